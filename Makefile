@@ -1,0 +1,39 @@
+# kreg: `make run` sets everything up and shows kreg working; `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.kreg-installed
+KREG   := $(BIN)/kreg
+OUT    ?= build/run
+
+.PHONY: help setup graphviz run test test-slow test-all bench docs clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[cpu,dev]"
+	@touch $@
+
+setup: $(STAMP) graphviz  ## create .venv, install kreg with TensorFlow, and graphviz's dot
+
+graphviz:  ## install graphviz's `dot` when it is missing (apt-get as root, else say how)
+	@command -v dot >/dev/null 2>&1 || sh scripts/install-graphviz.sh
+
+run: setup  ## list the architectures, describe one, plot it and smoke-train it
+	$(KREG) list
+	$(KREG) info risk-factor-autoencoder
+
+test: setup  ## the default test suite (what CI runs)
+	$(BIN)/python -m pytest -m "not slow" -q
+
+test-slow: setup  ## only the slow tests
+	$(BIN)/python -m pytest -m slow -q
+
+test-all: setup  ## every test
+	$(BIN)/python -m pytest -q
+
+clean:  ## remove the virtual environment and build outputs
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

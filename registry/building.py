@@ -1,0 +1,154 @@
+"""Turning a registered architecture into Keras models.
+
+This is the only place that imports a plugin's builder; it imports Keras (and
+so TensorFlow) on first use, never when kreg itself is imported.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kreg.catalogue import Entry
+from kreg.errors import ArchitectureFailure, KregError, KregUsageError
+from kreg.hyperparameters import parse_assignments
+from kreg.references import Reference, resolve
+
+if TYPE_CHECKING:
+    import keras
+
+INSTALL_HINT = "install TensorFlow and Keras: pip install 'kreg[cpu]' (or 'kreg[gpu]')"
+
+
+@dataclass
+class BuiltArchitecture:
+    """An architecture built with concrete hyperparameters.
+
+    Attributes:
+        entry: Entry. The catalogue entry it was built from.
+        hyperparameters: dict[str, Any]. The values the builder was called with.
+        components: dict[str, keras.Model]. ``"model"`` first, then the others.
+    """
+
+    entry: Entry
+    hyperparameters: dict[str, Any]
+    components: dict[str, keras.Model]
+
+    @property
+    def name(self) -> str:
+        """The architecture's name."""
+        return self.entry.name
+
+    @property
+    def model(self) -> keras.Model:
+        """The component that is trained."""
+        return self.components["model"]
+
+
+def require_keras() -> None:
+    """Import Keras on the TensorFlow backend, or fail with how to install it.
+
+    Raises:
+        KregError: TensorFlow or Keras is not installed.
+    """
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter off stderr
+    try:
+        import keras  # noqa: F401
+        import tensorflow  # noqa: F401
+    except ImportError as error:
+        raise KregError(f"building an architecture needs Keras 3 on TensorFlow ({error.name} is missing); {INSTALL_HINT}") from None
+
+
+def resolve_hyperparameters(entry: Entry, assignments: Iterable[str] = (), preset: str | None = None) -> dict[str, Any]:
+    """Combine an architecture's defaults, an optional preset and ``--set`` values.
+
+    Args:
+        entry: Entry. The architecture.
+        assignments: Iterable[str]. ``key=value`` strings, applied last.
+        preset: str or None. Name of one of the architecture's presets.
+
+    Returns:
+        dict[str, Any]. The hyperparameters to build with.
+
+    Raises:
+        KregUsageError: unknown preset.
+        HyperparameterError: bad ``--set``.
+    """
+    architecture = entry.architecture
+    values = dict(architecture.hyperparameters)
+    if preset is not None:
+        if preset not in architecture.presets:
+            known = ", ".join(sorted(architecture.presets)) or "none"
+            raise KregUsageError(f"architecture {entry.name!r} has no preset {preset!r}; its presets: {known}")
+        values.update(architecture.presets[preset])
+    values.update(parse_assignments(assignments, architecture.hyperparameters))
+    return values
+
+
+def resolve_part(entry: Entry, field: str) -> Any:
+    """Import the builder, data adapter, train step or sampler of an architecture.
+
+    Args:
+        entry: Entry. The architecture.
+        field: str. ``"builder"``, ``"data_adapter"``, ``"train_step"`` or ``"sampler"``.
+
+    Returns:
+        The callable, or None when the architecture leaves that field empty.
+
+    Raises:
+        ArchitectureFailure: the reference cannot be imported (phase ``"resolve"``).
+    """
+    reference: Reference | None = getattr(entry.architecture, field)
+    if reference is None:
+        return None
+    try:
+        return resolve(reference)
+    except Exception as error:
+        raise ArchitectureFailure(entry.name, "resolve", f"{field}: {error}") from error
+
+
+def build(entry: Entry, hyperparameters: Mapping[str, Any]) -> BuiltArchitecture:
+    """Call an architecture's builder and normalise what it returns.
+
+    Args:
+        entry: Entry. The architecture.
+        hyperparameters: Mapping[str, Any]. Values for the builder, usually from
+            :func:`resolve_hyperparameters`.
+
+    Returns:
+        BuiltArchitecture. Its components, ``"model"`` included.
+
+    Raises:
+        ArchitectureFailure: the builder raised or returned something other than
+            a model or a mapping of models with a ``"model"`` key (phase ``"build"``).
+    """
+    require_keras()
+    builder = resolve_part(entry, "builder")
+    try:
+        result = builder(**hyperparameters)
+    except KregUsageError:
+        raise  # the builder rejected a hyperparameter by name: a usage error
+    except Exception as error:
+        raise ArchitectureFailure(entry.name, "build", error) from error
+    components = _components(entry.name, result)
+    return BuiltArchitecture(entry, dict(hyperparameters), components)
+
+
+def _components(name: str, result: Any) -> dict[str, keras.Model]:
+    import keras
+
+    if isinstance(result, keras.Model):
+        return {"model": result}
+    if isinstance(result, Mapping) and "model" in result:
+        not_models = [key for key, value in result.items() if not isinstance(value, keras.Model)]
+        if not not_models:
+            return {"model": result["model"], **{k: v for k, v in result.items() if k != "model"}}
+        return _bad_result(name, f"components {not_models} are not keras.Model instances")
+    return _bad_result(name, f"expected a keras.Model or a mapping with a 'model' key, got {type(result).__name__}")
+
+
+def _bad_result(name: str, message: str) -> dict:
+    raise ArchitectureFailure(name, "build", f"the builder returned the wrong thing: {message}")

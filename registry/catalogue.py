@@ -1,0 +1,191 @@
+"""The catalogue: the registered architectures and the plugins that gave them.
+
+A :class:`Catalogue` is an ordinary object (no module-level state): tests make
+a fresh one each, and :func:`kreg.load_catalogue` fills one from entry points.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pluggy
+
+from kreg import hookspecs
+from kreg.architecture import Architecture
+from kreg.errors import DuplicateArchitecture, InvalidArchitecture, UnknownArchitecture, describe_exception
+from kreg.plugin_records import PluginFailure, PluginRecord
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A registered architecture together with the plugin that registered it."""
+
+    architecture: Architecture
+    plugin: PluginRecord
+
+    @property
+    def name(self) -> str:
+        """The architecture's name."""
+        return self.architecture.name
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the row ``kreg list --json`` prints."""
+        arch = self.architecture
+        return {
+            "name": arch.name,
+            "summary": arch.summary,
+            "plugin": self.plugin.name,
+            "distribution": self.plugin.distribution,
+            "version": self.plugin.version,
+            "builtin": self.plugin.builtin,
+            "tags": list(arch.tags),
+            "components": list(arch.components),
+        }
+
+
+class Catalogue:
+    """Registered architectures, looked up by name, plus a record of every plugin.
+
+    Plugins are added one at a time with :meth:`add_plugin`; a plugin that fails
+    is recorded and never stops the next one.
+    """
+
+    def __init__(self) -> None:
+        self.plugin_manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.plugin_manager.add_hookspecs(hookspecs)
+        self.plugins: dict[str, PluginRecord] = {}
+        self._entries: dict[str, Entry] = {}
+
+    # -- plugins ---------------------------------------------------------------
+
+    def add_plugin(self, plugin: object, record: PluginRecord) -> PluginRecord:
+        """Register a loaded plugin object and run its registration hook.
+
+        Args:
+            plugin: object. The plugin: usually a module with hook implementations.
+            record: PluginRecord. Where it came from; failures and architectures
+                are added to it.
+
+        Returns:
+            PluginRecord. ``record``, filled in.
+        """
+        self.plugins[record.name] = record
+        try:
+            self.plugin_manager.register(plugin, name=record.name)
+        except Exception as error:  # pluggy's validation, or a name taken twice
+            return self.record_failure(record, "register", error)
+        record.hooks = sorted(caller.name for caller in self.plugin_manager.get_hookcallers(plugin) or ())
+        for hook in record.hooks:
+            if not getattr(self.plugin_manager.hook, hook).has_spec():
+                record.failures.append(PluginFailure(record.name, "register", f"unknown hook {hook!r}"))
+        self._run_registration_hook(record)
+        return record
+
+    def record_failure(self, record: PluginRecord, phase: str, error: BaseException | str) -> PluginRecord:
+        """Mark a plugin as failed in ``phase`` and keep it in :attr:`plugins`."""
+        self.plugins[record.name] = record
+        record.status = "failed"
+        record.failures.append(PluginFailure(record.name, phase, describe_exception(error)))
+        return record
+
+    def _run_registration_hook(self, record: PluginRecord) -> None:
+        # Each plugin's implementation is called on its own, so that one raising
+        # neither hides the others nor discards what it registered before raising.
+        hook = self.plugin_manager.hook.kreg_register_architectures
+        register = _Registrar(self, record)
+        for implementation in hook.get_hookimpls():
+            if implementation.plugin_name != record.name:
+                continue
+            arguments = {"register": register}
+            try:
+                implementation.function(*(arguments[name] for name in implementation.argnames))
+            except (Exception, SystemExit) as error:
+                self.record_failure(record, "hook", error)
+
+    # -- architectures --------------------------------------------------------
+
+    def add(self, architecture: Architecture, record: PluginRecord) -> None:
+        """Validate and add one architecture; raise on a problem.
+
+        Raises:
+            InvalidArchitecture: it breaks the contract.
+            DuplicateArchitecture: the name is taken.
+        """
+        if not isinstance(architecture, Architecture):
+            raise InvalidArchitecture(f"register() takes a kreg.Architecture, not {type(architecture).__name__}")
+        architecture.validate()
+        taken = self._entries.get(architecture.name)
+        if taken is not None:
+            raise DuplicateArchitecture(
+                f"name {architecture.name!r} is already registered by plugin {taken.plugin.name!r}"
+            )
+        self._entries[architecture.name] = Entry(architecture, record)
+        record.architectures.append(architecture.name)
+
+    def get(self, name: str) -> Entry:
+        """Return the entry of an architecture.
+
+        Raises:
+            UnknownArchitecture: no such name; the error suggests close matches.
+        """
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise UnknownArchitecture(name, self._entries) from None
+
+    def select(self, patterns: Iterable[str] = (), tags: Iterable[str] = ()) -> list[Entry]:
+        """Return the entries matching any fnmatch pattern and carrying every tag.
+
+        Args:
+            patterns: Iterable[str]. Shell-style patterns (``"vae*"``); none means all.
+            tags: Iterable[str]. Tags that must all be present.
+
+        Returns:
+            list[Entry]. Sorted by name.
+        """
+        patterns, tags = list(patterns), set(tags)
+        return [
+            entry
+            for name, entry in sorted(self._entries.items())
+            if (not patterns or any(fnmatch.fnmatchcase(name, p) for p in patterns))
+            and tags <= set(entry.architecture.tags)
+        ]
+
+    @property
+    def failures(self) -> list[PluginFailure]:
+        """Every plugin failure, in loading order."""
+        return [failure for record in self.plugins.values() for failure in record.failures]
+
+    def names(self) -> list[str]:
+        """The registered names, sorted."""
+        return sorted(self._entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.select())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+
+class _Registrar:
+    """The ``register`` callable handed to one plugin's hook."""
+
+    def __init__(self, catalogue: Catalogue, record: PluginRecord):
+        self._catalogue = catalogue
+        self._record = record
+
+    def __call__(self, architecture: Architecture) -> None:
+        """Add ``architecture``, or record why it was refused and carry on."""
+        try:
+            self._catalogue.add(architecture, self._record)
+        except Exception as error:
+            name = getattr(architecture, "name", None)
+            self._record.failures.append(
+                PluginFailure(self._record.name, "architecture", describe_exception(error), str(name))
+            )

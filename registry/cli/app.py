@@ -1,0 +1,69 @@
+"""The ``kreg`` command group and how errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from kreg import __version__
+from kreg.cli.session import get_session, plugin_options
+from kreg.errors import KregError, KregUsageError, describe_exception
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class CommandError(click.ClickException):
+    """A one-line error on stderr with an exit code (1 failure, 2 usage)."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        """Print ``kreg: error: <message>`` on stderr."""
+        click.echo(f"kreg: error: {self.format_message()}", err=True, file=file)
+
+
+class KregGroup(click.Group):
+    """A click group that turns kreg's exceptions into one line and an exit code.
+
+    ``KregUsageError`` exits 2, any other ``KregError`` exits 1, and an
+    unexpected exception exits 1 with a hint to rerun with ``--debug`` for the
+    traceback.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the sub-command, translating errors at the command boundary."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KregUsageError as error:
+            raise CommandError(str(error), 2) from None
+        except KregError as error:
+            self._maybe_traceback()
+            raise CommandError(str(error), 1) from None
+        except Exception as error:
+            self._maybe_traceback()
+            hint = "" if get_session().debug else " (rerun with --debug for the traceback)"
+            raise CommandError(f"{describe_exception(error)}{hint}", 1) from None
+
+    @staticmethod
+    def _maybe_traceback() -> None:
+        if get_session().debug:
+            traceback.print_exc(file=sys.stderr)
+
+
+@click.group(cls=KregGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="kreg")
+@plugin_options
+def main() -> None:
+    """A registry of Keras model architectures: list, inspect, plot and smoke-train them.
+
+    Architectures come from plugins (the `kreg` entry-point group); `kreg list`
+    shows them without importing TensorFlow. Exit status: 0 success, 1 a check,
+    build or training failed, 2 a usage error.
+    """

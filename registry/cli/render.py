@@ -1,0 +1,44 @@
+"""Tables and key-value blocks for the terminal, drawn with rich."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, err: bool = False) -> None:
+    """Print a table.
+
+    Args:
+        title: str or None. Shown above the table.
+        columns: Sequence[str]. Column headers.
+        rows: Iterable[Sequence[Any]]. One sequence of cells per row (str() is applied).
+        err: bool. Print on stderr.
+    """
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
+    for index, column in enumerate(columns):
+        # The first column holds names people copy into the next command: never wrap it.
+        table.add_column(column, overflow="fold", no_wrap=index == 0)
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    console(err=err).print(table)
+
+
+def print_fields(fields: Iterable[tuple[str, Any]]) -> None:
+    """Print ``label: value`` lines with aligned labels, skipping empty values."""
+    from rich.markup import escape
+
+    shown = [(label, value) for label, value in fields if value not in (None, "", [], (), {})]
+    width = max((len(label) for label, _ in shown), default=0)
+    out = console()
+    for label, value in shown:
+        out.print(f"[bold]{label + ':':<{width + 1}}[/bold] {escape(str(value))}", highlight=False)
+
+
+def console(err: bool = False) -> Any:
+    """Return a rich Console writing to stdout (or stderr)."""
+    from rich.console import Console
+
+    return Console(stderr=err, highlight=False)

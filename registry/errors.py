@@ -1,0 +1,100 @@
+"""Every exception kreg raises on purpose.
+
+The CLI turns these into one-line messages: subclasses of :class:`KregUsageError`
+exit with status 2 (the user asked for something that does not exist or is
+malformed), every other :class:`KregError` exits with status 1 (something was
+tried and failed).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class KregError(Exception):
+    """Base class of kreg's errors; its message is shown to the user as is."""
+
+
+class KregUsageError(KregError):
+    """The user asked for something malformed or unknown (exit status 2)."""
+
+
+class UnknownArchitecture(KregUsageError):
+    """No architecture of that name is registered."""
+
+    def __init__(self, name: str, known: Iterable[str]):
+        self.name = name
+        self.suggestions = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+        message = f"unknown architecture {name!r}"
+        if self.suggestions:
+            message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        else:
+            message += "; `kreg list` shows the registered ones"
+        super().__init__(message)
+
+
+class UnknownComponent(KregUsageError):
+    """The architecture has no component of that name."""
+
+    def __init__(self, architecture: str, component: str, known: Iterable[str]):
+        known = sorted(known)
+        super().__init__(
+            f"architecture {architecture!r} has no component {component!r}; "
+            f"its components are {', '.join(known)}"
+        )
+
+
+class HyperparameterError(KregUsageError):
+    """A ``--set key=value`` names an unknown key or gives a value of the wrong type."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(f"hyperparameter {key!r}: {message}")
+
+
+class InvalidArchitecture(KregError):
+    """An :class:`~kreg.Architecture` breaks the plugin contract."""
+
+
+class DuplicateArchitecture(KregError):
+    """A plugin registered a name that another plugin already took."""
+
+
+class PluginLoadError(KregError):
+    """At least one plugin failed to load while strict loading was asked for."""
+
+
+class ArchitectureFailure(KregError):
+    """One phase (build, data, train, ...) of one architecture failed.
+
+    Attributes:
+        architecture: str. The architecture's name.
+        phase: str. What was being done: ``"resolve"``, ``"build"``, ``"data"``,
+            ``"train"``, ``"inspect"``, ``"plot"``, ``"sample"``, ``"save"``.
+        cause: BaseException or None. The original exception.
+    """
+
+    def __init__(self, architecture: str, phase: str, cause: BaseException | str):
+        self.architecture = architecture
+        self.phase = phase
+        self.cause = cause
+        super().__init__(f"{architecture}: {phase} failed: {describe_exception(cause)}")
+
+
+def describe_exception(error: BaseException | str) -> str:
+    """Return ``"Type: message"`` for an exception (or the string itself), on one line.
+
+    Args:
+        error: BaseException or str. What went wrong.
+
+    Returns:
+        str. A single line fit for a terminal.
+    """
+    if isinstance(error, str):
+        return error
+    message = " ".join(str(error).split())
+    if isinstance(error, KregError):
+        return message
+    name = type(error).__name__
+    return f"{name}: {message}" if message else name

@@ -152,3 +152,34 @@ def _components(name: str, result: Any) -> dict[str, keras.Model]:
 
 def _bad_result(name: str, message: str) -> dict:
     raise ArchitectureFailure(name, "build", f"the builder returned the wrong thing: {message}")
+
+
+def load_saved_model(entry: Entry, path: str) -> keras.Model:
+    """Load a ``.keras`` file saved from an architecture, with ``safe_mode=True``.
+
+    The architecture's builder (and sampler, if any) are imported first: that
+    import is what registers the plugin's custom layers and models with Keras's
+    serialisation, so the file loads in a fresh process.
+
+    Args:
+        entry: Entry. The architecture the file was saved from.
+        path: str. The ``.keras`` file.
+
+    Returns:
+        keras.Model. The loaded model.
+
+    Raises:
+        KregUsageError: the file does not exist.
+        ArchitectureFailure: Keras could not load it (phase ``"load"``).
+    """
+    require_keras()
+    import keras
+
+    if not os.path.exists(path):
+        raise KregUsageError(f"model file {path!r} does not exist")
+    resolve_part(entry, "builder")
+    resolve_part(entry, "sampler")
+    try:
+        return keras.models.load_model(path, safe_mode=True)
+    except Exception as error:
+        raise ArchitectureFailure(entry.name, "load", error) from error

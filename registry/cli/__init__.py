@@ -1,13 +1,20 @@
 """The ``kreg`` command line: one module per command family.
 
 Command modules import nothing heavy at import time; TensorFlow and Keras are
-imported inside the commands that build models.
+imported inside the commands that build models. A new command family is a
+module with a ``COMMANDS`` list, named in ``COMMAND_MODULES``.
 """
 
-from kreg.cli import listing
+from importlib import import_module
+
 from kreg.cli.app import main
 
-for command in listing.COMMANDS:
-    main.add_command(command)
+COMMAND_MODULES = [
+    "kreg.cli.listing",
+]
+
+for _module in COMMAND_MODULES:
+    for _command in import_module(_module).COMMANDS:
+        main.add_command(_command)
 
 __all__ = ["main"]

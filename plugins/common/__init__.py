@@ -1,0 +1,1 @@
+"""Helpers shared by the built-in plugins' samplers (imported only when sampling)."""

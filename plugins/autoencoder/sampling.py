@@ -1,0 +1,48 @@
+"""Sampler of the autoencoder: inputs and their reconstructions, side by side."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kreg.plugins.common.images import save_image_grid
+from kreg.plugins.vae.data import synthetic_images
+from kreg.plugins.vae.sampling import output_file, require_positive_options
+
+
+def reconstructions(model, hyperparameters: dict[str, Any], output: str | Path, num_img: int = 8, seed: int = 1) -> dict[str, list]:
+    """Reconstruct synthetic images and save a grid: inputs above, reconstructions below.
+
+    With ``noise > 0`` (the denoising autoencoder) a middle row shows the inputs
+    with that Gaussian noise added, and the reconstructions are of the noisy
+    inputs, which is what a denoiser is for.
+
+    Args:
+        model: keras.Model. The trained (or loaded) autoencoder.
+        hyperparameters: dict. ``noise``.
+        output: str or Path. A ``.png`` path, or a folder to write ``autoencoder_reconstructions.png`` in.
+        num_img: int. Images per row.
+        seed: int. Seed of the synthetic images and of the noise.
+
+    Returns:
+        dict. ``files``: the PNG written; ``text``: the mean squared reconstruction error.
+    """
+    require_positive_options(num_img=num_img)
+    input_dim = model.inputs[0].shape[-1]
+    side = math.isqrt(input_dim)
+    clean = synthetic_images(num_img, (side, side), 1, seed=seed).reshape(num_img, input_dim)
+    rows = [clean]
+    inputs = clean
+    noise = float(hyperparameters.get("noise", 0.0))
+    if noise > 0:
+        inputs = np.clip(clean + np.random.default_rng(seed).normal(0.0, noise, clean.shape), 0.0, 1.0).astype("float32")
+        rows.append(inputs)
+    reconstructed = np.asarray(model.predict(inputs, verbose=0))
+    rows.append(reconstructed)
+    images = np.concatenate(rows).reshape(-1, side, side)
+    path = save_image_grid(images, output_file(output, "autoencoder_reconstructions.png"), columns=num_img)
+    error = float(np.mean((reconstructed - clean) ** 2))
+    return {"files": [str(path)], "text": [f"{num_img} images and their reconstructions (mse {error:.4f}) -> {path}"]}

@@ -67,7 +67,7 @@ class TwoPlayerModel(keras.Model):
     strategy's symbolic build skip calling them. ``compile`` passes
     ``optimizer=None`` to Keras: the listings' bare ``super().compile()`` would
     make an RMSprop that nothing uses (but that a distribution strategy builds
-    and ``save`` writes).
+    and ``save`` writes). It builds the two optimizers it is given at once.
 
     Subclasses list their compile arguments in ``COMPILE_ARGS``; those are
     serialised by :meth:`get_compile_config`, so a loaded model comes back
@@ -97,6 +97,13 @@ class TwoPlayerModel(keras.Model):
         for name, value in compile_args.items():
             setattr(self, name, value)
         self._two_player_compile_kwargs = kwargs
+        # Create the optimizers' variables now, in the caller's distribution scope:
+        # left to their first apply_gradients, they would be created inside the
+        # replicated train step, which fails under MirroredStrategy (Keras only
+        # pre-builds `self.optimizer`).
+        for optimizer, model in ((self.d_optimizer, self.discriminator), (self.g_optimizer, self.generator)):
+            if not optimizer.built:
+                optimizer.build(model.trainable_variables)
 
     def get_compile_config(self) -> dict:
         """The compile arguments (optimizers, loss functions), serialised."""
@@ -106,16 +113,15 @@ class TwoPlayerModel(keras.Model):
         return {**config, **self._two_player_compile_kwargs}
 
     def compile_from_config(self, config: dict) -> None:
-        """Compile from :meth:`get_compile_config`'s output and build both optimizers.
+        """Compile from :meth:`get_compile_config`'s output.
 
-        Building them here, before Keras loads the saved state, is what lets
-        their variables (Adam's moments, the iteration count) be restored.
+        ``compile`` builds both optimizers, before Keras loads the saved state:
+        that is what lets their variables (Adam's moments, the iteration
+        count) be restored.
         """
         config = dict(config)
         arguments = {name: keras.saving.deserialize_keras_object(config.pop(name)) for name in self.COMPILE_ARGS}
         self.compile(**arguments, **config)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
 
     def get_config(self) -> dict:
         """Model config plus the serialised sub-models, ``latent_dim`` and ``seed``."""

@@ -53,4 +53,7 @@ def test_architecture_declarations(catalogue, name):
 def test_builders_return_the_declared_components_compiled(build_architecture, name):
     built = build_architecture(name, preset="smoke")
     assert tuple(built.components) == COMPONENTS[name]
-    assert built.model.compiled
+    assert built.model.compiled and built.model.built
+    for attribute in ("d_optimizer", "g_optimizer"):  # Keras pre-builds only `optimizer` itself
+        optimizer = getattr(built.model, attribute, None)
+        assert optimizer is None or optimizer.built, attribute  # built in the caller's distribution scope

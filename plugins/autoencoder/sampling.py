@@ -16,13 +16,14 @@ from kreg.plugins.vae.sampling import output_file, require_positive_options
 def reconstructions(model, hyperparameters: dict[str, Any], output: str | Path, num_img: int = 8, seed: int = 1) -> dict[str, list]:
     """Reconstruct synthetic images and save a grid: inputs above, reconstructions below.
 
-    With ``noise > 0`` (the denoising autoencoder) a middle row shows the inputs
-    with that Gaussian noise added, and the reconstructions are of the noisy
-    inputs, which is what a denoiser is for.
+    For the denoising autoencoder (a model with an ``input_noise`` layer) a
+    middle row shows the inputs with that layer's Gaussian noise added, and the
+    reconstructions are of the noisy inputs, which is what a denoiser is for.
+    The noise level is read off the model, so a loaded model needs no ``--set``.
 
     Args:
         model: keras.Model. The trained (or loaded) autoencoder.
-        hyperparameters: dict. ``noise``.
+        hyperparameters: dict. Unused (sizes and noise are read off the model).
         output: str or Path. A ``.png`` path, or a folder to write ``autoencoder_reconstructions.png`` in.
         num_img: int. Images per row.
         seed: int. Seed of the synthetic images and of the noise.
@@ -36,7 +37,7 @@ def reconstructions(model, hyperparameters: dict[str, Any], output: str | Path, 
     clean = synthetic_images(num_img, (side, side), 1, seed=seed).reshape(num_img, input_dim)
     rows = [clean]
     inputs = clean
-    noise = float(hyperparameters.get("noise", 0.0))
+    noise = _noise_stddev(model)
     if noise > 0:
         inputs = np.clip(clean + np.random.default_rng(seed).normal(0.0, noise, clean.shape), 0.0, 1.0).astype("float32")
         rows.append(inputs)
@@ -46,3 +47,8 @@ def reconstructions(model, hyperparameters: dict[str, Any], output: str | Path, 
     path = save_image_grid(images, output_file(output, "autoencoder_reconstructions.png"), columns=num_img)
     error = float(np.mean((reconstructed - clean) ** 2))
     return {"files": [str(path)], "text": [f"{num_img} images and their reconstructions (mse {error:.4f}) -> {path}"]}
+
+
+def _noise_stddev(model) -> float:
+    noise_layers = [layer for layer in model.layers if layer.name == "input_noise"]
+    return float(noise_layers[0].stddev) if noise_layers else 0.0

@@ -39,15 +39,15 @@ def make_flat_dataset(hyperparameters: dict[str, Any], batch_size: int, source: 
     """``(x, x)`` batches of flattened images in [0, 1] for the MLP VAE (fit on (x, x)).
 
     Args:
-        hyperparameters: dict. ``original_dim`` (or ``input_dim``): pixels per
-            image, the square of the image side.
+        hyperparameters: dict. ``original_dim``: pixels per image, the square
+            of the image side.
         batch_size: int. Images per batch.
         source: str or None. As for :func:`make_dataset`, at the size ``original_dim`` implies.
 
     Returns:
         tf.data.Dataset. Pairs of float32 batches of shape (batch, original_dim).
     """
-    dim = hyperparameters.get("original_dim", hyperparameters.get("input_dim"))
+    dim = hyperparameters["original_dim"]
     side = math.isqrt(dim)
     images = image_dataset(source, (side, side), 1, batch_size)
     return images.map(lambda x: _flatten_pair(x, dim))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import site
 import subprocess
 import sys
-import venv
 import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.support.plugin_packages import make_plugin_environment  # noqa: E402
 
 PLUGIN_SOURCE = '''import kreg
 
@@ -61,11 +62,7 @@ def make_environment(path: Path, plugins: int) -> Path:
     Returns:
         Path. The environment's python.
     """
-    venv.EnvBuilder(with_pip=False).create(path)
-    site_packages = next((path / "lib").glob("python3*/site-packages"))
-    lines = [f"import site; site.addsitedir({directory!r})" for directory in site.getsitepackages()]
-    (site_packages / "_kreg_parent.pth").write_text("\n".join(lines) + "\n")
-    python = path / "bin" / "python"
+    python = make_plugin_environment(path).python
     if plugins:
         wheels = path.parent / f"wheels-{plugins}"
         wheels.mkdir(exist_ok=True)

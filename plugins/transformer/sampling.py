@@ -149,7 +149,7 @@ def decode_sequence(model: keras.Model, input_sentence: str, max_length: int = 2
         model: keras.Model. A ``transformer`` model (``[encoder_inputs, decoder_inputs]``).
         input_sentence: str. The English sentence.
         max_length: int. Most words to generate (the seed's
-            ``max_decoded_sentence_length``); at most the decoder's sequence_length.
+            ``max_decoded_sentence_length``); capped at the decoder's sequence_length.
 
     Returns:
         str. ``"[start] ..."``, ending with ``"[end]"`` when the model produced it.
@@ -158,8 +158,9 @@ def decode_sequence(model: keras.Model, input_sentence: str, max_length: int = 2
     target_embedding = _embedding(_submodel(model, "decoder"), "decoder_embedding")
     target_vocabulary = _vocabulary(target_embedding, specials=(START_TOKEN, END_TOKEN))
     length = target_embedding.sequence_length
-    if not 1 <= max_length <= length:
-        raise KregUsageError(f"sample option 'max_length': must be between 1 and the model's sequence_length {length}, got {max_length}")
+    if max_length < 1:
+        raise KregUsageError(f"sample option 'max_length': must be at least 1, got {max_length}")
+    max_length = min(max_length, length)  # the decoder has no position past its sequence_length
     if START_TOKEN not in target_vocabulary:
         raise ValueError(f"the target vocabulary has no {START_TOKEN!r} token")
     vectorizer = make_vectorizer(source_embedding.vocab_size, source_embedding.sequence_length, vocabulary=_vocabulary(source_embedding))

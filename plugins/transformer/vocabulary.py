@@ -99,7 +99,7 @@ def target_standardization(text: Any) -> Any:
     """Lower-case and strip punctuation except brackets (the seed's ``custom_standardization``)."""
     import tensorflow as tf
 
-    lowercase = tf.strings.lower(text)
+    lowercase = tf.strings.lower(text, encoding="utf-8")
     return tf.strings.regex_replace(lowercase, f"[{re.escape(TARGET_STRIP_CHARS)}]", "")
 
 

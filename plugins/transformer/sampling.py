@@ -7,10 +7,10 @@ The samplers ``sample_translations`` and ``sample_text`` are what
 ``PositionalEmbedding`` layers, so a model loaded from a ``.keras`` file needs
 nothing else.
 
-Padding (id 0) is never chosen as a word. Two slips of listing 12.7 are not copied: its callback never passes the
-temperature to ``sample_next`` (every text used 1.0), and it reads the
-prediction at step ``i`` rather than at the last token of the text so far,
-which lags by the prompt's length minus one.
+Padding (id 0) is never chosen as a word. Two slips of listing 12.7 are not
+copied: its callback never passes the temperature to ``sample_next`` (every
+text used 1.0), and it reads the prediction at step ``i`` rather than at the
+last token of the text so far, which lags by the prompt's length minus one.
 """
 
 from __future__ import annotations

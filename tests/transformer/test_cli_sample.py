@@ -14,7 +14,10 @@ from kreg.cli import main
 from kreg.cli.sampling import parse_sample_options
 from kreg.errors import KregUsageError
 
-pytestmark = pytest.mark.filterwarnings("ignore:Layer 'decoder' \\(of type Functional\\):UserWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Layer 'decoder' \\(of type Functional\\):UserWarning",
+    "ignore:`shuffle=True` was passed:UserWarning",
+)
 
 DEFAULTS = {"prompt": "this movie", "generate_length": 50, "temperature": [0.2, 1.0], "seed": 0, "greedy": False, "sentence": ["a"]}
 

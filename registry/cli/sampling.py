@@ -214,9 +214,7 @@ def _print_help(context: click.Context, name: str | None) -> None:
     if architecture.sampler is None:
         click.echo(f"\n{name} has no sampler.")
         return
-    from rich.markup import escape  # print_table renders markup: "list[float]" would lose "[float]"
-
-    rows = [(_flag(key), escape(json.dumps(value)), escape(type_name(value))) for key, value in architecture.sample_options.items()]
+    rows = [(_flag(key), json.dumps(value), type_name(value)) for key, value in architecture.sample_options.items()]
     if rows:
         click.echo()
         print_table(f"sampler options of {name}", ["option", "default", "type"], rows)

@@ -15,6 +15,7 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
         rows: Iterable[Sequence[Any]]. One sequence of cells per row (str() is applied).
         err: bool. Print on stderr.
     """
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
@@ -22,7 +23,8 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
         # The first column holds names people copy into the next command: never wrap it.
         table.add_column(column, overflow="fold", no_wrap=index == 0)
     for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+        # Cells are data, not markup: "list[int]" must not be read as a style tag.
+        table.add_row(*("" if cell is None else escape(str(cell)) for cell in row))
     console(err=err).print(table)
 
 
@@ -39,6 +41,13 @@ def print_fields(fields: Iterable[tuple[str, Any]]) -> None:
 
 def console(err: bool = False) -> Any:
     """Return a rich Console writing to stdout (or stderr)."""
+    import os
+    import sys
+
     from rich.console import Console
 
-    return Console(stderr=err, highlight=False)
+    stream = sys.stderr if err else sys.stdout
+    # Piped output (grep, files) gets wide lines instead of rich's 80 columns,
+    # so a row stays on one line; COLUMNS still wins when set.
+    width = None if stream.isatty() or "COLUMNS" in os.environ else 200
+    return Console(file=stream, width=width, highlight=False)

@@ -13,7 +13,7 @@ from kreg.plugins.vae.data import synthetic_images
 from kreg.plugins.vae.sampling import output_file, require_positive_options
 
 
-def reconstructions(model, hyperparameters: dict[str, Any], output: str | Path, num_img: int = 8, seed: int = 1) -> dict[str, list]:
+def reconstructions(model, hyperparameters: dict[str, Any], output: str | Path | None, num_img: int = 8, seed: int = 1) -> dict[str, list]:
     """Reconstruct synthetic images and save a grid: inputs above, reconstructions below.
 
     For the denoising autoencoder (a model with an ``input_noise`` layer) a
@@ -24,7 +24,8 @@ def reconstructions(model, hyperparameters: dict[str, Any], output: str | Path, 
     Args:
         model: keras.Model. The trained (or loaded) autoencoder.
         hyperparameters: dict. Unused (sizes and noise are read off the model).
-        output: str or Path. A ``.png`` path, or a folder to write ``autoencoder_reconstructions.png`` in.
+        output: str, Path or None. A ``.png`` path, or a folder (None: the working
+            directory) to write ``autoencoder_reconstructions.png`` in.
         num_img: int. Images per row.
         seed: int. Seed of the synthetic images and of the noise.
 

@@ -11,7 +11,7 @@ from kreg.plugins.common.images import save_image_grid
 from kreg.plugins.vae.sampling import output_file, require_positive_options
 
 
-def generated_grid(model, hyperparameters: dict[str, Any], output: str | Path, num_img: int = 10, columns: int = 5, seed: int = 0) -> dict[str, list]:
+def generated_grid(model, hyperparameters: dict[str, Any], output: str | Path | None, num_img: int = 10, columns: int = 5, seed: int = 0) -> dict[str, list]:
     """Generate ``num_img`` images from standard-normal latent vectors and save them as one grid.
 
     Listing 12.37's GANMonitor saves ``num_img`` separate PNGs at each epoch's
@@ -22,7 +22,8 @@ def generated_grid(model, hyperparameters: dict[str, Any], output: str | Path, n
     Args:
         model: GAN or WGAN. The trained (or loaded) model; its ``generator`` is used.
         hyperparameters: dict. Unused (the latent size is read off the generator).
-        output: str or Path. A ``.png`` path, or a folder to write ``<model name>_samples.png`` in.
+        output: str, Path or None. A ``.png`` path, or a folder (None: the working
+            directory) to write ``<model name>_samples.png`` in.
         num_img: int. Images to generate (10 in listing 12.38).
         columns: int. Images per row of the grid.
         seed: int. Seed of the latent draws.

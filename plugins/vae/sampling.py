@@ -14,8 +14,19 @@ from kreg.plugins.common.images import save_image_grid
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 
-def output_file(output: str | Path, default_name: str) -> Path:
-    """Return ``output`` when it names an image file, else ``output/default_name``."""
+def output_file(output: str | Path | None, default_name: str) -> Path:
+    """Where a sampler writes its image.
+
+    Args:
+        output: str, Path or None. An image file path (by its extension), a
+            folder, or None for the working directory.
+        default_name: str. The file name used in a folder or the working directory.
+
+    Returns:
+        Path. ``output`` itself, ``output/default_name`` or ``./default_name``.
+    """
+    if output is None:
+        return Path.cwd() / default_name
     output = Path(output)
     return output if output.suffix.lower() in IMAGE_SUFFIXES else output / default_name
 
@@ -27,7 +38,7 @@ def require_positive_options(**options: Any) -> None:
             raise KregUsageError(f"sample option {name!r} must be a positive integer, got {value!r}")
 
 
-def latent_grid(model, hyperparameters: dict[str, Any], output: str | Path, n: int = 30, scale: float = 1.0) -> dict[str, list]:
+def latent_grid(model, hyperparameters: dict[str, Any], output: str | Path | None, n: int = 30, scale: float = 1.0) -> dict[str, list]:
     """Decode an ``n`` x ``n`` grid of latent points into one figure (listing 12.29).
 
     Points are spaced linearly over ``[-scale, scale]`` on the first two latent
@@ -37,8 +48,9 @@ def latent_grid(model, hyperparameters: dict[str, Any], output: str | Path, n: i
 
     Args:
         model: VAE. The trained (or loaded) VAE; its ``decoder`` is used.
-        hyperparameters: dict. ``latent_dim``.
-        output: str or Path. A ``.png`` path, or a folder to write ``vae_latent_grid.png`` in.
+        hyperparameters: dict. Unused (the latent size is read off the decoder).
+        output: str, Path or None. A ``.png`` path, or a folder (None: the working
+            directory) to write ``vae_latent_grid.png`` in.
         n: int. Points per side (30 in the listing: 900 digits).
         scale: float. Half-width of the sampled square (1 in the listing).
 
@@ -46,6 +58,8 @@ def latent_grid(model, hyperparameters: dict[str, Any], output: str | Path, n: i
         dict. ``files``: the PNG written; ``text``: a one-line description.
     """
     require_positive_options(n=n)
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
+        raise KregUsageError(f"sample option 'scale' must be a positive number, got {scale!r}")
     decoder = model.decoder
     latent_dim = decoder.inputs[0].shape[-1]
     grid_x = np.linspace(-scale, scale, n)
@@ -63,14 +77,15 @@ def latent_grid(model, hyperparameters: dict[str, Any], output: str | Path, n: i
     }
 
 
-def decoded_samples(model, hyperparameters: dict[str, Any], output: str | Path, num_img: int = 16, columns: int = 4, seed: int = 0) -> dict[str, list]:
+def decoded_samples(model, hyperparameters: dict[str, Any], output: str | Path | None, num_img: int = 16, columns: int = 4, seed: int = 0) -> dict[str, list]:
     """Decode standard-normal latent draws of the MLP VAE into a grid of images.
 
     Args:
         model: keras.Model. The trained (or loaded) functional VAE; its nested
             ``decoder`` model is used.
-        hyperparameters: dict. ``original_dim`` (a square) and ``latent_dim``.
-        output: str or Path. A ``.png`` path, or a folder to write ``vae_mlp_samples.png`` in.
+        hyperparameters: dict. Unused (sizes are read off the decoder).
+        output: str, Path or None. A ``.png`` path, or a folder (None: the working
+            directory) to write ``vae_mlp_samples.png`` in.
         num_img: int. Images to generate.
         columns: int. Images per row of the grid.
         seed: int. Seed of the latent draws.

@@ -34,14 +34,14 @@ def test_importing_the_families_imports_neither_tensorflow_nor_keras():
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
-def test_each_family_registers_its_architectures(catalogue, family):
-    registered = {entry.name for entry in catalogue if entry.plugin.name == family}
+def test_each_family_registers_its_architectures(generative_catalogue, family):
+    registered = {entry.name for entry in generative_catalogue if entry.plugin.name == family}
     assert registered == set(FAMILIES[family])
 
 
 @pytest.mark.parametrize("name", sorted(COMPONENTS))
-def test_architecture_declarations(catalogue, name):
-    architecture = catalogue.get(name).architecture
+def test_architecture_declarations(generative_catalogue, name):
+    architecture = generative_catalogue.get(name).architecture
     assert architecture.problems() == []
     assert architecture.components == COMPONENTS[name]
     assert "smoke" in architecture.presets

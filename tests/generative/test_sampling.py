@@ -62,3 +62,23 @@ def test_bad_sample_options_are_usage_errors(build_architecture, sampler, tmp_pa
     built = build_architecture("vae", preset="smoke")
     with pytest.raises(KregUsageError, match="'n' must be a positive integer"):
         sampler("vae", built.model, built.hyperparameters, tmp_path, n=0)
+
+
+@pytest.mark.parametrize("name", ["vae", "vae-mlp", "autoencoder", "dcgan", "wgan-gp"])
+def test_sampler_defaults_are_the_sample_options(generative_catalogue, name):
+    import inspect
+
+    from kreg.building import resolve_part
+
+    entry = generative_catalogue.get(name)
+    parameters = inspect.signature(resolve_part(entry, "sampler")).parameters
+    defaults = {key: p.default for key, p in parameters.items() if p.default is not inspect.Parameter.empty}
+    assert defaults == entry.architecture.sample_options
+
+
+def test_without_output_the_image_goes_to_the_working_directory(build_architecture, sampler, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    built = build_architecture("dcgan", preset="smoke")
+    image = open_png(sampler("dcgan", built.model, built.hyperparameters, None, num_img=1, columns=1))
+    assert image.size == (64, 64)
+    assert (tmp_path / "gan_samples.png").exists()

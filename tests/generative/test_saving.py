@@ -33,6 +33,8 @@ RELOAD_VAE = textwrap.dedent(
     """
 )
 
+pytestmark = pytest.mark.filterwarnings("ignore:`shuffle=True` was passed:UserWarning")
+
 
 def test_trained_vae_reloads_in_a_fresh_process(build_architecture, adapter, tmp_path):
     built = build_architecture("vae", preset="smoke")

@@ -82,3 +82,15 @@ def test_without_output_the_image_goes_to_the_working_directory(build_architectu
     image = open_png(sampler("dcgan", built.model, built.hyperparameters, None, num_img=1, columns=1))
     assert image.size == (64, 64)
     assert (tmp_path / "gan_samples.png").exists()
+
+
+def test_latent_grid_runs_z0_left_to_right_and_z1_bottom_to_top(build_architecture, sampler, tmp_path):
+    import numpy as np
+
+    built = build_architecture("vae")
+    pixels = np.asarray(open_png(sampler("vae", built.model, built.hyperparameters, tmp_path, n=3, scale=2.0)), dtype="float32")
+    decoder = built.components["decoder"]
+    corners = {(0, 0): (-2.0, 2.0), (0, 2): (2.0, 2.0), (2, 0): (-2.0, -2.0), (1, 1): (0.0, 0.0)}
+    for (row, column), z in corners.items():
+        expected = np.round(decoder.predict(np.array([z], dtype="float32"), verbose=0)[0, ..., 0] * 255)
+        np.testing.assert_allclose(pixels[row * 28 : (row + 1) * 28, column * 28 : (column + 1) * 28], expected, atol=1)

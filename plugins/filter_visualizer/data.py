@@ -49,7 +49,7 @@ def load_image(path: str, size: int, backbone: str) -> np.ndarray:
 
     pixels = keras.utils.img_to_array(keras.utils.load_img(path, target_size=(size, size)))
     module = importlib.import_module(f"keras.applications.{PREPROCESS.get(backbone, 'resnet_v2')}")
-    return module.preprocess_input(np.expand_dims(pixels, 0)).astype("float32")
+    return module.preprocess_input(np.array(pixels, dtype="float32")[None])
 
 
 def deprocess_image(image: np.ndarray, crop: int | None = None) -> np.ndarray:

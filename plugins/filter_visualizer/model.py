@@ -46,7 +46,7 @@ def build_feature_extractor(backbone: str, layer_name: str, image_size: int, wei
     if layer_name not in names:
         raise HyperparameterError("layer_name", f"{backbone} has no layer {layer_name!r}; e.g. {', '.join(names[-8:])}")
     layer = network.get_layer(layer_name)
-    return keras.Model(network.inputs, layer.output, name=f"{backbone}_{layer_name}")
+    return keras.Model(network.input, layer.output, name=f"{backbone}_{layer_name}")
 
 
 def mean_filter_activation(activation_map):

@@ -73,7 +73,8 @@ def preprocess(image: np.ndarray) -> np.ndarray:
     """(height, width, 3) RGB in 0..255 -> (1, height, width, 3) VGG19 input (BGR, mean-centred)."""
     import keras
 
-    return keras.applications.vgg19.preprocess_input(np.expand_dims(np.asarray(image, "float32"), 0))
+    # preprocess_input works in place on float arrays: hand it a copy.
+    return keras.applications.vgg19.preprocess_input(np.array(image, dtype="float32")[None])
 
 
 def deprocess_image(image: np.ndarray, height: int, width: int) -> np.ndarray:

@@ -30,7 +30,7 @@ def build_feature_extractor(image_height: int, image_width: int, weights: str | 
     """
     vgg = keras.applications.VGG19(weights=weights, include_top=False, input_shape=(image_height, image_width, 3))
     outputs = {layer.name: layer.output for layer in vgg.layers}
-    return keras.Model(inputs=vgg.inputs, outputs=outputs, name="vgg19_features")
+    return keras.Model(inputs=vgg.input, outputs=outputs, name="vgg19_features")
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

@@ -45,7 +45,7 @@ def kreg_register_architectures(register):
             },
             tags=("research", "visualisation", "gradient-ascent", "custom-train-step", "subclassed"),
             components=("model", "feature_extractor"),
-            presets={"smoke": {"image_size": 96, "iterations": 5}},
+            presets={"smoke": {"image_size": 96, "iterations": 10}},
             batch_size=1,
         )
     )

@@ -5,6 +5,11 @@ keeps non-trainable state; ``ActivityRegularization`` creates a loss with
 ``add_loss``; ``Dropout`` honours the ``training`` argument. ``MLP``,
 ``SparseMLP`` and ``MLPWithDropout`` compose them exactly as the guide does
 (with the guide's sizes as defaults).
+
+The blocks (and the classifier holding them) define no ``compute_output_shape``
+on purpose: Keras then runs their ``call`` when they are called on a symbolic
+``keras.Input``, so the Linear layers inside are called too and a tool tracing
+layer calls sees each one's shapes.
 """
 
 from __future__ import annotations
@@ -137,9 +142,6 @@ class MLP(keras.layers.Layer):
         x = ops.relu(self.linear_2(x))
         return self.linear_3(x)
 
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.classes)
-
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units, "classes": self.classes}
 
@@ -165,9 +167,6 @@ class SparseMLP(keras.layers.Layer):
         x = ops.relu(self.linear_1(inputs))
         x = self.regularization(x)
         return self.linear_3(x)
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.classes)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units, "classes": self.classes, "rate": self.rate}
@@ -195,9 +194,6 @@ class MLPWithDropout(keras.layers.Layer):
         x = ops.relu(self.linear_1(inputs))
         x = self.dropout(x, training=training)
         return self.linear_3(x)
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.classes)
 
     def get_config(self) -> dict:
         config = super().get_config()

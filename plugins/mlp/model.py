@@ -54,9 +54,6 @@ class MLPClassifier(keras.Model):
         self.input_sum(inputs)
         return self.block(inputs, training=training)
 
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.classes)
-
     def get_config(self) -> dict:
         return {
             **super().get_config(),

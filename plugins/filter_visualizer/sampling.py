@@ -30,7 +30,12 @@ def sample(model: keras.Model, hyperparameters: dict[str, Any], output: str | Pa
 
     Returns:
         dict. ``files``: the PNGs written; ``text``: a line per file.
+
+    Raises:
+        ValueError: ``columns`` is not positive.
     """
+    if columns < 1:
+        raise ValueError(f"columns must be a positive integer, got {columns}")
     folder = Path(output)
     path = save_image(deprocess_image(keras.ops.convert_to_numpy(model.image)[0]), folder / f"filter_{model.filter_index}.png")
     files, text = [str(path)], [f"filter {model.filter_index} of {model.layer_name} -> {path}"]

@@ -8,23 +8,25 @@ from typing import Any
 import keras
 import numpy as np
 
+from kreg.errors import KregUsageError
 from kreg.plugins.common.images import save_image, save_image_grid
 from kreg.plugins.filter_visualizer.data import deprocess_image, initial_image
 from kreg.plugins.filter_visualizer.model import mean_filter_activation
 
 
-def sample(model: keras.Model, hyperparameters: dict[str, Any], output: str | Path, grid: int = 0, columns: int = 8) -> dict:
-    """Write the model's image as ``filter_<index>.png``; with ``grid`` > 0 also ``filters_grid.png``.
+def sample(model: keras.Model, hyperparameters: dict[str, Any], output: str | Path | None, grid: int = 0, columns: int = 8) -> dict:
+    """Write the model's image; with ``grid`` > 0 also a grid of the layer's first ``grid`` filters.
 
-    The grid repeats the notebook's "first 64 filters" figure for the first
-    ``grid`` filters of the same layer: each from a fresh noisy image,
-    ``iterations`` ascent steps of ``step_size``.
+    The grid repeats the notebook's "first 64 filters" figure: each filter
+    from a fresh noisy image, ``iterations`` ascent steps of ``step_size``.
 
     Args:
-        model: FilterVisualizer. Trained (or loaded from a ``.keras`` file).
-        hyperparameters: dict. ``iterations`` and ``step_size`` for the grid
-            (defaults 30 and 10.0 when absent).
-        output: str or Path. The folder to write into (created if needed).
+        model: FilterVisualizer. Trained, or loaded from a ``.keras`` file.
+        hyperparameters: dict. ``iterations`` and ``step_size`` of the grid's
+            ascents (30 and 10.0 when absent).
+        output: str, Path or None. A ``.png`` file for the image (the grid goes
+            beside it as ``<name>_grid.png``), or a folder (created if needed)
+            for ``filter_<index>.png`` and ``filters_grid.png``; None is the working directory.
         grid: int. Filters in the grid; 0 writes no grid.
         columns: int. Images per grid row.
 
@@ -32,23 +34,30 @@ def sample(model: keras.Model, hyperparameters: dict[str, Any], output: str | Pa
         dict. ``files``: the PNGs written; ``text``: a line per file.
 
     Raises:
-        ValueError: ``columns`` is not positive.
+        KregUsageError: ``grid`` is negative or ``columns`` is not positive.
     """
-    if columns < 1:
-        raise ValueError(f"columns must be a positive integer, got {columns}")
-    folder = Path(output)
-    path = save_image(deprocess_image(keras.ops.convert_to_numpy(model.image)[0]), folder / f"filter_{model.filter_index}.png")
-    files, text = [str(path)], [f"filter {model.filter_index} of {model.layer_name} -> {path}"]
+    if grid < 0 or columns < 1:
+        raise KregUsageError(f"sample options: grid must be >= 0 and columns >= 1, got grid={grid}, columns={columns}")
+    image_path, grid_path = output_paths(output, model.filter_index)
+    save_image(deprocess_image(keras.ops.convert_to_numpy(model.image)[0]), image_path)
+    files, text = [str(image_path)], [f"filter {model.filter_index} of {model.layer_name}"]
     if grid > 0:
-        channels = model.feature_extractor.output.shape[-1]
-        count = min(grid, channels)
+        count = min(grid, model.feature_extractor.output.shape[-1])
         iterations, step_size = hyperparameters.get("iterations", 30), hyperparameters.get("step_size", 10.0)
         step = make_ascent_step(model)
-        images = [visualize_filter(model, index, iterations, step_size, step) for index in range(count)]
-        grid_path = save_image_grid(np.stack([deprocess_image(image) for image in images]), folder / "filters_grid.png", columns=min(columns, count), margin=5)
+        images = [deprocess_image(visualize_filter(model, index, iterations, step_size, step)) for index in range(count)]
+        save_image_grid(np.stack(images), grid_path, columns=min(columns, count), margin=5)
         files.append(str(grid_path))
-        text.append(f"filters 0-{count - 1} of {model.layer_name} -> {grid_path}")
+        text.append(f"filters 0-{count - 1} of {model.layer_name}")
     return {"files": files, "text": text}
+
+
+def output_paths(output: str | Path | None, filter_index: int) -> tuple[Path, Path]:
+    """Where the image and the grid go, given the sampler's ``output``."""
+    path = Path(output) if output is not None else Path.cwd()
+    if path.suffix.lower() == ".png":
+        return path, path.with_name(f"{path.stem}_grid.png")
+    return path / f"filter_{filter_index}.png", path / "filters_grid.png"
 
 
 def visualize_filter(model: keras.Model, filter_index: int, iterations: int, step_size: float, step=None) -> np.ndarray:

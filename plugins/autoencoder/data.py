@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kreg.plugins.common.image_data import flat_image_pairs
+
 
 def make_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str | None = None):
     """``(x, x)`` batches of flattened grayscale images: the input is its own target.
@@ -21,6 +23,4 @@ def make_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str |
     Returns:
         tf.data.Dataset. Pairs of float32 batches of shape (batch, input_dim).
     """
-    from kreg.plugins.vae.data import make_flat_dataset
-
-    return make_flat_dataset({"original_dim": hyperparameters["input_dim"]}, batch_size, source)
+    return flat_image_pairs(hyperparameters["input_dim"], batch_size, source)

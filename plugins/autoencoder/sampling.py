@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from kreg.plugins.common.images import save_image_grid
-from kreg.plugins.vae.data import synthetic_images
-from kreg.plugins.vae.sampling import output_file, require_positive_options
+from kreg.plugins.common.image_data import synthetic_images
+from kreg.plugins.common.sampler_files import output_file, require_positive_options
 
 
 def reconstructions(model, hyperparameters: dict[str, Any], output: str | Path | None, num_img: int = 8, seed: int = 1) -> dict[str, list]:

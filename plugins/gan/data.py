@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kreg.plugins.vae.data import image_dataset
+from kreg.plugins.common.image_data import image_dataset
 
 
 def make_dcgan_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str | None = None):

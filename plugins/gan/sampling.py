@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from kreg.plugins.common.images import save_image_grid
-from kreg.plugins.vae.sampling import output_file, require_positive_options
+from kreg.plugins.common.sampler_files import output_file, require_positive_options
 
 
 def generated_grid(model, hyperparameters: dict[str, Any], output: str | Path | None, num_img: int = 10, columns: int = 5, seed: int = 0) -> dict[str, list]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kreg.plugins.vae.data import load_npz_images, synthetic_images
+from kreg.plugins.common.image_data import load_npz_images, synthetic_images
 
 DEFAULTS = {
     "vae": {"latent_dim": 2},

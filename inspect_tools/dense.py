@@ -126,5 +126,5 @@ def threading_phrase(entry: dict[str, Any]) -> str:
         where = " x ".join(sizes) + " positions"
     else:
         where = " x ".join(sizes) + f" = {count:,} positions"
-    note = " (? = known only at run time)" if count is None else ""
+    note = " (? known at run time)" if count is None else ""
     return f"applies kernel {kernel} at each of {where}{note}"

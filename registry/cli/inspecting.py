@@ -15,7 +15,7 @@ import click
 
 from kreg.cli.render import print_fields, print_table
 from kreg.cli.session import emit_json, get_session, json_option, plugin_options
-from kreg.errors import ArchitectureFailure, KregError, UnknownComponent
+from kreg.errors import ArchitectureFailure, UnknownComponent
 
 if TYPE_CHECKING:
     from kreg.building import BuiltArchitecture
@@ -79,8 +79,6 @@ def inspect_command(name: str, assignments: tuple[str, ...], preset: str | None,
 
     try:
         report = architecture_report(built.name, built.hyperparameters, components)
-    except KregError:
-        raise
     except Exception as error:
         raise ArchitectureFailure(built.name, "inspect", error) from error
     if as_json:
@@ -95,5 +93,50 @@ def _assignments(values: dict[str, Any]) -> str:
     return " ".join(f"{key}={json.dumps(value)}" for key, value in values.items())
 
 
-COMMANDS = [inspect_command]
+@click.command("plot")
+@click.argument("name")
+@component_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write: .png, .svg, .pdf or .dot (default NAME.png here).")
+@click.option("--expand-nested", is_flag=True, help="Open nested models into clusters.")
+@click.option("--expand-layers", is_flag=True, help="Open custom layers (e.g. TransformerEncoder) into their traced inner layers.")
+@click.option("--rankdir", type=click.Choice(["TB", "LR"], case_sensitive=False), default="TB", show_default=True, help="Top to bottom or left to right.")
+@click.option("--dpi", type=click.IntRange(min=1), default=96, show_default=True, help="Resolution of png output.")
+@set_option
+@preset_option
+@plugin_options
+def plot_command(
+    name: str,
+    component: str | None,
+    output: str | None,
+    expand_nested: bool,
+    expand_layers: bool,
+    rankdir: str,
+    dpi: int,
+    assignments: tuple[str, ...],
+    preset: str | None,
+) -> None:
+    """Draw an architecture's graph to a png, svg, pdf or dot file (by extension).
+
+    Layers show their names and shapes, and model inputs and outputs their
+    names. A Model subclass without call() (VAE, GAN) is drawn as one cluster
+    per sub-model. Needs pydot, and Graphviz's dot for png/svg/pdf.
+    """
+    from kreg.inspect_tools.plotting import require_plot_tools, write_graph
+
+    component = component or "model"
+    path = Path(output or (f"{name}.png" if component == "model" else f"{name}-{component}.png"))
+    require_plot_tools(path)
+    built = build_architecture(name, assignments, preset)
+    model = select_components(built, component)[component]
+    from kreg.inspect_tools.graph import GraphOptions, model_graph
+
+    options = GraphOptions(expand_nested=expand_nested, expand_layers=expand_layers, rankdir=rankdir.upper(), dpi=dpi)
+    try:
+        graph = model_graph(model, options, title=f"{built.name} ({component})")
+    except Exception as error:
+        raise ArchitectureFailure(built.name, "plot", error) from error
+    click.echo(f"wrote {write_graph(graph, path)}")
+
+
+COMMANDS = [inspect_command, plot_command]
 """The commands this module contributes to ``kreg``."""

@@ -172,6 +172,7 @@ class GraphBuilder:
         if functional is not None:
             box = self.add_functional(functional, parent)
             outputs = functional.outputs
+            model = functional  # a Sequential's output names are its inner model's
         else:
             try:
                 trace = trace_model(model)

@@ -61,7 +61,8 @@ def _collect(model: Any, prefix: str, layers: list, dense: list) -> list[str]:
     try:
         trace = trace_model(model)
     except ValueError as error:
-        return [f"{prefix or model.name}: not traced ({error})"]
+        where = f"{prefix.rstrip('/')}: " if prefix else ""
+        return [f"{where}not traced: {error}"]
     layers.extend(layer_rows(trace, prefix))
     dense.extend(dense_rows(trace, prefix))
     return []

@@ -12,6 +12,7 @@ called twice (a shared Dense) gives two calls.
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,7 +173,9 @@ def trace_call(layer: Any, args: tuple, kwargs: dict) -> Trace:
     import tensorflow as tf
 
     recorder = _Recorder()
-    with keras.StatelessScope(collect_losses=True), tf.__internal__.FuncGraph("kreg_trace").as_default():
+    # Keras's warnings here (a mask "destroyed", ...) repeat what building the model said.
+    with warnings.catch_warnings(), keras.StatelessScope(collect_losses=True), tf.__internal__.FuncGraph("kreg_trace").as_default():
+        warnings.simplefilter("ignore")
         names: list[str] = []
         args, kwargs = keras.tree.map_structure(lambda x: _placeholder(x, names), (args, kwargs))
         with recorder.active():

@@ -26,7 +26,7 @@ from pathlib import Path
 
 WORK = Path(__file__).resolve().parent / ".work"
 
-PLAIN_SCRIPT = '''
+PLAIN_SCRIPT = """
 import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -43,7 +43,7 @@ output = layers.Dot(axes=(2, 1), name="output_layer")([output_beta, output_facto
 model = keras.Model(inputs=[input_beta, input_factor], outputs=output, name="risk_factor_autoencoder")
 model.compile(loss="mse", optimizer="adam")
 model.summary()
-'''
+"""
 
 
 def cpu_seconds() -> float:
@@ -110,10 +110,17 @@ def bench_inspect(runs: int) -> None:
     sides = {
         "plain keras: build + summary()": run_process([sys.executable, str(plain)]),
         "kreg inspect risk-factor-autoencoder": run_process([kreg, "inspect", "risk-factor-autoencoder"]),
-        "kreg inspect risk-factor-autoencoder --json": run_process([kreg, "inspect", "risk-factor-autoencoder", "--json"]),
+        "kreg inspect risk-factor-autoencoder --json": run_process(
+            [kreg, "inspect", "risk-factor-autoencoder", "--json"]
+        ),
     }
     run_process([kreg, "inspect", "risk-factor-autoencoder"])()  # warm the file cache once
-    report("inspect (fresh processes, TensorFlow import included)", alternate(sides, runs), "plain keras: build + summary()", 1.5)
+    report(
+        "inspect (fresh processes, TensorFlow import included)",
+        alternate(sides, runs),
+        "plain keras: build + summary()",
+        1.5,
+    )
 
 
 def bench_plot(runs: int) -> None:
@@ -133,9 +140,16 @@ def bench_plot(runs: int) -> None:
             model, to_file=str(WORK / "keras.png"), show_shapes=True, show_layer_names=True
         ),
         "kreg plot (defaults: dpi 96)": lambda: write_graph(model_graph(model), WORK / "kreg.png"),
-        "kreg plot --dpi 200 (Keras's dpi)": lambda: write_graph(model_graph(model, GraphOptions(dpi=200)), WORK / "kreg200.png"),
+        "kreg plot --dpi 200 (Keras's dpi)": lambda: write_graph(
+            model_graph(model, GraphOptions(dpi=200)), WORK / "kreg200.png"
+        ),
     }
-    report("plot EfficientNetV2L to png (one process, model built once)", alternate(sides, runs), "keras.utils.plot_model(show_shapes=True)", 1.2)
+    report(
+        "plot EfficientNetV2L to png (one process, model built once)",
+        alternate(sides, runs),
+        "keras.utils.plot_model(show_shapes=True)",
+        1.2,
+    )
     graph_only = [timed(lambda: model_graph(model))[0] for _ in range(3)]
     print(f"  (kreg's graph construction alone, without dot: median {statistics.median(graph_only):.2f} s)")
 

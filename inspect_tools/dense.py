@@ -71,11 +71,7 @@ def _einsum_dense(layer: Any, shape: list | None) -> tuple[list, list | None, in
     sizes = dict(zip(input_labels, shape))
     sizes.update(zip(kernel_labels, kernel))
     batch = input_labels[0]
-    threaded = [
-        sizes[label]
-        for label in input_labels[1:]
-        if label in output_labels and label not in kernel_labels
-    ]
+    threaded = [sizes[label] for label in input_labels[1:] if label in output_labels and label not in kernel_labels]
     every_label = dict.fromkeys([*input_labels, *kernel_labels, *output_labels])
     macs = product([sizes.get(label) for label in every_label if label != batch])
     return kernel, threaded, macs

@@ -23,7 +23,7 @@ from kreg.inspect_tools.dense import dense_entry, is_dense, threading_phrase
 from kreg.inspect_tools.graph_labels import CUSTOM_COLOUR, cluster_label, io_label, layer_label
 from kreg.inspect_tools.params import is_container_model, submodels
 from kreg.inspect_tools.shapes import shape_of
-from kreg.inspect_tools.tracing import Call, Trace, trace_call, trace_model
+from kreg.inspect_tools.tracing import Call, Trace, short_error, trace_call, trace_model
 
 
 @dataclass(frozen=True)
@@ -176,8 +176,10 @@ class GraphBuilder:
         else:
             try:
                 trace = trace_model(model)
-            except ValueError as error:
-                self.node(parent, layer_label(model.name, type(model).__name__, None, None, f"not traced: {error}"))
+            except Exception as error:  # drawn as one box that says why
+                self.node(
+                    parent, layer_label(model.name, type(model).__name__, [], [f"not traced: {short_error(error)}"])
+                )
                 return
             box = self.add_traced_root(trace, parent)
             outputs = trace.root.outputs
@@ -207,17 +209,20 @@ class GraphBuilder:
         """The box of one layer of a functional model: a node, or a cluster when opened."""
         import keras
 
-        node = _first_node_in(model, op)
         if isinstance(op, keras.layers.InputLayer):
             return Box.single(self.node(parent, io_label("input", op.name, shape_of(op.output))))
         if self.options.expand_nested and functional_of(op) is not None:
             cluster = self.cluster(parent, cluster_label(op.name, type(op).__name__))
             return _in_cluster(self.add_functional(functional_of(op), cluster), cluster)
-        if node is not None and self._opens(op):
-            box = self._traced_layer(op, node, parent)
-            if box is not None:
-                return box
-        return Box.single(self._layer_node(parent, op, op.name, _node_shape(node, "in"), _node_shape(node, "out")))
+        nodes = _nodes_in(model, op)
+        notes = []
+        if nodes and self._opens(op):
+            try:
+                return self._traced_layer(op, nodes[0], parent)
+            except Exception as error:  # drawn closed, with the reason
+                notes.append(f"not opened: {short_error(error)}")
+        shapes = _distinct([(_node_shape(n, "in"), _node_shape(n, "out")) for n in nodes])
+        return Box.single(self._layer_node(parent, op, op.name, shapes, notes))
 
     def _opens(self, layer: Any) -> bool:
         import keras
@@ -226,10 +231,10 @@ class GraphBuilder:
             return self.options.expand_nested
         return self.options.expand_layers and has_sublayers(layer)
 
-    def _traced_layer(self, layer: Any, node: Any, parent: Any) -> Box | None:
+    def _traced_layer(self, layer: Any, node: Any, parent: Any) -> Box:
         trace = trace_call(layer, node.arguments.args, node.arguments.kwargs)
         if not trace.root.children:
-            return None
+            raise ValueError("no layer calls inside")
         cluster = self.cluster(parent, cluster_label(layer.name, type(layer).__name__))
         return _in_cluster(self.add_traced(trace, trace.root, cluster), cluster)
 
@@ -268,15 +273,20 @@ class GraphBuilder:
             cluster = self.cluster(parent, cluster_label(call.layer.name, type(call.layer).__name__))
             return _in_cluster(self.add_traced(trace, call, cluster), cluster)
         name = call.path.rsplit("/", 1)[-1]
-        return Box.single(self._layer_node(parent, call.layer, name, call.input_shape, call.output_shape))
+        return Box.single(self._layer_node(parent, call.layer, name, [(call.input_shape, call.output_shape)]))
 
-    def _layer_node(self, parent: Any, layer: Any, name: str, input_shape: Any, output_shape: Any) -> str:
-        note = None
+    def _layer_node(
+        self, parent: Any, layer: Any, name: str, shapes: list[tuple[Any, Any]], notes: list[str] = ()
+    ) -> str:
+        notes = list(notes)
         if is_dense(layer):
-            call = Call(index=0, path=name, layer=layer, parent=None, input_shape=input_shape, output_shape=output_shape)
-            note = threading_phrase(dense_entry(call))
+            for input_shape, output_shape in shapes:
+                call = Call(
+                    index=0, path=name, layer=layer, parent=None, input_shape=input_shape, output_shape=output_shape
+                )
+                notes.append(threading_phrase(dense_entry(call)))
         colour = CUSTOM_COLOUR if has_sublayers(layer) else None
-        return self.node(parent, layer_label(name, type(layer).__name__, input_shape, output_shape, note, colour))
+        return self.node(parent, layer_label(name, type(layer).__name__, shapes, list(dict.fromkeys(notes)), colour))
 
 
 class TensorFlowMap:
@@ -375,18 +385,22 @@ def output_names(model: Any, count: int) -> list[str]:
     return ["output"] if count == 1 else [f"output_{index}" for index in range(count)]
 
 
-def _first_node_in(model: Any, op: Any) -> Any:
+def _nodes_in(model: Any, op: Any) -> list[Any]:
+    """The calls (Keras nodes) of ``op`` that belong to ``model``'s graph."""
     from keras.src.ops.function import make_node_key
 
-    for index, node in enumerate(op._inbound_nodes):
-        if make_node_key(op, index) in model._nodes:
-            return node
-    return None
+    return [node for index, node in enumerate(op._inbound_nodes) if make_node_key(op, index) in model._nodes]
+
+
+def _distinct(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Drop repeated (input, output) shape pairs, keeping the first of each."""
+    seen: dict[str, tuple[Any, Any]] = {}
+    for pair in pairs:
+        seen.setdefault(repr(pair), pair)
+    return list(seen.values())
 
 
 def _node_shape(node: Any, side: str) -> Any:
-    if node is None:
-        return None
     if side == "out":
         outputs = node.outputs
         return shape_of(outputs[0] if len(outputs) == 1 else outputs)

@@ -20,27 +20,24 @@ CUSTOM_COLOUR = "#eadcf2"
 
 
 def layer_label(
-    name: str, class_name: str, input_shape: Any, output_shape: Any, note: str | None = None, colour: str | None = None
+    name: str, class_name: str, shapes: list[tuple[Any, Any]], notes: list[str] = (), colour: str | None = None
 ) -> str:
-    """The label of a layer: ``name (Class)`` over ``in -> out`` (and a note, e.g. threading).
+    """The label of a layer: ``name (Class)`` over ``in -> out`` per distinct call, then notes.
 
     Args:
         name: str. The layer's name.
         class_name: str. Its class.
-        input_shape: Any. A shape or nest of shapes (``None`` when unknown).
-        output_shape: Any. Same, for the output.
-        note: str or None. A third line, e.g. ``applies kernel (20, 8) at each of 100 positions``.
+        shapes: list[tuple]. ``(input_shape, output_shape)`` of each distinct
+            call (a shared layer has several); a shape is ``None`` when unknown.
+        notes: list[str]. Lines in italics, e.g. ``applies kernel (20, 8) at each of 100 positions``.
         colour: str or None. Background of the name row (custom layers get their own).
 
     Returns:
         str. An HTML-like label (``<...>``) for pydot.
     """
-    rows = [
-        _cell(f"<b>{_text(name)}</b> ({_text(class_name)})", colour or LAYER_COLOUR),
-        _cell(f"{_text(format_shape(input_shape))} {ARROW} {_text(format_shape(output_shape))}"),
-    ]
-    if note:
-        rows.append(_cell(f"<i>{_text(note)}</i>"))
+    rows = [_cell(f"<b>{_text(name)}</b> ({_text(class_name)})", colour or LAYER_COLOUR)]
+    rows += [_cell(f"{_text(format_shape(i))} {ARROW} {_text(format_shape(o))}") for i, o in shapes]
+    rows += [_cell(f"<i>{_text(note)}</i>") for note in notes]
     return _table(rows)
 
 

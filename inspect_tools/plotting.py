@@ -32,7 +32,9 @@ def output_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         known = ", ".join(FORMATS)
-        raise KregUsageError(f"cannot plot to {str(path)!r}: unknown extension {suffix or '(none)'!r}; use one of {known}")
+        raise KregUsageError(
+            f"cannot plot to {str(path)!r}: unknown extension {suffix or '(none)'!r}; use one of {known}"
+        )
     return FORMATS[suffix]
 
 
@@ -77,7 +79,9 @@ def write_graph(graph: Any, path: str | Path) -> Path:
     try:
         graph.write(str(path), format=fmt, prog="dot")
     except Exception as error:  # pydot raises bare AssertionError/OSError with dot's stderr
-        raise KregError(f"Graphviz's dot failed to write {str(path)!r}: {' '.join(str(error).split())[:500]}") from error
+        raise KregError(
+            f"Graphviz's dot failed to write {str(path)!r}: {' '.join(str(error).split())[:500]}"
+        ) from error
     return path
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from kreg.inspect_tools.dense import dense_entry, is_dense, threading_phrase
 from kreg.inspect_tools.params import count_params, is_container_model, submodels
 from kreg.inspect_tools.shapes import format_shape, shape_of
-from kreg.inspect_tools.tracing import Trace, trace_model
+from kreg.inspect_tools.tracing import Trace, short_error, trace_model
 
 
 def architecture_report(name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,9 +60,9 @@ def _collect(model: Any, prefix: str, layers: list, dense: list) -> list[str]:
         return _collect_container(model, prefix, layers, dense)
     try:
         trace = trace_model(model)
-    except ValueError as error:
+    except Exception as error:  # the counts still stand; the note says why there are no rows
         where = f"{prefix.rstrip('/')}: " if prefix else ""
-        return [f"{where}not traced: {error}"]
+        return [f"{where}not traced: {short_error(error)}"]
     layers.extend(layer_rows(trace, prefix))
     dense.extend(dense_rows(trace, prefix))
     return []
@@ -184,10 +184,20 @@ def _summary_table(name: str, component: Mapping[str, Any]) -> Table:
 
 def _layer_table(name: str, component: Mapping[str, Any]) -> Table:
     rows = [
-        [row["path"], row["class"], format_shape(row["input_shape"]), format_shape(row["output_shape"]), f"{row['params']:,}"]
+        [
+            row["path"],
+            row["class"],
+            format_shape(row["input_shape"]),
+            format_shape(row["output_shape"]),
+            f"{row['params']:,}",
+        ]
         for row in component["layers"]
     ]
-    return Table(f"{name}: layers (traced calls, also inside custom layers)", ["path", "class", "input", "output", "params"], rows)
+    return Table(
+        f"{name}: layers (traced calls, also inside custom layers)",
+        ["path", "class", "input", "output", "params"],
+        rows,
+    )
 
 
 def _dense_table(name: str, component: Mapping[str, Any]) -> Table:

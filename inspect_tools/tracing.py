@@ -174,7 +174,11 @@ def trace_call(layer: Any, args: tuple, kwargs: dict) -> Trace:
 
     recorder = _Recorder()
     # Keras's warnings here (a mask "destroyed", ...) repeat what building the model said.
-    with warnings.catch_warnings(), keras.StatelessScope(collect_losses=True), tf.__internal__.FuncGraph("kreg_trace").as_default():
+    with (
+        warnings.catch_warnings(),
+        keras.StatelessScope(collect_losses=True),
+        tf.__internal__.FuncGraph("kreg_trace").as_default(),
+    ):
         warnings.simplefilter("ignore")
         names: list[str] = []
         args, kwargs = keras.tree.map_structure(lambda x: _placeholder(x, names), (args, kwargs))
@@ -238,6 +242,14 @@ def _input_name(value: Any) -> str:
 
 def _safe_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "_.-" else "_" for c in name).lstrip("_.-") or "input"
+
+
+def short_error(error: BaseException, limit: int = 200) -> str:
+    """``Type: message`` on one line, without the call details Keras wraps around a layer's error."""
+    message = str(error)
+    if "\x1b[1m" in message:  # Keras: "Exception encountered when calling X.call(). <bold>cause</bold> Arguments..."
+        message = message.split("\x1b[1m", 1)[1].split("\x1b[0m", 1)[0]
+    return " ".join(f"{type(error).__name__}: {message}".split())[:limit]
 
 
 def _first_argument(args: tuple, kwargs: dict) -> Any:

@@ -27,8 +27,12 @@ set_option = click.option(
     metavar="KEY=VALUE",
     help="Override a hyperparameter (repeatable); the value is parsed to the default's type.",
 )
-preset_option = click.option("--preset", metavar="NAME", help="Start from one of the architecture's presets (e.g. smoke).")
-component_option = click.option("--component", metavar="NAME", help="Only this component (model, encoder, decoder, ...).")
+preset_option = click.option(
+    "--preset", metavar="NAME", help="Start from one of the architecture's presets (e.g. smoke)."
+)
+component_option = click.option(
+    "--component", metavar="NAME", help="Only this component (model, encoder, decoder, ...)."
+)
 
 
 def build_architecture(name: str, assignments: Iterable[str], preset: str | None) -> BuiltArchitecture:
@@ -65,7 +69,9 @@ def select_components(built: BuiltArchitecture, component: str | None) -> dict[s
 @component_option
 @json_option
 @plugin_options
-def inspect_command(name: str, assignments: tuple[str, ...], preset: str | None, component: str | None, as_json: bool) -> None:
+def inspect_command(
+    name: str, assignments: tuple[str, ...], preset: str | None, component: str | None, as_json: bool
+) -> None:
     """Build an architecture and report parameters, layer shapes and Dense threading.
 
     Every layer call is traced, also inside custom layers and nested models.
@@ -96,10 +102,23 @@ def _assignments(values: dict[str, Any]) -> str:
 @click.command("plot")
 @click.argument("name")
 @component_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write: .png, .svg, .pdf or .dot (default NAME.png here).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write: .png, .svg, .pdf or .dot (default NAME.png here).",
+)
 @click.option("--expand-nested", is_flag=True, help="Open nested models into clusters.")
-@click.option("--expand-layers", is_flag=True, help="Open custom layers (e.g. TransformerEncoder) into their traced inner layers.")
-@click.option("--rankdir", type=click.Choice(["TB", "LR"], case_sensitive=False), default="TB", show_default=True, help="Top to bottom or left to right.")
+@click.option(
+    "--expand-layers", is_flag=True, help="Open custom layers (e.g. TransformerEncoder) into their traced inner layers."
+)
+@click.option(
+    "--rankdir",
+    type=click.Choice(["TB", "LR"], case_sensitive=False),
+    default="TB",
+    show_default=True,
+    help="Top to bottom or left to right.",
+)
 @click.option("--dpi", type=click.IntRange(min=1), default=96, show_default=True, help="Resolution of png output.")
 @set_option
 @preset_option

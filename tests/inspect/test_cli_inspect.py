@@ -28,7 +28,12 @@ def inspect_json():
 def test_inspect_json_has_the_structure_of_design_md(inspect_json):
     assert list(inspect_json) == ["architecture", "hyperparameters", "components"]
     assert inspect_json["architecture"] == NAME
-    assert inspect_json["hyperparameters"] == {"n_tickers": 100, "n_characteristics": 20, "hidden_units": 8, "n_factors": 3}
+    assert inspect_json["hyperparameters"] == {
+        "n_tickers": 100,
+        "n_characteristics": 20,
+        "hidden_units": 8,
+        "n_factors": 3,
+    }
     assert list(inspect_json["components"]) == ["model"]
     model = inspect_json["components"]["model"]
     assert list(model) == ["class", "params", "layers", "dense"]
@@ -52,7 +57,13 @@ def test_inspect_json_hidden_layer_matches_design_md(inspect_json):
         "macs": 16000,
     }
     hidden_row = next(row for row in model["layers"] if row["path"] == "hidden_layer")
-    assert hidden_row == {"path": "hidden_layer", "class": "Dense", "input_shape": [None, 100, 20], "output_shape": [None, 100, 8], "params": 168}
+    assert hidden_row == {
+        "path": "hidden_layer",
+        "class": "Dense",
+        "input_shape": [None, 100, 20],
+        "output_shape": [None, 100, 8],
+        "params": 168,
+    }
     assert [entry["path"] for entry in model["dense"]] == ["hidden_layer", "output_beta", "output_factor"]
 
 
@@ -181,11 +192,8 @@ def test_plot_output_folder_that_cannot_be_made(tmp_path):
 
 
 def test_listing_commands_do_not_import_tensorflow_or_inspect_tools():
-    code = (
-        "import sys, kreg.cli;"
-        "bad = [m for m in ('tensorflow', 'keras', 'kreg.inspect_tools.report', 'kreg.inspect_tools.graph') if m in sys.modules];"
-        "print(bad)"
-    )
+    heavy = ("tensorflow", "keras", "kreg.inspect_tools.report", "kreg.inspect_tools.graph")
+    code = f"import sys, kreg.cli; print([m for m in {heavy!r} if m in sys.modules])"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
 
     assert output.strip() == "[]"

@@ -49,7 +49,16 @@ def test_functional_model_nodes_edges_and_named_inputs_and_outputs(toy):
     graph = model_graph(toy.threaded_model())
 
     assert sorted(_nodes(graph).values()) == sorted(
-        ["input:input_beta", "input:input_factor", "hidden_layer", "batch_norm", "output_beta", "output_factor", "output_layer", "output:output_layer"]
+        [
+            "input:input_beta",
+            "input:input_factor",
+            "hidden_layer",
+            "batch_norm",
+            "output_beta",
+            "output_factor",
+            "output_layer",
+            "output:output_layer",
+        ]
     )
     assert _edges(graph) == {
         ("input:input_beta", "hidden_layer"),
@@ -100,9 +109,17 @@ def test_seq2seq_transformer_expand_nested_where_keras_raises_index_error(toy):
     graph = model_graph(model, GraphOptions(expand_nested=True))
 
     clusters = _clusters(graph)
-    assert clusters["decoder (Functional)"] >= {"input:decoder_inputs", "input:decoder_state_inputs", "transformer_decoder", "logits"}
+    assert clusters["decoder (Functional)"] >= {
+        "input:decoder_inputs",
+        "input:decoder_state_inputs",
+        "transformer_decoder",
+        "logits",
+    }
     edges = _edges(graph)
-    assert ("transformer_encoder", "input:decoder_state_inputs") in edges  # the encoder's states feed the decoder's second input
+    assert (
+        "transformer_encoder",
+        "input:decoder_state_inputs",
+    ) in edges  # the encoder's states feed the decoder's second input
     assert ("input:decoder_inputs", "input:decoder_inputs") in edges  # the outer input into the decoder's own
     assert ("input:decoder_state_inputs", "transformer_decoder") in edges
     assert ("logits", "output:decoder") in edges
@@ -160,7 +177,12 @@ def test_shared_layer_is_one_node_with_both_inputs(toy):
     graph = model_graph(toy.shared_dense_model())
 
     assert list(_nodes(graph).values()).count("shared") == 1
-    assert {("input:left", "shared"), ("input:right", "shared"), ("shared", "flatten"), ("shared", "join")} <= _edges(graph)
+    label = next(n.get("label") for n in graph.get_nodes() if _name(n) == "shared")
+    assert "(None, 3) &#8594; (None, 4)" in label and "(None, 5, 3) &#8594; (None, 5, 4)" in label  # both calls
+    assert "once per example" in label and "at each of 5 positions" in label
+    assert {("input:left", "shared"), ("input:right", "shared"), ("shared", "flatten"), ("shared", "join")} <= _edges(
+        graph
+    )
 
 
 def test_model_without_call_is_drawn_as_one_cluster_per_submodel(toy):
@@ -168,7 +190,9 @@ def test_model_without_call_is_drawn_as_one_cluster_per_submodel(toy):
 
     clusters = _clusters(graph)
     assert set(clusters) == {"encoder (Functional)", "decoder (Functional)"}
-    assert {"input:encoder_inputs", "z_mean", "z_log_var", "output:z_mean", "output:z_log_var"} <= clusters["encoder (Functional)"]
+    assert {"input:encoder_inputs", "z_mean", "z_log_var", "output:z_mean", "output:z_log_var"} <= clusters[
+        "encoder (Functional)"
+    ]
     assert clusters["decoder (Functional)"] == {"input:latent_inputs", "decoder_out", "output:decoder_out"}
 
 
@@ -182,9 +206,35 @@ def test_subclassed_model_is_drawn_from_a_trace(toy):
 
 
 def test_sequential_model(toy):
-    model = keras.Sequential([keras.Input((3,), name="x"), keras.layers.Dense(2, name="a"), keras.layers.Dense(1, name="b")])
+    model = keras.Sequential(
+        [keras.Input((3,), name="x"), keras.layers.Dense(2, name="a"), keras.layers.Dense(1, name="b")]
+    )
 
     assert _edges(model_graph(model)) == {("input:x", "a"), ("a", "b"), ("b", "output:b")}
+
+
+def test_custom_layer_that_cannot_be_traced_is_drawn_closed_with_the_reason():
+    class Fragile(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.inner = keras.layers.Dense(2)
+            self.broken = False
+
+        def call(self, inputs):
+            if self.broken:
+                raise RuntimeError("only eager")
+            return self.inner(inputs)
+
+    inputs = keras.Input((3,), name="x")
+    fragile = Fragile(name="fragile")
+    model = keras.Model(inputs, fragile(inputs))
+    fragile.broken = True  # fine while Keras built the model, fails when kreg traces it
+
+    graph = model_graph(model, GraphOptions(expand_layers=True))
+
+    label = next(n.get("label") for n in graph.get_nodes() if _name(n) == "fragile")
+    assert "not opened: RuntimeError: only eager" in label
+    assert _edges(graph) == {("input:x", "fragile"), ("fragile", "output:fragile")}
 
 
 def test_dot_source_is_valid_for_graphviz(toy, tmp_path):

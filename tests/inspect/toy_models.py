@@ -12,10 +12,6 @@ import warnings
 import keras
 from keras import layers, ops
 
-# Keras says the nested decoder model "destroys" the encoder states' mask when the
-# full Transformer is built; the seeds' model is built that way, so only that is hushed.
-warnings.filterwarnings("ignore", message=r"Layer 'decoder' \(of type Functional\) was passed an input with a mask")
-
 
 class PositionalEmbedding(layers.Layer):
     """Token plus position embeddings."""
@@ -100,7 +96,10 @@ def seq2seq_transformer(vocab_size=50, sequence_length=10, embed_dim=8, latent_d
     decoder_outputs = layers.Dense(vocab_size, activation="softmax", name="logits")(x)
     decoder = keras.Model([decoder_inputs, encoded_seq_inputs], decoder_outputs, name="decoder")
 
-    decoder_outputs = decoder([decoder_inputs, encoder_outputs])
+    with warnings.catch_warnings():
+        # Keras says the nested decoder "destroys" the encoder states' mask; the seed builds it so.
+        warnings.filterwarnings("ignore", message=r"Layer 'decoder' \(of type Functional\) was passed an input with a mask")
+        decoder_outputs = decoder([decoder_inputs, encoder_outputs])
     return keras.Model([encoder_inputs, decoder_inputs], decoder_outputs, name="transformer")
 
 

@@ -23,7 +23,7 @@ from kreg.inspect_tools.dense import dense_entry, is_dense, threading_phrase
 from kreg.inspect_tools.graph_labels import CUSTOM_COLOUR, cluster_label, io_label, layer_label
 from kreg.inspect_tools.params import is_container_model, submodels
 from kreg.inspect_tools.shapes import shape_of
-from kreg.inspect_tools.tracing import Call, Trace, short_error, trace_call, trace_model
+from kreg.inspect_tools.tracing import Call, Trace, output_names, short_error, trace_call, trace_model
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class GraphBuilder:
         if functional is not None:
             box = self.add_functional(functional, parent)
             outputs = functional.outputs
-            model = functional  # a Sequential's output names are its inner model's
+            names = output_names(functional.output, getattr(functional, "output_names", None))
         else:
             try:
                 trace = trace_model(model)
@@ -182,8 +182,8 @@ class GraphBuilder:
                 )
                 return
             box = self.add_traced_root(trace, parent)
-            outputs = trace.root.outputs
-        for index, (name, tensor) in enumerate(zip(output_names(model, len(outputs)), outputs)):
+            outputs, names = trace.root.outputs, trace.output_names
+        for index, (name, tensor) in enumerate(zip(names, outputs)):
             self.edge(box.exit(index), [self.node(parent, io_label("output", name, shape_of(tensor)))])
 
     # Functional models: Keras's graph of layer calls.
@@ -375,14 +375,6 @@ def has_sublayers(layer: Any) -> bool:
     import keras
 
     return not isinstance(layer, keras.Model) and bool(getattr(layer, "_layers", None))
-
-
-def output_names(model: Any, count: int) -> list[str]:
-    """Names of a model's outputs: Keras's ``output_names`` when it has one per output."""
-    names = list(getattr(model, "output_names", None) or [])
-    if len(names) == count:
-        return names
-    return ["output"] if count == 1 else [f"output_{index}" for index in range(count)]
 
 
 def _nodes_in(model: Any, op: Any) -> list[Any]:

@@ -63,10 +63,14 @@ class Trace:
             the traced model or layer itself (path ``""``), the root.
         input_names: list[str]. Names of the root's inputs, in the order of
             ``root.inputs``.
+        output_names: list[str]. Names of the root's outputs, in the order of
+            ``root.outputs``: the keys of a dict output, else ``output``,
+            ``output_0``, ``output_1``...
     """
 
     calls: list[Call]
     input_names: list[str]
+    output_names: list[str] = field(default_factory=list)
 
     @property
     def root(self) -> Call:
@@ -183,8 +187,37 @@ def trace_call(layer: Any, args: tuple, kwargs: dict) -> Trace:
         names: list[str] = []
         args, kwargs = keras.tree.map_structure(lambda x: _placeholder(x, names), (args, kwargs))
         with recorder.active():
-            layer(*args, **kwargs)
-    return Trace(calls=recorder.calls, input_names=names)
+            outputs = layer(*args, **kwargs)
+    return Trace(calls=recorder.calls, input_names=names, output_names=output_names(outputs))
+
+
+def output_names(structure: Any, layer_names: list[str] | None = None) -> list[str]:
+    """Names for the tensors of a model's output structure, in flattened order.
+
+    Args:
+        structure: Any. A tensor, or a list or dict of tensors.
+        layer_names: list[str] or None. Names of the layers producing each
+            tensor (Keras's ``output_names``), used when the structure is not a dict.
+
+    Returns:
+        list[str]. Dict keys (``a/b`` when nested), else the layer names, else
+        ``output`` or ``output_0``, ``output_1``...
+    """
+    import keras
+    import tensorflow as tf
+
+    paths = [path for path, item in keras.tree.flatten_with_path(structure) if _is_tensor(item, tf)]
+    if isinstance(structure, dict):
+        return ["/".join(str(part) for part in path) for path in paths]
+    if layer_names and len(layer_names) == len(paths):
+        return list(layer_names)
+    return ["output"] if len(paths) == 1 else [f"output_{index}" for index in range(len(paths))]
+
+
+def _is_tensor(item: Any, tf: Any) -> bool:
+    import keras
+
+    return tf.is_tensor(item) or isinstance(item, keras.KerasTensor)
 
 
 @dataclass(frozen=True)

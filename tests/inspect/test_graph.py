@@ -206,6 +206,36 @@ def test_subclassed_model_is_drawn_from_a_trace(toy):
     assert _edges(graph) == {("input:input", "hidden"), ("hidden", "head"), ("head", "output:output")}
 
 
+def test_dict_outputs_are_named_by_their_keys():
+    inputs = keras.Input((3,), name="x")
+    outputs = {
+        "score": keras.layers.Dense(1, name="head_a")(inputs),
+        "logits": keras.layers.Dense(2, name="head_b")(inputs),
+    }
+
+    edges = _edges(model_graph(keras.Model(inputs, outputs)))
+
+    assert {("head_a", "output:score"), ("head_b", "output:logits")} <= edges
+
+
+def test_subclassed_model_returning_a_dict_names_outputs_by_key():
+    class TwoHeads(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.a = keras.layers.Dense(1, name="a")
+            self.b = keras.layers.Dense(2, name="b")
+
+        def call(self, inputs):
+            return {"loss": keras.ops.mean(self.a(inputs)), "logits": self.b(inputs)}
+
+    model = TwoHeads()
+    model(np.zeros((1, 3), "float32"))
+
+    edges = _edges(model_graph(model))
+
+    assert {("a", "output:loss"), ("b", "output:logits"), ("input:input", "a")} <= edges
+
+
 def test_sequential_model(toy):
     model = keras.Sequential(
         [keras.Input((3,), name="x"), keras.layers.Dense(2, name="a"), keras.layers.Dense(1, name="b")]

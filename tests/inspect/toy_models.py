@@ -98,7 +98,9 @@ def seq2seq_transformer(vocab_size=50, sequence_length=10, embed_dim=8, latent_d
 
     with warnings.catch_warnings():
         # Keras says the nested decoder "destroys" the encoder states' mask; the seed builds it so.
-        warnings.filterwarnings("ignore", message=r"Layer 'decoder' \(of type Functional\) was passed an input with a mask")
+        warnings.filterwarnings(
+            "ignore", message=r"Layer 'decoder' \(of type Functional\) was passed an input with a mask"
+        )
         decoder_outputs = decoder([decoder_inputs, encoder_outputs])
     return keras.Model([encoder_inputs, decoder_inputs], decoder_outputs, name="transformer")
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kreg.inspect_tools.dataflow import TensorSources
 from kreg.inspect_tools.dense import dense_entry, is_dense, threading_phrase
 from kreg.inspect_tools.graph_labels import CUSTOM_COLOUR, cluster_label, io_label, layer_label
 from kreg.inspect_tools.params import is_container_model, submodels
@@ -249,7 +250,7 @@ class GraphBuilder:
 
     def add_traced(self, trace: Trace, call: Call, parent: Any) -> Box:
         """Draw the calls made inside ``call`` into ``parent``, connected by the tensors between them."""
-        flow = TensorFlowMap(call)
+        flow = TensorSources(call)
         entries: list[list[str]] = [[] for _ in call.inputs]
         boxes: dict[int, Box] = {}
         for child in trace.children(call):
@@ -289,67 +290,9 @@ class GraphBuilder:
         return self.node(parent, layer_label(name, type(layer).__name__, shapes, list(dict.fromkeys(notes)), colour))
 
 
-class TensorFlowMap:
-    """Which traced call (or input of the enclosing call) each tensor comes from.
-
-    Tensors between layer calls may pass through plain ops (``x + attention``);
-    :meth:`sources` walks back through those ops to the nearest known tensors.
-    """
-
-    def __init__(self, call: Call):
-        self._known: dict[Any, set[tuple[str, int, int]]] = {}
-        self._memo: dict[Any, frozenset] = {}
-        for index, tensor in enumerate(call.inputs):
-            self._known.setdefault(_key(tensor), set()).add(("input", index, 0))
-
-    def add_outputs(self, call: Call) -> None:
-        """Make ``call``'s outputs known sources.
-
-        A layer that returns its input unchanged (Dropout at inference) yields a
-        tensor that is already known: the latest call becomes its source, as
-        the layers after it read what it returned.
-        """
-        for index, tensor in enumerate(call.outputs):
-            self._known[_key(tensor)] = {("call", call.index, index)}
-
-    def sources(self, tensor: Any) -> frozenset:
-        """The known sources ``(kind, index, output_index)`` that ``tensor`` is computed from."""
-        key = _key(tensor)
-        if key in self._known:
-            return frozenset(self._known[key])
-        if key in self._memo:
-            return self._memo[key]
-        return self._walk(tensor)
-
-    def _walk(self, start: Any) -> frozenset:
-        # Iterative post-order walk over the producing ops, so long op chains cannot overflow the stack.
-        stack = [(start, False)]
-        while stack:
-            tensor, expanded = stack.pop()
-            key = _key(tensor)
-            if key in self._known or (key in self._memo and not expanded):
-                continue
-            inputs = list(getattr(getattr(tensor, "op", None), "inputs", ()))
-            if expanded:
-                found: set = set()
-                for item in inputs:
-                    found |= self._known.get(_key(item)) or self._memo.get(_key(item), frozenset())
-                self._memo[key] = frozenset(found)
-                continue
-            self._memo[key] = frozenset()  # marks "being visited": cycles (while loops) end here
-            stack.append((tensor, True))
-            stack.extend((item, False) for item in inputs if _key(item) not in self._memo)
-        return self._memo[_key(start)]
-
-
 def _in_cluster(box: Box, cluster: Any) -> Box:
     box.cluster = cluster.get_name()
     return box
-
-
-def _key(tensor: Any) -> Any:
-    name = getattr(tensor, "name", None)
-    return name if isinstance(name, str) else id(tensor)
 
 
 def _is_model(layer: Any) -> bool:

@@ -206,6 +206,28 @@ def test_subclassed_model_is_drawn_from_a_trace(toy):
     assert _edges(graph) == {("input:input", "hidden"), ("hidden", "head"), ("head", "output:output")}
 
 
+def test_traced_layer_that_returns_its_input_unchanged_stays_in_the_chain():
+    class WithDropout(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.a = keras.layers.Dense(3, name="a")
+            self.drop = keras.layers.Dropout(0.5, name="drop")  # returns its input as is at inference
+            self.b = keras.layers.Dense(1, name="b")
+
+        def call(self, inputs):
+            return self.b(self.drop(self.a(inputs)))
+
+    model = WithDropout()
+    model(np.zeros((1, 4), "float32"))
+
+    assert _edges(model_graph(model)) == {
+        ("input:input", "a"),
+        ("a", "drop"),
+        ("drop", "b"),
+        ("b", "output:output"),
+    }
+
+
 def test_dict_outputs_are_named_by_their_keys():
     inputs = keras.Input((3,), name="x")
     outputs = {

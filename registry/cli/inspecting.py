@@ -101,7 +101,7 @@ def _assignments(values: dict[str, Any]) -> str:
 
 @click.command("plot")
 @click.argument("name")
-@component_option
+@click.option("--component", metavar="NAME", help="The component to draw (default: model).")
 @click.option(
     "-o",
     "--output",

@@ -21,7 +21,7 @@ from typing import Any
 
 from kreg.inspect_tools.dataflow import TensorSources
 from kreg.inspect_tools.dense import dense_entry, is_dense, threading_phrase
-from kreg.inspect_tools.graph_labels import CUSTOM_COLOUR, cluster_label, io_label, layer_label
+from kreg.inspect_tools.graph_labels import CUSTOM_COLOUR, OPERATION_COLOUR, cluster_label, io_label, layer_label
 from kreg.inspect_tools.params import is_container_model, submodels
 from kreg.inspect_tools.shapes import shape_of
 from kreg.inspect_tools.tracing import Call, Trace, output_names, short_error, trace_call, trace_model
@@ -286,13 +286,21 @@ class GraphBuilder:
                     index=0, path=name, layer=layer, parent=None, input_shape=input_shape, output_shape=output_shape
                 )
                 notes.append(threading_phrase(dense_entry(call)))
-        colour = CUSTOM_COLOUR if has_sublayers(layer) else None
-        return self.node(parent, layer_label(name, type(layer).__name__, shapes, list(dict.fromkeys(notes)), colour))
+        class_name, colour = type(layer).__name__, CUSTOM_COLOUR if has_sublayers(layer) else None
+        if not _is_layer(layer):  # a keras.ops call in a functional graph, e.g. the padding mask's not_equal
+            class_name, colour = f"{class_name} op", OPERATION_COLOUR
+        return self.node(parent, layer_label(name, class_name, shapes, list(dict.fromkeys(notes)), colour))
 
 
 def _in_cluster(box: Box, cluster: Any) -> Box:
     box.cluster = cluster.get_name()
     return box
+
+
+def _is_layer(operation: Any) -> bool:
+    import keras
+
+    return isinstance(operation, keras.layers.Layer)
 
 
 def _is_model(layer: Any) -> bool:

@@ -17,6 +17,7 @@ LAYER_COLOUR = "#dbe6f4"
 INPUT_COLOUR = "#d5ecd4"
 OUTPUT_COLOUR = "#f6dfc8"
 CUSTOM_COLOUR = "#eadcf2"
+OPERATION_COLOUR = "#eeeeee"
 
 
 def layer_label(

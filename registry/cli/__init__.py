@@ -11,6 +11,7 @@ from kreg.cli.app import main
 
 COMMAND_MODULES = [
     "kreg.cli.listing",
+    "kreg.cli.training",
 ]
 
 for _module in COMMAND_MODULES:

@@ -103,7 +103,7 @@ def info_command(name: str, as_json: bool) -> None:
     )
     if architecture.hyperparameters:
         print_table(
-            "hyperparameters (change with --set key=value)",
+            "hyperparameters (--set key=value)",
             ["name", "default", "type"],
             [(k, json.dumps(v), type_name(v)) for k, v in architecture.hyperparameters.items()],
         )

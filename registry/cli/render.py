@@ -39,6 +39,13 @@ def print_fields(fields: Iterable[tuple[str, Any]]) -> None:
 
 def console(err: bool = False) -> Any:
     """Return a rich Console writing to stdout (or stderr)."""
+    import os
+    import sys
+
     from rich.console import Console
 
-    return Console(stderr=err, highlight=False)
+    stream = sys.stderr if err else sys.stdout
+    # Piped output (grep, files) gets wide lines instead of rich's 80 columns,
+    # so a row stays on one line; COLUMNS still wins when set.
+    width = None if stream.isatty() or "COLUMNS" in os.environ else 200
+    return Console(file=stream, width=width, highlight=False)

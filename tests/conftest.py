@@ -1,0 +1,53 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kreg
+from tests.support.plugin_packages import PluginEnvironment, make_plugin_environment, write_plugin_package
+
+
+@pytest.fixture
+def catalogue() -> kreg.Catalogue:
+    """A fresh, empty catalogue (its own plugin manager) for one test."""
+    return kreg.Catalogue()
+
+
+@pytest.fixture
+def builtin_catalogue() -> kreg.Catalogue:
+    """The catalogue of kreg's built-in plugins only (third-party plugins ignored)."""
+    from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
+
+    points = [ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION]
+    return kreg.load_catalogue(entry_points=points)
+
+
+@pytest.fixture
+def plugin_environment_factory(tmp_path_factory: pytest.TempPathFactory):
+    """Make temporary venvs with real plugin packages pip-installed.
+
+    Call it with ``{distribution: source}`` (and optional entry-point names as
+    ``{distribution: (source, entry_point)}``); it writes each package, installs
+    them all and returns a :class:`PluginEnvironment` whose ``kreg(...)`` runs the CLI.
+    """
+
+    def factory(packages: dict[str, str | tuple[str, str]]) -> PluginEnvironment:
+        root = tmp_path_factory.mktemp("plugins")
+        environment = make_plugin_environment(root / "venv")
+        folders = []
+        for distribution, spec in packages.items():
+            source, entry_point = spec if isinstance(spec, tuple) else (spec, None)
+            folders.append(write_plugin_package(root / "src", distribution, source, entry_point))
+        environment.install(*folders)
+        return environment
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def repository_root() -> Path:
+    """The root of the kreg repository."""
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,85 @@
+"""kreg list / plugins / info and the CLI's error handling, through click's runner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from kreg.cli import main
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), env={"KREG_DISABLE_PLUGINS": "", "COLUMNS": "200"})
+
+    return invoke
+
+
+def test_list_shows_the_builtin_in_a_table(run):
+    result = run("list")
+    assert result.exit_code == 0
+    assert "risk-factor-autoencoder" in result.output and "risk-factor" in result.output
+
+
+def test_list_json_has_the_contract_keys(run):
+    rows = json.loads(run("list", "--json").output)
+    row = next(r for r in rows if r["name"] == "risk-factor-autoencoder")
+    assert {"name", "summary", "plugin", "tags"} <= row.keys()
+    assert row["plugin"] == "risk-factor" and "threaded-dense" in row["tags"]
+
+
+def test_list_filters_by_pattern_and_tag(run):
+    assert [r["name"] for r in json.loads(run("list", "risk*", "--json").output)] == ["risk-factor-autoencoder"]
+    assert json.loads(run("list", "nomatch*", "--json").output) == []
+    assert json.loads(run("list", "--tag", "no-such-tag", "--json").output) == []
+    assert "no architectures match" in run("list", "nomatch*").output
+
+
+def test_info_shows_hyperparameters_with_types(run):
+    result = run("info", "risk-factor-autoencoder")
+    assert result.exit_code == 0
+    for text in ("n_tickers", "100", "int", "kreg.plugins.risk_factor.model:build", "smoke"):
+        assert text in result.output
+    described = json.loads(run("info", "risk-factor-autoencoder", "--json").output)
+    assert described["hyperparameters"] == {"n_tickers": 100, "n_characteristics": 20, "hidden_units": 8, "n_factors": 3}
+    assert described["hyperparameter_types"]["n_factors"] == "int"
+    assert described["plugin"]["distribution"] == "kreg"
+    assert described["components"] == ["model"]
+
+
+def test_unknown_name_exits_2_with_a_suggestion(run):
+    result = run("info", "risk-factor-autoencoer")
+    assert result.exit_code == 2
+    assert "did you mean 'risk-factor-autoencoder'?" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_option_and_command_exit_2(run):
+    assert run("list", "--frobnicate").exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+@pytest.mark.parametrize("command", [[], ["list"], ["plugins"], ["info"]])
+def test_every_command_explains_itself_with_h(run, command):
+    result = run(*command, "-h")
+    assert result.exit_code == 0 and "Usage:" in result.output and "--strict" in result.output
+
+
+def test_plugins_json_describes_the_builtin(run):
+    records = {r["name"]: r for r in json.loads(run("plugins", "--json").output)}
+    assert records["risk-factor"]["architectures"] == ["risk-factor-autoencoder"]
+    assert records["risk-factor"]["builtin"] is True and records["risk-factor"]["hooks"] == ["kreg_register_architectures"]
+
+
+def test_python_dash_m_kreg_works():
+    result = subprocess.run([sys.executable, "-m", "kreg", "list", "--json"], capture_output=True, text=True)
+    assert result.returncode == 0 and "risk-factor-autoencoder" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "kreg", "--version"], capture_output=True, text=True)
+    assert result.stdout.startswith("kreg, version ")

@@ -1,0 +1,35 @@
+"""Listing must never import TensorFlow or Keras (the plugin contract's promise)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+CHECK = "import sys; {code}; leaked = [m for m in ('tensorflow', 'keras') if m in sys.modules]; print(leaked); sys.exit(1 if leaked else 0)"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import kreg",
+        "import kreg; kreg.load_catalogue()",
+        "from kreg.cli import main",
+        "from kreg.cli import main; main(['list'], standalone_mode=False)",
+        "from kreg.cli import main; main(['plugins', '--json'], standalone_mode=False)",
+        "from kreg.cli import main; main(['info', 'risk-factor-autoencoder'], standalone_mode=False)",
+    ],
+)
+def test_listing_leaves_tensorflow_and_keras_unimported(code):
+    result = subprocess.run([sys.executable, "-c", CHECK.format(code=code)], capture_output=True, text=True)
+    assert result.returncode == 0, f"{code!r} imported {result.stdout.strip()}: {result.stderr[-500:]}"
+
+
+def test_every_builtin_plugin_module_is_light():
+    code = (
+        "from importlib import metadata\n"
+        "[ep.load() for ep in metadata.entry_points(group='kreg') if ep.dist.metadata['Name'] == 'kreg']"
+    )
+    result = subprocess.run([sys.executable, "-c", CHECK.format(code=code)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,1 @@
+"""Test helpers shared by kreg's test folders."""

@@ -1,0 +1,99 @@
+"""Real plugin packages, written to disk and pip-installed into a temporary venv.
+
+The venv sees the test interpreter's site-packages (kreg, TensorFlow, ...) through
+a ``.pth`` file, so creating it costs no download; only the plugin packages are
+installed into it, by the real pip, which writes real entry-point metadata.
+"""
+
+from __future__ import annotations
+
+import os
+import site
+import subprocess
+import sys
+import textwrap
+import venv
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def write_plugin_package(root: Path, distribution: str, source: str, entry_point: str | None = None, version: str = "1.0.0") -> Path:
+    """Write a one-module plugin distribution and return its folder.
+
+    Args:
+        root: Path. Folder to create the package folder in.
+        distribution: str. Distribution name, e.g. ``"kreg-test-good"``; the module
+            is the same with underscores.
+        source: str. The module's Python source (dedented here).
+        entry_point: str or None. Entry-point name in the ``kreg`` group
+            (default: the distribution name without a ``kreg-test-`` prefix).
+        version: str. The distribution's version.
+
+    Returns:
+        Path. The package folder, ready for ``pip install``.
+    """
+    module = distribution.replace("-", "_")
+    entry_point = entry_point or distribution.removeprefix("kreg-test-")
+    folder = root / distribution
+    folder.mkdir(parents=True)
+    (folder / f"{module}.py").write_text(textwrap.dedent(source))
+    (folder / "pyproject.toml").write_text(
+        textwrap.dedent(
+            f"""\
+            [build-system]
+            requires = ["setuptools>=61"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "{distribution}"
+            version = "{version}"
+
+            [project.entry-points.kreg]
+            {entry_point} = "{module}"
+
+            [tool.setuptools]
+            py-modules = ["{module}"]
+            """
+        )
+    )
+    return folder
+
+
+@dataclass
+class PluginEnvironment:
+    """A temporary virtual environment with plugin packages pip-installed into it."""
+
+    path: Path
+
+    @property
+    def python(self) -> Path:
+        """The environment's interpreter."""
+        return self.path / "bin" / "python"
+
+    def install(self, *package_folders: Path) -> None:
+        """pip-install plugin packages (no network: no dependencies, no build isolation)."""
+        command = [
+            sys.executable, "-m", "pip", "--python", str(self.python), "install", "--quiet",
+            "--no-deps", "--no-build-isolation", "--no-index", *map(str, package_folders),
+        ]
+        subprocess.run(command, check=True, capture_output=True, text=True)
+
+    def kreg(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+        """Run ``python -m kreg ARGS`` in the environment and return the finished process."""
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("KREG_")}
+        environment.update(env or {})
+        return subprocess.run(
+            [str(self.python), "-m", "kreg", *args],
+            capture_output=True, text=True, env=environment, timeout=timeout,
+        )
+
+
+def make_plugin_environment(path: Path) -> PluginEnvironment:
+    """Create a venv at ``path`` that sees this interpreter's packages, kreg included."""
+    venv.EnvBuilder(with_pip=False).create(path)
+    site_packages = next((path / "lib").glob("python3*/site-packages"))
+    # An "import" line, not a plain path: addsitedir also runs the parent's own
+    # .pth files, which is how an editable install of kreg is found.
+    lines = [f"import site; site.addsitedir({directory!r})" for directory in site.getsitepackages()]
+    (site_packages / "_kreg_test_parent.pth").write_text("\n".join(lines) + "\n")
+    return PluginEnvironment(path)

@@ -117,6 +117,10 @@ def _record(trace: MetricTrace, name: str, value: Any) -> bool:
 class ScalarWriter(keras.callbacks.Callback):
     """Write every metric the train step returns as a TensorBoard scalar, per step.
 
+    The events are written with ``tf.summary.write`` and the metadata of
+    TensorBoard's scalar plugin (what ``tf.summary.scalar`` writes), so writing
+    them does not need the ``tensorboard`` package; viewing them does.
+
     Args:
         logdir: str. Directory for the event files; they go to ``logdir/train``.
     """
@@ -124,8 +128,11 @@ class ScalarWriter(keras.callbacks.Callback):
     def __init__(self, logdir: str) -> None:
         super().__init__()
         import tensorflow as tf
+        from tensorflow.core.framework import summary_pb2
 
         self._writer = tf.summary.create_file_writer(f"{logdir}/train")
+        self._metadata = summary_pb2.SummaryMetadata(data_class=summary_pb2.DATA_CLASS_SCALAR)
+        self._metadata.plugin_data.plugin_name = "scalars"
         self._step = 0
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
@@ -136,9 +143,10 @@ class ScalarWriter(keras.callbacks.Callback):
         with self._writer.as_default(step=self._step):
             for name, value in (logs or {}).items():
                 try:
-                    tf.summary.scalar(name, float(value))
+                    number = float(value)
                 except (TypeError, ValueError):
                     continue  # a non-scalar: MetricRecorder reports it
+                tf.summary.write(name, tf.constant(number, tf.float32), metadata=self._metadata)
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         """Flush the event file."""

@@ -77,7 +77,8 @@ def fit_steps(
         verbose: int. Keras's verbosity: 0 silent, 1 progress bar, 2 a line per epoch.
     """
     batches = dataset.repeat().prefetch(tf.data.AUTOTUNE)
-    model.fit(batches, steps_per_epoch=steps, epochs=epochs, callbacks=list(callbacks), verbose=verbose)
+    # shuffle=False: a dataset is shuffled by its adapter; fit would only warn.
+    model.fit(batches, steps_per_epoch=steps, epochs=epochs, callbacks=list(callbacks), verbose=verbose, shuffle=False)
 
 
 def progress_verbosity(quiet: bool) -> int:

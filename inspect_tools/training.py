@@ -143,7 +143,7 @@ def check_options(options: TrainOptions) -> None:
 
 
 def train(entry: Entry, hyperparameters: dict[str, Any], options: TrainOptions) -> TrainResult:
-    """Build ``entry`` and smoke-train it inside ``model.fit``.
+    """Build ``entry`` (inside the strategy's scope, if any) and smoke-train it.
 
     Args:
         entry: Entry. The architecture.
@@ -160,18 +160,45 @@ def train(entry: Entry, hyperparameters: dict[str, Any], options: TrainOptions) 
         ArchitectureFailure: a phase (resolve, build, data, train, save) failed.
     """
     check_options(options)
-    if entry.architecture.data_adapter is None:
-        raise KregUsageError(f"architecture {entry.name!r} has no data adapter, so it cannot be trained")
+    require_trainable(entry)
     require_keras()
     import keras
 
-    from kreg.inspect_tools import train_loop
+    from kreg.inspect_tools.train_loop import strategy_scope
 
     if options.seed is not None:
         keras.utils.set_random_seed(options.seed)
     strategy = _strategy(entry, options.distribute)
-    with train_loop.strategy_scope(strategy):
-        model = _build_model(entry, hyperparameters)
+    with strategy_scope(strategy):
+        model = build(entry, hyperparameters).model
+    result = train_model(entry, model, hyperparameters, options)
+    result.replicas = strategy.num_replicas_in_sync if strategy is not None else 1
+    return result
+
+
+def train_model(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any], options: TrainOptions) -> TrainResult:
+    """Smoke-train an already built ``"model"`` component of ``entry``.
+
+    Args:
+        entry: Entry. The architecture (for its data adapter and train step).
+        model: keras.Model. What its builder returned as ``"model"``.
+        hyperparameters: dict[str, Any]. What it was built with (the adapter gets them).
+        options: TrainOptions. ``distribute`` is ignored here: build the model
+            in the strategy's scope first, as :func:`train` does.
+
+    Returns:
+        TrainResult.
+
+    Raises:
+        ArchitectureFailure: the model is not compiled, or a phase (resolve,
+            data, train, save) failed.
+    """
+    check_options(options)
+    require_trainable(entry)
+    if not model.compiled:
+        raise ArchitectureFailure(
+            entry.name, "build", "the builder returned an uncompiled model; call model.compile(optimizer=...) in the builder"
+        )
     step = resolve_part(entry, "train_step")
     batch_size = options.batch_size or entry.architecture.batch_size
     dataset = make_dataset(entry, hyperparameters, batch_size, options.source)
@@ -189,10 +216,19 @@ def train(entry: Entry, hyperparameters: dict[str, Any], options: TrainOptions) 
         epochs=options.epochs,
         trace=trace,
         distribute=options.distribute,
-        replicas=strategy.num_replicas_in_sync if strategy is not None else 1,
         saved=saved,
         logdir=options.logdir,
     )
+
+
+def require_trainable(entry: Entry) -> None:
+    """Raise unless the architecture has a data adapter to train on.
+
+    Raises:
+        KregUsageError: it has none.
+    """
+    if entry.architecture.data_adapter is None:
+        raise KregUsageError(f"architecture {entry.name!r} has no data adapter, so it cannot be trained")
 
 
 def _strategy(entry: Entry, kind: str | None) -> tf.distribute.Strategy | None:
@@ -204,15 +240,6 @@ def _strategy(entry: Entry, kind: str | None) -> tf.distribute.Strategy | None:
         raise KregUsageError(str(error)) from None
     except Exception as error:
         raise ArchitectureFailure(entry.name, "distribute", error) from error
-
-
-def _build_model(entry: Entry, hyperparameters: dict[str, Any]) -> keras.Model:
-    model = build(entry, hyperparameters).model
-    if not model.compiled:
-        raise ArchitectureFailure(
-            entry.name, "build", "the builder returned an uncompiled model; call model.compile(optimizer=...) in the builder"
-        )
-    return model
 
 
 def make_dataset(entry: Entry, hyperparameters: dict[str, Any], batch_size: int, source: str | None) -> tf.data.Dataset:

@@ -6,6 +6,7 @@ TensorFlow and the training code are imported inside the commands.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import click
@@ -14,6 +15,7 @@ from kreg.cli.render import print_fields, print_table
 from kreg.cli.session import emit_json, get_session, json_option, plugin_options
 
 if TYPE_CHECKING:
+    from kreg.inspect_tools.checking import CheckResult
     from kreg.inspect_tools.training import TrainResult
 
 DISTRIBUTE_HELP = (
@@ -86,9 +88,63 @@ def _print_result(result: TrainResult) -> None:
     )
 
 
-def _number(value: float) -> str:
-    return f"{value:.6g}"
+@click.command("check")
+@click.argument("patterns", nargs=-1, metavar="[PATTERN]...")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Check architectures in this many worker processes.")
+@click.option("--steps", type=click.IntRange(min=1), default=3, show_default=True, help="Smoke-training steps per architecture.")
+@json_option
+@plugin_options
+def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: bool) -> None:
+    """Build, count and smoke-train every matching architecture; a pass/fail table.
+
+    PATTERN is a shell-style pattern on the name (all architectures without
+    one). Each architecture is built with its `smoke` preset when it has one,
+    its parameters are counted, and it trains for a few steps on a small batch
+    of its adapter's synthetic data. One failure never stops the others; the
+    exit status is 1 when any failed.
+    """
+    from kreg.errors import KregError, KregUsageError
+    from kreg.inspect_tools.checking import CheckResult, check_all
+
+    session = get_session()
+    entries = session.catalogue.select(patterns)
+    if not entries:
+        raise KregUsageError("no architectures match " + " ".join(repr(p) for p in patterns) if patterns else "no architectures registered")
+
+    def progress(result: CheckResult) -> None:
+        if not as_json:
+            click.echo(f"  {'pass' if result.passed else 'FAIL'}  {result.architecture} ({result.seconds:.1f} s)", err=True)
+
+    started = time.perf_counter()
+    results = check_all(entries, jobs=jobs, steps=steps, disabled=session.disabled, on_result=progress)
+    failed = [r for r in results if not r.passed]
+    if as_json:
+        emit_json({"passed": not failed, "seconds": round(time.perf_counter() - started, 3), "results": [r.to_json() for r in results]})
+    else:
+        _print_check_table(results)
+        click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed in {time.perf_counter() - started:.1f} s")
+    if failed:
+        names = ", ".join(r.architecture for r in failed)
+        raise KregError(f"{len(failed)} of {len(results)} architectures failed the check: {names}")
 
 
-COMMANDS = [train_command]
+def _print_check_table(results: list[CheckResult]) -> None:
+    rows = []
+    for result in results:
+        params = sum(counts["total"] for counts in result.params.values()) if result.params else None
+        loss = next(iter(result.metrics.items()), None)
+        if result.passed:
+            detail = f"{loss[0]} {_number(loss[1]['first'])} -> {_number(loss[1]['last'])}" if loss else "not trained (no data adapter)"
+        else:
+            detail = f"{result.phase}: {result.cause}"
+        speed = f"{result.steps_per_second:.0f}" if result.steps_per_second else "-"
+        rows.append((result.architecture, "pass" if result.passed else "FAIL", params if params is not None else "-", speed, detail))
+    print_table(None, ["architecture", "result", "params", "steps/s", "metric first -> last / failure"], rows)
+
+
+def _number(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+COMMANDS = [train_command, check_command]
 """The commands this module contributes to ``kreg``."""

@@ -25,6 +25,7 @@ graphviz:  ## install graphviz's `dot` when it is missing (apt-get as root, else
 run: setup  ## list the architectures, describe one, plot it and smoke-train it
 	$(KREG) list
 	$(KREG) info risk-factor-autoencoder
+	$(KREG) train risk-factor-autoencoder --steps 20
 
 test: setup  ## the default test suite (what CI runs)
 	$(BIN)/python -m pytest -m "not slow" -q

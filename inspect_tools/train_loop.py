@@ -89,7 +89,12 @@ def progress_verbosity(quiet: bool) -> int:
 
 
 def make_strategy(kind: str | None) -> tf.distribute.Strategy | None:
-    """Create the distribution strategy named by ``--distribute``.
+    """Return the distribution strategy named by ``--distribute``, one per process.
+
+    A strategy is created once and reused: two MirroredStrategy objects in
+    one process reuse collective instance keys and abort with "Shape mismatch
+    in the collective instance", and TensorFlow allows only one
+    MultiWorkerMirroredStrategy per process.
 
     Args:
         kind: str or None. None (no strategy), ``"mirrored"`` (every local GPU,
@@ -105,6 +110,15 @@ def make_strategy(kind: str | None) -> tf.distribute.Strategy | None:
     """
     if kind is None:
         return None
+    if kind not in _strategies:
+        _strategies[kind] = _new_strategy(kind)
+    return _strategies[kind]
+
+
+_strategies: dict[str, tf.distribute.Strategy] = {}
+
+
+def _new_strategy(kind: str) -> tf.distribute.Strategy:
     if kind == "mirrored":
         devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
         return tf.distribute.MirroredStrategy(devices=[device.name for device in devices])

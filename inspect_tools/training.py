@@ -1,10 +1,10 @@
 """Smoke training: build an architecture, feed it its adapter's batches and run
 its train step inside Keras's ``fit``, recording what each step returned.
 
-:func:`train` is what ``kreg train`` and ``kreg check`` call. Each phase that
-runs plugin code (resolving references, the builder, the data adapter, the
-train step, saving) turns an exception into
-:class:`~kreg.errors.ArchitectureFailure` naming that phase. Importing this
+:func:`train` is what ``kreg train`` calls; ``kreg check`` builds first and
+calls :func:`train_model`. Each phase that runs plugin code (resolving
+references, the builder, the data adapter, the train step, saving) turns an
+exception into :class:`~kreg.errors.ArchitectureFailure` naming that phase. Importing this
 module does not import TensorFlow; :func:`train` does.
 """
 
@@ -48,6 +48,8 @@ class TrainOptions:
         jit_compile: bool or None. Override the model's XLA setting; None keeps
             what the builder compiled it with.
         seed: int or None. Seed Python, NumPy and TensorFlow before building.
+        callbacks: tuple[keras.callbacks.Callback, ...]. More callbacks for
+            ``fit``, run after kreg's own (which record the metrics).
     """
 
     steps: int = DEFAULT_STEPS
@@ -60,6 +62,7 @@ class TrainOptions:
     quiet: bool = False
     jit_compile: bool | None = None
     seed: int | None = 0
+    callbacks: tuple[keras.callbacks.Callback, ...] = ()
 
 
 @dataclass
@@ -69,7 +72,7 @@ class TrainResult:
     Attributes:
         architecture: str. Its name.
         hyperparameters: dict[str, Any]. What it was built with.
-        train_step: str. The plugin's train step reference, or ``"model"`` for
+        train_step: str or None. The plugin's train step reference; None for
             the model's own ``train_step``.
         batch_size: int. The batch size given to the data adapter.
         epochs: int. Epochs asked for.
@@ -82,7 +85,7 @@ class TrainResult:
 
     architecture: str
     hyperparameters: dict[str, Any]
-    train_step: str
+    train_step: str | None
     batch_size: int
     epochs: int
     trace: MetricTrace
@@ -211,7 +214,7 @@ def train_model(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any
     return TrainResult(
         architecture=entry.name,
         hyperparameters=dict(hyperparameters),
-        train_step=describe_reference(entry.architecture.train_step) or "model",
+        train_step=describe_reference(entry.architecture.train_step),
         batch_size=batch_size,
         epochs=options.epochs,
         trace=trace,
@@ -277,7 +280,7 @@ def run_training(name: str, model: keras.Model, step: Any, dataset: tf.data.Data
 
     recorder = MetricRecorder()
     writer = ScalarWriter(options.logdir) if options.logdir is not None else None
-    callbacks = [recorder] if writer is None else [recorder, writer]
+    callbacks = [recorder, *([writer] if writer is not None else []), *options.callbacks]
     try:
         with installed_train_step(model, step):
             fit_steps(model, dataset, options.steps, options.epochs, callbacks, progress_verbosity(options.quiet))
@@ -311,16 +314,20 @@ def save_model(name: str, model: keras.Model, path: str) -> str:
 def short_cause(error: BaseException) -> BaseException | str:
     """Keep the informative line of a TensorFlow runtime error.
 
-    A ``tf.errors.OpError`` raised while a ``tf.function`` runs carries the
-    Python stack of the failing op before the message itself; the line that
-    says what went wrong is the last one that is not a node annotation.
+    A ``tf.errors.OpError`` raised while a ``tf.function`` runs starts with
+    "Graph execution error:" and the Python stack of the failing op (indented
+    lines), and ends with node annotations (indented too); the first line that
+    is neither is what went wrong.
     """
     import tensorflow as tf
 
     if not isinstance(error, tf.errors.OpError):
         return error
-    lines = [line.strip() for line in str(error.message).splitlines() if line.strip()]
-    useful = [line for line in lines if not line.startswith("[[") and not line.startswith("File ")]
-    message = useful[-1] if useful else type(error).__name__
-    message = message.split(" [Op:")[0].split("\t")[0].strip()
-    return f"{type(error).__name__}: {message}"
+    skipped = ("Graph execution error:", "Detected at node")
+    lines = [
+        line.strip()
+        for line in str(error.message).splitlines()
+        if line.strip() and not line[0].isspace() and not line.startswith(skipped)
+    ]
+    message = lines[0].split(" [Op:")[0].strip() if lines else ""
+    return f"{type(error).__name__}: {message}" if message else error

@@ -152,6 +152,25 @@ def data(hyperparameters, batch_size, source):
     raise AssertionError("never reached: the builder fails first")
 '''
 
+CRASH = '''
+import kreg
+
+@kreg.hookimpl
+def kreg_register_architectures(register):
+    register(kreg.Architecture(
+        name="crash-test",
+        summary="A builder that kills its process, as a segfault would",
+        builder="kreg_test_crash:build",
+        data_adapter="kreg_test_crash:build",
+    ))
+
+def build():
+    import os
+
+    os._exit(70)
+'''
+"""Never loaded in the test process: it would end it. Only pip-installed."""
+
 SOURCES = {
     "kreg-test-mlp": MLP,
     "kreg-test-weighted": WEIGHTED,

@@ -15,7 +15,7 @@ def test_default_train_step_reports_the_compiled_loss(test_catalogue, run_kreg):
     assert result.exit_code == 0, result.stderr
     report = result.json()
     assert DESIGN_KEYS <= set(report)
-    assert (report["architecture"], report["steps"], report["finite"], report["train_step"]) == ("test-mlp", 12, True, "model")
+    assert (report["architecture"], report["steps"], report["finite"], report["train_step"]) == ("test-mlp", 12, True, None)
     assert report["batch_size"] == 16  # the Architecture's own
     loss = report["metrics"]["loss"]
     assert loss["last"] < loss["first"]

@@ -49,8 +49,20 @@ class Architecture:
             ``sampler(model, hyperparameters, output, **options)`` to produce the
             architecture's artefact (generated text, an image grid); returns a
             mapping with ``"text"`` (a list of str) and/or ``"files"`` (paths written).
+            ``model`` is the trained ``"model"`` component, or the model loaded
+            from a ``.keras`` file (``kreg sample --model``): read sizes and
+            anything learned from data (a vocabulary) from the model itself,
+            not from ``hyperparameters``, which are the resolved defaults,
+            preset and ``--set`` values. ``output`` is the path given with
+            ``kreg sample -o``, or None (a sampler that can only write files
+            then picks a name in the working directory). ``options`` are only
+            those the user gave, so the sampler's own keyword defaults should
+            match ``sample_options``. Other JSON-serialisable keys of the
+            mapping are printed by ``kreg sample --json``. Raise
+            ``KregUsageError`` for a bad option value (exit 2).
         sample_options: Mapping[str, Any]. Defaults of the sampler's options; their
-            types are the types ``kreg sample`` parses command-line values to.
+            types are the types ``kreg sample`` parses command-line values to
+            (``--OPTION VALUE``; a list default takes several values).
     """
 
     name: str

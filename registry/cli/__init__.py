@@ -11,6 +11,7 @@ from kreg.cli.app import main
 
 COMMAND_MODULES = [
     "kreg.cli.listing",
+    "kreg.cli.sampling",
     "kreg.cli.training",
 ]
 

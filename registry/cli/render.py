@@ -15,6 +15,7 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
         rows: Iterable[Sequence[Any]]. One sequence of cells per row (str() is applied).
         err: bool. Print on stderr.
     """
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
@@ -22,7 +23,8 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
         # The first column holds names people copy into the next command: never wrap it.
         table.add_column(column, overflow="fold", no_wrap=index == 0)
     for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+        # Cells are data, not markup: "list[int]" must not be read as a style tag.
+        table.add_row(*("" if cell is None else escape(str(cell)) for cell in row))
     console(err=err).print(table)
 
 

@@ -1,0 +1,110 @@
+"""Builders of the seq2seq Transformer and the Transformer language model, as the seeds list them."""
+
+from __future__ import annotations
+
+import warnings
+
+import keras
+from keras import layers
+
+from kreg.errors import HyperparameterError
+from kreg.plugins.transformer.layers import PositionalEmbedding, TransformerDecoder, TransformerEncoder
+from kreg.plugins.transformer.vocabulary import LM_ROLE, SOURCE_ROLE, TARGET_ROLE, shared_vocabulary
+from kreg.validation import require_positive_int
+
+# Keras warns, when the transformer is built or loaded, that the nested decoder
+# model "destroys" the encoder states' mask. It does not: at run time the
+# decoder model receives that mask and its TransformerDecoder uses it (the
+# tests check that padded source tokens change nothing). Only that message,
+# for the model named "decoder", is silenced.
+warnings.filterwarnings(
+    "ignore", message=r"Layer 'decoder' \(of type Functional\) was passed an input with a mask attached"
+)
+
+
+def build_transformer(sequence_length: int = 20, vocab_size: int = 15000, embed_dim: int = 256, latent_dim: int = 2048, num_heads: int = 8) -> dict[str, keras.Model]:
+    """Build the English-to-Spanish Transformer: encoder, decoder and the two joined.
+
+    Layer for layer the seeds/000 listing: ``encoder_inputs`` -> PositionalEmbedding
+    -> TransformerEncoder is the encoder; ``[decoder_inputs, decoder_state_inputs]``
+    -> PositionalEmbedding -> TransformerDecoder(x, decoder_state_inputs) ->
+    Dropout(0.5) -> Dense softmax is the decoder; ``transformer`` feeds the
+    encoder's states to the decoder.
+
+    Args:
+        sequence_length: int. Tokens per sentence (positions with an embedding).
+        vocab_size: int. Vocabulary size of each language.
+        embed_dim: int. Embedding size (also the attention ``key_dim``).
+        latent_dim: int. Hidden units of the feed-forward projections.
+        num_heads: int. Attention heads.
+
+    Returns:
+        dict[str, keras.Model]. ``"model"`` (the transformer, compiled with
+        rmsprop, sparse categorical cross-entropy and accuracy), ``"encoder"``
+        and ``"decoder"``.
+
+    Raises:
+        HyperparameterError: a size is not a positive integer, sequence_length < 2
+            or vocab_size < 5.
+    """
+    require_positive_int(sequence_length=sequence_length, vocab_size=vocab_size, embed_dim=embed_dim, latent_dim=latent_dim, num_heads=num_heads)
+    _require_at_least("sequence_length", sequence_length, 2, "a target needs room for [start] and [end]")
+    _require_at_least("vocab_size", vocab_size, 5, "padding, [UNK], [start] and [end] take four ids, and one word more")
+
+    encoder_inputs = keras.Input(shape=(None,), dtype="int64", name="encoder_inputs")
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=shared_vocabulary(SOURCE_ROLE, vocab_size), name="encoder_embedding")(encoder_inputs)
+    encoder_outputs = TransformerEncoder(embed_dim, latent_dim, num_heads, name="transformer_encoder")(x)
+    encoder = keras.Model(encoder_inputs, encoder_outputs, name="encoder")
+
+    decoder_inputs = keras.Input(shape=(None,), dtype="int64", name="decoder_inputs")
+    encoded_seq_inputs = keras.Input(shape=(None, embed_dim), name="decoder_state_inputs")
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=shared_vocabulary(TARGET_ROLE, vocab_size), name="decoder_embedding")(decoder_inputs)
+    x = TransformerDecoder(embed_dim, latent_dim, num_heads, name="transformer_decoder")(x, encoded_seq_inputs)
+    x = layers.Dropout(0.5, name="dropout")(x)
+    decoder_outputs = layers.Dense(vocab_size, activation="softmax", name="next_token")(x)
+    decoder = keras.Model([decoder_inputs, encoded_seq_inputs], decoder_outputs, name="decoder")
+
+    decoder_outputs = decoder([decoder_inputs, encoder_outputs])
+    transformer = keras.Model([encoder_inputs, decoder_inputs], decoder_outputs, name="transformer")
+    transformer.compile("rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return {"model": transformer, "encoder": encoder, "decoder": decoder}
+
+
+def build_language_model(sequence_length: int = 100, vocab_size: int = 15000, embed_dim: int = 256, latent_dim: int = 2048, num_heads: int = 2) -> keras.Model:
+    """Build the Transformer language model of seeds/003 listing 12.6.
+
+    ``inputs`` -> PositionalEmbedding -> TransformerDecoder(x, x) -> Dense softmax
+    over the vocabulary at every position. The decoder's cross-attention on its
+    own sequence is causal, as in the seed (see ``layers``).
+
+    Args:
+        sequence_length: int. Tokens per vectorized text; the model reads
+            ``sequence_length - 1`` and predicts each next token.
+        vocab_size: int. Vocabulary size.
+        embed_dim: int. Embedding size (also the attention ``key_dim``).
+        latent_dim: int. Hidden units of the feed-forward projection.
+        num_heads: int. Attention heads.
+
+    Returns:
+        keras.Model. Compiled with rmsprop and sparse categorical cross-entropy.
+
+    Raises:
+        HyperparameterError: a size is not a positive integer, sequence_length < 2
+            or vocab_size < 3.
+    """
+    require_positive_int(sequence_length=sequence_length, vocab_size=vocab_size, embed_dim=embed_dim, latent_dim=latent_dim, num_heads=num_heads)
+    _require_at_least("sequence_length", sequence_length, 2, "the model reads all but the last token of each sequence")
+    _require_at_least("vocab_size", vocab_size, 3, "padding and [UNK] take two ids")
+
+    inputs = keras.Input(shape=(None,), dtype="int64", name="inputs")
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=shared_vocabulary(LM_ROLE, vocab_size), name="positional_embedding")(inputs)
+    x = TransformerDecoder(embed_dim, latent_dim, num_heads, causal_cross_attention=True, name="transformer_decoder")(x, x)
+    outputs = layers.Dense(vocab_size, activation="softmax", name="next_token")(x)
+    model = keras.Model(inputs, outputs, name="transformer_lm")
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="rmsprop")
+    return model
+
+
+def _require_at_least(name: str, value: int, minimum: int, why: str) -> None:
+    if value < minimum:
+        raise HyperparameterError(name, f"must be at least {minimum} ({why}), got {value!r}")

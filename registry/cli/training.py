@@ -131,15 +131,22 @@ def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: boo
 def _print_check_table(results: list[CheckResult]) -> None:
     rows = []
     for result in results:
-        params = sum(counts["total"] for counts in result.params.values()) if result.params else None
-        loss = next(iter(result.metrics.items()), None)
+        params = result.params.get("model", {}).get("total")
         if result.passed:
-            detail = f"{loss[0]} {_number(loss[1]['first'])} -> {_number(loss[1]['last'])}" if loss else "not trained (no data adapter)"
+            detail = _metric_change(result.metrics) if result.trained else "not trained (no data adapter)"
         else:
             detail = f"{result.phase}: {result.cause}"
         speed = f"{result.steps_per_second:.0f}" if result.steps_per_second else "-"
         rows.append((result.architecture, "pass" if result.passed else "FAIL", params if params is not None else "-", speed, detail))
     print_table(None, ["architecture", "result", "params", "steps/s", "metric first -> last / failure"], rows)
+
+
+def _metric_change(metrics: dict[str, dict[str, object]]) -> str:
+    """``loss 0.9 -> 0.4``: the loss when the train step returns one, else its first metric."""
+    name = "loss" if "loss" in metrics else next(iter(metrics), None)
+    if name is None:
+        return "no metrics returned"
+    return f"{name} {_number(metrics[name]['first'])} -> {_number(metrics[name]['last'])}"
 
 
 def _number(value: object) -> str:

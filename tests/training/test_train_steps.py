@@ -224,3 +224,11 @@ def test_runtime_errors_keep_their_informative_line():
     assert short_cause(eager) == "InvalidArgumentError: Incompatible shapes: [2] vs. [3]"
     plain = ValueError("kept as is")
     assert short_cause(plain) is plain
+
+
+@pytest.mark.parametrize("jit_compile", [True, False])
+def test_jit_compile_override_reaches_fit(jit_compile):
+    catalogue = register(architecture("xla", linear_model, plain_step))
+    model = linear_model()
+    result = train_model(catalogue.get("xla"), model, {}, TrainOptions(steps=3, quiet=True, jit_compile=jit_compile))
+    assert model.jit_compile is jit_compile and result.finite

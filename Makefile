@@ -25,6 +25,10 @@ graphviz:  ## install graphviz's `dot` when it is missing (apt-get as root, else
 run: setup  ## list the architectures, describe one, plot it and smoke-train it
 	$(KREG) list
 	$(KREG) info risk-factor-autoencoder
+	$(KREG) inspect risk-factor-autoencoder
+	$(KREG) plot risk-factor-autoencoder -o $(OUT)/risk-factor-autoencoder.png
+	$(KREG) plot transformer --expand-nested -o $(OUT)/transformer.svg
+	@echo "graphs written to $(OUT)/"
 	$(KREG) train risk-factor-autoencoder --steps 20
 
 test: setup  ## the default test suite (what CI runs)

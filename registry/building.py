@@ -6,8 +6,10 @@ so TensorFlow) on first use, never when kreg itself is imported.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,12 +56,35 @@ def require_keras() -> None:
         KregError: TensorFlow or Keras is not installed.
     """
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter off stderr
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+        with _quiet_native_stderr():
+            import keras  # noqa: F401
+            import tensorflow  # noqa: F401
     except ImportError as error:
         raise KregError(f"building an architecture needs Keras 3 on TensorFlow ({error.name} is missing); {INSTALL_HINT}") from None
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence file descriptor 2 while TensorFlow loads, unless KREG_DEBUG is set.
+
+    TensorFlow 2.21 logs oneDNN and CPU-feature notices through absl before its
+    logging is initialised, which ignores TF_CPP_MIN_LOG_LEVEL; only the import
+    is silenced, so later errors still reach stderr.
+    """
+    if os.environ.get("KREG_DEBUG") or "tensorflow" in sys.modules:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def resolve_hyperparameters(entry: Entry, assignments: Iterable[str] = (), preset: str | None = None) -> dict[str, Any]:

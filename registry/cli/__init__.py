@@ -12,6 +12,7 @@ from kreg.cli.app import main
 COMMAND_MODULES = [
     "kreg.cli.listing",
     "kreg.cli.sampling",
+    "kreg.cli.inspecting",
     "kreg.cli.training",
 ]
 

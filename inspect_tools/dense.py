@@ -1,0 +1,126 @@
+"""The threaded-Dense report: what each Dense (and EinsumDense) call contracts,
+what it threads over, and what it costs.
+
+A Dense layer applied to ``(batch, d1, ..., dk, n_in)`` applies one kernel
+``(n_in, units)`` at each of the ``d1 x ... x dk`` positions; the kernel's size
+does not depend on them, the work does. EinsumDense (the projections inside
+MultiHeadAttention) is read from its equation: the input axes that reach the
+output without meeting the kernel are the ones it threads over.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kreg.inspect_tools.params import count_variables
+from kreg.inspect_tools.shapes import is_shape, product
+from kreg.inspect_tools.tracing import Call
+
+
+def is_dense(layer: Any) -> bool:
+    """True for ``keras.layers.Dense`` and ``keras.layers.EinsumDense`` (and subclasses)."""
+    import keras
+
+    return isinstance(layer, (keras.layers.Dense, keras.layers.EinsumDense))
+
+
+def dense_entry(call: Call) -> dict[str, Any]:
+    """The ``dense`` record of DESIGN.md for one traced Dense or EinsumDense call.
+
+    Args:
+        call: Call. A traced call of a Dense or EinsumDense layer.
+
+    Returns:
+        dict. ``path``, ``input_shape``, ``output_shape``, ``kernel_shape``,
+        ``threaded_over`` (sizes, ``None`` when unknown), ``params`` and
+        ``macs`` (multiply-accumulates per example, ``None`` when a threaded
+        size is unknown).
+    """
+    import keras
+
+    shape = call.input_shape if is_shape(call.input_shape) else None
+    if isinstance(call.layer, keras.layers.EinsumDense):
+        kernel, threaded, macs = _einsum_dense(call.layer, shape)
+    else:
+        kernel, threaded, macs = _dense(call.layer, shape)
+    return {
+        "path": call.path,
+        "input_shape": call.input_shape,
+        "output_shape": call.output_shape,
+        "kernel_shape": kernel,
+        "threaded_over": threaded,
+        "params": count_variables(call.layer.weights),
+        "macs": macs,
+    }
+
+
+def _dense(layer: Any, shape: list | None) -> tuple[list, list | None, int | None]:
+    n_in = shape[-1] if shape else _kernel_shape(layer)[0]
+    kernel = [n_in, layer.units]
+    if shape is None:
+        return kernel, None, None
+    threaded = shape[1:-1]
+    return kernel, threaded, product([*threaded, n_in, layer.units])
+
+
+def _einsum_dense(layer: Any, shape: list | None) -> tuple[list, list | None, int | None]:
+    kernel = _kernel_shape(layer)
+    if shape is None:
+        return kernel, None, None
+    input_labels, kernel_labels, output_labels = _einsum_labels(layer.equation, len(shape), len(kernel))
+    sizes = dict(zip(input_labels, shape))
+    sizes.update(zip(kernel_labels, kernel))
+    batch = input_labels[0]
+    threaded = [sizes[label] for label in input_labels[1:] if label in output_labels and label not in kernel_labels]
+    every_label = dict.fromkeys([*input_labels, *kernel_labels, *output_labels])
+    macs = product([sizes.get(label) for label in every_label if label != batch])
+    return kernel, threaded, macs
+
+
+def _einsum_labels(equation: str, input_rank: int, kernel_rank: int) -> tuple[list, list, list]:
+    """Split ``"...b,bc->...c"`` into per-axis labels, naming each ``...`` axis apart."""
+    inputs, output = equation.split("->")
+    input_spec, kernel_spec = inputs.split(",")
+    ellipsis_rank = input_rank - len(input_spec.replace("...", ""))
+
+    def expand(spec: str) -> list[str]:
+        if "..." not in spec:
+            return list(spec)
+        head, tail = spec.split("...")
+        return [*head, *(f"...{i}" for i in range(ellipsis_rank)), *tail]
+
+    return expand(input_spec), expand(kernel_spec), expand(output)
+
+
+def _kernel_shape(layer: Any) -> list:
+    kernel = getattr(layer, "_kernel", None)
+    if kernel is None:
+        kernel = layer.kernel
+    return [int(size) for size in kernel.shape]
+
+
+def threading_phrase(entry: dict[str, Any]) -> str:
+    """Say in words what a Dense call does: ``applies kernel (20, 8) at each of 100 positions``.
+
+    Args:
+        entry: dict. A record from :func:`dense_entry`.
+
+    Returns:
+        str. One phrase for the report.
+    """
+    kernel = "(" + ", ".join(str(size) for size in entry["kernel_shape"]) + ")"
+    threaded = entry["threaded_over"]
+    if threaded is None:
+        return f"applies kernel {kernel} (input shape unknown)"
+    if not threaded:
+        return f"applies kernel {kernel} once per example"
+    sizes = ["?" if size is None else f"{size:,}" for size in threaded]
+    count = product(threaded)
+    if len(threaded) == 1:
+        where = f"{sizes[0]} position" + ("" if threaded[0] == 1 else "s")
+    elif count is None:
+        where = " x ".join(sizes) + " positions"
+    else:
+        where = " x ".join(sizes) + f" = {count:,} positions"
+    note = " (? known at run time)" if count is None else ""
+    return f"applies kernel {kernel} at each of {where}{note}"

@@ -1,0 +1,351 @@
+"""The graph of a model as a pydot graph (pure: nothing is written to disk).
+
+Functional and Sequential models are drawn from Keras's own graph of layer
+calls, one node per layer, with named input and output nodes. Beyond what
+``keras.utils.plot_model`` does:
+
+- ``expand_nested`` opens nested models into clusters by following tensors,
+  which also works where Keras 3.15's ``plot_model(expand_nested=True)``
+  raises IndexError (the seeds' seq2seq Transformer).
+- ``expand_layers`` opens custom layers (a TransformerEncoder, a
+  MultiHeadAttention) into the layer calls traced inside them.
+- A subclassed model with ``call()`` is drawn from a trace of one call; a
+  ``Model`` subclass without ``call()`` (VAE, GAN) is drawn as one cluster per
+  sub-model instead of a single box or a "not built" error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kreg.inspect_tools.dataflow import TensorSources
+from kreg.inspect_tools.dense import dense_entry, is_dense, threading_phrase
+from kreg.inspect_tools.graph_labels import CUSTOM_COLOUR, OPERATION_COLOUR, cluster_label, io_label, layer_label
+from kreg.inspect_tools.params import is_container_model, submodels
+from kreg.inspect_tools.shapes import shape_of
+from kreg.inspect_tools.tracing import Call, Trace, output_names, short_error, trace_call, trace_model
+
+
+@dataclass(frozen=True)
+class GraphOptions:
+    """How to draw a model.
+
+    Attributes:
+        expand_nested: bool. Open nested models into clusters.
+        expand_layers: bool. Open custom layers into their traced inner layers.
+        rankdir: str. ``"TB"`` (top to bottom) or ``"LR"`` (left to right).
+        dpi: int. Resolution of raster output.
+    """
+
+    expand_nested: bool = False
+    expand_layers: bool = False
+    rankdir: str = "TB"
+    dpi: int = 96
+
+
+@dataclass
+class Box:
+    """What a layer became in the graph: the nodes that edges attach to.
+
+    A plain layer is one node for every input and output; a cluster (an
+    opened model or custom layer) has, for input ``i``, the inner nodes that
+    consume it and, for output ``j``, the inner nodes that produce it.
+
+    Attributes:
+        entries: list[list[str]]. Per input index, the nodes it feeds.
+        exits: list[list[str]]. Per output index, the nodes that produce it.
+        cluster: str or None. The cluster's name, for edges that can only
+            point at the cluster as a whole (a mask Keras passes to a nested model).
+    """
+
+    entries: list[list[str]] = field(default_factory=list)
+    exits: list[list[str]] = field(default_factory=list)
+    cluster: str | None = None
+
+    @classmethod
+    def single(cls, node_id: str) -> Box:
+        """A box that is one node."""
+        return cls(entries=[[node_id]], exits=[[node_id]])
+
+    def entry(self, index: int) -> list[str]:
+        """Nodes fed by input ``index`` (empty when the box has no such input)."""
+        return _pick(self.entries, index)
+
+    def exit(self, index: int) -> list[str]:
+        """Nodes producing output ``index`` (all exit nodes when out of range)."""
+        return _pick(self.exits, index) or [node for group in self.exits for node in group]
+
+    def any_node(self) -> str | None:
+        """Some node inside the box (the anchor of an edge to the whole cluster)."""
+        return next((node for group in self.entries + self.exits for node in group), None)
+
+
+def _pick(groups: list[list[str]], index: int) -> list[str]:
+    if len(groups) == 1:
+        return groups[0]
+    return groups[index] if 0 <= index < len(groups) else []
+
+
+def model_graph(model: Any, options: GraphOptions = GraphOptions(), title: str | None = None) -> Any:
+    """Build the graph of a model.
+
+    Args:
+        model: keras.Model. Functional, Sequential, subclassed, or a ``Model``
+            subclass without ``call()`` (drawn as its sub-models).
+        options: GraphOptions. Nesting, direction and resolution.
+        title: str or None. A label for the whole graph.
+
+    Returns:
+        pydot.Dot. Nodes ``n0, n1, ...`` with HTML labels, clusters for opened
+        models and layers.
+    """
+    builder = GraphBuilder(options, title)
+    if is_container_model(model):
+        for sub in (layer for layer in submodels(model) if _is_model(layer)):
+            cluster = builder.cluster(builder.dot, cluster_label(sub.name, type(sub).__name__))
+            builder.add_component(sub, cluster)
+    else:
+        builder.add_component(model, builder.dot)
+    return builder.dot
+
+
+class GraphBuilder:
+    """Adds nodes, clusters and edges to one pydot graph."""
+
+    def __init__(self, options: GraphOptions, title: str | None = None):
+        import pydot
+
+        self.options = options
+        self.dot = pydot.Dot(graph_type="digraph", rankdir=options.rankdir, dpi=str(options.dpi))
+        self.dot.set_node_defaults(shape="plaintext", fontname="Helvetica", fontsize="11", margin="0")
+        self.dot.set_graph_defaults(fontname="Helvetica", fontsize="12")
+        if title:
+            self.dot.set("label", title)
+            self.dot.set("labelloc", "t")
+        self._count = 0
+        self._edges: set[tuple[str, str]] = set()
+
+    def node(self, parent: Any, label: str) -> str:
+        """Add a node with an HTML label to ``parent``; return its id."""
+        import pydot
+
+        node_id = f"n{self._count}"
+        self._count += 1
+        parent.add_node(pydot.Node(node_id, label=label))
+        return node_id
+
+    def cluster(self, parent: Any, label: str) -> Any:
+        """Add a dashed cluster to ``parent`` and return it (its name is ``cluster_c<N>``)."""
+        import pydot
+
+        cluster = pydot.Cluster(f"c{self._count}", label=f'"{label}"', style="dashed", labeljust="l")
+        self._count += 1
+        parent.add_subgraph(cluster)
+        return cluster
+
+    def edge(self, sources: list[str], destinations: list[str], **attributes: str) -> None:
+        """Connect every source to every destination, once."""
+        import pydot
+
+        for source in sources:
+            for destination in destinations:
+                if source != destination and (source, destination) not in self._edges:
+                    self._edges.add((source, destination))
+                    self.dot.add_edge(pydot.Edge(source, destination, **attributes))
+
+    def connect(self, sources: list[str], box: Box, index: int) -> None:
+        """Connect ``sources`` to input ``index`` of ``box``.
+
+        An input a cluster has no node for (the mask Keras adds to a nested
+        model's call) gets a dashed edge to the cluster's border.
+        """
+        targets = box.entry(index)
+        if targets:
+            self.edge(sources, targets)
+        elif box.cluster and box.any_node():
+            self.dot.set("compound", "true")
+            self.edge(sources, [box.any_node()], lhead=box.cluster, style="dashed")
+
+    def add_component(self, model: Any, parent: Any) -> None:
+        """Draw a whole model with its named input and output nodes."""
+        functional = functional_of(model)
+        if functional is not None:
+            box = self.add_functional(functional, parent)
+            outputs = functional.outputs
+            names = output_names(functional.output, getattr(functional, "output_names", None))
+        else:
+            try:
+                trace = trace_model(model)
+            except Exception as error:  # drawn as one box that says why
+                self.node(
+                    parent, layer_label(model.name, type(model).__name__, [], [f"not traced: {short_error(error)}"])
+                )
+                return
+            box = self.add_traced_root(trace, parent)
+            outputs, names = trace.root.outputs, trace.output_names
+        for index, (name, tensor) in enumerate(zip(names, outputs)):
+            self.edge(box.exit(index), [self.node(parent, io_label("output", name, shape_of(tensor)))])
+
+    # Functional models: Keras's graph of layer calls.
+
+    def add_functional(self, model: Any, parent: Any) -> Box:
+        """Draw a functional model's layers into ``parent``; return its box."""
+        from keras.src.ops.function import make_node_key
+
+        boxes = {id(op): self.functional_layer(model, op, parent) for op in model._operations}
+        for op in model._operations:
+            for index, node in enumerate(op._inbound_nodes):
+                if make_node_key(op, index) not in model._nodes:
+                    continue
+                for arg_index, tensor in enumerate(node.input_tensors):
+                    source, _, tensor_index = tensor._keras_history
+                    if id(source) in boxes:
+                        self.connect(boxes[id(source)].exit(tensor_index), boxes[id(op)], arg_index)
+        entries = [boxes[id(t._keras_history.operation)].exit(0) for t in model.inputs]
+        exits = [boxes[id(t._keras_history.operation)].exit(t._keras_history.tensor_index) for t in model.outputs]
+        return Box(entries, exits)
+
+    def functional_layer(self, model: Any, op: Any, parent: Any) -> Box:
+        """The box of one layer of a functional model: a node, or a cluster when opened."""
+        import keras
+
+        if isinstance(op, keras.layers.InputLayer):
+            return Box.single(self.node(parent, io_label("input", op.name, shape_of(op.output))))
+        if self.options.expand_nested and functional_of(op) is not None:
+            cluster = self.cluster(parent, cluster_label(op.name, type(op).__name__))
+            return _in_cluster(self.add_functional(functional_of(op), cluster), cluster)
+        nodes = _nodes_in(model, op)
+        notes = []
+        if nodes and self._opens(op):
+            try:
+                return self._traced_layer(op, nodes[0], parent)
+            except Exception as error:  # drawn closed, with the reason
+                notes.append(f"not opened: {short_error(error)}")
+        shapes = _distinct([(_node_shape(n, "in"), _node_shape(n, "out")) for n in nodes])
+        return Box.single(self._layer_node(parent, op, op.name, shapes, notes))
+
+    def _opens(self, layer: Any) -> bool:
+        import keras
+
+        if isinstance(layer, keras.Model):
+            return self.options.expand_nested
+        return self.options.expand_layers and has_sublayers(layer)
+
+    def _traced_layer(self, layer: Any, node: Any, parent: Any) -> Box:
+        trace = trace_call(layer, node.arguments.args, node.arguments.kwargs)
+        if not trace.root.children:
+            raise ValueError("no layer calls inside")
+        cluster = self.cluster(parent, cluster_label(layer.name, type(layer).__name__))
+        return _in_cluster(self.add_traced(trace, trace.root, cluster), cluster)
+
+    # Traced calls: subclassed models and opened custom layers.
+
+    def add_traced_root(self, trace: Trace, parent: Any) -> Box:
+        """Draw a traced model with input nodes named after its inputs."""
+        box = self.add_traced(trace, trace.root, parent)
+        for index, (name, tensor) in enumerate(zip(trace.input_names, trace.root.inputs)):
+            self.edge([self.node(parent, io_label("input", name, shape_of(tensor)))], box.entry(index))
+        return box
+
+    def add_traced(self, trace: Trace, call: Call, parent: Any) -> Box:
+        """Draw the calls made inside ``call`` into ``parent``, connected by the tensors between them."""
+        flow = TensorSources(call)
+        entries: list[list[str]] = [[] for _ in call.inputs]
+        boxes: dict[int, Box] = {}
+        for child in trace.children(call):
+            boxes[child.index] = box = self.traced_child(trace, child, parent)
+            for arg_index, tensor in enumerate(child.inputs):
+                for kind, index, output_index in flow.sources(tensor):
+                    if kind == "input":
+                        entries[index].extend(box.entry(arg_index))
+                    else:
+                        self.connect(boxes[index].exit(output_index), box, arg_index)
+            flow.add_outputs(child)
+        exits = [
+            [node for kind, index, j in flow.sources(tensor) if kind == "call" for node in boxes[index].exit(j)]
+            for tensor in call.outputs
+        ]
+        return Box(entries, exits)
+
+    def traced_child(self, trace: Trace, call: Call, parent: Any) -> Box:
+        """The box of one traced call: a node, or a cluster of its own inner calls when opened."""
+        if call.children and self._opens(call.layer):
+            cluster = self.cluster(parent, cluster_label(call.layer.name, type(call.layer).__name__))
+            return _in_cluster(self.add_traced(trace, call, cluster), cluster)
+        name = call.path.rsplit("/", 1)[-1]
+        return Box.single(self._layer_node(parent, call.layer, name, [(call.input_shape, call.output_shape)]))
+
+    def _layer_node(
+        self, parent: Any, layer: Any, name: str, shapes: list[tuple[Any, Any]], notes: list[str] = ()
+    ) -> str:
+        notes = list(notes)
+        if is_dense(layer):
+            for input_shape, output_shape in shapes:
+                call = Call(
+                    index=0, path=name, layer=layer, parent=None, input_shape=input_shape, output_shape=output_shape
+                )
+                notes.append(threading_phrase(dense_entry(call)))
+        class_name, colour = type(layer).__name__, CUSTOM_COLOUR if has_sublayers(layer) else None
+        if not _is_layer(layer):  # a keras.ops call in a functional graph, e.g. the padding mask's not_equal
+            class_name, colour = f"{class_name} op", OPERATION_COLOUR
+        return self.node(parent, layer_label(name, class_name, shapes, list(dict.fromkeys(notes)), colour))
+
+
+def _in_cluster(box: Box, cluster: Any) -> Box:
+    box.cluster = cluster.get_name()
+    return box
+
+
+def _is_layer(operation: Any) -> bool:
+    import keras
+
+    return isinstance(operation, keras.layers.Layer)
+
+
+def _is_model(layer: Any) -> bool:
+    import keras
+
+    return isinstance(layer, keras.Model)
+
+
+def functional_of(model: Any) -> Any:
+    """The functional graph of a model: itself if Functional, the inner one of a built Sequential, else None."""
+    from keras.src.models.functional import Functional
+    from keras.src.models.sequential import Sequential
+
+    if isinstance(model, Functional):
+        return model
+    if isinstance(model, Sequential):
+        return getattr(model, "_functional", None)
+    return None
+
+
+def has_sublayers(layer: Any) -> bool:
+    """True for a layer that holds other layers (a custom block, MultiHeadAttention)."""
+    import keras
+
+    return not isinstance(layer, keras.Model) and bool(getattr(layer, "_layers", None))
+
+
+def _nodes_in(model: Any, op: Any) -> list[Any]:
+    """The calls (Keras nodes) of ``op`` that belong to ``model``'s graph."""
+    from keras.src.ops.function import make_node_key
+
+    return [node for index, node in enumerate(op._inbound_nodes) if make_node_key(op, index) in model._nodes]
+
+
+def _distinct(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Drop repeated (input, output) shape pairs, keeping the first of each."""
+    seen: dict[str, tuple[Any, Any]] = {}
+    for pair in pairs:
+        seen.setdefault(repr(pair), pair)
+    return list(seen.values())
+
+
+def _node_shape(node: Any, side: str) -> Any:
+    if side == "out":
+        outputs = node.outputs
+        return shape_of(outputs[0] if len(outputs) == 1 else outputs)
+    args = node.arguments.args
+    return shape_of(args[0] if args else node.input_tensors)

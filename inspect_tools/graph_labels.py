@@ -1,0 +1,72 @@
+"""HTML-like Graphviz labels for the nodes of a model graph.
+
+A layer shows its name, class and shapes; a Dense or EinsumDense also says what
+it threads over; a model input or output shows its name, so a reader can tell
+which input goes where.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from kreg.inspect_tools.shapes import format_shape
+
+ARROW = "&#8594;"
+LAYER_COLOUR = "#dbe6f4"
+INPUT_COLOUR = "#d5ecd4"
+OUTPUT_COLOUR = "#f6dfc8"
+CUSTOM_COLOUR = "#eadcf2"
+OPERATION_COLOUR = "#eeeeee"
+
+
+def layer_label(
+    name: str, class_name: str, shapes: list[tuple[Any, Any]], notes: list[str] = (), colour: str | None = None
+) -> str:
+    """The label of a layer: ``name (Class)`` over ``in -> out`` per distinct call, then notes.
+
+    Args:
+        name: str. The layer's name.
+        class_name: str. Its class.
+        shapes: list[tuple]. ``(input_shape, output_shape)`` of each distinct
+            call (a shared layer has several); a shape is ``None`` when unknown.
+        notes: list[str]. Lines in italics, e.g. ``applies kernel (20, 8) at each of 100 positions``.
+        colour: str or None. Background of the name row (custom layers get their own).
+
+    Returns:
+        str. An HTML-like label (``<...>``) for pydot.
+    """
+    rows = [_cell(f"<b>{_text(name)}</b> ({_text(class_name)})", colour or LAYER_COLOUR)]
+    rows += [_cell(f"{_text(format_shape(i))} {ARROW} {_text(format_shape(o))}") for i, o in shapes]
+    rows += [_cell(f"<i>{_text(note)}</i>") for note in notes]
+    return _table(rows)
+
+
+def io_label(kind: str, name: str, shape: Any) -> str:
+    """The label of a model input or output: ``input: input_beta`` over its shape.
+
+    Args:
+        kind: str. ``"input"`` or ``"output"``.
+        name: str. The input's or output's name.
+        shape: Any. Its shape.
+    """
+    colour = INPUT_COLOUR if kind == "input" else OUTPUT_COLOUR
+    return _table([_cell(f"{kind}: <b>{_text(name)}</b>", colour), _cell(_text(format_shape(shape)))])
+
+
+def cluster_label(name: str, class_name: str) -> str:
+    """The label of a cluster (a nested model, an opened custom layer, a component)."""
+    return f"{name} ({class_name})"
+
+
+def _text(value: str) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def _cell(content: str, colour: str | None = None) -> str:
+    background = f' bgcolor="{colour}"' if colour else ""
+    return f"<tr><td{background}>{content}</td></tr>"
+
+
+def _table(rows: list[str]) -> str:
+    return '<<table border="0" cellborder="1" cellspacing="0" cellpadding="4">' + "".join(rows) + "</table>>"

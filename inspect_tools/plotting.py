@@ -1,0 +1,92 @@
+"""Writing a graph to a file: png, svg or pdf with Graphviz's ``dot``, or the DOT source.
+
+The graph itself comes from :mod:`kreg.inspect_tools.graph`; this module only
+checks the tools, makes the output folder and writes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from kreg.errors import KregError, KregUsageError
+
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf", ".dot": "dot"}
+"""File extensions kreg plots to, and Graphviz's name for each format."""
+
+PYDOT_HINT = "plotting needs pydot: pip install pydot (it comes with pip install 'kreg[cpu]')"
+DOT_HINT = (
+    "plotting to {suffix} needs Graphviz's `dot` program, which is not on PATH: install graphviz "
+    "(apt-get install graphviz, brew install graphviz or conda install graphviz), "
+    "or write the DOT source with -o FILE.dot"
+)
+
+
+def output_format(path: str | Path) -> str:
+    """The format of an output file, from its extension.
+
+    Raises:
+        KregUsageError: the extension is not .png, .svg, .pdf or .dot.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(FORMATS)
+        raise KregUsageError(
+            f"cannot plot to {str(path)!r}: unknown extension {suffix or '(none)'!r}; use one of {known}"
+        )
+    return FORMATS[suffix]
+
+
+def require_plot_tools(path: str | Path) -> None:
+    """Check that pydot (always) and ``dot`` (unless writing DOT source) are installed.
+
+    Raises:
+        KregUsageError: unknown extension.
+        KregError: pydot or ``dot`` is missing; the message says how to install it.
+    """
+    fmt = output_format(path)
+    try:
+        import pydot  # noqa: F401
+    except ImportError:
+        raise KregError(PYDOT_HINT) from None
+    if fmt != "dot" and shutil.which("dot") is None:
+        raise KregError(DOT_HINT.format(suffix=Path(path).suffix.lower()))
+
+
+def write_graph(graph: Any, path: str | Path) -> Path:
+    """Write a pydot graph to ``path`` in the format its extension names.
+
+    Args:
+        graph: pydot.Dot. The graph, e.g. from :func:`~kreg.inspect_tools.graph.model_graph`.
+        path: str or Path. ``.png``, ``.svg``, ``.pdf`` or ``.dot``; missing
+            folders are created.
+
+    Returns:
+        Path. The file written.
+
+    Raises:
+        KregUsageError: unknown extension.
+        KregError: the folder cannot be made, a tool is missing, or ``dot`` failed.
+    """
+    require_plot_tools(path)
+    path = Path(path)
+    _make_folder(path.parent)
+    fmt = output_format(path)
+    if fmt == "dot":
+        path.write_text(graph.to_string(), encoding="utf-8")
+        return path
+    try:
+        graph.write(str(path), format=fmt, prog="dot")
+    except Exception as error:  # pydot raises bare AssertionError/OSError with dot's stderr
+        raise KregError(
+            f"Graphviz's dot failed to write {str(path)!r}: {' '.join(str(error).split())[:500]}"
+        ) from error
+    return path
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise KregError(f"cannot create the output folder {str(folder)!r}: {error.strerror or error}") from None

@@ -1,0 +1,51 @@
+"""Visualising what a convnet's filters respond to, by gradient ascent on the input image.
+
+Registration only: the model, data, train step and sampler are ``"module:attr"``
+strings, so importing this module never imports TensorFlow.
+"""
+
+import kreg
+
+SOURCE = (
+    "seeds/000_0277b79063998d35.txt and 001_43102aeab7f0dc7d.txt, \"Visualizing what CNN's learn: "
+    "Gradient Ascent and the Gradient Tape\" (keras.io 'Visualizing what convnets learn')"
+)
+
+
+@kreg.hookimpl
+def kreg_register_architectures(register):
+    """Register ``filter-visualizer``."""
+    register(
+        kreg.Architecture(
+            name="filter-visualizer",
+            summary="Gradient ascent on the input image to maximise one filter's mean activation",
+            description=(
+                "A convnet without its top (ResNet50V2 by default) cut at `layer_name` "
+                "(conv3_block4_out); the quantity maximised is the mean activation of filter "
+                "`filter_index` away from the feature map's 2-pixel border. The image being optimised "
+                "is the model's only trainable weight; each train step moves it `step_size` along the "
+                "L2-normalised gradient, for `iterations` steps from a noisy gray image. The convnet "
+                "has random weights unless `weights` names a local weights file. `kreg sample` writes "
+                "the image, and with grid=N a grid of the layer's first N filters."
+            ),
+            source=SOURCE,
+            builder="kreg.plugins.filter_visualizer.model:build",
+            data_adapter="kreg.plugins.filter_visualizer.data:make_dataset",
+            train_step="kreg.plugins.filter_visualizer.train:train_step",
+            sampler="kreg.plugins.filter_visualizer.sampling:sample",
+            sample_options={"grid": 0, "columns": 8},
+            hyperparameters={
+                "backbone": "resnet50v2",
+                "layer_name": "conv3_block4_out",
+                "filter_index": 0,
+                "image_size": 180,
+                "step_size": 10.0,
+                "iterations": 30,
+                "weights": None,
+            },
+            tags=("research", "visualisation", "gradient-ascent", "custom-train-step", "subclassed"),
+            components=("model", "feature_extractor"),
+            presets={"smoke": {"image_size": 96, "iterations": 10}},
+            batch_size=1,
+        )
+    )

@@ -1,0 +1,43 @@
+"""The hypernetwork of "Introduction to Keras for researchers" (end-to-end example 2).
+
+Registration only: the model, data and train step are ``"module:attr"`` strings,
+so importing this module never imports TensorFlow.
+"""
+
+import kreg
+
+SOURCE = "seeds/004_866a58d947567f3b.txt, 'End-to-end experiment example 2: hypernetworks'"
+
+
+@kreg.hookimpl
+def kreg_register_architectures(register):
+    """Register ``hypernetwork``."""
+    register(
+        kreg.Architecture(
+            name="hypernetwork",
+            summary="A small inner network generates every weight of the outer classifier; only the inner one trains",
+            description=(
+                "Outer network: Dense(hidden_units, relu) then Dense(classes), owning no weights. Inner "
+                "network: Dense(inner_units, relu) then Dense(sigmoid) producing all "
+                "(input_dim * hidden_units + hidden_units) + (hidden_units * classes + classes) outer "
+                "coefficients. The train step generates the outer kernels and biases from the batch, "
+                "runs the outer network with them and back-propagates into the inner network only. "
+                "With a batch of more than one example each example gets its own generated weights."
+            ),
+            source=SOURCE,
+            builder="kreg.plugins.hypernetwork.model:build",
+            data_adapter="kreg.plugins.hypernetwork.data:make_dataset",
+            train_step="kreg.plugins.hypernetwork.train:train_step",
+            hyperparameters={
+                "input_dim": 784,
+                "classes": 10,
+                "hidden_units": 64,
+                "inner_units": 16,
+                "learning_rate": 0.0001,
+            },
+            tags=("research", "hypernetwork", "custom-train-step", "functional"),
+            components=("model", "inner", "outer"),
+            presets={"smoke": {"input_dim": 64, "hidden_units": 16, "inner_units": 8}},
+            batch_size=1,
+        )
+    )

@@ -1,0 +1,56 @@
+"""The guide's hand-written layers (Linear, ComputeSum, ActivityRegularization,
+Dropout) composed as its MLP, SparseMLP or MLPWithDropout.
+
+Registration only: the model, data and train step are ``"module:attr"`` strings,
+so importing this module never imports TensorFlow.
+"""
+
+import kreg
+
+SOURCE = (
+    "seeds/004_866a58d947567f3b.txt, 'Introduction to Keras for researchers': 'The Layer class' "
+    "through 'Training mode & inference mode' (Linear, ComputeSum, MLP, ActivityRegularization, "
+    "SparseMLP, Dropout, MLPWithDropout, the custom loop with SparseCategoricalAccuracy)"
+)
+
+
+@kreg.hookimpl
+def kreg_register_architectures(register):
+    """Register ``mlp``."""
+    register(
+        kreg.Architecture(
+            name="mlp",
+            summary="The researchers' guide's MLP / SparseMLP / MLPWithDropout of hand-written Linear layers",
+            description=(
+                "Layers written from scratch: Linear makes its kernel and bias in build() with "
+                "add_weight; ComputeSum keeps a non-trainable running sum of the inputs; "
+                "ActivityRegularization adds rate * sum(activations) with add_loss; Dropout drops "
+                "only when training=True. `variant` picks the guide's MLP (Linear 32, relu, Linear 32, "
+                "relu, Linear 10), SparseMLP (Linear 32, relu, ActivityRegularization(rate), Linear 10) "
+                "or MLPWithDropout (Linear 32, relu, Dropout(dropout), Linear 10). The train step is the "
+                "guide's loop: cross-entropy plus sum(model.losses), with a SparseCategoricalAccuracy "
+                "that accumulates over an epoch."
+            ),
+            source=SOURCE,
+            builder="kreg.plugins.mlp.model:build",
+            data_adapter="kreg.plugins.mlp.data:make_dataset",
+            train_step="kreg.plugins.mlp.train:train_step",
+            hyperparameters={
+                "variant": "mlp",
+                "input_dim": 784,
+                "classes": 10,
+                "units": 32,
+                "rate": 0.01,
+                "dropout": 0.5,
+                "learning_rate": 0.001,
+            },
+            tags=("research", "custom-layers", "custom-train-step", "subclassed"),
+            components=("model",),
+            presets={
+                "smoke": {"input_dim": 64, "units": 16},
+                "sparse": {"variant": "sparse"},
+                "dropout": {"variant": "dropout"},
+            },
+            batch_size=64,
+        )
+    )

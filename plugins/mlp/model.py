@@ -1,0 +1,124 @@
+"""The guide's MLP blocks as a trainable, inspectable, savable classifier."""
+
+from __future__ import annotations
+
+import keras
+
+from kreg.errors import HyperparameterError
+from kreg.plugins.mlp.layers import MLP, PACKAGE, ComputeSum, MLPWithDropout, SparseMLP
+from kreg.validation import require_in_range, require_positive_int
+
+VARIANTS = ("mlp", "sparse", "dropout")
+"""``variant`` values: the guide's MLP, SparseMLP and MLPWithDropout."""
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class MLPClassifier(keras.Model):
+    """One of the guide's MLP blocks, plus a ComputeSum of every input it is called on.
+
+    The guide notes that a ``Model`` subclass "works exactly like subclassing
+    ``Layer``"; this one also owns the SparseCategoricalAccuracy that the
+    guide's custom loop updates (``accuracy_metric``), so ``model.metrics``
+    lists it and ``model.reset_metrics()`` (which ``fit`` calls each epoch)
+    resets it.
+
+    Args:
+        variant: str. ``"mlp"`` (MLP), ``"sparse"`` (SparseMLP) or ``"dropout"`` (MLPWithDropout).
+        input_dim: int. Features per example (784 for flattened MNIST).
+        classes: int. Output logits.
+        units: int. Width of the hidden Linear layers.
+        rate: float. ActivityRegularization rate of the sparse variant.
+        dropout: float. Dropout rate of the dropout variant.
+        seed: int or None. Seed of the dropout masks.
+    """
+
+    def __init__(
+        self,
+        variant: str = "mlp",
+        input_dim: int = 784,
+        classes: int = 10,
+        units: int = 32,
+        rate: float = 1e-2,
+        dropout: float = 0.5,
+        seed: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.variant, self.input_dim, self.classes, self.units = variant, input_dim, classes, units
+        self.rate, self.dropout, self.seed = rate, dropout, seed
+        self.input_sum = ComputeSum(input_dim, name="input_sum")
+        self.block = make_block(variant, units, classes, rate, dropout, seed)
+        self.accuracy_metric = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+
+    def call(self, inputs, training=None):
+        self.input_sum(inputs)
+        return self.block(inputs, training=training)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "variant": self.variant,
+            "input_dim": self.input_dim,
+            "classes": self.classes,
+            "units": self.units,
+            "rate": self.rate,
+            "dropout": self.dropout,
+            "seed": self.seed,
+        }
+
+
+def make_block(variant: str, units: int, classes: int, rate: float, dropout: float, seed: int | None) -> keras.layers.Layer:
+    """Return the guide's block for ``variant`` (see :data:`VARIANTS`).
+
+    Raises:
+        HyperparameterError: unknown variant.
+    """
+    if variant == "mlp":
+        return MLP(units, classes, name="mlp")
+    if variant == "sparse":
+        return SparseMLP(units, classes, rate=rate, name="sparse_mlp")
+    if variant == "dropout":
+        return MLPWithDropout(units, classes, dropout=dropout, seed=seed, name="mlp_with_dropout")
+    raise HyperparameterError("variant", f"must be one of {', '.join(VARIANTS)}, got {variant!r}")
+
+
+def build(
+    variant: str = "mlp",
+    input_dim: int = 784,
+    classes: int = 10,
+    units: int = 32,
+    rate: float = 1e-2,
+    dropout: float = 0.5,
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """Build, build (on a symbolic ``keras.Input``) and compile the classifier.
+
+    Args:
+        variant: str. ``"mlp"``, ``"sparse"`` or ``"dropout"``.
+        input_dim: int. Features per example.
+        classes: int. Classes (logits).
+        units: int. Width of the hidden Linear layers (the guide's 32).
+        rate: float. Sparsity rate of the ``"sparse"`` variant (the guide's 1e-2).
+        dropout: float. Dropout rate of the ``"dropout"`` variant (the guide's 0.5).
+        learning_rate: float. Adam's learning rate (the guide's metric loop uses 1e-3).
+
+    Returns:
+        keras.Model. An :class:`MLPClassifier`, built for ``(None, input_dim)``,
+        compiled with Adam and sparse categorical cross-entropy on logits.
+
+    Raises:
+        HyperparameterError: a bad size, rate or variant.
+    """
+    require_positive_int(input_dim=input_dim, classes=classes, units=units)
+    require_in_range("rate", rate, 0.0, float("inf"))
+    require_in_range("dropout", dropout, 0.0, 0.99)
+    if learning_rate <= 0:
+        raise HyperparameterError("learning_rate", f"must be positive, got {learning_rate!r}")
+    model = MLPClassifier(variant, input_dim, classes, units, rate, dropout, name=f"{variant}_classifier")
+    model(keras.Input((input_dim,), name="features"))  # creates every weight: the model is built and inspectable
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    model.optimizer.build(model.trainable_variables)
+    return model

@@ -1,0 +1,59 @@
+"""Neural style transfer with VGG19 (Generative Deep Learning, listings 12.16-12.23).
+
+Registration only: the model, data, train step and sampler are ``"module:attr"``
+strings, so importing this module never imports TensorFlow.
+"""
+
+import kreg
+
+SOURCE = (
+    "seeds/003_ec0e170915c7e91d.txt, listings 12.16-12.23 (neural style transfer with VGG19); "
+    "seeds/000_0277b79063998d35.txt, 'Neural Style Transfer: Feature extractor, Training Loop'"
+)
+STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"]
+
+
+@kreg.hookimpl
+def kreg_register_architectures(register):
+    """Register ``style-transfer``."""
+    register(
+        kreg.Architecture(
+            name="style-transfer",
+            summary="Neural style transfer: SGD on the combination image against a frozen VGG19's features",
+            description=(
+                "A VGG19 feature extractor returns every layer's activations for the content, style "
+                "and combination images. Loss: content_weight * squared distance of block5_conv2 "
+                "activations, style_weight shared over the Gram-matrix distances of the five "
+                "block*_conv1 layers, total_variation_weight * total variation of the combination "
+                "image. SGD with ExponentialDecay(100.0, 100, 0.96) updates the combination image (the "
+                "model's only trainable weight; it starts as the content image), never VGG19. VGG19 "
+                "has random weights unless `weights` names a local notop weights file (nothing is "
+                "downloaded). Data: a folder with content.* and style.* images, or two synthetic ones. "
+                "`kreg sample` writes the current combination image."
+            ),
+            source=SOURCE,
+            builder="kreg.plugins.style_transfer.model:build",
+            data_adapter="kreg.plugins.style_transfer.data:make_dataset",
+            train_step="kreg.plugins.style_transfer.train:train_step",
+            sampler="kreg.plugins.style_transfer.sampling:sample",
+            sample_options={"filename": "combination.png"},
+            hyperparameters={
+                "image_height": 400,
+                "image_width": 533,
+                "content_layer": "block5_conv2",
+                "style_layers": STYLE_LAYERS,
+                "content_weight": 2.5e-8,
+                "style_weight": 1e-6,
+                "total_variation_weight": 1e-6,
+                "learning_rate": 100.0,
+                "decay_steps": 100,
+                "decay_rate": 0.96,
+                "iterations": 4000,
+                "weights": None,
+            },
+            tags=("research", "generative", "style-transfer", "vgg19", "custom-train-step", "subclassed"),
+            components=("model", "feature_extractor"),
+            presets={"smoke": {"image_height": 32, "image_width": 48, "iterations": 20}},
+            batch_size=1,
+        )
+    )

@@ -1,0 +1,45 @@
+"""A classifier for imbalanced classes trained with per-example weights and a custom loss.
+
+Registration only: the model, data and train step are ``"module:attr"`` strings,
+so importing this module never imports TensorFlow.
+"""
+
+import kreg
+
+SOURCE = (
+    "seeds/000_0277b79063998d35.txt and 001_43102aeab7f0dc7d.txt, 'Custom loss (passing in a loss "
+    "function)' and 'Custom train step (override train_step)': per-example weights for imbalanced data"
+)
+
+
+@kreg.hookimpl
+def kreg_register_architectures(register):
+    """Register ``weighted-classifier``."""
+    register(
+        kreg.Architecture(
+            name="weighted-classifier",
+            summary="Imbalanced-class classifier: a custom train step feeds per-example weights to a custom loss",
+            description=(
+                "Dense(hidden_units, relu) then Dense(classes, softmax). The data are (x, y, sample_weight) "
+                "batches: synthetic overlapping blobs where the last class is rare (minority_fraction), "
+                "each example weighted N / (classes * count(its class)). The train step unpacks the "
+                "weights and passes them to a custom loss with Keras's loss signature "
+                "loss_fn(y_true, y_pred, sample_weight=None), so the rare class counts as much as the others."
+            ),
+            source=SOURCE,
+            builder="kreg.plugins.weighted_classifier.model:build",
+            data_adapter="kreg.plugins.weighted_classifier.data:make_dataset",
+            train_step="kreg.plugins.weighted_classifier.train:train_step",
+            hyperparameters={
+                "n_features": 20,
+                "classes": 2,
+                "hidden_units": 32,
+                "minority_fraction": 0.1,
+                "learning_rate": 0.001,
+            },
+            tags=("research", "custom-loss", "custom-train-step", "imbalanced", "functional"),
+            components=("model",),
+            presets={"smoke": {"n_features": 8, "hidden_units": 8}},
+            batch_size=64,
+        )
+    )

@@ -1,0 +1,161 @@
+"""Commands that build an architecture and look at it: inspect and plot.
+
+TensorFlow, Keras and ``kreg.inspect_tools`` are imported inside the commands,
+so ``kreg list`` stays free of them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from kreg.cli.render import print_fields, print_table
+from kreg.cli.session import emit_json, get_session, json_option, plugin_options
+from kreg.errors import ArchitectureFailure, UnknownComponent
+
+if TYPE_CHECKING:
+    from kreg.building import BuiltArchitecture
+
+set_option = click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a hyperparameter (repeatable); the value is parsed to the default's type.",
+)
+preset_option = click.option(
+    "--preset", metavar="NAME", help="Start from one of the architecture's presets (e.g. smoke)."
+)
+component_option = click.option(
+    "--component", metavar="NAME", help="Only this component (model, encoder, decoder, ...)."
+)
+
+
+def build_architecture(name: str, assignments: Iterable[str], preset: str | None) -> BuiltArchitecture:
+    """Look up ``name``, resolve its hyperparameters and build it.
+
+    Raises:
+        KregUsageError: unknown name, preset or hyperparameter (exit 2).
+        ArchitectureFailure: the builder failed (exit 1).
+    """
+    from kreg.building import build, resolve_hyperparameters
+
+    entry = get_session().entry(name)
+    hyperparameters = resolve_hyperparameters(entry, assignments, preset)
+    return build(entry, hyperparameters)
+
+
+def select_components(built: BuiltArchitecture, component: str | None) -> dict[str, Any]:
+    """All components, or only ``component``.
+
+    Raises:
+        UnknownComponent: the architecture has no such component (exit 2).
+    """
+    if component is None:
+        return dict(built.components)
+    if component not in built.components:
+        raise UnknownComponent(built.name, component, built.components)
+    return {component: built.components[component]}
+
+
+@click.command("inspect")
+@click.argument("name")
+@set_option
+@preset_option
+@component_option
+@json_option
+@plugin_options
+def inspect_command(
+    name: str, assignments: tuple[str, ...], preset: str | None, component: str | None, as_json: bool
+) -> None:
+    """Build an architecture and report parameters, layer shapes and Dense threading.
+
+    Every layer call is traced, also inside custom layers and nested models.
+    For each component: parameter counts (optimizer variables never counted),
+    a row per layer call, and each Dense/EinsumDense with its kernel, the
+    dimensions it threads over, and its multiply-accumulates per example.
+    """
+    built = build_architecture(name, assignments, preset)
+    components = select_components(built, component)
+    from kreg.inspect_tools.report import architecture_report, text_tables
+
+    try:
+        report = architecture_report(built.name, built.hyperparameters, components)
+    except Exception as error:
+        raise ArchitectureFailure(built.name, "inspect", error) from error
+    if as_json:
+        emit_json(report)
+        return
+    print_fields([("architecture", built.name), ("hyperparameters", _assignments(built.hyperparameters))])
+    for table in text_tables(report):
+        print_table(table.title, table.columns, table.rows)
+
+
+def _assignments(values: dict[str, Any]) -> str:
+    return " ".join(f"{key}={json.dumps(value)}" for key, value in values.items())
+
+
+@click.command("plot")
+@click.argument("name")
+@click.option("--component", metavar="NAME", help="The component to draw (default: model).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File to write: .png, .svg, .pdf or .dot (default NAME.png here).",
+)
+@click.option("--expand-nested", is_flag=True, help="Open nested models into clusters.")
+@click.option(
+    "--expand-layers", is_flag=True, help="Open custom layers (e.g. TransformerEncoder) into their traced inner layers."
+)
+@click.option(
+    "--rankdir",
+    type=click.Choice(["TB", "LR"], case_sensitive=False),
+    default="TB",
+    show_default=True,
+    help="Top to bottom or left to right.",
+)
+@click.option("--dpi", type=click.IntRange(min=1), default=96, show_default=True, help="Resolution of png output.")
+@set_option
+@preset_option
+@plugin_options
+def plot_command(
+    name: str,
+    component: str | None,
+    output: str | None,
+    expand_nested: bool,
+    expand_layers: bool,
+    rankdir: str,
+    dpi: int,
+    assignments: tuple[str, ...],
+    preset: str | None,
+) -> None:
+    """Draw an architecture's graph to a png, svg, pdf or dot file (by extension).
+
+    Layers show their names and shapes, and model inputs and outputs their
+    names. A Model subclass without call() (VAE, GAN) is drawn as one cluster
+    per sub-model. Needs pydot, and Graphviz's dot for png/svg/pdf.
+    """
+    from kreg.inspect_tools.plotting import require_plot_tools, write_graph
+
+    component = component or "model"
+    path = Path(output or (f"{name}.png" if component == "model" else f"{name}-{component}.png"))
+    require_plot_tools(path)
+    built = build_architecture(name, assignments, preset)
+    model = select_components(built, component)[component]
+    from kreg.inspect_tools.graph import GraphOptions, model_graph
+
+    options = GraphOptions(expand_nested=expand_nested, expand_layers=expand_layers, rankdir=rankdir.upper(), dpi=dpi)
+    try:
+        graph = model_graph(model, options, title=f"{built.name} ({component})")
+    except Exception as error:
+        raise ArchitectureFailure(built.name, "plot", error) from error
+    click.echo(f"wrote {write_graph(graph, path)}")
+
+
+COMMANDS = [inspect_command, plot_command]
+"""The commands this module contributes to ``kreg``."""

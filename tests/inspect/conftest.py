@@ -1,0 +1,28 @@
+"""Fixtures of the inspection tests: the toy models module, loaded by path."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _load_toy_models() -> ModuleType:
+    # Test folders are not packages (pytest runs with --import-mode=importlib),
+    # so the shared model builders are loaded from their path.
+    spec = importlib.util.spec_from_file_location("kreg_inspect_toy_models", Path(__file__).with_name("toy_models.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def toy() -> ModuleType:
+    """The module of small test models (``toy.threaded_model()``, ``toy.seq2seq_transformer()``...)."""
+    return _load_toy_models()

@@ -40,7 +40,8 @@ class CheckResult:
             ``"data"``, ``"train"``, ...).
         cause: str or None. What went wrong, on one line.
         preset: str or None. The preset it was built with.
-        params: dict[str, dict[str, int]]. Per component, ``total`` and ``trainable``.
+        params: dict[str, dict[str, int]]. Per component, ``total``, ``trainable``
+            and ``non_trainable`` (:func:`kreg.inspect_tools.params.count_params`).
         steps: int. Training steps run.
         steps_per_second: float or None. Speed after the first step.
         metrics: dict[str, dict[str, Any]]. Each metric's first and last value.
@@ -111,6 +112,7 @@ def check_architecture(entry: Entry, steps: int = CHECK_STEPS) -> CheckResult:
 
 def _run_check(entry: Entry, steps: int, result: CheckResult) -> None:
     from kreg.building import build, require_keras, resolve_hyperparameters
+    from kreg.inspect_tools.params import count_params
     from kreg.inspect_tools.training import TrainOptions, train_model
 
     require_keras()
@@ -121,7 +123,7 @@ def _run_check(entry: Entry, steps: int, result: CheckResult) -> None:
     hyperparameters = resolve_hyperparameters(entry, (), result.preset)
     built = build(entry, hyperparameters)
     try:
-        result.params = {name: count_parameters(model) for name, model in built.components.items()}
+        result.params = {name: count_params(model).to_json() for name, model in built.components.items()}
     except Exception as error:
         raise ArchitectureFailure(entry.name, "inspect", error) from error
     if entry.architecture.data_adapter is None:
@@ -136,24 +138,6 @@ def _run_check(entry: Entry, steps: int, result: CheckResult) -> None:
     if failure is not None:
         raise failure
     result.passed = True
-
-
-def count_parameters(model: Any) -> dict[str, int]:
-    """Count a model's parameters as the sizes of its variables.
-
-    Args:
-        model: keras.Model. A built model (a Model subclass counts the
-            variables of the layers it tracks).
-
-    Returns:
-        dict[str, int]. ``total`` and ``trainable``.
-    """
-    import math
-
-    def size(variables: Sequence[Any]) -> int:
-        return sum(math.prod(int(d) for d in v.shape) for v in variables)
-
-    return {"total": size(model.weights), "trainable": size(model.trainable_weights)}
 
 
 def check_all(

@@ -194,5 +194,5 @@ def load_in_process(catalogue: kreg.Catalogue, *distributions: str) -> kreg.Cata
             module = importlib.util.module_from_spec(spec)
             exec(compile(textwrap.dedent(SOURCES[distribution]), f"<{name}>", "exec"), module.__dict__)
             sys.modules[name] = module
-        catalogue.add_plugin(module, kreg.PluginRecord(name=distribution.removeprefix("kreg-test-"), distribution=distribution))
+        catalogue.add_plugin(module, kreg.PluginRecord(name=distribution, distribution=distribution))
     return catalogue

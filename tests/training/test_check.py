@@ -18,7 +18,7 @@ def test_each_architecture_gets_its_own_result(test_catalogue):
 def test_check_uses_the_smoke_preset_a_small_batch_and_counts_params(test_catalogue):
     result = check_architecture(test_catalogue.get("test-mlp"), steps=2)
     assert result.preset == "smoke"
-    assert result.params == {"model": {"total": 8 * 4 + 4 + 4 + 1, "trainable": 41}}  # units=4 from the preset
+    assert result.params == {"model": {"total": 8 * 4 + 4 + 4 + 1, "trainable": 41, "non_trainable": 0}}  # units=4 from the preset
     assert result.trained and result.steps == 2 and "loss" in result.metrics
 
 

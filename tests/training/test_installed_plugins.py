@@ -17,7 +17,8 @@ def environment(tmp_path_factory):
     root = tmp_path_factory.mktemp("training-plugins")
     env = make_plugin_environment(root / "venv")
     packages = {**SOURCES, "kreg-test-crash": CRASH}
-    env.install(*(write_plugin_package(root / "src", name, source) for name, source in packages.items()))
+    # Entry-point names as the distributions: "mlp" is a built-in plugin's name.
+    env.install(*(write_plugin_package(root / "src", name, source, entry_point=name) for name, source in packages.items()))
     return env
 
 

@@ -40,5 +40,8 @@ test-slow: setup  ## only the slow tests
 test-all: setup  ## every test
 	$(BIN)/python -m pytest -q
 
+bench: setup  ## run benchmarks/ side by side with plain Keras; writes benchmarks/results.md
+	$(BIN)/python benchmarks/run_all.py
+
 clean:  ## remove the virtual environment and build outputs
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

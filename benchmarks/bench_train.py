@@ -207,6 +207,39 @@ def recorder_cost(calls: int = 100_000) -> float:
     return (time.perf_counter() - started) / calls * 1e6
 
 
+def model_specs(registry: kreg.Catalogue) -> dict[str, tuple[Callable[[], keras.Model], str | None]]:
+    """Each benchmark model's plain builder and the preset both sides use."""
+    return {
+        "mlp": (build_mlp, None),
+        "mlp-custom-step": (build_step_model, None),
+        "risk-factor-autoencoder": (builtin_builder(registry.get("risk-factor-autoencoder"), None), None),
+        "transformer": (builtin_builder(registry.get("transformer"), "smoke"), "smoke"),
+        "vae": (builtin_builder(registry.get("vae"), "smoke"), "smoke"),
+    }
+
+
+def collect(runs: int, steps: int = 300, models: tuple[str, ...] = ("mlp", "vae", "transformer")) -> list[dict]:
+    """Steps/s of kreg train beside plain fit, as harness comparisons (goal: >= 0.9x)."""
+    from harness import comparison_of
+
+    registry = catalogue()
+    specs = model_specs(registry)
+    rows = []
+    for name in models:
+        builder, preset = specs[name]
+        result = compare(registry.get(name), builder, preset, steps, runs)
+        sides = [
+            {"steps_per_second": result[f"{side}_steps_per_second"], "cpu_us_per_step": result[f"{side}_cpu_us_per_step"], "runs": runs}
+            for side in ("kreg", "plain_fit")
+        ]
+        label = f"{name} ({preset} preset)" if preset else name
+        row = comparison_of("train", label, "kreg train", "model.fit", *sides, measure="steps_per_second", goal=0.9, better="higher")
+        row["ratio"] = result["ratio"]  # the median of per-pair ratios, steadier than a ratio of medians
+        row["cpu_ratio"] = result["cpu_ratio"]
+        rows.append(row)
+    return rows
+
+
 def main() -> None:
     """Parse arguments, run the comparisons and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -216,14 +249,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the raw results here")
     args = parser.parse_args()
     registry = catalogue()
-    models = {  # name: (plain builder, preset)
-        "mlp": (build_mlp, None),
-        "mlp-custom-step": (build_step_model, None),
-        "risk-factor-autoencoder": (builtin_builder(registry.get("risk-factor-autoencoder"), None), None),
-        "transformer": (builtin_builder(registry.get("transformer"), "smoke"), "smoke"),
-        "vae": (builtin_builder(registry.get("vae"), "smoke"), "smoke"),
-    }
-    models = {name: spec for name, spec in models.items() if not args.models or name in args.models}
+    models = {name: spec for name, spec in model_specs(registry).items() if not args.models or name in args.models}
     results = {name: compare(registry.get(name), builder, preset, args.steps, args.runs) for name, (builder, preset) in models.items()}
     print(f"{platform.node()} {platform.machine()} cpus={os.cpu_count()} tensorflow={tf.__version__} keras={keras.__version__}")
     print(f"--steps {args.steps} --runs {args.runs}; medians")

@@ -1,0 +1,128 @@
+"""`make bench`: run every benchmark and write benchmarks/results.md and results.json.
+
+Each kreg figure stands beside its plain-Keras counterpart measured in the same
+run (alternating), as medians of several runs, with the ratio and the goal;
+`kreg list`'s growth with the number of installed plugins is also drawn as a
+PNG. Usage:
+
+    .venv/bin/python benchmarks/run_all.py [--quick] [--only list inspect train check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import BENCHMARKS, machine  # noqa: E402
+
+RESULTS_MD = BENCHMARKS / "results.md"
+RESULTS_JSON = BENCHMARKS / "results.json"
+LIST_PLOT = BENCHMARKS / "list_scaling.png"
+
+PLANS = {  # group: (module, full arguments, quick arguments)
+    "list": ("bench_list", {"runs": 5}, {"runs": 2, "plugin_counts": (0, 100)}),
+    "inspect": ("bench_inspect", {"runs": 3}, {"runs": 1}),
+    "train": ("bench_train", {"runs": 7}, {"runs": 3, "steps": 100}),
+    "check": ("bench_check", {"runs": 1}, {"runs": 1}),
+}
+
+
+def run(groups: list[str], quick: bool) -> dict:
+    """Run the chosen benchmark groups; return machine, timings and rows."""
+    rows, durations = [], {}
+    for group in groups:
+        module, full, fast = PLANS[group]
+        started = time.perf_counter()
+        print(f"running {module} ...", flush=True)
+        rows.extend(importlib.import_module(module).collect(**(fast if quick else full)))
+        durations[group] = time.perf_counter() - started
+    return {"machine": machine(), "quick": quick, "durations": durations, "rows": rows}
+
+
+def plot_list_scaling(rows: list[dict], path: Path) -> Path | None:
+    """Draw kreg list's wall time against the number of plugins, with import keras for scale."""
+    points = sorted((row["plugins"], row["kreg"]["wall"], row["keras"]["wall"]) for row in rows if row["group"] == "list")
+    if len(points) < 2:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    counts, kreg, keras = zip(*points)
+    figure, axes = plt.subplots(figsize=(6, 4))
+    axes.plot(counts, kreg, "o-", label="kreg list --json")
+    axes.plot(counts, keras, "s--", label='python -c "import keras"')
+    axes.set_xscale("symlog", linthresh=10)
+    axes.set_xlabel("installed plugins")
+    axes.set_ylabel("wall seconds (median)")
+    axes.set_title("kreg list against importing Keras")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path
+
+
+def markdown(results: dict) -> str:
+    """The results as a Markdown page."""
+    lines = ["# kreg benchmarks", "", "Written by `make bench` (benchmarks/run_all.py); raw figures in results.json.", ""]
+    lines += ["## Machine", ""] + [f"- {key}: {value}" for key, value in results["machine"].items()]
+    lines += ["", "Medians; kreg and plain Keras alternate within each comparison (A B B A ...).", ""]
+    comparisons = [row for row in results["rows"] if "keras" in row]
+    if comparisons:
+        lines += ["## kreg beside plain Keras", "", "| group | case | kreg | plain Keras | kreg | Keras | ratio kreg/Keras | goal | met |", "| --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |"]
+        lines += [_comparison_line(row) for row in comparisons]
+    alone = [row for row in results["rows"] if "keras" not in row]
+    if alone:
+        lines += ["", "## kreg alone", "", "| group | case | wall s | CPU s | goal | met |", "| --- | --- | ---: | ---: | --- | --- |"]
+        lines += [f"| {r['group']} | {r['case']} | {r['kreg']['wall']:.1f} | {r['kreg']['cpu']:.1f} | <= {r['goal_seconds']:.0f} s | {'yes' if r['met'] else 'NO'} |" for r in alone]
+    growth = _list_growth(results["rows"])
+    if growth:
+        lines += ["", "## kreg list and installed plugins", "", growth, "", f"![kreg list time against plugin count]({LIST_PLOT.name})"]
+    lines += ["", f"Run time of each group (s): " + ", ".join(f"{k} {v:.0f}" for k, v in results["durations"].items())]
+    return "\n".join(lines) + "\n"
+
+
+def _comparison_line(row: dict) -> str:
+    measure = row["measure"]
+    unit = "s" if measure == "wall" else " steps/s"
+    value = lambda side: f"{row[side][measure]:.3g}{unit}"  # noqa: E731
+    memory = f" ({row['kreg']['peak_mib']:.0f} / {row['keras']['peak_mib']:.0f} MiB)" if "peak_mib" in row["kreg"] else ""
+    goal = f"{'<=' if row['better'] == 'lower' else '>='} {row['goal']}"
+    return (
+        f"| {row['group']} | {row['case']}{memory} | {row['kreg_label']} | {row['keras_label']} | {value('kreg')} | {value('keras')} "
+        f"| {row['ratio']:.2f} | {goal} | {'yes' if row['met'] else 'NO'} |"
+    )
+
+
+def _list_growth(rows: list[dict]) -> str:
+    points = sorted((row["plugins"], row["kreg"]["wall"]) for row in rows if row["group"] == "list")
+    if len(points) < 2:
+        return ""
+    (first_count, first_time), (last_count, last_time) = points[0], points[-1]
+    per_plugin = (last_time - first_time) / (last_count - first_count) * 1000
+    return f"From {first_count} to {last_count} plugins `kreg list` grows by {per_plugin:.2f} ms per plugin."
+
+
+def main() -> None:
+    """Run, then write results.json, results.md and the list plot."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs and plugin counts (a smoke run of the benchmarks)")
+    parser.add_argument("--only", nargs="+", choices=list(PLANS), default=list(PLANS))
+    args = parser.parse_args()
+    results = run(args.only, args.quick)
+    RESULTS_JSON.write_text(json.dumps(results, indent=2))
+    plot_list_scaling(results["rows"], LIST_PLOT)
+    RESULTS_MD.write_text(markdown(results))
+    print(RESULTS_MD.read_text())
+
+
+if __name__ == "__main__":
+    main()

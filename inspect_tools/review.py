@@ -128,6 +128,20 @@ def _add_training(review: Review, model: Any, steps: int) -> None:
         review.training_error = error
 
 
+def prepare_output(path: str | Path) -> Path:
+    """Make the folder of the page to write, before anything is built.
+
+    Raises:
+        KregError: the folder cannot be made.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise KregError(f"cannot write the review to {str(path)!r}: {error.strerror or error}") from None
+    return path
+
+
 def write_review(review: Review, path: str | Path) -> Path:
     """Render the review page and write it to ``path`` (folders are made).
 
@@ -139,10 +153,9 @@ def write_review(review: Review, path: str | Path) -> Path:
     """
     from kreg.inspect_tools.review_html import render_page
 
-    path = Path(path)
+    path = prepare_output(path)
     page = render_page(review)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page, encoding="utf-8")
     except OSError as error:
         raise KregError(f"cannot write the review to {str(path)!r}: {error.strerror or error}") from None

@@ -8,7 +8,6 @@ the commands, so ``kreg list`` stays free of them.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -65,10 +64,11 @@ def review_command(
 
     entry = get_session().entry(name)
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
-    path = Path(output or f"{name}-review.html")
     if train_steps is not None:
         _require_trainable(entry)
-    from kreg.inspect_tools.review import make_review, write_review
+    from kreg.inspect_tools.review import make_review, prepare_output, write_review
+
+    path = prepare_output(output or f"{name}-review.html")
 
     review = make_review(
         entry,

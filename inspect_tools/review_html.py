@@ -58,7 +58,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 5px 12px 5px 0; text-ali
 th { font-size: 12.5px; color: var(--muted); border-bottom: 2px solid var(--line); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.code, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; }
-table.fields th { text-transform: none; letter-spacing: 0; font-size: 13.5px; color: var(--ink); width: 170px; border-bottom: 1px solid var(--line); }
+table.fields th { font-size: 13.5px; color: var(--ink); width: 210px; border-bottom: 1px solid var(--line); }
 tr.changed td { background: #fff6df; }
 tr.threaded td { background: #eef4fb; }
 .figure { overflow: auto; border: 1px solid var(--line); border-radius: 6px; padding: 12px; background: #fff; }

@@ -88,3 +88,17 @@ def test_inline_svg_drops_the_prolog_and_scopes_styles():
         "<metadata><rdf:RDF>http://purl.org/dc</rdf:RDF></metadata><style>*{stroke: red}</style></svg>"
     )
     assert inline_svg(document, "g") == '<svg class="g" xmlns="http://www.w3.org/2000/svg" width="1pt"><style>.g *{stroke: red}</style></svg>'
+
+
+def test_the_command_module_imports_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kreg.cli.reviewing, kreg.cli.diff_arguments\n"
+        "heavy = sorted(m for m in ('tensorflow', 'keras', 'matplotlib', 'pydot', 'PIL') if m in sys.modules)\n"
+        "print(','.join(heavy))"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == ""

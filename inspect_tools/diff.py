@@ -9,6 +9,7 @@ second call of a shared layer is paired with the other side's second call).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -411,8 +412,6 @@ def _pair(status: str, old: str, new: str) -> str:
 
 
 def _value(value: Any, present: bool) -> str:
-    import json
-
     return json.dumps(value) if present else "(none)"
 
 

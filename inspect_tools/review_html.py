@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kreg import __version__
@@ -239,7 +239,7 @@ def _graph(review: Review) -> str:
 
 def _layers(review: Review) -> str:
     parts = ['<p class="note">One row per traced layer call, also inside custom layers and nested models.</p>']
-    for name, component in _components_in_order(review):
+    for name, component in review.report["components"].items():
         rows = [
             (
                 [row["path"], row["class"], format_shape(row["input_shape"]), format_shape(row["output_shape"]), _n(row["params"])],
@@ -258,7 +258,7 @@ def _dense(review: Review) -> str:
         "dimensions between the batch axis and the last axis (it threads over them): the kernel does not grow "
         "with them, the work (multiply-accumulates per example) does. Threaded calls are shaded.</p>"
     ]
-    for name, component in _components_in_order(review):
+    for name, component in review.report["components"].items():
         if not component["dense"]:
             continue
         rows = [
@@ -325,10 +325,6 @@ def _section(key: str, body: str) -> str:
     return f'<section id="{key}"><h2>{_e(title)}</h2>{body}</section>'
 
 
-def _components_in_order(review: Review) -> Iterable[tuple[str, Mapping[str, Any]]]:
-    return review.report["components"].items()
-
-
 def _component_block(name: str, component: Mapping[str, Any], table: str, count: str) -> str:
     """The ``model`` component's table open; the others folded (they repeat parts of it)."""
     title = f"{name} ({component['class']}): {count}"
@@ -341,8 +337,8 @@ def _component_block(name: str, component: Mapping[str, Any], table: str, count:
 def _table(
     columns: Sequence[str],
     rows: Iterable[tuple[Sequence[Any], str]],
-    numeric_columns: set[int] = frozenset(),
-    code_columns: set[int] = frozenset(),
+    numeric_columns: Collection[int] = (),
+    code_columns: Collection[int] = (),
 ) -> str:
     """An HTML table; every cell is escaped. ``rows`` pairs cells with a row class."""
     head = "".join(f'<th{_class("num" if i in numeric_columns else "")}>{_e(c)}</th>' for i, c in enumerate(columns))

@@ -205,3 +205,27 @@ def test_training_without_a_data_adapter_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
     assert "has no data adapter" in result.output
     assert not (tmp_path / "t.html").exists()
+
+
+def _nan_data(hyperparameters, batch_size, source):
+    import tensorflow as tf
+
+    features = tf.fill((8, 3, 4), float("nan"))
+    targets = tf.zeros((8, 3, hyperparameters["units"]))
+    return tf.data.Dataset.from_tensor_slices((features, targets)).batch(batch_size).repeat()
+
+
+def test_a_failed_smoke_training_is_on_the_page_and_exits_1(tmp_path):
+    pytest.importorskip("kreg.inspect_tools.training", reason="the training module is not on this branch yet")
+    architecture = kreg.Architecture(
+        name="tiny-nan", summary="tiny", builder=_tiny_builder, data_adapter=_nan_data, hyperparameters={"units": 2}, batch_size=4
+    )
+    path = tmp_path / "nan.html"
+    result = CliRunner().invoke(
+        main, ["review", "tiny-nan", "-o", str(path), "--train-steps", "5"], obj=_session_with(architecture, "p")
+    )
+    assert result.exit_code == 1, result.output
+    assert "tiny-nan: train failed: metric 'loss' is nan at step 1" in result.output
+    training = read_page(path.read_text(encoding="utf-8")).sections["training"]
+    assert "Stopped: metric 'loss' is nan at step 1" in training
+    assert "all metrics finite" in training

@@ -32,6 +32,7 @@ run: setup  ## list the architectures, describe one, plot it and smoke-train it
 	$(KREG) plot risk-factor-autoencoder -o $(OUT)/risk-factor-autoencoder.png
 	$(KREG) plot transformer --expand-nested -o $(OUT)/transformer.svg
 	@echo "graphs written to $(OUT)/"
+	$(KREG) train risk-factor-autoencoder --steps 20
 
 test: setup chromium  ## the default test suite (what CI runs)
 	$(BIN)/python -m pytest -m "not slow" -q

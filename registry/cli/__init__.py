@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "kreg.cli.sampling",
     "kreg.cli.inspecting",
     "kreg.cli.reviewing",
+    "kreg.cli.training",
 ]
 
 for _module in COMMAND_MODULES:

@@ -70,6 +70,7 @@ def make_review(
     assignments: tuple[str, ...] = (),
     train_steps: int | None = None,
     expand_layers: bool = False,
+    seed: int | None = 0,
 ) -> Review:
     """Build an architecture and gather its review.
 
@@ -83,6 +84,8 @@ def make_review(
         assignments: tuple[str, ...]. The ``--set`` values given, shown on the page.
         train_steps: int or None. Smoke-train the ``"model"`` component this many steps.
         expand_layers: bool. Open custom layers in the graph too.
+        seed: int or None. Seed Python, NumPy and TensorFlow before building,
+            as ``kreg train`` does, so the smoke-training curves repeat.
 
     Returns:
         Review.
@@ -98,6 +101,8 @@ def make_review(
 
     # A fresh session names auto-named layers as a fresh process would (dense, not dense_12).
     keras.backend.clear_session()
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
     built = build(entry, hyperparameters)
     try:
         report = architecture_report(entry.name, built.hyperparameters, built.components)

@@ -229,3 +229,29 @@ def test_a_failed_smoke_training_is_on_the_page_and_exits_1(tmp_path):
     training = read_page(path.read_text(encoding="utf-8")).sections["training"]
     assert "Stopped: metric 'loss' is nan at step 1" in training
     assert "all metrics finite" in training
+
+
+def _ones_data(hyperparameters, batch_size, source):
+    import tensorflow as tf
+
+    features = tf.ones((16, 3, 4))
+    targets = tf.ones((16, 3, hyperparameters["units"]))
+    return tf.data.Dataset.from_tensor_slices((features, targets)).batch(batch_size).repeat()
+
+
+def test_curves_hold_every_step_and_agree_with_the_training_summary():
+    pytest.importorskip("kreg.inspect_tools.training", reason="the training module is not on this branch yet")
+    from kreg.inspect_tools.review import make_review
+
+    architecture = kreg.Architecture(
+        name="tiny-ones", summary="tiny", builder=_tiny_builder, data_adapter=_ones_data, hyperparameters={"units": 2}, batch_size=4
+    )
+    catalogue = kreg.Catalogue()
+    catalogue.add(architecture, kreg.PluginRecord(name="p"))
+    review = make_review(catalogue.get("tiny-ones"), {"units": 2}, train_steps=7)
+    training = review.training
+    assert review.failure() is None and training.finite
+    assert [step for step, _ in training.curves["loss"]] == list(range(1, 8))
+    metrics = training.summary["metrics"]["loss"]
+    assert (training.curves["loss"][0][1], training.curves["loss"][-1][1]) == (metrics["first"], metrics["last"])
+    assert training.summary["steps"] == 7

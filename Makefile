@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.kreg-installed
 KREG   := $(BIN)/kreg
 OUT    ?= build/run
 
-.PHONY: help setup graphviz run test test-slow test-all bench docs clean
+.PHONY: help setup graphviz chromium run test test-slow test-all bench docs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ setup: $(STAMP) graphviz  ## create .venv, install kreg with TensorFlow, and gra
 graphviz:  ## install graphviz's `dot` when it is missing (apt-get as root, else say how)
 	@command -v dot >/dev/null 2>&1 || sh scripts/install-graphviz.sh
 
+chromium:  ## install Debian's chromium for the review page's browser test when it is missing
+	@command -v chromium >/dev/null 2>&1 || sh scripts/install-chromium.sh
+
 run: setup  ## list the architectures, describe one, plot it and smoke-train it
 	$(KREG) list
 	$(KREG) info risk-factor-autoencoder
@@ -31,13 +34,13 @@ run: setup  ## list the architectures, describe one, plot it and smoke-train it
 	@echo "graphs written to $(OUT)/"
 	$(KREG) train risk-factor-autoencoder --steps 20
 
-test: setup  ## the default test suite (what CI runs)
+test: setup chromium  ## the default test suite (what CI runs)
 	$(BIN)/python -m pytest -m "not slow" -q
 
 test-slow: setup  ## only the slow tests
 	$(BIN)/python -m pytest -m slow -q
 
-test-all: setup  ## every test
+test-all: setup chromium  ## every test
 	$(BIN)/python -m pytest -q
 
 bench: setup  ## run benchmarks/ side by side with plain Keras; writes benchmarks/results.md

@@ -1,0 +1,167 @@
+"""An architecture review: everything ``kreg review`` puts on its page.
+
+:func:`make_review` builds the architecture once and gathers the inspection
+report (the same data as ``kreg inspect --json``), the graph as SVG and,
+when asked, a smoke training with its curves. :func:`write_review` renders
+the page with :mod:`kreg.inspect_tools.review_html` and writes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kreg.catalogue import Entry
+from kreg.errors import ArchitectureFailure, KregError, describe_exception
+
+if TYPE_CHECKING:
+    from kreg.inspect_tools.review_training import TrainingCurves
+
+
+@dataclass
+class Review:
+    """The content of a review page.
+
+    Attributes:
+        entry: Entry. The architecture and the plugin that registered it.
+        hyperparameters: dict[str, Any]. The values it was built with.
+        report: dict[str, Any]. The ``kreg inspect --json`` object.
+        preset: str or None. The preset the hyperparameters started from.
+        assignments: tuple[str, ...]. The ``--set`` values given.
+        graph: str or None. The ``"model"`` component's graph as inline SVG.
+        graph_problem: str or None. Why there is no graph.
+        training: TrainingCurves or None. The smoke training, when one was asked for.
+        training_error: ArchitectureFailure or None. Why the smoke training failed.
+        created: str. When the review was made (UTC, ISO 8601).
+    """
+
+    entry: Entry
+    hyperparameters: dict[str, Any]
+    report: dict[str, Any]
+    preset: str | None = None
+    assignments: tuple[str, ...] = ()
+    graph: str | None = None
+    graph_problem: str | None = None
+    training: TrainingCurves | None = None
+    training_error: ArchitectureFailure | None = None
+    created: str = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+
+    @property
+    def name(self) -> str:
+        """The architecture's name."""
+        return self.entry.name
+
+    def failure(self) -> ArchitectureFailure | None:
+        """The training failure to report after the page is written, if any."""
+        if self.training_error is not None:
+            return self.training_error
+        if self.training is not None and self.training.problem is not None:
+            return ArchitectureFailure(self.name, "train", self.training.problem)
+        return None
+
+
+def make_review(
+    entry: Entry,
+    hyperparameters: dict[str, Any],
+    *,
+    preset: str | None = None,
+    assignments: tuple[str, ...] = (),
+    train_steps: int | None = None,
+    expand_layers: bool = False,
+    seed: int | None = 0,
+) -> Review:
+    """Build an architecture and gather its review.
+
+    A graph that cannot be drawn or a smoke training that fails does not stop
+    the review: the page says why instead (check :meth:`Review.failure`).
+
+    Args:
+        entry: Entry. The architecture.
+        hyperparameters: dict[str, Any]. Resolved values (defaults, preset, ``--set``).
+        preset: str or None. The preset used, shown on the page.
+        assignments: tuple[str, ...]. The ``--set`` values given, shown on the page.
+        train_steps: int or None. Smoke-train the ``"model"`` component this many steps.
+        expand_layers: bool. Open custom layers in the graph too.
+        seed: int or None. Seed Python, NumPy and TensorFlow before building,
+            as ``kreg train`` does, so the smoke-training curves repeat.
+
+    Returns:
+        Review.
+
+    Raises:
+        ArchitectureFailure: the builder or the inspection failed.
+    """
+    from kreg.building import build, require_keras
+    from kreg.inspect_tools.report import architecture_report
+
+    require_keras()
+    import keras
+
+    # A fresh session names auto-named layers as a fresh process would (dense, not dense_12).
+    keras.backend.clear_session()
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    built = build(entry, hyperparameters)
+    try:
+        report = architecture_report(entry.name, built.hyperparameters, built.components)
+    except Exception as error:
+        raise ArchitectureFailure(entry.name, "inspect", error) from error
+    review = Review(entry, dict(built.hyperparameters), report, preset=preset, assignments=tuple(assignments))
+    _add_graph(review, built.model, expand_layers)
+    if train_steps is not None:
+        _add_training(review, built.model, train_steps)
+    return review
+
+
+def _add_graph(review: Review, model: Any, expand_layers: bool) -> None:
+    from kreg.inspect_tools.review_figures import graph_svg
+
+    try:
+        review.graph = graph_svg(model, f"{review.name} (model)", expand_layers=expand_layers)
+    except Exception as error:  # the tables still stand; the page says why there is no graph
+        review.graph_problem = describe_exception(error)
+
+
+def _add_training(review: Review, model: Any, steps: int) -> None:
+    from kreg.inspect_tools.review_training import smoke_train
+
+    try:
+        review.training = smoke_train(review.entry, model, review.hyperparameters, steps)
+    except ArchitectureFailure as error:  # the page still shows the rest, and says what failed
+        review.training_error = error
+
+
+def prepare_output(path: str | Path) -> Path:
+    """Make the folder of the page to write, before anything is built.
+
+    Raises:
+        KregError: the folder cannot be made.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise KregError(f"cannot write the review to {str(path)!r}: {error.strerror or error}") from None
+    return path
+
+
+def write_review(review: Review, path: str | Path) -> Path:
+    """Render the review page and write it to ``path`` (folders are made).
+
+    Returns:
+        Path. The file written.
+
+    Raises:
+        KregError: the file cannot be written.
+    """
+    from kreg.inspect_tools.review_html import render_page
+
+    path = prepare_output(path)
+    page = render_page(review)
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise KregError(f"cannot write the review to {str(path)!r}: {error.strerror or error}") from None
+    return path

@@ -1,0 +1,382 @@
+"""The review page: one self-contained HTML file.
+
+Inline CSS and inline SVG only: no script, no font, stylesheet or image
+fetched from anywhere, so the page opens offline and can be attached to a
+review as is. Every piece of text from the architecture, its plugin or the
+report is escaped. The tables are drawn from the inspection report, the same
+data ``kreg inspect --json`` prints.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from kreg import __version__
+from kreg.architecture import type_name
+from kreg.inspect_tools.dense import threading_phrase
+from kreg.inspect_tools.graph_labels import (
+    CUSTOM_COLOUR,
+    INPUT_COLOUR,
+    LAYER_COLOUR,
+    OPERATION_COLOUR,
+    OUTPUT_COLOUR,
+)
+from kreg.inspect_tools.shapes import format_shape, product
+from kreg.references import describe_reference
+
+if TYPE_CHECKING:
+    from kreg.inspect_tools.review import Review
+    from kreg.inspect_tools.review_training import TrainingCurves
+
+STYLE = """
+:root { --ink:#1d2733; --muted:#5b6775; --line:#d9dee5; --band:#f5f7fa; --accent:#3b6ea8; --warn:#a5471d; }
+* { box-sizing: border-box; }
+body { margin:0; color:var(--ink); background:#fff;
+  font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+.wrap { max-width: 1240px; margin: 0 auto; padding: 0 28px; }
+header.top { background: #1f3b5c; color: #fff; padding: 26px 0 22px; }
+header.top .kicker { margin:0; text-transform:uppercase; letter-spacing:.08em; font-size:12px; opacity:.75; }
+header.top h1 { margin: 4px 0 6px; font-size: 30px; font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+header.top p { margin: 2px 0; }
+header.top .meta { font-size: 13px; opacity: .8; }
+nav.toc { padding: 10px 0; border-bottom: 1px solid var(--line); font-size: 14px; }
+nav.toc a { color: var(--accent); text-decoration: none; margin-right: 16px; }
+section { padding: 18px 0 8px; border-bottom: 1px solid var(--line); }
+h2 { font-size: 21px; margin: 6px 0 12px; }
+h3 { font-size: 16px; margin: 16px 0 8px; }
+p.note { color: var(--muted); font-size: 14px; margin: 6px 0; }
+p.problem { color: var(--warn); font-weight: 600; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 12px; margin: 6px 0 12px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; background: var(--band); }
+.card .value { font-size: 21px; font-weight: 650; white-space: nowrap; }
+.card .label { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
+table { border-collapse: collapse; margin: 4px 0 12px; font-size: 13.5px; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 12px 5px 0; text-align: left; vertical-align: top; }
+th { font-size: 12.5px; color: var(--muted); border-bottom: 2px solid var(--line); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.code, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; }
+table.fields th { font-size: 13.5px; color: var(--ink); width: 210px; border-bottom: 1px solid var(--line); }
+tr.changed td { background: #fff6df; }
+tr.threaded td { background: #eef4fb; }
+.figure { overflow: auto; border: 1px solid var(--line); border-radius: 6px; padding: 12px; background: #fff; }
+.figure svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+.legend { font-size: 13px; color: var(--muted); margin: 8px 0; }
+.swatch { display: inline-block; width: 14px; height: 14px; border: 1px solid #888; vertical-align: -2px; margin: 0 4px 0 12px; }
+details { margin: 8px 0; }
+summary { cursor: pointer; font-weight: 600; }
+footer { color: var(--muted); font-size: 13px; padding: 18px 0 30px; }
+"""
+
+SECTIONS = [
+    ("summary", "Summary"),
+    ("plugin", "Plugin and source"),
+    ("hyperparameters", "Hyperparameters"),
+    ("components", "Components"),
+    ("graph", "Graph"),
+    ("layers", "Layers"),
+    ("dense", "Threaded Dense"),
+    ("training", "Smoke training"),
+]
+
+
+def render_page(review: Review) -> str:
+    """Render a review as a complete HTML document.
+
+    Args:
+        review: Review. What to show.
+
+    Returns:
+        str. The page: inline CSS and SVG, no script, no external reference.
+    """
+    sections = [
+        _summary(review),
+        _plugin(review),
+        _hyperparameters(review),
+        _components(review),
+        _graph(review),
+        _layers(review),
+        _dense(review),
+    ]
+    if review.training is not None or review.training_error is not None:
+        sections.append(_training(review))
+    shown = SECTIONS if len(sections) == len(SECTIONS) else SECTIONS[:-1]
+    toc = "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title in shown)
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>kreg review: {_e(review.name)}</title>",
+            f"<style>{STYLE}</style>",
+            "</head>",
+            "<body>",
+            _header(review),
+            f'<nav class="toc"><div class="wrap">{toc}</div></nav>',
+            '<main class="wrap">',
+            *sections,
+            "</main>",
+            f'<footer class="wrap">Generated by kreg {_e(__version__)} on {_e(review.created)}. '
+            "Self-contained: this page loads nothing from anywhere.</footer>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
+
+
+# Sections ---------------------------------------------------------------------------
+
+
+def _header(review: Review) -> str:
+    built_with = " ".join(f"{key}={json.dumps(value)}" for key, value in review.hyperparameters.items())
+    return (
+        '<header class="top"><div class="wrap">'
+        '<p class="kicker">kreg architecture review</p>'
+        f"<h1>{_e(review.name)}</h1>"
+        f"<p>{_e(review.entry.architecture.summary)}</p>"
+        f'<p class="meta">built with {_e(built_with) or "no hyperparameters"}</p>'
+        "</div></header>"
+    )
+
+
+def _summary(review: Review) -> str:
+    model = review.report["components"]["model"]
+    dense = model["dense"]
+    threaded = [entry for entry in dense if entry["threaded_over"]]
+    macs = [entry["macs"] for entry in dense]
+    known_macs = sum(m for m in macs if m is not None)
+    cards = [
+        (f"{model['params']['total']:,}", "parameters (model)"),
+        (f"{model['params']['trainable']:,}", "trainable"),
+        (f"{model['params']['non_trainable']:,}", "non-trainable"),
+        (f"{len(model['layers']):,}", "layer calls"),
+        (f"{len(dense):,}", f"Dense calls ({len(threaded):,} threaded)"),
+        (f"{known_macs:,}" + ("+?" if None in macs else ""), "Dense MACs per example"),
+        (f"{len(review.report['components']):,}", "components"),
+    ]
+    body = "".join(f'<div class="card"><div class="value">{_e(v)}</div><div class="label">{_e(l)}</div></div>' for v, l in cards)
+    description = review.entry.architecture.description
+    text = f"<p>{_e(description)}</p>" if description else ""
+    return _section("summary", f'<div class="cards">{body}</div>{text}')
+
+
+def _plugin(review: Review) -> str:
+    architecture, plugin = review.entry.architecture, review.entry.plugin
+    distribution = " ".join(part for part in (plugin.distribution, plugin.version) if part)
+    fields = [
+        ("plugin", plugin.name + (" (built in)" if plugin.builtin else "")),
+        ("distribution", distribution),
+        ("entry module", plugin.module),
+        ("source", architecture.source),
+        ("builder", describe_reference(architecture.builder)),
+        ("data adapter", describe_reference(architecture.data_adapter) or "none"),
+        ("train step", describe_reference(architecture.train_step) or "the model's own train_step"),
+        ("sampler", describe_reference(architecture.sampler)),
+        ("tags", ", ".join(architecture.tags)),
+        ("batch size", architecture.batch_size),
+    ]
+    rows = "".join(f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>" for label, value in fields if value not in (None, ""))
+    return _section("plugin", f'<table class="fields">{rows}</table>')
+
+
+def _hyperparameters(review: Review) -> str:
+    defaults = review.entry.architecture.hyperparameters
+    rows = []
+    for key, value in review.hyperparameters.items():
+        default = defaults.get(key)
+        changed = value != default
+        rows.append(
+            (
+                [key, json.dumps(value), json.dumps(default), type_name(default)],
+                "changed" if changed else "",
+            )
+        )
+    how = []
+    if review.preset:
+        how.append(f"preset {review.preset!r}")
+    if review.assignments:
+        how.append("--set " + " --set ".join(review.assignments))
+    note = f'<p class="note">Built with {_e(", ".join(how))}; changed values are highlighted.</p>' if how else (
+        '<p class="note">The architecture\'s defaults.</p>'
+    )
+    table = _table(["name", "value", "default", "type"], rows, code_columns={0, 1, 2}) if rows else "<p>None.</p>"
+    return _section("hyperparameters", note + table)
+
+
+def _components(review: Review) -> str:
+    rows = []
+    for name, component in review.report["components"].items():
+        params = component["params"]
+        cells = [name, component["class"], _n(params["total"]), _n(params["trainable"]), _n(params["non_trainable"])]
+        rows.append((cells + [component.get("note", "")], ""))
+    columns = ["component", "class", "total", "trainable", "non-trainable", "note"]
+    note = '<p class="note">Parameter counts come from each model\'s own variables, never from the optimizer. The component named "model" is the one trained.</p>'
+    return _section("components", note + _table(columns, rows, numeric_columns={2, 3, 4}, code_columns={0}))
+
+
+def _graph(review: Review) -> str:
+    if review.graph is None:
+        return _section("graph", f'<p class="problem">No graph: {_e(review.graph_problem or "not drawn")}</p>')
+    swatches = [
+        (INPUT_COLOUR, "input"),
+        (OUTPUT_COLOUR, "output"),
+        (LAYER_COLOUR, "layer"),
+        (CUSTOM_COLOUR, "custom layer"),
+        (OPERATION_COLOUR, "keras.ops call"),
+    ]
+    legend = "".join(f'<span class="swatch" style="background:{colour}"></span>{_e(label)}' for colour, label in swatches)
+    note = (
+        '<p class="note">The "model" component as kreg draws it (<code>kreg plot --expand-nested</code>): '
+        "nested models are opened into dashed clusters; Dense layers say what they thread over.</p>"
+    )
+    return _section("graph", f'{note}<div class="figure">{review.graph}</div><p class="legend">{legend}</p>')
+
+
+def _layers(review: Review) -> str:
+    parts = ['<p class="note">One row per traced layer call, also inside custom layers and nested models.</p>']
+    for name, component in review.report["components"].items():
+        rows = [
+            (
+                [row["path"], row["class"], format_shape(row["input_shape"]), format_shape(row["output_shape"]), _n(row["params"])],
+                "",
+            )
+            for row in component["layers"]
+        ]
+        table = _table(["path", "class", "input", "output", "params"], rows, numeric_columns={4}, code_columns={0, 2, 3})
+        parts.append(_component_block(name, component, table, f"{len(rows):,} calls"))
+    return _section("layers", "".join(parts))
+
+
+def _dense(review: Review) -> str:
+    parts = [
+        '<p class="note">Every Dense and EinsumDense call. A Dense applies one kernel at every position of the '
+        "dimensions between the batch axis and the last axis (it threads over them): the kernel does not grow "
+        "with them, the work (multiply-accumulates per example) does. Threaded calls are shaded.</p>"
+    ]
+    for name, component in review.report["components"].items():
+        if not component["dense"]:
+            continue
+        rows = [
+            (
+                [
+                    entry["path"],
+                    f"{format_shape(entry['input_shape'])} \u2192 {format_shape(entry['output_shape'])}",
+                    format_shape(entry["kernel_shape"]),
+                    _threaded(entry["threaded_over"]),
+                    _n(entry["params"]),
+                    "?" if entry["macs"] is None else _n(entry["macs"]),
+                    threading_phrase(entry),
+                ],
+                "threaded" if entry["threaded_over"] else "",
+            )
+            for entry in component["dense"]
+        ]
+        columns = ["path", "input \u2192 output", "kernel", "threaded over", "params", "MACs", "what it does"]
+        table = _table(columns, rows, numeric_columns={4, 5}, code_columns={0, 1, 2, 3})
+        parts.append(_component_block(name, component, table, f"{len(rows):,} Dense calls"))
+    if len(parts) == 1:
+        parts.append("<p>No Dense layers.</p>")
+    return _section("dense", "".join(parts))
+
+
+def _training(review: Review) -> str:
+    from kreg.inspect_tools.review_figures import metrics_chart_svg
+
+    training: TrainingCurves | None = review.training
+    if training is None:
+        return _section("training", f'<p class="problem">The smoke training failed: {_e(str(review.training_error))}</p>')
+    summary = training.summary
+    fields = [
+        ("steps", summary["steps"]),
+        ("batch size", summary["batch_size"]),
+        ("train step", summary["train_step"] or "the model's own train_step"),
+        ("first step (compiling)", _seconds(summary.get("first_step_seconds"))),
+        ("steps per second after it", summary["steps_per_second"]),
+        ("all metrics finite", "yes" if training.finite else "no"),
+    ]
+    rows = "".join(f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>" for label, value in fields if value is not None)
+    metric_rows = [
+        ([name, _number(values["first"]), _number(values["last"])], "") for name, values in summary["metrics"].items()
+    ]
+    parts = [
+        '<p class="note">Synthetic data from the architecture\'s data adapter, its train step inside Keras\'s '
+        "<code>fit</code> (as <code>kreg train</code> runs it). Each point is the value Keras reports after that "
+        "step; compiled losses and metrics are running means over the epoch.</p>",
+        f'<table class="fields">{rows}</table>',
+    ]
+    if training.problem:
+        parts.append(f'<p class="problem">Stopped: {_e(training.problem)}</p>')
+    parts.append(_table(["metric", "first", "last"], metric_rows, numeric_columns={1, 2}, code_columns={0}))
+    if training.curves:
+        parts.append(f'<div class="figure">{metrics_chart_svg(training.curves)}</div>')
+    return _section("training", "".join(parts))
+
+
+# Pieces ------------------------------------------------------------------------------
+
+
+def _section(key: str, body: str) -> str:
+    title = dict(SECTIONS)[key]
+    return f'<section id="{key}"><h2>{_e(title)}</h2>{body}</section>'
+
+
+def _component_block(name: str, component: Mapping[str, Any], table: str, count: str) -> str:
+    """The ``model`` component's table open; the others folded (they repeat parts of it)."""
+    title = f"{name} ({component['class']}): {count}"
+    note = f'<p class="note">{_e(component["note"])}</p>' if component.get("note") else ""
+    if name == "model":
+        return f"<h3>{_e(title)}</h3>{note}{table}"
+    return f"<details><summary>{_e(title)}</summary>{note}{table}</details>"
+
+
+def _table(
+    columns: Sequence[str],
+    rows: Iterable[tuple[Sequence[Any], str]],
+    numeric_columns: Collection[int] = (),
+    code_columns: Collection[int] = (),
+) -> str:
+    """An HTML table; every cell is escaped. ``rows`` pairs cells with a row class."""
+    head = "".join(f'<th{_class("num" if i in numeric_columns else "")}>{_e(c)}</th>' for i, c in enumerate(columns))
+    body = []
+    for cells, row_class in rows:
+        tds = "".join(
+            f'<td{_class("num" if i in numeric_columns else "code" if i in code_columns else "")}>{_e(cell)}</td>'
+            for i, cell in enumerate(cells)
+        )
+        body.append(f"<tr{_class(row_class)}>{tds}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _class(name: str) -> str:
+    return f' class="{name}"' if name else ""
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _n(number: int) -> str:
+    return f"{number:,}"
+
+
+def _number(value: Any) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def _seconds(value: float | None) -> str | None:
+    return None if value is None else f"{value:.2f} s"
+
+
+def _threaded(threaded: list | None) -> str:
+    if threaded is None:
+        return "?"
+    if not threaded:
+        return "\u2014"
+    sizes = " \u00d7 ".join("?" if size is None else f"{size:,}" for size in threaded)
+    count = product(threaded)
+    return sizes if len(threaded) == 1 or count is None else f"{sizes} = {count:,}"

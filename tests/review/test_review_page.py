@@ -1,0 +1,257 @@
+"""The review page's content, read back with an HTML parser: sections, tables,
+the inline graph, escaping, and nothing that reaches outside the file."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from click.testing import CliRunner
+
+import kreg
+from kreg.cli import main
+from kreg.cli.session import Session
+from kreg.inspect_tools.graph_labels import INPUT_COLOUR, LAYER_COLOUR, OUTPUT_COLOUR
+
+
+class PageReader(HTMLParser):
+    """Collect every tag with its attributes, and the tables of each section as cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.tables: dict[str, list[list[list[str]]]] = {}
+        self.sections: dict[str, str] = {}
+        self._section: str | None = None
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "section":
+            self._section = attributes.get("id")
+            self.sections[self._section] = ""
+        elif tag == "table" and self._section:
+            self.tables.setdefault(self._section, []).append([])
+        elif tag == "tr" and self._section:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[self._section][-1].append(self._row)
+            self._row = None
+        elif tag == "section":
+            self._section = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._section:
+            self.sections[self._section] += data
+
+
+def read_page(text: str) -> PageReader:
+    reader = PageReader()
+    reader.feed(text)
+    reader.close()
+    return reader
+
+
+@pytest.fixture(scope="module")
+def page(risk_review_page):
+    return read_page(risk_review_page[1])
+
+
+def _rows_by_first_cell(table):
+    return {row[0]: row for row in table[1:]}
+
+
+def test_sections_in_order(page):
+    assert list(page.sections) == ["summary", "plugin", "hyperparameters", "components", "graph", "layers", "dense"]
+
+
+def test_nothing_is_fetched_or_run(risk_review_page):
+    text = risk_review_page[1]
+    reader = read_page(text)
+    tags = {tag for tag, _ in reader.tags}
+    assert not tags & {"script", "link", "img", "iframe", "object", "embed", "base", "audio", "video", "source"}
+    for tag, attributes in reader.tags:
+        for name, value in attributes.items():
+            assert not name.startswith("on"), (tag, name)
+            assert name != "src", tag
+            if name in ("href", "xlink:href"):
+                assert value.startswith("#"), (tag, name, value)
+    # The only URLs are SVG namespace names, which no browser fetches.
+    for match in re.finditer(r"https?://", text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        assert re.search(r'xmlns(:\w+)?="$', before), text[match.start() - 40 : match.start() + 60]
+    assert "@import" not in text and "@font-face" not in text
+    assert all(ref.startswith("url(#") for ref in re.findall(r"url\([^)]*\)", text))
+    assert "<?xml" not in text and "<!DOCTYPE svg" not in text
+
+
+def test_summary_and_plugin(page, risk_review_page):
+    assert "530" in page.sections["summary"] and "18,700" in page.sections["summary"]
+    plugin = _rows_by_first_cell([["", ""], *page.tables["plugin"][0]])
+    assert plugin["plugin"][1] == "risk-factor (built in)"
+    assert plugin["builder"][1] == "kreg.plugins.risk_factor.model:build"
+    assert "Factor Models and Autoencoders" in plugin["source"][1]
+    assert "<title>kreg review: risk-factor-autoencoder</title>" in risk_review_page[1]
+
+
+def test_hyperparameters_and_components(page):
+    hyperparameters = _rows_by_first_cell(page.tables["hyperparameters"][0])
+    assert hyperparameters["n_tickers"] == ["n_tickers", "100", "100", "int"]
+    components = page.tables["components"][0]
+    assert components[0][:5] == ["component", "class", "total", "trainable", "non-trainable"]
+    assert components[1][:5] == ["model", "Functional", "530", "514", "16"]
+
+
+def test_layer_table_has_every_traced_call(page):
+    table = page.tables["layers"][0]
+    assert table[0] == ["path", "class", "input", "output", "params"]
+    rows = _rows_by_first_cell(table)
+    assert list(rows) == ["input_beta", "input_factor", "hidden_layer", "batch_norm", "output_beta", "output_factor", "output_layer"]
+    assert rows["hidden_layer"] == ["hidden_layer", "Dense", "(None, 100, 20)", "(None, 100, 8)", "168"]
+    assert rows["output_layer"][2] == "[(None, 100, 3), (None, 3)]"
+
+
+def test_dense_table_has_kernels_threading_and_macs(page):
+    table = page.tables["dense"][0]
+    assert table[0] == ["path", "input \u2192 output", "kernel", "threaded over", "params", "MACs", "what it does"]
+    rows = _rows_by_first_cell(table)
+    assert rows["hidden_layer"][1:] == [
+        "(None, 100, 20) \u2192 (None, 100, 8)",
+        "(20, 8)",
+        "100",
+        "168",
+        "16,000",
+        "applies kernel (20, 8) at each of 100 positions",
+    ]
+    assert rows["output_factor"][2:6] == ["(100, 3)", "\u2014", "303", "300"]
+
+
+def test_graph_is_inline_svg_of_kreg_graph(risk_review_page):
+    text = risk_review_page[1]
+    graph = re.search(r'<section id="graph">.*?</section>', text, re.DOTALL).group(0)
+    assert graph.count('<svg class="graph"') == 1
+    assert graph.count('class="node"') == 8  # two inputs, five layers, one output
+    for colour in (INPUT_COLOUR, LAYER_COLOUR, OUTPUT_COLOUR):
+        assert f'fill="{colour}"' in graph
+    assert "applies kernel (20, 8) at each of 100 positions" in graph
+    assert 'transform="scale(1 1)' in graph  # drawn at 72 dpi: Graphviz's viewBox matches the drawing
+
+
+# Escaping, on an architecture whose texts are HTML ------------------------------------
+
+EVIL = '<script>alert("x")</script>'
+
+
+def _tiny_builder(label: str = EVIL, units: int = 2):
+    import keras
+
+    inputs = keras.Input((3, 4), name="features")
+    outputs = keras.layers.Dense(units, name="project")(inputs)
+    model = keras.Model(inputs, outputs, name="tiny")
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def _session_with(architecture: kreg.Architecture, plugin: str) -> Session:
+    catalogue = kreg.Catalogue()
+    catalogue.add(architecture, kreg.PluginRecord(name=plugin))
+    return Session(_catalogue=catalogue)
+
+
+def test_every_text_is_escaped(tmp_path):
+    architecture = kreg.Architecture(
+        name="tiny-evil",
+        summary=f"summary {EVIL}",
+        description=f"description {EVIL} & more",
+        source=f"source {EVIL}",
+        builder=_tiny_builder,
+        hyperparameters={"label": EVIL, "units": 2},
+        tags=("a<b",),
+    )
+    path = tmp_path / "evil.html"
+    session = _session_with(architecture, f"plugin{EVIL}")
+    result = CliRunner().invoke(main, ["review", "tiny-evil", "-o", str(path), "--set", "units=5"], obj=session)
+    assert result.exit_code == 0, result.output
+    text = path.read_text(encoding="utf-8")
+    assert "<script" not in text
+    assert text.count("&lt;script&gt;") >= 5  # summary, description, source, plugin, hyperparameter
+    assert "a&lt;b" in text
+    reader = read_page(text)
+    hyperparameters = _rows_by_first_cell(reader.tables["hyperparameters"][0])
+    assert hyperparameters["units"] == ["units", "5", "2", "int"]
+    assert ('<tr class="changed"><td class="code">units</td>') in text
+    assert "--set units=5" in reader.sections["hyperparameters"]
+    dense = _rows_by_first_cell(reader.tables["dense"][0])
+    assert dense["project"][2:6] == ["(4, 5)", "3", "25", "60"]
+
+
+def test_training_without_a_data_adapter_is_a_usage_error(tmp_path):
+    architecture = kreg.Architecture(name="tiny", summary="tiny", builder=_tiny_builder, hyperparameters={"units": 2})
+    result = CliRunner().invoke(
+        main, ["review", "tiny", "-o", str(tmp_path / "t.html"), "--train-steps", "3"], obj=_session_with(architecture, "p")
+    )
+    assert result.exit_code == 2
+    assert "has no data adapter" in result.output
+    assert not (tmp_path / "t.html").exists()
+
+
+def _nan_data(hyperparameters, batch_size, source):
+    import tensorflow as tf
+
+    features = tf.fill((8, 3, 4), float("nan"))
+    targets = tf.zeros((8, 3, hyperparameters["units"]))
+    return tf.data.Dataset.from_tensor_slices((features, targets)).batch(batch_size).repeat()
+
+
+def test_a_failed_smoke_training_is_on_the_page_and_exits_1(tmp_path):
+    pytest.importorskip("kreg.inspect_tools.training", reason="the training module is not on this branch yet")
+    architecture = kreg.Architecture(
+        name="tiny-nan", summary="tiny", builder=_tiny_builder, data_adapter=_nan_data, hyperparameters={"units": 2}, batch_size=4
+    )
+    path = tmp_path / "nan.html"
+    result = CliRunner().invoke(
+        main, ["review", "tiny-nan", "-o", str(path), "--train-steps", "5"], obj=_session_with(architecture, "p")
+    )
+    assert result.exit_code == 1, result.output
+    assert "tiny-nan: train failed: metric 'loss' is nan at step 1" in result.output
+    training = read_page(path.read_text(encoding="utf-8")).sections["training"]
+    assert "Stopped: metric 'loss' is nan at step 1" in training
+    assert "all metrics finite" in training
+
+
+def _ones_data(hyperparameters, batch_size, source):
+    import tensorflow as tf
+
+    features = tf.ones((16, 3, 4))
+    targets = tf.ones((16, 3, hyperparameters["units"]))
+    return tf.data.Dataset.from_tensor_slices((features, targets)).batch(batch_size).repeat()
+
+
+def test_curves_hold_every_step_and_agree_with_the_training_summary():
+    pytest.importorskip("kreg.inspect_tools.training", reason="the training module is not on this branch yet")
+    from kreg.inspect_tools.review import make_review
+
+    architecture = kreg.Architecture(
+        name="tiny-ones", summary="tiny", builder=_tiny_builder, data_adapter=_ones_data, hyperparameters={"units": 2}, batch_size=4
+    )
+    catalogue = kreg.Catalogue()
+    catalogue.add(architecture, kreg.PluginRecord(name="p"))
+    review = make_review(catalogue.get("tiny-ones"), {"units": 2}, train_steps=7)
+    training = review.training
+    assert review.failure() is None and training.finite
+    assert [step for step, _ in training.curves["loss"]] == list(range(1, 8))
+    metrics = training.summary["metrics"]["loss"]
+    assert (training.curves["loss"][0][1], training.curves["loss"][-1][1]) == (metrics["first"], metrics["last"])
+    assert training.summary["steps"] == 7

@@ -40,7 +40,7 @@ class Sampler(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class Sampling(keras.layers.Layer):
+class Sampling(Sampler):
     """Use ``(z_mean, z_log_var)`` to sample ``z``, the vector encoding a digit.
 
     The "Keras for researchers" guide's layer: called on the tuple
@@ -51,24 +51,14 @@ class Sampling(keras.layers.Layer):
         **kwargs: Standard ``keras.layers.Layer`` arguments.
     """
 
-    def __init__(self, seed: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-
     def call(self, inputs):
         """Return ``z_mean + exp(z_log_var / 2) * epsilon``."""
         z_mean, z_log_var = inputs
-        epsilon = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
-        return z_mean + ops.exp(0.5 * z_log_var) * epsilon
+        return super().call(z_mean, z_log_var)
 
     def compute_output_shape(self, input_shape):
         """The shape of ``z_mean``."""
         return input_shape[0]
-
-    def get_config(self) -> dict:
-        """Layer config plus ``seed``."""
-        return {**super().get_config(), "seed": self.seed}
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

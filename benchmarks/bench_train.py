@@ -12,10 +12,10 @@ the wall clock). Prints medians and the median of the per-pair ratios
 (kreg / fit for speed, fit / kreg for CPU time: above 1 means kreg is faster;
 kreg must reach 0.9). Exits 1 when a speed ratio is below 0.9. Usage:
 
-    .venv/bin/python benchmarks/bench_train.py [--steps 300] [--runs 11] [--models mlp ...] [--json OUT]
+    .venv/bin/python benchmarks/bench_train.py [--steps 300] [--runs 11] [--models bench-mlp ...] [--json OUT]
 
-Models: ``mlp`` (64 -> 64 -> 1 Dense, batch 64, the compiled loss),
-``mlp-custom-step`` (the same with a ``train_step`` function; A is a Model
+Models: ``bench-mlp`` (64 -> 64 -> 1 Dense, batch 64, the compiled loss; not the built-in ``mlp``),
+``bench-mlp-custom-step`` (the same with a ``train_step`` function; A is a Model
 subclass whose ``train_step`` calls the same function), and the built-ins
 ``risk-factor-autoencoder`` (default hyperparameters, batch 32),
 ``transformer`` (its smoke preset, batch 64) and ``vae`` (the conv VAE, a Model
@@ -25,8 +25,8 @@ Figures, CPU only (a 2-core VM shared with other jobs), TensorFlow 2.21,
 Keras 3.15.1, --steps 300 --runs 11, medians. Load average about 1.7:
 
     model                      fit steps/s kreg steps/s kreg/fit  fit cpu us kreg cpu us kreg/fit
-    mlp                                604          631     1.08        1736        1675     1.02
-    mlp-custom-step                    632          613     0.98        1670        1727     0.99
+    bench-mlp                          604          631     1.08        1736        1675     1.02
+    bench-mlp-custom-step              632          613     0.98        1670        1727     0.99
     risk-factor-autoencoder            354          374     1.02        3226        3286     1.00
     transformer                         69           68     1.05       21888       21501     1.05
     kreg's per-step callback (MetricRecorder) costs 0.5 us of Python per step
@@ -112,10 +112,10 @@ def catalogue() -> kreg.Catalogue:
         @staticmethod
         @kreg.hookimpl
         def kreg_register_architectures(register: Callable) -> None:
-            register(kreg.Architecture(name="mlp", summary="bench", builder=build_mlp, data_adapter=mlp_data, batch_size=BATCH))
+            register(kreg.Architecture(name="bench-mlp", summary="bench", builder=build_mlp, data_adapter=mlp_data, batch_size=BATCH))
             register(
                 kreg.Architecture(
-                    name="mlp-custom-step", summary="bench", builder=lambda: build_mlp(loss=None),
+                    name="bench-mlp-custom-step", summary="bench", builder=lambda: build_mlp(loss=None),
                     data_adapter=mlp_data, train_step=mse_step, batch_size=BATCH,
                 )
             )
@@ -210,15 +210,15 @@ def recorder_cost(calls: int = 100_000) -> float:
 def model_specs(registry: kreg.Catalogue) -> dict[str, tuple[Callable[[], keras.Model], str | None]]:
     """Each benchmark model's plain builder and the preset both sides use."""
     return {
-        "mlp": (build_mlp, None),
-        "mlp-custom-step": (build_step_model, None),
+        "bench-mlp": (build_mlp, None),
+        "bench-mlp-custom-step": (build_step_model, None),
         "risk-factor-autoencoder": (builtin_builder(registry.get("risk-factor-autoencoder"), None), None),
         "transformer": (builtin_builder(registry.get("transformer"), "smoke"), "smoke"),
         "vae": (builtin_builder(registry.get("vae"), "smoke"), "smoke"),
     }
 
 
-def collect(runs: int, steps: int = 300, models: tuple[str, ...] = ("mlp", "vae", "transformer")) -> list[dict]:
+def collect(runs: int, steps: int = 300, models: tuple[str, ...] = ("bench-mlp", "vae", "transformer")) -> list[dict]:
     """Steps/s of kreg train beside plain fit, as harness comparisons (goal: >= 0.9x)."""
     from harness import comparison_of
 

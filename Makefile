@@ -30,7 +30,9 @@ run: setup  ## list the architectures, describe one, plot it and smoke-train it
 	$(KREG) plot transformer --expand-nested -o $(OUT)/transformer.svg
 	@echo "graphs written to $(OUT)/"
 
-test: setup  ## the default test suite (what CI runs)
+# The docs build goes first so that pytest's summary stays the last line CI reads.
+test: setup  ## the docs build (make docs), then the default test suite (what CI runs)
+	@$(MAKE) --no-print-directory docs
 	$(BIN)/python -m pytest -m "not slow" -q
 
 test-slow: setup  ## only the slow tests
@@ -39,5 +41,10 @@ test-slow: setup  ## only the slow tests
 test-all: setup  ## every test
 	$(BIN)/python -m pytest -q
 
+docs: setup  ## generate the command/API reference and the gallery, then mkdocs build --strict into build/site
+	$(BIN)/python -m scripts.docgen --output docs/generated
+	$(BIN)/mkdocs build --strict --quiet
+	@echo "docs built in build/site/ (open build/site/index.html)"
+
 clean:  ## remove the virtual environment and build outputs
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache docs/generated

@@ -8,13 +8,10 @@ import inspect
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import click
-import pytest
 
 import kreg
-from kreg import hookspecs as hookspec_module
 from kreg import testing
 from kreg.architecture import Architecture
 from kreg.cli import main

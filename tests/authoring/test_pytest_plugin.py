@@ -6,9 +6,6 @@ import os
 import subprocess
 import sys
 
-import kreg.testing_plugin  # noqa: F401  (the module pytest11 names must import)
-from tests.authoring.conftest import TINY_MODEL
-
 
 def _pytest(folder, *args: str) -> subprocess.CompletedProcess:
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(folder), *sys.path]))
@@ -44,3 +41,16 @@ def test_contract_tests_make_one_failing_test_per_broken_check(write_module, tmp
 def test_kreg_steps_is_a_pytest_option(tmp_path):
     result = _pytest(tmp_path, "--help")
     assert "--kreg-steps=N" in result.stdout and "kreg contract tests" in result.stdout
+
+
+def test_kreg_testing_its_pytest_plugin_and_new_plugin_import_no_tensorflow(tmp_path):
+    code = (
+        "import sys, kreg.testing, kreg.testing_plugin\n"
+        "from kreg.cli import main\n"
+        f"main(['new-plugin', 'kreg-light-check', '--directory', {str(tmp_path)!r}], standalone_mode=False)\n"
+        "leaked = [m for m in ('tensorflow', 'keras') if m in sys.modules]\n"
+        "sys.exit(f'imported {leaked}' if leaked else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-1000:]
+    assert (tmp_path / "kreg-light-check" / "pyproject.toml").exists()

@@ -115,7 +115,7 @@ def architecture_page(entry: Any, report: dict[str, Any]) -> str:
         ("presets", ", ".join(inline(p) for p in architecture.presets) or "none"),
         ("source", architecture.source),
     ]
-    parts.append(table(["", ""], [(k, v) for k, v in facts if v]))
+    parts.append("\n".join(f"- **{k}**: {v}" for k, v in facts if v))
     parts.append("## Hyperparameters")
     parts.append(
         table(
@@ -131,7 +131,8 @@ def architecture_page(entry: Any, report: dict[str, Any]) -> str:
         parts.append(f"Parameters: **{params['total']:,}** ({params['trainable']:,} trainable, {params['non_trainable']:,} non-trainable).")
         if record.get("note"):
             parts.append(f"Note: {record['note']}")
-        parts.append(f"![graph of {entry.name}, component {component}]({entry.name}-{component}.svg)")
+        svg = f"{entry.name}-{component}.svg"
+        parts.append(f"[![graph of {entry.name}, component {component}]({svg})]({svg} \"open the graph at full size\")")
         mine = [t for t in tables if t.title.startswith(f"{component}:") or t.title.startswith(f"{component} (")]
         dense = [t for t in mine if "Dense" in t.title]
         if dense:

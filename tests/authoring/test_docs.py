@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 import shutil
 import subprocess
 import sys
@@ -106,6 +107,9 @@ def test_a_gallery_page_shows_params_graph_and_threaded_dense(tmp_path):
     svg = tmp_path / "gallery" / "risk-factor-autoencoder-model.svg"
     assert "](risk-factor-autoencoder-model.svg)" in text and "<svg" in svg.read_text()
     assert "hidden_layer" in svg.read_text()
+    # Browsers crop an SVG whose drawing is scaled past its viewBox (graphviz at dpi != 72).
+    width, height, box = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg.read_text()).groups()
+    assert abs(float(width) - float(box)) <= 1 and 'transform="scale(1 1)' in svg.read_text()
     assert "[risk-factor-autoencoder](risk-factor-autoencoder.md)" in index.read_text()
 
 

@@ -29,6 +29,7 @@ run: setup  ## list the architectures, describe one, plot it and smoke-train it
 	$(KREG) plot risk-factor-autoencoder -o $(OUT)/risk-factor-autoencoder.png
 	$(KREG) plot transformer --expand-nested -o $(OUT)/transformer.svg
 	@echo "graphs written to $(OUT)/"
+	$(KREG) train risk-factor-autoencoder --steps 20
 
 # The docs build goes first so that pytest's summary stays the last line CI reads.
 test: setup  ## the docs build (make docs), then the default test suite (what CI runs)

@@ -37,23 +37,49 @@ def _record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
-def write_wheel(folder: Path, index: int) -> Path:
-    """Write the wheel of plugin number ``index`` and return its path."""
-    distribution, module = f"kreg-bench-plugin-{index}", f"kreg_bench_plugin_{index}"
-    dist_info = f"kreg_bench_plugin_{index}-1.0.dist-info"
-    files = {
-        f"{module}.py": PLUGIN_SOURCE.format(index=index, module=module).encode(),
+def write_wheel(folder: Path, distribution: str, modules: dict[str, str], entry_point: str) -> Path:
+    """Write a pure-Python wheel holding ``modules`` with one ``kreg`` entry point.
+
+    Args:
+        folder: Path. Where the wheel file goes.
+        distribution: str. Distribution name (dashes allowed).
+        modules: dict[str, str]. Top-level module names and their sources; the
+            first one is the entry point's module.
+        entry_point: str. The entry-point (plugin) name.
+
+    Returns:
+        Path. The wheel.
+    """
+    stem = distribution.replace("-", "_")
+    dist_info = f"{stem}-1.0.dist-info"
+    files = {f"{name}.py": source.encode() for name, source in modules.items()}
+    files.update({
         f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n".encode(),
         f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: kreg-bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        f"{dist_info}/entry_points.txt": f"[kreg]\nbench-{index} = {module}\n".encode(),
-    }
+        f"{dist_info}/entry_points.txt": f"[kreg]\n{entry_point} = {next(iter(modules))}\n".encode(),
+    })
     record = [_record_line(name, data) for name, data in files.items()] + [f"{dist_info}/RECORD,,"]
-    path = folder / f"kreg_bench_plugin_{index}-1.0-py3-none-any.whl"
+    path = folder / f"{stem}-1.0-py3-none-any.whl"
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in files.items():
             archive.writestr(name, data)
         archive.writestr(f"{dist_info}/RECORD", "\n".join(record) + "\n")
     return path
+
+
+def generated_plugin_wheel(folder: Path, index: int) -> Path:
+    """The wheel of generated plugin number ``index`` (one architecture, ``bench-INDEX``)."""
+    module = f"kreg_bench_plugin_{index}"
+    source = PLUGIN_SOURCE.format(index=index, module=module)
+    return write_wheel(folder, f"kreg-bench-plugin-{index}", {module: source}, f"bench-{index}")
+
+
+def install_wheels(python: Path, wheels: list[Path]) -> None:
+    """pip-install wheels into the environment of ``python`` (no index, no dependencies)."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", *map(str, wheels)],
+        check=True,
+    )
 
 
 def make_environment(path: Path, plugins: int) -> Path:
@@ -66,9 +92,5 @@ def make_environment(path: Path, plugins: int) -> Path:
     if plugins:
         wheels = path.parent / f"wheels-{plugins}"
         wheels.mkdir(exist_ok=True)
-        paths = [str(write_wheel(wheels, index)) for index in range(plugins)]
-        subprocess.run(
-            [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", *paths],
-            check=True,
-        )
+        install_wheels(python, [generated_plugin_wheel(wheels, index) for index in range(plugins)])
     return python

@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "kreg.cli.listing",
     "kreg.cli.sampling",
     "kreg.cli.inspecting",
+    "kreg.cli.training",
     "kreg.cli.scaffold",
 ]
 

@@ -1,0 +1,134 @@
+"""Running a train step inside Keras's own ``fit``.
+
+Keras's TensorFlow trainer builds its train function from ``self.train_step``
+when ``fit`` starts (``make_train_function``), wraps it in ``tf.function`` (with
+XLA when the model was compiled with ``jit_compile``), runs it under the model's
+distribution strategy and calls the callbacks. A plugin's ``train_step(model,
+batch)`` function is put in place of the model's method for the duration of one
+``fit`` call, so it gets all of that unchanged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+TrainStep = Callable[[keras.Model, Any], Mapping[str, Any]]
+"""A plugin's ``train_step(model, batch)``: one optimisation step, returning scalar metrics."""
+
+STRATEGIES = ("mirrored", "multiworker")
+"""The values of ``--distribute``."""
+
+
+@contextlib.contextmanager
+def installed_train_step(model: keras.Model, step: TrainStep | None) -> Iterator[None]:
+    """Make ``model.fit`` call ``step(model, batch)`` for each batch, then restore the model.
+
+    Args:
+        model: keras.Model. The compiled model.
+        step: callable or None. The plugin's train step; None leaves the model's own.
+    """
+    if step is None:
+        yield
+        return
+
+    def train_step(data: Any) -> dict[str, Any]:
+        outputs = step(model, data)
+        if not isinstance(outputs, Mapping):
+            raise TypeError(f"the train step must return a dict of scalar metrics, not {type(outputs).__name__}")
+        return dict(outputs)
+
+    # An instance attribute shadows the method; make_train_function reads
+    # self.train_step, and a stale train_function would bypass it.
+    model.train_step = train_step
+    model.train_function = None
+    try:
+        yield
+    finally:
+        del model.train_step
+        model.train_function = None
+
+
+def fit_steps(
+    model: keras.Model,
+    dataset: tf.data.Dataset,
+    steps: int,
+    epochs: int,
+    callbacks: Sequence[keras.callbacks.Callback],
+    verbose: int,
+) -> None:
+    """Run ``steps`` batches per epoch for ``epochs`` epochs with ``model.fit``.
+
+    The dataset is repeated, so a short one never ends an epoch early, and
+    prefetched, so the next batch is ready while a step runs.
+
+    Args:
+        model: keras.Model. Compiled, with its train step installed.
+        dataset: tf.data.Dataset. Batches from the architecture's data adapter.
+        steps: int. Steps per epoch.
+        epochs: int. Epochs.
+        callbacks: Sequence[keras.callbacks.Callback]. Passed to ``fit``.
+        verbose: int. Keras's verbosity: 0 silent, 1 progress bar, 2 a line per epoch.
+    """
+    batches = dataset.repeat().prefetch(tf.data.AUTOTUNE)
+    # shuffle=False: a dataset is shuffled by its adapter; fit would only warn.
+    model.fit(batches, steps_per_epoch=steps, epochs=epochs, callbacks=list(callbacks), verbose=verbose, shuffle=False)
+
+
+def progress_verbosity(quiet: bool) -> int:
+    """Keras's ``verbose``: a progress bar on a terminal, a line per epoch in a pipe, nothing if quiet."""
+    if quiet:
+        return 0
+    return 1 if sys.stdout.isatty() else 2
+
+
+def make_strategy(kind: str | None) -> tf.distribute.Strategy | None:
+    """Return the distribution strategy named by ``--distribute``, one per process.
+
+    A strategy is created once and reused: two MirroredStrategy objects in
+    one process reuse collective instance keys and abort with "Shape mismatch
+    in the collective instance", and TensorFlow allows only one
+    MultiWorkerMirroredStrategy per process.
+
+    Args:
+        kind: str or None. None (no strategy), ``"mirrored"`` (every local GPU,
+            else every logical CPU device) or ``"multiworker"``
+            (``MultiWorkerMirroredStrategy``, its cluster read from ``TF_CONFIG``;
+            without it, a single local worker).
+
+    Returns:
+        tf.distribute.Strategy or None.
+
+    Raises:
+        ValueError: an unknown kind.
+    """
+    if kind is None:
+        return None
+    if kind not in _strategies:
+        _strategies[kind] = _new_strategy(kind)
+    return _strategies[kind]
+
+
+_strategies: dict[str, tf.distribute.Strategy] = {}
+
+
+def _new_strategy(kind: str) -> tf.distribute.Strategy:
+    if kind == "mirrored":
+        devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy(devices=[device.name for device in devices])
+    if kind == "multiworker":
+        if "TF_CONFIG" not in os.environ:
+            print("kreg: TF_CONFIG is not set: multiworker runs as a single local worker", file=sys.stderr)
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise ValueError(f"unknown strategy {kind!r}; choose from {', '.join(STRATEGIES)}")
+
+
+def strategy_scope(strategy: tf.distribute.Strategy | None) -> contextlib.AbstractContextManager:
+    """The strategy's scope, or a no-op context without one."""
+    return strategy.scope() if strategy is not None else contextlib.nullcontext()

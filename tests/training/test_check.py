@@ -1,0 +1,63 @@
+"""``kreg check``: every architecture checked on its own, a pass/fail table, exit 1 on any failure."""
+
+from __future__ import annotations
+
+import pytest
+
+import kreg
+from kreg.inspect_tools.checking import check_all, check_architecture
+
+
+def test_each_architecture_gets_its_own_result(test_catalogue):
+    results = {r.architecture: r for r in check_all(test_catalogue.select())}
+    assert [name for name, r in results.items() if r.passed] == ["test-mlp", "test-weighted"]
+    assert (results["test-broken"].phase, results["test-broken"].cause) == ("build", "RuntimeError: this builder is broken on purpose")
+    assert (results["test-nan"].phase, results["test-nan"].cause) == ("train", "metric 'loss' is nan at step 3")
+
+
+def test_check_uses_the_smoke_preset_a_small_batch_and_counts_params(test_catalogue):
+    result = check_architecture(test_catalogue.get("test-mlp"), steps=2)
+    assert result.preset == "smoke"
+    assert result.params == {"model": {"total": 8 * 4 + 4 + 4 + 1, "trainable": 41, "non_trainable": 0}}  # units=4 from the preset
+    assert result.trained and result.steps == 2 and "loss" in result.metrics
+
+
+def test_builder_usage_error_under_the_preset_is_a_build_failure():
+    class Plugin:
+        @staticmethod
+        @kreg.hookimpl
+        def kreg_register_architectures(register):
+            register(kreg.Architecture(name="picky", summary="s", builder=_reject, presets={"smoke": {"units": 0}}, hyperparameters={"units": 3}))
+
+    catalogue = kreg.Catalogue()
+    catalogue.add_plugin(Plugin, kreg.PluginRecord(name="picky"))
+    result = check_architecture(catalogue.get("picky"))
+    assert (result.passed, result.phase) == (False, "build") and "hyperparameter 'units'" in result.cause
+
+
+def _reject(units):
+    from kreg.validation import require_positive_int
+
+    require_positive_int(units=units)
+
+
+def test_cli_table_and_exit_status(test_catalogue, run_kreg):
+    result = run_kreg(test_catalogue, "check")
+    assert result.exit_code == 1
+    assert "2 passed, 2 failed" in result.stdout
+    assert "build: RuntimeError: this builder is broken on purpose" in result.stdout
+    assert result.stderr.strip().endswith("kreg: error: 2 of 4 architectures failed the check: test-broken, test-nan")
+
+
+def test_cli_json_and_patterns(test_catalogue, run_kreg):
+    result = run_kreg(test_catalogue, "check", "test-m*", "test-w*", "--json")
+    assert result.exit_code == 0
+    report = result.json()
+    assert report["passed"] is True
+    assert [row["architecture"] for row in report["results"]] == ["test-mlp", "test-weighted"]
+    assert {"architecture", "passed", "phase", "cause", "params", "steps", "metrics"} <= set(report["results"][0])
+
+
+def test_no_match_is_a_usage_error(test_catalogue, run_kreg):
+    result = run_kreg(test_catalogue, "check", "nothing-*")
+    assert result.exit_code == 2 and "no architectures match 'nothing-*'" in result.stderr

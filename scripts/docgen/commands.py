@@ -19,7 +19,7 @@ def command_page(group: click.Group | None = None) -> str:
     """
     if group is None:
         from kreg.cli import main as group
-    root = click.Context(group, info_name="kreg")
+    root = click.Context(group, info_name="kreg", **group.context_settings)
     shared = {_names(p) for p in group.params if isinstance(p, click.Option)}
     names = group.list_commands(root)
     parts = [
@@ -38,7 +38,7 @@ def command_page(group: click.Group | None = None) -> str:
 
 
 def _command_section(command: click.Command, name: str, root: click.Context, shared: set[str]) -> str:
-    context = click.Context(command, info_name=name, parent=root)
+    context = click.Context(command, info_name=name, parent=root, **command.context_settings)
     parts = [f"## kreg {name}", code(_usage(command, context), "text"), _help_text(command.help or "")]
     options = _options_table(command, context, exclude=shared)
     if options:

@@ -128,3 +128,12 @@ def test_the_site_builds_with_mkdocs_strict(repository_root, tmp_path):
     assert "risk-factor-autoencoder-model.svg" in gallery and "at each of 100 positions" in gallery
     commands_html = (tmp_path / "site" / "generated" / "commands.html").read_text()
     assert all(f"kreg {name}" in commands_html for name in main.commands)
+
+
+def test_generating_the_command_reference_leaves_the_cli_working():
+    from click.testing import CliRunner
+
+    commands.command_page()
+    for args in (["-h"], ["list", "-h"], ["new-plugin", "-h"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0 and "Usage:" in result.output, (args, result.output)

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Catalogue, Entry
 from kreg.errors import ArchitectureFailure, KregError, describe_exception
+from kreg.inspect_tools.checking import CHECK_BATCH_SIZE, CHECK_STEPS, SMOKE_PRESET
 from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points, load_catalogue
 from kreg.plugin_records import PluginRecord
 
@@ -48,14 +49,13 @@ if TYPE_CHECKING:
 HEAVY_MODULES = ("tensorflow", "keras")
 """Modules a plugin's entry module (and its registration hook) must not import."""
 
-CONTRACT_STEPS = 3
+# The same steps, batch size and preset as `kreg check`, so a plugin whose
+# contract tests pass also passes `kreg check`.
+CONTRACT_STEPS = CHECK_STEPS
 """Training steps :func:`check_architecture` runs unless told otherwise."""
 
-CONTRACT_BATCH_SIZE = 8
+CONTRACT_BATCH_SIZE = CHECK_BATCH_SIZE
 """The largest batch a contract check trains with (smaller when the architecture's own is)."""
-
-SMOKE_PRESET = "smoke"
-"""The preset checks build with, when the architecture has one."""
 
 
 class ContractError(AssertionError):

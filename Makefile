@@ -34,7 +34,9 @@ run: setup  ## list the architectures, describe one, plot it and smoke-train it
 	@echo "graphs written to $(OUT)/"
 	$(KREG) train risk-factor-autoencoder --steps 20
 
-test: setup chromium  ## the default test suite (what CI runs)
+# The docs build goes first so that pytest's summary stays the last line CI reads.
+test: setup chromium  ## the docs build (make docs), then the default test suite (what CI runs)
+	@$(MAKE) --no-print-directory docs
 	$(BIN)/python -m pytest -m "not slow" -q
 
 test-slow: setup  ## only the slow tests
@@ -46,5 +48,10 @@ test-all: setup chromium  ## every test
 bench: setup  ## run benchmarks/ side by side with plain Keras; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run_all.py
 
+docs: setup  ## generate the command/API reference and the gallery, then mkdocs build --strict into build/site
+	$(BIN)/python -m scripts.docgen --output docs/generated
+	$(BIN)/mkdocs build --strict --quiet
+	@echo "docs built in build/site/ (open build/site/index.html)"
+
 clean:  ## remove the virtual environment and build outputs
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache docs/generated

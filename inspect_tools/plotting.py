@@ -76,12 +76,20 @@ def write_graph(graph: Any, path: str | Path) -> Path:
     if fmt == "dot":
         path.write_text(graph.to_string(), encoding="utf-8")
         return path
+    # Graphviz's SVG renderer scales the drawing by dpi/72 but not its viewBox,
+    # so browsers crop any SVG written at a dpi other than 72.
+    dpi = graph.get("dpi")
+    if fmt == "svg" and dpi is not None:
+        graph.set("dpi", "72")
     try:
         graph.write(str(path), format=fmt, prog="dot")
     except Exception as error:  # pydot raises bare AssertionError/OSError with dot's stderr
         raise KregError(
             f"Graphviz's dot failed to write {str(path)!r}: {' '.join(str(error).split())[:500]}"
         ) from error
+    finally:
+        if dpi is not None:
+            graph.set("dpi", dpi)
     return path
 
 

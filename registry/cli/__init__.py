@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "kreg.cli.inspecting",
     "kreg.cli.reviewing",
     "kreg.cli.training",
+    "kreg.cli.scaffold",
 ]
 
 for _module in COMMAND_MODULES:

@@ -1,0 +1,25 @@
+"""kreg's own plugins keep the contract kreg.testing checks third-party plugins against."""
+
+from __future__ import annotations
+
+import pytest
+
+from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
+from kreg.testing import check_architecture, check_light_import, check_registration
+
+BUILTIN_PLUGINS = sorted(ep.name for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION)
+
+
+@pytest.mark.parametrize("plugin", BUILTIN_PLUGINS)
+def test_every_builtin_plugin_registers_cleanly(plugin):
+    assert check_registration(plugin)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plugin", BUILTIN_PLUGINS)
+def test_every_builtin_plugin_keeps_the_whole_contract(plugin, tmp_path):
+    entries = check_registration(plugin)
+    check_light_import(plugin)
+    for entry in entries:
+        report = check_architecture(entry, workdir=tmp_path)
+        assert report.steps == 3 or entry.architecture.data_adapter is None

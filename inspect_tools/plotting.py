@@ -76,21 +76,29 @@ def write_graph(graph: Any, path: str | Path) -> Path:
     if fmt == "dot":
         path.write_text(graph.to_string(), encoding="utf-8")
         return path
-    # Graphviz's SVG renderer scales the drawing by dpi/72 but not its viewBox,
-    # so browsers crop any SVG written at a dpi other than 72.
+    path.write_bytes(render_graph(graph, fmt))
+    return path
+
+
+def render_graph(graph: Any, fmt: str) -> bytes:
+    """Render a pydot graph with Graphviz's ``dot`` to png, svg or pdf bytes.
+
+    SVG is always drawn at 72 dpi: Graphviz scales an SVG's drawing by dpi/72
+    but not its viewBox, so browsers crop an SVG drawn at any other dpi.
+
+    Raises:
+        KregError: ``dot`` failed (its message, on one line).
+    """
     dpi = graph.get("dpi")
     if fmt == "svg" and dpi is not None:
         graph.set("dpi", "72")
     try:
-        graph.write(str(path), format=fmt, prog="dot")
+        return graph.create(prog="dot", format=fmt)
     except Exception as error:  # pydot raises bare AssertionError/OSError with dot's stderr
-        raise KregError(
-            f"Graphviz's dot failed to write {str(path)!r}: {' '.join(str(error).split())[:500]}"
-        ) from error
+        raise KregError(f"Graphviz's dot failed to draw the graph: {' '.join(str(error).split())[:500]}") from error
     finally:
         if dpi is not None:
             graph.set("dpi", dpi)
-    return path
 
 
 def _make_folder(folder: Path) -> None:

@@ -56,18 +56,11 @@ def graph_svg(model: Any, title: str, expand_layers: bool = False) -> str:
         KregError: pydot or Graphviz's ``dot`` is missing, or ``dot`` failed.
     """
     from kreg.inspect_tools.graph import GraphOptions, model_graph
-    from kreg.inspect_tools.plotting import require_plot_tools
+    from kreg.inspect_tools.plotting import render_graph, require_plot_tools
 
     require_plot_tools("graph.svg")
-    # dpi 72: at any other dpi Graphviz 2.43 scales the drawing but not its
-    # viewBox, and browsers crop the SVG.
-    options = GraphOptions(expand_nested=True, expand_layers=expand_layers, dpi=72)
-    graph = model_graph(model, options, title=title)
-    try:
-        svg = graph.create(prog="dot", format="svg", encoding="utf-8")
-    except Exception as error:  # pydot raises bare AssertionError/OSError with dot's stderr
-        raise KregError(f"Graphviz's dot failed to draw the graph: {' '.join(str(error).split())[:500]}") from error
-    return inline_svg(svg.decode("utf-8"), "graph")
+    graph = model_graph(model, GraphOptions(expand_nested=True, expand_layers=expand_layers), title=title)
+    return inline_svg(render_graph(graph, "svg").decode("utf-8"), "graph")
 
 
 def metrics_chart_svg(curves: Mapping[str, Sequence[tuple[int, float]]]) -> str:

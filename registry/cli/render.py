@@ -18,14 +18,18 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", header_style="bold", show_lines=False)
+    out = console(err=err)
+    if title:
+        # Printed above the table rather than as its title, which rich wraps to the table's width.
+        out.print(escape(title), style="bold")
+    table = Table(header_style="bold", show_lines=False)
     for index, column in enumerate(columns):
         # The first column holds names people copy into the next command: never wrap it.
         table.add_column(column, overflow="fold", no_wrap=index == 0)
     for row in rows:
         # Cells are data, not markup: "list[int]" must not be read as a style tag.
         table.add_row(*("" if cell is None else escape(str(cell)) for cell in row))
-    console(err=err).print(table)
+    out.print(table)
 
 
 def print_fields(fields: Iterable[tuple[str, Any]]) -> None:

@@ -73,7 +73,7 @@ def comparison(
     samples: tuple[list[Sample], list[Sample]],
     *,
     measure: str = "wall",
-    goal: float,
+    goal: float | None,
     better: str = "lower",
 ) -> dict:
     """A kreg figure beside its plain-Keras counterpart.
@@ -88,10 +88,13 @@ def comparison(
     return comparison_of(group, case, kreg_label, keras_label, kreg, keras, measure=measure, goal=goal, better=better)
 
 
-def comparison_of(group: str, case: str, kreg_label: str, keras_label: str, kreg: dict, keras: dict, *, measure: str, goal: float, better: str) -> dict:
-    """Like :func:`comparison`, from already summarised medians."""
+def comparison_of(group: str, case: str, kreg_label: str, keras_label: str, kreg: dict, keras: dict, *, measure: str, goal: float | None, better: str) -> dict:
+    """Like :func:`comparison`, from already summarised medians; ``goal=None`` records the ratio without a goal."""
     ratio = kreg[measure] / keras[measure]
-    met = ratio <= goal if better == "lower" else ratio >= goal
+    if goal is None:
+        met = None
+    else:
+        met = ratio <= goal if better == "lower" else ratio >= goal
     return {
         "group": group, "case": case, "kreg_label": kreg_label, "keras_label": keras_label,
         "kreg": kreg, "keras": keras, "measure": measure, "ratio": ratio,

@@ -5,7 +5,7 @@ run (alternating), as medians of several runs, with the ratio and the goal;
 `kreg list`'s growth with the number of installed plugins is also drawn as a
 PNG. Usage:
 
-    .venv/bin/python benchmarks/run_all.py [--quick] [--only list inspect train check]
+    .venv/bin/python benchmarks/run_all.py [--quick] [--only list inspect train check] [--render]
 """
 
 from __future__ import annotations
@@ -95,10 +95,11 @@ def _comparison_line(row: dict) -> str:
     unit = "s" if measure == "wall" else " steps/s"
     value = lambda side: f"{row[side][measure]:.3g}{unit}"  # noqa: E731
     memory = f" ({row['kreg']['peak_mib']:.0f} / {row['keras']['peak_mib']:.0f} MiB)" if "peak_mib" in row["kreg"] else ""
-    goal = f"{'<=' if row['better'] == 'lower' else '>='} {row['goal']}"
+    goal = "-" if row["goal"] is None else f"{'<=' if row['better'] == 'lower' else '>='} {row['goal']}"
+    met = {None: "-", True: "yes", False: "NO"}[row["met"]]
     return (
         f"| {row['group']} | {row['case']}{memory} | {row['kreg_label']} | {row['keras_label']} | {value('kreg')} | {value('keras')} "
-        f"| {row['ratio']:.2f} | {goal} | {'yes' if row['met'] else 'NO'} |"
+        f"| {row['ratio']:.2f} | {goal} | {met} |"
     )
 
 
@@ -116,9 +117,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and plugin counts (a smoke run of the benchmarks)")
     parser.add_argument("--only", nargs="+", choices=list(PLANS), default=list(PLANS))
+    parser.add_argument("--render", action="store_true", help="only rewrite results.md and the plot from results.json")
     args = parser.parse_args()
-    results = run(args.only, args.quick)
-    RESULTS_JSON.write_text(json.dumps(results, indent=2))
+    if args.render:
+        results = json.loads(RESULTS_JSON.read_text())
+    else:
+        results = run(args.only, args.quick)
+        RESULTS_JSON.write_text(json.dumps(results, indent=2))
     plot_list_scaling(results["rows"], LIST_PLOT)
     RESULTS_MD.write_text(markdown(results))
     print(RESULTS_MD.read_text())

@@ -53,10 +53,20 @@ def load_catalogue(
             catalogue.plugins[record.name] = record
             continue
         load_entry_point(catalogue, entry_point, record)
-    if strict and catalogue.failures:
+    if strict:
+        require_no_failures(catalogue)
+    return catalogue
+
+
+def require_no_failures(catalogue: Catalogue) -> None:
+    """Raise :class:`~kreg.errors.PluginLoadError` when any plugin failed (strict loading).
+
+    Raises:
+        PluginLoadError: counting the failures.
+    """
+    if catalogue.failures:
         count = len(catalogue.failures)
         raise PluginLoadError(f"{count} plugin failure{'s' if count != 1 else ''} (strict plugin loading is on)")
-    return catalogue
 
 
 def load_entry_point(catalogue: Catalogue, entry_point: metadata.EntryPoint, record: PluginRecord) -> None:

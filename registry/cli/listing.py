@@ -84,6 +84,7 @@ def info_command(name: str, as_json: bool) -> None:
         emit_json({**architecture.describe(), "plugin": entry.plugin.to_json()})
         return
     plugin = entry.plugin
+    code = architecture.describe()  # references as "module:attr" text
     print_fields(
         [
             ("name", architecture.name),
@@ -95,10 +96,10 @@ def info_command(name: str, as_json: bool) -> None:
             ("components", ", ".join(architecture.components)),
             ("batch size", architecture.batch_size),
             ("presets", "; ".join(f"{k}: {_assignments(v)}" for k, v in architecture.presets.items())),
-            ("builder", architecture.describe()["builder"]),
-            ("data adapter", architecture.describe()["data_adapter"] or "none (no training data)"),
-            ("train step", architecture.describe()["train_step"] or "the model's own train_step"),
-            ("sampler", architecture.describe()["sampler"]),
+            ("builder", code["builder"]),
+            ("data adapter", code["data_adapter"] or "none (no training data)"),
+            ("train step", code["train_step"] or "the model's own train_step"),
+            ("sampler", code["sampler"]),
         ]
     )
     if architecture.hyperparameters:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from kreg.catalogue import Catalogue, Entry
-from kreg.loading import disabled_from_environment, load_catalogue, split_names
+from kreg.loading import disabled_from_environment, load_catalogue, require_no_failures, split_names
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,11 +38,8 @@ class Session:
             for failure in catalogue.failures:
                 click.echo(failure.message(), err=True)
             self._catalogue = catalogue
-            if self.strict and catalogue.failures:
-                from kreg.errors import PluginLoadError
-
-                count = len(catalogue.failures)
-                raise PluginLoadError(f"{count} plugin failure{'s' if count != 1 else ''} and --strict is on")
+            if self.strict:
+                require_no_failures(catalogue)
         return self._catalogue
 
     def entry(self, name: str) -> Entry:

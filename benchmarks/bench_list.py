@@ -10,7 +10,6 @@ importing keras at 100 plugins, with small, near-linear growth per plugin.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path

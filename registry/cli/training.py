@@ -104,7 +104,7 @@ def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: boo
     exit status is 1 when any failed.
     """
     from kreg.errors import KregError, KregUsageError
-    from kreg.inspect_tools.checking import CheckResult, check_all
+    from kreg.inspect_tools.checking import check_all
 
     session = get_session()
     entries = session.catalogue.select(patterns)

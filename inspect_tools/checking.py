@@ -111,17 +111,12 @@ def check_architecture(entry: Entry, steps: int = CHECK_STEPS) -> CheckResult:
 
 
 def _run_check(entry: Entry, steps: int, result: CheckResult) -> None:
-    from kreg.building import build, require_keras, resolve_hyperparameters
+    from kreg.building import build_fresh, resolve_hyperparameters
     from kreg.inspect_tools.params import count_params
     from kreg.inspect_tools.training import TrainOptions, train_model
 
-    require_keras()
-    import keras
-
-    keras.backend.clear_session()  # free the previous architecture's graphs and names
-    keras.utils.set_random_seed(0)
     hyperparameters = resolve_hyperparameters(entry, (), result.preset)
-    built = build(entry, hyperparameters)
+    built = build_fresh(entry, hyperparameters)  # frees the previous architecture's graphs and names
     try:
         result.params = {name: count_params(model).to_json() for name, model in built.components.items()}
     except Exception as error:

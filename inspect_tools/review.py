@@ -93,21 +93,11 @@ def make_review(
     Raises:
         ArchitectureFailure: the builder or the inspection failed.
     """
-    from kreg.building import build, require_keras
-    from kreg.inspect_tools.report import architecture_report
+    from kreg.building import build_fresh
+    from kreg.inspect_tools.report import inspect_built
 
-    require_keras()
-    import keras
-
-    # A fresh session names auto-named layers as a fresh process would (dense, not dense_12).
-    keras.backend.clear_session()
-    if seed is not None:
-        keras.utils.set_random_seed(seed)
-    built = build(entry, hyperparameters)
-    try:
-        report = architecture_report(entry.name, built.hyperparameters, built.components)
-    except Exception as error:
-        raise ArchitectureFailure(entry.name, "inspect", error) from error
+    built = build_fresh(entry, hyperparameters, seed)
+    report = inspect_built(built)
     review = Review(entry, dict(built.hyperparameters), report, preset=preset, assignments=tuple(assignments))
     _add_graph(review, built.model, expand_layers)
     if train_steps is not None:

@@ -162,6 +162,33 @@ def build(entry: Entry, hyperparameters: Mapping[str, Any]) -> BuiltArchitecture
     return BuiltArchitecture(entry, dict(hyperparameters), components)
 
 
+def build_fresh(entry: Entry, hyperparameters: Mapping[str, Any], seed: int | None = 0) -> BuiltArchitecture:
+    """:func:`build` in a fresh Keras session, with the random seed set first.
+
+    A fresh session names auto-named layers as a fresh process would
+    (``dense``, not ``dense_12``), so reports of two builds pair up by path, and
+    frees the previous build's graphs.
+
+    Args:
+        entry: Entry. The architecture.
+        hyperparameters: Mapping[str, Any]. Values for the builder.
+        seed: int or None. Seed of Python, NumPy and TensorFlow; None leaves them.
+
+    Returns:
+        BuiltArchitecture.
+
+    Raises:
+        ArchitectureFailure: as :func:`build`.
+    """
+    require_keras()
+    import keras
+
+    keras.backend.clear_session()
+    if seed is not None:
+        keras.utils.set_random_seed(seed)
+    return build(entry, hyperparameters)
+
+
 def _components(name: str, result: Any) -> dict[str, keras.Model]:
     import keras
 

@@ -361,14 +361,9 @@ class _phase:
 
 def _build(entry: Entry, hyperparameters: dict[str, Any]) -> dict[str, keras.Model]:
     with _phase(entry.name, "build"):
-        from kreg.building import build, require_keras
+        from kreg.building import build_fresh
 
-        require_keras()
-        import keras
-
-        keras.backend.clear_session()
-        keras.utils.set_random_seed(0)
-        components = build(entry, hyperparameters).components
+        components = build_fresh(entry, hyperparameters).components
     declared, returned = list(entry.architecture.components), list(components)
     if sorted(declared) != sorted(returned):
         raise ContractError(

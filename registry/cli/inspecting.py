@@ -81,12 +81,9 @@ def inspect_command(
     """
     built = build_architecture(name, assignments, preset)
     components = select_components(built, component)
-    from kreg.inspect_tools.report import architecture_report, text_tables
+    from kreg.inspect_tools.report import inspect_built, text_tables
 
-    try:
-        report = architecture_report(built.name, built.hyperparameters, components)
-    except Exception as error:
-        raise ArchitectureFailure(built.name, "inspect", error) from error
+    report = inspect_built(built, components)
     if as_json:
         emit_json(report)
         return

@@ -16,7 +16,6 @@ from kreg.cli.diff_arguments import SideSpec, parse_sides
 from kreg.cli.inspecting import preset_option, set_option
 from kreg.cli.render import print_fields, print_table
 from kreg.cli.session import emit_json, get_session, json_option, plugin_options
-from kreg.errors import ArchitectureFailure
 
 if TYPE_CHECKING:
     from kreg.catalogue import Entry
@@ -168,19 +167,11 @@ def _resolve(spec: SideSpec) -> tuple[Entry, dict[str, Any]]:
 
 def _inspect(entry: Entry, hyperparameters: dict[str, Any]) -> dict[str, Any]:
     """Build one side in a fresh Keras session and return its inspection report."""
-    from kreg.building import build, require_keras
-    from kreg.inspect_tools.report import architecture_report
+    from kreg.building import build_fresh
+    from kreg.inspect_tools.report import inspect_built
 
-    require_keras()
-    import keras
-
-    # Both sides must name auto-named layers alike (dense, dense_1 ...) to be paired by path.
-    keras.backend.clear_session()
-    built = build(entry, hyperparameters)
-    try:
-        return architecture_report(entry.name, built.hyperparameters, built.components)
-    except Exception as error:
-        raise ArchitectureFailure(entry.name, "inspect", error) from error
+    # A fresh session for each side: auto-named layers (dense, dense_1 ...) pair up by path.
+    return inspect_built(build_fresh(entry, hyperparameters, seed=None))
 
 
 def _print_diff(diff: ArchitectureDiff) -> None:

@@ -75,17 +75,14 @@ def _index(rows: list[tuple[str, ...]]) -> str:
 
 def write_architecture(entry: Any, folder: Path) -> dict[str, Any]:
     """Build one architecture at its defaults, write its SVGs and its page; return the inspect report."""
-    import keras
-
-    from kreg.building import build, resolve_hyperparameters
+    from kreg.building import build_fresh, resolve_hyperparameters
     from kreg.errors import ArchitectureFailure
     from kreg.inspect_tools.graph import GraphOptions, model_graph
     from kreg.inspect_tools.plotting import write_graph
     from kreg.inspect_tools.report import architecture_report
 
-    keras.backend.clear_session()
     hyperparameters = resolve_hyperparameters(entry)
-    built = build(entry, hyperparameters)
+    built = build_fresh(entry, hyperparameters, seed=None)
     try:
         report = architecture_report(entry.name, hyperparameters, built.components)
         for component, model in built.components.items():

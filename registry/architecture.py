@@ -9,11 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kreg.errors import InvalidArchitecture
+from kreg.errors import InvalidArchitecture, abbreviate
 from kreg.references import Reference, describe_reference, reference_problem
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 """Architecture names: lower case letters, digits and dashes, starting with a letter."""
+
+NAME_MAX_LENGTH = 64
+"""The longest architecture name: names are table keys and command arguments, typed and read."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,8 @@ class Architecture:
         """Raise :class:`~kreg.errors.InvalidArchitecture` listing every problem, if any."""
         problems = self.problems()
         if problems:
-            label = self.name if isinstance(self.name, str) and self.name else "<unnamed>"
-            raise InvalidArchitecture(f"invalid architecture {label!r}: " + "; ".join(problems))
+            label = _short(self.name) if isinstance(self.name, str) and self.name else "'<unnamed>'"
+            raise InvalidArchitecture(f"invalid architecture {label}: " + "; ".join(problems))
 
     def describe(self) -> dict[str, Any]:
         """Return a JSON-ready description, with references as text."""
@@ -143,8 +146,14 @@ def type_name(value: Any) -> str:
 
 def _name_problems(name: object) -> list[str]:
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        return [f"name {name!r} must match [a-z][a-z0-9-]* (lower case, digits, dashes)"]
+        return [f"name {_short(name)} must match [a-z][a-z0-9-]* (lower case, digits, dashes)"]
+    if len(name) > NAME_MAX_LENGTH:
+        return [f"name is {len(name)} characters long; the limit is {NAME_MAX_LENGTH}"]
     return []
+
+
+def _short(value: object) -> str:
+    return abbreviate(repr(value))
 
 
 def _text_problems(architecture: Architecture) -> list[str]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
 from kreg.hyperparameters import parse_assignments
+from kreg.loading import debug_requested
 from kreg.references import Reference, resolve
 
 if TYPE_CHECKING:
@@ -56,13 +57,19 @@ def require_keras() -> None:
         KregError: TensorFlow or Keras is not installed.
     """
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if not debug_requested():
+        # 3 hides TensorFlow's C++ errors too (grappler's harmless "remapper
+        # failed"); real failures still reach kreg as Python exceptions.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         with _quiet_native_stderr():
             import keras  # noqa: F401
-            import tensorflow  # noqa: F401
+            import tensorflow
     except ImportError as error:
         raise KregError(f"building an architecture needs Keras 3 on TensorFlow ({error.name} is missing); {INSTALL_HINT}") from None
+    if not debug_requested():
+        # Python-side notices such as "N out of the last M calls triggered tf.function retracing".
+        tensorflow.get_logger().setLevel("ERROR")
 
 
 @contextlib.contextmanager
@@ -73,7 +80,7 @@ def _quiet_native_stderr() -> Iterator[None]:
     logging is initialised, which ignores TF_CPP_MIN_LOG_LEVEL; only the import
     is silenced, so later errors still reach stderr.
     """
-    if os.environ.get("KREG_DEBUG") or "tensorflow" in sys.modules:
+    if debug_requested() or "tensorflow" in sys.modules:
         yield
         return
     sys.stderr.flush()

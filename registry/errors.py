@@ -82,6 +82,11 @@ class ArchitectureFailure(KregError):
         super().__init__(f"{architecture}: {phase} failed: {describe_exception(cause)}")
 
 
+def abbreviate(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters with ``...`` at the end, so a huge value cannot flood a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def describe_exception(error: BaseException | str) -> str:
     """Return ``"Type: message"`` for an exception (or the string itself), on one line.
 

@@ -8,17 +8,22 @@ plugin is recorded in the catalogue and the next one loads as usual.
 from __future__ import annotations
 
 import os
+import sys
+import time
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 
 from kreg.catalogue import Catalogue
-from kreg.errors import PluginLoadError
+from kreg.errors import KregUsageError, PluginLoadError
 from kreg.hookspecs import PROJECT_NAME
 from kreg.plugin_records import PluginFailure, PluginRecord
 
 BUILTIN_DISTRIBUTION = "kreg"
 DISABLE_ENVIRONMENT_VARIABLE = "KREG_DISABLE_PLUGINS"
 STRICT_ENVIRONMENT_VARIABLE = "KREG_STRICT_PLUGINS"
+DEBUG_ENVIRONMENT_VARIABLE = "KREG_DEBUG"
+HEAVY_MODULES = ("tensorflow", "keras")
+"""Modules a plugin's entry module and registration hook must not import (``kreg list`` would pay for them)."""
 
 
 def load_catalogue(
@@ -82,12 +87,27 @@ def load_entry_point(catalogue: Catalogue, entry_point: metadata.EntryPoint, rec
             )
         )
         return
+    already_imported = {name for name in HEAVY_MODULES if name in sys.modules}
+    started = time.perf_counter()
     try:
         plugin = entry_point.load()
     except (Exception, SystemExit) as error:
+        record.import_seconds = time.perf_counter() - started
         catalogue.record_failure(record, "import", error)
         return
     catalogue.add_plugin(plugin, record)
+    record.import_seconds = time.perf_counter() - started
+    _note_heavy_imports(record, already_imported)
+
+
+def _note_heavy_imports(record: PluginRecord, already_imported: set[str]) -> None:
+    """Warn when loading the plugin imported TensorFlow or Keras: every command then pays for it."""
+    pulled_in = [name for name in HEAVY_MODULES if name in sys.modules and name not in already_imported]
+    if pulled_in:
+        record.warnings.append(
+            f"imports {' and '.join(pulled_in)} when loaded ({record.import_seconds:.1f} s), which slows every "
+            "kreg command: import them only in the modules its 'module:attr' references name"
+        )
 
 
 def discover_entry_points() -> list[metadata.EntryPoint]:
@@ -103,6 +123,39 @@ def order_entry_points(entry_points: Iterable[metadata.EntryPoint]) -> list[meta
 def disabled_from_environment(environ: Mapping[str, str] = os.environ) -> list[str]:
     """Return the plugin names listed in ``KREG_DISABLE_PLUGINS`` (comma-separated)."""
     return split_names([environ.get(DISABLE_ENVIRONMENT_VARIABLE, "")])
+
+
+def flag_from_environment(name: str, environ: Mapping[str, str] = os.environ) -> bool:
+    """Read a yes/no environment variable such as ``KREG_STRICT_PLUGINS``.
+
+    Unset or empty is False; ``1``, ``true``, ``yes``, ``on`` are True and
+    ``0``, ``false``, ``no``, ``off`` False, in any case.
+
+    Raises:
+        KregUsageError: any other value, naming the variable.
+    """
+    raw = environ.get(name, "")
+    value = raw.strip().lower()
+    if value in _FALSE_WORDS:
+        return False
+    if value in _TRUE_WORDS:
+        return True
+    raise KregUsageError(f"environment variable {name}={raw!r} is not a yes/no value: use 1 or 0 (or true/false, yes/no, on/off)")
+
+
+def debug_requested(environ: Mapping[str, str] = os.environ) -> bool:
+    """True when ``KREG_DEBUG`` asks for tracebacks and TensorFlow's logging (``--debug`` sets it).
+
+    A malformed value counts as no: the command reports it when it loads the catalogue.
+    """
+    try:
+        return flag_from_environment(DEBUG_ENVIRONMENT_VARIABLE, environ)
+    except KregUsageError:
+        return False
+
+
+_TRUE_WORDS = ("1", "true", "yes", "on", "y", "t")
+_FALSE_WORDS = ("", "0", "false", "no", "off", "n", "f")
 
 
 def split_names(values: Iterable[str]) -> list[str]:

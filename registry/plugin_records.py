@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kreg.errors import abbreviate
+
 
 @dataclass(frozen=True)
 class PluginFailure:
@@ -31,7 +33,7 @@ class PluginFailure:
             "import": "failed to import",
             "register": "was rejected",
             "hook": "raised in kreg_register_architectures",
-            "architecture": f"could not register {self.architecture!r}",
+            "architecture": f"could not register {abbreviate(repr(self.architecture))}",
         }.get(self.phase, f"failed ({self.phase})")
         return f"kreg: plugin {self.plugin!r} {what}: {self.cause}"
 
@@ -55,6 +57,10 @@ class PluginRecord:
         architectures: list[str]. Names it registered.
         hooks: list[str]. Hooks it implements.
         failures: list[PluginFailure]. Everything that went wrong.
+        import_seconds: float or None. Time to import the entry point and run
+            its registration hook (None when it was not loaded).
+        warnings: list[str]. Problems that do not stop the plugin, such as an
+            import of TensorFlow that every kreg command then pays for.
     """
 
     name: str
@@ -66,6 +72,12 @@ class PluginRecord:
     architectures: list[str] = field(default_factory=list)
     hooks: list[str] = field(default_factory=list)
     failures: list[PluginFailure] = field(default_factory=list)
+    import_seconds: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def warning_messages(self) -> list[str]:
+        """The lines kreg prints on stderr for this plugin's warnings."""
+        return [f"kreg: warning: plugin {self.name!r} {warning}" for warning in self.warnings]
 
     def to_json(self) -> dict[str, Any]:
         """Return the record as a JSON-ready dict."""
@@ -79,4 +91,6 @@ class PluginRecord:
             "hooks": list(self.hooks),
             "architectures": list(self.architectures),
             "failures": [failure.to_json() for failure in self.failures],
+            "import_seconds": None if self.import_seconds is None else round(self.import_seconds, 4),
+            "warnings": list(self.warnings),
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import click
 
 from kreg import __version__
+from kreg.cli.render import printable
 from kreg.cli.session import get_session, plugin_options
 from kreg.errors import KregError, KregUsageError, describe_exception
 
@@ -23,8 +25,12 @@ class CommandError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
-        """Print ``kreg: error: <message>`` on stderr."""
-        click.echo(f"kreg: error: {self.format_message()}", err=True, file=file)
+        """Print ``kreg: error: <message>`` on stderr (control characters escaped)."""
+        click.echo(f"kreg: error: {printable(self.format_message())}", err=True, file=file)
+
+
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
 class KregGroup(click.Group):
@@ -35,10 +41,17 @@ class KregGroup(click.Group):
     traceback.
     """
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run kreg; a closed stdout or stderr (``kreg list >&-``) discards output instead of failing."""
+        _reopen_closed_standard_streams()
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         """Run the sub-command, translating errors at the command boundary."""
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise CommandError("interrupted", INTERRUPTED) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KregUsageError as error:
@@ -55,6 +68,25 @@ class KregGroup(click.Group):
     def _maybe_traceback() -> None:
         if get_session().debug:
             traceback.print_exc(file=sys.stderr)
+
+
+def _reopen_closed_standard_streams() -> None:
+    """Give a closed stdout or stderr a descriptor on /dev/null.
+
+    Python sets ``sys.stdout`` to None when descriptor 1 is closed at start-up;
+    worse, the next file opened would get descriptor 1 and receive whatever
+    native code prints.
+    """
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, "w", encoding="utf-8", closefd=False))
 
 
 @click.group(cls=KregGroup, context_settings=CONTEXT_SETTINGS)

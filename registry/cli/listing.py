@@ -10,7 +10,7 @@ import json
 import click
 
 from kreg.architecture import type_name
-from kreg.cli.render import print_fields, print_table
+from kreg.cli.render import Column, print_fields, print_table
 from kreg.cli.session import emit_json, get_session, json_option, plugin_options
 
 
@@ -35,7 +35,7 @@ def list_command(patterns: tuple[str, ...], tags: tuple[str, ...], as_json: bool
         return
     print_table(
         None,
-        ["name", "summary", "plugin", "tags"],
+        [Column("name", wrap=False), "summary", Column("plugin", wrap=False, optional=True), "tags"],
         [(e.name, e.architecture.summary, e.plugin.name, ", ".join(e.architecture.tags)) for e in entries],
     )
 
@@ -56,12 +56,29 @@ def plugins_command(as_json: bool) -> None:
         return
     print_table(
         None,
-        ["plugin", "distribution", "version", "status", "architectures"],
         [
-            (r.name, r.distribution or "-", r.version or "-", r.status, ", ".join(r.architectures) or "-")
+            Column("plugin", wrap=False),
+            Column("distribution", optional=True),
+            Column("version", wrap=False, optional=True),
+            Column("status", wrap=False),
+            Column("import", wrap=False, numeric=True),
+            "architectures",
+        ],
+        [
+            (
+                r.name,
+                r.distribution or "-",
+                r.version or "-",
+                r.status,
+                "-" if r.import_seconds is None else f"{r.import_seconds * 1000:,.0f} ms",
+                ", ".join(r.architectures) or "-",
+            )
             for r in records
         ],
     )
+    warnings = [(r.name, warning) for r in records for warning in r.warnings]
+    if warnings:
+        print_table("warnings", ["plugin", "warning"], warnings)
     failures = catalogue.failures
     if failures:
         print_table(

@@ -1,35 +1,162 @@
-"""Tables and key-value blocks for the terminal, drawn with rich."""
+"""Tables and key-value blocks for the terminal, drawn with rich.
+
+Every cell and value passes through :func:`printable`, so text that comes from
+plugins (summaries, causes, layer names) can never move the cursor or clear
+the screen. Tables fit the console's width without splitting words: columns
+marked optional are dropped first, and a table that still does not fit is
+printed as one block per row.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+PIPED_WIDTH = 200
+"""Width of tables written to a pipe or file (grep sees one row per line); COLUMNS overrides it."""
 
-def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, err: bool = False) -> None:
-    """Print a table.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CELL_BREAKS = re.compile(r"[\t\n]")
+# rich's own borders and padding: one space each side of a cell, one bar between cells and at each edge.
+_CELL_PADDING = 3
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column.
+
+    Attributes:
+        header: str. The column's title.
+        wrap: bool. Long cells wrap at spaces; False keeps each cell on one
+            line (names people copy into the next command, numbers).
+        optional: bool. Dropped first when the table does not fit the width.
+        numeric: bool. Right-aligned.
+    """
+
+    header: str
+    wrap: bool = True
+    optional: bool = False
+    numeric: bool = False
+
+
+def printable(text: Any, *, one_line: bool = False) -> str:
+    """``str(text)`` with control characters shown as escapes (``\\x1b``), so they cannot act.
+
+    Args:
+        text: Any. Usually text that came from a plugin or from an exception.
+        one_line: bool. Also turn tabs and newlines into spaces (table cells).
+
+    Returns:
+        str. Safe to write to a terminal.
+    """
+    value = str(text)
+    if one_line:
+        value = _CELL_BREAKS.sub(" ", value)
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", value)
+
+
+def format_count(value: int | None) -> str:
+    """A count with thousands separators (``26,752``); ``-`` when unknown."""
+    return "-" if value is None else f"{value:,}"
+
+
+def format_rate(value: float | None) -> str:
+    """A speed with one decimal (``1.0``); ``-`` when unknown."""
+    return "-" if value is None else f"{value:,.1f}"
+
+
+def format_metric(value: Any) -> str:
+    """A metric value with four significant digits (``0.6939``); other values as text."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def print_table(
+    title: str | None, columns: Sequence[str | Column], rows: Iterable[Sequence[Any]], *, err: bool = False
+) -> None:
+    """Print a table that fits the console without splitting words.
 
     Args:
         title: str or None. Shown above the table.
-        columns: Sequence[str]. Column headers.
-        rows: Iterable[Sequence[Any]]. One sequence of cells per row (str() is applied).
+        columns: Sequence[str | Column]. A plain string is a column whose cells
+            wrap, except the first (names: never wrapped).
+        rows: Iterable[Sequence[Any]]. One sequence of cells per row (``None`` is empty).
         err: bool. Print on stderr.
     """
     from rich.markup import escape
-    from rich.table import Table
 
     out = console(err=err)
+    specs = [_column(spec, index) for index, spec in enumerate(columns)]
+    cells = [["" if cell is None else printable(cell, one_line=True) for cell in row] for row in rows]
     if title:
         # Printed above the table rather than as its title, which rich wraps to the table's width.
-        out.print(escape(title), style="bold")
+        out.print(escape(printable(title, one_line=True)), style="bold")
+    keep = _fitting_columns(specs, cells, out.width)
+    if keep is None:
+        _print_blocks(out, specs, cells)
+    else:
+        _print_rich_table(out, [specs[i] for i in keep], [[row[i] for i in keep] for row in cells])
+
+
+def _column(spec: str | Column, index: int) -> Column:
+    if isinstance(spec, Column):
+        return spec
+    return Column(spec, wrap=index != 0)
+
+
+def _fitting_columns(specs: list[Column], cells: list[list[str]], width: int) -> list[int] | None:
+    """Indices of the columns to show so that no word is split, or None when even the required ones do not fit."""
+    minimum = [_min_width(spec, [row[i] for row in cells]) for i, spec in enumerate(specs)]
+    shown = list(range(len(specs)))
+    optional = [i for i in reversed(shown) if specs[i].optional]
+    while sum(minimum[i] + _CELL_PADDING for i in shown) + 1 > width:
+        if not optional:
+            return None
+        shown.remove(optional.pop(0))
+    return shown
+
+
+def _min_width(spec: Column, values: list[str]) -> int:
+    from rich.cells import cell_len
+
+    texts = [spec.header, *values]
+    if not spec.wrap:
+        return max(cell_len(text) for text in texts)
+    return max((cell_len(word) for text in texts for word in text.split()), default=1)
+
+
+def _print_rich_table(out: Any, specs: list[Column], rows: list[list[str]]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(header_style="bold", show_lines=False)
-    for index, column in enumerate(columns):
-        # The first column holds names people copy into the next command: never wrap it.
-        table.add_column(column, overflow="fold", no_wrap=index == 0)
+    for index, spec in enumerate(specs):
+        table.add_column(
+            spec.header,
+            no_wrap=not spec.wrap,
+            overflow="fold",
+            justify="right" if spec.numeric else "left",
+            min_width=_min_width(spec, [row[index] for row in rows]),
+        )
     for row in rows:
         # Cells are data, not markup: "list[int]" must not be read as a style tag.
-        table.add_row(*("" if cell is None else escape(str(cell)) for cell in row))
+        table.add_row(*(escape(cell) for cell in row))
     out.print(table)
+
+
+def _print_blocks(out: Any, specs: list[Column], rows: list[list[str]]) -> None:
+    """One block per row: the first cell in bold, the others as ``header: value`` lines, wrapped."""
+    from rich.markup import escape
+    from rich.padding import Padding
+
+    for row in rows:
+        out.print(escape(row[0]), style="bold", overflow="fold")
+        for spec, cell in zip(specs[1:], row[1:]):
+            if cell:
+                out.print(Padding(f"[dim]{escape(spec.header)}:[/dim] {escape(cell)}", (0, 0, 0, 2)), overflow="fold")
 
 
 def print_fields(fields: Iterable[tuple[str, Any]]) -> None:
@@ -40,18 +167,22 @@ def print_fields(fields: Iterable[tuple[str, Any]]) -> None:
     width = max((len(label) for label, _ in shown), default=0)
     out = console()
     for label, value in shown:
-        out.print(f"[bold]{label + ':':<{width + 1}}[/bold] {escape(str(value))}", highlight=False)
+        out.print(f"[bold]{label + ':':<{width + 1}}[/bold] {escape(printable(value))}", highlight=False)
 
 
 def console(err: bool = False) -> Any:
     """Return a rich Console writing to stdout (or stderr)."""
-    import os
-    import sys
-
     from rich.console import Console
 
     stream = sys.stderr if err else sys.stdout
     # Piped output (grep, files) gets wide lines instead of rich's 80 columns,
     # so a row stays on one line; COLUMNS still wins when set.
-    width = None if stream.isatty() or "COLUMNS" in os.environ else 200
+    width = None if _is_terminal(stream) or "COLUMNS" in os.environ else PIPED_WIDTH
     return Console(file=stream, width=width, highlight=False)
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no stream, or a closed one
+        return False

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kreg.cli.render import print_fields, print_table
+from kreg.cli.render import Column, format_count, format_metric, format_rate, print_fields, print_table
 from kreg.cli.session import emit_json, get_session, json_option, plugin_options
 
 if TYPE_CHECKING:
@@ -74,13 +74,13 @@ def _print_result(result: TrainResult) -> None:
     print_table(
         f"{result.architecture}: {trace.steps} steps",
         ["metric", "first", "last"],
-        [(name, _number(trace.first[name]), _number(trace.last[name])) for name in trace.first],
+        [(name, format_metric(trace.first[name]), format_metric(trace.last[name])) for name in trace.first],
     )
     speed = trace.steps_per_second
     print_fields(
         [
             ("first step", f"{trace.first_step_seconds:.2f} s (includes tracing)" if trace.first_step_seconds is not None else None),
-            ("speed", f"{speed:.1f} steps/s over the {trace.steps - 1} steps after the first" if speed else None),
+            ("speed", f"{format_rate(speed)} steps/s over the {trace.steps - 1} steps after the first" if speed else None),
             ("finite", "yes" if trace.finite else "no"),
             ("saved", result.saved),
             ("logdir", result.logdir),
@@ -136,9 +136,15 @@ def _print_check_table(results: list[CheckResult]) -> None:
             detail = _metric_change(result.metrics) if result.trained else "not trained (no data adapter)"
         else:
             detail = f"{result.phase}: {result.cause}"
-        speed = f"{result.steps_per_second:.0f}" if result.steps_per_second else "-"
-        rows.append((result.architecture, "pass" if result.passed else "FAIL", params if params is not None else "-", speed, detail))
-    print_table(None, ["architecture", "result", "params", "steps/s", "metric first -> last / failure"], rows)
+        rows.append((result.architecture, "pass" if result.passed else "FAIL", format_count(params), format_rate(result.steps_per_second), detail))
+    columns = [
+        Column("architecture", wrap=False),
+        Column("result", wrap=False),
+        Column("params", wrap=False, numeric=True),
+        Column("steps/s", wrap=False, numeric=True, optional=True),
+        "metric first -> last / failure",
+    ]
+    print_table(None, columns, rows)
 
 
 def _metric_change(metrics: dict[str, dict[str, object]]) -> str:
@@ -146,11 +152,7 @@ def _metric_change(metrics: dict[str, dict[str, object]]) -> str:
     name = "loss" if "loss" in metrics else next(iter(metrics), None)
     if name is None:
         return "no metrics returned"
-    return f"{name} {_number(metrics[name]['first'])} -> {_number(metrics[name]['last'])}"
-
-
-def _number(value: object) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    return f"{name} {format_metric(metrics[name]['first'])} -> {format_metric(metrics[name]['last'])}"
 
 
 COMMANDS = [train_command, check_command]

@@ -53,7 +53,7 @@ GAP_OPEN = 4
 """Cost of each run of unpaired calls: pairing a stray call in the middle of a
 replaced region must gain more than the two runs it would split."""
 
-MAX_CELLS = 4_000_000
+MAX_CELLS = 2_000_000
 """Above this many (left x right) pairs the alignment is split at exact matches first."""
 
 _FORBIDDEN = -(10**9)
@@ -185,13 +185,14 @@ def align_calls(left: Sequence[Mapping[str, Any]], right: Sequence[Mapping[str, 
 
 
 def align_features(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> list[Pair]:
-    """:func:`align_calls` on features already computed."""
+    """:func:`align_calls` on features already computed.
+
+    The common prefix pairs at once (what the alignment would do anyway: calls
+    pair as early as possible); a common suffix does not, as pairing it first
+    would move a removal earlier than the alignment puts it.
+    """
     prefix = _common_prefix(left, right)
-    suffix = _common_prefix(left[prefix:][::-1], right[prefix:][::-1])
-    middle = _align_span(left, right, prefix, len(left) - suffix, prefix, len(right) - suffix)
-    head = [(index, index) for index in range(prefix)]
-    tail = [(len(left) - suffix + offset, len(right) - suffix + offset) for offset in range(suffix)]
-    return head + middle + tail
+    return [(index, index) for index in range(prefix)] + _align_span(left, right, prefix, len(left), prefix, len(right))
 
 
 def _common_prefix(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> int:

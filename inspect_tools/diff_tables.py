@@ -88,16 +88,16 @@ def group_table(component: ComponentDiff) -> Table:
     with_macs = any(group.macs is not None for group in component.groups)
     rows = []
     for group in component.groups:
-        row = [str(group.id), group_phrase(group), ", ".join(group.classes), f"{group.calls:,}", signed_or_blank(group.params)]
-        rows.append(row + [signed_or_blank(group.macs)] if with_macs else row)
-    columns = ["group", "what", "unit (top-level layers)", "calls", "params"] + (["MACs"] if with_macs else [])
+        figures = [f"{group.calls:,}", signed_or_blank(group.params)] + ([signed_or_blank(group.macs)] if with_macs else [])
+        rows.append([str(group.id), group_phrase(group), *figures, f"{group.first} .. {group.last}", ", ".join(group.classes)])
+    columns = ["group", "what", "calls", "params", *(["MACs"] if with_macs else []), "calls from .. to", "unit (top-level layers)"]
     return Table(f"{component.name}: repeated blocks", columns, rows)
 
 
 def group_phrase(group: Group) -> str:
-    """``2 x block of 9 layers removed (repeated 4 -> 2 times), layer_normalization_4 .. add_7``."""
+    """``2 x block of 9 layers removed (repeated 4 -> 2 times)``."""
     left, right = group.repeats
-    return f"{group.headline} (repeated {left} \u2192 {right} times), {group.first} .. {group.last}"
+    return f"{group.headline} (repeated {left} \u2192 {right} times)"
 
 
 def layer_table(component: ComponentDiff) -> Table:

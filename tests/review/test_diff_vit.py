@@ -47,11 +47,6 @@ BLOCK_CLASSES = [
 
 
 @pytest.fixture(scope="module")
-def vit_catalogue() -> kreg.Catalogue:
-    return add_in_process(kreg.Catalogue())
-
-
-@pytest.fixture(scope="module")
 def vit_diff(vit_catalogue):
     """``kreg diff test-vit ARGS --json``, parsed."""
 

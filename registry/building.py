@@ -269,7 +269,7 @@ def load_model_file(path: str, entries: Sequence[Entry]) -> keras.Model:
             return keras.models.load_model(path, safe_mode=True)
         except Exception as error:  # retried after importing more plugins
             failure = error
-    raise KregError(f"cannot load {path!r}: {_first_sentence(failure)}") from failure
+    raise KregError(f"cannot load {path!r}: {_load_failure(failure)}") from failure
 
 
 def check_model_file(path: str) -> None:
@@ -292,10 +292,20 @@ def _import_plugin_modules(entries: Iterable[Entry]) -> None:
                 resolve_part(entry, field)
 
 
-def _first_sentence(error: BaseException, limit: int = 300) -> str:
-    """``Type: message`` cut before the long config dump Keras adds to a deserialisation error."""
+def _load_failure(error: BaseException, limit: int = 300) -> str:
+    """Why Keras could not load a file, on one line, without the config dump it appends.
+
+    Keras wraps a missing custom class in "<class Functional> could not be
+    deserialized properly ... Exception encountered: Could not locate class
+    'X'. ... Full object config: {...}"; only the cause is kept.
+    """
     message = " ".join(str(error).split())
-    for marker in (" Full object config:", " Exception encountered", " config="):
+    if "Exception encountered:" in message:
+        message = message.split("Exception encountered:", 1)[1].strip()
+    else:
+        message = f"{type(error).__name__}: {message}"
+    for marker in (" Full object config:", " config={"):
         message = message.split(marker, 1)[0]
-    text = f"{type(error).__name__}: {message}"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    if message.startswith("Could not locate class"):
+        message = message.split(". ", 1)[0] + "; no installed plugin defines it (install the plugin the model was built with)"
+    return message if len(message) <= limit else message[: limit - 3] + "..."

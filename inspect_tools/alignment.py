@@ -4,9 +4,10 @@ A component's ``layers`` rows come in call order, which is a topological order
 of the graph, with each layer's inner calls right after it. Two such sequences
 are aligned as a diff tool aligns two texts, but with a score instead of
 equality: a pair of calls scores by what they share (class, input and output
-shapes, parameters, MACs, nesting depth, the class of the enclosing call and of
-the calls just before and after it at the same level). Calls of different
-classes never pair, nor do two calls whose user-given names differ; the same
+shapes, parameters, MACs, nesting depth, the classes of the calls just before
+and after it at the same level). Calls of different classes never pair, nor
+do calls inside enclosing calls of different classes (those cannot pair), nor
+two calls whose user-given names differ; the same
 user-given name on both sides weighs more than everything else. Names Keras
 made up (``dense_12``: the class in snake_case with an optional ``_N``) count
 for nothing, since they depend on how many layers were created before.
@@ -44,7 +45,6 @@ FEATURE_SCORES = {
     "params": 2,
     "macs": 1,
     "depth": 1,
-    "parent": 1,
     "before": 1,
     "after": 1,
 }
@@ -239,7 +239,8 @@ def pair_scores(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> 
     scores += SAME_NAME_SCORE * same_name
     left_named = np.array([f.name is not None for f in left])[:, None]
     right_named = np.array([f.name is not None for f in right])[None, :]
-    forbidden = ~equal("cls") | (left_named & right_named & ~same_name)
+    # Calls inside enclosing calls of different classes would pair across two calls that cannot pair.
+    forbidden = ~equal("cls") | ~equal("parent") | (left_named & right_named & ~same_name)
     scores[forbidden] = _FORBIDDEN
     return scores
 

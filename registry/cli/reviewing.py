@@ -45,6 +45,7 @@ class TwoSidedCommand(click.Command):
     """
 
     usage = DIFF_USAGE
+    side_help = SIDE_HELP
 
     def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
         """The usage line: the sides, then the common options."""
@@ -53,7 +54,7 @@ class TwoSidedCommand(click.Command):
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List the side arguments before the common options."""
         with formatter.section("Sides"):
-            formatter.write_dl(SIDE_HELP)
+            formatter.write_dl(self.side_help)
         super().format_options(ctx, formatter)
 
 
@@ -96,7 +97,7 @@ def review_command(args: tuple[str, ...], output: str | None, train_steps: int |
     \b
     Examples:
       kreg review transformer --preset smoke --train-steps 20
-      kreg review transformer --against --set num_layers=1 -o depth.html
+      kreg review transformer --against --set embed_dim=128 -o width.html
     """
     left_spec, right_spec = parse_sides(args, against_required=False)
     if is_model_file(left_spec.name):
@@ -148,7 +149,7 @@ def diff_command(args: tuple[str, ...], as_json: bool) -> None:
     insertions or removals only, whatever Keras numbered the layers. Names
     you gave layers anchor the match; names Keras made up (dense_12) never
     decide it. Consecutive repeats of a unit removed, added or changed are
-    grouped ("2 x block of 9 layers removed"), with every layer call that
+    grouped ("2 × block of 9 layers removed"), with every layer call that
     differs below. Also reported: the hyperparameters that differ, parameter
     counts per component (MACs and memory where kreg inspect has them), and
     the Dense calls whose threading, kernel or MACs changed. Options before
@@ -157,10 +158,10 @@ def diff_command(args: tuple[str, ...], as_json: bool) -> None:
 
     \b
     Examples:
-      kreg diff transformer --against --set num_layers=1
+      kreg diff transformer --against --set embed_dim=128
       kreg diff risk-factor-autoencoder --against --set n_tickers=50
       kreg diff vae-mlp --preset smoke --against autoencoder --json
-      kreg diff trained.keras --against risk-factor-autoencoder
+      kreg diff vae.keras --against vae --preset smoke
     """
     left_spec, right_spec = parse_sides(args)
     catalogue = get_session().catalogue
@@ -178,8 +179,8 @@ def _print_diff(diff: ArchitectureDiff) -> None:
 
     print_fields(
         [
-            ("left", f"{diff.left.label} {_assignments(diff.left.hyperparameters)}"),
-            ("right", f"{diff.right.label} {_assignments(diff.right.hyperparameters)}"),
+            ("left", f"{diff.left.label} {_assignments(diff.left.hyperparameters)}".strip()),
+            ("right", f"{diff.right.label} {_assignments(diff.right.hyperparameters)}".strip()),
         ]
     )
     for table in diff_tables(diff):

@@ -165,12 +165,8 @@ def test_a_width_change_reports_changes_only(vit_report):
     assert (projection["status"], projection["left"]["kernel_shape"], projection["right"]["kernel_shape"]) == ("changed", [48, 16], [48, 8])
 
 
-def test_the_same_configuration_is_identical(vit_report, vit_catalogue):
-    from kreg.building import build_fresh
-    from kreg.inspect_tools.report import inspect_built
-
-    entry = vit_catalogue.get(NAME)
-    again = inspect_built(build_fresh(entry, entry.architecture.hyperparameters, seed=None))
+def test_the_same_configuration_is_identical(vit_report, saved_vit):
+    _, again = saved_vit  # the same configuration, built again in a fresh session
     diff = _diff_json(vit_report(), again)
     assert diff["identical"] is True
     model = diff["components"]["model"]
@@ -185,7 +181,7 @@ def catalogue_with_builtins() -> kreg.Catalogue:
     return add_in_process(kreg.load_catalogue(entry_points=points))
 
 
-def test_two_unrelated_architectures_give_a_readable_result(catalogue_with_builtins, vit_report):
+def test_two_unrelated_architectures_give_a_readable_result(catalogue_with_builtins, vit_report, monkeypatch, capsys):
     mlp = _mlp_report(catalogue_with_builtins)
     model = _diff_json(vit_report(), mlp)["components"]["model"]
     layers = model["layers"]
@@ -196,11 +192,21 @@ def test_two_unrelated_architectures_give_a_readable_result(catalogue_with_built
         if row["left"] and row["right"]:
             assert row["left"]["class"] == row["right"]["class"]
     assert [(g["status"], g["count"], g["repeats"]) for g in model["groups"]] == [("removed", 4, {"left": 4, "right": 0})]
-    session = Session(_catalogue=catalogue_with_builtins)
-    text = CliRunner(env={"COLUMNS": "100"}).invoke(main, ["diff", NAME, "--against", "mlp", "--preset", "smoke"], obj=session)
-    assert text.exit_code == 0, text.output
-    assert table_rows(text.stdout, "model: repeated blocks")[0][1] == "4 × block of 9 layers removed (repeated 4 → 0 times)"
-    assert max(len(line) for line in text.stdout.splitlines()) <= 100
+    text = _printed(diff_reports(vit_report(), mlp), monkeypatch, capsys, columns=100)
+    assert table_rows(text, "model: repeated blocks")[0][1] == "4 × block of 9 layers removed (repeated 4 → 0 times)"
+    assert max(len(line) for line in text.splitlines()) <= 100
+
+
+def _printed(diff, monkeypatch, capsys, columns: int) -> str:
+    """The tables of ``kreg diff`` as the terminal shows them, ``columns`` wide."""
+    from kreg.cli.render import print_table
+    from kreg.inspect_tools.diff_tables import diff_tables
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    capsys.readouterr()
+    for table in diff_tables(diff):
+        print_table(table.title, table.columns, table.rows)
+    return capsys.readouterr().out
 
 
 def _mlp_report(catalogue):
@@ -213,20 +219,23 @@ def _mlp_report(catalogue):
 
 @pytest.fixture(scope="module")
 def saved_vit(vit_catalogue, tmp_path_factory):
-    """The test ViT at its defaults, saved as a .keras file."""
+    """The test ViT at its defaults saved as a .keras file, and the report of that build."""
     from kreg.building import build_fresh
+    from kreg.inspect_tools.report import inspect_built
 
     entry = vit_catalogue.get(NAME)
     path = tmp_path_factory.mktemp("saved") / "vit.keras"
-    build_fresh(entry, entry.architecture.hyperparameters).model.save(path)
-    return path
+    built = build_fresh(entry, entry.architecture.hyperparameters)
+    built.model.save(path)
+    return path, inspect_built(built)
 
 
-def test_a_saved_model_against_its_architecture_is_identical(vit_diff, vit_catalogue, saved_vit):
-    result = CliRunner().invoke(main, ["diff", str(saved_vit), "--against", NAME, "--json"], obj=Session(_catalogue=vit_catalogue))
+def test_a_saved_model_against_its_architecture_is_identical(vit_catalogue, saved_vit):
+    path, _ = saved_vit
+    result = CliRunner().invoke(main, ["diff", str(path), "--against", NAME, "--json"], obj=Session(_catalogue=vit_catalogue))
     assert result.exit_code == 0, result.output
     diff = json.loads(result.stdout)
-    assert diff["left"] == {"architecture": None, "preset": None, "hyperparameters": {}, "file": str(saved_vit)}
+    assert diff["left"] == {"architecture": None, "preset": None, "hyperparameters": {}, "file": str(path)}
     assert diff["right"]["architecture"] == NAME and diff["right"]["file"] is None
     assert diff["identical"] is True and diff["hyperparameters"] == []
     assert list(diff["components"]) == ["model"]
@@ -234,7 +243,8 @@ def test_a_saved_model_against_its_architecture_is_identical(vit_diff, vit_catal
 
 @pytest.mark.slow
 def test_a_saved_model_against_a_shallower_configuration(vit_catalogue, saved_vit):
-    args = ["diff", NAME, "--set", "transformer_layers=2", "--against", str(saved_vit), "--json"]
+    path, _ = saved_vit
+    args = ["diff", NAME, "--set", "transformer_layers=2", "--against", str(path), "--json"]
     result = CliRunner().invoke(main, args, obj=Session(_catalogue=vit_catalogue))
     assert result.exit_code == 0, result.output
     model = json.loads(result.stdout)["components"]["model"]
@@ -252,7 +262,7 @@ def test_a_saved_model_against_a_shallower_configuration(vit_catalogue, saved_vi
     ],
 )
 def test_file_sides_usage_errors_exit_2(vit_catalogue, saved_vit, args, message):
-    args = [arg.format(saved=saved_vit) for arg in args]
+    args = [arg.format(saved=saved_vit[0]) for arg in args]
     result = CliRunner().invoke(main, ["diff", *args], obj=Session(_catalogue=vit_catalogue))
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output

@@ -45,6 +45,7 @@ def test_the_diff_shows_two_blocks_removed_and_only_removals(page, vit_depth_rev
     assert "<details><summary>model: Dense calls added, removed or changed (12)</summary>" in section
 
 
+@pytest.mark.slow
 def test_a_trained_model_reviewed_against_its_architecture(vit_catalogue, tmp_path):
     from kreg.building import build_fresh
 

@@ -111,7 +111,7 @@ def group_pairs(
     taken: set[int] = set()
     for side_index, side in enumerate(sides):
         for repeat in side.repeats:
-            for run in _runs(repeat, side, side_index, pairs, statuses, taken):
+            for run in _runs(repeat, side, side_index, statuses, taken):
                 if len(run) == 1 and len(run[0]) == 1:
                     continue  # one call on its own: its row says it all
                 members = [side.position[row] for unit in run for row in unit]
@@ -125,7 +125,7 @@ def group_pairs(
     return groups, membership
 
 
-def _runs(repeat: Repeat, side: _Side, side_index: int, pairs: Sequence[Pair], statuses: Sequence[str], taken: set[int]) -> list[list[range]]:
+def _runs(repeat: Repeat, side: _Side, side_index: int, statuses: Sequence[str], taken: set[int]) -> list[list[range]]:
     """Consecutive units of a repeat with the same status (removed, added or changed), not yet in a group."""
     runs: list[list[range]] = []
     previous = None

@@ -1,29 +1,38 @@
-"""Comparing two inspection reports: two architectures, or two configurations of one.
+"""Comparing two inspection reports: two architectures, two configurations of one, or a saved model.
 
 The input is two ``kreg inspect --json`` objects (from
-:func:`~kreg.inspect_tools.report.architecture_report`); the comparison is made
-on that data, so ``kreg diff`` reports exactly what ``kreg inspect`` shows.
-Components are paired by name, layer calls and Dense calls by path (the
-second call of a shared layer is paired with the other side's second call).
+:func:`~kreg.inspect_tools.report.architecture_report`); the comparison is a
+pure function of that data, so ``kreg diff`` reports exactly what ``kreg
+inspect`` shows. Components are paired by name. Layer calls are paired by
+their place in the graph (:mod:`~kreg.inspect_tools.alignment`), never by the
+names Keras made up, and Dense calls follow the layer calls they belong to.
+Repeated blocks that were removed, added or changed are grouped
+(:mod:`~kreg.inspect_tools.diff_groups`). The text tables are in
+:mod:`~kreg.inspect_tools.diff_tables`.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kreg.inspect_tools.report import Table
-from kreg.inspect_tools.shapes import format_shape
+from kreg.inspect_tools.alignment import Pair, align_features, call_features
+from kreg.inspect_tools.diff_groups import Group, group_pairs
 
-LAYER_FIELDS = ("class", "input_shape", "output_shape", "params")
-"""Fields of a layer row that are compared."""
+LAYER_FIELDS = ("class", "input_shape", "output_shape", "params", "macs")
+"""Fields of a layer row that are compared (``macs`` where the reports have it)."""
 
 DENSE_FIELDS = ("input_shape", "output_shape", "kernel_shape", "threaded_over", "params", "macs")
 """Fields of a Dense record that are compared."""
 
 SHAPE_FIELDS = ("input_shape", "output_shape")
+
+TOTALS = {
+    "compute": ("macs",),
+    "memory": ("parameter_bytes", "activation_bytes_per_example", "training_bytes"),
+}
+"""Per-component figures compared when the reports carry them (``kreg inspect``'s compute and memory)."""
 
 _MISSING = object()
 
@@ -33,18 +42,27 @@ class Side:
     """One side of a comparison.
 
     Attributes:
-        architecture: str. The architecture's name.
-        hyperparameters: dict[str, Any]. The values it was built with.
+        architecture: str or None. The architecture's name (None for a saved model file).
+        hyperparameters: dict[str, Any]. The values it was built with (empty for a file).
         preset: str or None. The preset it started from.
+        file: str or None. The ``.keras`` file it was loaded from.
     """
 
-    architecture: str
+    architecture: str | None
     hyperparameters: dict[str, Any]
     preset: str | None = None
+    file: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``name``, ``name (preset smoke)`` or ``file model.keras``: how the reports name a side."""
+        if self.file is not None:
+            return f"file {self.file}"
+        return f"{self.architecture}" + (f" (preset {self.preset})" if self.preset else "")
 
     def to_json(self) -> dict[str, Any]:
-        """``{"architecture", "preset", "hyperparameters"}``."""
-        return {"architecture": self.architecture, "preset": self.preset, "hyperparameters": dict(self.hyperparameters)}
+        """``{"architecture", "preset", "hyperparameters", "file"}``."""
+        return {"architecture": self.architecture, "preset": self.preset, "hyperparameters": dict(self.hyperparameters), "file": self.file}
 
 
 @dataclass(frozen=True)
@@ -77,15 +95,15 @@ class ValueChange:
 
 @dataclass(frozen=True)
 class RowChange:
-    """A layer call or Dense call that was added, removed or changed.
+    """A layer call or Dense call and how it compares with its partner.
 
     Attributes:
-        path: str. Its path (``encoder/dense``); the n-th call of a shared
-            layer gets `` [call n]`` after it.
-        status: str. ``"added"`` (right only), ``"removed"`` (left only) or ``"changed"``.
+        path: str. Its path on the left (on the right when added).
+        status: str. ``"same"``, ``"changed"``, ``"removed"`` (left only) or ``"added"`` (right only).
         fields: tuple[str, ...]. The fields that differ (empty unless changed).
         left: dict or None. The left row or Dense record.
         right: dict or None. The right one.
+        group: int or None. The id of the group of repeated blocks it belongs to.
     """
 
     path: str
@@ -93,6 +111,12 @@ class RowChange:
     fields: tuple[str, ...]
     left: dict[str, Any] | None
     right: dict[str, Any] | None
+    group: int | None = None
+
+    @property
+    def right_path(self) -> str | None:
+        """Its path on the right (None when removed)."""
+        return None if self.right is None else self.right["path"]
 
     @property
     def shapes_changed(self) -> bool:
@@ -105,14 +129,11 @@ class RowChange:
         return "threaded_over" in self.fields
 
     def to_json(self) -> dict[str, Any]:
-        """``{"path", "status", "fields", "left", "right"}``."""
-        return {
-            "path": self.path,
-            "status": self.status,
-            "fields": list(self.fields),
-            "left": self.left,
-            "right": self.right,
-        }
+        """``{"path", "status", "fields", "left", "right"}``, and ``group`` for a row in a group."""
+        record = {"path": self.path, "status": self.status, "fields": list(self.fields), "left": self.left, "right": self.right}
+        if self.group is not None:
+            record["group"] = self.group
+        return record
 
 
 @dataclass(frozen=True)
@@ -126,9 +147,11 @@ class ComponentDiff:
         right_class: str or None. Its class on the right (None when removed).
         left_params: dict or None. ``{"total", "trainable", "non_trainable"}`` on the left.
         right_params: dict or None. The same on the right.
-        layers: list[RowChange]. Layer calls that differ, in the order of the
-            left's table, then those only the right has.
-        dense: list[RowChange]. Dense calls that differ, in the same order.
+        layers: list[RowChange]. Every layer call of both sides, aligned, in order.
+        dense: list[RowChange]. Every Dense call of both sides, in the same order.
+        groups: list[Group]. Repeated blocks removed, added or changed.
+        totals: dict. ``{"compute": {"macs": {"left", "right", "delta"}}, "memory": {...}}``;
+            values are None where a report lacks them.
     """
 
     name: str
@@ -139,6 +162,8 @@ class ComponentDiff:
     right_params: dict[str, int] | None
     layers: list[RowChange] = field(default_factory=list)
     dense: list[RowChange] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    totals: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def params_delta(self) -> dict[str, int] | None:
@@ -148,9 +173,14 @@ class ComponentDiff:
         return {key: self.right_params[key] - self.left_params[key] for key in self.left_params}
 
     @property
-    def param_changes(self) -> list[RowChange]:
-        """Layer calls added, removed, or whose class or parameter count differs."""
-        return [change for change in self.layers if change.status != "changed" or {"class", "params"} & set(change.fields)]
+    def differences(self) -> list[RowChange]:
+        """Layer calls added, removed or changed."""
+        return [change for change in self.layers if change.status != "same"]
+
+    @property
+    def dense_differences(self) -> list[RowChange]:
+        """Dense calls added, removed or changed."""
+        return [change for change in self.dense if change.status != "same"]
 
     @property
     def shape_changes(self) -> list[RowChange]:
@@ -168,6 +198,8 @@ class ComponentDiff:
             "status": self.status,
             "class": {"left": self.left_class, "right": self.right_class},
             "params": {"left": self.left_params, "right": self.right_params, "delta": self.params_delta},
+            **self.totals,
+            "groups": [group.to_json() for group in self.groups],
             "layers": [change.to_json() for change in self.layers],
             "shapes_changed": [change.path for change in self.shape_changes],
             "dense": [change.to_json() for change in self.dense],
@@ -207,24 +239,33 @@ class ArchitectureDiff:
         }
 
 
-def diff_reports(left: Mapping[str, Any], right: Mapping[str, Any], presets: tuple[str | None, str | None] = (None, None)) -> ArchitectureDiff:
+def diff_reports(
+    left: Mapping[str, Any],
+    right: Mapping[str, Any],
+    presets: tuple[str | None, str | None] = (None, None),
+    files: tuple[str | None, str | None] = (None, None),
+) -> ArchitectureDiff:
     """Compare two ``kreg inspect --json`` objects.
 
     Args:
         left: Mapping. The report compared (``architecture``, ``hyperparameters``, ``components``).
         right: Mapping. The report it is compared against.
         presets: tuple. The preset each side started from, for the record.
+        files: tuple. The ``.keras`` file each side was loaded from (None for
+            a built architecture); hyperparameters are compared only when neither side is a file.
 
     Returns:
         ArchitectureDiff. Hyperparameters that differ, and per component its
-        parameter counts and the layer and Dense calls that were added,
-        removed or changed.
+        totals and every layer and Dense call, aligned and grouped.
     """
-    left_side = Side(left["architecture"], dict(left["hyperparameters"]), presets[0])
-    right_side = Side(right["architecture"], dict(right["hyperparameters"]), presets[1])
+    sides = [
+        Side(None if file else report["architecture"], dict(report["hyperparameters"]), preset, file)
+        for report, preset, file in zip((left, right), presets, files)
+    ]
     names = list(dict.fromkeys([*left["components"], *right["components"]]))
     components = [diff_component(name, left["components"].get(name), right["components"].get(name)) for name in names]
-    return ArchitectureDiff(left_side, right_side, diff_values(left_side.hyperparameters, right_side.hyperparameters), components)
+    values = [] if any(files) else diff_values(sides[0].hyperparameters, sides[1].hyperparameters)
+    return ArchitectureDiff(sides[0], sides[1], values, components)
 
 
 def diff_values(left: Mapping[str, Any], right: Mapping[str, Any]) -> list[ValueChange]:
@@ -243,11 +284,12 @@ def diff_values(left: Mapping[str, Any], right: Mapping[str, Any]) -> list[Value
 
 def diff_component(name: str, left: Mapping[str, Any] | None, right: Mapping[str, Any] | None) -> ComponentDiff:
     """Compare one component's report on both sides (None where a side lacks it)."""
-    layers = diff_rows(_rows(left, "layers"), _rows(right, "layers"), LAYER_FIELDS)
-    dense = diff_rows(_rows(left, "dense"), _rows(right, "dense"), DENSE_FIELDS)
+    left_rows, right_rows = _rows(left, "layers"), _rows(right, "layers")
+    pairs, layers, groups = diff_rows(left_rows, right_rows)
+    dense = diff_dense(layers, pairs, (left_rows, right_rows), (_rows(left, "dense"), _rows(right, "dense")))
     if left is None or right is None:
         status = "added" if left is None else "removed"
-    elif layers or dense or left["params"] != right["params"] or left["class"] != right["class"]:
+    elif any(change.status != "same" for change in layers + dense) or left["params"] != right["params"] or left["class"] != right["class"]:
         status = "changed"
     else:
         status = "unchanged"
@@ -260,187 +302,96 @@ def diff_component(name: str, left: Mapping[str, Any] | None, right: Mapping[str
         right_params=dict(right["params"]) if right else None,
         layers=layers,
         dense=dense,
+        groups=groups,
+        totals=component_totals(left, right),
     )
 
 
 def _rows(component: Mapping[str, Any] | None, key: str) -> list[dict[str, Any]]:
-    return list(component[key]) if component else []
+    return list(component.get(key, [])) if component else []
 
 
-def diff_rows(left: Sequence[Mapping[str, Any]], right: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> list[RowChange]:
-    """Pair rows by path and list those added, removed or with differing ``fields``.
+def diff_rows(left: Sequence[Mapping[str, Any]], right: Sequence[Mapping[str, Any]]) -> tuple[list[Pair], list[RowChange], list[Group]]:
+    """Align two ``layers`` tables, compare the pairs and group repeated blocks.
 
     Args:
-        left: Sequence[Mapping]. Rows with a ``path`` (layer rows or Dense records).
-        right: Sequence[Mapping]. The other side's rows.
-        fields: Sequence[str]. The fields compared.
+        left: Sequence[Mapping]. The left component's layer rows.
+        right: Sequence[Mapping]. The right component's layer rows.
 
     Returns:
-        list[RowChange]. Changed and removed rows in the left's order, then
-        added rows in the right's order.
+        tuple. The alignment (``(left index, right index)`` pairs), one
+        :class:`RowChange` per pair in that order (``group`` set on grouped
+        rows), and the groups.
     """
-    left_keyed, right_keyed = _keyed(left), _keyed(right)
+    features = (call_features(left), call_features(right))
+    pairs = align_features(*features)
+    changes = [compare(_at(left, i), _at(right, j), LAYER_FIELDS) for i, j in pairs]
+    groups, membership = group_pairs(pairs, [change.status for change in changes], (left, right), features)
+    grouped = [replace(change, group=membership.get(index)) for index, change in enumerate(changes)]
+    return pairs, grouped, groups
+
+
+def diff_dense(
+    layers: Sequence[RowChange],
+    pairs: Sequence[Pair],
+    rows: tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]],
+    dense: tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]],
+) -> list[RowChange]:
+    """Compare the Dense records of two components, paired as their layer calls were.
+
+    A Dense record belongs to the layer row with the same path (the n-th record
+    of a path to the n-th row of it), and to that row's group; records are
+    listed in the order of ``layers``, the layer calls compared for ``pairs``.
+    """
+    owners = [_dense_by_row(rows[k], dense[k]) for k in (0, 1)]
     changes = []
-    for path, old in left_keyed.items():
-        new = right_keyed.get(path)
-        if new is None:
-            changes.append(RowChange(path, "removed", (), dict(old), None))
-            continue
-        differing = tuple(name for name in fields if old.get(name) != new.get(name))
-        if differing:
-            changes.append(RowChange(path, "changed", differing, dict(old), dict(new)))
-    changes += [RowChange(path, "added", (), None, dict(new)) for path, new in right_keyed.items() if path not in left_keyed]
+    for (i, j), layer in zip(pairs, layers):
+        old = owners[0].get(i) if i is not None else None
+        new = owners[1].get(j) if j is not None else None
+        if old is not None or new is not None:
+            change = compare(old, new, DENSE_FIELDS)
+            changes.append(replace(change, group=layer.group))
     return changes
 
 
-def _keyed(rows: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    """Rows by path; a path seen again (a shared layer's next call) becomes ``path [call n]``."""
-    keyed: dict[str, Mapping[str, Any]] = {}
-    seen: dict[str, int] = {}
-    for row in rows:
-        count = seen[row["path"]] = seen.get(row["path"], 0) + 1
-        keyed[row["path"] if count == 1 else f"{row['path']} [call {count}]"] = row
-    return keyed
+def _dense_by_row(rows: Sequence[Mapping[str, Any]], dense: Sequence[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+    unused: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        unused.setdefault(row["path"], []).append(index)
+    owned = {}
+    for record in dense:
+        indices = unused.get(record["path"])
+        if indices:
+            owned[indices.pop(0)] = record
+    return owned
 
 
-# The text report -----------------------------------------------------------------
+def compare(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, fields: Sequence[str]) -> RowChange:
+    """One row (or Dense record) against its partner; a field is compared where both have it."""
+    if new is None:
+        return RowChange(old["path"], "removed", (), dict(old), None)
+    if old is None:
+        return RowChange(new["path"], "added", (), None, dict(new))
+    differing = tuple(name for name in fields if name in old and name in new and old[name] != new[name])
+    return RowChange(old["path"], "changed" if differing else "same", differing, dict(old), dict(new))
 
 
-def diff_tables(diff: ArchitectureDiff) -> list[Table]:
-    """The tables ``kreg diff`` prints: hyperparameters, parameters per component,
-    then per component the layers whose parameters changed (or that were added
-    or removed), the shapes that changed and the Dense calls that changed."""
-    tables = []
-    if diff.hyperparameters:
-        tables.append(_hyperparameter_table(diff.hyperparameters))
-    tables.append(_component_table(diff.components))
-    for component in diff.components:
-        if component.param_changes:
-            tables.append(_layer_table(component))
-        if component.shape_changes:
-            tables.append(_shape_table(component))
-        if component.dense:
-            tables.append(_dense_table(component))
-    return tables
+def _at(rows: Sequence[Mapping[str, Any]], index: int | None) -> Mapping[str, Any] | None:
+    return None if index is None else rows[index]
 
 
-def side_label(side: Side) -> str:
-    """``name`` or ``name (preset smoke)``, as the text report names a side."""
-    return side.architecture + (f" (preset {side.preset})" if side.preset else "")
+def component_totals(left: Mapping[str, Any] | None, right: Mapping[str, Any] | None) -> dict[str, dict[str, dict[str, Any]]]:
+    """MACs and memory of a component on both sides with the delta (None where a report lacks the figure)."""
+    totals: dict[str, dict[str, dict[str, Any]]] = {}
+    for section, keys in TOTALS.items():
+        totals[section] = {}
+        for key in keys:
+            old, new = _figure(left, section, key), _figure(right, section, key)
+            delta = new - old if old is not None and new is not None else None
+            totals[section][key] = {"left": old, "right": new, "delta": delta}
+    return totals
 
 
-def _hyperparameter_table(changes: list[ValueChange]) -> Table:
-    rows = [[change.key, _value(change.left, change.in_left), _value(change.right, change.in_right)] for change in changes]
-    return Table("hyperparameters that differ", ["key", "left", "right"], rows)
-
-
-def _component_table(components: list[ComponentDiff]) -> Table:
-    rows = []
-    for component in components:
-        left, right, delta = component.left_params, component.right_params, component.params_delta
-        rows.append(
-            [
-                component.name,
-                component.status,
-                _count(left, "total"),
-                _count(right, "total"),
-                _signed(delta["total"]) if delta and delta["total"] else "",
-                _pair(component.status, _count(left, "trainable"), _count(right, "trainable")),
-                _pair(component.status, _count(left, "non_trainable"), _count(right, "non_trainable")),
-            ]
-        )
-    columns = ["component", "status", "left params", "right params", "delta", "trainable", "non-trainable"]
-    return Table("parameters per component", columns, rows)
-
-
-def _layer_table(component: ComponentDiff) -> Table:
-    rows = []
-    for change in component.param_changes:
-        old, new = change.left or {}, change.right or {}
-        delta = (new.get("params") or 0) - (old.get("params") or 0)
-        rows.append(
-            [
-                change.path,
-                change.status,
-                _pair(change.status, old.get("class", ""), new.get("class", "")),
-                _pair(change.status, _params(old), _params(new)),
-                _signed(delta) if delta else "",
-            ]
-        )
-    return Table(f"{component.name}: parameters per layer", ["path", "status", "class", "params", "delta"], rows)
-
-
-def _shape_table(component: ComponentDiff) -> Table:
-    rows = [
-        [
-            change.path,
-            _pair(change.status, format_shape(change.left["input_shape"]), format_shape(change.right["input_shape"])),
-            _pair(change.status, format_shape(change.left["output_shape"]), format_shape(change.right["output_shape"])),
-        ]
-        for change in component.shape_changes
-    ]
-    return Table(f"{component.name}: shapes that changed", ["path", "input", "output"], rows)
-
-
-def _dense_table(component: ComponentDiff) -> Table:
-    rows = []
-    for change in component.dense:
-        old, new = change.left or {}, change.right or {}
-        status = change.status
-        threading = ("changed" if change.threading_changed else "same") if status == "changed" else status
-        rows.append(
-            [
-                change.path,
-                threading,
-                _pair(status, _threaded(old), _threaded(new)),
-                _pair(status, _shape(old, "kernel_shape"), _shape(new, "kernel_shape")),
-                _pair(status, _macs(old), _macs(new)),
-                _pair(status, _params(old), _params(new)),
-            ]
-        )
-    columns = ["path", "threading", "threaded over", "kernel", "MACs", "params"]
-    return Table(f"{component.name}: Dense calls added, removed or changed", columns, rows)
-
-
-def _pair(status: str, old: str, new: str) -> str:
-    """The right's value for an added row, the left's for a removed one, else ``old -> new`` (one value when equal)."""
-    if status == "added":
-        return new
-    if status == "removed" or old == new:
-        return old
-    return f"{old} -> {new}"
-
-
-def _value(value: Any, present: bool) -> str:
-    return json.dumps(value) if present else "(none)"
-
-
-def _count(params: Mapping[str, int] | None, key: str) -> str:
-    return f"{params[key]:,}" if params else ""
-
-
-def _params(row: Mapping[str, Any]) -> str:
-    return f"{row['params']:,}" if "params" in row else ""
-
-
-def _macs(row: Mapping[str, Any]) -> str:
-    if not row:
-        return ""
-    return "?" if row["macs"] is None else f"{row['macs']:,}"
-
-
-def _shape(row: Mapping[str, Any], key: str) -> str:
-    return format_shape(row[key]) if row else ""
-
-
-def _threaded(row: Mapping[str, Any]) -> str:
-    if not row:
-        return ""
-    threaded = row["threaded_over"]
-    if threaded is None:
-        return "?"
-    return "[" + ", ".join("?" if size is None else str(size) for size in threaded) + "]" if threaded else "nothing"
-
-
-def _signed(number: int) -> str:
-    return f"{number:+,}"
+def _figure(component: Mapping[str, Any] | None, section: str, key: str) -> Any:
+    value = ((component or {}).get(section) or {}).get(key)
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None

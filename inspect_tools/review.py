@@ -17,6 +17,7 @@ from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure, KregError, describe_exception
 
 if TYPE_CHECKING:
+    from kreg.inspect_tools.diff import ArchitectureDiff
     from kreg.inspect_tools.review_training import TrainingCurves
 
 
@@ -34,6 +35,7 @@ class Review:
         graph_problem: str or None. Why there is no graph.
         training: TrainingCurves or None. The smoke training, when one was asked for.
         training_error: ArchitectureFailure or None. Why the smoke training failed.
+        comparison: ArchitectureDiff or None. The diff against another side (``--against``).
         created: str. When the review was made (UTC, ISO 8601).
     """
 
@@ -46,6 +48,7 @@ class Review:
     graph_problem: str | None = None
     training: TrainingCurves | None = None
     training_error: ArchitectureFailure | None = None
+    comparison: ArchitectureDiff | None = None
     created: str = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
 
     @property

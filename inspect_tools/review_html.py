@@ -60,6 +60,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.code, code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 12.5px; }
 table.fields th { font-size: 13.5px; color: var(--ink); width: 210px; border-bottom: 1px solid var(--line); }
 tr.changed td { background: #fff6df; }
+tr.removed td { background: #fdecea; }
+tr.added td { background: #e9f6ec; }
 tr.threaded td { background: #eef4fb; }
 .figure { overflow: auto; border: 1px solid var(--line); border-radius: 6px; padding: 12px; background: #fff; }
 .figure svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
@@ -75,6 +77,7 @@ SECTIONS = [
     ("plugin", "Plugin and source"),
     ("hyperparameters", "Hyperparameters"),
     ("components", "Components"),
+    ("diff", "Diff"),
     ("graph", "Graph"),
     ("layers", "Layers"),
     ("dense", "Threaded Dense"),
@@ -91,18 +94,19 @@ def render_page(review: Review) -> str:
     Returns:
         str. The page: inline CSS and SVG, no script, no external reference.
     """
-    sections = [
-        _summary(review),
-        _plugin(review),
-        _hyperparameters(review),
-        _components(review),
-        _graph(review),
-        _layers(review),
-        _dense(review),
-    ]
-    if review.training is not None or review.training_error is not None:
-        sections.append(_training(review))
-    shown = SECTIONS if len(sections) == len(SECTIONS) else SECTIONS[:-1]
+    rendered = {
+        "summary": _summary(review),
+        "plugin": _plugin(review),
+        "hyperparameters": _hyperparameters(review),
+        "components": _components(review),
+        "diff": _diff(review) if review.comparison is not None else None,
+        "graph": _graph(review),
+        "layers": _layers(review),
+        "dense": _dense(review),
+        "training": _training(review) if review.training is not None or review.training_error is not None else None,
+    }
+    shown = [(key, title) for key, title in SECTIONS if rendered[key] is not None]
+    sections = [rendered[key] for key, _ in shown]
     toc = "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title in shown)
     return "\n".join(
         [
@@ -217,6 +221,12 @@ def _components(review: Review) -> str:
     columns = ["component", "class", "total", "trainable", "non-trainable", "note"]
     note = '<p class="note">Parameter counts come from each model\'s own variables, never from the optimizer. The component named "model" is the one trained.</p>'
     return _section("components", note + _table(columns, rows, numeric_columns={2, 3, 4}, code_columns={0}))
+
+
+def _diff(review: Review) -> str:
+    from kreg.inspect_tools.review_diff_html import diff_section_body
+
+    return _section("diff", diff_section_body(review.comparison))
 
 
 def _graph(review: Review) -> str:

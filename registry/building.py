@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -242,3 +242,77 @@ def load_saved_model(entry: Entry, path: str) -> keras.Model:
         return keras.models.load_model(path, safe_mode=True)
     except Exception as error:
         raise ArchitectureFailure(entry.name, "load", error) from error
+
+
+def load_model_file(path: str, entries: Sequence[Entry]) -> keras.Model:
+    """Load a ``.keras`` file saved from any architecture, with ``safe_mode=True``.
+
+    Keras finds a plugin's custom layers only once the module defining them
+    is imported. The builder (and sampler) of ``entries[0]`` is imported first,
+    as the likeliest source; when the file still does not load, those of every
+    other entry are imported (an entry whose import fails is skipped) and the
+    load is tried once more.
+
+    Args:
+        path: str. The ``.keras`` file.
+        entries: Sequence[Entry]. The architectures whose plugins may define
+            the file's custom layers, the likeliest first.
+
+    Returns:
+        keras.Model. The loaded model.
+
+    Raises:
+        KregUsageError: the file does not exist or is not a ``.keras`` file.
+        KregError: Keras could not load it (the message says why, on one line).
+    """
+    check_model_file(path)
+    require_keras()
+    import keras
+
+    failure: Exception | None = None
+    for batch in (entries[:1], entries[1:]) if len(entries) > 1 else (entries,):
+        _import_plugin_modules(batch)
+        try:
+            return keras.models.load_model(path, safe_mode=True)
+        except Exception as error:  # retried after importing more plugins
+            failure = error
+    raise KregError(f"cannot load {path!r}: {_load_failure(failure)}") from failure
+
+
+def check_model_file(path: str) -> None:
+    """Fail unless ``path`` is an existing ``.keras`` file.
+
+    Raises:
+        KregUsageError: it is not a ``.keras`` file, or it does not exist.
+    """
+    if not path.endswith(".keras"):
+        raise KregUsageError(f"model file {path!r} is not a .keras file (Keras 3's saving format)")
+    if not os.path.isfile(path):
+        raise KregUsageError(f"model file {path!r} does not exist")
+
+
+def _import_plugin_modules(entries: Iterable[Entry]) -> None:
+    """Import the builder and sampler of each entry, skipping those that fail to import."""
+    for entry in entries:
+        for field in ("builder", "sampler"):
+            with contextlib.suppress(ArchitectureFailure):
+                resolve_part(entry, field)
+
+
+def _load_failure(error: BaseException, limit: int = 300) -> str:
+    """Why Keras could not load a file, on one line, without the config dump it appends.
+
+    Keras wraps a missing custom class in "<class Functional> could not be
+    deserialized properly ... Exception encountered: Could not locate class
+    'X'. ... Full object config: {...}"; only the cause is kept.
+    """
+    message = " ".join(str(error).split())
+    if "Exception encountered:" in message:
+        message = message.split("Exception encountered:", 1)[1].strip()
+    else:
+        message = f"{type(error).__name__}: {message}"
+    for marker in (" Full object config:", " config={"):
+        message = message.split(marker, 1)[0]
+    if message.startswith("Could not locate class"):
+        message = message.split(". ", 1)[0] + "; no installed plugin defines it (install the plugin the model was built with)"
+    return message if len(message) <= limit else message[: limit - 3] + "..."

@@ -1,5 +1,5 @@
 """Commands for architecture reviews: ``kreg review`` (one HTML page) and
-``kreg diff`` (two architectures or two configurations, side by side).
+``kreg diff`` (two architectures, two configurations or a saved model, side by side).
 
 TensorFlow, Keras, matplotlib and ``kreg.inspect_tools`` are imported inside
 the commands, so ``kreg list`` stays free of them.
@@ -12,20 +12,60 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kreg.cli.diff_arguments import SideSpec, parse_sides
-from kreg.cli.inspecting import preset_option, set_option
+from kreg.cli.diff_arguments import parse_sides
 from kreg.cli.render import print_fields, print_table
 from kreg.cli.session import emit_json, get_session, json_option, plugin_options
+from kreg.comparing import compare_sides, is_model_file, resolve_side
 
 if TYPE_CHECKING:
     from kreg.catalogue import Entry
     from kreg.inspect_tools.diff import ArchitectureDiff
 
 
-@click.command("review")
-@click.argument("name")
-@set_option
-@preset_option
+REVIEW_USAGE = "NAME [--set KEY=VALUE]... [--preset P] [--against [NAME|FILE.keras] [--set KEY=VALUE]... [--preset P]]"
+DIFF_USAGE = "NAME|FILE.keras [--set KEY=VALUE]... [--preset P] --against [NAME|FILE.keras] [--set KEY=VALUE]... [--preset P]"
+
+SIDE_HELP = [
+    ("NAME", "The architecture on the left."),
+    ("FILE.keras", "A saved model instead (e.g. from `kreg train --save`): loaded with safe_mode, its custom layers found in the installed plugins; only the model component is compared."),
+    ("--set KEY=VALUE", "Override a hyperparameter of the side it follows (repeatable)."),
+    ("--preset P", "Start that side from one of its architecture's presets."),
+    ("--against [NAME]", "Starts the right side: NAME, FILE.keras, or the left's architecture when left out."),
+]
+
+TWO_SIDED_SETTINGS = {"ignore_unknown_options": True, "allow_extra_args": True, "allow_interspersed_args": True}
+
+
+class TwoSidedCommand(click.Command):
+    """A command whose sides are parsed by :func:`~kreg.cli.diff_arguments.parse_sides`.
+
+    Click parses only the options that mean the same on both sides (``--json``,
+    ``-o``, the plugin options, ``--help``); everything else reaches the command
+    in order, so ``--set`` can belong to the side it follows.
+    """
+
+    usage = DIFF_USAGE
+    side_help = SIDE_HELP
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        """The usage line: the sides, then the common options."""
+        return [self.usage, "[OPTIONS]"]
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the side arguments before the common options."""
+        with formatter.section("Sides"):
+            formatter.write_dl(self.side_help)
+        super().format_options(ctx, formatter)
+
+
+class ReviewCommand(TwoSidedCommand):
+    """``kreg review``: one side, or two with ``--against``."""
+
+    usage = REVIEW_USAGE
+
+
+@click.command("review", cls=ReviewCommand, context_settings=TWO_SIDED_SETTINGS)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @click.option(
     "-o",
     "--output",
@@ -41,42 +81,46 @@ if TYPE_CHECKING:
 )
 @click.option("--expand-layers", is_flag=True, help="Also open custom layers in the graph into their traced inner layers.")
 @plugin_options
-def review_command(
-    name: str,
-    assignments: tuple[str, ...],
-    preset: str | None,
-    output: str | None,
-    train_steps: int | None,
-    expand_layers: bool,
-) -> None:
+def review_command(args: tuple[str, ...], output: str | None, train_steps: int | None, expand_layers: bool) -> None:
     """Write one self-contained HTML page reviewing an architecture.
 
     The page holds the summary, the plugin and source, the hyperparameters,
     each component's parameter counts, the graph (nested models expanded),
     the layer table and the threaded-Dense table with kernel shapes and MACs;
-    with --train-steps, also the smoke-training curve of every metric. It has
-    inline CSS and SVG only (no script, nothing fetched), so it opens offline.
-    Needs Graphviz's dot for the graph. Exit 1 when the smoke training fails
-    (the page is written and says why).
-    """
-    from kreg.building import resolve_hyperparameters
+    with --train-steps, also the smoke-training curve of every metric; with
+    --against, the diff against another architecture, configuration or saved
+    model (as `kreg diff` reports it: blocks removed, added or changed, then
+    every layer call that differs). It has inline CSS and SVG only (no script,
+    nothing fetched), so it opens offline. Needs Graphviz's dot for the graph.
+    Exit 1 when the smoke training fails (the page is written and says why).
 
-    entry = get_session().entry(name)
-    hyperparameters = resolve_hyperparameters(entry, assignments, preset)
+    \b
+    Examples:
+      kreg review transformer --preset smoke --train-steps 20
+      kreg review transformer --against --set embed_dim=128 -o width.html
+    """
+    left_spec, right_spec = parse_sides(args, against_required=False)
+    if is_model_file(left_spec.name):
+        raise click.UsageError(f"review NAME takes an architecture, not a file ({left_spec.name}); compare a file with --against")
+    catalogue = get_session().catalogue
+    left = resolve_side(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)
+    right = None if right_spec is None else resolve_side(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
     if train_steps is not None:
-        _require_trainable(entry)
+        _require_trainable(left.entry)
     from kreg.inspect_tools.review import make_review, prepare_output, write_review
 
-    path = prepare_output(output or f"{name}-review.html")
+    path = prepare_output(output or f"{left_spec.name}-review.html")
 
     review = make_review(
-        entry,
-        hyperparameters,
-        preset=preset,
-        assignments=assignments,
+        left.entry,
+        left.hyperparameters,
+        preset=left.preset,
+        assignments=tuple(left_spec.assignments),
         train_steps=train_steps,
         expand_layers=expand_layers,
     )
+    if right is not None:
+        review.comparison = compare_sides(left, right, catalogue, left_report=review.report)
     click.echo(f"wrote {write_review(review, path)}")
     if review.graph_problem:
         click.echo(f"kreg: warning: the page has no graph: {review.graph_problem}", err=True)
@@ -92,95 +136,51 @@ def _require_trainable(entry: Entry) -> None:
         raise KregUsageError(f"architecture {entry.name!r} has no data adapter, so --train-steps cannot train it")
 
 
-DIFF_USAGE = "NAME [--set KEY=VALUE]... [--preset P] --against [NAME] [--set KEY=VALUE]... [--preset P]"
-
-SIDE_HELP = [
-    ("NAME", "The architecture on the left."),
-    ("--set KEY=VALUE", "Override a hyperparameter of the side it follows (repeatable)."),
-    ("--preset P", "Start that side from one of its architecture's presets."),
-    ("--against [NAME]", "Starts the right side: NAME, or the left's architecture when left out."),
-]
-
-
-class DiffCommand(click.Command):
-    """A command whose two sides are parsed by :func:`~kreg.cli.diff_arguments.parse_sides`.
-
-    Click parses only the options that mean the same on both sides (``--json``,
-    the plugin options, ``--help``); everything else reaches the command in
-    order, so ``--set`` can belong to the side it follows.
-    """
-
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
-        """The usage line: the two sides, then the common options."""
-        return [DIFF_USAGE, "[OPTIONS]"]
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """List the side arguments before the common options."""
-        with formatter.section("Sides"):
-            formatter.write_dl(SIDE_HELP)
-        super().format_options(ctx, formatter)
-
-
-@click.command(
-    "diff",
-    cls=DiffCommand,
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "allow_interspersed_args": True},
-)
+@click.command("diff", cls=TwoSidedCommand, context_settings=TWO_SIDED_SETTINGS)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @json_option
 @plugin_options
 def diff_command(args: tuple[str, ...], as_json: bool) -> None:
-    """Compare two architectures, or two configurations of one.
+    """Compare two architectures, two configurations of one, or a saved model.
 
-    Reports the hyperparameters that differ, the parameter counts of each
-    component, the layer calls added, removed or changed (by layer path), the
-    shapes that changed, and the Dense calls whose threading, kernel or MACs
-    changed. Options before --against describe the left side, options after it
-    the right side; each side starts from its architecture's defaults.
+    Layer calls are matched by their place in the graph, not by name: the
+    calls of each side, in call order, are aligned by class, shapes,
+    parameters and neighbours, so inserting or removing blocks shows as
+    insertions or removals only, whatever Keras numbered the layers. Names
+    you gave layers anchor the match; names Keras made up (dense_12) never
+    decide it. Consecutive repeats of a unit removed, added or changed are
+    grouped ("2 × block of 9 layers removed"), with every layer call that
+    differs below. Also reported: the hyperparameters that differ, parameter
+    counts per component (MACs and memory where kreg inspect has them), and
+    the Dense calls whose threading, kernel or MACs changed. Options before
+    --against describe the left side, options after it the right side; each
+    side starts from its architecture's defaults. See docs/diff.md.
 
     \b
     Examples:
+      kreg diff transformer --against --set embed_dim=128
       kreg diff risk-factor-autoencoder --against --set n_tickers=50
       kreg diff vae-mlp --preset smoke --against autoencoder --json
+      kreg diff vae.keras --against vae --preset smoke
     """
     left_spec, right_spec = parse_sides(args)
-    left_entry, left_values = _resolve(left_spec)
-    right_entry, right_values = _resolve(right_spec)
-    from kreg.inspect_tools.diff import diff_reports
-
-    left = _inspect(left_entry, left_values)
-    right = _inspect(right_entry, right_values)
-    diff = diff_reports(left, right, presets=(left_spec.preset, right_spec.preset))
+    catalogue = get_session().catalogue
+    left = resolve_side(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)
+    right = resolve_side(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
+    diff = compare_sides(left, right, catalogue)
     if as_json:
         emit_json(diff.to_json())
     else:
         _print_diff(diff)
 
 
-def _resolve(spec: SideSpec) -> tuple[Entry, dict[str, Any]]:
-    """Look a side up and resolve its hyperparameters (usage errors before anything is built)."""
-    from kreg.building import resolve_hyperparameters
-
-    entry = get_session().entry(spec.name)
-    return entry, resolve_hyperparameters(entry, spec.assignments, spec.preset)
-
-
-def _inspect(entry: Entry, hyperparameters: dict[str, Any]) -> dict[str, Any]:
-    """Build one side in a fresh Keras session and return its inspection report."""
-    from kreg.building import build_fresh
-    from kreg.inspect_tools.report import inspect_built
-
-    # A fresh session for each side: auto-named layers (dense, dense_1 ...) pair up by path.
-    return inspect_built(build_fresh(entry, hyperparameters, seed=None))
-
-
 def _print_diff(diff: ArchitectureDiff) -> None:
-    from kreg.inspect_tools.diff import diff_tables, side_label
+    from kreg.inspect_tools.diff_tables import diff_tables
 
     print_fields(
         [
-            ("left", f"{side_label(diff.left)} {_assignments(diff.left.hyperparameters)}"),
-            ("right", f"{side_label(diff.right)} {_assignments(diff.right.hyperparameters)}"),
+            ("left", f"{diff.left.label} {_assignments(diff.left.hyperparameters)}".strip()),
+            ("right", f"{diff.right.label} {_assignments(diff.right.hyperparameters)}".strip()),
         ]
     )
     for table in diff_tables(diff):

@@ -40,6 +40,9 @@ def command_page(group: click.Group | None = None) -> str:
 def _command_section(command: click.Command, name: str, root: click.Context, shared: set[str]) -> str:
     context = click.Context(command, info_name=name, parent=root, **command.context_settings)
     parts = [f"## kreg {name}", code(_usage(command, context), "text"), _help_text(command.help or "")]
+    sides = getattr(command, "side_help", None)  # kreg diff and kreg review: arguments per side
+    if sides:
+        parts.extend(["**Sides**", table(["argument", "description"], [(inline(argument), text) for argument, text in sides])])
     options = _options_table(command, context, exclude=shared)
     if options:
         parts.extend(["**Options**", options])

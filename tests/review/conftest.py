@@ -33,3 +33,24 @@ def risk_review_page(tmp_path_factory: pytest.TempPathFactory):
     result = run_kreg("review", RISK, "-o", str(path))
     assert result.exit_code == 0, result.output
     return path, path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def vit_catalogue():
+    """A catalogue holding the keras.io-style test ViT (every layer auto-named), loaded in process."""
+    import kreg
+    from tests.review.vit_plugin import add_in_process
+
+    return add_in_process(kreg.Catalogue())
+
+
+@pytest.fixture(scope="session")
+def vit_depth_review_page(tmp_path_factory: pytest.TempPathFactory, vit_catalogue):
+    """``kreg review test-vit --against --set transformer_layers=2``: ``(path, html)``."""
+    from kreg.cli.session import Session
+
+    path = tmp_path_factory.mktemp("review-diff") / "vit-depth.html"
+    args = ["review", "test-vit", "--against", "--set", "transformer_layers=2", "-o", str(path)]
+    result = CliRunner().invoke(main, args, obj=Session(_catalogue=vit_catalogue))
+    assert result.exit_code == 0, result.output
+    return path, path.read_text(encoding="utf-8")

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from kreg.inspect_tools.diff import diff_reports, diff_rows, diff_tables, diff_values
+from kreg.inspect_tools.diff import diff_reports, diff_rows, diff_values
+from kreg.inspect_tools.diff_tables import diff_tables
 
 RISK = "risk-factor-autoencoder"
 
@@ -35,9 +36,14 @@ def test_json_has_both_sides_and_every_component(tickers_diff):
     assert tickers_diff["identical"] is False
     assert tickers_diff["hyperparameters"] == [{"key": "n_tickers", "left": 100, "right": 50}]
     model = tickers_diff["components"]["model"]
-    assert list(model) == ["status", "class", "params", "layers", "shapes_changed", "dense", "threading_changed"]
+    assert list(model) == [
+        "status", "class", "params", "compute", "memory", "groups", "layers", "shapes_changed", "dense", "threading_changed",
+    ]
     for change in model["layers"] + model["dense"]:
-        assert list(change) == ["path", "status", "fields", "left", "right"]
+        assert list(change) == ["path", "status", "fields", "left", "right"]  # no "group": nothing repeats here
+    # Every call of both sides is listed once, the unchanged ones as "same".
+    statuses = [change["status"] for change in model["layers"]]
+    assert statuses.count("same") + statuses.count("changed") == len(model["layers"])
 
 
 def test_fewer_tickers_change_threading_and_macs_but_not_the_threaded_kernels(tickers_diff):
@@ -133,16 +139,20 @@ def _row(path, params=0, shape=(None, 4)):
     return {"path": path, "class": "Dense", "input_shape": list(shape), "output_shape": list(shape), "params": params}
 
 
-def test_rows_are_paired_by_path_and_the_nth_call_of_a_shared_layer():
-    left = [_row("a"), _row("shared", 10), _row("shared", 10), _row("gone")]
-    right = [_row("a"), _row("shared", 10), _row("shared", 10, shape=(None, 8)), _row("new", 5)]
-    changes = diff_rows(left, right, ("class", "input_shape", "output_shape", "params"))
+def test_rows_are_paired_by_structure_and_user_names_never_cross():
+    left = [_row("a"), _row("shared", 10), _row("shared#2", 10), _row("gone")]
+    right = [_row("a"), _row("shared", 10), _row("shared#2", 10, shape=(None, 8)), _row("new", 5)]
+    pairs, changes, groups = diff_rows(left, right)
+    assert pairs == [(0, 0), (1, 1), (2, 2), (3, None), (None, 3)]
     assert [(c.path, c.status, c.fields) for c in changes] == [
-        ("shared [call 2]", "changed", ("input_shape", "output_shape")),
-        ("gone", "removed", ()),
+        ("a", "same", ()),
+        ("shared", "same", ()),
+        ("shared#2", "changed", ("input_shape", "output_shape")),
+        ("gone", "removed", ()),  # user-given names that differ are two different layers
         ("new", "added", ()),
     ]
-    assert changes[0].shapes_changed and not changes[0].threading_changed
+    assert changes[2].shapes_changed and not changes[2].threading_changed
+    assert groups == []
 
 
 def test_values_missing_on_one_side_are_reported_apart_from_changed_ones():
@@ -171,5 +181,5 @@ def test_text_tables_follow_the_components():
 
     diff = diff_reports(report(10), report(20))
     titles = [table.title for table in diff_tables(diff)]
-    assert titles == ["hyperparameters that differ", "parameters per component", "model: parameters per layer"]
+    assert titles == ["hyperparameters that differ", "parameters per component", "model: layer calls that differ"]
     assert diff.components[0].params_delta == {"total": 10, "trainable": 10, "non_trainable": 0}

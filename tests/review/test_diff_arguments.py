@@ -86,3 +86,37 @@ def test_json_and_plugin_options_are_accepted_anywhere(kreg):
     result = kreg("diff", "--json", RISK, "--preset", "smoke", "--against", "--preset", "smoke", "--strict")
     assert result.exit_code == 0, result.output
     assert result.stdout.lstrip().startswith("{")
+
+
+@pytest.mark.parametrize("command", ["diff", "review"])
+def test_the_help_examples_name_real_architectures_and_hyperparameters(command):
+    # Resolving each side checks names, presets and --set keys and types without building anything.
+    import shlex
+
+    from click.testing import CliRunner
+
+    from kreg.cli import main
+    from kreg.comparing import is_model_file, resolve_side
+    from kreg.loading import load_catalogue
+
+    result = CliRunner().invoke(main, [command, "-h"])
+    assert result.exit_code == 0 and "--against" in result.output and "FILE.keras" in result.output
+    examples = [line.split(None, 2)[2] for line in result.output.splitlines() if line.strip().startswith(f"kreg {command} ")]
+    assert len(examples) >= 2
+    catalogue = load_catalogue()
+    for example in examples:
+        words = [word for word in shlex.split(example) if not word.startswith(("-o", "--json", "--train-steps")) and not word.endswith(".html") and not word.isdigit()]
+        left, right = parse_sides(words, against_required=command == "diff")
+        for side in (left, right):
+            if side is not None and not is_model_file(side.name):
+                resolve_side(catalogue, side.name, side.assignments, side.preset)
+
+
+def test_the_command_reference_lists_the_sides():
+    from scripts.docgen import commands
+
+    page = commands.command_page()
+    for command in ("diff", "review"):
+        section = page[page.index(f"## kreg {command}\n") :]
+        section = section[: section.index("\n## kreg ", 1)] if "\n## kreg " in section[1:] else section
+        assert "**Sides**" in section and "| `--against [NAME]` |" in section and "| `FILE.keras` |" in section

@@ -105,3 +105,19 @@ def test_the_graph_is_drawn(screenshots):
     # Laid out top to bottom: the inputs above the first layer, the output below the last.
     assert input_.min() < layer.min() and output.max() > layer.max()
     assert layer.max() - layer.min() > 300
+
+
+REMOVED_ROW_COLOUR = "#fdecea"  # tr.removed in the page's style sheet
+
+
+def test_the_diff_shows_its_removed_rows(chromium, vit_depth_review_page, tmp_path):
+    path, text = vit_depth_review_page
+    assert f"tr.removed td {{ background: {REMOVED_ROW_COLOUR}; }}" in text
+    without_diff = tmp_path / "without-diff.html"
+    without_diff.write_text(re.sub(r'<section id="diff">.*?</section>', "", text, flags=re.DOTALL), encoding="utf-8")
+    full = screenshot(chromium, path, tmp_path / "diff.png", tmp_path / "profile")
+    bare = screenshot(chromium, without_diff, tmp_path / "without-diff.png", tmp_path / "profile")
+    # 30 shaded rows, a band of pixel rows each as wide as the table; none without the section.
+    shaded = filled_rows(full, REMOVED_ROW_COLOUR, width=400)
+    assert len(shaded) > 30 * 15, len(shaded)
+    assert len(filled_rows(bare, REMOVED_ROW_COLOUR, width=400)) == 0

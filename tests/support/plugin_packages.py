@@ -7,6 +7,8 @@ installed into it, by the real pip, which writes real entry-point metadata.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import site
 import subprocess
@@ -15,10 +17,18 @@ import textwrap
 import venv
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 
-def write_plugin_package(root: Path, distribution: str, source: str, entry_point: str | None = None, version: str = "1.0.0") -> Path:
-    """Write a one-module plugin distribution and return its folder.
+def write_plugin_package(
+    root: Path,
+    distribution: str,
+    source: str,
+    entry_point: str | None = None,
+    version: str = "1.0.0",
+    extra_modules: dict[str, str] | None = None,
+) -> Path:
+    """Write a plugin distribution (its entry module, and any other modules) and return its folder.
 
     Args:
         root: Path. Folder to create the package folder in.
@@ -28,6 +38,8 @@ def write_plugin_package(root: Path, distribution: str, source: str, entry_point
         entry_point: str or None. Entry-point name in the ``kreg`` group
             (default: the distribution name without a ``kreg-test-`` prefix).
         version: str. The distribution's version.
+        extra_modules: dict or None. More top-level modules, ``{module name: source}``
+            (a builder module that imports Keras, beside an entry module that does not).
 
     Returns:
         Path. The package folder, ready for ``pip install``.
@@ -36,7 +48,9 @@ def write_plugin_package(root: Path, distribution: str, source: str, entry_point
     entry_point = entry_point or distribution.removeprefix("kreg-test-")
     folder = root / distribution
     folder.mkdir(parents=True)
-    (folder / f"{module}.py").write_text(textwrap.dedent(source))
+    modules = {module: source, **(extra_modules or {})}
+    for name, text in modules.items():
+        (folder / f"{name}.py").write_text(textwrap.dedent(text))
     (folder / "pyproject.toml").write_text(
         textwrap.dedent(
             f"""\
@@ -52,7 +66,7 @@ def write_plugin_package(root: Path, distribution: str, source: str, entry_point
             {entry_point} = "{module}"
 
             [tool.setuptools]
-            py-modules = ["{module}"]
+            py-modules = {json.dumps(list(modules))}
             """
         )
     )
@@ -97,3 +111,22 @@ def make_plugin_environment(path: Path) -> PluginEnvironment:
     lines = [f"import site; site.addsitedir({directory!r})" for directory in site.getsitepackages()]
     (site_packages / "_kreg_test_parent.pth").write_text("\n".join(lines) + "\n")
     return PluginEnvironment(path)
+
+
+def import_source(module_name: str, source: str) -> ModuleType:
+    """Import ``source`` as the module ``module_name`` of this process (once) and return it.
+
+    The module gets the name pip would install it under, so an Architecture's
+    ``"module:attr"`` strings resolve exactly as they do after a real install.
+    """
+    module = sys.modules.get(module_name)
+    if module is None:
+        spec = importlib.util.spec_from_loader(module_name, loader=None)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            exec(compile(textwrap.dedent(source), f"<{module_name}>", "exec"), module.__dict__)
+        except BaseException:
+            del sys.modules[module_name]
+            raise
+    return module

@@ -7,11 +7,8 @@ the Architecture names with "module:attr" strings.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import textwrap
-
 import kreg
+from tests.support.plugin_packages import import_source
 
 MLP = '''
 import kreg
@@ -187,12 +184,6 @@ def load_in_process(catalogue: kreg.Catalogue, *distributions: str) -> kreg.Cata
     "module:attr" strings resolve exactly as they do after a real install.
     """
     for distribution in distributions:
-        name = distribution.replace("-", "_")
-        module = sys.modules.get(name)
-        if module is None:
-            spec = importlib.util.spec_from_loader(name, loader=None)
-            module = importlib.util.module_from_spec(spec)
-            exec(compile(textwrap.dedent(SOURCES[distribution]), f"<{name}>", "exec"), module.__dict__)
-            sys.modules[name] = module
+        module = import_source(distribution.replace("-", "_"), SOURCES[distribution])
         catalogue.add_plugin(module, kreg.PluginRecord(name=distribution, distribution=distribution))
     return catalogue

@@ -1,0 +1,226 @@
+"""The tables ``kreg diff`` prints, from an :class:`~kreg.inspect_tools.diff.ArchitectureDiff`.
+
+The order follows how a reviewer reads a change: the hyperparameters that
+differ, the totals of each component, the repeated blocks removed, added or
+changed, then every layer call and Dense call that differs (the detail under
+the blocks, each row with its group's number).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from kreg.inspect_tools.diff import ArchitectureDiff, ComponentDiff, RowChange, ValueChange
+from kreg.inspect_tools.diff_groups import Group
+from kreg.inspect_tools.report import Table
+from kreg.inspect_tools.shapes import format_shape
+
+FIGURE_NAMES = {
+    "macs": "MACs per example",
+    "parameter_bytes": "parameter bytes",
+    "activation_bytes_per_example": "activation bytes per example",
+    "training_bytes": "training bytes",
+}
+
+
+def diff_tables(diff: ArchitectureDiff) -> list[Table]:
+    """Every table of the text report, in reading order (tables with no rows are left out)."""
+    tables = []
+    if diff.hyperparameters:
+        tables.append(hyperparameter_table(diff.hyperparameters))
+    tables.append(component_table(diff.components))
+    totals = totals_table(diff.components)
+    if totals.rows:
+        tables.append(totals)
+    for component in diff.components:
+        if component.groups:
+            tables.append(group_table(component))
+        if component.differences:
+            tables.append(layer_table(component))
+        if component.dense_differences:
+            tables.append(dense_table(component))
+    return tables
+
+
+def hyperparameter_table(changes: list[ValueChange]) -> Table:
+    """Keys whose values differ: key, left, right (``(none)`` where a side lacks the key)."""
+    rows = [[change.key, _value(change.left, change.in_left), _value(change.right, change.in_right)] for change in changes]
+    return Table("hyperparameters that differ", ["key", "left", "right"], rows)
+
+
+def component_table(components: list[ComponentDiff]) -> Table:
+    """Parameter counts per component, with the delta."""
+    rows = []
+    for component in components:
+        left, right, delta = component.left_params, component.right_params, component.params_delta
+        rows.append(
+            [
+                component.name,
+                component.status,
+                _count(left, "total"),
+                _count(right, "total"),
+                signed(delta["total"]) if delta and delta["total"] else "",
+                pair(component.status, _count(left, "trainable"), _count(right, "trainable")),
+                pair(component.status, _count(left, "non_trainable"), _count(right, "non_trainable")),
+            ]
+        )
+    columns = ["component", "status", "left params", "right params", "delta", "trainable", "non-trainable"]
+    return Table("parameters per component", columns, rows)
+
+
+def totals_table(components: list[ComponentDiff]) -> Table:
+    """MACs and memory per component where the reports carry them."""
+    rows = []
+    for component in components:
+        for figures in component.totals.values():
+            for key, figure in figures.items():
+                if figure["left"] is None and figure["right"] is None:
+                    continue
+                delta = figure["delta"]
+                rows.append([component.name, FIGURE_NAMES.get(key, key), number(figure["left"]), number(figure["right"]), signed(delta) if delta else ""])
+    return Table("compute and memory per component", ["component", "figure", "left", "right", "delta"], rows)
+
+
+def group_table(component: ComponentDiff) -> Table:
+    """The repeated blocks removed, added or changed in one component."""
+    with_macs = any(group.macs is not None for group in component.groups)
+    rows = []
+    for group in component.groups:
+        figures = [f"{group.calls:,}", signed_or_blank(group.params)] + ([signed_or_blank(group.macs)] if with_macs else [])
+        rows.append([str(group.id), group_phrase(group), *figures, f"{group.first} .. {group.last}", ", ".join(group.classes)])
+    columns = ["group", "what", "calls", "params", *(["MACs"] if with_macs else []), "calls from .. to", "unit (top-level layers)"]
+    return Table(f"{component.name}: repeated blocks", columns, rows)
+
+
+def group_phrase(group: Group) -> str:
+    """``2 x block of 9 layers removed (repeated 4 -> 2 times)``."""
+    left, right = group.repeats
+    return f"{group.headline} (repeated {left} \u2192 {right} times)"
+
+
+def layer_table(component: ComponentDiff) -> Table:
+    """Every layer call added, removed or changed, with what changed."""
+    rows = [
+        [_group(change), change.status, row_path(change), _class(change), what_changed(change), signed_or_blank(_params_delta(change))]
+        for change in component.differences
+    ]
+    return Table(f"{component.name}: layer calls that differ", ["group", "status", "path", "class", "what changed", "params"], rows)
+
+
+def dense_table(component: ComponentDiff) -> Table:
+    """Every Dense call added, removed or changed: threading, kernel, MACs and parameters."""
+    rows = []
+    for change in component.dense_differences:
+        old, new = change.left or {}, change.right or {}
+        status = change.status
+        threading = ("changed" if change.threading_changed else "same") if status == "changed" else status
+        rows.append(
+            [
+                _group(change),
+                row_path(change),
+                threading,
+                pair(status, _threaded(old), _threaded(new)),
+                pair(status, _shape(old, "kernel_shape"), _shape(new, "kernel_shape")),
+                pair(status, _macs(old), _macs(new)),
+                pair(status, _params(old), _params(new)),
+            ]
+        )
+    columns = ["group", "path", "threading", "threaded over", "kernel", "MACs", "params"]
+    return Table(f"{component.name}: Dense calls added, removed or changed", columns, rows)
+
+
+def row_path(change: RowChange) -> str:
+    """The path, or ``left -> right`` when the two sides call the layer differently."""
+    right = change.right_path
+    if change.left is None or right is None or right == change.path:
+        return change.path
+    return f"{change.path} \u2192 {right}"
+
+
+def what_changed(change: RowChange) -> str:
+    """``input (None, 100, 20) -> (None, 50, 20); params 303 -> 153`` for a changed row, else empty."""
+    if change.status != "changed":
+        return ""
+    old, new = change.left, change.right
+    parts = []
+    for name, label, show in (
+        ("input_shape", "input", format_shape),
+        ("output_shape", "output", format_shape),
+        ("params", "params", number),
+        ("macs", "MACs", number),
+    ):
+        if name in change.fields:
+            parts.append(f"{label} {show(old[name])} -> {show(new[name])}")
+    return "; ".join(parts)
+
+
+def pair(status: str, old: str, new: str) -> str:
+    """The right's value for an added row, the left's for a removed one, else ``old -> new`` (one value when equal)."""
+    if status == "added":
+        return new
+    if status == "removed" or old == new:
+        return old
+    return f"{old} -> {new}"
+
+
+def number(value: Any) -> str:
+    """``1,234``; ``?`` for an unknown figure."""
+    return "?" if value is None else f"{value:,}"
+
+
+def signed(value: int) -> str:
+    """``+1,234`` or ``-1,234``."""
+    return f"{value:+,}"
+
+
+def signed_or_blank(value: int | None) -> str:
+    """:func:`signed`, or empty for zero or an unknown figure."""
+    return signed(value) if value else ""
+
+
+def _group(change: RowChange) -> str:
+    return "" if change.group is None else str(change.group)
+
+
+def _class(change: RowChange) -> str:
+    return (change.left or change.right)["class"]
+
+
+def _params_delta(change: RowChange) -> int | None:
+    old, new = (change.left or {}).get("params"), (change.right or {}).get("params")
+    if change.status == "removed":
+        return None if old is None else -old
+    if change.status == "added" or old is None or new is None:
+        return new if change.status == "added" else None
+    return new - old
+
+
+def _value(value: Any, present: bool) -> str:
+    return json.dumps(value) if present else "(none)"
+
+
+def _count(params: Mapping[str, int] | None, key: str) -> str:
+    return f"{params[key]:,}" if params else ""
+
+
+def _params(row: Mapping[str, Any]) -> str:
+    return f"{row['params']:,}" if "params" in row else ""
+
+
+def _macs(row: Mapping[str, Any]) -> str:
+    return number(row["macs"]) if row else ""
+
+
+def _shape(row: Mapping[str, Any], key: str) -> str:
+    return format_shape(row[key]) if row else ""
+
+
+def _threaded(row: Mapping[str, Any]) -> str:
+    if not row:
+        return ""
+    threaded = row["threaded_over"]
+    if threaded is None:
+        return "?"
+    return "[" + ", ".join("?" if size is None else str(size) for size in threaded) + "]" if threaded else "nothing"

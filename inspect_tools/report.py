@@ -20,14 +20,14 @@ from kreg.inspect_tools.shapes import format_shape, shape_of
 from kreg.inspect_tools.tracing import Trace, short_error, trace_model
 
 if TYPE_CHECKING:
-    from kreg.building import BuiltArchitecture
+    from kreg.running.building import BuiltArchitecture
 
 
 def inspect_built(built: BuiltArchitecture, components: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """:func:`architecture_report` of a built architecture; a crash is that architecture's inspect failure.
 
     Args:
-        built: BuiltArchitecture. From :func:`kreg.building.build`.
+        built: BuiltArchitecture. From :func:`kreg.running.building.build`.
         components: Mapping[str, keras.Model] or None. The components to report;
             None means all of them.
 

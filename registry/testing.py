@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Catalogue, Entry
 from kreg.errors import ArchitectureFailure, KregError, describe_exception
-from kreg.inspect_tools.checking import CHECK_BATCH_SIZE, CHECK_STEPS, SMOKE_PRESET
+from kreg.workflows.checking import CHECK_BATCH_SIZE, CHECK_STEPS, SMOKE_PRESET
 from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points, load_catalogue
 from kreg.plugin_records import PluginRecord
 
@@ -322,7 +322,7 @@ def check_architecture(
     entry = architecture if isinstance(architecture, Entry) else _lookup(architecture)
     chosen = preset if preset is not None and preset in entry.architecture.presets else None
     with _phase(entry.name, "hyperparameters"):
-        from kreg.building import resolve_hyperparameters
+        from kreg.running.building import resolve_hyperparameters
 
         hyperparameters = resolve_hyperparameters(entry, (), chosen)
     report = ArchitectureReport(entry.name, chosen, hyperparameters)
@@ -361,7 +361,7 @@ class _phase:
 
 def _build(entry: Entry, hyperparameters: dict[str, Any]) -> dict[str, keras.Model]:
     with _phase(entry.name, "build"):
-        from kreg.building import build_fresh
+        from kreg.running.building import build_fresh
 
         components = build_fresh(entry, hyperparameters).components
     declared, returned = list(entry.architecture.components), list(components)
@@ -393,7 +393,7 @@ def _inspect(entry: Entry, hyperparameters: dict[str, Any], components: dict[str
 
 
 def _train(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any], steps: int, report: ArchitectureReport) -> None:
-    from kreg.inspect_tools.training import TrainOptions, train_model
+    from kreg.running.training import TrainOptions, train_model
 
     batch_size = min(entry.architecture.batch_size, CONTRACT_BATCH_SIZE)
     with _phase(entry.name, "train"):
@@ -410,7 +410,7 @@ def _train(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any], st
 def _save_and_reload(entry: Entry, model: keras.Model, path: Path, report: ArchitectureReport) -> None:
     import numpy as np
 
-    from kreg.building import load_saved_model
+    from kreg.running.building import load_saved_model
 
     with _phase(entry.name, "save"):
         model.save(path)

@@ -18,7 +18,7 @@ from kreg.cli.session import emit_json, get_session, json_option, plugin_options
 from kreg.errors import ArchitectureFailure, UnknownComponent
 
 if TYPE_CHECKING:
-    from kreg.building import BuiltArchitecture
+    from kreg.running.building import BuiltArchitecture
 
 set_option = click.option(
     "--set",
@@ -42,7 +42,7 @@ def build_architecture(name: str, assignments: Iterable[str], preset: str | None
         KregUsageError: unknown name, preset or hyperparameter (exit 2).
         ArchitectureFailure: the builder failed (exit 1).
     """
-    from kreg.building import build, resolve_hyperparameters
+    from kreg.running.building import build, resolve_hyperparameters
 
     entry = get_session().entry(name)
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)

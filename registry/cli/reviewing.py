@@ -59,13 +59,13 @@ def review_command(
     Needs Graphviz's dot for the graph. Exit 1 when the smoke training fails
     (the page is written and says why).
     """
-    from kreg.building import resolve_hyperparameters
+    from kreg.running.building import resolve_hyperparameters
 
     entry = get_session().entry(name)
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
     if train_steps is not None:
         _require_trainable(entry)
-    from kreg.inspect_tools.review import make_review, prepare_output, write_review
+    from kreg.workflows.review import make_review, prepare_output, write_review
 
     path = prepare_output(output or f"{name}-review.html")
 
@@ -159,7 +159,7 @@ def diff_command(args: tuple[str, ...], as_json: bool) -> None:
 
 def _resolve(spec: SideSpec) -> tuple[Entry, dict[str, Any]]:
     """Look a side up and resolve its hyperparameters (usage errors before anything is built)."""
-    from kreg.building import resolve_hyperparameters
+    from kreg.running.building import resolve_hyperparameters
 
     entry = get_session().entry(spec.name)
     return entry, resolve_hyperparameters(entry, spec.assignments, spec.preset)
@@ -167,7 +167,7 @@ def _resolve(spec: SideSpec) -> tuple[Entry, dict[str, Any]]:
 
 def _inspect(entry: Entry, hyperparameters: dict[str, Any]) -> dict[str, Any]:
     """Build one side in a fresh Keras session and return its inspection report."""
-    from kreg.building import build_fresh
+    from kreg.running.building import build_fresh
     from kreg.inspect_tools.report import inspect_built
 
     # A fresh session for each side: auto-named layers (dense, dense_1 ...) pair up by path.

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from kreg.architecture import type_name
-from kreg.building import build, load_saved_model, resolve_hyperparameters, resolve_part
+from kreg.running.building import build, load_saved_model, resolve_hyperparameters, resolve_part
 from kreg.catalogue import Entry
 from kreg.cli.render import print_table
 from kreg.cli.session import emit_json, get_session, json_option, plugin_options

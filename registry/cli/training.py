@@ -15,8 +15,8 @@ from kreg.cli.render import print_fields, print_table
 from kreg.cli.session import emit_json, get_session, json_option, plugin_options
 
 if TYPE_CHECKING:
-    from kreg.inspect_tools.checking import CheckResult
-    from kreg.inspect_tools.training import TrainResult
+    from kreg.workflows.checking import CheckResult
+    from kreg.running.training import TrainResult
 
 DISTRIBUTE_HELP = (
     "Run under a tf.distribute strategy. 'mirrored': MirroredStrategy over every local GPU "
@@ -52,8 +52,8 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
     the metric and the step. A builder, data adapter or train step that
     raises: exit 1, naming the phase.
     """
-    from kreg.building import resolve_hyperparameters
-    from kreg.inspect_tools.training import TrainOptions, check_options, train
+    from kreg.running.building import resolve_hyperparameters
+    from kreg.running.training import TrainOptions, check_options, train
 
     entry = get_session().entry(name)
     train_options = TrainOptions(quiet=as_json, **options)  # type: ignore[arg-type]
@@ -104,7 +104,7 @@ def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: boo
     exit status is 1 when any failed.
     """
     from kreg.errors import KregError, KregUsageError
-    from kreg.inspect_tools.checking import check_all
+    from kreg.workflows.checking import check_all
 
     session = get_session()
     entries = session.catalogue.select(patterns)

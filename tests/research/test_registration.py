@@ -52,7 +52,7 @@ def _contract_cases():
 @pytest.mark.parametrize("name", _contract_cases())
 def test_smoke_preset_builds_feeds_and_trains_under_fit(builtin_catalogue, fit_with_step, name):
     """What ``kreg check`` does: build with the smoke preset, take the adapter's batches, train in fit."""
-    from kreg import building
+    from kreg.running import building
 
     entry = builtin_catalogue.get(name)
     hyperparameters = building.resolve_hyperparameters(entry, preset="smoke")
@@ -70,7 +70,7 @@ def test_smoke_preset_builds_feeds_and_trains_under_fit(builtin_catalogue, fit_w
 
 @pytest.mark.slow
 def test_saved_models_load_in_a_fresh_process_with_safe_mode(builtin_catalogue, tmp_path):
-    from kreg import building
+    from kreg.running import building
 
     paths = {}
     for name in ("hypernetwork", "mlp", "weighted-classifier"):
@@ -79,7 +79,7 @@ def test_saved_models_load_in_a_fresh_process_with_safe_mode(builtin_catalogue, 
         paths[name] = str(tmp_path / f"{name}.keras")
         built.model.save(paths[name])
     code = (
-        "import kreg\nfrom kreg import building\ncatalogue = kreg.load_catalogue()\n"
+        "import kreg\nfrom kreg.running import building\ncatalogue = kreg.load_catalogue()\n"
         f"for name, path in {paths!r}.items():\n"
         "    model = building.load_saved_model(catalogue.get(name), path)\n"
         "    print(name, type(model).__name__, model.count_params())\n"

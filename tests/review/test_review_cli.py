@@ -50,7 +50,7 @@ def test_an_unwritable_output_fails_with_one_line(kreg, tmp_path):
 
 
 def test_smoke_training_curves_are_on_the_page(kreg, tmp_path):
-    pytest.importorskip("kreg.inspect_tools.training", reason="the training module is not on this branch yet")
+    pytest.importorskip("kreg.running.training", reason="the training module is not on this branch yet")
     path = tmp_path / "trained.html"
     result = kreg("review", RISK, "--preset", "smoke", "--train-steps", "6", "-o", str(path))
     assert result.exit_code == 0, result.output

@@ -216,7 +216,7 @@ def _nan_data(hyperparameters, batch_size, source):
 
 
 def test_a_failed_smoke_training_is_on_the_page_and_exits_1(tmp_path):
-    pytest.importorskip("kreg.inspect_tools.training", reason="the training module is not on this branch yet")
+    pytest.importorskip("kreg.running.training", reason="the training module is not on this branch yet")
     architecture = kreg.Architecture(
         name="tiny-nan", summary="tiny", builder=_tiny_builder, data_adapter=_nan_data, hyperparameters={"units": 2}, batch_size=4
     )
@@ -240,8 +240,8 @@ def _ones_data(hyperparameters, batch_size, source):
 
 
 def test_curves_hold_every_step_and_agree_with_the_training_summary():
-    pytest.importorskip("kreg.inspect_tools.training", reason="the training module is not on this branch yet")
-    from kreg.inspect_tools.review import make_review
+    pytest.importorskip("kreg.running.training", reason="the training module is not on this branch yet")
+    from kreg.workflows.review import make_review
 
     architecture = kreg.Architecture(
         name="tiny-ones", summary="tiny", builder=_tiny_builder, data_adapter=_ones_data, hyperparameters={"units": 2}, batch_size=4

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kreg
-from kreg.inspect_tools.checking import check_all, check_architecture
+from kreg.workflows.checking import check_all, check_architecture
 
 
 def test_each_architecture_gets_its_own_result(test_catalogue):

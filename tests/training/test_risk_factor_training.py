@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from kreg.building import build, load_saved_model, resolve_hyperparameters
-from kreg.inspect_tools.training import TrainOptions, train
+from kreg.running.building import build, load_saved_model, resolve_hyperparameters
+from kreg.running.training import TrainOptions, train
 
 keras = pytest.importorskip("keras")
 

@@ -13,7 +13,7 @@ import pytest
 
 import kreg
 from kreg.errors import ArchitectureFailure, KregUsageError
-from kreg.inspect_tools.training import TrainOptions, train, train_model
+from kreg.running.training import TrainOptions, train, train_model
 
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
@@ -209,7 +209,7 @@ def test_architecture_without_data_adapter_cannot_be_trained():
 
 
 def test_runtime_errors_keep_their_informative_line():
-    from kreg.inspect_tools.training import short_cause
+    from kreg.running.training import short_cause
 
     message = (
         "Graph execution error:\n\nDetected at node adam/CollectiveReduceV2 defined at (most recent call last):\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kreg.building import build, resolve_hyperparameters
+from kreg.running.building import build, resolve_hyperparameters
 from kreg.errors import HyperparameterError
 
 NAME = "masked-sensor-autoencoder"
@@ -23,7 +23,7 @@ def test_every_dense_layer_is_traced(kreg_check):
 
 
 def test_training_reduces_the_error_on_hidden_sensors(kreg_catalogue):
-    from kreg.inspect_tools.training import TrainOptions, make_dataset, train_model
+    from kreg.running.training import TrainOptions, make_dataset, train_model
 
     from kreg_example_plugin.train import masked_mse
 

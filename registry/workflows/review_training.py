@@ -1,7 +1,7 @@
 """The smoke training of a review: kreg's own training run, with every step's
 metrics kept for the curves.
 
-The run is :func:`kreg.inspect_tools.training.train_model` (the adapter, the
+The run is :func:`kreg.running.training.train_model` (the adapter, the
 train step and Keras's ``fit`` exactly as ``kreg train`` runs them); a callback
 added after kreg's recorder keeps each step's values, which the recorder
 reduces to first and last.
@@ -77,7 +77,7 @@ def smoke_train(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any
     Raises:
         ArchitectureFailure: a phase (data, train) failed.
     """
-    from kreg.inspect_tools.training import TrainOptions, train_model
+    from kreg.running.training import TrainOptions, train_model
 
     log = StepLog()
     result = train_model(entry, model, hyperparameters, TrainOptions(steps=steps, quiet=True, callbacks=(log,)))

@@ -3,7 +3,7 @@
 :func:`make_review` builds the architecture once and gathers the inspection
 report (the same data as ``kreg inspect --json``), the graph as SVG and,
 when asked, a smoke training with its curves. :func:`write_review` renders
-the page with :mod:`kreg.inspect_tools.review_html` and writes it.
+the page with :mod:`kreg.workflows.review_html` and writes it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure, KregError, describe_exception
 
 if TYPE_CHECKING:
-    from kreg.inspect_tools.review_training import TrainingCurves
+    from kreg.workflows.review_training import TrainingCurves
 
 
 @dataclass
@@ -93,7 +93,7 @@ def make_review(
     Raises:
         ArchitectureFailure: the builder or the inspection failed.
     """
-    from kreg.building import build_fresh
+    from kreg.running.building import build_fresh
     from kreg.inspect_tools.report import inspect_built
 
     built = build_fresh(entry, hyperparameters, seed)
@@ -115,7 +115,7 @@ def _add_graph(review: Review, model: Any, expand_layers: bool) -> None:
 
 
 def _add_training(review: Review, model: Any, steps: int) -> None:
-    from kreg.inspect_tools.review_training import smoke_train
+    from kreg.workflows.review_training import smoke_train
 
     try:
         review.training = smoke_train(review.entry, model, review.hyperparameters, steps)
@@ -146,7 +146,7 @@ def write_review(review: Review, path: str | Path) -> Path:
     Raises:
         KregError: the file cannot be written.
     """
-    from kreg.inspect_tools.review_html import render_page
+    from kreg.workflows.review_html import render_page
 
     path = prepare_output(path)
     page = render_page(review)

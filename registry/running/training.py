@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kreg.building import build, require_keras, resolve_part
+from kreg.running.building import build, require_keras, resolve_part
 from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
 from kreg.references import describe_reference
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import keras
     import tensorflow as tf
 
-    from kreg.inspect_tools.metrics_log import MetricTrace
+    from kreg.running.metrics_log import MetricTrace
 
 DEFAULT_STEPS = 20
 """Steps per epoch of ``kreg train`` unless ``--steps`` says otherwise."""
@@ -167,7 +167,7 @@ def train(entry: Entry, hyperparameters: dict[str, Any], options: TrainOptions) 
     require_keras()
     import keras
 
-    from kreg.inspect_tools.train_loop import strategy_scope
+    from kreg.running.train_loop import strategy_scope
 
     if options.seed is not None:
         keras.utils.set_random_seed(options.seed)
@@ -235,7 +235,7 @@ def require_trainable(entry: Entry) -> None:
 
 
 def _strategy(entry: Entry, kind: str | None) -> tf.distribute.Strategy | None:
-    from kreg.inspect_tools.train_loop import make_strategy
+    from kreg.running.train_loop import make_strategy
 
     try:
         return make_strategy(kind)
@@ -275,8 +275,8 @@ def run_training(name: str, model: keras.Model, step: Any, dataset: tf.data.Data
         ArchitectureFailure: the train step or ``fit`` raised (phase ``"train"``),
             or no step ran (phase ``"data"``).
     """
-    from kreg.inspect_tools.metrics_log import MetricRecorder, ScalarWriter
-    from kreg.inspect_tools.train_loop import fit_steps, installed_train_step, progress_verbosity
+    from kreg.running.metrics_log import MetricRecorder, ScalarWriter
+    from kreg.running.train_loop import fit_steps, installed_train_step, progress_verbosity
 
     recorder = MetricRecorder()
     writer = ScalarWriter(options.logdir) if options.logdir is not None else None

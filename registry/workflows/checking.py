@@ -111,9 +111,9 @@ def check_architecture(entry: Entry, steps: int = CHECK_STEPS) -> CheckResult:
 
 
 def _run_check(entry: Entry, steps: int, result: CheckResult) -> None:
-    from kreg.building import build_fresh, resolve_hyperparameters
+    from kreg.running.building import build_fresh, resolve_hyperparameters
     from kreg.inspect_tools.params import count_params
-    from kreg.inspect_tools.training import TrainOptions, train_model
+    from kreg.running.training import TrainOptions, train_model
 
     hyperparameters = resolve_hyperparameters(entry, (), result.preset)
     built = build_fresh(entry, hyperparameters)  # frees the previous architecture's graphs and names
@@ -213,7 +213,7 @@ _worker_catalogue: Catalogue | None = None
 def _initialise_worker(disabled: list[str], threads: int) -> None:
     """Load the catalogue once per worker and share the cores among the workers."""
     global _worker_catalogue
-    from kreg.building import require_keras
+    from kreg.running.building import require_keras
     from kreg.loading import load_catalogue
 
     _worker_catalogue = load_catalogue(disabled=disabled)

@@ -1,0 +1,1 @@
+"""The running layer: the only code that resolves and calls plugin code."""

@@ -1,0 +1,1 @@
+"""Workflows: what strings running-layer calls together for a command."""

@@ -11,7 +11,8 @@ import click
 
 from kreg.architecture import type_name
 from kreg.cli.render import print_fields, print_table
-from kreg.cli.session import emit_json, get_session, json_option, plugin_options
+from kreg.cli.options import json_option, plugin_options
+from kreg.cli.session import emit_json, get_session
 
 
 @click.command("list")

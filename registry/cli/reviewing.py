@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kreg.cli.diff_arguments import SideSpec, parse_sides
-from kreg.cli.inspecting import preset_option, set_option
+from kreg.cli.options import json_option, plugin_options, preset_option, set_option
 from kreg.cli.render import print_fields, print_table
-from kreg.cli.session import emit_json, get_session, json_option, plugin_options
+from kreg.cli.session import emit_json, get_session
+from kreg.errors import KregUsageError
 
 if TYPE_CHECKING:
     from kreg.catalogue import Entry
@@ -59,12 +60,12 @@ def review_command(
     Needs Graphviz's dot for the graph. Exit 1 when the smoke training fails
     (the page is written and says why).
     """
-    from kreg.running.building import resolve_hyperparameters
+    from kreg.hyperparameters import resolve_hyperparameters
 
     entry = get_session().entry(name)
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
-    if train_steps is not None:
-        _require_trainable(entry)
+    if train_steps is not None and entry.architecture.data_adapter is None:
+        raise KregUsageError(f"architecture {name!r} has no data adapter, so --train-steps cannot train it")
     from kreg.workflows.review import make_review, prepare_output, write_review
 
     path = prepare_output(output or f"{name}-review.html")
@@ -83,13 +84,6 @@ def review_command(
     failure = review.failure()
     if failure is not None:
         raise failure
-
-
-def _require_trainable(entry: Entry) -> None:
-    from kreg.errors import KregUsageError
-
-    if entry.architecture.data_adapter is None:
-        raise KregUsageError(f"architecture {entry.name!r} has no data adapter, so --train-steps cannot train it")
 
 
 DIFF_USAGE = "NAME [--set KEY=VALUE]... [--preset P] --against [NAME] [--set KEY=VALUE]... [--preset P]"
@@ -148,8 +142,10 @@ def diff_command(args: tuple[str, ...], as_json: bool) -> None:
     right_entry, right_values = _resolve(right_spec)
     from kreg.inspect_tools.diff import diff_reports
 
-    left = _inspect(left_entry, left_values)
-    right = _inspect(right_entry, right_values)
+    from kreg.workflows.inspecting import inspect_side
+
+    left = inspect_side(left_entry, left_values)
+    right = inspect_side(right_entry, right_values)
     diff = diff_reports(left, right, presets=(left_spec.preset, right_spec.preset))
     if as_json:
         emit_json(diff.to_json())
@@ -159,19 +155,10 @@ def diff_command(args: tuple[str, ...], as_json: bool) -> None:
 
 def _resolve(spec: SideSpec) -> tuple[Entry, dict[str, Any]]:
     """Look a side up and resolve its hyperparameters (usage errors before anything is built)."""
-    from kreg.running.building import resolve_hyperparameters
+    from kreg.hyperparameters import resolve_hyperparameters
 
     entry = get_session().entry(spec.name)
     return entry, resolve_hyperparameters(entry, spec.assignments, spec.preset)
-
-
-def _inspect(entry: Entry, hyperparameters: dict[str, Any]) -> dict[str, Any]:
-    """Build one side in a fresh Keras session and return its inspection report."""
-    from kreg.running.building import build_fresh
-    from kreg.inspect_tools.report import inspect_built
-
-    # A fresh session for each side: auto-named layers (dense, dense_1 ...) pair up by path.
-    return inspect_built(build_fresh(entry, hyperparameters, seed=None))
 
 
 def _print_diff(diff: ArchitectureDiff) -> None:

@@ -43,7 +43,7 @@ def write_gallery(output: Path, patterns: Iterable[str] = ()) -> list[Path]:
         KregError: an architecture failed to build, inspect or plot; the docs
             must not silently lose a page.
     """
-    from kreg.running.building import require_keras
+    from kreg.running.keras_runtime import require_keras
 
     require_keras()
     folder = output / GALLERY
@@ -75,7 +75,8 @@ def _index(rows: list[tuple[str, ...]]) -> str:
 
 def write_architecture(entry: Any, folder: Path) -> dict[str, Any]:
     """Build one architecture at its defaults, write its SVGs and its page; return the inspect report."""
-    from kreg.running.building import build_fresh, resolve_hyperparameters
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.building import build_fresh
     from kreg.errors import ArchitectureFailure
     from kreg.inspect_tools.graph import GraphOptions, model_graph
     from kreg.inspect_tools.plotting import write_graph

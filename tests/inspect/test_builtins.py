@@ -38,7 +38,8 @@ def _keras_total(model) -> int:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", CATALOGUE.names())
 def test_every_builtin_is_inspected_and_plotted(name, tmp_path):
-    from kreg.running.building import build, resolve_hyperparameters
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.building import build
 
     runner = CliRunner()
     result = runner.invoke(main, ["inspect", name, *_preset(name), "--json"])

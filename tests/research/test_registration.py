@@ -52,17 +52,19 @@ def _contract_cases():
 @pytest.mark.parametrize("name", _contract_cases())
 def test_smoke_preset_builds_feeds_and_trains_under_fit(builtin_catalogue, fit_with_step, name):
     """What ``kreg check`` does: build with the smoke preset, take the adapter's batches, train in fit."""
+    from kreg.hyperparameters import resolve_hyperparameters
     from kreg.running import building
+    from kreg.running.calls import resolve_part
 
     entry = builtin_catalogue.get(name)
-    hyperparameters = building.resolve_hyperparameters(entry, preset="smoke")
+    hyperparameters = resolve_hyperparameters(entry, preset="smoke")
     built = building.build(entry, hyperparameters)
     assert tuple(built.components) == COMPONENTS[name]
     for component in built.components.values():
         assert component.built
         component.count_params()
-    dataset = building.resolve_part(entry, "data_adapter")(hyperparameters, entry.architecture.batch_size, None)
-    step = building.resolve_part(entry, "train_step")
+    dataset = resolve_part(entry, "data_adapter")(hyperparameters, entry.architecture.batch_size, None)
+    step = resolve_part(entry, "train_step")
     batches = fit_with_step(built.model, step, dataset, steps_per_epoch=3)
     assert len(batches) == 3
     assert all(math.isfinite(value) for logs in batches for value in logs.values())
@@ -70,12 +72,13 @@ def test_smoke_preset_builds_feeds_and_trains_under_fit(builtin_catalogue, fit_w
 
 @pytest.mark.slow
 def test_saved_models_load_in_a_fresh_process_with_safe_mode(builtin_catalogue, tmp_path):
+    from kreg.hyperparameters import resolve_hyperparameters
     from kreg.running import building
 
     paths = {}
     for name in ("hypernetwork", "mlp", "weighted-classifier"):
         entry = builtin_catalogue.get(name)
-        built = building.build(entry, building.resolve_hyperparameters(entry, preset="smoke"))
+        built = building.build(entry, resolve_hyperparameters(entry, preset="smoke"))
         paths[name] = str(tmp_path / f"{name}.keras")
         built.model.save(paths[name])
     code = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kreg
-from kreg.workflows.checking import check_all, check_architecture
+from kreg.workflows.checking import check_all, check_one
 
 
 def test_each_architecture_gets_its_own_result(test_catalogue):
@@ -16,7 +16,7 @@ def test_each_architecture_gets_its_own_result(test_catalogue):
 
 
 def test_check_uses_the_smoke_preset_a_small_batch_and_counts_params(test_catalogue):
-    result = check_architecture(test_catalogue.get("test-mlp"), steps=2)
+    result = check_one(test_catalogue.get("test-mlp"), steps=2)
     assert result.preset == "smoke"
     assert result.params == {"model": {"total": 8 * 4 + 4 + 4 + 1, "trainable": 41, "non_trainable": 0}}  # units=4 from the preset
     assert result.trained and result.steps == 2 and "loss" in result.metrics
@@ -31,7 +31,7 @@ def test_builder_usage_error_under_the_preset_is_a_build_failure():
 
     catalogue = kreg.Catalogue()
     catalogue.add_plugin(Plugin, kreg.PluginRecord(name="picky"))
-    result = check_architecture(catalogue.get("picky"))
+    result = check_one(catalogue.get("picky"))
     assert (result.passed, result.phase) == (False, "build") and "hyperparameter 'units'" in result.cause
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kreg.running.building import build, resolve_hyperparameters
+from kreg.hyperparameters import resolve_hyperparameters
+from kreg.running.building import build
 from kreg.errors import HyperparameterError
 
 NAME = "masked-sensor-autoencoder"

@@ -17,6 +17,9 @@ Without pytest, or to pick checks one by one::
     testing.check_light_import("my-plugin")      # importing it loads no TensorFlow/Keras
     testing.check_architecture("my-arch")        # builds, inspects, trains, saves, reloads
 
+For tests of your own, :func:`build`, :func:`batches` and :func:`train` build,
+feed and train an architecture exactly as ``kreg`` does.
+
 A plugin is named by its entry-point name in the ``kreg`` group, or by the
 module the entry point points at. Importing this module imports neither
 TensorFlow nor Keras; :func:`check_architecture` does.
@@ -33,14 +36,19 @@ import sys
 from collections.abc import Iterable, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Catalogue, Entry
 from kreg.errors import KregError
+from kreg.hyperparameters import resolve_hyperparameters
 from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points, load_catalogue
 from kreg.phases import Phase
 from kreg.plugin_records import PluginRecord
 from kreg.workflows.pipeline import SMOKE_BATCH_SIZE, SMOKE_PRESET, SMOKE_STEPS, PipelineOptions, PipelineResult, run_pipeline
+
+if TYPE_CHECKING:
+    from kreg.running.building import BuiltArchitecture
+    from kreg.running.training import TrainResult
 
 HEAVY_MODULES = ("tensorflow", "keras")
 """Modules a plugin's entry module (and its registration hook) must not import."""
@@ -267,7 +275,7 @@ def _importing_frame() -> str:
 # -- one architecture ------------------------------------------------------------
 
 
-def contract_pipeline(steps: int = CONTRACT_STEPS, preset: str | None = SMOKE_PRESET, workdir: str | os.PathLike[str] | None = None) -> PipelineOptions:
+def _contract_pipeline(steps: int = CONTRACT_STEPS, preset: str | None = SMOKE_PRESET, workdir: str | os.PathLike[str] | None = None) -> PipelineOptions:
     """The pipeline stages of a contract check: every stage, with the contract's promises checked."""
     return PipelineOptions(
         preset=preset,
@@ -314,10 +322,38 @@ def check_architecture(
         ContractError: naming the architecture and the phase that failed.
     """
     entry = architecture if isinstance(architecture, Entry) else _lookup(architecture)
-    result = run_pipeline(entry, contract_pipeline(steps, preset, workdir))
+    result = run_pipeline(entry, _contract_pipeline(steps, preset, workdir))
     if not result.passed:
         raise ContractError(f"architecture {entry.name!r}", result.phase, result.cause) from result.failure
     return result
+
+
+def check_hyperparameters(architecture: str | Entry) -> None:
+    """Check that the registered hyperparameters agree with the builder's signature.
+
+    Fails when the builder does not accept a registered key (and takes no
+    ``**kwargs``), when one of its keyword defaults differs from the
+    registered default (so a direct call and ``kreg`` would build different
+    models), or when it has a parameter without a default that is not
+    registered (``kreg`` never passes it). Imports the builder's module, so
+    it imports what that module imports (usually Keras).
+
+    Args:
+        architecture: str or Entry. A registered name or a catalogue entry.
+
+    Raises:
+        ContractError: phase ``hyperparameters``, listing every disagreement.
+    """
+    from kreg.errors import ArchitectureFailure
+    from kreg.running.signature import builder_signature_problems
+
+    entry = architecture if isinstance(architecture, Entry) else _lookup(architecture)
+    try:
+        problems = builder_signature_problems(entry)
+    except ArchitectureFailure as failure:
+        raise ContractError(f"architecture {entry.name!r}", failure.phase, str(failure.cause)) from failure
+    if problems:
+        raise ContractError(f"architecture {entry.name!r}", Phase.HYPERPARAMETERS, problems)
 
 
 def _lookup(name: str) -> Entry:
@@ -327,11 +363,82 @@ def _lookup(name: str) -> Entry:
         raise ContractError(f"architecture {name!r}", Phase.LOOKUP, str(error)) from None
 
 
+def build(
+    architecture: str | Entry,
+    assignments: Iterable[str] = (),
+    preset: str | None = None,
+    source: str | None = None,
+    seed: int | None = 0,
+) -> BuiltArchitecture:
+    """Build an architecture exactly as ``kreg`` does, for tests that look at the models.
+
+    The hyperparameters are resolved as ``--preset`` and ``--set`` would; the
+    architecture's data-state step (if any) learns from ``source`` first.
+
+    Args:
+        architecture: str or Entry. A registered name or a catalogue entry.
+        assignments: Iterable[str]. ``key=value`` strings, as ``--set`` takes them.
+        preset: str or None. One of the architecture's presets.
+        source: str or None. The training data (None: synthetic).
+        seed: int or None. Seed of Python, NumPy and TensorFlow before building.
+
+    Returns:
+        BuiltArchitecture. ``components``, ``model`` (the trained component),
+        ``hyperparameters`` and ``data_state``.
+
+    Raises:
+        KregUsageError: an unknown preset or hyperparameter, or the builder
+            rejected a value by name (``HyperparameterError``).
+        ArchitectureFailure: a phase failed (``build``, ``data-state``, ``resolve``).
+    """
+    from kreg.running.building import build_fresh
+
+    entry = architecture if isinstance(architecture, Entry) else _lookup(architecture)
+    return build_fresh(entry, resolve_hyperparameters(entry, assignments, preset), seed, source)
+
+
+def batches(built: BuiltArchitecture, batch_size: int | None = None) -> Any:
+    """The ``tf.data.Dataset`` the architecture's data adapter returns for a built model.
+
+    Args:
+        built: BuiltArchitecture. From :func:`build`; its data source and data
+            state go to the adapter.
+        batch_size: int or None. None uses the architecture's ``batch_size``.
+
+    Raises:
+        ArchitectureFailure: the adapter failed (phase ``data``).
+    """
+    from kreg.running.data import make_dataset
+
+    size = batch_size or built.entry.architecture.batch_size
+    return make_dataset(built.entry, built.hyperparameters, size, built.source, built.data_state)
+
+
+def train(built: BuiltArchitecture, steps: int = CONTRACT_STEPS, batch_size: int | None = None) -> TrainResult:
+    """Smoke-train a built model as ``kreg train`` does: its adapter's batches through its train step in ``fit``.
+
+    Args:
+        built: BuiltArchitecture. From :func:`build`; trained in place.
+        steps: int. Training steps.
+        batch_size: int or None. None uses the architecture's ``batch_size``.
+
+    Returns:
+        TrainResult. ``trace.first`` and ``trace.last`` hold each metric's
+        first and last value; ``failure()`` says why a run stopped early.
+
+    Raises:
+        ArchitectureFailure: a phase failed (``data``, ``train``, ...).
+    """
+    from kreg.running.training import TrainOptions, train_model
+
+    return train_model(built, TrainOptions(steps=steps, batch_size=batch_size, quiet=True, seed=None, source=built.source))
+
+
 # -- everything at once ----------------------------------------------------------
 
 
 def check_plugin(plugin: str, steps: int = CONTRACT_STEPS, workdir: str | os.PathLike[str] | None = None) -> list[ArchitectureReport]:
-    """Run every check on a plugin: registration, light import, then each architecture.
+    """Run every check on a plugin: registration, light import, then each architecture's hyperparameters and pipeline.
 
     Args:
         plugin: str. Entry-point name or module (see :func:`load_plugin`).
@@ -346,6 +453,8 @@ def check_plugin(plugin: str, steps: int = CONTRACT_STEPS, workdir: str | os.Pat
     """
     entries = check_registration(plugin)
     check_light_import(plugin)
+    for entry in entries:
+        check_hyperparameters(entry)
     return [check_architecture(entry, steps=steps, workdir=workdir) for entry in entries]
 
 
@@ -362,8 +471,9 @@ def contract_tests(plugin: str, steps: int = CONTRACT_STEPS, preset: str | None 
 
         TestKregContract = contract_tests("my-plugin")
 
-    pytest then collects ``test_registration``, ``test_light_import`` and one
-    ``test_architecture[NAME]`` per registered architecture. The number of
+    pytest then collects ``test_registration``, ``test_light_import``, and one
+    ``test_hyperparameters[NAME]`` and one ``test_architecture[NAME]`` per
+    registered architecture. The number of
     training steps can be changed from the command line with ``--kreg-steps N``.
 
     Args:
@@ -388,6 +498,11 @@ def contract_tests(plugin: str, steps: int = CONTRACT_STEPS, preset: str | None 
         def test_light_import(self) -> None:
             """Loading the plugin imports neither TensorFlow nor Keras."""
             check_light_import(plugin)
+
+        @pytest.mark.parametrize("architecture", names)
+        def test_hyperparameters(self, architecture: str) -> None:
+            """The registered hyperparameters agree with the builder's signature."""
+            check_hyperparameters(architecture)
 
         @pytest.mark.parametrize("architecture", names)
         def test_architecture(self, architecture: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:

@@ -77,6 +77,27 @@ class CliResult:
         return json.loads(self.stdout)
 
 
+def run_kreg(*args: str, catalogue: kreg.Catalogue | None = None, env: dict[str, str] | None = None) -> CliResult:
+    """Run ``kreg ARGS`` in this process and return what it printed: what ``kreg_cli`` calls.
+
+    Use the ``kreg_cli`` fixture in tests; call this from fixtures of a wider
+    scope (a module- or session-scoped fixture cannot take ``kreg_cli``).
+
+    Raises:
+        Exception: a crash ``kreg`` did not turn into an exit status (a bug).
+    """
+    from click.testing import CliRunner
+
+    from kreg.cli import main
+    from kreg.cli.session import Session
+
+    session = Session(_catalogue=catalogue) if catalogue is not None else None
+    result = CliRunner().invoke(main, list(args), obj=session, env=env, prog_name="kreg")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return CliResult(result.exit_code, result.stdout, result.stderr, result.output)
+
+
 @pytest.fixture
 def kreg_cli() -> Callable[..., CliResult]:
     """Run the ``kreg`` command in the test's process, as pytest's ``pytester`` runs pytest.
@@ -87,17 +108,4 @@ def kreg_cli() -> Callable[..., CliResult]:
     crash that ``kreg`` itself did not turn into an exit status (a bug) is
     raised in the test.
     """
-
-    def run(*args: str, catalogue: kreg.Catalogue | None = None, env: dict[str, str] | None = None) -> CliResult:
-        from click.testing import CliRunner
-
-        from kreg.cli import main
-        from kreg.cli.session import Session
-
-        session = Session(_catalogue=catalogue) if catalogue is not None else None
-        result = CliRunner().invoke(main, list(args), obj=session, env=env, prog_name="kreg")
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        return CliResult(result.exit_code, result.stdout, result.stderr, result.output)
-
-    return run
+    return run_kreg

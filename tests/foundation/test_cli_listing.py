@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from kreg.cli import main
 
 
 @pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(main, list(args), env={"KREG_DISABLE_PLUGINS": "", "COLUMNS": "200"})
-
-    return invoke
+def run(kreg_cli):
+    """``kreg_cli`` with every plugin enabled and a wide terminal."""
+    return functools.partial(kreg_cli, env={"KREG_DISABLE_PLUGINS": "", "COLUMNS": "200"})
 
 
 def test_list_shows_the_builtin_in_a_table(run):

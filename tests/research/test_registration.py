@@ -92,32 +92,24 @@ def test_saved_models_load_in_a_fresh_process_with_safe_mode(builtin_catalogue, 
     assert "mlp MLPClassifier" in result.stdout
 
 
-def _kreg(*args: str):
-    from click.testing import CliRunner
-
-    from kreg.cli import main
-
-    return CliRunner().invoke(main, list(args), prog_name="kreg")
-
-
-def test_kreg_sample_writes_the_style_transfer_image(tmp_path, monkeypatch):
+def test_kreg_sample_writes_the_style_transfer_image(tmp_path, monkeypatch, kreg_cli):
     from PIL import Image
 
-    result = _kreg("sample", "style-transfer", "--preset", "smoke", "-o", str(tmp_path / "art.png"))
+    result = kreg_cli("sample", "style-transfer", "--preset", "smoke", "-o", str(tmp_path / "art.png"))
     assert result.exit_code == 0, result.output
     with Image.open(tmp_path / "art.png") as image:
         assert image.format == "PNG" and image.size == (48, 32)
     monkeypatch.chdir(tmp_path)  # no -o: the working directory
-    result = _kreg("sample", "style-transfer", "--preset", "smoke", "--filename", "plain.png")
+    result = kreg_cli("sample", "style-transfer", "--preset", "smoke", "--filename", "plain.png")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "plain.png").is_file()
 
 
-def test_kreg_sample_writes_filter_images_and_rejects_bad_options(tmp_path):
-    result = _kreg("sample", "filter-visualizer", "--preset", "smoke", "--set", "iterations=2", "-o", str(tmp_path), "--grid", "2", "--columns", "2")
+def test_kreg_sample_writes_filter_images_and_rejects_bad_options(tmp_path, kreg_cli):
+    result = kreg_cli("sample", "filter-visualizer", "--preset", "smoke", "--set", "iterations=2", "-o", str(tmp_path), "--grid", "2", "--columns", "2")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["filter_0.png", "filters_grid.png"]
     quick = ["--set", "backbone=vgg16", "--set", "layer_name=block2_conv1", "--set", "image_size=32"]
-    result = _kreg("sample", "filter-visualizer", *quick, "-o", str(tmp_path), "--columns", "0")
+    result = kreg_cli("sample", "filter-visualizer", *quick, "-o", str(tmp_path), "--columns", "0")
     assert result.exit_code == 2
     assert "columns >= 1" in result.output

@@ -1,29 +1,17 @@
-"""Fixtures of the review and diff tests: the CLI runner and pages written once per module."""
+"""Fixtures of the review and diff tests: pages written once per session."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
-from click.testing import CliRunner, Result
 
-from kreg.cli import main
+from kreg.testing_plugin import run_kreg
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 RISK = "risk-factor-autoencoder"
-
-
-def run_kreg(*args: str) -> Result:
-    """Run ``kreg ARGS`` in this process and return click's result."""
-    return CliRunner().invoke(main, list(args))
-
-
-@pytest.fixture
-def kreg():
-    """``kreg(*args)``: run the CLI in-process."""
-    return run_kreg
 
 
 @pytest.fixture(scope="session")

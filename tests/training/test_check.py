@@ -41,16 +41,16 @@ def _reject(units):
     require_positive_int(units=units)
 
 
-def test_cli_table_and_exit_status(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "check")
+def test_cli_table_and_exit_status(test_catalogue, kreg_cli):
+    result = kreg_cli("check", catalogue=test_catalogue)
     assert result.exit_code == 1
     assert "2 passed, 2 failed" in result.stdout
     assert "build: RuntimeError: this builder is broken on purpose" in result.stdout
     assert result.stderr.strip().endswith("kreg: error: 2 of 4 architectures failed the check: test-broken, test-nan")
 
 
-def test_cli_json_and_patterns(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "check", "test-m*", "test-w*", "--json")
+def test_cli_json_and_patterns(test_catalogue, kreg_cli):
+    result = kreg_cli("check", "test-m*", "test-w*", "--json", catalogue=test_catalogue)
     assert result.exit_code == 0
     report = result.json()
     assert report["passed"] is True
@@ -58,6 +58,6 @@ def test_cli_json_and_patterns(test_catalogue, run_kreg):
     assert {"architecture", "passed", "phase", "cause", "params", "steps", "metrics"} <= set(report["results"][0])
 
 
-def test_no_match_is_a_usage_error(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "check", "nothing-*")
+def test_no_match_is_a_usage_error(test_catalogue, kreg_cli):
+    result = kreg_cli("check", "nothing-*", catalogue=test_catalogue)
     assert result.exit_code == 2 and "no architectures match 'nothing-*'" in result.stderr

@@ -116,3 +116,14 @@ def test_table_output_shows_metrics_and_speed(test_catalogue, kreg_cli):
     result = kreg_cli("train", "test-mlp", "--steps", "3", catalogue=test_catalogue)
     assert result.exit_code == 0
     assert "loss" in result.stdout and "steps/s" in result.stdout and "finite" in result.stdout
+
+
+def test_the_options_are_checked_once_per_run(test_catalogue, kreg_cli, monkeypatch):
+    from kreg.workflows import training
+
+    calls = []
+    original = training.check_options
+    monkeypatch.setattr(training, "check_options", lambda options: calls.append(options) or original(options))
+    result = kreg_cli("train", "test-mlp", "--steps", "1", "--json", catalogue=test_catalogue)
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Entry
-from kreg.errors import ArchitectureFailure, KregError, describe_exception
+from kreg.errors import ArchitectureFailure, KregError, KregUsageError, describe_exception
 from kreg.phases import Phase
 from kreg.workflows.pipeline import PipelineOptions, Stage, run_pipeline
 
@@ -95,6 +95,7 @@ def make_review(
         Review.
 
     Raises:
+        KregUsageError: the builder rejected a hyperparameter by name.
         ArchitectureFailure: the builder or the inspection failed.
     """
     from kreg.workflows.review_training import StepLog, TrainingCurves
@@ -105,7 +106,8 @@ def make_review(
     )
     result = run_pipeline(entry, options, hyperparameters)
     if result.failure is not None and result.stage is not Stage.TRAIN:
-        raise result.failure
+        cause = result.failure.cause
+        raise cause if isinstance(cause, KregUsageError) else result.failure  # a builder rejecting a value: exit 2
     review = Review(entry, dict(result.hyperparameters), result.report, preset=preset, assignments=tuple(assignments))
     _add_graph(review, result.built, expand_layers)
     if result.training is not None:

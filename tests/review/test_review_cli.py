@@ -102,3 +102,9 @@ def test_the_command_module_imports_nothing_heavy():
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == ""
+
+
+def test_a_value_the_builder_rejects_is_a_usage_error(kreg_cli, tmp_path):
+    result = kreg_cli("review", RISK, "--set", "n_tickers=0", "-o", str(tmp_path / "page.html"))
+    assert result.exit_code == 2, result.output
+    assert "hyperparameter 'n_tickers'" in result.stderr and not (tmp_path / "page.html").exists()

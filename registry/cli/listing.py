@@ -99,6 +99,7 @@ def info_command(name: str, as_json: bool) -> None:
             ("presets", "; ".join(f"{k}: {_assignments(v)}" for k, v in architecture.presets.items())),
             ("builder", code["builder"]),
             ("data adapter", code["data_adapter"] or "none (no training data)"),
+            ("data state", code["data_state"]),
             ("train step", code["train_step"] or "the model's own train_step"),
             ("sampler", code["sampler"]),
         ]

@@ -78,3 +78,9 @@ def test_python_dash_m_kreg_works():
     assert result.returncode == 0 and "risk-factor-autoencoder" in result.stdout
     result = subprocess.run([sys.executable, "-m", "kreg", "--version"], capture_output=True, text=True)
     assert result.stdout.startswith("kreg, version ")
+
+
+def test_info_names_the_data_state_step(run):
+    assert "kreg.plugins.transformer.data:lm_data_state" in run("info", "transformer-lm").output
+    assert json.loads(run("info", "transformer-lm", "--json").output)["data_state"] == "kreg.plugins.transformer.data:lm_data_state"
+    assert "data state" not in run("info", "risk-factor-autoencoder").output  # no such step: no line

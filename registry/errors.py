@@ -89,7 +89,12 @@ class ArchitectureFailure(KregError):
         self.architecture = architecture
         self.phase = Phase(phase)
         self.cause = cause
-        super().__init__(f"{architecture}: {phase} failed: {describe_exception(cause)}")
+        super().__init__(f"{architecture}: {self.phase} failed: {describe_exception(cause)}")
+
+    def __reduce__(self) -> tuple:
+        # Exceptions pickle as cls(*args), and args holds only the message; a
+        # failure crosses process boundaries (kreg check's workers).
+        return (type(self), (self.architecture, self.phase.value, self.cause))
 
 
 def describe_exception(error: BaseException | str) -> str:

@@ -70,7 +70,7 @@ class _CheckTask:
         self.steps = steps
 
     def __call__(self, entry: Entry) -> PipelineResult:
-        return check_one(entry, self.steps)
+        return check_one(entry, self.steps).detached()
 
 
 def _lost(name: str) -> PipelineResult:

@@ -9,6 +9,7 @@ phase failed and why, and holds what the stages before it found.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import tempfile
 import time
@@ -144,6 +145,15 @@ class PipelineResult:
         self.passed, self.stage, self.failure = False, stage, failure
         self.phase, self.cause = failure.phase, describe_exception(failure.cause)
         return self
+
+    def detached(self) -> PipelineResult:
+        """A copy that can cross a process boundary (a worker's result).
+
+        The models, the training objects and the original exception stay
+        behind; the phase and the cause travel as text.
+        """
+        failure = None if self.failure is None else ArchitectureFailure(self.architecture, self.failure.phase, self.cause or "")
+        return dataclasses.replace(self, failure=failure, built=None, training=None)
 
     def to_json(self) -> dict[str, Any]:
         """Return the row ``kreg check --json`` prints."""

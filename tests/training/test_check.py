@@ -61,3 +61,15 @@ def test_cli_json_and_patterns(test_catalogue, kreg_cli):
 def test_no_match_is_a_usage_error(test_catalogue, kreg_cli):
     result = kreg_cli("check", "nothing-*", catalogue=test_catalogue)
     assert result.exit_code == 2 and "no architectures match 'nothing-*'" in result.stderr
+
+
+def test_a_result_crosses_a_process_boundary(test_catalogue):
+    """What kreg check --jobs N sends back from a worker: picklable, without the models."""
+    import pickle
+
+    failed = pickle.loads(pickle.dumps(check_one(test_catalogue.get("test-broken")).detached()))
+    assert (failed.passed, failed.phase, failed.cause) == (False, "build", "RuntimeError: this builder is broken on purpose")
+    assert str(failed.failure) == "test-broken: build failed: RuntimeError: this builder is broken on purpose"
+    passed = check_one(test_catalogue.get("test-mlp"), steps=2).detached()
+    assert passed.built is None and passed.training is None
+    assert pickle.loads(pickle.dumps(passed)).to_json() == passed.to_json()

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.kreg-installed
 KREG   := $(BIN)/kreg
 OUT    ?= build/run
 
-.PHONY: help setup graphviz chromium run test test-slow test-all bench docs clean
+.PHONY: help setup graphviz chromium run test test-slow test-all bench docs lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,9 +35,13 @@ run: setup  ## list the architectures, describe one, plot it and smoke-train it
 	$(KREG) train risk-factor-autoencoder --steps 20
 
 # The docs build goes first so that pytest's summary stays the last line CI reads.
-test: setup chromium  ## the docs build (make docs), then the default test suite (what CI runs)
+test: setup chromium  ## the docs build (make docs), the layering (lint-imports), then the default test suite (what CI runs)
 	@$(MAKE) --no-print-directory docs
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -m "not slow" -q
+
+lint: setup  ## check the layering of ARCHITECTURE.md (the import-linter contracts in pyproject.toml)
+	$(BIN)/lint-imports --no-cache
 
 test-slow: setup  ## only the slow tests
 	$(BIN)/python -m pytest -m slow -q

@@ -2,7 +2,7 @@
 
 For each model, runs alternate (A B, then B A, ...): A is a plain ``model.fit``
 on the adapter's dataset (repeated), B is kreg's training path
-(``kreg.inspect_tools.training.train``: build, adapter, the train step
+(``kreg.workflows.training.train``: build, adapter, the train step
 installed in ``fit``, prefetching, the metric recorder). Each run builds a fresh
 model with the same seed. Both are timed by the same callback, which only reads
 the clocks: from the end of the first step (which traces the train function) to
@@ -60,9 +60,11 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import kreg  # noqa: E402
-from kreg.building import resolve_hyperparameters, resolve_part  # noqa: E402
-from kreg.inspect_tools.metrics_log import MetricRecorder  # noqa: E402
-from kreg.inspect_tools.training import TrainOptions, train  # noqa: E402
+from kreg.hyperparameters import resolve_hyperparameters
+from kreg.running.calls import resolve_part  # noqa: E402
+from kreg.running.metrics_log import MetricRecorder  # noqa: E402
+from kreg.running.training import TrainOptions  # noqa: E402
+from kreg.workflows.training import train  # noqa: E402
 
 FEATURES, UNITS, BATCH = 64, 64, 64
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kreg.inspect_tools import keras_compat
 from kreg.inspect_tools.params import count_variables
 from kreg.inspect_tools.shapes import is_shape, product
 from kreg.inspect_tools.tracing import Call
@@ -93,9 +94,7 @@ def _einsum_labels(equation: str, input_rank: int, kernel_rank: int) -> tuple[li
 
 
 def _kernel_shape(layer: Any) -> list:
-    kernel = getattr(layer, "_kernel", None)
-    if kernel is None:
-        kernel = layer.kernel
+    kernel = keras_compat.kernel_of(layer)
     return [int(size) for size in kernel.shape]
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kreg.errors import KerasIncompatible
+from kreg.inspect_tools import keras_compat
 from kreg.inspect_tools.dataflow import TensorSources
 from kreg.inspect_tools.dense import dense_entry, is_dense, threading_phrase
 from kreg.inspect_tools.graph_labels import CUSTOM_COLOUR, OPERATION_COLOUR, cluster_label, io_label, layer_label
@@ -169,7 +171,7 @@ class GraphBuilder:
 
     def add_component(self, model: Any, parent: Any) -> None:
         """Draw a whole model with its named input and output nodes."""
-        functional = functional_of(model)
+        functional = keras_compat.functional_of(model)
         if functional is not None:
             box = self.add_functional(functional, parent)
             outputs = functional.outputs
@@ -177,6 +179,8 @@ class GraphBuilder:
         else:
             try:
                 trace = trace_model(model)
+            except KerasIncompatible:
+                raise
             except Exception as error:  # drawn as one box that says why
                 self.node(
                     parent, layer_label(model.name, type(model).__name__, [], [f"not traced: {short_error(error)}"])
@@ -191,19 +195,16 @@ class GraphBuilder:
 
     def add_functional(self, model: Any, parent: Any) -> Box:
         """Draw a functional model's layers into ``parent``; return its box."""
-        from keras.src.ops.function import make_node_key
-
-        boxes = {id(op): self.functional_layer(model, op, parent) for op in model._operations}
-        for op in model._operations:
-            for index, node in enumerate(op._inbound_nodes):
-                if make_node_key(op, index) not in model._nodes:
-                    continue
-                for arg_index, tensor in enumerate(node.input_tensors):
-                    source, _, tensor_index = tensor._keras_history
+        operations = keras_compat.operations(model)
+        boxes = {id(op): self.functional_layer(model, op, parent) for op in operations}
+        for op in operations:
+            for node in keras_compat.graph_nodes(model, op):
+                for arg_index, tensor in enumerate(keras_compat.node_input_tensors(node)):
+                    source, tensor_index = keras_compat.producer(tensor)
                     if id(source) in boxes:
                         self.connect(boxes[id(source)].exit(tensor_index), boxes[id(op)], arg_index)
-        entries = [boxes[id(t._keras_history.operation)].exit(0) for t in model.inputs]
-        exits = [boxes[id(t._keras_history.operation)].exit(t._keras_history.tensor_index) for t in model.outputs]
+        entries = [boxes[id(keras_compat.producer(t)[0])].exit(0) for t in model.inputs]
+        exits = [boxes[id(source)].exit(index) for source, index in map(keras_compat.producer, model.outputs)]
         return Box(entries, exits)
 
     def functional_layer(self, model: Any, op: Any, parent: Any) -> Box:
@@ -212,14 +213,16 @@ class GraphBuilder:
 
         if isinstance(op, keras.layers.InputLayer):
             return Box.single(self.node(parent, io_label("input", op.name, shape_of(op.output))))
-        if self.options.expand_nested and functional_of(op) is not None:
+        if self.options.expand_nested and keras_compat.functional_of(op) is not None:
             cluster = self.cluster(parent, cluster_label(op.name, type(op).__name__))
-            return _in_cluster(self.add_functional(functional_of(op), cluster), cluster)
-        nodes = _nodes_in(model, op)
+            return _in_cluster(self.add_functional(keras_compat.functional_of(op), cluster), cluster)
+        nodes = keras_compat.graph_nodes(model, op)
         notes = []
         if nodes and self._opens(op):
             try:
                 return self._traced_layer(op, nodes[0], parent)
+            except KerasIncompatible:
+                raise
             except Exception as error:  # drawn closed, with the reason
                 notes.append(f"not opened: {short_error(error)}")
         shapes = _distinct([(_node_shape(n, "in"), _node_shape(n, "out")) for n in nodes])
@@ -230,10 +233,10 @@ class GraphBuilder:
 
         if isinstance(layer, keras.Model):
             return self.options.expand_nested
-        return self.options.expand_layers and has_sublayers(layer)
+        return self.options.expand_layers and keras_compat.has_sublayers(layer)
 
     def _traced_layer(self, layer: Any, node: Any, parent: Any) -> Box:
-        trace = trace_call(layer, node.arguments.args, node.arguments.kwargs)
+        trace = trace_call(layer, *keras_compat.node_arguments(node))
         if not trace.root.children:
             raise ValueError("no layer calls inside")
         cluster = self.cluster(parent, cluster_label(layer.name, type(layer).__name__))
@@ -286,7 +289,7 @@ class GraphBuilder:
                     index=0, path=name, layer=layer, parent=None, input_shape=input_shape, output_shape=output_shape
                 )
                 notes.append(threading_phrase(dense_entry(call)))
-        class_name, colour = type(layer).__name__, CUSTOM_COLOUR if has_sublayers(layer) else None
+        class_name, colour = type(layer).__name__, CUSTOM_COLOUR if keras_compat.has_sublayers(layer) else None
         if not _is_layer(layer):  # a keras.ops call in a functional graph, e.g. the padding mask's not_equal
             class_name, colour = f"{class_name} op", OPERATION_COLOUR
         return self.node(parent, layer_label(name, class_name, shapes, list(dict.fromkeys(notes)), colour))
@@ -309,32 +312,6 @@ def _is_model(layer: Any) -> bool:
     return isinstance(layer, keras.Model)
 
 
-def functional_of(model: Any) -> Any:
-    """The functional graph of a model: itself if Functional, the inner one of a built Sequential, else None."""
-    from keras.src.models.functional import Functional
-    from keras.src.models.sequential import Sequential
-
-    if isinstance(model, Functional):
-        return model
-    if isinstance(model, Sequential):
-        return getattr(model, "_functional", None)
-    return None
-
-
-def has_sublayers(layer: Any) -> bool:
-    """True for a layer that holds other layers (a custom block, MultiHeadAttention)."""
-    import keras
-
-    return not isinstance(layer, keras.Model) and bool(getattr(layer, "_layers", None))
-
-
-def _nodes_in(model: Any, op: Any) -> list[Any]:
-    """The calls (Keras nodes) of ``op`` that belong to ``model``'s graph."""
-    from keras.src.ops.function import make_node_key
-
-    return [node for index, node in enumerate(op._inbound_nodes) if make_node_key(op, index) in model._nodes]
-
-
 def _distinct(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     """Drop repeated (input, output) shape pairs, keeping the first of each."""
     seen: dict[str, tuple[Any, Any]] = {}
@@ -345,7 +322,7 @@ def _distinct(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
 
 def _node_shape(node: Any, side: str) -> Any:
     if side == "out":
-        outputs = node.outputs
+        outputs = keras_compat.node_outputs(node)
         return shape_of(outputs[0] if len(outputs) == 1 else outputs)
-    args = node.arguments.args
-    return shape_of(args[0] if args else node.input_tensors)
+    args, _ = keras_compat.node_arguments(node)
+    return shape_of(args[0] if args else keras_compat.node_input_tensors(node))

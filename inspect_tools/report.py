@@ -10,34 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kreg.errors import ArchitectureFailure
-
+from kreg.errors import KerasIncompatible
 from kreg.inspect_tools.dense import dense_entry, is_dense, threading_phrase
 from kreg.inspect_tools.params import count_params, is_container_model, submodels
 from kreg.inspect_tools.shapes import format_shape, shape_of
 from kreg.inspect_tools.tracing import Trace, short_error, trace_model
-
-if TYPE_CHECKING:
-    from kreg.building import BuiltArchitecture
-
-
-def inspect_built(built: BuiltArchitecture, components: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """:func:`architecture_report` of a built architecture; a crash is that architecture's inspect failure.
-
-    Args:
-        built: BuiltArchitecture. From :func:`kreg.building.build`.
-        components: Mapping[str, keras.Model] or None. The components to report;
-            None means all of them.
-
-    Raises:
-        ArchitectureFailure: the inspection raised (phase ``"inspect"``).
-    """
-    try:
-        return architecture_report(built.name, built.hyperparameters, built.components if components is None else components)
-    except Exception as error:
-        raise ArchitectureFailure(built.name, "inspect", error) from error
 
 
 def architecture_report(name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,6 +61,8 @@ def _collect(model: Any, prefix: str, layers: list, dense: list) -> list[str]:
         return _collect_container(model, prefix, layers, dense)
     try:
         trace = trace_model(model)
+    except KerasIncompatible:
+        raise
     except Exception as error:  # the counts still stand; the note says why there are no rows
         where = f"{prefix.rstrip('/')}: " if prefix else ""
         return [f"{where}not traced: {short_error(error)}"]

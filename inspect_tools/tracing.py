@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from kreg.errors import KerasIncompatible
+from kreg.inspect_tools import keras_compat
 from kreg.inspect_tools.shapes import shape_of
 
 
@@ -95,28 +97,23 @@ class _Recorder:
         self._stack: list[Call] = []
         self._seen_paths: dict[str, int] = {}
 
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        import keras
-
-        original = keras.layers.Layer.__dict__["__call__"]
+    def active(self) -> contextlib.AbstractContextManager:
         recorder = self
 
-        def recording_call(layer: Any, *args: Any, **kwargs: Any) -> Any:
-            call = recorder._open(layer, args, kwargs)
-            try:
-                outputs = original(layer, *args, **kwargs)
-            finally:
-                recorder._stack.pop()
-            call.outputs = _flat_tensors(outputs)
-            call.output_shape = shape_of(outputs)
-            return outputs
+        def wrap(original: Any) -> Any:
+            def recording_call(layer: Any, *args: Any, **kwargs: Any) -> Any:
+                call = recorder._open(layer, args, kwargs)
+                try:
+                    outputs = original(layer, *args, **kwargs)
+                finally:
+                    recorder._stack.pop()
+                call.outputs = _flat_tensors(outputs)
+                call.output_shape = shape_of(outputs)
+                return outputs
 
-        keras.layers.Layer.__call__ = recording_call
-        try:
-            yield
-        finally:
-            keras.layers.Layer.__call__ = original
+            return recording_call
+
+        return keras_compat.layer_calls_wrapped(wrap)
 
     def _open(self, layer: Any, args: tuple, kwargs: dict) -> Call:
         parent = self._stack[-1] if self._stack else None
@@ -172,6 +169,10 @@ def trace_call(layer: Any, args: tuple, kwargs: dict) -> Trace:
     Returns:
         Trace. ``root.inputs`` lists the placeholders in the order the
         KerasTensors appear in ``(args, kwargs)``.
+
+    Raises:
+        KerasIncompatible: no call was recorded, not even ``layer``'s own:
+            Keras no longer dispatches calls through ``Layer.__call__``.
     """
     import keras
     import tensorflow as tf
@@ -181,13 +182,18 @@ def trace_call(layer: Any, args: tuple, kwargs: dict) -> Trace:
     with (
         warnings.catch_warnings(),
         keras.StatelessScope(collect_losses=True),
-        tf.__internal__.FuncGraph("kreg_trace").as_default(),
+        keras_compat.scratch_graph("kreg_trace"),
     ):
         warnings.simplefilter("ignore")
         names: list[str] = []
         args, kwargs = keras.tree.map_structure(lambda x: _placeholder(x, names), (args, kwargs))
         with recorder.active():
             outputs = layer(*args, **kwargs)
+    if not recorder.calls:
+        raise KerasIncompatible(
+            f"tracing saw no layer calls while calling {layer.name!r}: Keras {keras.__version__} changed its "
+            "call dispatch (kreg.inspect_tools.keras_compat.layer_calls_wrapped needs updating)"
+        )
     return Trace(calls=recorder.calls, input_names=names, output_names=output_names(outputs))
 
 
@@ -244,7 +250,7 @@ def model_input_specs(model: Any) -> Any:
         inputs = None
     if inputs is not None:
         return inputs
-    shapes = getattr(model, "_build_shapes_dict", None)
+    shapes = keras_compat.built_input_shapes(model)
     if not shapes:
         raise ValueError(f"the input shapes of {model.name!r} are unknown: build or call it first")
     specs = [_spec_from_shape(shape, name) for name, shape in shapes.items()]
@@ -268,8 +274,7 @@ def _placeholder(value: Any, names: list[str]) -> Any:
 
 
 def _input_name(value: Any) -> str:
-    history = getattr(value, "_keras_history", None)
-    operation = getattr(history, "operation", None)
+    operation = keras_compat.producing_operation(value)
     return getattr(operation, "name", None) or getattr(value, "name", None) or "input"
 
 

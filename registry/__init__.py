@@ -10,6 +10,7 @@ from kreg.catalogue import Catalogue, Entry
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
 from kreg.hookspecs import hookimpl, hookspec
 from kreg.loading import load_catalogue
+from kreg.phases import Phase
 from kreg.plugin_records import PluginFailure, PluginRecord
 
 __version__ = "0.1.0"
@@ -21,6 +22,7 @@ __all__ = [
     "Entry",
     "KregError",
     "KregUsageError",
+    "Phase",
     "PluginFailure",
     "PluginRecord",
     "__version__",

@@ -66,6 +66,16 @@ class Architecture:
         sample_options: Mapping[str, Any]. Defaults of the sampler's options; their
             types are the types ``kreg sample`` parses command-line values to
             (``--OPTION VALUE``; a list default takes several values).
+        data_state: str, callable or None. The optional step that learns from
+            the training data what the model must carry (a vocabulary,
+            normalisation statistics). Called as
+            ``data_state(hyperparameters, source)`` before the model is built,
+            with the same ``source`` the data adapter gets (None: synthetic
+            data, usually nothing to learn); returns a mapping. kreg passes
+            that mapping to the builder and to the data adapter as the keyword
+            argument ``data_state=``, so the builder puts it in the model (and
+            a saved model keeps it) and the adapter encodes the data with it.
+            None: no such step, and neither gets the keyword.
     """
 
     name: str
@@ -82,6 +92,7 @@ class Architecture:
     batch_size: int = 32
     sampler: Reference | None = None
     sample_options: Mapping[str, Any] = field(default_factory=dict)
+    data_state: Reference | None = None
 
     def __post_init__(self) -> None:
         # Accept lists where tuples are documented; copy mappings so a plugin
@@ -131,6 +142,7 @@ class Architecture:
             "train_step": describe_reference(self.train_step),
             "sampler": describe_reference(self.sampler),
             "sample_options": dict(self.sample_options),
+            "data_state": describe_reference(self.data_state),
         }
 
 
@@ -173,6 +185,7 @@ def _reference_problems(architecture: Architecture) -> list[str]:
         "data_adapter": architecture.data_adapter,
         "train_step": architecture.train_step,
         "sampler": architecture.sampler,
+        "data_state": architecture.data_state,
     }
     for name, reference in fields.items():
         if reference is None and name != "builder":

@@ -92,18 +92,23 @@ class Catalogue:
         return record
 
     def _run_registration_hook(self, record: PluginRecord) -> None:
-        # Each plugin's implementation is called on its own, so that one raising
-        # neither hides the others nor discards what it registered before raising.
-        hook = self.plugin_manager.hook.kreg_register_architectures
-        register = _Registrar(self, record)
-        for implementation in hook.get_hookimpls():
-            if implementation.plugin_name != record.name:
-                continue
-            arguments = {"register": register}
-            try:
-                implementation.function(*(arguments[name] for name in implementation.argnames))
-            except (Exception, SystemExit) as error:
-                self.record_failure(record, "hook", error)
+        # The hook is called for this plugin alone (subset_hook_caller leaves the
+        # others out), right after it registers: one plugin raising neither hides
+        # the others (they were called before, or will be after) nor discards
+        # what it registered before raising (the registrar has added it already).
+        plugin = self.plugin_manager.get_plugin(record.name)
+        others = [other for other in self.plugin_manager.get_plugins() if other is not plugin]
+        hook = self.plugin_manager.subset_hook_caller("kreg_register_architectures", remove_plugins=others)
+        try:
+            hook(register=_Registrar(self, record))
+        except (Exception, SystemExit) as error:
+            self.record_failure(record, "hook", error)
+
+    def block(self, record: PluginRecord) -> None:
+        """Record a disabled plugin and block its name, as pytest's ``-p no:NAME`` does."""
+        record.status = "disabled"
+        self.plugins[record.name] = record
+        self.plugin_manager.set_blocked(record.name)
 
     # -- architectures --------------------------------------------------------
 

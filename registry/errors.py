@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from kreg.phases import Phase
+
 
 class KregError(Exception):
     """Base class of kreg's errors; its message is shown to the user as is."""
@@ -65,21 +67,34 @@ class PluginLoadError(KregError):
     """At least one plugin failed to load while strict loading was asked for."""
 
 
+class KerasIncompatible(KregError):
+    """A Keras internal kreg relies on (:mod:`kreg.inspect_tools.keras_compat`) stopped working.
+
+    Raised instead of returning an empty report, so that a Keras release that
+    changes its internals fails loudly; the message names the Keras version.
+    """
+
+
 class ArchitectureFailure(KregError):
     """One phase (build, data, train, ...) of one architecture failed.
 
     Attributes:
         architecture: str. The architecture's name.
-        phase: str. What was being done: ``"resolve"``, ``"build"``, ``"data"``,
-            ``"train"``, ``"inspect"``, ``"plot"``, ``"sample"``, ``"save"``.
-        cause: BaseException or None. The original exception.
+        phase: Phase. What was being done (:class:`kreg.phases.Phase`; a
+            ``str``, so ``failure.phase == "build"`` holds).
+        cause: BaseException or str. The original exception, or what went wrong.
     """
 
-    def __init__(self, architecture: str, phase: str, cause: BaseException | str):
+    def __init__(self, architecture: str, phase: Phase | str, cause: BaseException | str):
         self.architecture = architecture
-        self.phase = phase
+        self.phase = Phase(phase)
         self.cause = cause
-        super().__init__(f"{architecture}: {phase} failed: {describe_exception(cause)}")
+        super().__init__(f"{architecture}: {self.phase} failed: {describe_exception(cause)}")
+
+    def __reduce__(self) -> tuple:
+        # Exceptions pickle as cls(*args), and args holds only the message; a
+        # failure crosses process boundaries (kreg check's workers).
+        return (type(self), (self.architecture, self.phase.value, self.cause))
 
 
 def abbreviate(text: str, limit: int = 40) -> str:

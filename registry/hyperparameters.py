@@ -9,12 +9,41 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kreg.errors import HyperparameterError
+from kreg.errors import HyperparameterError, KregUsageError
+
+if TYPE_CHECKING:
+    from kreg.catalogue import Entry
 
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
+
+
+def resolve_hyperparameters(entry: Entry, assignments: Iterable[str] = (), preset: str | None = None) -> dict[str, Any]:
+    """Combine an architecture's defaults, an optional preset and ``--set`` values.
+
+    Args:
+        entry: Entry. The architecture.
+        assignments: Iterable[str]. ``key=value`` strings, applied last.
+        preset: str or None. Name of one of the architecture's presets.
+
+    Returns:
+        dict[str, Any]. The hyperparameters to build with.
+
+    Raises:
+        KregUsageError: unknown preset.
+        HyperparameterError: bad ``--set``.
+    """
+    architecture = entry.architecture
+    values = dict(architecture.hyperparameters)
+    if preset is not None:
+        if preset not in architecture.presets:
+            known = ", ".join(sorted(architecture.presets)) or "none"
+            raise KregUsageError(f"architecture {entry.name!r} has no preset {preset!r}; its presets: {known}")
+        values.update(architecture.presets[preset])
+    values.update(parse_assignments(assignments, architecture.hyperparameters))
+    return values
 
 
 def parse_assignments(assignments: Iterable[str], defaults: Mapping[str, Any]) -> dict[str, Any]:

@@ -54,8 +54,7 @@ def load_catalogue(
     for entry_point in points:
         record = _record_for(entry_point)
         if entry_point.name in disabled:
-            record.status = "disabled"
-            catalogue.plugins[record.name] = record
+            catalogue.block(record)
             continue
         load_entry_point(catalogue, entry_point, record)
     if strict:

@@ -17,6 +17,9 @@ Without pytest, or to pick checks one by one::
     testing.check_light_import("my-plugin")      # importing it loads no TensorFlow/Keras
     testing.check_architecture("my-arch")        # builds, inspects, trains, saves, reloads
 
+For tests of your own, :func:`build`, :func:`batches` and :func:`train` build,
+feed and train an architecture exactly as ``kreg`` does.
+
 A plugin is named by its entry-point name in the ``kreg`` group, or by the
 module the entry point points at. Importing this module imports neither
 TensorFlow nor Keras; :func:`check_architecture` does.
@@ -30,31 +33,32 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Catalogue, Entry
-from kreg.errors import ArchitectureFailure, KregError, describe_exception
-from kreg.inspect_tools.checking import CHECK_BATCH_SIZE, CHECK_STEPS, SMOKE_PRESET
+from kreg.errors import KregError
+from kreg.hyperparameters import resolve_hyperparameters
 from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points, load_catalogue
+from kreg.phases import Phase
 from kreg.plugin_records import PluginRecord
+from kreg.workflows.pipeline import SMOKE_BATCH_SIZE, SMOKE_PRESET, SMOKE_STEPS, PipelineOptions, PipelineResult, run_pipeline
 
 if TYPE_CHECKING:
-    import keras
+    from kreg.running.building import BuiltArchitecture
+    from kreg.running.training import TrainResult
 
 HEAVY_MODULES = ("tensorflow", "keras")
 """Modules a plugin's entry module (and its registration hook) must not import."""
 
 # The same steps, batch size and preset as `kreg check`, so a plugin whose
 # contract tests pass also passes `kreg check`.
-CONTRACT_STEPS = CHECK_STEPS
+CONTRACT_STEPS = SMOKE_STEPS
 """Training steps :func:`check_architecture` runs unless told otherwise."""
 
-CONTRACT_BATCH_SIZE = CHECK_BATCH_SIZE
+CONTRACT_BATCH_SIZE = SMOKE_BATCH_SIZE
 """The largest batch a contract check trains with (smaller when the architecture's own is)."""
 
 
@@ -63,15 +67,16 @@ class ContractError(AssertionError):
 
     Attributes:
         subject: str. The plugin or architecture that failed.
-        phase: str. What was checked: ``"registration"``, ``"light-import"``,
-            ``"hyperparameters"``, ``"build"``, ``"inspect"``, ``"data"``,
-            ``"train"``, ``"save"``, ``"load"``, ...
+        phase: Phase. What was checked (:class:`kreg.phases.Phase`, a ``str``):
+            ``"registration"``, ``"light-import"``, ``"hyperparameters"``,
+            ``"build"``, ``"inspect"``, ``"data"``, ``"train"``, ``"save"``,
+            ``"load"``, ...
         problems: list[str]. Every problem found, one line each.
     """
 
-    def __init__(self, subject: str, phase: str, problems: Sequence[str] | str):
+    def __init__(self, subject: str, phase: Phase | str, problems: Sequence[str] | str):
         self.subject = subject
-        self.phase = phase
+        self.phase = Phase(phase)
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         lines = [f"{subject}: {phase} failed: {self.problems[0]}"] if len(self.problems) == 1 else [
             f"{subject}: {phase} failed:",
@@ -80,33 +85,15 @@ class ContractError(AssertionError):
         super().__init__("\n".join(lines))
 
 
-@dataclass
-class ArchitectureReport:
-    """What :func:`check_architecture` found for one architecture.
+ArchitectureReport = PipelineResult
+"""What :func:`check_architecture` returns: the pipeline's result for one architecture.
 
-    Attributes:
-        architecture: str. Its name.
-        preset: str or None. The preset it was built with.
-        hyperparameters: dict[str, Any]. The values it was built with.
-        params: dict[str, dict[str, int]]. Per component: ``total``,
-            ``trainable`` and ``non_trainable`` parameters.
-        dense: dict[str, int]. Per component, how many Dense layer calls the
-            inspection traced.
-        metrics: dict[str, dict[str, Any]]. Each training metric's first and
-            last value; empty when the architecture has no data adapter.
-        steps: int. Training steps run.
-        saved: str or None. The ``.keras`` file written (gone when the check
-            used a temporary folder).
-    """
-
-    architecture: str
-    preset: str | None
-    hyperparameters: dict[str, Any]
-    params: dict[str, dict[str, int]] = field(default_factory=dict)
-    dense: dict[str, int] = field(default_factory=dict)
-    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
-    steps: int = 0
-    saved: str | None = None
+Attributes read by contract tests: ``architecture``, ``preset``,
+``hyperparameters``, ``params`` (per component ``total``, ``trainable``,
+``non_trainable``), ``dense`` (Dense layer calls traced per component),
+``metrics`` (each metric's ``first`` and ``last``), ``steps`` and ``saved``
+(the ``.keras`` file; gone when the check used a temporary folder).
+"""
 
 
 # -- finding and loading a plugin ---------------------------------------------
@@ -191,7 +178,7 @@ def check_registration(plugin: str) -> list[Entry]:
     for entry in entries:
         problems.extend(_reference_problems(entry))
     if problems:
-        raise ContractError(f"plugin {plugin!r}", "registration", problems)
+        raise ContractError(f"plugin {plugin!r}", Phase.REGISTRATION, problems)
     return entries
 
 
@@ -239,12 +226,12 @@ def check_light_import(plugin: str, heavy: Sequence[str] = HEAVY_MODULES, timeou
     )
     if completed.returncode != 0:
         tail = completed.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise ContractError(f"plugin {plugin!r}", "light-import", f"the probe process failed: {tail[0]}")
+        raise ContractError(f"plugin {plugin!r}", Phase.LIGHT_IMPORT, f"the probe process failed: {tail[0]}")
     found: dict[str, str] = json.loads(completed.stdout.strip().splitlines()[-1])
     if found:
         problems = [f"loading it imported {name} ({where})" for name, where in found.items()]
         problems.append("import TensorFlow and Keras only in the modules your 'module:attr' references name")
-        raise ContractError(f"plugin {plugin!r}", "light-import", problems)
+        raise ContractError(f"plugin {plugin!r}", Phase.LIGHT_IMPORT, problems)
 
 
 def _probe_light_import(plugin: str, heavy: Sequence[str]) -> None:
@@ -288,6 +275,18 @@ def _importing_frame() -> str:
 # -- one architecture ------------------------------------------------------------
 
 
+def _contract_pipeline(steps: int = CONTRACT_STEPS, preset: str | None = SMOKE_PRESET, workdir: str | os.PathLike[str] | None = None) -> PipelineOptions:
+    """The pipeline stages of a contract check: every stage, with the contract's promises checked."""
+    return PipelineOptions(
+        preset=preset,
+        steps=steps,
+        batch_size=CONTRACT_BATCH_SIZE,
+        save_to=None if workdir is None else Path(workdir),
+        save_and_reload=True,
+        contract=True,
+    )
+
+
 def check_architecture(
     architecture: str | Entry,
     steps: int = CONTRACT_STEPS,
@@ -302,7 +301,9 @@ def check_architecture(
     every component), ``data`` and ``train`` (``steps`` steps of its adapter's
     synthetic batches through its train step inside ``fit``, every metric
     finite), ``save`` and ``load`` (the trained ``"model"`` saves as ``.keras``
-    and loads back with ``safe_mode=True`` holding the same weights).
+    and loads back with ``safe_mode=True`` holding the same weights). It is
+    the pipeline of ``kreg check`` (:mod:`kreg.workflows.pipeline`) with every
+    stage on.
 
     Args:
         architecture: str or Entry. A registered name (looked up among every
@@ -314,143 +315,130 @@ def check_architecture(
             temporary folder removed afterwards.
 
     Returns:
-        ArchitectureReport.
+        ArchitectureReport. What the pipeline found: ``params``, ``dense``
+        (Dense calls per component), ``metrics``, ``steps``, ``saved``, ...
 
     Raises:
         ContractError: naming the architecture and the phase that failed.
     """
     entry = architecture if isinstance(architecture, Entry) else _lookup(architecture)
-    chosen = preset if preset is not None and preset in entry.architecture.presets else None
-    with _phase(entry.name, "hyperparameters"):
-        from kreg.building import resolve_hyperparameters
+    result = run_pipeline(entry, _contract_pipeline(steps, preset, workdir))
+    if not result.passed:
+        raise ContractError(f"architecture {entry.name!r}", result.phase, result.cause) from result.failure
+    return result
 
-        hyperparameters = resolve_hyperparameters(entry, (), chosen)
-    report = ArchitectureReport(entry.name, chosen, hyperparameters)
-    components = _build(entry, hyperparameters)
-    _inspect(entry, hyperparameters, components, report)
-    if entry.architecture.data_adapter is not None:
-        _train(entry, components["model"], hyperparameters, steps, report)
-    with _workdir(workdir) as folder:
-        _save_and_reload(entry, components["model"], folder / f"{entry.name}.keras", report)
-    return report
+
+def check_hyperparameters(architecture: str | Entry) -> None:
+    """Check that the registered hyperparameters agree with the builder's signature.
+
+    Fails when the builder does not accept a registered key (and takes no
+    ``**kwargs``), when one of its keyword defaults differs from the
+    registered default (so a direct call and ``kreg`` would build different
+    models), or when it has a parameter without a default that is not
+    registered (``kreg`` never passes it). Imports the builder's module, so
+    it imports what that module imports (usually Keras).
+
+    Args:
+        architecture: str or Entry. A registered name or a catalogue entry.
+
+    Raises:
+        ContractError: phase ``hyperparameters``, listing every disagreement.
+    """
+    from kreg.errors import ArchitectureFailure
+    from kreg.running.signature import builder_signature_problems
+
+    entry = architecture if isinstance(architecture, Entry) else _lookup(architecture)
+    try:
+        problems = builder_signature_problems(entry)
+    except ArchitectureFailure as failure:
+        raise ContractError(f"architecture {entry.name!r}", failure.phase, str(failure.cause)) from failure
+    if problems:
+        raise ContractError(f"architecture {entry.name!r}", Phase.HYPERPARAMETERS, problems)
 
 
 def _lookup(name: str) -> Entry:
     try:
         return load_catalogue().get(name)
     except KregError as error:
-        raise ContractError(f"architecture {name!r}", "lookup", str(error)) from None
+        raise ContractError(f"architecture {name!r}", Phase.LOOKUP, str(error)) from None
 
 
-class _phase:
-    """Turn any exception in a block into a :class:`ContractError` for that phase."""
+def build(
+    architecture: str | Entry,
+    assignments: Iterable[str] = (),
+    preset: str | None = None,
+    source: str | None = None,
+    seed: int | None = 0,
+) -> BuiltArchitecture:
+    """Build an architecture exactly as ``kreg`` does, for tests that look at the models.
 
-    def __init__(self, name: str, phase: str):
-        self.name, self.phase = name, phase
+    The hyperparameters are resolved as ``--preset`` and ``--set`` would; the
+    architecture's data-state step (if any) learns from ``source`` first.
 
-    def __enter__(self) -> None:
-        return None
+    Args:
+        architecture: str or Entry. A registered name or a catalogue entry.
+        assignments: Iterable[str]. ``key=value`` strings, as ``--set`` takes them.
+        preset: str or None. One of the architecture's presets.
+        source: str or None. The training data (None: synthetic).
+        seed: int or None. Seed of Python, NumPy and TensorFlow before building.
 
-    def __exit__(self, kind: Any, error: BaseException | None, traceback: Any) -> bool:
-        if error is None or isinstance(error, ContractError):
-            return False
-        if isinstance(error, ArchitectureFailure):
-            raise ContractError(f"architecture {self.name!r}", error.phase, describe_exception(error.cause)) from error
-        raise ContractError(f"architecture {self.name!r}", self.phase, describe_exception(error)) from error
+    Returns:
+        BuiltArchitecture. ``components``, ``model`` (the trained component),
+        ``hyperparameters`` and ``data_state``.
 
+    Raises:
+        KregUsageError: an unknown preset or hyperparameter, or the builder
+            rejected a value by name (``HyperparameterError``).
+        ArchitectureFailure: a phase failed (``build``, ``data-state``, ``resolve``).
+    """
+    from kreg.running.building import build_fresh
 
-def _build(entry: Entry, hyperparameters: dict[str, Any]) -> dict[str, keras.Model]:
-    with _phase(entry.name, "build"):
-        from kreg.building import build_fresh
-
-        components = build_fresh(entry, hyperparameters).components
-    declared, returned = list(entry.architecture.components), list(components)
-    if sorted(declared) != sorted(returned):
-        raise ContractError(
-            f"architecture {entry.name!r}",
-            "build",
-            f"the builder returned components {returned}, but the Architecture declares components={tuple(declared)}",
-        )
-    if not components["model"].compiled:
-        raise ContractError(
-            f"architecture {entry.name!r}", "build", "the 'model' component is not compiled; call model.compile(optimizer=...) in the builder"
-        )
-    return components
+    entry = architecture if isinstance(architecture, Entry) else _lookup(architecture)
+    return build_fresh(entry, resolve_hyperparameters(entry, assignments, preset), seed, source)
 
 
-def _inspect(entry: Entry, hyperparameters: dict[str, Any], components: dict[str, Any], report: ArchitectureReport) -> None:
-    with _phase(entry.name, "inspect"):
-        from kreg.inspect_tools.report import architecture_report
+def batches(built: BuiltArchitecture, batch_size: int | None = None) -> Any:
+    """The ``tf.data.Dataset`` the architecture's data adapter returns for a built model.
 
-        inspected = architecture_report(entry.name, hyperparameters, components)
-    for name, component in inspected["components"].items():
-        report.params[name] = component["params"]
-        report.dense[name] = len(component["dense"])
-        if "note" in component:
-            raise ContractError(f"architecture {entry.name!r}", "inspect", f"component {name!r} could not be traced: {component['note']}")
-        if not component["layers"]:
-            raise ContractError(f"architecture {entry.name!r}", "inspect", f"component {name!r} has no layers kreg can trace")
+    Args:
+        built: BuiltArchitecture. From :func:`build`; its data source and data
+            state go to the adapter.
+        batch_size: int or None. None uses the architecture's ``batch_size``.
 
+    Raises:
+        ArchitectureFailure: the adapter failed (phase ``data``).
+    """
+    from kreg.running.data import make_dataset
 
-def _train(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any], steps: int, report: ArchitectureReport) -> None:
-    from kreg.inspect_tools.training import TrainOptions, train_model
-
-    batch_size = min(entry.architecture.batch_size, CONTRACT_BATCH_SIZE)
-    with _phase(entry.name, "train"):
-        result = train_model(entry, model, hyperparameters, TrainOptions(steps=steps, batch_size=batch_size, quiet=True))
-    failure = result.failure()
-    if failure is not None:
-        raise ContractError(f"architecture {entry.name!r}", "train", describe_exception(failure.cause))
-    report.steps = result.trace.steps
-    report.metrics = result.to_json()["metrics"]
-    if not report.metrics:
-        raise ContractError(f"architecture {entry.name!r}", "train", "the train step returned no metrics; return a dict such as {'loss': loss}")
+    size = batch_size or built.entry.architecture.batch_size
+    return make_dataset(built.entry, built.hyperparameters, size, built.source, built.data_state)
 
 
-def _save_and_reload(entry: Entry, model: keras.Model, path: Path, report: ArchitectureReport) -> None:
-    import numpy as np
+def train(built: BuiltArchitecture, steps: int = CONTRACT_STEPS, batch_size: int | None = None) -> TrainResult:
+    """Smoke-train a built model as ``kreg train`` does: its adapter's batches through its train step in ``fit``.
 
-    from kreg.building import load_saved_model
+    Args:
+        built: BuiltArchitecture. From :func:`build`; trained in place.
+        steps: int. Training steps.
+        batch_size: int or None. None uses the architecture's ``batch_size``.
 
-    with _phase(entry.name, "save"):
-        model.save(path)
-    with _phase(entry.name, "load"):
-        loaded = load_saved_model(entry, str(path))
-    before, after = model.get_weights(), loaded.get_weights()
-    shapes = [w.shape for w in before], [w.shape for w in after]
-    if shapes[0] != shapes[1]:
-        raise ContractError(
-            f"architecture {entry.name!r}", "load", f"the reloaded model's weights have shapes {shapes[1]}, the saved one's {shapes[0]}: check get_config()"
-        )
-    if not all(np.allclose(a, b, equal_nan=True) for a, b in zip(before, after)):
-        raise ContractError(f"architecture {entry.name!r}", "load", "the reloaded model's weights differ from the saved ones")
-    report.saved = str(path)
+    Returns:
+        TrainResult. ``trace.first`` and ``trace.last`` hold each metric's
+        first and last value; ``failure()`` says why a run stopped early.
 
+    Raises:
+        ArchitectureFailure: a phase failed (``data``, ``train``, ...).
+    """
+    from kreg.running.training import TrainOptions, train_model
 
-class _workdir:
-    """A folder to save into: the one given, or a temporary one removed afterwards."""
-
-    def __init__(self, folder: str | os.PathLike[str] | None):
-        self._given = Path(folder) if folder is not None else None
-        self._temporary: tempfile.TemporaryDirectory[str] | None = None
-
-    def __enter__(self) -> Path:
-        if self._given is not None:
-            self._given.mkdir(parents=True, exist_ok=True)
-            return self._given
-        self._temporary = tempfile.TemporaryDirectory(prefix="kreg-contract-")
-        return Path(self._temporary.name)
-
-    def __exit__(self, *exc_info: Any) -> None:
-        if self._temporary is not None:
-            self._temporary.cleanup()
+    return train_model(built, TrainOptions(steps=steps, batch_size=batch_size, quiet=True, seed=None, source=built.source))
 
 
 # -- everything at once ----------------------------------------------------------
 
 
 def check_plugin(plugin: str, steps: int = CONTRACT_STEPS, workdir: str | os.PathLike[str] | None = None) -> list[ArchitectureReport]:
-    """Run every check on a plugin: registration, light import, then each architecture.
+    """Run every check on a plugin: registration, light import, then each architecture's hyperparameters and pipeline.
 
     Args:
         plugin: str. Entry-point name or module (see :func:`load_plugin`).
@@ -465,6 +453,8 @@ def check_plugin(plugin: str, steps: int = CONTRACT_STEPS, workdir: str | os.Pat
     """
     entries = check_registration(plugin)
     check_light_import(plugin)
+    for entry in entries:
+        check_hyperparameters(entry)
     return [check_architecture(entry, steps=steps, workdir=workdir) for entry in entries]
 
 
@@ -481,8 +471,9 @@ def contract_tests(plugin: str, steps: int = CONTRACT_STEPS, preset: str | None 
 
         TestKregContract = contract_tests("my-plugin")
 
-    pytest then collects ``test_registration``, ``test_light_import`` and one
-    ``test_architecture[NAME]`` per registered architecture. The number of
+    pytest then collects ``test_registration``, ``test_light_import``, and one
+    ``test_hyperparameters[NAME]`` and one ``test_architecture[NAME]`` per
+    registered architecture. The number of
     training steps can be changed from the command line with ``--kreg-steps N``.
 
     Args:
@@ -507,6 +498,11 @@ def contract_tests(plugin: str, steps: int = CONTRACT_STEPS, preset: str | None 
         def test_light_import(self) -> None:
             """Loading the plugin imports neither TensorFlow nor Keras."""
             check_light_import(plugin)
+
+        @pytest.mark.parametrize("architecture", names)
+        def test_hyperparameters(self, architecture: str) -> None:
+            """The registered hyperparameters agree with the builder's signature."""
+            check_hyperparameters(architecture)
 
         @pytest.mark.parametrize("architecture", names)
         def test_architecture(self, architecture: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:

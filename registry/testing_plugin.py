@@ -1,14 +1,16 @@
 """kreg's pytest plugin, loaded by pytest wherever kreg is installed (``pytest11``).
 
 It adds the ``--kreg-steps N`` option (training steps of the contract tests
-made by :func:`kreg.testing.contract_tests`) and two fixtures for a plugin's
-own tests: ``kreg_catalogue`` and ``kreg_check``. Loading it imports neither
-TensorFlow nor Keras.
+made by :func:`kreg.testing.contract_tests`) and three fixtures for a plugin's
+own tests: ``kreg_catalogue``, ``kreg_check`` and ``kreg_cli``. Loading it
+imports neither TensorFlow nor Keras.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +54,58 @@ def kreg_check(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., 
         return check_architecture(architecture, **options)
 
     return check
+
+
+@dataclass
+class CliResult:
+    """What one ``kreg`` command run by ``kreg_cli`` printed and returned.
+
+    Attributes:
+        exit_code: int. 0 success, 1 a failure, 2 a usage error.
+        stdout: str. What it printed on stdout.
+        stderr: str. What it printed on stderr (errors, progress).
+        output: str. Both, interleaved as a terminal would show them.
+    """
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    output: str
+
+    def json(self) -> Any:
+        """The JSON the command printed on stdout (``--json``)."""
+        return json.loads(self.stdout)
+
+
+def run_kreg(*args: str, catalogue: kreg.Catalogue | None = None, env: dict[str, str] | None = None) -> CliResult:
+    """Run ``kreg ARGS`` in this process and return what it printed: what ``kreg_cli`` calls.
+
+    Use the ``kreg_cli`` fixture in tests; call this from fixtures of a wider
+    scope (a module- or session-scoped fixture cannot take ``kreg_cli``).
+
+    Raises:
+        Exception: a crash ``kreg`` did not turn into an exit status (a bug).
+    """
+    from click.testing import CliRunner
+
+    from kreg.cli import main
+    from kreg.cli.session import Session
+
+    session = Session(_catalogue=catalogue) if catalogue is not None else None
+    result = CliRunner().invoke(main, list(args), obj=session, env=env, prog_name="kreg")
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return CliResult(result.exit_code, result.stdout, result.stderr, result.output)
+
+
+@pytest.fixture
+def kreg_cli() -> Callable[..., CliResult]:
+    """Run the ``kreg`` command in the test's process, as pytest's ``pytester`` runs pytest.
+
+    ``kreg_cli("inspect", "my-arch", "--json").json()`` is the report. Keyword
+    arguments: ``catalogue`` (a :class:`kreg.Catalogue` to use instead of the
+    installed plugins) and ``env`` (environment variables for the run). A
+    crash that ``kreg`` itself did not turn into an exit status (a bug) is
+    raised in the test.
+    """
+    return run_kreg

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import keras
 from keras import ops
@@ -114,7 +115,7 @@ def build(
     image_height: int = 400,
     image_width: int = 533,
     content_layer: str = CONTENT_LAYER,
-    style_layers: list[str] | None = None,
+    style_layers: Sequence[str] = tuple(STYLE_LAYERS),
     content_weight: float = 2.5e-8,
     style_weight: float = 1e-6,
     total_variation_weight: float = 1e-6,

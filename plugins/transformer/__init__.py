@@ -34,6 +34,7 @@ def kreg_register_architectures(register):
             source=TRANSFORMER_SOURCE,
             builder="kreg.plugins.transformer.model:build_transformer",
             data_adapter="kreg.plugins.transformer.data:make_translation_dataset",
+            data_state="kreg.plugins.transformer.data:translation_data_state",
             train_step=None,
             hyperparameters={
                 "sequence_length": 20,
@@ -64,6 +65,7 @@ def kreg_register_architectures(register):
             source=LM_SOURCE,
             builder="kreg.plugins.transformer.model:build_language_model",
             data_adapter="kreg.plugins.transformer.data:make_lm_dataset",
+            data_state="kreg.plugins.transformer.data:lm_data_state",
             train_step=None,
             hyperparameters={
                 "sequence_length": 100,

@@ -3,8 +3,10 @@
 ``make_translation_dataset`` reads a TSV of ``English<TAB>Spanish`` lines as the
 seeds/000 example does (targets wrapped in ``[start] ... [end]``, then
 ``format_dataset``'s teacher forcing); ``make_lm_dataset`` reads a directory
-of ``.txt`` files as seeds/003 listings 12.3-12.5 do. Both publish the
-vocabularies they fit (see ``vocabulary``) so the trained model saves them.
+of ``.txt`` files as seeds/003 listings 12.3-12.5 do. The vocabularies are
+fitted first, by the data-state steps ``translation_data_state`` and
+``lm_data_state``: kreg hands what they return to the builder (the model saves
+the vocabularies) and to the adapters (which encode the text with them).
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ import numpy as np
 
 from kreg.plugins.transformer.vocabulary import (
     END_TOKEN,
-    LM_ROLE,
-    SOURCE_ROLE,
-    TARGET_ROLE,
+    LM_VOCABULARY,
+    SOURCE_VOCABULARY,
     START_TOKEN,
+    TARGET_VOCABULARY,
     make_vectorizer,
-    publish_vocabulary,
     target_standardization,
+    vocabulary_of,
 )
 
 SYNTHETIC_EXAMPLES = 512
@@ -32,7 +34,28 @@ SYNTHETIC_START_ID = 2  # the ids of [start] and [end] in the placeholder vocabu
 SYNTHETIC_END_ID = 3
 
 
-def make_translation_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str | None = None):
+def translation_data_state(hyperparameters: dict[str, Any], source: str | None) -> dict[str, Any]:
+    """The data-state step of ``transformer``: fit the English and Spanish vocabularies.
+
+    Args:
+        hyperparameters: dict. Needs ``sequence_length`` and ``vocab_size``.
+        source: str or None. The TSV the adapter will read; None (synthetic
+            ids) has no words to learn.
+
+    Returns:
+        dict. ``{"source_vocabulary": [...], "target_vocabulary": [...]}`` in id
+        order (``get_vocabulary()``), or ``{}`` for synthetic data.
+    """
+    if source is None:
+        return {}
+    english, spanish = _source_and_target_texts(read_pairs(source))
+    eng_vectorization, spa_vectorization = _translation_vectorizers(hyperparameters)
+    eng_vectorization.adapt(english)
+    spa_vectorization.adapt(spanish)
+    return {SOURCE_VOCABULARY: eng_vectorization.get_vocabulary(), TARGET_VOCABULARY: spa_vectorization.get_vocabulary()}
+
+
+def make_translation_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str | None = None, data_state: dict[str, Any] | None = None):
     """Return batches of ``({"encoder_inputs", "decoder_inputs"}, targets)`` for ``transformer``.
 
     Args:
@@ -42,6 +65,8 @@ def make_translation_dataset(hyperparameters: dict[str, Any], batch_size: int, s
             source reversed, between the ids of ``[start]`` and ``[end]``);
             otherwise a UTF-8 text file with one ``English<TAB>Spanish`` pair a
             line (further tab-separated columns are ignored, as in the Anki files).
+        data_state: dict or None. What :func:`translation_data_state` learned
+            from ``source``; None fits the vocabularies here.
 
     Returns:
         tf.data.Dataset. int64 ids: encoder inputs (batch, sequence_length),
@@ -51,22 +76,18 @@ def make_translation_dataset(hyperparameters: dict[str, Any], batch_size: int, s
 
     sequence_length, vocab_size = hyperparameters["sequence_length"], hyperparameters["vocab_size"]
     if source is None:
-        publish_vocabulary(SOURCE_ROLE, vocab_size, None)
-        publish_vocabulary(TARGET_ROLE, vocab_size, None)
         source_ids, target_ids = synthetic_translation_ids(sequence_length, vocab_size)
         dataset = tf.data.Dataset.from_tensor_slices((source_ids, target_ids))
         dataset = dataset.shuffle(len(source_ids), seed=0).batch(batch_size)
         return dataset.map(teacher_forcing)
 
     pairs = read_pairs(source)
-    eng_texts = [english for english, _ in pairs]
-    spa_texts = [f"{START_TOKEN} {spanish} {END_TOKEN}" for _, spanish in pairs]
-    eng_vectorization = make_vectorizer(vocab_size, sequence_length)
-    spa_vectorization = make_vectorizer(vocab_size, sequence_length + 1, standardize=target_standardization)
-    eng_vectorization.adapt(eng_texts)
-    spa_vectorization.adapt(spa_texts)
-    publish_vocabulary(SOURCE_ROLE, vocab_size, eng_vectorization.get_vocabulary())
-    publish_vocabulary(TARGET_ROLE, vocab_size, spa_vectorization.get_vocabulary())
+    if data_state is None:
+        data_state = translation_data_state(hyperparameters, source)
+    eng_texts, spa_texts = _source_and_target_texts(pairs)
+    eng_vectorization, spa_vectorization = _translation_vectorizers(
+        hyperparameters, vocabulary_of(data_state, SOURCE_VOCABULARY), vocabulary_of(data_state, TARGET_VOCABULARY)
+    )
 
     def format_dataset(eng: Any, spa: Any) -> tuple[dict[str, Any], Any]:
         return teacher_forcing(eng_vectorization(eng), spa_vectorization(spa))
@@ -74,6 +95,19 @@ def make_translation_dataset(hyperparameters: dict[str, Any], batch_size: int, s
     dataset = tf.data.Dataset.from_tensor_slices((eng_texts, spa_texts))
     dataset = dataset.shuffle(len(pairs), seed=0).batch(batch_size)
     return dataset.map(format_dataset).prefetch(16)
+
+
+def _source_and_target_texts(pairs: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """English sentences, and Spanish ones wrapped in ``[start] ... [end]``."""
+    return [english for english, _ in pairs], [f"{START_TOKEN} {spanish} {END_TOKEN}" for _, spanish in pairs]
+
+
+def _translation_vectorizers(hyperparameters: dict[str, Any], source: list[str] | None = None, target: list[str] | None = None) -> tuple[Any, Any]:
+    """The seed's two TextVectorization layers (the target one token longer), with vocabularies when given."""
+    sequence_length, vocab_size = hyperparameters["sequence_length"], hyperparameters["vocab_size"]
+    english = make_vectorizer(vocab_size, sequence_length, vocabulary=source)
+    spanish = make_vectorizer(vocab_size, sequence_length + 1, standardize=target_standardization, vocabulary=target)
+    return english, spanish
 
 
 def teacher_forcing(eng: Any, spa: Any) -> tuple[dict[str, Any], Any]:
@@ -135,7 +169,25 @@ def synthetic_translation_ids(sequence_length: int, vocab_size: int, examples: i
     return sources, targets
 
 
-def make_lm_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str | None = None):
+def lm_data_state(hyperparameters: dict[str, Any], source: str | None) -> dict[str, Any]:
+    """The data-state step of ``transformer-lm``: fit the vocabulary of the corpus (listing 12.4).
+
+    Args:
+        hyperparameters: dict. Needs ``sequence_length`` and ``vocab_size``.
+        source: str or None. The directory of ``.txt`` files the adapter will
+            read; None (synthetic ids) has no words to learn.
+
+    Returns:
+        dict. ``{"vocabulary": [...]}`` in id order, or ``{}`` for synthetic data.
+    """
+    if source is None:
+        return {}
+    text_vectorization = make_vectorizer(hyperparameters["vocab_size"], hyperparameters["sequence_length"])
+    text_vectorization.adapt(text_files_dataset(source, 256))
+    return {LM_VOCABULARY: text_vectorization.get_vocabulary()}
+
+
+def make_lm_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str | None = None, data_state: dict[str, Any] | None = None):
     """Return batches of ``(inputs, targets)`` for ``transformer-lm``, targets one token ahead.
 
     Args:
@@ -146,6 +198,8 @@ def make_lm_dataset(hyperparameters: dict[str, Any], batch_size: int, source: st
             directory of ``.txt`` files, one text each (subdirectories are
             read too), loaded as listings 12.3-12.5 do: ``<br />`` stripped,
             vectorized to ``sequence_length`` ids, then offset by one.
+        data_state: dict or None. What :func:`lm_data_state` learned from
+            ``source``; None fits the vocabulary here.
 
     Returns:
         tuple of int64 tensors (batch, sequence_length - 1): inputs and targets.
@@ -154,15 +208,14 @@ def make_lm_dataset(hyperparameters: dict[str, Any], batch_size: int, source: st
 
     sequence_length, vocab_size = hyperparameters["sequence_length"], hyperparameters["vocab_size"]
     if source is None:
-        publish_vocabulary(LM_ROLE, vocab_size, None)
         ids = synthetic_lm_ids(sequence_length, vocab_size)
         dataset = tf.data.Dataset.from_tensor_slices(ids).shuffle(len(ids), seed=0).batch(batch_size)
         return dataset.map(offset_by_one)
 
     dataset = text_files_dataset(source, batch_size)
-    text_vectorization = make_vectorizer(vocab_size, sequence_length)
-    text_vectorization.adapt(dataset)
-    publish_vocabulary(LM_ROLE, vocab_size, text_vectorization.get_vocabulary())
+    if data_state is None:
+        data_state = lm_data_state(hyperparameters, source)
+    text_vectorization = make_vectorizer(vocab_size, sequence_length, vocabulary=vocabulary_of(data_state, LM_VOCABULARY))
 
     def prepare_lm_dataset(text_batch: Any) -> tuple[Any, Any]:
         return offset_by_one(text_vectorization(text_batch))

@@ -28,8 +28,6 @@ from typing import Any
 import keras
 from keras import layers, ops
 
-from kreg.plugins.transformer.vocabulary import SharedVocabulary
-
 PACKAGE = "kreg.transformer"
 
 
@@ -41,33 +39,28 @@ class PositionalEmbedding(layers.Layer):
         sequence_length: int. Number of positions with an embedding (the longest input).
         vocab_size: int. Number of token ids.
         embed_dim: int. Size of each embedding.
-        vocabulary: Sequence[str], SharedVocabulary or None. The words the
-            token ids stand for, in id order, saved in the config so a sampler
-            can decode the model's output in another process. A
-            SharedVocabulary is read when the config is written (an adapter
-            fills it after the model is built).
+        vocabulary: Sequence[str] or None. The words the token ids stand for,
+            in id order (what the data-state step learned from the corpus),
+            saved in the config so a sampler can decode the model's output in
+            another process; None for a model built without text.
     """
 
-    def __init__(self, sequence_length: int, vocab_size: int, embed_dim: int, vocabulary: Sequence[str] | SharedVocabulary | None = None, **kwargs: Any):
+    def __init__(self, sequence_length: int, vocab_size: int, embed_dim: int, vocabulary: Sequence[str] | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.token_embeddings = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim, name="token_embeddings")
         self.position_embeddings = layers.Embedding(input_dim=sequence_length, output_dim=embed_dim, name="position_embeddings")
         self.sequence_length = sequence_length
         self.vocab_size = vocab_size
         self.embed_dim = embed_dim
-        if vocabulary is not None and not isinstance(vocabulary, SharedVocabulary):
-            vocabulary = SharedVocabulary(vocabulary)
-        self._vocabulary = vocabulary
+        if vocabulary is not None and len(vocabulary) > vocab_size:
+            raise ValueError(f"{self.name}: vocabulary has {len(vocabulary)} tokens but vocab_size is {vocab_size}")
+        # A tuple: Keras would track a list attribute as a structure of its own.
+        self._vocabulary = None if vocabulary is None else tuple(str(token) for token in vocabulary)
 
     @property
     def vocabulary(self) -> list[str] | None:
         """The words of the token ids, in id order, or None when unknown."""
-        if self._vocabulary is None or self._vocabulary.tokens is None:
-            return None
-        tokens = list(self._vocabulary.tokens)
-        if len(tokens) > self.vocab_size:
-            raise ValueError(f"{self.name}: vocabulary has {len(tokens)} tokens but vocab_size is {self.vocab_size}")
-        return tokens
+        return None if self._vocabulary is None else list(self._vocabulary)
 
     def build(self, input_shape: tuple) -> None:
         """Create both embedding tables."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
+from typing import Any
 
 import keras
 from keras import layers
 
 from kreg.errors import HyperparameterError
 from kreg.plugins.transformer.layers import PositionalEmbedding, TransformerDecoder, TransformerEncoder
-from kreg.plugins.transformer.vocabulary import LM_ROLE, SOURCE_ROLE, TARGET_ROLE, shared_vocabulary
+from kreg.plugins.transformer.vocabulary import LM_VOCABULARY, SOURCE_VOCABULARY, TARGET_VOCABULARY, vocabulary_of
 from kreg.validation import require_positive_int
 
 # Keras warns, when the transformer is built or loaded, that the nested decoder
@@ -22,7 +24,14 @@ warnings.filterwarnings(
 )
 
 
-def build_transformer(sequence_length: int = 20, vocab_size: int = 15000, embed_dim: int = 256, latent_dim: int = 2048, num_heads: int = 8) -> dict[str, keras.Model]:
+def build_transformer(
+    sequence_length: int = 20,
+    vocab_size: int = 15000,
+    embed_dim: int = 256,
+    latent_dim: int = 2048,
+    num_heads: int = 8,
+    data_state: Mapping[str, Any] | None = None,
+) -> dict[str, keras.Model]:
     """Build the English-to-Spanish Transformer: encoder, decoder and the two joined.
 
     Layer for layer the seeds/000 listing: ``encoder_inputs`` -> PositionalEmbedding
@@ -37,6 +46,9 @@ def build_transformer(sequence_length: int = 20, vocab_size: int = 15000, embed_
         embed_dim: int. Embedding size (also the attention ``key_dim``).
         latent_dim: int. Hidden units of the feed-forward projections.
         num_heads: int. Attention heads.
+        data_state: Mapping or None. What ``data.translation_data_state``
+            learned: the source and target vocabularies, saved in the two
+            embeddings (None or empty: synthetic ids, no words).
 
     Returns:
         dict[str, keras.Model]. ``"model"`` (the transformer, compiled with
@@ -52,13 +64,13 @@ def build_transformer(sequence_length: int = 20, vocab_size: int = 15000, embed_
     _require_at_least("vocab_size", vocab_size, 5, "padding, [UNK], [start] and [end] take four ids, and one word more")
 
     encoder_inputs = keras.Input(shape=(None,), dtype="int64", name="encoder_inputs")
-    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=shared_vocabulary(SOURCE_ROLE, vocab_size), name="encoder_embedding")(encoder_inputs)
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=vocabulary_of(data_state, SOURCE_VOCABULARY), name="encoder_embedding")(encoder_inputs)
     encoder_outputs = TransformerEncoder(embed_dim, latent_dim, num_heads, name="transformer_encoder")(x)
     encoder = keras.Model(encoder_inputs, encoder_outputs, name="encoder")
 
     decoder_inputs = keras.Input(shape=(None,), dtype="int64", name="decoder_inputs")
     encoded_seq_inputs = keras.Input(shape=(None, embed_dim), name="decoder_state_inputs")
-    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=shared_vocabulary(TARGET_ROLE, vocab_size), name="decoder_embedding")(decoder_inputs)
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=vocabulary_of(data_state, TARGET_VOCABULARY), name="decoder_embedding")(decoder_inputs)
     x = TransformerDecoder(embed_dim, latent_dim, num_heads, name="transformer_decoder")(x, encoded_seq_inputs)
     x = layers.Dropout(0.5, name="dropout")(x)
     decoder_outputs = layers.Dense(vocab_size, activation="softmax", name="next_token")(x)
@@ -70,7 +82,14 @@ def build_transformer(sequence_length: int = 20, vocab_size: int = 15000, embed_
     return {"model": transformer, "encoder": encoder, "decoder": decoder}
 
 
-def build_language_model(sequence_length: int = 100, vocab_size: int = 15000, embed_dim: int = 256, latent_dim: int = 2048, num_heads: int = 2) -> keras.Model:
+def build_language_model(
+    sequence_length: int = 100,
+    vocab_size: int = 15000,
+    embed_dim: int = 256,
+    latent_dim: int = 2048,
+    num_heads: int = 2,
+    data_state: Mapping[str, Any] | None = None,
+) -> keras.Model:
     """Build the Transformer language model of seeds/003 listing 12.6.
 
     ``inputs`` -> PositionalEmbedding -> TransformerDecoder(x, x) -> Dense softmax
@@ -84,6 +103,8 @@ def build_language_model(sequence_length: int = 100, vocab_size: int = 15000, em
         embed_dim: int. Embedding size (also the attention ``key_dim``).
         latent_dim: int. Hidden units of the feed-forward projection.
         num_heads: int. Attention heads.
+        data_state: Mapping or None. What ``data.lm_data_state`` learned: the
+            vocabulary, saved in the embedding (None or empty: synthetic ids).
 
     Returns:
         keras.Model. Compiled with rmsprop and sparse categorical cross-entropy.
@@ -97,7 +118,7 @@ def build_language_model(sequence_length: int = 100, vocab_size: int = 15000, em
     _require_at_least("vocab_size", vocab_size, 3, "padding and [UNK] take two ids")
 
     inputs = keras.Input(shape=(None,), dtype="int64", name="inputs")
-    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=shared_vocabulary(LM_ROLE, vocab_size), name="positional_embedding")(inputs)
+    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=vocabulary_of(data_state, LM_VOCABULARY), name="positional_embedding")(inputs)
     x = TransformerDecoder(embed_dim, latent_dim, num_heads, causal_cross_attention=True, name="transformer_decoder")(x, x)
     outputs = layers.Dense(vocab_size, activation="softmax", name="next_token")(x)
     model = keras.Model(inputs, outputs, name="transformer_lm")

@@ -1,16 +1,12 @@
 """Vocabularies that travel with a saved model, and the text vectorizers built from them.
 
-A data adapter fits ``TextVectorization`` on the corpus; the sampler needs the
-same vocabulary to turn ids back into words, in another process, with nothing
-but the ``.keras`` file. So the vocabulary is stored in the config of the
-model's :class:`~kreg.plugins.transformer.layers.PositionalEmbedding` (the layer
-whose rows it indexes), and it gets there through a :class:`SharedVocabulary`:
-the builder hands one to the embedding, the adapter fills it, and the
-embedding's ``get_config`` writes its contents when the model is saved. The
-adapter and the builder never see each other (kreg calls them separately), so
-the shared objects are kept per process, keyed by role and vocabulary size:
-a model built in a process carries the vocabulary last adapted in that
-process for its role and size. kreg trains one model per process.
+The architectures' data-state steps (``data.lm_data_state``,
+``data.translation_data_state``) fit ``TextVectorization`` on the corpus and
+return the vocabularies; kreg hands them to the builder, which stores each in
+the config of the :class:`~kreg.plugins.transformer.layers.PositionalEmbedding`
+whose rows it indexes, and to the data adapter, which encodes the corpus with
+them. So the sampler finds the vocabulary in the ``.keras`` file, in any
+process, and a model built without data carries none.
 
 Nothing here imports TensorFlow at module level except through
 :func:`make_vectorizer`.
@@ -20,13 +16,14 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-SOURCE_ROLE = "transformer/source"
-TARGET_ROLE = "transformer/target"
-LM_ROLE = "transformer-lm/text"
-"""Vocabulary roles: which text a vocabulary indexes (see :func:`shared_vocabulary`)."""
+LM_VOCABULARY = "vocabulary"
+SOURCE_VOCABULARY = "source_vocabulary"
+TARGET_VOCABULARY = "target_vocabulary"
+"""Keys of the data state: the vocabulary of the language model's text, and
+those of the translation's source (English) and target (Spanish) sentences."""
 
 PAD_TOKEN = ""
 OOV_TOKEN = "[UNK]"
@@ -38,51 +35,15 @@ END_TOKEN = "[end]"
 TARGET_STRIP_CHARS = (string.punctuation + "¿").replace("[", "").replace("]", "")
 
 
-class SharedVocabulary:
-    """A vocabulary slot shared by a freshly built model and the adapter that fits it.
+def vocabulary_of(data_state: Mapping[str, Any] | None, key: str) -> list[str] | None:
+    """The vocabulary ``key`` of a data state, or None (no state, or synthetic data).
 
     Args:
-        tokens: Sequence[str] or None. The vocabulary in id order, as
-            ``TextVectorization.get_vocabulary()`` returns it, or None when no
-            adapter has run yet.
+        data_state: Mapping or None. What the data-state step returned.
+        key: str. :data:`LM_VOCABULARY`, :data:`SOURCE_VOCABULARY` or :data:`TARGET_VOCABULARY`.
     """
-
-    def __init__(self, tokens: Sequence[str] | None = None):
-        self.tokens: tuple[str, ...] | None = None
-        self.set(tokens)
-
-    def set(self, tokens: Iterable[str] | None) -> None:
-        """Replace the vocabulary (None empties the slot)."""
-        self.tokens = None if tokens is None else tuple(str(token) for token in tokens)
-
-    def __repr__(self) -> str:
-        size = "empty" if self.tokens is None else f"{len(self.tokens)} tokens"
-        return f"SharedVocabulary({size})"
-
-
-_SLOTS: dict[tuple[str, int], SharedVocabulary] = {}
-
-
-def shared_vocabulary(role: str, vocab_size: int) -> SharedVocabulary:
-    """Return this process's vocabulary slot for a role (e.g. ``"transformer-lm/text"``).
-
-    Args:
-        role: str. Which text the vocabulary indexes: one name per architecture and side.
-        vocab_size: int. The model's vocabulary size; models of another size
-            get another slot.
-
-    Returns:
-        SharedVocabulary. The same object for the same role and size.
-    """
-    return _SLOTS.setdefault((role, vocab_size), SharedVocabulary())
-
-
-def publish_vocabulary(role: str, vocab_size: int, tokens: Iterable[str] | None) -> None:
-    """Store what an adapter fitted, for the models of this role and size to save.
-
-    None clears the slot (synthetic data has no words).
-    """
-    shared_vocabulary(role, vocab_size).set(tokens)
+    tokens = (data_state or {}).get(key)
+    return None if tokens is None else [str(token) for token in tokens]
 
 
 def placeholder_vocabulary(vocab_size: int, specials: Sequence[str] = ()) -> list[str]:

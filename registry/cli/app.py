@@ -10,8 +10,9 @@ from typing import Any
 import click
 
 from kreg import __version__
+from kreg.cli.options import plugin_options
 from kreg.cli.render import printable
-from kreg.cli.session import get_session, plugin_options
+from kreg.cli.session import get_session
 from kreg.errors import KregError, KregUsageError, describe_exception
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

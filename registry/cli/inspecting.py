@@ -7,59 +7,14 @@ so ``kreg list`` stays free of them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
+from kreg.cli.options import component_option, json_option, plugin_options, preset_option, set_option
 from kreg.cli.render import print_fields, print_table
-from kreg.cli.session import emit_json, get_session, json_option, plugin_options
-from kreg.errors import ArchitectureFailure, UnknownComponent
-
-if TYPE_CHECKING:
-    from kreg.building import BuiltArchitecture
-
-set_option = click.option(
-    "--set",
-    "assignments",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a hyperparameter (repeatable); the value is parsed to the default's type.",
-)
-preset_option = click.option(
-    "--preset", metavar="NAME", help="Start from one of the architecture's presets (e.g. smoke)."
-)
-component_option = click.option(
-    "--component", metavar="NAME", help="Only this component (model, encoder, decoder, ...)."
-)
-
-
-def build_architecture(name: str, assignments: Iterable[str], preset: str | None) -> BuiltArchitecture:
-    """Look up ``name``, resolve its hyperparameters and build it.
-
-    Raises:
-        KregUsageError: unknown name, preset or hyperparameter (exit 2).
-        ArchitectureFailure: the builder failed (exit 1).
-    """
-    from kreg.building import build, resolve_hyperparameters
-
-    entry = get_session().entry(name)
-    hyperparameters = resolve_hyperparameters(entry, assignments, preset)
-    return build(entry, hyperparameters)
-
-
-def select_components(built: BuiltArchitecture, component: str | None) -> dict[str, Any]:
-    """All components, or only ``component``.
-
-    Raises:
-        UnknownComponent: the architecture has no such component (exit 2).
-    """
-    if component is None:
-        return dict(built.components)
-    if component not in built.components:
-        raise UnknownComponent(built.name, component, built.components)
-    return {component: built.components[component]}
+from kreg.cli.session import emit_json, get_session
 
 
 @click.command("inspect")
@@ -79,15 +34,14 @@ def inspect_command(
     a row per layer call, and each Dense/EinsumDense with its kernel, the
     dimensions it threads over, and its multiply-accumulates per example.
     """
-    built = build_architecture(name, assignments, preset)
-    components = select_components(built, component)
-    from kreg.inspect_tools.report import inspect_built, text_tables
+    from kreg.inspect_tools.report import text_tables
+    from kreg.workflows.inspecting import inspect_architecture
 
-    report = inspect_built(built, components)
+    report = inspect_architecture(get_session().entry(name), assignments, preset, component)
     if as_json:
         emit_json(report)
         return
-    print_fields([("architecture", built.name), ("hyperparameters", _assignments(built.hyperparameters))])
+    print_fields([("architecture", report["architecture"]), ("hyperparameters", _assignments(report["hyperparameters"]))])
     for table in text_tables(report):
         print_table(table.title, table.columns, table.rows)
 
@@ -98,7 +52,7 @@ def _assignments(values: dict[str, Any]) -> str:
 
 @click.command("plot")
 @click.argument("name")
-@click.option("--component", metavar="NAME", help="The component to draw (default: model).")
+@click.option("--component", default="model", show_default=True, metavar="NAME", help="The component to draw.")
 @click.option(
     "-o",
     "--output",
@@ -122,7 +76,7 @@ def _assignments(values: dict[str, Any]) -> str:
 @plugin_options
 def plot_command(
     name: str,
-    component: str | None,
+    component: str,
     output: str | None,
     expand_nested: bool,
     expand_layers: bool,
@@ -139,18 +93,13 @@ def plot_command(
     """
     from kreg.inspect_tools.plotting import require_plot_tools, write_graph
 
-    component = component or "model"
     path = Path(output or (f"{name}.png" if component == "model" else f"{name}-{component}.png"))
     require_plot_tools(path)
-    built = build_architecture(name, assignments, preset)
-    model = select_components(built, component)[component]
-    from kreg.inspect_tools.graph import GraphOptions, model_graph
+    from kreg.inspect_tools.graph import GraphOptions
+    from kreg.workflows.inspecting import plot_architecture
 
     options = GraphOptions(expand_nested=expand_nested, expand_layers=expand_layers, rankdir=rankdir.upper(), dpi=dpi)
-    try:
-        graph = model_graph(model, options, title=f"{built.name} ({component})")
-    except Exception as error:
-        raise ArchitectureFailure(built.name, "plot", error) from error
+    graph = plot_architecture(get_session().entry(name), component, options, assignments, preset)
     click.echo(f"wrote {write_graph(graph, path)}")
 
 

@@ -10,8 +10,9 @@ import json
 import click
 
 from kreg.architecture import type_name
+from kreg.cli.options import json_option, plugin_options
 from kreg.cli.render import Column, print_fields, print_table
-from kreg.cli.session import emit_json, get_session, json_option, plugin_options
+from kreg.cli.session import emit_json, get_session
 
 
 @click.command("list")
@@ -115,6 +116,7 @@ def info_command(name: str, as_json: bool) -> None:
             ("presets", "; ".join(f"{k}: {_assignments(v)}" for k, v in architecture.presets.items())),
             ("builder", code["builder"]),
             ("data adapter", code["data_adapter"] or "none (no training data)"),
+            ("data state", code["data_state"]),
             ("train step", code["train_step"] or "the model's own train_step"),
             ("sampler", code["sampler"]),
         ]

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kreg.cli.diff_arguments import parse_sides
+from kreg.cli.options import json_option, plugin_options
 from kreg.cli.render import print_fields, print_table
-from kreg.cli.session import emit_json, get_session, json_option, plugin_options
-from kreg.comparing import compare_sides, is_model_file, resolve_side
+from kreg.cli.session import emit_json, get_session
+from kreg.workflows.comparing import compare_sides, is_model_file, resolve_side
 
 if TYPE_CHECKING:
     from kreg.catalogue import Entry
@@ -107,7 +108,7 @@ def review_command(args: tuple[str, ...], output: str | None, train_steps: int |
     right = None if right_spec is None else resolve_side(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
     if train_steps is not None:
         _require_trainable(left.entry)
-    from kreg.inspect_tools.review import make_review, prepare_output, write_review
+    from kreg.workflows.review import make_review, prepare_output, write_review
 
     path = prepare_output(output or f"{left_spec.name}-review.html")
 

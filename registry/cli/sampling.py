@@ -15,12 +15,11 @@ from typing import Any
 import click
 
 from kreg.architecture import type_name
-from kreg.building import build, load_saved_model, resolve_hyperparameters, resolve_part
-from kreg.catalogue import Entry
+from kreg.cli.options import json_option, plugin_options, preset_option, set_option
 from kreg.cli.render import print_table
-from kreg.cli.session import emit_json, get_session, json_option, plugin_options
-from kreg.errors import ArchitectureFailure, HyperparameterError, KregError, KregUsageError
-from kreg.hyperparameters import parse_value
+from kreg.cli.session import emit_json, get_session
+from kreg.errors import HyperparameterError, KregUsageError
+from kreg.hyperparameters import parse_value, resolve_hyperparameters
 
 CONTEXT_SETTINGS = {
     "ignore_unknown_options": True,  # the sampler's --OPTIONs
@@ -33,8 +32,8 @@ CONTEXT_SETTINGS = {
 @click.argument("name", required=False)
 @click.option("--model", "model_path", metavar="FILE.keras", help="A model saved from NAME (e.g. by `kreg train --save`). Without it, NAME is built untrained.")
 @click.option("-o", "--output", metavar="PATH", help="Where the sampler writes its artefact (text samplers: a text file).")
-@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Override a hyperparameter of the untrained build (repeatable).")
-@click.option("--preset", metavar="PRESET", help="Start from one of NAME's presets (e.g. smoke).")
+@set_option
+@preset_option
 @json_option
 @click.option("-h", "--help", "show_help", is_flag=True, help="Show this message, with NAME's sampler options, and exit.")
 @plugin_options
@@ -59,11 +58,9 @@ def sample_command(context: click.Context, name: str | None, model_path: str | N
         raise KregUsageError(f"architecture {name!r} has no sampler; `kreg info NAME` shows an architecture's sampler")
     options = parse_sample_options(name, context.args, architecture.sample_options)
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
-    if model_path is not None:
-        model = load_saved_model(entry, model_path)
-    else:
-        model = build(entry, hyperparameters).model
-    result = run_sampler(entry, model, hyperparameters, output, options)
+    from kreg.workflows.sampling import sample
+
+    result = sample(entry, hyperparameters, model_path, output, options)
     if as_json:
         emit_json(
             {
@@ -79,35 +76,6 @@ def sample_command(context: click.Context, name: str | None, model_path: str | N
         click.echo(line)
     for path in result["files"]:
         click.echo(f"wrote {path}")
-
-
-def run_sampler(entry: Entry, model: Any, hyperparameters: Mapping[str, Any], output: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
-    """Call an architecture's sampler and check what it returns.
-
-    Returns:
-        dict. ``"text"`` (list[str]) and ``"files"`` (list[str]), always present,
-        and any other keys the sampler returned.
-
-    Raises:
-        KregUsageError: the sampler rejected an option.
-        ArchitectureFailure: the sampler raised or returned the wrong thing (phase ``"sample"``).
-    """
-    sampler = resolve_part(entry, "sampler")
-    try:
-        result = sampler(model, dict(hyperparameters), output, **options)
-    except KregError:
-        raise
-    except Exception as error:
-        raise ArchitectureFailure(entry.name, "sample", error) from error
-    if not isinstance(result, Mapping):
-        raise ArchitectureFailure(entry.name, "sample", f"the sampler returned {type(result).__name__}, not a mapping with 'text' and/or 'files'")
-    checked = dict(result)
-    for key in ("text", "files"):
-        values = result.get(key) or []
-        if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-            raise ArchitectureFailure(entry.name, "sample", f"the sampler's {key!r} must be a list, got {type(values).__name__}")
-        checked[key] = [str(value) for value in values]
-    return checked
 
 
 def parse_sample_options(name: str, tokens: Sequence[str], defaults: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from kreg.cli.session import get_session, plugin_options
+from kreg.cli.options import plugin_options
+from kreg.cli.session import get_session
 
 
 @click.command("new-plugin")

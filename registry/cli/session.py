@@ -1,13 +1,12 @@
-"""State shared by the commands of one ``kreg`` invocation, and its options."""
+"""State shared by the commands of one ``kreg`` invocation (options are in :mod:`kreg.cli.options`)."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO
 
 import click
 
@@ -21,10 +20,7 @@ from kreg.loading import (
     flag_from_environment,
     load_catalogue,
     require_no_failures,
-    split_names,
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
@@ -129,71 +125,3 @@ def _duplicate_onto_stderr(stream: TextIO) -> int | None:
     saved = os.dup(stdout_fd)
     os.dup2(stderr_fd, stdout_fd)
     return saved
-
-
-def _reserve_stdout(context: click.Context, _: click.Parameter, value: bool) -> bool:
-    if value:
-        get_session().reserve_stdout_for_json(context)
-    return value
-
-
-def _set_strict(context: click.Context, _: click.Parameter, value: bool) -> None:
-    if value:
-        get_session().strict = True
-
-
-def _add_disabled(context: click.Context, _: click.Parameter, values: tuple[str, ...]) -> None:
-    get_session().disabled.extend(split_names(values))
-
-
-def _set_debug(context: click.Context, _: click.Parameter, value: bool) -> None:
-    if value:
-        get_session().debug = True
-        # Read by the code that imports TensorFlow (its start-up notices and
-        # logging) and inherited by worker processes.
-        os.environ[DEBUG_ENVIRONMENT_VARIABLE] = "1"
-
-
-def plugin_options(command: F) -> F:
-    """Add ``--strict``, ``--disable-plugin`` and ``--debug``, accepted on the group
-    and on every command (``kreg --strict list`` and ``kreg list --strict``)."""
-    options = [
-        click.option(
-            "--strict",
-            is_flag=True,
-            expose_value=False,
-            is_eager=True,
-            callback=_set_strict,
-            help="Exit with an error if any plugin fails to load (or set KREG_STRICT_PLUGINS=1).",
-        ),
-        click.option(
-            "--disable-plugin",
-            multiple=True,
-            metavar="NAME[,NAME...]",
-            expose_value=False,
-            is_eager=True,
-            callback=_add_disabled,
-            help="Skip these plugins by entry-point name (also KREG_DISABLE_PLUGINS=a,b).",
-        ),
-        click.option(
-            "--debug",
-            is_flag=True,
-            expose_value=False,
-            is_eager=True,
-            callback=_set_debug,
-            help="Show full tracebacks of failures and TensorFlow's own logging (or set KREG_DEBUG=1).",
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-json_option = click.option(
-    "--json",
-    "as_json",
-    is_flag=True,
-    callback=_reserve_stdout,
-    help="Print JSON instead of a table (stdout then carries only the JSON).",
-)
-"""The ``--json`` flag of every command that prints data."""

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kreg.cli.options import check_steps_option, json_option, plugin_options, preset_option, set_option, train_steps_option
 from kreg.cli.render import Column, format_count, format_metric, format_rate, print_fields, print_table
-from kreg.cli.session import emit_json, get_session, json_option, plugin_options
+from kreg.cli.session import emit_json, get_session
 
 if TYPE_CHECKING:
-    from kreg.inspect_tools.checking import CheckResult
-    from kreg.inspect_tools.training import TrainResult
+    from kreg.running.training import TrainResult
+    from kreg.workflows.pipeline import PipelineResult
 
 DISTRIBUTE_HELP = (
     "Run under a tf.distribute strategy. 'mirrored': MirroredStrategy over every local GPU "
@@ -28,12 +29,12 @@ DISTRIBUTE_HELP = (
 
 @click.command("train")
 @click.argument("name")
-@click.option("--steps", type=click.IntRange(min=1), default=20, show_default=True, help="Steps per epoch.")
+@train_steps_option
 @click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True, help="Epochs.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Batch size given to the data adapter [default: the architecture's].")
 @click.option("--data", "source", metavar="PATH", default=None, help="Data the adapter loads (a file or directory); synthetic data without it.")
-@click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", help="Override a hyperparameter (repeatable).")
-@click.option("--preset", default=None, metavar="NAME", help="Start from one of the architecture's presets (e.g. smoke).")
+@set_option
+@preset_option
 @click.option("--save", metavar="FILE.keras", default=None, help="Save the trained model to this .keras file.")
 @click.option("--logdir", metavar="DIR", default=None, help="Write each step's metrics as TensorBoard scalars under DIR/train.")
 @click.option("--distribute", type=click.Choice(["mirrored", "multiworker"]), default=None, help=DISTRIBUTE_HELP)
@@ -52,13 +53,13 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
     the metric and the step. A builder, data adapter or train step that
     raises: exit 1, naming the phase.
     """
-    from kreg.building import resolve_hyperparameters
-    from kreg.inspect_tools.training import TrainOptions, check_options, train
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.training import TrainOptions
+    from kreg.workflows.training import train
 
     entry = get_session().entry(name)
     train_options = TrainOptions(quiet=as_json, **options)  # type: ignore[arg-type]
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
-    check_options(train_options)
     result = train(entry, hyperparameters, train_options)
     if as_json:
         emit_json(result.to_json())
@@ -91,7 +92,7 @@ def _print_result(result: TrainResult) -> None:
 @click.command("check")
 @click.argument("patterns", nargs=-1, metavar="[PATTERN]...")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Check architectures in this many worker processes.")
-@click.option("--steps", type=click.IntRange(min=1), default=3, show_default=True, help="Smoke-training steps per architecture.")
+@check_steps_option
 @json_option
 @plugin_options
 def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: bool) -> None:
@@ -104,14 +105,14 @@ def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: boo
     exit status is 1 when any failed.
     """
     from kreg.errors import KregError, KregUsageError
-    from kreg.inspect_tools.checking import check_all
+    from kreg.workflows.checking import check_all
 
     session = get_session()
     entries = session.catalogue.select(patterns)
     if not entries:
         raise KregUsageError("no architectures match " + " ".join(repr(p) for p in patterns) if patterns else "no architectures registered")
 
-    def progress(result: CheckResult) -> None:
+    def progress(result: PipelineResult) -> None:
         if not as_json:
             click.echo(f"  {'pass' if result.passed else 'FAIL'}  {result.architecture} ({result.seconds:.1f} s)", err=True)
 
@@ -128,7 +129,7 @@ def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: boo
         raise KregError(f"{len(failed)} of {len(results)} architectures failed the check: {names}")
 
 
-def _print_check_table(results: list[CheckResult]) -> None:
+def _print_check_table(results: list[PipelineResult]) -> None:
     rows = []
     for result in results:
         params = result.params.get("model", {}).get("total")

@@ -43,7 +43,7 @@ def write_gallery(output: Path, patterns: Iterable[str] = ()) -> list[Path]:
         KregError: an architecture failed to build, inspect or plot; the docs
             must not silently lose a page.
     """
-    from kreg.building import require_keras
+    from kreg.running.keras_runtime import require_keras
 
     require_keras()
     folder = output / GALLERY
@@ -75,21 +75,17 @@ def _index(rows: list[tuple[str, ...]]) -> str:
 
 def write_architecture(entry: Any, folder: Path) -> dict[str, Any]:
     """Build one architecture at its defaults, write its SVGs and its page; return the inspect report."""
-    from kreg.building import build_fresh, resolve_hyperparameters
-    from kreg.errors import ArchitectureFailure
-    from kreg.inspect_tools.graph import GraphOptions, model_graph
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.inspect_tools.graph import GraphOptions
     from kreg.inspect_tools.plotting import write_graph
-    from kreg.inspect_tools.report import architecture_report
+    from kreg.running.building import build_fresh
+    from kreg.running.inspecting import draw_graph, inspect_built
 
-    hyperparameters = resolve_hyperparameters(entry)
-    built = build_fresh(entry, hyperparameters, seed=None)
-    try:
-        report = architecture_report(entry.name, hyperparameters, built.components)
-        for component, model in built.components.items():
-            graph = model_graph(model, GraphOptions(expand_nested=True), title=f"{entry.name} ({component})")
-            write_graph(graph, folder / f"{entry.name}-{component}.svg")
-    except Exception as error:
-        raise ArchitectureFailure(entry.name, "docs", error) from error
+    built = build_fresh(entry, resolve_hyperparameters(entry), seed=None)
+    report = inspect_built(built)
+    for component in built.components:
+        graph = draw_graph(built, component, GraphOptions(expand_nested=True), title=f"{entry.name} ({component})")
+        write_graph(graph, folder / f"{entry.name}-{component}.svg")
     (folder / f"{entry.name}.md").write_text(architecture_page(entry, report))
     return report
 

@@ -143,10 +143,14 @@ TESTING_FUNCTIONS = (
     "check_plugin",
     "check_registration",
     "check_light_import",
+    "check_hyperparameters",
     "check_architecture",
     "load_plugin",
     "registered_names",
     "plugin_module",
+    "build",
+    "batches",
+    "train",
 )
 """The public functions of kreg.testing, in the order the page shows them."""
 
@@ -158,10 +162,10 @@ def testing_page() -> str:
     parts = ["# `kreg.testing`", GENERATED_NOTE, parse_docstring(testing).text, "## Functions"]
     parts.extend(function_section(getattr(testing, name), level=3) for name in TESTING_FUNCTIONS)
     parts.append("## Classes")
-    for cls in (testing.ContractError, testing.ArchitectureReport):
-        doc = parse_docstring(cls)
-        rows = [(inline(name), *_typed(text)) for name, text in doc.items.get("Attributes", [])]
-        parts.extend([f"### {cls.__name__}", doc.text, table(["attribute", "type", "description"], rows)])
+    for name in ("ContractError", "ArchitectureReport"):
+        doc = parse_docstring(getattr(testing, name))
+        rows = [(inline(item), *_typed(text)) for item, text in doc.items.get("Attributes", [])]
+        parts.extend([f"### {name}", doc.text, table(["attribute", "type", "description"], rows)])
     parts.extend(["## The pytest plugin", parse_docstring(testing_plugin).text])
     for name in ("kreg_catalogue", "kreg_check"):
         fixture = getattr(testing_plugin, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
-from kreg.testing import check_architecture, check_light_import, check_registration
+from kreg.testing import check_architecture, check_hyperparameters, check_light_import, check_registration, registered_names
 
 BUILTIN_PLUGINS = sorted(ep.name for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION)
 
@@ -23,3 +23,11 @@ def test_every_builtin_plugin_keeps_the_whole_contract(plugin, tmp_path):
     for entry in entries:
         report = check_architecture(entry, workdir=tmp_path)
         assert report.steps == 3 or entry.architecture.data_adapter is None
+
+
+BUILTIN_ARCHITECTURES = sorted(name for plugin in BUILTIN_PLUGINS for name in registered_names(plugin))
+
+
+@pytest.mark.parametrize("architecture", BUILTIN_ARCHITECTURES)
+def test_every_builtin_registers_the_defaults_its_builder_has(architecture):
+    check_hyperparameters(architecture)

@@ -135,3 +135,32 @@ def test_a_custom_layer_without_registration_fails_the_load_phase(write_module):
     module = write_module(lambda m: plugin_source(m, "tiny-unregistered"), UNREGISTERED_LAYER)
     with pytest.raises(ContractError, match="'tiny-unregistered': load failed: .*Doubler"):
         check_architecture(_entry(module, "tiny-unregistered"), steps=1)
+
+
+# -- hyperparameters against the builder's signature -------------------------------
+
+
+def test_hyperparameters_that_agree_with_the_builder_pass(write_module):
+    module = write_module(lambda m: plugin_source(m, "tiny-agrees"), TINY_MODEL)
+    testing.check_hyperparameters(_entry(module, "tiny-agrees"))  # units=4 both registered and in build(units=4)
+
+
+def test_every_disagreement_with_the_builder_is_reported(write_module):
+    builder = TINY_MODEL.replace("def build(units=4):", "def build(width, units=8, depth=2):")
+    source = lambda m: plugin_source(m, "tiny-disagrees").replace("{'units': 4}", "{'units': 4, 'dropout': 0.5}")  # noqa: E731
+    module = write_module(source, builder)
+    with pytest.raises(ContractError) as caught:
+        testing.check_hyperparameters(_entry(module, "tiny-disagrees"))
+    assert caught.value.phase == "hyperparameters"
+    assert caught.value.problems == [
+        "hyperparameter 'units': registered default 4, builder default 8",
+        "hyperparameter 'dropout' is registered but the builder has no parameter 'dropout'",
+        "the builder's parameter 'width' has no default and is not a registered hyperparameter",
+    ]
+
+
+def test_a_builder_taking_keyword_arguments_accepts_every_key(write_module):
+    builder = TINY_MODEL.replace("def build(units=4):", "def build(units=4, **extra):")
+    source = lambda m: plugin_source(m, "tiny-open").replace("{'units': 4}", "{'units': 4, 'anything': [1, 2]}")  # noqa: E731
+    module = write_module(source, builder)
+    testing.check_hyperparameters(_entry(module, "tiny-open"))

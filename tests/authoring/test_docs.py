@@ -130,10 +130,8 @@ def test_the_site_builds_with_mkdocs_strict(repository_root, tmp_path):
     assert all(f"kreg {name}" in commands_html for name in main.commands)
 
 
-def test_generating_the_command_reference_leaves_the_cli_working():
-    from click.testing import CliRunner
-
+def test_generating_the_command_reference_leaves_the_cli_working(kreg_cli):
     commands.command_page()
     for args in (["-h"], ["list", "-h"], ["new-plugin", "-h"]):
-        result = CliRunner().invoke(main, args)
+        result = kreg_cli(*args)
         assert result.exit_code == 0 and "Usage:" in result.output, (args, result.output)

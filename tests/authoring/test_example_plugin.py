@@ -50,3 +50,22 @@ def test_kreg_sees_the_installed_example(example):
     assert record["architectures"] == ["masked-sensor-autoencoder"] and record["status"] == "loaded"
     listed = json.loads(environment.kreg("list", "--tag", "example", "--json").stdout)
     assert [row["name"] for row in listed] == ["masked-sensor-autoencoder"]
+
+
+PUBLIC_MODULES = {"kreg", "kreg.testing", "kreg.errors", "kreg.validation"}
+"""What a third-party plugin may import from kreg: the documented public API."""
+
+
+def test_the_example_plugins_tests_use_only_kregs_public_api(repository_root):
+    import ast
+
+    imported = set()
+    for path in (repository_root / "examples" / "kreg-example-plugin").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add((path.name, node.module))
+            elif isinstance(node, ast.Import):
+                imported.update((path.name, alias.name) for alias in node.names)
+    private = sorted((name, module) for name, module in imported if module.split(".")[0] == "kreg" and module not in PUBLIC_MODULES)
+    assert private == []
+    assert ("test_model.py", "kreg") in imported  # `from kreg import testing`

@@ -34,8 +34,8 @@ def test_contract_tests_make_one_failing_test_per_broken_check(write_module, tmp
     assert "FAILED test_plugin_contract.py::TestKregContract::test_light_import" in result.stdout
     assert "raised in kreg_register_architectures: RuntimeError: boom" in result.stdout
     assert "loading it imported kreg_fake_heavy_three" in result.stdout
-    # No architecture registered: the parametrized test has nothing to run.
-    assert "2 failed, 1 skipped" in result.stdout.splitlines()[-1]
+    # No architecture registered: the two parametrized tests (hyperparameters, architecture) have nothing to run.
+    assert "2 failed, 2 skipped" in result.stdout.splitlines()[-1]
 
 
 def test_kreg_steps_is_a_pytest_option(tmp_path):

@@ -7,9 +7,7 @@ import sys
 import tomllib
 
 import pytest
-from click.testing import CliRunner
 
-from kreg.cli import main
 from kreg.scaffolding import plugin_names, render_plugin
 from kreg.testing import check_light_import, check_registration
 from tests.support.plugin_packages import make_plugin_environment
@@ -27,10 +25,6 @@ EXPECTED_FILES = {
 }
 
 
-def _new_plugin(tmp_path, *args: str):
-    return CliRunner().invoke(main, ["new-plugin", *args, "--directory", str(tmp_path)])
-
-
 def test_names_follow_from_the_distribution_name():
     names = plugin_names("kreg-tiny-mlp")
     assert (names.module, names.entry_point, names.architecture) == ("kreg_tiny_mlp", "tiny-mlp", "tiny-mlp")
@@ -38,14 +32,14 @@ def test_names_follow_from_the_distribution_name():
 
 
 @pytest.mark.parametrize("bad", ["Tiny", "tiny_mlp", "tiny-", "tiny--mlp", "kreg", "import", "9lives"])
-def test_bad_names_are_usage_errors(tmp_path, bad):
-    result = _new_plugin(tmp_path, bad)
+def test_bad_names_are_usage_errors(tmp_path, bad, kreg_cli):
+    result = kreg_cli("new-plugin", bad, "--directory", str(tmp_path))
     assert result.exit_code == 2, result.output
     assert result.output.startswith("kreg: error: ") and not list(tmp_path.iterdir())
 
 
-def test_the_skeleton_has_every_file_and_the_kreg_entry_point(tmp_path):
-    result = _new_plugin(tmp_path, "kreg-tiny-mlp")
+def test_the_skeleton_has_every_file_and_the_kreg_entry_point(tmp_path, kreg_cli):
+    result = kreg_cli("new-plugin", "kreg-tiny-mlp", "--directory", str(tmp_path))
     assert result.exit_code == 0, result.output
     root = tmp_path / "kreg-tiny-mlp"
     assert {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} == EXPECTED_FILES
@@ -62,22 +56,22 @@ def test_every_generated_python_file_compiles():
             compile(text, path, "exec")
 
 
-def test_an_existing_folder_is_never_overwritten(tmp_path):
+def test_an_existing_folder_is_never_overwritten(tmp_path, kreg_cli):
     (tmp_path / "kreg-tiny-mlp").mkdir()
     (tmp_path / "kreg-tiny-mlp" / "keep.txt").write_text("mine")
-    result = _new_plugin(tmp_path, "kreg-tiny-mlp")
+    result = kreg_cli("new-plugin", "kreg-tiny-mlp", "--directory", str(tmp_path))
     assert result.exit_code == 2 and "already exists" in result.output
     assert [p.name for p in (tmp_path / "kreg-tiny-mlp").iterdir()] == ["keep.txt"]
 
 
-def test_a_registered_architecture_name_is_refused(tmp_path):
-    result = _new_plugin(tmp_path, "kreg-mine", "--architecture", "risk-factor-autoencoder")
+def test_a_registered_architecture_name_is_refused(tmp_path, kreg_cli):
+    result = kreg_cli("new-plugin", "kreg-mine", "--architecture", "risk-factor-autoencoder", "--directory", str(tmp_path))
     assert result.exit_code == 2
     assert "already registered by plugin 'risk-factor'" in result.output and not list(tmp_path.iterdir())
 
 
-def test_the_generated_registration_is_valid_and_light(tmp_path, monkeypatch):
-    assert _new_plugin(tmp_path, "kreg-scaffold-light").exit_code == 0
+def test_the_generated_registration_is_valid_and_light(tmp_path, monkeypatch, kreg_cli):
+    assert kreg_cli("new-plugin", "kreg-scaffold-light", "--directory", str(tmp_path)).exit_code == 0
     monkeypatch.syspath_prepend(str(tmp_path / "kreg-scaffold-light" / "src"))
     try:
         (entry,) = check_registration("kreg_scaffold_light")
@@ -87,8 +81,8 @@ def test_the_generated_registration_is_valid_and_light(tmp_path, monkeypatch):
         sys.modules.pop("kreg_scaffold_light", None)
 
 
-def test_the_generated_package_installs_and_passes_its_own_tests(tmp_path):
-    assert _new_plugin(tmp_path, "kreg-generated-net").exit_code == 0
+def test_the_generated_package_installs_and_passes_its_own_tests(tmp_path, kreg_cli):
+    assert kreg_cli("new-plugin", "kreg-generated-net", "--directory", str(tmp_path)).exit_code == 0
     package = tmp_path / "kreg-generated-net"
     environment = make_plugin_environment(tmp_path / "venv")
     environment.install(package)
@@ -98,4 +92,4 @@ def test_the_generated_package_installs_and_passes_its_own_tests(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "TestKregContract::test_architecture[generated-net] PASSED" in result.stdout
-    assert "5 passed" in result.stdout.splitlines()[-1]
+    assert "6 passed" in result.stdout.splitlines()[-1]  # the contract (4 tests, hyperparameters among them) and its own 2

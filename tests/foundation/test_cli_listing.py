@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from kreg.cli import main
 
 
 @pytest.fixture
-def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(main, list(args), env={"KREG_DISABLE_PLUGINS": "", "COLUMNS": "200"})
-
-    return invoke
+def run(kreg_cli):
+    """``kreg_cli`` with every plugin enabled and a wide terminal."""
+    return functools.partial(kreg_cli, env={"KREG_DISABLE_PLUGINS": "", "COLUMNS": "200"})
 
 
 def test_list_shows_the_builtin_in_a_table(run):
@@ -83,3 +78,9 @@ def test_python_dash_m_kreg_works():
     assert result.returncode == 0 and "risk-factor-autoencoder" in result.stdout
     result = subprocess.run([sys.executable, "-m", "kreg", "--version"], capture_output=True, text=True)
     assert result.stdout.startswith("kreg, version ")
+
+
+def test_info_names_the_data_state_step(run):
+    assert "kreg.plugins.transformer.data:lm_data_state" in run("info", "transformer-lm").output
+    assert json.loads(run("info", "transformer-lm", "--json").output)["data_state"] == "kreg.plugins.transformer.data:lm_data_state"
+    assert "data state" not in run("info", "risk-factor-autoencoder").output  # no such step: no line

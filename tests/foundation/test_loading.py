@@ -48,6 +48,7 @@ def test_disabled_plugins_are_skipped_but_listed(fake_plugins):
     catalogue = kreg.load_catalogue(entry_points=fake_plugins, disabled=["missing"])
     assert catalogue.failures == []
     assert catalogue.plugins["missing"].status == "disabled"
+    assert catalogue.plugin_manager.is_blocked("missing")  # pluggy's own record, as pytest's -p no:NAME
 
 
 def test_environment_variable_lists_plugins_to_disable():

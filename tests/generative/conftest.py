@@ -23,7 +23,8 @@ def build_architecture(generative_catalogue):
     """Build an architecture by name: ``build_architecture("vae", preset="smoke", latent_dim=3)``."""
     import keras
 
-    from kreg.building import build, resolve_hyperparameters
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.building import build
 
     def _build(name: str, preset: str | None = None, **overrides):
         keras.utils.set_random_seed(0)
@@ -37,7 +38,7 @@ def build_architecture(generative_catalogue):
 @pytest.fixture
 def adapter(generative_catalogue):
     """Call an architecture's data adapter: ``adapter("vae", hyperparameters, batch_size, source)``."""
-    from kreg.building import resolve_part
+    from kreg.running.calls import resolve_part
 
     def _adapter(name: str, hyperparameters: dict, batch_size: int, source=None):
         return resolve_part(generative_catalogue.get(name), "data_adapter")(hyperparameters, batch_size, source)
@@ -48,7 +49,7 @@ def adapter(generative_catalogue):
 @pytest.fixture
 def sampler(generative_catalogue):
     """Call an architecture's sampler with its default options, overridden by keywords."""
-    from kreg.building import resolve_part
+    from kreg.running.calls import resolve_part
 
     def _sampler(name: str, model, hyperparameters: dict, output, **options):
         entry = generative_catalogue.get(name)

@@ -17,7 +17,9 @@ MIRRORED_FIT = textwrap.dedent(
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import kreg
-    from kreg.building import build, resolve_hyperparameters, resolve_part
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.calls import resolve_part
+    from kreg.running.building import build
 
     catalogue = kreg.load_catalogue()
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])

@@ -187,7 +187,8 @@ def layer_classes(model: keras.Model) -> list[str]:
 @pytest.fixture(scope="module")
 def default_builds(generative_catalogue):
     """Every family built once with its default (listing) hyperparameters."""
-    from kreg.building import build, resolve_hyperparameters
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.building import build
 
     names = sorted({name for name, _ in KNOWN_PARAMS})
     return {name: build(generative_catalogue.get(name), resolve_hyperparameters(generative_catalogue.get(name))).components for name in names}

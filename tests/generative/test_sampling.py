@@ -68,7 +68,7 @@ def test_bad_sample_options_are_usage_errors(build_architecture, sampler, tmp_pa
 def test_sampler_defaults_are_the_sample_options(generative_catalogue, name):
     import inspect
 
-    from kreg.building import resolve_part
+    from kreg.running.calls import resolve_part
 
     entry = generative_catalogue.get(name)
     parameters = inspect.signature(resolve_part(entry, "sampler")).parameters

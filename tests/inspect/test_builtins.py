@@ -6,10 +6,8 @@ import json
 import subprocess
 
 import pytest
-from click.testing import CliRunner
 
 import kreg
-from kreg.cli import main
 from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
 
 
@@ -37,11 +35,11 @@ def _keras_total(model) -> int:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", CATALOGUE.names())
-def test_every_builtin_is_inspected_and_plotted(name, tmp_path):
-    from kreg.building import build, resolve_hyperparameters
+def test_every_builtin_is_inspected_and_plotted(name, tmp_path, kreg_cli):
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.building import build
 
-    runner = CliRunner()
-    result = runner.invoke(main, ["inspect", name, *_preset(name), "--json"])
+    result = kreg_cli("inspect", name, *_preset(name), "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     entry = CATALOGUE.get(name)
@@ -55,6 +53,6 @@ def test_every_builtin_is_inspected_and_plotted(name, tmp_path):
 
         target = tmp_path / f"{component}.dot"
         args = ["plot", name, *_preset(name), "--component", component, "--expand-nested", "--expand-layers"]
-        plotted = runner.invoke(main, [*args, "-o", str(target)])
+        plotted = kreg_cli(*args, "-o", str(target))
         assert plotted.exit_code == 0, plotted.output
         subprocess.run(["dot", "-Tplain", str(target)], check=True, capture_output=True)

@@ -4,14 +4,12 @@ catalogue made by the test."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from kreg import Architecture, Catalogue, PluginRecord
-from kreg.cli import main
-from kreg.cli.session import Session
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +49,9 @@ def catalogue(toy):
 
 
 @pytest.fixture
-def kreg(catalogue):
-    def invoke(*args: str):
-        return CliRunner().invoke(main, list(args), obj=Session(_catalogue=catalogue))
-
-    return invoke
+def kreg(catalogue, kreg_cli):
+    """``kreg_cli`` on the toy catalogue."""
+    return functools.partial(kreg_cli, catalogue=catalogue)
 
 
 def test_inspect_reports_every_component_and_sums_the_container(kreg):

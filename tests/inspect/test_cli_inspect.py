@@ -7,20 +7,15 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from kreg.cli import main
+from kreg.testing_plugin import run_kreg
 
 NAME = "risk-factor-autoencoder"
 
 
-def kreg(*args: str, env: dict | None = None):
-    return CliRunner().invoke(main, list(args), env=env)
-
-
 @pytest.fixture(scope="module")
 def inspect_json():
-    result = kreg("inspect", NAME, "--json")
+    result = run_kreg("inspect", NAME, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -80,8 +75,8 @@ def test_inspect_counts_agree_with_plain_keras(inspect_json):
     assert params["non_trainable"] == 530 - trainable
 
 
-def test_inspect_text_report_says_what_dense_threads_over():
-    result = kreg("inspect", NAME, "--set", "n_tickers=50", env={"COLUMNS": "250"})  # wide: no wrapped cells
+def test_inspect_text_report_says_what_dense_threads_over(kreg_cli):
+    result = kreg_cli("inspect", NAME, "--set", "n_tickers=50", env={"COLUMNS": "250"})  # wide: no wrapped cells
 
     assert result.exit_code == 0, result.output
     text = result.stdout
@@ -92,8 +87,8 @@ def test_inspect_text_report_says_what_dense_threads_over():
     assert "BatchNormalization" in text and "(None, 50, 20)" in text
 
 
-def test_inspect_preset_and_set_change_the_model():
-    result = kreg("inspect", NAME, "--preset", "smoke", "--set", "hidden_units=4", "--json")
+def test_inspect_preset_and_set_change_the_model(kreg_cli):
+    result = kreg_cli("inspect", NAME, "--preset", "smoke", "--set", "hidden_units=4", "--json")
 
     assert result.exit_code == 0, result.output
     hidden = json.loads(result.stdout)["components"]["model"]["dense"][0]
@@ -110,83 +105,83 @@ def test_inspect_preset_and_set_change_the_model():
         (["--preset", "huge"], "no preset 'huge'"),
     ],
 )
-def test_inspect_usage_errors_exit_2_with_one_line(args, fragment):
-    result = kreg("inspect", NAME, *args)
+def test_inspect_usage_errors_exit_2_with_one_line(args, fragment, kreg_cli):
+    result = kreg_cli("inspect", NAME, *args)
 
     assert result.exit_code == 2
     assert fragment in result.stderr
     assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_unknown_architecture_suggests_a_name():
-    result = kreg("inspect", "risk-factor-autoencodr")
+def test_unknown_architecture_suggests_a_name(kreg_cli):
+    result = kreg_cli("inspect", "risk-factor-autoencodr")
 
     assert result.exit_code == 2 and "did you mean 'risk-factor-autoencoder'" in result.stderr
 
 
-def test_plot_writes_png_with_real_dot_and_creates_the_folder(tmp_path):
+def test_plot_writes_png_with_real_dot_and_creates_the_folder(tmp_path, kreg_cli):
     target = tmp_path / "new" / "folder" / "rf.png"
 
-    result = kreg("plot", NAME, "-o", str(target), "--rankdir", "LR", "--dpi", "50")
+    result = kreg_cli("plot", NAME, "-o", str(target), "--rankdir", "LR", "--dpi", "50")
 
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(b"\x89PNG")
     assert str(target) in result.stdout
 
 
-def test_plot_svg_shows_names_and_shapes(tmp_path):
+def test_plot_svg_shows_names_and_shapes(tmp_path, kreg_cli):
     target = tmp_path / "rf.svg"
 
-    assert kreg("plot", NAME, "-o", str(target)).exit_code == 0
+    assert kreg_cli("plot", NAME, "-o", str(target)).exit_code == 0
 
     svg = target.read_text()
     for text in ("input_beta", "input_factor", "hidden_layer", "(None, 100, 20)", "at each of 100 positions"):
         assert text in svg
 
 
-def test_plot_dot_source_without_graphviz(tmp_path):
+def test_plot_dot_source_without_graphviz(tmp_path, kreg_cli):
     target = tmp_path / "rf.dot"
 
-    result = kreg("plot", NAME, "-o", str(target), env={"PATH": str(tmp_path)})
+    result = kreg_cli("plot", NAME, "-o", str(target), env={"PATH": str(tmp_path)})
 
     assert result.exit_code == 0, result.output
     assert target.read_text().startswith("digraph")
 
 
-def test_plot_default_file_name_in_the_current_folder(tmp_path, monkeypatch):
+def test_plot_default_file_name_in_the_current_folder(tmp_path, monkeypatch, kreg_cli):
     monkeypatch.chdir(tmp_path)
 
-    assert kreg("plot", NAME, "--dpi", "30").exit_code == 0
+    assert kreg_cli("plot", NAME, "--dpi", "30").exit_code == 0
     assert (tmp_path / f"{NAME}.png").exists()
 
 
-def test_plot_without_dot_says_how_to_install_it(tmp_path):
-    result = kreg("plot", NAME, "-o", str(tmp_path / "x.png"), env={"PATH": str(tmp_path)})
+def test_plot_without_dot_says_how_to_install_it(tmp_path, kreg_cli):
+    result = kreg_cli("plot", NAME, "-o", str(tmp_path / "x.png"), env={"PATH": str(tmp_path)})
 
     assert result.exit_code == 1
     assert "install graphviz" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_plot_without_pydot_says_how_to_install_it(tmp_path, monkeypatch):
+def test_plot_without_pydot_says_how_to_install_it(tmp_path, monkeypatch, kreg_cli):
     monkeypatch.setitem(sys.modules, "pydot", None)  # makes `import pydot` raise ImportError
 
-    result = kreg("plot", NAME, "-o", str(tmp_path / "x.svg"))
+    result = kreg_cli("plot", NAME, "-o", str(tmp_path / "x.svg"))
 
     assert result.exit_code == 1
     assert "pip install pydot" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_plot_unknown_extension_is_a_usage_error(tmp_path):
-    result = kreg("plot", NAME, "-o", str(tmp_path / "x.jpg"))
+def test_plot_unknown_extension_is_a_usage_error(tmp_path, kreg_cli):
+    result = kreg_cli("plot", NAME, "-o", str(tmp_path / "x.jpg"))
 
     assert result.exit_code == 2 and "'.jpg'" in result.stderr
 
 
-def test_plot_output_folder_that_cannot_be_made(tmp_path):
+def test_plot_output_folder_that_cannot_be_made(tmp_path, kreg_cli):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
 
-    result = kreg("plot", NAME, "-o", str(blocker / "x.dot"))
+    result = kreg_cli("plot", NAME, "-o", str(blocker / "x.dot"))
 
     assert result.exit_code == 1 and "cannot create the output folder" in result.stderr
 

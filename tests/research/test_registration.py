@@ -52,17 +52,19 @@ def _contract_cases():
 @pytest.mark.parametrize("name", _contract_cases())
 def test_smoke_preset_builds_feeds_and_trains_under_fit(builtin_catalogue, fit_with_step, name):
     """What ``kreg check`` does: build with the smoke preset, take the adapter's batches, train in fit."""
-    from kreg import building
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running import building
+    from kreg.running.calls import resolve_part
 
     entry = builtin_catalogue.get(name)
-    hyperparameters = building.resolve_hyperparameters(entry, preset="smoke")
+    hyperparameters = resolve_hyperparameters(entry, preset="smoke")
     built = building.build(entry, hyperparameters)
     assert tuple(built.components) == COMPONENTS[name]
     for component in built.components.values():
         assert component.built
         component.count_params()
-    dataset = building.resolve_part(entry, "data_adapter")(hyperparameters, entry.architecture.batch_size, None)
-    step = building.resolve_part(entry, "train_step")
+    dataset = resolve_part(entry, "data_adapter")(hyperparameters, entry.architecture.batch_size, None)
+    step = resolve_part(entry, "train_step")
     batches = fit_with_step(built.model, step, dataset, steps_per_epoch=3)
     assert len(batches) == 3
     assert all(math.isfinite(value) for logs in batches for value in logs.values())
@@ -70,16 +72,17 @@ def test_smoke_preset_builds_feeds_and_trains_under_fit(builtin_catalogue, fit_w
 
 @pytest.mark.slow
 def test_saved_models_load_in_a_fresh_process_with_safe_mode(builtin_catalogue, tmp_path):
-    from kreg import building
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running import building
 
     paths = {}
     for name in ("hypernetwork", "mlp", "weighted-classifier"):
         entry = builtin_catalogue.get(name)
-        built = building.build(entry, building.resolve_hyperparameters(entry, preset="smoke"))
+        built = building.build(entry, resolve_hyperparameters(entry, preset="smoke"))
         paths[name] = str(tmp_path / f"{name}.keras")
         built.model.save(paths[name])
     code = (
-        "import kreg\nfrom kreg import building\ncatalogue = kreg.load_catalogue()\n"
+        "import kreg\nfrom kreg.running import building\ncatalogue = kreg.load_catalogue()\n"
         f"for name, path in {paths!r}.items():\n"
         "    model = building.load_saved_model(catalogue.get(name), path)\n"
         "    print(name, type(model).__name__, model.count_params())\n"
@@ -89,32 +92,24 @@ def test_saved_models_load_in_a_fresh_process_with_safe_mode(builtin_catalogue, 
     assert "mlp MLPClassifier" in result.stdout
 
 
-def _kreg(*args: str):
-    from click.testing import CliRunner
-
-    from kreg.cli import main
-
-    return CliRunner().invoke(main, list(args), prog_name="kreg")
-
-
-def test_kreg_sample_writes_the_style_transfer_image(tmp_path, monkeypatch):
+def test_kreg_sample_writes_the_style_transfer_image(tmp_path, monkeypatch, kreg_cli):
     from PIL import Image
 
-    result = _kreg("sample", "style-transfer", "--preset", "smoke", "-o", str(tmp_path / "art.png"))
+    result = kreg_cli("sample", "style-transfer", "--preset", "smoke", "-o", str(tmp_path / "art.png"))
     assert result.exit_code == 0, result.output
     with Image.open(tmp_path / "art.png") as image:
         assert image.format == "PNG" and image.size == (48, 32)
     monkeypatch.chdir(tmp_path)  # no -o: the working directory
-    result = _kreg("sample", "style-transfer", "--preset", "smoke", "--filename", "plain.png")
+    result = kreg_cli("sample", "style-transfer", "--preset", "smoke", "--filename", "plain.png")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "plain.png").is_file()
 
 
-def test_kreg_sample_writes_filter_images_and_rejects_bad_options(tmp_path):
-    result = _kreg("sample", "filter-visualizer", "--preset", "smoke", "--set", "iterations=2", "-o", str(tmp_path), "--grid", "2", "--columns", "2")
+def test_kreg_sample_writes_filter_images_and_rejects_bad_options(tmp_path, kreg_cli):
+    result = kreg_cli("sample", "filter-visualizer", "--preset", "smoke", "--set", "iterations=2", "-o", str(tmp_path), "--grid", "2", "--columns", "2")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["filter_0.png", "filters_grid.png"]
     quick = ["--set", "backbone=vgg16", "--set", "layer_name=block2_conv1", "--set", "image_size=32"]
-    result = _kreg("sample", "filter-visualizer", *quick, "-o", str(tmp_path), "--columns", "0")
+    result = kreg_cli("sample", "filter-visualizer", *quick, "-o", str(tmp_path), "--columns", "0")
     assert result.exit_code == 2
     assert "columns >= 1" in result.output

@@ -1,29 +1,17 @@
-"""Fixtures of the review and diff tests: the CLI runner and pages written once per module."""
+"""Fixtures of the review and diff tests: pages written once per session."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
-from click.testing import CliRunner, Result
 
-from kreg.cli import main
+from kreg.testing_plugin import run_kreg
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 RISK = "risk-factor-autoencoder"
-
-
-def run_kreg(*args: str) -> Result:
-    """Run ``kreg ARGS`` in this process and return click's result."""
-    return CliRunner().invoke(main, list(args))
-
-
-@pytest.fixture
-def kreg():
-    """``kreg(*args)``: run the CLI in-process."""
-    return run_kreg
 
 
 @pytest.fixture(scope="session")
@@ -47,10 +35,8 @@ def vit_catalogue():
 @pytest.fixture(scope="session")
 def vit_depth_review_page(tmp_path_factory: pytest.TempPathFactory, vit_catalogue):
     """``kreg review test-vit --against --set transformer_layers=2``: ``(path, html)``."""
-    from kreg.cli.session import Session
-
     path = tmp_path_factory.mktemp("review-diff") / "vit-depth.html"
     args = ["review", "test-vit", "--against", "--set", "transformer_layers=2", "-o", str(path)]
-    result = CliRunner().invoke(main, args, obj=Session(_catalogue=vit_catalogue))
+    result = run_kreg(*args, catalogue=vit_catalogue)
     assert result.exit_code == 0, result.output
     return path, path.read_text(encoding="utf-8")

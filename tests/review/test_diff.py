@@ -15,11 +15,9 @@ RISK = "risk-factor-autoencoder"
 @pytest.fixture(scope="module")
 def tickers_diff():
     """``kreg diff risk-factor-autoencoder --against --set n_tickers=50 --json``."""
-    from click.testing import CliRunner
+    from kreg.testing_plugin import run_kreg
 
-    from kreg.cli import main
-
-    result = CliRunner().invoke(main, ["diff", RISK, "--against", "--set", "n_tickers=50", "--json"])
+    result = run_kreg("diff", RISK, "--against", "--set", "n_tickers=50", "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -82,8 +80,8 @@ def test_shapes_that_changed_are_listed(tickers_diff):
     assert (hidden["left"]["output_shape"], hidden["right"]["output_shape"]) == ([None, 100, 8], [None, 50, 8])
 
 
-def test_text_report_shows_threading_params_and_shapes(kreg):
-    result = kreg("diff", RISK, "--against", "--set", "n_tickers=50")
+def test_text_report_shows_threading_params_and_shapes(kreg_cli):
+    result = kreg_cli("diff", RISK, "--against", "--set", "n_tickers=50")
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "n_tickers" in out and "100" in out and "50" in out
@@ -94,8 +92,8 @@ def test_text_report_shows_threading_params_and_shapes(kreg):
     assert "-150" in out
 
 
-def test_two_architectures(kreg):
-    result = kreg("diff", RISK, "--preset", "smoke", "--against", "autoencoder", "--set", "encoding_dim=4", "--json")
+def test_two_architectures(kreg_cli):
+    result = kreg_cli("diff", RISK, "--preset", "smoke", "--against", "autoencoder", "--set", "encoding_dim=4", "--json")
     assert result.exit_code == 0, result.output
     diff = json.loads(result.stdout)
     assert (diff["left"]["architecture"], diff["right"]["architecture"]) == (RISK, "autoencoder")
@@ -114,20 +112,20 @@ def test_two_architectures(kreg):
     assert components["model"]["threading_changed"] == []  # nothing is on both sides
 
 
-def test_the_same_configuration_is_identical(kreg):
-    result = kreg("diff", RISK, "--preset", "smoke", "--against", "--preset", "smoke")
+def test_the_same_configuration_is_identical(kreg_cli):
+    result = kreg_cli("diff", RISK, "--preset", "smoke", "--against", "--preset", "smoke")
     assert result.exit_code == 0, result.output
     assert "no differences" in result.stdout
-    result = kreg("diff", RISK, "--preset", "smoke", "--against", "--preset", "smoke", "--json")
+    result = kreg_cli("diff", RISK, "--preset", "smoke", "--against", "--preset", "smoke", "--json")
     diff = json.loads(result.stdout)
     assert diff["identical"] is True and diff["hyperparameters"] == []
     assert diff["components"]["model"]["status"] == "unchanged"
 
 
-def test_auto_named_layers_pair_up_across_the_two_builds(kreg):
+def test_auto_named_layers_pair_up_across_the_two_builds(kreg_cli):
     # vae-mlp's layers are partly auto-named; each side is built in a fresh Keras session,
     # so the right side's names match the left's instead of counting on (dense_5 ...).
-    result = kreg("diff", "vae-mlp", "--preset", "smoke", "--against", "--preset", "smoke", "--json")
+    result = kreg_cli("diff", "vae-mlp", "--preset", "smoke", "--against", "--preset", "smoke", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["identical"] is True
 

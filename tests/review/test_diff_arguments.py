@@ -67,23 +67,23 @@ def test_malformed_sides_are_usage_errors(args, message):
         (["nope", "--against", RISK], "unknown architecture 'nope'"),
     ],
 )
-def test_usage_errors_exit_2_with_one_line(kreg, args, message):
-    result = kreg("diff", *args)
+def test_usage_errors_exit_2_with_one_line(kreg_cli, args, message):
+    result = kreg_cli("diff", *args)
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
 
 
-def test_help_shows_both_sides(kreg):
-    result = kreg("diff", "--help")
+def test_help_shows_both_sides(kreg_cli):
+    result = kreg_cli("diff", "--help")
     assert result.exit_code == 0
     assert "--against [NAME]" in result.output
     assert "--set KEY=VALUE" in result.output
     assert "--json" in result.output
 
 
-def test_json_and_plugin_options_are_accepted_anywhere(kreg):
-    result = kreg("diff", "--json", RISK, "--preset", "smoke", "--against", "--preset", "smoke", "--strict")
+def test_json_and_plugin_options_are_accepted_anywhere(kreg_cli):
+    result = kreg_cli("diff", "--json", RISK, "--preset", "smoke", "--against", "--preset", "smoke", "--strict")
     assert result.exit_code == 0, result.output
     assert result.stdout.lstrip().startswith("{")
 
@@ -96,7 +96,7 @@ def test_the_help_examples_name_real_architectures_and_hyperparameters(command):
     from click.testing import CliRunner
 
     from kreg.cli import main
-    from kreg.comparing import is_model_file, resolve_side
+    from kreg.workflows.comparing import is_model_file, resolve_side
     from kreg.loading import load_catalogue
 
     result = CliRunner().invoke(main, [command, "-h"])

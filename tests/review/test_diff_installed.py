@@ -31,7 +31,7 @@ def saved(environment, tmp_path_factory):
     """The ViT at its defaults saved by a process of the plugin's venv."""
     path = tmp_path_factory.mktemp("saved") / "vit.keras"
     code = (
-        "import kreg, keras; from kreg.building import build_fresh\n"
+        "import kreg, keras; from kreg.running.building import build_fresh\n"
         f"entry = kreg.load_catalogue().get({NAME!r})\n"
         f"build_fresh(entry, entry.architecture.hyperparameters).model.save({str(path)!r})\n"
     )

@@ -66,8 +66,8 @@ def depth_diff(vit_diff):
 @pytest.fixture(scope="module")
 def vit_report(vit_catalogue):
     """``vit_report(**overrides)``: the inspection report of one configuration, each built once (fresh session)."""
-    from kreg.building import build_fresh
-    from kreg.inspect_tools.report import inspect_built
+    from kreg.running.building import build_fresh
+    from kreg.running.inspecting import inspect_built
 
     entry = vit_catalogue.get(NAME)
     reports: dict[tuple, dict] = {}
@@ -210,8 +210,8 @@ def _printed(diff, monkeypatch, capsys, columns: int) -> str:
 
 
 def _mlp_report(catalogue):
-    from kreg.building import build_fresh, resolve_hyperparameters
-    from kreg.inspect_tools.report import inspect_built
+    from kreg.hyperparameters import resolve_hyperparameters; from kreg.running.building import build_fresh
+    from kreg.running.inspecting import inspect_built
 
     entry = catalogue.get("mlp")
     return inspect_built(build_fresh(entry, resolve_hyperparameters(entry, (), "smoke"), seed=None))
@@ -220,8 +220,8 @@ def _mlp_report(catalogue):
 @pytest.fixture(scope="module")
 def saved_vit(vit_catalogue, tmp_path_factory):
     """The test ViT at its defaults saved as a .keras file, and the report of that build."""
-    from kreg.building import build_fresh
-    from kreg.inspect_tools.report import inspect_built
+    from kreg.running.building import build_fresh
+    from kreg.running.inspecting import inspect_built
 
     entry = vit_catalogue.get(NAME)
     path = tmp_path_factory.mktemp("saved") / "vit.keras"

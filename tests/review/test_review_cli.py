@@ -12,10 +12,10 @@ from kreg.inspect_tools.review_figures import inline_svg, metrics_chart_svg
 RISK = "risk-factor-autoencoder"
 
 
-def test_without_dot_the_page_is_written_with_the_reason(kreg, tmp_path, monkeypatch):
+def test_without_dot_the_page_is_written_with_the_reason(kreg_cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))  # no Graphviz `dot` on it
-    result = kreg("review", RISK, "--preset", "smoke")
+    result = kreg_cli("review", RISK, "--preset", "smoke")
     assert result.exit_code == 0, result.output
     page = tmp_path / f"{RISK}-review.html"  # the default name, in the working directory
     assert f"wrote {page.name}" in result.stdout
@@ -34,25 +34,25 @@ def test_without_dot_the_page_is_written_with_the_reason(kreg, tmp_path, monkeyp
         ([RISK, "--train-steps", "0"], "--train-steps"),
     ],
 )
-def test_usage_errors_exit_2(kreg, tmp_path, args, message):
-    result = kreg("review", *args, "-o", str(tmp_path / "page.html"))
+def test_usage_errors_exit_2(kreg_cli, tmp_path, args, message):
+    result = kreg_cli("review", *args, "-o", str(tmp_path / "page.html"))
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert not (tmp_path / "page.html").exists()
 
 
-def test_an_unwritable_output_fails_with_one_line(kreg, tmp_path):
+def test_an_unwritable_output_fails_with_one_line(kreg_cli, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = kreg("review", RISK, "--preset", "smoke", "-o", str(blocker / "page.html"))
+    result = kreg_cli("review", RISK, "--preset", "smoke", "-o", str(blocker / "page.html"))
     assert result.exit_code == 1
     assert "cannot write the review" in result.output and "Traceback" not in result.output
 
 
-def test_smoke_training_curves_are_on_the_page(kreg, tmp_path):
-    pytest.importorskip("kreg.inspect_tools.training", reason="the training module is not on this branch yet")
+def test_smoke_training_curves_are_on_the_page(kreg_cli, tmp_path):
+    pytest.importorskip("kreg.running.training", reason="the training module is not on this branch yet")
     path = tmp_path / "trained.html"
-    result = kreg("review", RISK, "--preset", "smoke", "--train-steps", "6", "-o", str(path))
+    result = kreg_cli("review", RISK, "--preset", "smoke", "--train-steps", "6", "-o", str(path))
     assert result.exit_code == 0, result.output
     text = path.read_text(encoding="utf-8")
     training = re.search(r'<section id="training">.*?</section>', text, re.DOTALL).group(0)
@@ -102,3 +102,9 @@ def test_the_command_module_imports_nothing_heavy():
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == ""
+
+
+def test_a_value_the_builder_rejects_is_a_usage_error(kreg_cli, tmp_path):
+    result = kreg_cli("review", RISK, "--set", "n_tickers=0", "-o", str(tmp_path / "page.html"))
+    assert result.exit_code == 2, result.output
+    assert "hyperparameter 'n_tickers'" in result.stderr and not (tmp_path / "page.html").exists()

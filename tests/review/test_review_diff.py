@@ -47,7 +47,7 @@ def test_the_diff_shows_two_blocks_removed_and_only_removals(page, vit_depth_rev
 
 @pytest.mark.slow
 def test_a_trained_model_reviewed_against_its_architecture(vit_catalogue, tmp_path):
-    from kreg.building import build_fresh
+    from kreg.running.building import build_fresh
 
     entry = vit_catalogue.get(NAME)
     saved = tmp_path / "vit.keras"

@@ -6,11 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
 
 import kreg
-from kreg.cli import main
-from kreg.cli.session import Session
 from kreg.inspect_tools.graph_labels import INPUT_COLOUR, LAYER_COLOUR, OUTPUT_COLOUR
 from tests.support.html_page import read_page
 
@@ -115,13 +112,13 @@ def _tiny_builder(label: str = EVIL, units: int = 2):
     return model
 
 
-def _session_with(architecture: kreg.Architecture, plugin: str) -> Session:
+def _catalogue_with(architecture: kreg.Architecture, plugin: str) -> kreg.Catalogue:
     catalogue = kreg.Catalogue()
     catalogue.add(architecture, kreg.PluginRecord(name=plugin))
-    return Session(_catalogue=catalogue)
+    return catalogue
 
 
-def test_every_text_is_escaped(tmp_path):
+def test_every_text_is_escaped(tmp_path, kreg_cli):
     architecture = kreg.Architecture(
         name="tiny-evil",
         summary=f"summary {EVIL}",
@@ -132,8 +129,7 @@ def test_every_text_is_escaped(tmp_path):
         tags=("a<b",),
     )
     path = tmp_path / "evil.html"
-    session = _session_with(architecture, f"plugin{EVIL}")
-    result = CliRunner().invoke(main, ["review", "tiny-evil", "-o", str(path), "--set", "units=5"], obj=session)
+    result = kreg_cli("review", "tiny-evil", "-o", str(path), "--set", "units=5", catalogue=_catalogue_with(architecture, f"plugin{EVIL}"))
     assert result.exit_code == 0, result.output
     text = path.read_text(encoding="utf-8")
     assert "<script" not in text
@@ -148,11 +144,9 @@ def test_every_text_is_escaped(tmp_path):
     assert dense["project"][2:6] == ["(4, 5)", "3", "25", "60"]
 
 
-def test_training_without_a_data_adapter_is_a_usage_error(tmp_path):
+def test_training_without_a_data_adapter_is_a_usage_error(tmp_path, kreg_cli):
     architecture = kreg.Architecture(name="tiny", summary="tiny", builder=_tiny_builder, hyperparameters={"units": 2})
-    result = CliRunner().invoke(
-        main, ["review", "tiny", "-o", str(tmp_path / "t.html"), "--train-steps", "3"], obj=_session_with(architecture, "p")
-    )
+    result = kreg_cli("review", "tiny", "-o", str(tmp_path / "t.html"), "--train-steps", "3", catalogue=_catalogue_with(architecture, "p"))
     assert result.exit_code == 2
     assert "has no data adapter" in result.output
     assert not (tmp_path / "t.html").exists()
@@ -166,15 +160,13 @@ def _nan_data(hyperparameters, batch_size, source):
     return tf.data.Dataset.from_tensor_slices((features, targets)).batch(batch_size).repeat()
 
 
-def test_a_failed_smoke_training_is_on_the_page_and_exits_1(tmp_path):
-    pytest.importorskip("kreg.inspect_tools.training", reason="the training module is not on this branch yet")
+def test_a_failed_smoke_training_is_on_the_page_and_exits_1(tmp_path, kreg_cli):
+    pytest.importorskip("kreg.running.training", reason="the training module is not on this branch yet")
     architecture = kreg.Architecture(
         name="tiny-nan", summary="tiny", builder=_tiny_builder, data_adapter=_nan_data, hyperparameters={"units": 2}, batch_size=4
     )
     path = tmp_path / "nan.html"
-    result = CliRunner().invoke(
-        main, ["review", "tiny-nan", "-o", str(path), "--train-steps", "5"], obj=_session_with(architecture, "p")
-    )
+    result = kreg_cli("review", "tiny-nan", "-o", str(path), "--train-steps", "5", catalogue=_catalogue_with(architecture, "p"))
     assert result.exit_code == 1, result.output
     assert "tiny-nan: train failed: metric 'loss' is nan at step 1" in result.output
     training = read_page(path.read_text(encoding="utf-8")).sections["training"]
@@ -191,8 +183,8 @@ def _ones_data(hyperparameters, batch_size, source):
 
 
 def test_curves_hold_every_step_and_agree_with_the_training_summary():
-    pytest.importorskip("kreg.inspect_tools.training", reason="the training module is not on this branch yet")
-    from kreg.inspect_tools.review import make_review
+    pytest.importorskip("kreg.running.training", reason="the training module is not on this branch yet")
+    from kreg.workflows.review import make_review
 
     architecture = kreg.Architecture(
         name="tiny-ones", summary="tiny", builder=_tiny_builder, data_adapter=_ones_data, hyperparameters={"units": 2}, batch_size=4

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kreg.building import build, resolve_hyperparameters
+from kreg.hyperparameters import resolve_hyperparameters
+from kreg.running.building import build
 from kreg.errors import HyperparameterError
 
 keras = pytest.importorskip("keras")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import kreg
-from kreg.inspect_tools.checking import check_all, check_architecture
+from kreg.workflows.checking import check_all, check_one
 
 
 def test_each_architecture_gets_its_own_result(test_catalogue):
@@ -16,7 +16,7 @@ def test_each_architecture_gets_its_own_result(test_catalogue):
 
 
 def test_check_uses_the_smoke_preset_a_small_batch_and_counts_params(test_catalogue):
-    result = check_architecture(test_catalogue.get("test-mlp"), steps=2)
+    result = check_one(test_catalogue.get("test-mlp"), steps=2)
     assert result.preset == "smoke"
     assert result.params == {"model": {"total": 8 * 4 + 4 + 4 + 1, "trainable": 41, "non_trainable": 0}}  # units=4 from the preset
     assert result.trained and result.steps == 2 and "loss" in result.metrics
@@ -31,7 +31,7 @@ def test_builder_usage_error_under_the_preset_is_a_build_failure():
 
     catalogue = kreg.Catalogue()
     catalogue.add_plugin(Plugin, kreg.PluginRecord(name="picky"))
-    result = check_architecture(catalogue.get("picky"))
+    result = check_one(catalogue.get("picky"))
     assert (result.passed, result.phase) == (False, "build") and "hyperparameter 'units'" in result.cause
 
 
@@ -41,16 +41,16 @@ def _reject(units):
     require_positive_int(units=units)
 
 
-def test_cli_table_and_exit_status(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "check")
+def test_cli_table_and_exit_status(test_catalogue, kreg_cli):
+    result = kreg_cli("check", catalogue=test_catalogue)
     assert result.exit_code == 1
     assert "2 passed, 2 failed" in result.stdout
     assert "build: RuntimeError: this builder is broken on purpose" in result.stdout
     assert result.stderr.strip().endswith("kreg: error: 2 of 4 architectures failed the check: test-broken, test-nan")
 
 
-def test_cli_json_and_patterns(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "check", "test-m*", "test-w*", "--json")
+def test_cli_json_and_patterns(test_catalogue, kreg_cli):
+    result = kreg_cli("check", "test-m*", "test-w*", "--json", catalogue=test_catalogue)
     assert result.exit_code == 0
     report = result.json()
     assert report["passed"] is True
@@ -58,6 +58,18 @@ def test_cli_json_and_patterns(test_catalogue, run_kreg):
     assert {"architecture", "passed", "phase", "cause", "params", "steps", "metrics"} <= set(report["results"][0])
 
 
-def test_no_match_is_a_usage_error(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "check", "nothing-*")
+def test_no_match_is_a_usage_error(test_catalogue, kreg_cli):
+    result = kreg_cli("check", "nothing-*", catalogue=test_catalogue)
     assert result.exit_code == 2 and "no architectures match 'nothing-*'" in result.stderr
+
+
+def test_a_result_crosses_a_process_boundary(test_catalogue):
+    """What kreg check --jobs N sends back from a worker: picklable, without the models."""
+    import pickle
+
+    failed = pickle.loads(pickle.dumps(check_one(test_catalogue.get("test-broken")).detached()))
+    assert (failed.passed, failed.phase, failed.cause) == (False, "build", "RuntimeError: this builder is broken on purpose")
+    assert str(failed.failure) == "test-broken: build failed: RuntimeError: this builder is broken on purpose"
+    passed = check_one(test_catalogue.get("test-mlp"), steps=2).detached()
+    assert passed.built is None and passed.training is None
+    assert pickle.loads(pickle.dumps(passed)).to_json() == passed.to_json()

@@ -9,8 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-from kreg.building import build, load_saved_model, resolve_hyperparameters
-from kreg.inspect_tools.training import TrainOptions, train
+from kreg.hyperparameters import resolve_hyperparameters
+from kreg.running.building import build, load_saved_model
+from kreg.running.training import TrainOptions
+from kreg.workflows.training import train
 
 keras = pytest.importorskip("keras")
 

@@ -10,8 +10,8 @@ import pytest
 DESIGN_KEYS = {"architecture", "steps", "seconds", "steps_per_second", "finite", "metrics"}
 
 
-def test_default_train_step_reports_the_compiled_loss(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "train", "test-mlp", "--steps", "12", "--json")
+def test_default_train_step_reports_the_compiled_loss(test_catalogue, kreg_cli):
+    result = kreg_cli("train", "test-mlp", "--steps", "12", "--json", catalogue=test_catalogue)
     assert result.exit_code == 0, result.stderr
     report = result.json()
     assert DESIGN_KEYS <= set(report)
@@ -23,8 +23,8 @@ def test_default_train_step_reports_the_compiled_loss(test_catalogue, run_kreg):
     assert report["first_step_seconds"] > 0
 
 
-def test_custom_train_step_with_weights_reports_its_own_loss(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "train", "test-weighted", "--steps", "40", "--json")
+def test_custom_train_step_with_weights_reports_its_own_loss(test_catalogue, kreg_cli):
+    result = kreg_cli("train", "test-weighted", "--steps", "40", "--json", catalogue=test_catalogue)
     report = result.json()
     loss = report["metrics"]["loss"]
     # The model is compiled without a loss: fit's own "loss" would read 0.0.
@@ -33,13 +33,13 @@ def test_custom_train_step_with_weights_reports_its_own_loss(test_catalogue, run
     assert report["metrics"]["weight_mean"]["first"] == pytest.approx(1.05, abs=0.2)
 
 
-def test_epochs_multiply_the_steps_and_batch_size_reaches_the_adapter(test_catalogue, run_kreg):
-    report = run_kreg(test_catalogue, "train", "test-mlp", "--steps", "3", "--epochs", "2", "--batch-size", "5", "--json").json()
+def test_epochs_multiply_the_steps_and_batch_size_reaches_the_adapter(test_catalogue, kreg_cli):
+    report = kreg_cli("train", "test-mlp", "--steps", "3", "--epochs", "2", "--batch-size", "5", "--json", catalogue=test_catalogue).json()
     assert (report["steps"], report["epochs"], report["batch_size"]) == (6, 2, 5)
 
 
-def test_non_finite_loss_stops_at_its_step_with_one_line(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "train", "test-nan", "--steps", "10", "--json")
+def test_non_finite_loss_stops_at_its_step_with_one_line(test_catalogue, kreg_cli):
+    result = kreg_cli("train", "test-nan", "--steps", "10", "--json", catalogue=test_catalogue)
     assert result.exit_code == 1
     assert result.stderr.strip() == "kreg: error: test-nan: train failed: metric 'loss' is nan at step 3"
     report = result.json()
@@ -47,14 +47,14 @@ def test_non_finite_loss_stops_at_its_step_with_one_line(test_catalogue, run_kre
     assert report["metrics"]["loss"]["last"] == "nan" and math.isfinite(report["metrics"]["loss"]["first"])
 
 
-def test_builder_failure_names_the_phase_without_traceback(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "train", "test-broken")
+def test_builder_failure_names_the_phase_without_traceback(test_catalogue, kreg_cli):
+    result = kreg_cli("train", "test-broken", catalogue=test_catalogue)
     assert result.exit_code == 1
     assert result.stderr.strip() == "kreg: error: test-broken: build failed: RuntimeError: this builder is broken on purpose"
 
 
-def test_debug_shows_the_traceback(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "--debug", "train", "test-broken")
+def test_debug_shows_the_traceback(test_catalogue, kreg_cli):
+    result = kreg_cli("--debug", "train", "test-broken", catalogue=test_catalogue)
     assert result.exit_code == 1
     assert "Traceback" in result.stderr and "broken on purpose" in result.stderr
 
@@ -72,33 +72,33 @@ def test_debug_shows_the_traceback(test_catalogue, run_kreg):
         (["--distribute", "tpu"], "--distribute"),
     ],
 )
-def test_usage_errors_exit_2(test_catalogue, run_kreg, args, message):
-    result = run_kreg(test_catalogue, "train", "test-mlp", *args)
+def test_usage_errors_exit_2(test_catalogue, kreg_cli, args, message):
+    result = kreg_cli("train", "test-mlp", *args, catalogue=test_catalogue)
     assert result.exit_code == 2
     assert message in result.stderr
 
 
-def test_unknown_architecture_suggests_a_name(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "train", "test-mpl")
+def test_unknown_architecture_suggests_a_name(test_catalogue, kreg_cli):
+    result = kreg_cli("train", "test-mpl", catalogue=test_catalogue)
     assert result.exit_code == 2 and "did you mean 'test-mlp'" in result.stderr
 
 
-def test_data_path_reaches_the_adapter(test_catalogue, run_kreg, tmp_path):
+def test_data_path_reaches_the_adapter(test_catalogue, kreg_cli, tmp_path):
     path = tmp_path / "data.npz"
     np.savez(path, x=np.zeros((40, 8)), y=np.full((40, 1), 3.0))
-    report = run_kreg(test_catalogue, "train", "test-mlp", "--data", str(path), "--steps", "4", "--json").json()
+    report = kreg_cli("train", "test-mlp", "--data", str(path), "--steps", "4", "--json", catalogue=test_catalogue).json()
     assert report["metrics"]["loss"]["first"] == pytest.approx(9.0, rel=0.05)  # (0 - 3)^2 on zero inputs
 
 
-def test_preset_and_set_reach_the_builder(test_catalogue, run_kreg):
-    report = run_kreg(test_catalogue, "train", "test-mlp", "--preset", "smoke", "--set", "features=3", "--steps", "2", "--json").json()
+def test_preset_and_set_reach_the_builder(test_catalogue, kreg_cli):
+    report = kreg_cli("train", "test-mlp", "--preset", "smoke", "--set", "features=3", "--steps", "2", "--json", catalogue=test_catalogue).json()
     assert report["hyperparameters"] == {"features": 3, "units": 4, "learning_rate": 0.01}
 
 
-def test_logdir_holds_a_scalar_per_step(test_catalogue, run_kreg, tmp_path):
+def test_logdir_holds_a_scalar_per_step(test_catalogue, kreg_cli, tmp_path):
     import tensorflow as tf
 
-    report = run_kreg(test_catalogue, "train", "test-weighted", "--steps", "5", "--logdir", str(tmp_path), "--json").json()
+    report = kreg_cli("train", "test-weighted", "--steps", "5", "--logdir", str(tmp_path), "--json", catalogue=test_catalogue).json()
     scalars: dict[str, dict[int, float]] = {}
     for path in (tmp_path / "train").glob("events.out.tfevents.*"):
         for record in tf.data.TFRecordDataset(str(path)):
@@ -112,7 +112,18 @@ def test_logdir_holds_a_scalar_per_step(test_catalogue, run_kreg, tmp_path):
     assert scalars["loss"][5] == pytest.approx(report["metrics"]["loss"]["last"])
 
 
-def test_table_output_shows_metrics_and_speed(test_catalogue, run_kreg):
-    result = run_kreg(test_catalogue, "train", "test-mlp", "--steps", "3")
+def test_table_output_shows_metrics_and_speed(test_catalogue, kreg_cli):
+    result = kreg_cli("train", "test-mlp", "--steps", "3", catalogue=test_catalogue)
     assert result.exit_code == 0
     assert "loss" in result.stdout and "steps/s" in result.stdout and "finite" in result.stdout
+
+
+def test_the_options_are_checked_once_per_run(test_catalogue, kreg_cli, monkeypatch):
+    from kreg.workflows import training
+
+    calls = []
+    original = training.check_options
+    monkeypatch.setattr(training, "check_options", lambda options: calls.append(options) or original(options))
+    result = kreg_cli("train", "test-mlp", "--steps", "1", "--json", catalogue=test_catalogue)
+    assert result.exit_code == 0, result.output
+    assert len(calls) == 1

@@ -13,7 +13,9 @@ import pytest
 
 import kreg
 from kreg.errors import ArchitectureFailure, KregUsageError
-from kreg.inspect_tools.training import TrainOptions, train, train_model
+from kreg.running.building import BuiltArchitecture
+from kreg.running.training import TrainOptions, train_model
+from kreg.workflows.training import train
 
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
@@ -35,6 +37,11 @@ def register(*architectures: kreg.Architecture) -> kreg.Catalogue:
     catalogue.add_plugin(Plugin, kreg.PluginRecord(name="steps"))
     assert not catalogue.failures, catalogue.failures
     return catalogue
+
+
+def built(entry: kreg.Entry, model: keras.Model) -> BuiltArchitecture:
+    """``model`` as the built ``"model"`` component of ``entry``, with no hyperparameters."""
+    return BuiltArchitecture(entry, {}, {"model": model})
 
 
 def regression_data(hyperparameters, batch_size, source):
@@ -64,7 +71,7 @@ def architecture(name: str, builder, train_step=None, data_adapter=regression_da
 def test_function_step_loss_is_not_fits_zero_tracker():
     catalogue = register(architecture("fn", lambda: linear_model(loss=None), plain_step))
     model = linear_model(loss=None)
-    result = train_model(catalogue.get("fn"), model, {}, QUIET)
+    result = train_model(built(catalogue.get("fn"), model), QUIET)
     assert 0.0 < result.trace.last["loss"] < result.trace.first["loss"]
     # The epoch logs every callback and History see are the step's, not fit's unupdated tracker.
     assert model.history.history["loss"] == [pytest.approx(result.trace.last["loss"])]
@@ -73,7 +80,7 @@ def test_function_step_loss_is_not_fits_zero_tracker():
 def test_the_models_own_train_step_is_restored_afterwards():
     catalogue = register(architecture("fn", linear_model, plain_step))
     model = linear_model()
-    train_model(catalogue.get("fn"), model, {}, QUIET)
+    train_model(built(catalogue.get("fn"), model), QUIET)
     assert "train_step" not in vars(model) and model.train_function is None
     history = model.fit(regression_data({}, 32, None), epochs=1, verbose=0, shuffle=False)
     assert history.history["loss"][0] > 0  # the compiled loss runs again
@@ -209,7 +216,7 @@ def test_architecture_without_data_adapter_cannot_be_trained():
 
 
 def test_runtime_errors_keep_their_informative_line():
-    from kreg.inspect_tools.training import short_cause
+    from kreg.running.training import short_cause
 
     message = (
         "Graph execution error:\n\nDetected at node adam/CollectiveReduceV2 defined at (most recent call last):\n"
@@ -230,5 +237,5 @@ def test_runtime_errors_keep_their_informative_line():
 def test_jit_compile_override_reaches_fit(jit_compile):
     catalogue = register(architecture("xla", linear_model, plain_step))
     model = linear_model()
-    result = train_model(catalogue.get("xla"), model, {}, TrainOptions(steps=3, quiet=True, jit_compile=jit_compile))
+    result = train_model(built(catalogue.get("xla"), model), TrainOptions(steps=3, quiet=True, jit_compile=jit_compile))
     assert model.jit_compile is jit_compile and result.finite

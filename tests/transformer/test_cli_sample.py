@@ -8,9 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from kreg.cli import main
 from kreg.cli.sampling import parse_sample_options
 from kreg.errors import KregUsageError
 
@@ -20,10 +18,6 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 DEFAULTS = {"prompt": "this movie", "generate_length": 50, "temperature": [0.2, 1.0], "seed": 0, "greedy": False, "sentence": ["a"]}
-
-
-def kreg(*args: str):
-    return CliRunner().invoke(main, list(args), prog_name="kreg")
 
 
 def test_parse_sample_options_types():
@@ -57,31 +51,31 @@ def test_parse_sample_options_errors(tokens, message):
     assert message in str(caught.value)
 
 
-def test_help_lists_the_architecture_options():
-    result = kreg("sample", "transformer-lm", "-h")
+def test_help_lists_the_architecture_options(kreg_cli):
+    result = kreg_cli("sample", "transformer-lm", "-h")
     assert result.exit_code == 0, result.output
     assert "Usage: kreg sample" in result.output
     for text in ("--prompt", "--generate-length", "--temperature", "list[float]", "--seed"):
         assert text in result.output
-    assert "--sentence" in kreg("sample", "transformer", "--help").output
+    assert "--sentence" in kreg_cli("sample", "transformer", "--help").output
 
 
-def test_usage_errors_exit_2():
-    unknown = kreg("sample", "transformer-lm", "--prompt", "hi", "--tempreature", "1")
+def test_usage_errors_exit_2(kreg_cli):
+    unknown = kreg_cli("sample", "transformer-lm", "--prompt", "hi", "--tempreature", "1")
     assert unknown.exit_code == 2
     assert "unknown sample option --tempreature for 'transformer-lm'" in unknown.output
-    assert kreg("sample").exit_code == 2
-    no_sampler = kreg("sample", "risk-factor-autoencoder")
+    assert kreg_cli("sample").exit_code == 2
+    no_sampler = kreg_cli("sample", "risk-factor-autoencoder")
     assert no_sampler.exit_code == 2 and "has no sampler" in no_sampler.output
-    missing = kreg("sample", "transformer-lm", "--model", "nowhere.keras")
+    missing = kreg_cli("sample", "transformer-lm", "--model", "nowhere.keras")
     assert missing.exit_code == 2 and "does not exist" in missing.output
-    bad_set = kreg("sample", "transformer-lm", "--set", "embed_dim=big")
+    bad_set = kreg_cli("sample", "transformer-lm", "--set", "embed_dim=big")
     assert bad_set.exit_code == 2 and "embed_dim" in bad_set.output
 
 
-def test_untrained_build_from_preset_and_set(tmp_path):
+def test_untrained_build_from_preset_and_set(tmp_path, kreg_cli):
     out = tmp_path / "texts.txt"
-    result = kreg(
+    result = kreg_cli(
         "sample", "transformer-lm", "--preset", "smoke", "--set", "vocab_size=50",
         "--generate-length", "3", "--temperature", "0.5", "1.0", "-o", str(out), "--json",
     )
@@ -93,13 +87,14 @@ def test_untrained_build_from_preset_and_set(tmp_path):
 
 
 def train_and_save_language_model(corpus_dir, path, hp):
-    """What `kreg train transformer-lm --data DIR --save FILE` does: build, adapt, fit, save."""
-    from kreg.plugins.transformer.data import make_lm_dataset
+    """What `kreg train transformer-lm --data DIR --save FILE` does: learn the vocabulary, build, fit, save."""
+    from kreg.plugins.transformer.data import lm_data_state, make_lm_dataset
     from kreg.plugins.transformer.model import build_language_model
     from kreg.plugins.transformer.sampling import TextGenerator
 
-    model = build_language_model(**hp)
-    dataset = make_lm_dataset(hp, 8, str(corpus_dir))
+    state = lm_data_state(hp, str(corpus_dir))
+    model = build_language_model(**hp, data_state=state)
+    dataset = make_lm_dataset(hp, 8, str(corpus_dir), data_state=state)
     callback = TextGenerator("this movie", generate_length=4, model_input_length=hp["sequence_length"], temperatures=(0.5, 1.0), print_freq=2, seed=0)
     history = model.fit(dataset, epochs=4, verbose=0, callbacks=[callback])
     model.save(path)
@@ -111,7 +106,7 @@ def run_kreg(*args: str, cwd) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "kreg", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
 
 
-def test_train_save_then_sample_in_a_fresh_process(corpus_dir, tmp_path, lm_hp):
+def test_train_save_then_sample_in_a_fresh_process(corpus_dir, tmp_path, lm_hp, kreg_cli):
     path = tmp_path / "lm.keras"
     history, callback = train_and_save_language_model(corpus_dir, path, lm_hp)
     assert history.history["loss"][-1] < history.history["loss"][0]
@@ -133,7 +128,7 @@ def test_train_save_then_sample_in_a_fresh_process(corpus_dir, tmp_path, lm_hp):
         assert set(words[2:]) <= corpus_words, words
 
     out = tmp_path / "out.txt"
-    plain = kreg("sample", "transformer-lm", "--model", str(path), "--generate-length", "2", "--temperature", "0", "-o", str(out))
+    plain = kreg_cli("sample", "transformer-lm", "--model", str(path), "--generate-length", "2", "--temperature", "0", "-o", str(out))
     assert plain.exit_code == 0, plain.output
     lines = plain.stdout.splitlines()
     assert lines[0].startswith("[temperature 0.0] this movie ") and lines[-1] == f"wrote {out}"
@@ -142,11 +137,12 @@ def test_train_save_then_sample_in_a_fresh_process(corpus_dir, tmp_path, lm_hp):
 
 @pytest.mark.slow
 def test_translation_round_trip_in_a_fresh_process(pairs_tsv, tmp_path, seq2seq_hp):
-    from kreg.plugins.transformer.data import make_translation_dataset
+    from kreg.plugins.transformer.data import make_translation_dataset, translation_data_state
     from kreg.plugins.transformer.model import build_transformer
 
-    model = build_transformer(**seq2seq_hp)["model"]
-    model.fit(make_translation_dataset(seq2seq_hp, 2, str(pairs_tsv)).repeat(20), epochs=1, verbose=0)
+    state = translation_data_state(seq2seq_hp, str(pairs_tsv))
+    model = build_transformer(**seq2seq_hp, data_state=state)["model"]
+    model.fit(make_translation_dataset(seq2seq_hp, 2, str(pairs_tsv), data_state=state).repeat(20), epochs=1, verbose=0)
     path = tmp_path / "transformer.keras"
     model.save(path)
     result = run_kreg("sample", "transformer", "--model", str(path), "--sentence", "Where is the cat?", "Go.", "--json", cwd=tmp_path)
@@ -156,3 +152,26 @@ def test_translation_round_trip_in_a_fresh_process(pairs_tsv, tmp_path, seq2seq_
     for sample in report["samples"]:
         words = sample["output"].split()
         assert words[0] == "[start]" and set(words) <= spanish, words
+
+
+def test_kreg_train_with_data_saves_the_vocabulary_and_an_untrained_build_has_none(corpus_dir, tmp_path, kreg_cli):
+    """`kreg train --data DIR --save lm.keras`, then `kreg sample --model lm.keras` in a fresh process.
+
+    The vocabulary comes from the data-state step through the builder into the
+    file; an untrained build afterwards, in the same process, carries no
+    vocabulary of that run (placeholder words only).
+    """
+    path = tmp_path / "lm.keras"
+    trained = kreg_cli("train", "transformer-lm", "--preset", "smoke", "--data", str(corpus_dir), "--steps", "2", "--batch-size", "8", "--save", str(path), "--json")
+    assert trained.exit_code == 0, trained.output
+    result = run_kreg("sample", "transformer-lm", "--model", str(path), "--prompt", "this movie", "--temperature", "1.0", "--generate-length", "8", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    corpus_words = {"[UNK]", "br", "end", *"the movie was good bad great boring fun and i liked it not at all this film actor plot".split()}
+    words = json.loads(result.stdout)["samples"][0]["text"].split()
+    assert set(words[2:]) <= corpus_words, words
+
+    untrained = kreg_cli("sample", "transformer-lm", "--preset", "smoke", "--generate-length", "8", "--temperature", "1.0", "--json")
+    assert untrained.exit_code == 0, untrained.output
+    generated = json.loads(untrained.stdout)["samples"][0]["text"].split()[2:]
+    assert generated and not set(generated) & (corpus_words - {"[UNK]"}), generated
+    assert all(word == "[UNK]" or word.startswith("tok") for word in generated)

@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 
 from kreg.plugins.transformer.data import (
+    lm_data_state,
     make_lm_dataset,
     make_translation_dataset,
     read_pairs,
     synthetic_lm_ids,
     synthetic_translation_ids,
+    translation_data_state,
 )
-from kreg.plugins.transformer.vocabulary import LM_ROLE, SOURCE_ROLE, TARGET_ROLE, shared_vocabulary
 
 
 def all_batches(dataset):
@@ -20,11 +21,12 @@ def all_batches(dataset):
 
 
 def test_translation_pairs_are_teacher_forced(pairs_tsv, seq2seq_hp):
-    batches = all_batches(make_translation_dataset(seq2seq_hp, 2, str(pairs_tsv)))
+    state = translation_data_state(seq2seq_hp, str(pairs_tsv))
+    batches = all_batches(make_translation_dataset(seq2seq_hp, 2, str(pairs_tsv), data_state=state))
     assert [len(targets) for _, targets in batches] == [2, 2, 1]
     length = seq2seq_hp["sequence_length"]
-    spanish = shared_vocabulary(TARGET_ROLE, seq2seq_hp["vocab_size"]).tokens
-    english = shared_vocabulary(SOURCE_ROLE, seq2seq_hp["vocab_size"]).tokens
+    spanish = state["target_vocabulary"]
+    english = state["source_vocabulary"]
     start, end = spanish.index("[start]"), spanish.index("[end]")
     decoded = set()
     for inputs, targets in batches:
@@ -43,11 +45,15 @@ def test_translation_pairs_are_teacher_forced(pairs_tsv, seq2seq_hp):
     assert ("he is tall", "él es alto") in decoded  # the third column is ignored
 
 
-def test_translation_vocabularies_are_published(pairs_tsv, seq2seq_hp):
-    make_translation_dataset(seq2seq_hp, 2, str(pairs_tsv))
-    target = shared_vocabulary(TARGET_ROLE, seq2seq_hp["vocab_size"]).tokens
-    assert target[:2] == ("", "[UNK]") and {"[start]", "[end]", "gato"} <= set(target)
-    assert "cat" in shared_vocabulary(SOURCE_ROLE, seq2seq_hp["vocab_size"]).tokens
+def test_translation_vocabularies_are_the_data_state(pairs_tsv, seq2seq_hp):
+    state = translation_data_state(seq2seq_hp, str(pairs_tsv))
+    target = state["target_vocabulary"]
+    assert target[:2] == ["", "[UNK]"] and {"[start]", "[end]", "gato"} <= set(target)
+    assert "cat" in state["source_vocabulary"]
+    # Without a data state the adapter fits the same vocabularies itself.
+    given = all_batches(make_translation_dataset(seq2seq_hp, 5, str(pairs_tsv), data_state=state))
+    fitted = all_batches(make_translation_dataset(seq2seq_hp, 5, str(pairs_tsv)))
+    np.testing.assert_array_equal(given[0][1], fitted[0][1])
 
 
 def test_synthetic_pairs_are_reversed_sources(seq2seq_hp):
@@ -58,13 +64,14 @@ def test_synthetic_pairs_are_reversed_sources(seq2seq_hp):
         assert not target[len(words) + 2 :].any()
     inputs, y = next(make_translation_dataset(seq2seq_hp, 4).as_numpy_iterator())
     assert inputs["encoder_inputs"].shape == inputs["decoder_inputs"].shape == y.shape == (4, seq2seq_hp["sequence_length"])
-    assert shared_vocabulary(TARGET_ROLE, seq2seq_hp["vocab_size"]).tokens is None
+    assert translation_data_state(seq2seq_hp, None) == {}  # synthetic ids: no words to learn
 
 
 def test_language_model_targets_are_offset_by_one(corpus_dir, lm_hp):
-    batches = all_batches(make_lm_dataset(lm_hp, 8, str(corpus_dir)))
+    state = lm_data_state(lm_hp, str(corpus_dir))
+    batches = all_batches(make_lm_dataset(lm_hp, 8, str(corpus_dir), data_state=state))
     assert sum(len(x) for x, _ in batches) == 40  # every .txt file, the subfolder's too; not notes.md
-    vocabulary = shared_vocabulary(LM_ROLE, lm_hp["vocab_size"]).tokens
+    vocabulary = state["vocabulary"]
     assert "br" not in vocabulary and "movie" in vocabulary  # <br /> was stripped before adapting
     for x, y in batches:
         assert x.shape == y.shape and x.shape[1] == lm_hp["sequence_length"] - 1
@@ -79,6 +86,7 @@ def test_synthetic_language_model_data(lm_hp):
     x, y = next(make_lm_dataset(lm_hp, 4).as_numpy_iterator())
     assert x.shape == y.shape == (4, lm_hp["sequence_length"] - 1)
     np.testing.assert_array_equal(x[:, 1:], y[:, :-1])
+    assert lm_data_state(lm_hp, None) == {}
 
 
 def test_read_pairs_errors(tmp_path):

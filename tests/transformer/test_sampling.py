@@ -15,7 +15,6 @@ from kreg.plugins.transformer.sampling import (
     sample_text,
     sample_translations,
 )
-from kreg.plugins.transformer.vocabulary import LM_ROLE, TARGET_ROLE, publish_vocabulary
 
 pytestmark = pytest.mark.filterwarnings("ignore:Layer 'decoder' \\(of type Functional\\):UserWarning")
 
@@ -48,10 +47,8 @@ def test_sample_next_frequencies_follow_the_temperature():
 
 @pytest.fixture(scope="module")
 def lm():
-    model = build_language_model(sequence_length=6, vocab_size=12, embed_dim=8, latent_dim=16, num_heads=2)
     words = ["", "[UNK]", "this", "movie", "is", "good", "bad", "fun", "a", "the"]
-    model.get_layer("positional_embedding")._vocabulary.set(words)
-    return model
+    return build_language_model(sequence_length=6, vocab_size=12, embed_dim=8, latent_dim=16, num_heads=2, data_state={"vocabulary": words})
 
 
 def test_generate_text_extends_the_prompt(lm):
@@ -92,26 +89,22 @@ def test_decode_sequence_is_greedy_and_bounded(seq2seq):
         decode_sequence(seq2seq, "Go.", max_length=0)
 
 
-def test_decode_sequence_stops_at_end(seq2seq):
+def test_decode_sequence_stops_at_end():
     """Push the output bias to [end]: decoding stops after one word."""
-    publish_vocabulary(TARGET_ROLE, 12, ["", "[UNK]", "[start]", "[end]", "ve"])
+    state = {"target_vocabulary": ["", "[UNK]", "[start]", "[end]", "ve"]}
+    seq2seq = build_transformer(sequence_length=6, vocab_size=12, embed_dim=8, latent_dim=16, num_heads=2, data_state=state)["model"]
     head = seq2seq.get_layer("decoder").get_layer("next_token")
     kernel, bias = (np.asarray(w) for w in head.get_weights())
     boosted = bias.copy()
     boosted[3] = 100.0
     head.set_weights([kernel, boosted])
-    try:
-        assert decode_sequence(seq2seq, "Go.") == "[start] [end]"
-        result = sample_translations(seq2seq, {}, None, sentence="Go.")
-        assert result["text"] == ["Go. -> [start] [end]"]
-        assert result["samples"] == [{"input": "Go.", "output": "[start] [end]"}]
-    finally:
-        head.set_weights([kernel, bias])
-        publish_vocabulary(TARGET_ROLE, 12, None)
+    assert decode_sequence(seq2seq, "Go.") == "[start] [end]"
+    result = sample_translations(seq2seq, {}, None, sentence="Go.")
+    assert result["text"] == ["Go. -> [start] [end]"]
+    assert result["samples"] == [{"input": "Go.", "output": "[start] [end]"}]
 
 
 def test_untrained_language_model_uses_placeholder_words(lm_hp):
-    publish_vocabulary(LM_ROLE, lm_hp["vocab_size"], None)
     model = build_language_model(**lm_hp)
     text = sample_text(model, lm_hp, None, generate_length=3, temperature=[1.0])["samples"][0]["text"]
     assert text.startswith("this movie tok") or "[UNK]" in text

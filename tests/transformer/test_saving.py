@@ -8,7 +8,6 @@ import pytest
 
 from kreg.plugins.transformer.layers import PositionalEmbedding, TransformerDecoder, TransformerEncoder
 from kreg.plugins.transformer.model import build_language_model, build_transformer
-from kreg.plugins.transformer.vocabulary import LM_ROLE, SOURCE_ROLE, TARGET_ROLE, publish_vocabulary
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Layer 'decoder' \\(of type Functional\\):UserWarning"),
@@ -35,15 +34,16 @@ def test_layer_config_round_trip(layer):
     assert keras.saving.deserialize_keras_object(serialized).get_config() == config
 
 
-def test_vocabulary_is_read_when_the_config_is_written():
-    """The builder hands the embedding a shared slot; what an adapter publishes later is saved."""
-    publish_vocabulary(LM_ROLE, 40, None)
-    model = build_language_model(sequence_length=6, vocab_size=40, embed_dim=8, latent_dim=16, num_heads=2)
-    embedding = model.get_layer("positional_embedding")
-    assert embedding.get_config()["vocabulary"] is None
-    publish_vocabulary(LM_ROLE, 40, ["", "[UNK]", "movie"])
-    assert embedding.get_config()["vocabulary"] == ["", "[UNK]", "movie"]
-    publish_vocabulary(LM_ROLE, 40, None)
+SIZES = {"sequence_length": 6, "vocab_size": 40, "embed_dim": 8, "latent_dim": 16, "num_heads": 2}
+
+
+def test_the_data_states_vocabulary_is_in_the_config_and_nowhere_else():
+    """The builder puts what the data-state step learned into the embedding; a model built without it has none."""
+    model = build_language_model(**SIZES, data_state={"vocabulary": ["", "[UNK]", "movie"]})
+    assert model.get_layer("positional_embedding").get_config()["vocabulary"] == ["", "[UNK]", "movie"]
+    untrained = build_language_model(**SIZES)
+    assert untrained.get_layer("positional_embedding").get_config()["vocabulary"] is None
+    assert build_language_model(**SIZES, data_state={}).get_layer("positional_embedding").vocabulary is None
 
 
 def assert_same_predictions(model, loaded, inputs):
@@ -51,11 +51,9 @@ def assert_same_predictions(model, loaded, inputs):
 
 
 def test_language_model_saves_and_loads(tmp_path):
-    publish_vocabulary(LM_ROLE, 40, ["", "[UNK]", "this", "movie"])
-    model = build_language_model(sequence_length=6, vocab_size=40, embed_dim=8, latent_dim=16, num_heads=2)
+    model = build_language_model(**SIZES, data_state={"vocabulary": ["", "[UNK]", "this", "movie"]})
     path = tmp_path / "lm.keras"
     model.save(path)
-    publish_vocabulary(LM_ROLE, 40, None)  # the file, not this process, must hold the vocabulary
     loaded = keras.models.load_model(path, safe_mode=True)
     assert loaded.get_layer("positional_embedding").vocabulary == ["", "[UNK]", "this", "movie"]
     assert loaded.get_layer("transformer_decoder").causal_cross_attention is True
@@ -64,13 +62,10 @@ def test_language_model_saves_and_loads(tmp_path):
 
 
 def test_transformer_saves_and_loads(tmp_path):
-    publish_vocabulary(SOURCE_ROLE, 40, ["", "[UNK]", "go"])
-    publish_vocabulary(TARGET_ROLE, 40, ["", "[UNK]", "[start]", "[end]", "ve"])
-    model = build_transformer(sequence_length=6, vocab_size=40, embed_dim=8, latent_dim=16, num_heads=2)["model"]
+    state = {"source_vocabulary": ["", "[UNK]", "go"], "target_vocabulary": ["", "[UNK]", "[start]", "[end]", "ve"]}
+    model = build_transformer(**SIZES, data_state=state)["model"]
     path = tmp_path / "transformer.keras"
     model.save(path)
-    publish_vocabulary(SOURCE_ROLE, 40, None)
-    publish_vocabulary(TARGET_ROLE, 40, None)
     loaded = keras.models.load_model(path, safe_mode=True)
     assert [t.name for t in loaded.inputs] == ["encoder_inputs", "decoder_inputs"]
     assert loaded.get_layer("encoder_embedding").vocabulary == ["", "[UNK]", "go"]

@@ -1,10 +1,10 @@
 """The smoke training of a review: kreg's own training run, with every step's
 metrics kept for the curves.
 
-The run is :func:`kreg.inspect_tools.training.train_model` (the adapter, the
-train step and Keras's ``fit`` exactly as ``kreg train`` runs them); a callback
-added after kreg's recorder keeps each step's values, which the recorder
-reduces to first and last.
+The run is the pipeline's train stage (:func:`kreg.running.training.train_model`:
+the adapter, the train step and Keras's ``fit`` exactly as ``kreg train`` runs
+them); :class:`StepLog`, added after kreg's recorder, keeps each step's
+values, which the recorder reduces to first and last.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 import keras
 
-from kreg.catalogue import Entry
 
 
 class StepLog(keras.callbacks.Callback):
@@ -60,25 +59,3 @@ class TrainingCurves:
     def finite(self) -> bool:
         """True when every recorded value is finite and the run was not stopped."""
         return self.problem is None and all(math.isfinite(v) for points in self.curves.values() for _, v in points)
-
-
-def smoke_train(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any], steps: int) -> TrainingCurves:
-    """Smoke-train a built ``"model"`` component for ``steps`` steps on synthetic data.
-
-    Args:
-        entry: Entry. The architecture (its data adapter and train step).
-        model: keras.Model. The compiled ``"model"`` component its builder returned.
-        hyperparameters: dict[str, Any]. What it was built with.
-        steps: int. Training steps (one epoch).
-
-    Returns:
-        TrainingCurves. The run's summary and per-step curves.
-
-    Raises:
-        ArchitectureFailure: a phase (data, train) failed.
-    """
-    from kreg.inspect_tools.training import TrainOptions, train_model
-
-    log = StepLog()
-    result = train_model(entry, model, hyperparameters, TrainOptions(steps=steps, quiet=True, callbacks=(log,)))
-    return TrainingCurves(summary=result.to_json(), curves=log.curves, problem=result.trace.problem)

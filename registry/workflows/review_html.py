@@ -28,8 +28,8 @@ from kreg.inspect_tools.shapes import format_shape, product
 from kreg.references import describe_reference
 
 if TYPE_CHECKING:
-    from kreg.inspect_tools.review import Review
-    from kreg.inspect_tools.review_training import TrainingCurves
+    from kreg.workflows.review import Review
+    from kreg.workflows.review_training import TrainingCurves
 
 STYLE = """
 :root { --ink:#1d2733; --muted:#5b6775; --line:#d9dee5; --band:#f5f7fa; --accent:#3b6ea8; --warn:#a5471d; }
@@ -224,7 +224,7 @@ def _components(review: Review) -> str:
 
 
 def _diff(review: Review) -> str:
-    from kreg.inspect_tools.review_diff_html import diff_section_body
+    from kreg.workflows.review_diff_html import diff_section_body
 
     return _section("diff", diff_section_body(review.comparison))
 

@@ -19,6 +19,8 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from kreg.inspect_tools import keras_compat
+
 TrainStep = Callable[[keras.Model, Any], Mapping[str, Any]]
 """A plugin's ``train_step(model, batch)``: one optimisation step, returning scalar metrics."""
 
@@ -44,15 +46,8 @@ def installed_train_step(model: keras.Model, step: TrainStep | None) -> Iterator
             raise TypeError(f"the train step must return a dict of scalar metrics, not {type(outputs).__name__}")
         return dict(outputs)
 
-    # An instance attribute shadows the method; make_train_function reads
-    # self.train_step, and a stale train_function would bypass it.
-    model.train_step = train_step
-    model.train_function = None
-    try:
+    with keras_compat.train_step_replaced(model, train_step):
         yield
-    finally:
-        del model.train_step
-        model.train_function = None
 
 
 def fit_steps(

@@ -1,9 +1,9 @@
 """An architecture review: everything ``kreg review`` puts on its page.
 
-:func:`make_review` builds the architecture once and gathers the inspection
-report (the same data as ``kreg inspect --json``), the graph as SVG and,
-when asked, a smoke training with its curves. :func:`write_review` renders
-the page with :mod:`kreg.inspect_tools.review_html` and writes it.
+:func:`make_review` runs the pipeline (:mod:`kreg.workflows.pipeline`) once:
+the inspection report (the same data as ``kreg inspect --json``), the graph
+as SVG and, when asked, a smoke training with its curves. :func:`write_review` renders
+the page with :mod:`kreg.workflows.review_html` and writes it.
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Entry
-from kreg.errors import ArchitectureFailure, KregError, describe_exception
+from kreg.errors import ArchitectureFailure, KregError, KregUsageError, describe_exception
+from kreg.phases import Phase
+from kreg.workflows.pipeline import PipelineOptions, Stage, run_pipeline
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.diff import ArchitectureDiff
-    from kreg.inspect_tools.review_training import TrainingCurves
+    from kreg.running.building import BuiltArchitecture
+    from kreg.workflows.review_training import TrainingCurves
 
 
 @dataclass
@@ -61,7 +64,7 @@ class Review:
         if self.training_error is not None:
             return self.training_error
         if self.training is not None and self.training.problem is not None:
-            return ArchitectureFailure(self.name, "train", self.training.problem)
+            return ArchitectureFailure(self.name, Phase.TRAIN, self.training.problem)
         return None
 
 
@@ -75,7 +78,7 @@ def make_review(
     expand_layers: bool = False,
     seed: int | None = 0,
 ) -> Review:
-    """Build an architecture and gather its review.
+    """Build an architecture and gather its review: the pipeline's build, report and training.
 
     A graph that cannot be drawn or a smoke training that fails does not stop
     the review: the page says why instead (check :meth:`Review.failure`).
@@ -85,7 +88,8 @@ def make_review(
         hyperparameters: dict[str, Any]. Resolved values (defaults, preset, ``--set``).
         preset: str or None. The preset used, shown on the page.
         assignments: tuple[str, ...]. The ``--set`` values given, shown on the page.
-        train_steps: int or None. Smoke-train the ``"model"`` component this many steps.
+        train_steps: int or None. Smoke-train the ``"model"`` component this
+            many steps, with the architecture's batch size.
         expand_layers: bool. Open custom layers in the graph too.
         seed: int or None. Seed Python, NumPy and TensorFlow before building,
             as ``kreg train`` does, so the smoke-training curves repeat.
@@ -94,36 +98,36 @@ def make_review(
         Review.
 
     Raises:
+        KregUsageError: the builder rejected a hyperparameter by name.
         ArchitectureFailure: the builder or the inspection failed.
     """
-    from kreg.building import build_fresh
-    from kreg.inspect_tools.report import inspect_built
+    from kreg.workflows.review_training import StepLog, TrainingCurves
 
-    built = build_fresh(entry, hyperparameters, seed)
-    report = inspect_built(built)
-    review = Review(entry, dict(built.hyperparameters), report, preset=preset, assignments=tuple(assignments))
-    _add_graph(review, built.model, expand_layers)
-    if train_steps is not None:
-        _add_training(review, built.model, train_steps)
+    log = StepLog()
+    options = PipelineOptions(
+        seed=seed, train=train_steps is not None, steps=train_steps or 0, batch_size=None, callbacks=(log,)
+    )
+    result = run_pipeline(entry, options, hyperparameters)
+    if result.failure is not None and result.stage is not Stage.TRAIN:
+        cause = result.failure.cause
+        raise cause if isinstance(cause, KregUsageError) else result.failure  # a builder rejecting a value: exit 2
+    review = Review(entry, dict(result.hyperparameters), result.report, preset=preset, assignments=tuple(assignments))
+    _add_graph(review, result.built, expand_layers)
+    if result.training is not None:
+        training = result.training
+        review.training = TrainingCurves(summary=training.to_json(), curves=log.curves, problem=training.trace.problem)
+    elif result.failure is not None:  # the page still shows the rest, and says what failed
+        review.training_error = result.failure
     return review
 
 
-def _add_graph(review: Review, model: Any, expand_layers: bool) -> None:
-    from kreg.inspect_tools.review_figures import graph_svg
+def _add_graph(review: Review, built: BuiltArchitecture, expand_layers: bool) -> None:
+    from kreg.running.inspecting import graph_svg
 
     try:
-        review.graph = graph_svg(model, f"{review.name} (model)", expand_layers=expand_layers)
-    except Exception as error:  # the tables still stand; the page says why there is no graph
-        review.graph_problem = describe_exception(error)
-
-
-def _add_training(review: Review, model: Any, steps: int) -> None:
-    from kreg.inspect_tools.review_training import smoke_train
-
-    try:
-        review.training = smoke_train(review.entry, model, review.hyperparameters, steps)
-    except ArchitectureFailure as error:  # the page still shows the rest, and says what failed
-        review.training_error = error
+        review.graph = graph_svg(built, "model", f"{review.name} (model)", expand_layers=expand_layers)
+    except KregError as error:  # the tables still stand; the page says why there is no graph
+        review.graph_problem = describe_exception(error.cause if isinstance(error, ArchitectureFailure) else error)
 
 
 def prepare_output(path: str | Path) -> Path:
@@ -149,7 +153,7 @@ def write_review(review: Review, path: str | Path) -> Path:
     Raises:
         KregError: the file cannot be written.
     """
-    from kreg.inspect_tools.review_html import render_page
+    from kreg.workflows.review_html import render_page
 
     path = prepare_output(path)
     page = render_page(review)

@@ -59,7 +59,8 @@ def resolve_side(catalogue: Catalogue, name: str, assignments: list[str] | tuple
         KregUsageError: an unknown architecture, a bad ``--set`` or preset, a
             file given ``--set`` or ``--preset``, a file that does not exist.
     """
-    from kreg.building import check_model_file, resolve_hyperparameters
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.building import check_model_file
 
     if not is_model_file(name):
         entry = catalogue.get(name)
@@ -84,12 +85,12 @@ def inspect_side(side: ComparedSide, other: ComparedSide, catalogue: Catalogue) 
         ArchitectureFailure: the build or the inspection failed.
         KregError: the file could not be loaded.
     """
-    from kreg.inspect_tools.report import architecture_report, inspect_built
+    from kreg.running.building import build_fresh
+    from kreg.running.inspecting import inspect_built, inspect_models
 
     if side.file is not None:
         model = _load(side.file, other, catalogue)
-        return architecture_report(side.file, {}, {MODEL_COMPONENT: model})
-    from kreg.building import build_fresh
+        return inspect_models(side.file, {}, {MODEL_COMPONENT: model})
 
     # A fresh session per side, so that two builds name their layers alike where they can.
     built = build_fresh(side.entry, side.hyperparameters, seed=None)
@@ -113,7 +114,8 @@ def compare_sides(left: ComparedSide, right: ComparedSide, catalogue: Catalogue,
 
 
 def _load(path: str, other: ComparedSide, catalogue: Catalogue) -> Any:
-    from kreg.building import load_model_file, require_keras
+    from kreg.running.building import load_model_file
+    from kreg.running.keras_runtime import require_keras
 
     require_keras()
     import keras

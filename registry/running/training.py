@@ -1,11 +1,11 @@
-"""Smoke training: build an architecture, feed it its adapter's batches and run
-its train step inside Keras's ``fit``, recording what each step returned.
+"""Smoke training of a built architecture: its adapter's batches through its
+train step inside Keras's ``fit``, recording what each step returned.
 
-:func:`train` is what ``kreg train`` calls; ``kreg check`` builds first and
-calls :func:`train_model`. Each phase that runs plugin code (resolving
-references, the builder, the data adapter, the train step, saving) turns an
-exception into :class:`~kreg.errors.ArchitectureFailure` naming that phase. Importing this
-module does not import TensorFlow; :func:`train` does.
+:func:`train_model` is the one training run: ``kreg train``, ``kreg check``,
+the contract checks and ``kreg review`` all call it (through
+:mod:`kreg.workflows`). The data adapter, the train step and saving each run
+in their phase (:func:`kreg.running.calls.in_phase`). Importing this module
+does not import TensorFlow; training does.
 """
 
 from __future__ import annotations
@@ -15,16 +15,19 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kreg.building import build, require_keras, resolve_part
 from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
+from kreg.phases import Phase
 from kreg.references import describe_reference
+from kreg.running.calls import in_phase, resolve_part
+from kreg.running.data import make_dataset
 
 if TYPE_CHECKING:
     import keras
     import tensorflow as tf
 
-    from kreg.inspect_tools.metrics_log import MetricTrace
+    from kreg.running.building import BuiltArchitecture
+    from kreg.running.metrics_log import MetricTrace
 
 DEFAULT_STEPS = 20
 """Steps per epoch of ``kreg train`` unless ``--steps`` says otherwise."""
@@ -103,7 +106,7 @@ class TrainResult:
         """The failure to report when the run stopped on a bad metric, else None."""
         if self.trace.problem is None:
             return None
-        return ArchitectureFailure(self.architecture, "train", self.trace.problem)
+        return ArchitectureFailure(self.architecture, Phase.TRAIN, self.trace.problem)
 
     def to_json(self) -> dict[str, Any]:
         """Return the object ``kreg train --json`` prints (non-finite floats as strings)."""
@@ -133,78 +136,36 @@ def json_float(value: float) -> float | str:
     return value if math.isfinite(value) else str(value)
 
 
-def check_options(options: TrainOptions) -> None:
-    """Reject options that cannot work before anything is built.
+def train_model(built: BuiltArchitecture, options: TrainOptions) -> TrainResult:
+    """Smoke-train the ``"model"`` component of a built architecture.
 
-    Raises:
-        KregUsageError: ``source`` does not exist, or ``save`` is not a ``.keras`` file.
-    """
-    if options.source is not None and not os.path.exists(options.source):
-        raise KregUsageError(f"--data path {options.source!r} does not exist")
-    if options.save is not None and not options.save.endswith(".keras"):
-        raise KregUsageError(f"--save {options.save!r}: the file name must end in .keras")
-
-
-def train(entry: Entry, hyperparameters: dict[str, Any], options: TrainOptions) -> TrainResult:
-    """Build ``entry`` (inside the strategy's scope, if any) and smoke-train it.
+    The options are taken as they are (:func:`kreg.workflows.training.check_options`
+    vets the user's); ``distribute`` and ``seed`` are ignored here: build the
+    model in the strategy's scope, after seeding, first.
 
     Args:
-        entry: Entry. The architecture.
-        hyperparameters: dict[str, Any]. Resolved hyperparameters (defaults,
-            preset, ``--set``).
-        options: TrainOptions. Steps, data, strategy, outputs.
+        built: BuiltArchitecture. From :func:`kreg.running.building.build`; its
+            hyperparameters and data state go to the data adapter.
+        options: TrainOptions. Steps, batch size, data, outputs.
 
     Returns:
         TrainResult. Check :meth:`TrainResult.failure` for a run stopped by a
         non-finite metric.
 
     Raises:
-        KregUsageError: bad options, or an architecture without a data adapter.
-        ArchitectureFailure: a phase (resolve, build, data, train, save) failed.
-    """
-    check_options(options)
-    require_trainable(entry)
-    require_keras()
-    import keras
-
-    from kreg.inspect_tools.train_loop import strategy_scope
-
-    if options.seed is not None:
-        keras.utils.set_random_seed(options.seed)
-    strategy = _strategy(entry, options.distribute)
-    with strategy_scope(strategy):
-        model = build(entry, hyperparameters).model
-    result = train_model(entry, model, hyperparameters, options)
-    result.replicas = strategy.num_replicas_in_sync if strategy is not None else 1
-    return result
-
-
-def train_model(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any], options: TrainOptions) -> TrainResult:
-    """Smoke-train an already built ``"model"`` component of ``entry``.
-
-    Args:
-        entry: Entry. The architecture (for its data adapter and train step).
-        model: keras.Model. What its builder returned as ``"model"``.
-        hyperparameters: dict[str, Any]. What it was built with (the adapter gets them).
-        options: TrainOptions. ``distribute`` is ignored here: build the model
-            in the strategy's scope first, as :func:`train` does.
-
-    Returns:
-        TrainResult.
-
-    Raises:
+        KregUsageError: the architecture has no data adapter.
         ArchitectureFailure: the model is not compiled, or a phase (resolve,
             data, train, save) failed.
     """
-    check_options(options)
+    entry, model = built.entry, built.model
     require_trainable(entry)
     if not model.compiled:
         raise ArchitectureFailure(
-            entry.name, "build", "the builder returned an uncompiled model; call model.compile(optimizer=...) in the builder"
+            entry.name, Phase.BUILD, "the builder returned an uncompiled model; call model.compile(optimizer=...) in the builder"
         )
     step = resolve_part(entry, "train_step")
     batch_size = options.batch_size or entry.architecture.batch_size
-    dataset = make_dataset(entry, hyperparameters, batch_size, options.source)
+    dataset = make_dataset(entry, built.hyperparameters, batch_size, options.source, built.data_state)
     if options.jit_compile is not None:
         model.jit_compile = options.jit_compile
     trace = run_training(entry.name, model, step, dataset, options)
@@ -213,7 +174,7 @@ def train_model(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any
         saved = save_model(entry.name, model, options.save)
     return TrainResult(
         architecture=entry.name,
-        hyperparameters=dict(hyperparameters),
+        hyperparameters=dict(built.hyperparameters),
         train_step=describe_reference(entry.architecture.train_step),
         batch_size=batch_size,
         epochs=options.epochs,
@@ -234,80 +195,40 @@ def require_trainable(entry: Entry) -> None:
         raise KregUsageError(f"architecture {entry.name!r} has no data adapter, so it cannot be trained")
 
 
-def _strategy(entry: Entry, kind: str | None) -> tf.distribute.Strategy | None:
-    from kreg.inspect_tools.train_loop import make_strategy
-
-    try:
-        return make_strategy(kind)
-    except ValueError as error:
-        raise KregUsageError(str(error)) from None
-    except Exception as error:
-        raise ArchitectureFailure(entry.name, "distribute", error) from error
-
-
-def make_dataset(entry: Entry, hyperparameters: dict[str, Any], batch_size: int, source: str | None) -> tf.data.Dataset:
-    """Call the architecture's data adapter and check it returned batches.
-
-    Raises:
-        ArchitectureFailure: the adapter raised, returned something other than
-            a ``tf.data.Dataset``, or an empty one (phase ``"data"``).
-    """
-    import tensorflow as tf
-
-    adapter = resolve_part(entry, "data_adapter")
-    try:
-        dataset = adapter(dict(hyperparameters), batch_size, source)
-    except KregUsageError:
-        raise
-    except Exception as error:
-        raise ArchitectureFailure(entry.name, "data", error) from error
-    if not isinstance(dataset, tf.data.Dataset):
-        raise ArchitectureFailure(entry.name, "data", f"the data adapter returned {type(dataset).__name__}, not a tf.data.Dataset")
-    if int(dataset.cardinality()) == 0:
-        raise ArchitectureFailure(entry.name, "data", "the data adapter returned an empty dataset")
-    return dataset
-
-
 def run_training(name: str, model: keras.Model, step: Any, dataset: tf.data.Dataset, options: TrainOptions) -> MetricTrace:
     """Run ``fit`` with the recorder (and the TensorBoard writer) and return the trace.
 
     Raises:
-        ArchitectureFailure: the train step or ``fit`` raised (phase ``"train"``),
-            or no step ran (phase ``"data"``).
+        ArchitectureFailure: the train step or ``fit`` raised (phase ``train``),
+            or no step ran (phase ``data``).
     """
-    from kreg.inspect_tools.metrics_log import MetricRecorder, ScalarWriter
-    from kreg.inspect_tools.train_loop import fit_steps, installed_train_step, progress_verbosity
+    from kreg.running.metrics_log import MetricRecorder, ScalarWriter
+    from kreg.running.train_loop import fit_steps, installed_train_step, progress_verbosity
 
     recorder = MetricRecorder()
     writer = ScalarWriter(options.logdir) if options.logdir is not None else None
     callbacks = [recorder, *([writer] if writer is not None else []), *options.callbacks]
     try:
-        with installed_train_step(model, step):
+        with in_phase(name, Phase.TRAIN, passes=(KregError,), cause=short_cause), installed_train_step(model, step):
             fit_steps(model, dataset, options.steps, options.epochs, callbacks, progress_verbosity(options.quiet))
-    except KregError:
-        raise
-    except Exception as error:
-        raise ArchitectureFailure(name, "train", short_cause(error)) from error
     finally:
         if writer is not None:
             writer.close()
     if recorder.trace.steps == 0:
-        raise ArchitectureFailure(name, "data", "the dataset yielded no batches")
+        raise ArchitectureFailure(name, Phase.DATA, "the dataset yielded no batches")
     return recorder.trace
 
 
 def save_model(name: str, model: keras.Model, path: str) -> str:
-    """Save the trained model as a ``.keras`` file.
+    """Save the trained model as a ``.keras`` file (Keras calls the plugin's ``get_config``).
 
     Raises:
-        ArchitectureFailure: Keras could not save it (phase ``"save"``).
+        ArchitectureFailure: Keras could not save it (phase ``save``).
     """
-    try:
+    with in_phase(name, Phase.SAVE, passes=()):
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
         model.save(path)
-    except Exception as error:
-        raise ArchitectureFailure(name, "save", error) from error
     return path
 
 

@@ -1,28 +1,27 @@
-"""Turning a registered architecture into Keras models.
+"""Turning a registered architecture into Keras models, and loading saved ones.
 
-This is the only place that imports a plugin's builder; it imports Keras (and
-so TensorFlow) on first use, never when kreg itself is imported.
+The builder (and the optional data-state step before it) is called here, through
+:func:`kreg.running.calls.call_plugin`; Keras (and so TensorFlow) is imported on
+first use, never when kreg itself is imported.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
-from kreg.hyperparameters import parse_assignments
-from kreg.loading import debug_requested
-from kreg.references import Reference, resolve
+from kreg.phases import Phase
+from kreg.running.calls import call_plugin, in_phase, resolve_part
+from kreg.running.data import fit_data_state
+from kreg.running.keras_runtime import require_keras
 
 if TYPE_CHECKING:
     import keras
-
-INSTALL_HINT = "install TensorFlow and Keras: pip install 'kreg[cpu]' (or 'kreg[gpu]')"
 
 
 @dataclass
@@ -33,11 +32,18 @@ class BuiltArchitecture:
         entry: Entry. The catalogue entry it was built from.
         hyperparameters: dict[str, Any]. The values the builder was called with.
         components: dict[str, keras.Model]. ``"model"`` first, then the others.
+        data_state: Mapping or None. What the architecture's data-state step
+            learned from the data the model was built for (passed to the
+            builder and, when training, to the data adapter); None when the
+            architecture has no such step.
+        source: str or None. The data ``data_state`` was learned from (None: synthetic).
     """
 
     entry: Entry
     hyperparameters: dict[str, Any]
     components: dict[str, keras.Model]
+    data_state: Mapping[str, Any] | None = None
+    source: str | None = None
 
     @property
     def name(self) -> str:
@@ -50,126 +56,37 @@ class BuiltArchitecture:
         return self.components["model"]
 
 
-def require_keras() -> None:
-    """Import Keras on the TensorFlow backend, or fail with how to install it.
-
-    Raises:
-        KregError: TensorFlow or Keras is not installed.
-    """
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    if not debug_requested():
-        # 3 hides TensorFlow's C++ errors too (grappler's harmless "remapper
-        # failed"); real failures still reach kreg as Python exceptions.
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    try:
-        with _quiet_native_stderr():
-            import keras  # noqa: F401
-            import tensorflow
-    except ImportError as error:
-        raise KregError(f"building an architecture needs Keras 3 on TensorFlow ({error.name} is missing); {INSTALL_HINT}") from None
-    if not debug_requested():
-        # Python-side notices such as "N out of the last M calls triggered tf.function retracing".
-        tensorflow.get_logger().setLevel("ERROR")
-
-
-@contextlib.contextmanager
-def _quiet_native_stderr() -> Iterator[None]:
-    """Silence file descriptor 2 while TensorFlow loads, unless KREG_DEBUG is set.
-
-    TensorFlow 2.21 logs oneDNN and CPU-feature notices through absl before its
-    logging is initialised, which ignores TF_CPP_MIN_LOG_LEVEL; only the import
-    is silenced, so later errors still reach stderr.
-    """
-    if debug_requested() or "tensorflow" in sys.modules:
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def resolve_hyperparameters(entry: Entry, assignments: Iterable[str] = (), preset: str | None = None) -> dict[str, Any]:
-    """Combine an architecture's defaults, an optional preset and ``--set`` values.
-
-    Args:
-        entry: Entry. The architecture.
-        assignments: Iterable[str]. ``key=value`` strings, applied last.
-        preset: str or None. Name of one of the architecture's presets.
-
-    Returns:
-        dict[str, Any]. The hyperparameters to build with.
-
-    Raises:
-        KregUsageError: unknown preset.
-        HyperparameterError: bad ``--set``.
-    """
-    architecture = entry.architecture
-    values = dict(architecture.hyperparameters)
-    if preset is not None:
-        if preset not in architecture.presets:
-            known = ", ".join(sorted(architecture.presets)) or "none"
-            raise KregUsageError(f"architecture {entry.name!r} has no preset {preset!r}; its presets: {known}")
-        values.update(architecture.presets[preset])
-    values.update(parse_assignments(assignments, architecture.hyperparameters))
-    return values
-
-
-def resolve_part(entry: Entry, field: str) -> Any:
-    """Import the builder, data adapter, train step or sampler of an architecture.
-
-    Args:
-        entry: Entry. The architecture.
-        field: str. ``"builder"``, ``"data_adapter"``, ``"train_step"`` or ``"sampler"``.
-
-    Returns:
-        The callable, or None when the architecture leaves that field empty.
-
-    Raises:
-        ArchitectureFailure: the reference cannot be imported (phase ``"resolve"``).
-    """
-    reference: Reference | None = getattr(entry.architecture, field)
-    if reference is None:
-        return None
-    try:
-        return resolve(reference)
-    except Exception as error:
-        raise ArchitectureFailure(entry.name, "resolve", f"{field}: {error}") from error
-
-
-def build(entry: Entry, hyperparameters: Mapping[str, Any]) -> BuiltArchitecture:
+def build(entry: Entry, hyperparameters: Mapping[str, Any], source: str | None = None) -> BuiltArchitecture:
     """Call an architecture's builder and normalise what it returns.
+
+    When the architecture has a data-state step, it runs first on ``source``
+    and its result is passed to the builder as ``data_state=``.
 
     Args:
         entry: Entry. The architecture.
         hyperparameters: Mapping[str, Any]. Values for the builder, usually from
-            :func:`resolve_hyperparameters`.
+            :func:`kreg.hyperparameters.resolve_hyperparameters`.
+        source: str or None. The training data the model is built for (the
+            data-state step learns from it); None for synthetic data.
 
     Returns:
         BuiltArchitecture. Its components, ``"model"`` included.
 
     Raises:
-        ArchitectureFailure: the builder raised or returned something other than
-            a model or a mapping of models with a ``"model"`` key (phase ``"build"``).
+        KregUsageError: the builder rejected a hyperparameter by name.
+        ArchitectureFailure: the data-state step failed, or the builder raised
+            or returned something other than a model or a mapping of models
+            with a ``"model"`` key (phase ``build``).
     """
     require_keras()
-    builder = resolve_part(entry, "builder")
-    try:
-        result = builder(**hyperparameters)
-    except KregUsageError:
-        raise  # the builder rejected a hyperparameter by name: a usage error
-    except Exception as error:
-        raise ArchitectureFailure(entry.name, "build", error) from error
+    data_state = fit_data_state(entry, hyperparameters, source)
+    extra = {} if data_state is None else {"data_state": data_state}
+    result = call_plugin(entry, "builder", Phase.BUILD, **hyperparameters, **extra)
     components = _components(entry.name, result)
-    return BuiltArchitecture(entry, dict(hyperparameters), components)
+    return BuiltArchitecture(entry, dict(hyperparameters), components, data_state, source)
 
 
-def build_fresh(entry: Entry, hyperparameters: Mapping[str, Any], seed: int | None = 0) -> BuiltArchitecture:
+def build_fresh(entry: Entry, hyperparameters: Mapping[str, Any], seed: int | None = 0, source: str | None = None) -> BuiltArchitecture:
     """:func:`build` in a fresh Keras session, with the random seed set first.
 
     A fresh session names auto-named layers as a fresh process would
@@ -180,6 +97,7 @@ def build_fresh(entry: Entry, hyperparameters: Mapping[str, Any], seed: int | No
         entry: Entry. The architecture.
         hyperparameters: Mapping[str, Any]. Values for the builder.
         seed: int or None. Seed of Python, NumPy and TensorFlow; None leaves them.
+        source: str or None. As for :func:`build`.
 
     Returns:
         BuiltArchitecture.
@@ -193,7 +111,7 @@ def build_fresh(entry: Entry, hyperparameters: Mapping[str, Any], seed: int | No
     keras.backend.clear_session()
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    return build(entry, hyperparameters)
+    return build(entry, hyperparameters, source)
 
 
 def _components(name: str, result: Any) -> dict[str, keras.Model]:
@@ -210,7 +128,7 @@ def _components(name: str, result: Any) -> dict[str, keras.Model]:
 
 
 def _bad_result(name: str, message: str) -> dict:
-    raise ArchitectureFailure(name, "build", f"the builder returned the wrong thing: {message}")
+    raise ArchitectureFailure(name, Phase.BUILD, f"the builder returned the wrong thing: {message}")
 
 
 def load_saved_model(entry: Entry, path: str) -> keras.Model:
@@ -229,7 +147,7 @@ def load_saved_model(entry: Entry, path: str) -> keras.Model:
 
     Raises:
         KregUsageError: the file does not exist.
-        ArchitectureFailure: Keras could not load it (phase ``"load"``).
+        ArchitectureFailure: Keras could not load it (phase ``load``).
     """
     require_keras()
     import keras
@@ -238,10 +156,8 @@ def load_saved_model(entry: Entry, path: str) -> keras.Model:
         raise KregUsageError(f"model file {path!r} does not exist")
     resolve_part(entry, "builder")
     resolve_part(entry, "sampler")
-    try:
+    with in_phase(entry.name, Phase.LOAD, passes=()):
         return keras.models.load_model(path, safe_mode=True)
-    except Exception as error:
-        raise ArchitectureFailure(entry.name, "load", error) from error
 
 
 def load_model_file(path: str, entries: Sequence[Entry]) -> keras.Model:

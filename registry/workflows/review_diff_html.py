@@ -14,7 +14,7 @@ from typing import Any
 from kreg.inspect_tools.diff import ArchitectureDiff, Side
 from kreg.inspect_tools.diff_tables import diff_tables
 from kreg.inspect_tools.report import Table
-from kreg.inspect_tools.review_html import _e, _table
+from kreg.workflows.review_html import _e, _table
 
 NUMERIC_COLUMNS = {"left params", "right params", "delta", "calls", "params", "MACs"}
 STATUSES = {"removed", "added", "changed"}

@@ -1,0 +1,160 @@
+"""Every use of Keras's and TensorFlow's private internals, in one place.
+
+kreg sees more than Keras's public API shows: the layer calls inside custom
+layers, the graph of a functional model, the shapes a subclassed model was
+built with. Each function here stands in for a public behaviour Keras does not
+offer and says which; when a Keras release changes one of these internals,
+this module is the one to fix. ``pyproject.toml`` bounds Keras to the
+releases these were tested with, and ``tests/inspect/test_keras_compat.py``
+fails loudly when one of them stops working.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+LayerCall = Callable[..., Any]
+"""``Layer.__call__``'s signature: ``(layer, *args, **kwargs) -> outputs``."""
+
+
+@contextlib.contextmanager
+def layer_calls_wrapped(wrap: Callable[[LayerCall], LayerCall]) -> Iterator[None]:
+    """Route every ``keras.layers.Layer.__call__`` through ``wrap(original)`` while active.
+
+    Stands in for a public "layer call hook", which Keras does not have: it is
+    how tracing sees layers called inside other layers' ``call`` (a Dense in
+    ``MultiHeadAttention``), which get no graph nodes. Relies on every layer
+    call dispatching through ``Layer.__call__`` as defined on the base class.
+    """
+    import keras
+
+    original = keras.layers.Layer.__dict__["__call__"]
+    keras.layers.Layer.__call__ = wrap(original)
+    try:
+        yield
+    finally:
+        keras.layers.Layer.__call__ = original
+
+
+def scratch_graph(name: str) -> contextlib.AbstractContextManager:
+    """A throw-away TensorFlow graph to call a model in, so nothing is computed.
+
+    Stands in for ``tf.Graph().as_default()``, which Keras 3 layers refuse
+    (they need a ``FuncGraph``, as ``tf.function`` gives them).
+    """
+    import tensorflow as tf
+
+    return tf.__internal__.FuncGraph(name).as_default()
+
+
+def built_input_shapes(model: Any) -> dict[str, Any] | None:
+    """The input shapes a subclassed model was built with (``{"x_shape": (None, 3)}``), or None.
+
+    Stands in for ``model.input`` / ``model.input_shape``, which a subclassed
+    model built by a call (not by ``keras.Input``) does not have.
+    """
+    return getattr(model, "_build_shapes_dict", None) or None
+
+
+def producing_operation(tensor: Any) -> Any:
+    """The layer (or op) whose call produced a symbolic tensor, or None.
+
+    Stands in for a public "producer of this KerasTensor" accessor.
+    """
+    history = getattr(tensor, "_keras_history", None)
+    return getattr(history, "operation", None)
+
+
+def producer(tensor: Any) -> tuple[Any, int]:
+    """``(operation, output index)`` of a symbolic tensor of a functional graph."""
+    history = tensor._keras_history
+    return history.operation, history.tensor_index
+
+
+def functional_of(model: Any) -> Any:
+    """The functional graph of a model: itself if Functional, the inner one of a built Sequential, else None.
+
+    Stands in for a public test "is this a graph of layer calls?", which Keras
+    does not export (``Functional`` lives in ``keras.src``).
+    """
+    from keras.src.models.functional import Functional
+    from keras.src.models.sequential import Sequential
+
+    if isinstance(model, Functional):
+        return model
+    if isinstance(model, Sequential):
+        return getattr(model, "_functional", None)
+    return None
+
+
+def operations(model: Any) -> list[Any]:
+    """The layers and ops of a functional model, in graph order (``model.operations`` includes no ops)."""
+    return list(model._operations)
+
+
+def graph_nodes(model: Any, operation: Any) -> list[Any]:
+    """The calls (Keras nodes) of ``operation`` that belong to ``model``'s graph.
+
+    Stands in for the per-call view ``plot_model`` builds internally: a layer
+    shared by two models has nodes in both, and only this model's count.
+    """
+    from keras.src.ops.function import make_node_key
+
+    return [node for index, node in enumerate(operation._inbound_nodes) if make_node_key(operation, index) in model._nodes]
+
+
+def node_arguments(node: Any) -> tuple[tuple, dict]:
+    """The positional and keyword arguments a graph node was called with."""
+    return node.arguments.args, node.arguments.kwargs
+
+
+def node_input_tensors(node: Any) -> list[Any]:
+    """The symbolic tensors a graph node received, flattened."""
+    return list(node.input_tensors)
+
+
+def node_outputs(node: Any) -> list[Any]:
+    """The symbolic tensors a graph node returned, flattened."""
+    return list(node.outputs)
+
+
+def has_sublayers(layer: Any) -> bool:
+    """True for a layer (not a model) that tracks other layers: a custom block, MultiHeadAttention.
+
+    Stands in for a public list of a layer's direct sub-layers, which Keras
+    gives models (``model.layers``) but not layers.
+    """
+    import keras
+
+    return not isinstance(layer, keras.Model) and bool(getattr(layer, "_layers", None))
+
+
+def kernel_of(layer: Any) -> Any:
+    """The kernel variable of a Dense or EinsumDense layer, also when LoRA or quantization wraps it.
+
+    ``layer.kernel`` is a computed property under LoRA (kernel plus the
+    low-rank update) and a quantized variable under int8; ``_kernel`` is the
+    variable itself.
+    """
+    kernel = getattr(layer, "_kernel", None)
+    return layer.kernel if kernel is None else kernel
+
+
+@contextlib.contextmanager
+def train_step_replaced(model: Any, train_step: Callable[[Any], Any]) -> Iterator[None]:
+    """Make ``model.fit`` call ``train_step(batch)`` instead of the model's method, then restore it.
+
+    Stands in for a public "fit with this step function" API: Keras's trainer
+    builds its train function from ``self.train_step`` when ``fit`` starts, so
+    an instance attribute shadows the method, and the cached
+    ``train_function`` is cleared so it is rebuilt (before and after).
+    """
+    model.train_step = train_step
+    model.train_function = None
+    try:
+        yield
+    finally:
+        del model.train_step
+        model.train_function = None

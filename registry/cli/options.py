@@ -1,0 +1,113 @@
+"""Options several commands share, declared once.
+
+Each default comes from the one constant the code uses too (``kreg train``'s
+steps from :data:`kreg.running.training.DEFAULT_STEPS`, ``kreg check``'s from
+:data:`kreg.workflows.checking.CHECK_STEPS`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from kreg.cli.session import get_session
+from kreg.loading import DEBUG_ENVIRONMENT_VARIABLE, split_names
+from kreg.running.training import DEFAULT_STEPS
+from kreg.workflows.checking import CHECK_STEPS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+set_option = click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a hyperparameter (repeatable); the value is parsed to the default's type.",
+)
+"""``--set KEY=VALUE`` (repeatable), into the ``assignments`` parameter."""
+
+preset_option = click.option("--preset", metavar="NAME", help="Start from one of the architecture's presets (e.g. smoke).")
+"""``--preset NAME``."""
+
+component_option = click.option("--component", metavar="NAME", help="Only this component (model, encoder, decoder, ...).")
+"""``--component NAME``."""
+
+def _reserve_stdout(context: click.Context, _: click.Parameter, value: bool) -> bool:
+    if value:
+        get_session().reserve_stdout_for_json(context)
+    return value
+
+
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    callback=_reserve_stdout,
+    help="Print JSON instead of a table (stdout then carries only the JSON).",
+)
+"""The ``--json`` flag of every command that prints data; while the command runs, stdout carries only the JSON."""
+
+train_steps_option = click.option(
+    "--steps", type=click.IntRange(min=1), default=DEFAULT_STEPS, show_default=True, help="Steps per epoch."
+)
+"""``kreg train --steps N``."""
+
+check_steps_option = click.option(
+    "--steps", type=click.IntRange(min=1), default=CHECK_STEPS, show_default=True, help="Smoke-training steps per architecture."
+)
+"""``kreg check --steps N``."""
+
+
+def _set_strict(context: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        get_session().strict = True
+
+
+def _add_disabled(context: click.Context, _: click.Parameter, values: tuple[str, ...]) -> None:
+    get_session().disabled.extend(split_names(values))
+
+
+def _set_debug(context: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        get_session().debug = True
+        # Read by the code that imports TensorFlow (its start-up notices and
+        # logging) and inherited by worker processes.
+        os.environ[DEBUG_ENVIRONMENT_VARIABLE] = "1"
+
+
+def plugin_options(command: F) -> F:
+    """Add ``--strict``, ``--disable-plugin`` and ``--debug``, accepted on the group
+    and on every command (``kreg --strict list`` and ``kreg list --strict``)."""
+    options = [
+        click.option(
+            "--strict",
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_strict,
+            help="Exit with an error if any plugin fails to load (or set KREG_STRICT_PLUGINS=1).",
+        ),
+        click.option(
+            "--disable-plugin",
+            multiple=True,
+            metavar="NAME[,NAME...]",
+            expose_value=False,
+            is_eager=True,
+            callback=_add_disabled,
+            help="Skip these plugins by entry-point name (also KREG_DISABLE_PLUGINS=a,b).",
+        ),
+        click.option(
+            "--debug",
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=_set_debug,
+            help="Show full tracebacks of failures and TensorFlow's own logging (or set KREG_DEBUG=1).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command

@@ -1,0 +1,121 @@
+"""The one way into plugin code: resolve a reference, call it in a named phase.
+
+Every call of a builder, data adapter, train step, sampler or data-state step,
+and every block in which Keras runs a plugin's layers (tracing, drawing,
+training, saving), goes through :func:`in_phase`. A failure becomes an
+:class:`~kreg.errors.ArchitectureFailure` carrying the architecture, the
+:class:`~kreg.phases.Phase` and the cause; :func:`current_phase` says which
+phase is running, for whoever must report on a run that did not come back
+(a worker process that died, a time limit).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kreg.catalogue import Entry
+from kreg.errors import ArchitectureFailure, KregUsageError
+from kreg.phases import Phase
+from kreg.references import Reference, resolve
+
+PLUGIN_FIELDS = ("builder", "data_adapter", "train_step", "sampler", "data_state")
+"""The Architecture fields that name plugin code."""
+
+
+@dataclass(frozen=True)
+class RunningPhase:
+    """The phase running now: which architecture, doing what."""
+
+    architecture: str
+    phase: Phase
+
+
+_running: contextvars.ContextVar[RunningPhase | None] = contextvars.ContextVar("kreg_running_phase", default=None)
+
+
+def current_phase() -> RunningPhase | None:
+    """The innermost phase running in this context, or None outside plugin code."""
+    return _running.get()
+
+
+@contextlib.contextmanager
+def in_phase(
+    architecture: str,
+    phase: Phase,
+    *,
+    passes: tuple[type[BaseException], ...] = (KregUsageError,),
+    cause: Callable[[BaseException], BaseException | str] = lambda error: error,
+) -> Iterator[None]:
+    """Run a block of plugin code as ``phase`` of ``architecture``.
+
+    Args:
+        architecture: str. The architecture's name.
+        phase: Phase. What the block does.
+        passes: tuple of exception types. Raised as they are: by default a
+            :class:`~kreg.errors.KregUsageError` (a builder rejecting a
+            hyperparameter by name is the user's mistake, exit 2) and an
+            :class:`~kreg.errors.ArchitectureFailure` of an inner phase.
+        cause: callable. Turns the exception into the cause reported (e.g. the
+            informative line of a TensorFlow runtime error).
+
+    Raises:
+        ArchitectureFailure: the block raised anything else.
+    """
+    token = _running.set(RunningPhase(architecture, Phase(phase)))
+    try:
+        yield
+    except (ArchitectureFailure, *passes):
+        raise
+    except Exception as error:
+        raise ArchitectureFailure(architecture, phase, cause(error)) from error
+    finally:
+        _running.reset(token)
+
+
+def resolve_part(entry: Entry, field: str) -> Any:
+    """Import the builder, data adapter, train step, sampler or data-state step of an architecture.
+
+    Args:
+        entry: Entry. The architecture.
+        field: str. One of :data:`PLUGIN_FIELDS`.
+
+    Returns:
+        The callable, or None when the architecture leaves that field empty.
+
+    Raises:
+        ArchitectureFailure: the reference cannot be imported (phase ``resolve``).
+    """
+    if field not in PLUGIN_FIELDS:
+        raise ValueError(f"{field!r} is not one of {PLUGIN_FIELDS}")
+    reference: Reference | None = getattr(entry.architecture, field)
+    if reference is None:
+        return None
+    try:
+        return resolve(reference)
+    except Exception as error:
+        raise ArchitectureFailure(entry.name, Phase.RESOLVE, f"{field}: {error}") from error
+
+
+def call_plugin(entry: Entry, field: str, phase: Phase, *args: Any, **kwargs: Any) -> Any:
+    """Resolve an architecture's ``field`` and call it in ``phase``.
+
+    Args:
+        entry: Entry. The architecture.
+        field: str. Which code to call (see :data:`PLUGIN_FIELDS`); it must be set.
+        phase: Phase. The phase a failure is reported in.
+        *args, **kwargs: passed to the call.
+
+    Returns:
+        Whatever the plugin's function returned.
+
+    Raises:
+        ArchitectureFailure: resolving or calling it failed.
+        KregUsageError: the plugin rejected a value by name.
+    """
+    function = resolve_part(entry, field)
+    with in_phase(entry.name, phase):
+        return function(*args, **kwargs)

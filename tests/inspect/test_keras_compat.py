@@ -1,0 +1,80 @@
+"""The Keras internals kreg relies on (inspect_tools/keras_compat.py) still work, or fail loudly."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from kreg.errors import KerasIncompatible
+from kreg.inspect_tools import keras_compat
+from kreg.inspect_tools.tracing import trace_model
+
+keras = pytest.importorskip("keras")
+
+
+@keras.saving.register_keras_serializable(package="kreg_compat_test")
+class Block(keras.layers.Layer):
+    """Two Dense layers called inside ``call``: Keras gives them no graph nodes."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.first = keras.layers.Dense(3, name="first")
+        self.second = keras.layers.Dense(2, name="second")
+
+    def call(self, x):
+        return self.second(self.first(x))
+
+
+def known_model():
+    inputs = keras.Input((4,), name="x")
+    outputs = keras.layers.Dense(1, name="out")(Block(name="block")(inputs))
+    return keras.Model(inputs, outputs, name="known")
+
+
+def test_a_known_model_traces_every_call_by_hand_count():
+    trace = trace_model(known_model())
+    # By hand: the model itself, block, block/first, block/second, out.
+    assert [call.path for call in trace.calls] == ["", "block", "block/first", "block/second", "out"]
+    assert [call.output_shape for call in trace.inner] == [[None, 2], [None, 3], [None, 2], [None, 1]]
+
+
+def test_tracing_that_sees_no_call_raises_instead_of_reporting_nothing(monkeypatch):
+    """What a Keras release that stops dispatching through Layer.__call__ would look like."""
+    monkeypatch.setattr(keras_compat, "layer_calls_wrapped", lambda wrap: contextlib.nullcontext())
+    with pytest.raises(KerasIncompatible, match=rf"tracing saw no layer calls .*Keras {keras.__version__} changed its call dispatch"):
+        trace_model(known_model())
+
+
+def test_the_inspect_command_fails_loudly_too(monkeypatch, kreg_cli):
+    monkeypatch.setattr(keras_compat, "layer_calls_wrapped", lambda wrap: contextlib.nullcontext())
+    result = kreg_cli("inspect", "risk-factor-autoencoder", "--json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "tracing saw no layer calls" in result.stderr and "changed its call dispatch" in result.stderr
+
+
+def test_each_stand_in_answers_for_a_known_model():
+    model = known_model()
+    assert keras_compat.functional_of(model) is model
+    sequential = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    assert keras_compat.functional_of(sequential) is not None
+    block = model.get_layer("block")
+    assert keras_compat.has_sublayers(block) and not keras_compat.has_sublayers(model.get_layer("out"))
+    assert [node for node in keras_compat.graph_nodes(model, block)] and keras_compat.kernel_of(model.get_layer("out")).shape == (2, 1)
+    operation, index = keras_compat.producer(model.outputs[0])
+    assert operation.name == "out" and index == 0
+
+    class Subclassed(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(2)
+
+        def build(self, input_shape):
+            self.dense.build(input_shape)
+
+        def call(self, x):
+            return self.dense(x)
+
+    subclassed = Subclassed()
+    subclassed.build((None, 5))
+    assert list(keras_compat.built_input_shapes(subclassed).values()) == [(None, 5)]

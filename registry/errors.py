@@ -9,7 +9,13 @@ tried and failed).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+
+MESSAGE_LIMIT = 500
+"""The most characters of an exception's message kreg shows on its one line."""
+
+_TENSOR_VALUES = re.compile(r"(<tf\.(?:Tensor|Variable)\b[^<>]*?), numpy=(?:array\(.*?\)|[^>]*)>", re.DOTALL)
 
 
 class KregError(Exception):
@@ -92,9 +98,24 @@ def describe_exception(error: BaseException | str) -> str:
         str. A single line fit for a terminal.
     """
     if isinstance(error, str):
-        return error
-    message = " ".join(str(error).split())
+        return shorten_message(error)
+    message = shorten_message(str(error))
     if isinstance(error, KregError):
         return message
     name = type(error).__name__
     return f"{name}: {message}" if message else name
+
+
+def shorten_message(message: str) -> str:
+    """Put a message on one line, without tensor values, at most :data:`MESSAGE_LIMIT` characters.
+
+    TensorFlow writes a tensor's numbers into its messages (``<tf.Tensor:
+    shape=(16, 16, 6), dtype=float32, numpy=array([[[0.89, ...``, thousands of
+    characters for one batch); only the shape and dtype are kept. What is still
+    too long is cut at a word, saying so (``--debug`` prints the whole traceback).
+    """
+    line = " ".join(_TENSOR_VALUES.sub(r"\1>", message).split())
+    if len(line) <= MESSAGE_LIMIT:
+        return line
+    cut = line[:MESSAGE_LIMIT].rsplit(" ", 1)[0]
+    return f"{cut} ... ({len(line) - len(cut)} more characters; --debug shows them)"

@@ -11,7 +11,6 @@ batch)`` function is put in place of the model's method for the duration of one
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -88,7 +87,7 @@ def progress_verbosity(quiet: bool) -> int:
     return 1 if sys.stdout.isatty() else 2
 
 
-def make_strategy(kind: str | None) -> tf.distribute.Strategy | None:
+def make_strategy(kind: str | None, connect_timeout: float | None = None, failure_prefix: str = "") -> tf.distribute.Strategy | None:
     """Return the distribution strategy named by ``--distribute``, one per process.
 
     A strategy is created once and reused: two MirroredStrategy objects in
@@ -100,32 +99,37 @@ def make_strategy(kind: str | None) -> tf.distribute.Strategy | None:
         kind: str or None. None (no strategy), ``"mirrored"`` (every local GPU,
             else every logical CPU device) or ``"multiworker"``
             (``MultiWorkerMirroredStrategy``, its cluster read from ``TF_CONFIG``;
-            without it, a single local worker).
+            without it, a single local worker: see :mod:`kreg.inspect_tools.multiworker`).
+        connect_timeout: float or None. ``multiworker``: seconds to wait for the
+            other workers (None: the default of ``--connect-timeout``).
+        failure_prefix: str. ``multiworker``: put before the line that says
+            which workers could not be reached.
 
     Returns:
         tf.distribute.Strategy or None.
 
     Raises:
         ValueError: an unknown kind.
+        ClusterConfigError: ``multiworker`` with a malformed ``TF_CONFIG``.
     """
     if kind is None:
         return None
     if kind not in _strategies:
-        _strategies[kind] = _new_strategy(kind)
+        _strategies[kind] = _new_strategy(kind, connect_timeout, failure_prefix)
     return _strategies[kind]
 
 
 _strategies: dict[str, tf.distribute.Strategy] = {}
 
 
-def _new_strategy(kind: str) -> tf.distribute.Strategy:
+def _new_strategy(kind: str, connect_timeout: float | None, failure_prefix: str) -> tf.distribute.Strategy:
     if kind == "mirrored":
         devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
         return tf.distribute.MirroredStrategy(devices=[device.name for device in devices])
     if kind == "multiworker":
-        if "TF_CONFIG" not in os.environ:
-            print("kreg: TF_CONFIG is not set: multiworker runs as a single local worker", file=sys.stderr)
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        from kreg.inspect_tools.multiworker import DEFAULT_CONNECT_TIMEOUT, create_strategy
+
+        return create_strategy(connect_timeout or DEFAULT_CONNECT_TIMEOUT, failure_prefix)
     raise ValueError(f"unknown strategy {kind!r}; choose from {', '.join(STRATEGIES)}")
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from kreg.building import build, require_keras, resolve_part
 from kreg.catalogue import Entry
+from kreg.cluster import output_for_this_worker, read_tf_config
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
 from kreg.references import describe_reference
 
@@ -48,6 +49,8 @@ class TrainOptions:
         jit_compile: bool or None. Override the model's XLA setting; None keeps
             what the builder compiled it with.
         seed: int or None. Seed Python, NumPy and TensorFlow before building.
+        connect_timeout: float or None. ``multiworker``: seconds to wait for
+            the other workers (None: the default of ``--connect-timeout``).
         callbacks: tuple[keras.callbacks.Callback, ...]. More callbacks for
             ``fit``, run after kreg's own (which record the metrics).
     """
@@ -62,6 +65,7 @@ class TrainOptions:
     quiet: bool = False
     jit_compile: bool | None = None
     seed: int | None = 0
+    connect_timeout: float | None = None
     callbacks: tuple[keras.callbacks.Callback, ...] = ()
 
 
@@ -81,6 +85,8 @@ class TrainResult:
         replicas: int. Replicas in sync (1 without a strategy).
         saved: str or None. Where the trained model was saved.
         logdir: str or None. Where the TensorBoard scalars went.
+        cluster: dict or None. ``multiworker``: this worker's task, the cluster
+            size and a digest of the trained weights (:func:`~kreg.inspect_tools.multiworker.describe_worker`).
     """
 
     architecture: str
@@ -93,6 +99,7 @@ class TrainResult:
     replicas: int = 1
     saved: str | None = None
     logdir: str | None = None
+    cluster: dict[str, Any] | None = None
 
     @property
     def finite(self) -> bool:
@@ -125,6 +132,7 @@ class TrainResult:
             "replicas": self.replicas,
             "saved": self.saved,
             "logdir": self.logdir,
+            "cluster": self.cluster,
         }
 
 
@@ -171,7 +179,7 @@ def train(entry: Entry, hyperparameters: dict[str, Any], options: TrainOptions) 
 
     if options.seed is not None:
         keras.utils.set_random_seed(options.seed)
-    strategy = _strategy(entry, options.distribute)
+    strategy = _strategy(entry, options)
     with strategy_scope(strategy):
         model = build(entry, hyperparameters).model
     result = train_model(entry, model, hyperparameters, options)
@@ -186,8 +194,9 @@ def train_model(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any
         entry: Entry. The architecture (for its data adapter and train step).
         model: keras.Model. What its builder returned as ``"model"``.
         hyperparameters: dict[str, Any]. What it was built with (the adapter gets them).
-        options: TrainOptions. ``distribute`` is ignored here: build the model
-            in the strategy's scope first, as :func:`train` does.
+        options: TrainOptions. Build the model in the scope of the strategy
+            ``distribute`` names first, as :func:`train` does; in a multi-worker
+            cluster only the chief writes ``save`` and ``logdir``.
 
     Returns:
         TrainResult.
@@ -205,12 +214,18 @@ def train_model(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any
     step = resolve_part(entry, "train_step")
     batch_size = options.batch_size or entry.architecture.batch_size
     dataset = make_dataset(entry, hyperparameters, batch_size, options.source)
+    writes_outputs = _writes_outputs(options)
+    if options.distribute is not None:
+        from kreg.inspect_tools.multiworker import shard_by_example
+
+        dataset = shard_by_example(dataset)
     if options.jit_compile is not None:
         model.jit_compile = options.jit_compile
-    trace = run_training(entry.name, model, step, dataset, options)
+    trace = run_training(entry.name, model, step, dataset, options, write_scalars=writes_outputs)
+    cluster = _settle_workers(model) if options.distribute == "multiworker" else None
     saved = None
     if options.save is not None and trace.problem is None:
-        saved = save_model(entry.name, model, options.save)
+        saved = save_model(entry.name, model, options.save, is_chief=writes_outputs)
     return TrainResult(
         architecture=entry.name,
         hyperparameters=dict(hyperparameters),
@@ -220,8 +235,21 @@ def train_model(entry: Entry, model: keras.Model, hyperparameters: dict[str, Any
         trace=trace,
         distribute=options.distribute,
         saved=saved,
-        logdir=options.logdir,
+        logdir=options.logdir if writes_outputs else None,
+        cluster=cluster,
     )
+
+
+def _writes_outputs(options: TrainOptions) -> bool:
+    """False for a multi-worker process that is not the chief: it writes no file the user named."""
+    cluster = read_tf_config() if options.distribute == "multiworker" else None
+    return cluster is None or cluster.is_chief
+
+
+def _settle_workers(model: keras.Model) -> dict[str, Any]:
+    from kreg.inspect_tools.multiworker import settle_workers
+
+    return settle_workers(model)
 
 
 def require_trainable(entry: Entry) -> None:
@@ -234,11 +262,13 @@ def require_trainable(entry: Entry) -> None:
         raise KregUsageError(f"architecture {entry.name!r} has no data adapter, so it cannot be trained")
 
 
-def _strategy(entry: Entry, kind: str | None) -> tf.distribute.Strategy | None:
+def _strategy(entry: Entry, options: TrainOptions) -> tf.distribute.Strategy | None:
     from kreg.inspect_tools.train_loop import make_strategy
 
     try:
-        return make_strategy(kind)
+        return make_strategy(options.distribute, options.connect_timeout, failure_prefix=f"{entry.name}: distribute failed: ")
+    except KregError:
+        raise
     except ValueError as error:
         raise KregUsageError(str(error)) from None
     except Exception as error:
@@ -268,18 +298,21 @@ def make_dataset(entry: Entry, hyperparameters: dict[str, Any], batch_size: int,
     return dataset
 
 
-def run_training(name: str, model: keras.Model, step: Any, dataset: tf.data.Dataset, options: TrainOptions) -> MetricTrace:
-    """Run ``fit`` with the recorder (and the TensorBoard writer) and return the trace.
+def run_training(
+    name: str, model: keras.Model, step: Any, dataset: tf.data.Dataset, options: TrainOptions, write_scalars: bool = True
+) -> MetricTrace:
+    """Run ``fit`` with the recorder (and the TensorBoard writer, if ``write_scalars``) and return the trace.
 
     Raises:
         ArchitectureFailure: the train step or ``fit`` raised (phase ``"train"``),
             or no step ran (phase ``"data"``).
     """
     from kreg.inspect_tools.metrics_log import MetricRecorder, ScalarWriter
+    from kreg.inspect_tools.multiworker import lost_worker
     from kreg.inspect_tools.train_loop import fit_steps, installed_train_step, progress_verbosity
 
     recorder = MetricRecorder()
-    writer = ScalarWriter(options.logdir) if options.logdir is not None else None
+    writer = ScalarWriter(options.logdir) if options.logdir is not None and write_scalars else None
     callbacks = [recorder, *([writer] if writer is not None else []), *options.callbacks]
     try:
         with installed_train_step(model, step):
@@ -287,7 +320,7 @@ def run_training(name: str, model: keras.Model, step: Any, dataset: tf.data.Data
     except KregError:
         raise
     except Exception as error:
-        raise ArchitectureFailure(name, "train", short_cause(error)) from error
+        raise ArchitectureFailure(name, "train", lost_worker(error) or short_cause(error)) from error
     finally:
         if writer is not None:
             writer.close()
@@ -296,19 +329,23 @@ def run_training(name: str, model: keras.Model, step: Any, dataset: tf.data.Data
     return recorder.trace
 
 
-def save_model(name: str, model: keras.Model, path: str) -> str:
-    """Save the trained model as a ``.keras`` file.
+def save_model(name: str, model: keras.Model, path: str, is_chief: bool = True) -> str | None:
+    """Save the trained model as a ``.keras`` file, whole or not at all.
+
+    Args:
+        is_chief: bool. False for a multi-worker process that is not the
+            chief: it saves to a temporary folder that is then deleted
+            (:func:`~kreg.cluster.output_for_this_worker`), and returns None.
 
     Raises:
         ArchitectureFailure: Keras could not save it (phase ``"save"``).
     """
     try:
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        model.save(path)
+        with output_for_this_worker(path, is_chief) as target:
+            model.save(target)
     except Exception as error:
         raise ArchitectureFailure(name, "save", error) from error
-    return path
+    return path if is_chief else None
 
 
 def short_cause(error: BaseException) -> BaseException | str:

@@ -13,6 +13,7 @@ import click
 
 from kreg.cli.render import print_fields, print_table
 from kreg.cli.session import emit_json, get_session, json_option, plugin_options
+from kreg.cluster import DEFAULT_CONNECT_TIMEOUT
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.checking import CheckResult
@@ -37,6 +38,14 @@ DISTRIBUTE_HELP = (
 @click.option("--save", metavar="FILE.keras", default=None, help="Save the trained model to this .keras file.")
 @click.option("--logdir", metavar="DIR", default=None, help="Write each step's metrics as TensorBoard scalars under DIR/train.")
 @click.option("--distribute", type=click.Choice(["mirrored", "multiworker"]), default=None, help=DISTRIBUTE_HELP)
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_CONNECT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --distribute multiworker: give up when the other workers have not all answered within this time, naming those that did not.",
+)
 @click.option("--jit-compile/--no-jit-compile", default=None, help="Force XLA on or off [default: as the builder compiled the model].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for Python, NumPy and TensorFlow.")
 @json_option
@@ -53,9 +62,12 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
     raises: exit 1, naming the phase.
     """
     from kreg.building import resolve_hyperparameters
+    from kreg.cluster import read_tf_config
     from kreg.inspect_tools.training import TrainOptions, check_options, train
 
     entry = get_session().entry(name)
+    if options["distribute"] == "multiworker":
+        read_tf_config()  # a malformed TF_CONFIG is a usage error, before TensorFlow starts
     train_options = TrainOptions(quiet=as_json, **options)  # type: ignore[arg-type]
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
     check_options(train_options)

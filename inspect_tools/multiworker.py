@@ -13,20 +13,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import re
 import sys
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from kreg.cluster import DEFAULT_CONNECT_TIMEOUT, ClusterConfig, answers, read_tf_config
+from kreg.cluster import DEFAULT_CONNECT_TIMEOUT, ClusterConfig, read_tf_config, unreachable_message
+from kreg.errors import KregError
 
 _ABORTED_COLLECTIVE = (tf.errors.UnavailableError, tf.errors.AbortedError, tf.errors.CancelledError, tf.errors.DeadlineExceededError)
 _REMOTE_TASK = re.compile(r"/job:(\w+)/replica:\d+/task:(\d+)")
@@ -57,61 +54,58 @@ class MultiWorkerStrategy(tf.distribute.MultiWorkerMirroredStrategy):
         return tf.nest.map_structure(reduce_one, value)
 
 
-def create_strategy(connect_timeout: float = DEFAULT_CONNECT_TIMEOUT, failure_prefix: str = "") -> MultiWorkerStrategy:
+def create_strategy(connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> MultiWorkerStrategy:
     """Join the cluster of ``TF_CONFIG`` (a single local worker without it).
 
-    TensorFlow waits for every worker inside the strategy's constructor, in
-    native code, for as long as it takes; if the cluster has not formed within
-    ``connect_timeout`` seconds, a watchdog thread prints one line naming the
-    workers that do not answer and ends the process with status 1 (nothing
-    else can stop a thread blocked in native code).
+    The strategy's constructor waits for every worker of the cluster to
+    register, holding Python's GIL, for as long as TensorFlow's coordination
+    service lets it (an hour by default). kreg configures that service as
+    the strategy would, with a registration deadline of ``connect_timeout``.
 
     Args:
         connect_timeout: float. Seconds to wait for the other workers.
-        failure_prefix: str. Put before the watchdog's message (the architecture and phase).
 
     Raises:
         ClusterConfigError: ``TF_CONFIG`` is malformed or inconsistent.
+        ClusterUnreachable: the cluster did not form in time; the message names
+            the workers that do not accept a connection.
     """
     cluster = read_tf_config()
     if cluster is None:
         print("kreg: TF_CONFIG is not set: multiworker runs as a single local worker", file=sys.stderr)
         return MultiWorkerStrategy()
-    with _watchdog(cluster, connect_timeout, failure_prefix):
-        return MultiWorkerStrategy()
-
-
-@contextlib.contextmanager
-def _watchdog(cluster: ClusterConfig, timeout: float, prefix: str) -> Iterator[None]:
-    formed = threading.Event()
-
-    def give_up() -> None:
-        if formed.wait(timeout):
-            return
-        sys.stdout.flush()
-        print(f"kreg: error: {prefix}{unreachable_message(cluster, timeout)}", file=sys.stderr, flush=True)
-        os._exit(1)
-
-    threading.Thread(target=give_up, name="kreg-connect-watchdog", daemon=True).start()
+    _configure_coordination(cluster, connect_timeout)
     try:
-        yield
-    finally:
-        formed.set()
+        return MultiWorkerStrategy()
+    except tf.errors.DeadlineExceededError:
+        raise ClusterUnreachable(unreachable_message(cluster, connect_timeout)) from None
 
 
-def unreachable_message(cluster: ClusterConfig, timeout: float) -> str:
-    """Why the cluster did not form: the peers that do not accept a connection, by task and address."""
-    silent = [task for task in cluster.peers() if not answers(task.address)]
-    if silent:
-        names = ", ".join(str(task) for task in silent)
-        return (
-            f"could not reach {names} within {timeout:g} s (as {cluster.task}); start every worker with the "
-            "same cluster in TF_CONFIG and check that the port is open, or raise --connect-timeout"
-        )
-    return (
-        f"the cluster did not form within {timeout:g} s although every worker answers (as {cluster.task}); "
-        "check that every worker has the same cluster in TF_CONFIG and its own task"
+class ClusterUnreachable(KregError):
+    """The workers of the cluster did not all register within the time limit."""
+
+
+def _configure_coordination(cluster: ClusterConfig, timeout: float) -> None:
+    """Configure TensorFlow's coordination service as the strategy would, with a deadline.
+
+    ``MultiWorkerMirroredStrategy`` configures the service only when nothing
+    has (the same leader and jobs as here, no deadline). The registration
+    barrier makes every task, not only the leader, give up at the deadline.
+    """
+    from tensorflow.compiler.xla.tsl.protobuf import coordination_config_pb2
+    from tensorflow.python.eager import context
+
+    state = context.context()
+    if state.coordination_service is not None:
+        return
+    leader = cluster.chief
+    state.configure_coordination_service(
+        service_type="standalone",
+        service_leader=f"/job:{leader.type}/replica:0/task:{leader.index}",
+        coordinated_jobs=[coordination_config_pb2.CoordinatedJob(name=job, num_tasks=len(addresses)) for job, addresses in cluster.jobs.items()],
+        cluster_register_timeout_in_ms=int(timeout * 1000),
     )
+    state.coordination_service.cluster_register_with_barrier = True
 
 
 def shard_by_example(dataset: tf.data.Dataset) -> tf.data.Dataset:

@@ -87,7 +87,7 @@ def progress_verbosity(quiet: bool) -> int:
     return 1 if sys.stdout.isatty() else 2
 
 
-def make_strategy(kind: str | None, connect_timeout: float | None = None, failure_prefix: str = "") -> tf.distribute.Strategy | None:
+def make_strategy(kind: str | None, connect_timeout: float | None = None) -> tf.distribute.Strategy | None:
     """Return the distribution strategy named by ``--distribute``, one per process.
 
     A strategy is created once and reused: two MirroredStrategy objects in
@@ -102,8 +102,6 @@ def make_strategy(kind: str | None, connect_timeout: float | None = None, failur
             without it, a single local worker: see :mod:`kreg.inspect_tools.multiworker`).
         connect_timeout: float or None. ``multiworker``: seconds to wait for the
             other workers (None: the default of ``--connect-timeout``).
-        failure_prefix: str. ``multiworker``: put before the line that says
-            which workers could not be reached.
 
     Returns:
         tf.distribute.Strategy or None.
@@ -111,25 +109,26 @@ def make_strategy(kind: str | None, connect_timeout: float | None = None, failur
     Raises:
         ValueError: an unknown kind.
         ClusterConfigError: ``multiworker`` with a malformed ``TF_CONFIG``.
+        ClusterUnreachable: ``multiworker``: the other workers did not all answer in time.
     """
     if kind is None:
         return None
     if kind not in _strategies:
-        _strategies[kind] = _new_strategy(kind, connect_timeout, failure_prefix)
+        _strategies[kind] = _new_strategy(kind, connect_timeout)
     return _strategies[kind]
 
 
 _strategies: dict[str, tf.distribute.Strategy] = {}
 
 
-def _new_strategy(kind: str, connect_timeout: float | None, failure_prefix: str) -> tf.distribute.Strategy:
+def _new_strategy(kind: str, connect_timeout: float | None) -> tf.distribute.Strategy:
     if kind == "mirrored":
         devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
         return tf.distribute.MirroredStrategy(devices=[device.name for device in devices])
     if kind == "multiworker":
         from kreg.inspect_tools.multiworker import DEFAULT_CONNECT_TIMEOUT, create_strategy
 
-        return create_strategy(connect_timeout or DEFAULT_CONNECT_TIMEOUT, failure_prefix)
+        return create_strategy(connect_timeout or DEFAULT_CONNECT_TIMEOUT)
     raise ValueError(f"unknown strategy {kind!r}; choose from {', '.join(STRATEGIES)}")
 
 

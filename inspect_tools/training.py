@@ -266,8 +266,8 @@ def _strategy(entry: Entry, options: TrainOptions) -> tf.distribute.Strategy | N
     from kreg.inspect_tools.train_loop import make_strategy
 
     try:
-        return make_strategy(options.distribute, options.connect_timeout, failure_prefix=f"{entry.name}: distribute failed: ")
-    except KregError:
+        return make_strategy(options.distribute, options.connect_timeout)
+    except KregUsageError:
         raise
     except ValueError as error:
         raise KregUsageError(str(error)) from None

@@ -228,6 +228,21 @@ def answers(address: str, timeout: float = 1.0) -> bool:
         return False
 
 
+def unreachable_message(cluster: ClusterConfig, timeout: float) -> str:
+    """Why the cluster did not form: the peers that do not accept a connection, by task and address."""
+    silent = [task for task in cluster.peers() if not answers(task.address)]
+    if silent:
+        names = ", ".join(str(task) for task in silent)
+        return (
+            f"could not reach {names} within {timeout:g} s (as {cluster.task}); start every worker with the "
+            "same cluster in TF_CONFIG and check that the port is open, or raise --connect-timeout"
+        )
+    return (
+        f"the cluster did not form within {timeout:g} s although every worker answers (as {cluster.task}); "
+        "check that every worker has the same cluster in TF_CONFIG and its own task"
+    )
+
+
 @contextlib.contextmanager
 def output_for_this_worker(path: str, is_chief: bool) -> Iterator[str]:
     """Yield where this process writes ``path``; the chief's file appears whole or not at all.

@@ -6,6 +6,7 @@ TensorFlow and the training code are imported inside the commands.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,7 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
     entry = get_session().entry(name)
     if options["distribute"] == "multiworker":
         read_tf_config()  # a malformed TF_CONFIG is a usage error, before TensorFlow starts
+        quiet_cluster_logs()
     train_options = TrainOptions(quiet=as_json, **options)  # type: ignore[arg-type]
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
     check_options(train_options)
@@ -79,6 +81,17 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
     failure = result.failure()
     if failure is not None:
         raise failure
+
+
+def quiet_cluster_logs() -> None:
+    """Silence TensorFlow's native logs of the cluster (connections, barriers, shutdown) unless --debug.
+
+    TensorFlow 2.21 writes them at every level TF_CPP_MIN_LOG_LEVEL=2 lets
+    through, after kreg's own one-line error too; a TF_CPP_MIN_LOG_LEVEL the
+    user set is kept.
+    """
+    if not get_session().debug:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def _print_result(result: TrainResult) -> None:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import json
 import socket
+import tempfile
+from pathlib import Path
 
 import pytest
 
-from kreg.cluster import ClusterConfigError, answers, free_local_addresses, local_tf_configs, read_tf_config
+from kreg.cluster import (
+    ClusterConfigError,
+    answers,
+    free_local_addresses,
+    local_tf_configs,
+    output_for_this_worker,
+    read_tf_config,
+    unreachable_message,
+)
 
 TWO = {"worker": ["10.0.0.1:2222", "10.0.0.2:2222"]}
 
@@ -90,3 +100,53 @@ def test_the_cli_rejects_a_bad_tf_config_before_building(monkeypatch):
     result = CliRunner().invoke(main, ["train", "risk-factor-autoencoder", "--distribute", "multiworker"])
     assert result.exit_code == 2
     assert result.stderr.strip() == "kreg: error: TF_CONFIG task index 3 is out of range: the cluster has 1 worker task(s), indices 0 to 0"
+
+
+def test_unreachable_names_the_silent_workers_by_task_and_address():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        listening = f"127.0.0.1:{server.getsockname()[1]}"
+        silent = free_local_addresses(1)[0]
+        cluster = read_tf_config({"TF_CONFIG": json.dumps({"cluster": {"chief": [listening], "worker": ["127.0.0.1:1", silent]}, "task": {"type": "worker", "index": 0}})})
+        message = unreachable_message(cluster, 7.5)
+    assert message.startswith(f"could not reach worker 1 at {silent} within 7.5 s (as worker 0 at 127.0.0.1:1)")
+    assert listening not in message
+
+
+def test_a_cluster_that_answers_but_does_not_form_says_so():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        address = f"127.0.0.1:{server.getsockname()[1]}"
+        cluster = read_tf_config({"TF_CONFIG": json.dumps({"cluster": {"worker": [address, "127.0.0.1:1"]}, "task": {"type": "worker", "index": 1}})})
+        assert unreachable_message(cluster, 3).startswith("the cluster did not form within 3 s although every worker answers")
+
+
+@pytest.mark.parametrize("is_chief", [True, False])
+def test_only_the_chief_writes_the_target_and_nothing_is_left_behind(tmp_path, monkeypatch, is_chief):
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    tempfile.tempdir = None  # read TMPDIR again
+    target = tmp_path / "out" / "model.keras"
+    try:
+        with output_for_this_worker(str(target), is_chief) as path:
+            assert path.endswith(".keras") and path != str(target)
+            Path(path).write_text("weights")
+            assert not target.exists()  # a reader never sees a half-written file
+    finally:
+        tempfile.tempdir = None
+    if is_chief:
+        assert [p.name for p in (tmp_path / "out").iterdir()] == ["model.keras"]
+    else:
+        assert not (tmp_path / "out").exists()  # the other workers do not touch the target's folder
+    assert list((tmp_path / "scratch").iterdir()) == []
+
+
+def test_a_failed_write_leaves_no_file(tmp_path):
+    target = tmp_path / "model.keras"
+    with pytest.raises(RuntimeError):
+        with output_for_this_worker(str(target), True) as path:
+            Path(path).write_text("half")
+            raise RuntimeError("disk full")
+    assert list(tmp_path.iterdir()) == []

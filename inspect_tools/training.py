@@ -51,6 +51,8 @@ class TrainOptions:
         seed: int or None. Seed Python, NumPy and TensorFlow before building.
         connect_timeout: float or None. ``multiworker``: seconds to wait for
             the other workers (None: the default of ``--connect-timeout``).
+        progress_lines: bool. Print progress as plain lines on stderr
+            (:mod:`kreg.inspect_tools.progress_lines`), for a launcher to relay.
         callbacks: tuple[keras.callbacks.Callback, ...]. More callbacks for
             ``fit``, run after kreg's own (which record the metrics).
     """
@@ -66,6 +68,7 @@ class TrainOptions:
     jit_compile: bool | None = None
     seed: int | None = 0
     connect_timeout: float | None = None
+    progress_lines: bool = False
     callbacks: tuple[keras.callbacks.Callback, ...] = ()
 
 
@@ -313,7 +316,7 @@ def run_training(
 
     recorder = MetricRecorder()
     writer = ScalarWriter(options.logdir) if options.logdir is not None and write_scalars else None
-    callbacks = [recorder, *([writer] if writer is not None else []), *options.callbacks]
+    callbacks = [recorder, *([writer] if writer is not None else []), *_progress(options), *options.callbacks]
     try:
         with installed_train_step(model, step):
             fit_steps(model, dataset, options.steps, options.epochs, callbacks, progress_verbosity(options.quiet))
@@ -327,6 +330,14 @@ def run_training(
     if recorder.trace.steps == 0:
         raise ArchitectureFailure(name, "data", "the dataset yielded no batches")
     return recorder.trace
+
+
+def _progress(options: TrainOptions) -> list[keras.callbacks.Callback]:
+    if not options.progress_lines:
+        return []
+    from kreg.inspect_tools.progress_lines import ProgressLines
+
+    return [ProgressLines(options.steps * options.epochs)]
 
 
 def save_model(name: str, model: keras.Model, path: str, is_chief: bool = True) -> str | None:

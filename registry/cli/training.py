@@ -47,6 +47,19 @@ DISTRIBUTE_HELP = (
     metavar="SECONDS",
     help="With --distribute multiworker: give up when the other workers have not all answered within this time, naming those that did not.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help=(
+        "Start N local worker processes training together (MultiWorkerMirroredStrategy, each with its own "
+        "TF_CONFIG on a free port of 127.0.0.1): the chief's progress, then one table or JSON for the cluster. "
+        "Ctrl-C stops every worker."
+    ),
+)
+# What --workers asks of each worker: progress as plain lines on stderr beside the JSON on stdout.
+@click.option("--progress-lines", is_flag=True, hidden=True)
 @click.option("--jit-compile/--no-jit-compile", default=None, help="Force XLA on or off [default: as the builder compiled the model].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for Python, NumPy and TensorFlow.")
 @json_option
@@ -67,12 +80,18 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
     from kreg.inspect_tools.training import TrainOptions, check_options, train
 
     entry = get_session().entry(name)
-    if options["distribute"] == "multiworker":
-        read_tf_config()  # a malformed TF_CONFIG is a usage error, before TensorFlow starts
-        quiet_cluster_logs()
+    workers = options.pop("workers")
     train_options = TrainOptions(quiet=as_json, **options)  # type: ignore[arg-type]
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
     check_options(train_options)
+    if workers is not None:
+        from kreg.cli.local_cluster import train_on_local_cluster
+
+        train_on_local_cluster(entry, workers, assignments, preset, as_json, options)
+        return
+    if options["distribute"] == "multiworker":
+        read_tf_config()  # a malformed TF_CONFIG is a usage error, before TensorFlow starts
+        quiet_cluster_logs()
     result = train(entry, hyperparameters, train_options)
     if as_json:
         emit_json(result.to_json())
@@ -158,7 +177,7 @@ def _print_check_table(results: list[CheckResult]) -> None:
     for result in results:
         params = result.params.get("model", {}).get("total")
         if result.passed:
-            detail = _metric_change(result.metrics) if result.trained else "not trained (no data adapter)"
+            detail = metric_change(result.metrics) if result.trained else "not trained (no data adapter)"
         else:
             detail = f"{result.phase}: {result.cause}"
         speed = f"{result.steps_per_second:.0f}" if result.steps_per_second else "-"
@@ -166,7 +185,7 @@ def _print_check_table(results: list[CheckResult]) -> None:
     print_table(None, ["architecture", "result", "params", "steps/s", "metric first -> last / failure"], rows)
 
 
-def _metric_change(metrics: dict[str, dict[str, object]]) -> str:
+def metric_change(metrics: dict[str, dict[str, object]]) -> str:
     """``loss 0.9 -> 0.4``: the loss when the train step returns one, else its first metric."""
     name = "loss" if "loss" in metrics else next(iter(metrics), None)
     if name is None:

@@ -18,6 +18,7 @@ from kreg.cluster import DEFAULT_CONNECT_TIMEOUT
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.checking import CheckResult
+    from kreg.sharding import Shard
     from kreg.inspect_tools.training import TrainResult
 
 DISTRIBUTE_HELP = (
@@ -132,13 +133,40 @@ def _print_result(result: TrainResult) -> None:
     )
 
 
+class ShardParameter(click.ParamType):
+    """``K/N`` on the command line, a :class:`~kreg.sharding.Shard` in the command."""
+
+    name = "K/N"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        """Parse ``K/N``; a malformed one is a usage error (exit 2)."""
+        from kreg.errors import KregUsageError
+        from kreg.sharding import Shard
+
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(str(value))
+        except KregUsageError as error:
+            self.fail(str(error), param, ctx)
+
+
 @click.command("check")
 @click.argument("patterns", nargs=-1, metavar="[PATTERN]...")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Check architectures in this many worker processes.")
 @click.option("--steps", type=click.IntRange(min=1), default=3, show_default=True, help="Smoke-training steps per architecture.")
+@click.option(
+    "--shard",
+    type=ShardParameter(),
+    default=None,
+    help=(
+        "Check only shard K of N (counted from 1) of the matching architectures: their names, sorted, are dealt "
+        "out in turn, so N jobs (a CI matrix) check disjoint sets that together are all of them."
+    ),
+)
 @json_option
 @plugin_options
-def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: bool) -> None:
+def check_command(patterns: tuple[str, ...], jobs: int, steps: int, shard: Shard | None, as_json: bool) -> None:
     """Build, count and smoke-train every matching architecture; a pass/fail table.
 
     PATTERN is a shell-style pattern on the name (all architectures without
@@ -154,6 +182,11 @@ def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: boo
     entries = session.catalogue.select(patterns)
     if not entries:
         raise KregUsageError("no architectures match " + " ".join(repr(p) for p in patterns) if patterns else "no architectures registered")
+    matching = len(entries)
+    if shard is not None:
+        entries = shard.select(entries)
+        if not as_json:
+            click.echo(f"shard {shard}: {len(entries)} of {matching} architectures", err=True)
 
     def progress(result: CheckResult) -> None:
         if not as_json:
@@ -163,8 +196,11 @@ def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: boo
     results = check_all(entries, jobs=jobs, steps=steps, disabled=session.disabled, on_result=progress)
     failed = [r for r in results if not r.passed]
     if as_json:
-        emit_json({"passed": not failed, "seconds": round(time.perf_counter() - started, 3), "results": [r.to_json() for r in results]})
-    else:
+        report = {"passed": not failed, "seconds": round(time.perf_counter() - started, 3), "results": [r.to_json() for r in results]}
+        if shard is not None:
+            report["shard"] = {**shard.to_json(), "architectures": len(results), "matching": matching}
+        emit_json(report)
+    elif results:
         _print_check_table(results)
         click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed in {time.perf_counter() - started:.1f} s")
     if failed:

@@ -119,9 +119,10 @@ def shard_by_example(dataset: tf.data.Dataset) -> tf.data.Dataset:
     worker run out of batches while the others wait in a collective op. With
     DATA, every worker runs the whole input pipeline (so adapters must shuffle
     with a seed; kreg seeds every worker alike) and keeps its own part of each
-    global batch: worker i trains on the i-th slice of every batch, so the
-    workers together see exactly the batches one process would. An adapter
-    that set a policy itself (``dataset.with_options``) keeps it.
+    global batch: worker i trains on the i-th slice of every batch, so
+    together the workers train on the pipeline's global batches, each example
+    once per pass. An adapter that set a policy itself
+    (``dataset.with_options``) keeps it.
     """
     policy = tf.data.experimental.AutoShardPolicy
     if dataset.options().experimental_distribute.auto_shard_policy != policy.AUTO:
@@ -177,10 +178,10 @@ def average_batch_statistics(model: keras.Model) -> int:
     slice of the batch (unlike tf.keras 2, which averaged them when read), so
     after training every worker holds statistics of its own data and the
     chief would save its own. Averaging makes the weights identical on every
-    worker; the moving mean becomes exactly the one a single process would
-    have (it is linear in the batch means), the moving variance leaves out the
-    spread between the workers' slices. Layers built with
-    ``synchronized=True`` already agree and are left alone.
+    worker; the moving mean becomes the moving average of the global batches'
+    means (an average is linear), the moving variance leaves out the spread
+    between the workers' slices. Layers built with ``synchronized=True``
+    already agree and are left alone.
 
     Returns:
         int. How many variables were averaged.

@@ -1,9 +1,13 @@
 """The plugin the cluster tests pip-install: a regressor whose train step writes
 down the ids of the examples each replica trains on.
 
-Its batch normalisation keeps moving statistics that each replica updates from
-its own slice of the batch: without kreg averaging them, the workers would end
-with different weights."""
+Its batch normalisation (``norm=True``) keeps moving statistics that each
+replica updates from its own slice of the batch: without kreg averaging them,
+the workers would end with different weights. Without it and without shuffling
+(``--set norm=false --set shuffle=false``) two workers compute what one process
+computes on the same global batches. (A seeded shuffle gives the workers one
+order, but not the order of a process without a strategy: TensorFlow rewrites a
+distributed dataset's graph.)"""
 
 from __future__ import annotations
 
@@ -24,16 +28,15 @@ def kreg_register_architectures(register):
         builder="kreg_test_sharded:build",
         data_adapter="kreg_test_sharded:data",
         train_step="kreg_test_sharded:step",
-        hyperparameters={{"features": 4, "learning_rate": 0.05}},
+        hyperparameters={{"features": 4, "learning_rate": 0.05, "norm": True, "shuffle": True}},
         batch_size={BATCH},
     ))
 
-def build(features, learning_rate):
+def build(features, learning_rate, norm, shuffle):
     import keras
 
-    model = keras.Sequential(
-        [keras.Input((features,)), keras.layers.BatchNormalization(name="norm"), keras.layers.Dense(1)], name="test_sharded"
-    )
+    layers = [keras.layers.BatchNormalization(name="norm")] if norm else []
+    model = keras.Sequential([keras.Input((features,)), *layers, keras.layers.Dense(1)], name="test_sharded")
     model.compile(optimizer=keras.optimizers.SGD(learning_rate))
     return model
 
@@ -45,7 +48,10 @@ def data(hyperparameters, batch_size, source):
     x = rng.normal(size=({EXAMPLES}, hyperparameters["features"])).astype("float32")
     y = (x @ rng.normal(size=(hyperparameters["features"], 1))).astype("float32")
     ids = np.arange({EXAMPLES}, dtype="int64")
-    return tf.data.Dataset.from_tensor_slices(((x, ids), y)).shuffle({EXAMPLES}, seed=1).batch(batch_size)
+    dataset = tf.data.Dataset.from_tensor_slices(((x, ids), y))
+    if hyperparameters["shuffle"]:
+        dataset = dataset.shuffle({EXAMPLES}, seed=1)
+    return dataset.batch(batch_size)
 
 def step(model, batch):
     import os

@@ -88,3 +88,30 @@ def test_the_saved_model_holds_the_weights_the_workers_agree_on(run, cluster_env
 
     model = keras.models.load_model(run["workers"][0].folder / "model.keras")
     assert weights_digest(model) == run["reports"][0]["cluster"]["weights_sha256"]
+
+
+@pytest.mark.slow
+def test_two_workers_compute_what_one_process_computes_on_the_same_global_batches(cluster_env, tmp_path):
+    """The reference: one process, no strategy, the same global batches of 8 (no batch norm, whose
+    per-replica statistics differ by design; no shuffle, whose order differs between the two)."""
+    args = ["train", "test-sharded", "--set", "norm=false", "--set", "shuffle=false", "--steps", str(STEPS), "--save", "model.keras", "--json"]
+    single = start_worker(cluster_env.python, 0, tmp_path / "single", args, {})
+    status, stdout, stderr = single.finish()
+    assert status == 0, stderr
+    workers = [
+        start_worker(cluster_env.python, index, tmp_path / f"w{index}", [*args, "--distribute", "multiworker"], {"TF_CONFIG": config})
+        for index, config in enumerate(local_tf_configs(free_local_addresses(2)))
+    ]
+    finished = [worker.finish() for worker in workers]
+    assert all(status == 0 for status, _, _ in finished), [stderr[-2000:] for _, _, stderr in finished]
+    one, two = json.loads(stdout), json.loads(finished[0][1])
+    assert two["metrics"]["loss"]["first"] == pytest.approx(one["metrics"]["loss"]["first"], rel=1e-5)
+    assert two["metrics"]["loss"]["last"] == pytest.approx(one["metrics"]["loss"]["last"], rel=1e-4)
+
+    import keras
+    import numpy as np
+
+    reference = keras.models.load_model(tmp_path / "single" / "model.keras").get_weights()
+    trained = keras.models.load_model(tmp_path / "w0" / "model.keras").get_weights()
+    for expected, actual in zip(reference, trained, strict=True):
+        np.testing.assert_allclose(actual, expected, rtol=1e-4, atol=1e-6)

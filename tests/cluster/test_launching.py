@@ -125,3 +125,23 @@ def test_workers_die_with_a_killed_launcher():
     while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(alive(pid) for pid in pids)
+
+
+def test_the_launcher_side_never_imports_tensorflow():
+    """The process that starts the workers stays light: only the workers import TensorFlow."""
+    code = (
+        "import sys; import kreg.cluster, kreg.launching, kreg.sharding, kreg.cli.local_cluster; "
+        "from kreg.cli import main; "
+        "main(['train', 'risk-factor-autoencoder', '--workers', '2', '--distribute', 'mirrored'], standalone_mode=False)"
+    )
+    script = (
+        "import sys\n"
+        "try:\n"
+        f"    {code}\n"
+        "except Exception:\n"
+        "    pass\n"
+        "leaked = [m for m in ('tensorflow', 'keras') if m in sys.modules]\n"
+        "print(leaked); sys.exit(1 if leaked else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -68,7 +68,13 @@ def train_on_local_cluster(entry: Entry, workers: int, assignments: tuple[str, .
         _print_report(report)
     _raise_failure(finished)
     if report is not None and not report["weights_identical"]:
-        click.echo("kreg: warning: the workers ended with different weights; the chief's were saved", err=True)
+        saved = report["results"][0]["saved"]
+        click.echo(
+            "kreg: warning: the workers ended with different weights: a layer keeps state it updates outside the "
+            "gradients (a running sum, a counter) on each worker, and only batch normalisation's is averaged"
+            + (f"; {saved} holds the chief's" if saved else ""),
+            err=True,
+        )
 
 
 def worker_command(name: str, assignments: tuple[str, ...], preset: str | None, options: dict[str, Any]) -> list[str]:

@@ -126,7 +126,8 @@ def _new_strategy(kind: str, connect_timeout: float | None) -> tf.distribute.Str
         devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
         return tf.distribute.MirroredStrategy(devices=[device.name for device in devices])
     if kind == "multiworker":
-        from kreg.inspect_tools.multiworker import DEFAULT_CONNECT_TIMEOUT, create_strategy
+        from kreg.cluster import DEFAULT_CONNECT_TIMEOUT
+        from kreg.inspect_tools.multiworker import create_strategy
 
         return create_strategy(connect_timeout or DEFAULT_CONNECT_TIMEOUT)
     raise ValueError(f"unknown strategy {kind!r}; choose from {', '.join(STRATEGIES)}")

@@ -107,15 +107,42 @@ def describe_exception(error: BaseException | str) -> str:
 
 
 def shorten_message(message: str) -> str:
-    """Put a message on one line, without tensor values, at most :data:`MESSAGE_LIMIT` characters.
+    """Put a message on one line without data dumps, at most about :data:`MESSAGE_LIMIT` characters.
 
     TensorFlow writes a tensor's numbers into its messages (``<tf.Tensor:
     shape=(16, 16, 6), dtype=float32, numpy=array([[[0.89, ...``, thousands of
-    characters for one batch); only the shape and dtype are kept. What is still
-    too long is cut at a word, saying so (``--debug`` prints the whole traceback).
+    characters for one batch): only the shape and dtype are kept. Keras writes
+    whole configs (``config={'module': 'keras', ...}``): a ``{...}`` or ``[...]``
+    of more than :data:`DUMP_LIMIT` characters is shown as ``{...}``. What is
+    still too long keeps its start and its end, saying how much was cut
+    (``--debug`` prints the whole traceback).
     """
-    line = " ".join(_TENSOR_VALUES.sub(r"\1>", message).split())
+    line = _collapse_dumps(" ".join(_TENSOR_VALUES.sub(r"\1>", message).split()))
     if len(line) <= MESSAGE_LIMIT:
         return line
-    cut = line[:MESSAGE_LIMIT].rsplit(" ", 1)[0]
-    return f"{cut} ... ({len(line) - len(cut)} more characters; --debug shows them)"
+    head = line[: MESSAGE_LIMIT - _TAIL].rsplit(" ", 1)[0]
+    tail = line[-_TAIL:].split(" ", 1)[-1]
+    return f"{head} ... ({len(line) - len(head) - len(tail)} characters cut; --debug shows them) ... {tail}"
+
+
+DUMP_LIMIT = 60
+"""The longest ``{...}`` or ``[...]`` a message keeps whole."""
+
+_TAIL = 150
+_CLOSERS = {"}": "{", "]": "["}
+
+
+def _collapse_dumps(line: str) -> str:
+    """Replace the inside of every ``{...}`` and ``[...]`` longer than DUMP_LIMIT with ``...``, innermost first."""
+    out: list[str] = []
+    openings: list[tuple[str, int]] = []
+    for char in line:
+        if char in "{[":
+            openings.append((char, len(out)))
+        elif char in _CLOSERS and openings and openings[-1][0] == _CLOSERS[char]:
+            _, start = openings.pop()
+            if len(out) - start > DUMP_LIMIT:
+                del out[start + 1 :]
+                out.append("...")
+        out.append(char)
+    return "".join(out)

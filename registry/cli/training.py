@@ -18,14 +18,15 @@ from kreg.cluster import DEFAULT_CONNECT_TIMEOUT
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.checking import CheckResult
-    from kreg.sharding import Shard
     from kreg.inspect_tools.training import TrainResult
+    from kreg.sharding import Shard
 
 DISTRIBUTE_HELP = (
     "Run under a tf.distribute strategy. 'mirrored': MirroredStrategy over every local GPU "
     "(or every logical CPU device). 'multiworker': MultiWorkerMirroredStrategy; start the "
     "same command on every worker, each with TF_CONFIG naming the cluster and its own task "
-    "index (see docs/training.md). The batch size is global: it is split across replicas."
+    "(see docs/multi-worker.md); only the chief writes --save and --logdir. The batch size "
+    "is global: it is split across replicas."
 )
 
 
@@ -75,6 +76,11 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
     first (compiling) step. A non-finite metric stops the run: exit 1, naming
     the metric and the step. A builder, data adapter or train step that
     raises: exit 1, naming the phase.
+
+    Multi-worker: with --distribute multiworker and TF_CONFIG this process is
+    one worker of a cluster (a malformed TF_CONFIG exits 2; a worker that
+    cannot reach the others in --connect-timeout, or loses one, exits 1
+    naming it). --workers N starts N such workers on this machine.
     """
     from kreg.building import resolve_hyperparameters
     from kreg.cluster import read_tf_config

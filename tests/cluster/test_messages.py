@@ -46,10 +46,22 @@ def test_tensor_values_are_dropped(text, expected):
     assert shorten_message(text) == expected
 
 
-def test_long_messages_are_cut_at_a_word_saying_how_much_is_left():
-    message = describe_exception(RuntimeError("word " * 300))
-    assert message.startswith("RuntimeError: word word")
-    assert message.endswith("more characters; --debug shows them)")
+def test_config_dumps_are_collapsed_and_the_cause_after_them_kept():
+    """Keras's failed-load message: two whole configs around the one sentence that matters."""
+    config = {"module": "keras", "class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "units": 1}] * 5}}
+    message = shorten_message(f"could not be deserialized. config={config}. Exception encountered: Could not locate class 'Doubler'.")
+    assert message == "could not be deserialized. config={...}. Exception encountered: Could not locate class 'Doubler'."
+    assert shorten_message("shape mismatch [None, 1] vs {'units': 3}") == "shape mismatch [None, 1] vs {'units': 3}"
+    assert shorten_message("unbalanced ] and { stay as they are") == "unbalanced ] and { stay as they are"
+
+
+def test_long_messages_keep_their_start_and_end_saying_how_much_is_cut():
+    text = " ".join(f"w{i}" for i in range(400))
+    message = describe_exception(RuntimeError(text))
+    assert message.startswith("RuntimeError: w0 w1 w2")
+    assert message.endswith("w398 w399")
     assert len(message) < MESSAGE_LIMIT + 80
-    cut = int(message.rsplit("(", 1)[1].split()[0])
-    assert len(message.split(" ... (")[0]) - len("RuntimeError: ") + cut == len(("word " * 300).strip())
+    head, rest = message.removeprefix("RuntimeError: ").split(" ... (", 1)
+    cut, tail = rest.split(" characters cut; --debug shows them) ... ")
+    assert len(head) + int(cut) + len(tail) == len(text)
+    assert f"{head} {text[len(head) + 1:-len(tail) - 1]} {tail}" == text

@@ -131,6 +131,9 @@ def run_workers(
             _stop(workers, grace)
             _drain(workers, lines, on_line)
             raise
+        except BaseException:
+            _stop(workers, grace)  # e.g. the next worker could not be started: none is left behind
+            raise
     return workers
 
 

@@ -145,3 +145,12 @@ def test_the_launcher_side_never_imports_tensorflow():
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_worker_that_cannot_start_stops_those_already_started(tmp_path):
+    marker = f"kreg-test-marker-{os.getpid()}-{time.monotonic_ns()}"
+    first = python("import time; time.sleep(60)") + [marker]
+    with pytest.raises(FileNotFoundError):
+        run_workers([first, [str(tmp_path / "no-such-program")]], [ENV] * 2)
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    assert left == []

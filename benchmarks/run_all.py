@@ -89,6 +89,10 @@ def markdown(results: dict) -> str:
         lines += ["", "## Multi-worker training on one machine", "", _CLUSTER_INTRO, ""]
         lines += ["| model | steps | no strategy | 1 worker | 2 workers | 2 workers / 1 worker | 2 workers / no strategy | wall s (none / 1 / 2) | load average |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
         lines += [_cluster_line(row) for row in cluster]
+        machines = {json.dumps(row["machine"], sort_keys=True) for row in cluster if "machine" in row}
+        for machine_json in sorted(machines):
+            machine = json.loads(machine_json)
+            lines += ["", "Measured on another machine than the groups above: " + ", ".join(f"{key} {value}" for key, value in machine.items()) + "."]
     growth = _list_growth(results["rows"])
     if growth:
         lines += ["", "## kreg list and installed plugins", "", growth, "", f"![kreg list time against plugin count]({LIST_PLOT.name})"]
@@ -134,10 +138,15 @@ def _list_growth(rows: list[dict]) -> str:
 
 
 def merged(old: dict, new: dict) -> dict:
-    """``old`` with the rows and durations of the groups ``new`` ran replaced by ``new``'s."""
+    """``old`` with the rows and durations of the groups ``new`` ran replaced by ``new``'s.
+
+    The page's machine stays the one of ``old``'s rows; a new row measured on
+    another machine carries its own ``machine``.
+    """
     groups = set(new["durations"])
-    rows = [row for row in old["rows"] if row["group"] not in groups] + new["rows"]
-    return {**old, "machine": new["machine"], "durations": {**old["durations"], **new["durations"]}, "rows": rows}
+    fresh = [{**row, "machine": new["machine"]} if new["machine"] != old["machine"] else row for row in new["rows"]]
+    rows = [row for row in old["rows"] if row["group"] not in groups] + fresh
+    return {**old, "durations": {**old["durations"], **new["durations"]}, "rows": rows}
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ run (alternating), as medians of several runs, with the ratio and the goal;
 `kreg list`'s growth with the number of installed plugins is also drawn as a
 PNG. Usage:
 
-    .venv/bin/python benchmarks/run_all.py [--quick] [--only list inspect train check] [--render]
+    .venv/bin/python benchmarks/run_all.py [--quick] [--only list inspect train check cluster] [--merge] [--render]
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ PLANS = {  # group: (module, full arguments, quick arguments)
     "inspect": ("bench_inspect", {"runs": 3}, {"runs": 1}),
     "train": ("bench_train", {"runs": 7}, {"runs": 3, "steps": 100}),
     "check": ("bench_check", {"runs": 1}, {"runs": 1}),
+    "cluster": ("bench_cluster", {"runs": 3}, {"runs": 1, "steps": 100}),
 }
 
 
@@ -76,13 +77,22 @@ def markdown(results: dict) -> str:
     lines += ["## Machine", ""] + [f"- {key}: {value}" for key, value in results["machine"].items()]
     lines += ["", "Medians; kreg and plain Keras alternate within each comparison (A B B A ...).", ""]
     comparisons = [row for row in results["rows"] if "keras" in row]
+    cluster = [row for row in results["rows"] if row["group"] == "cluster"]
     if comparisons:
         lines += ["## kreg beside plain Keras", "", "| group | case | kreg | plain Keras | kreg | Keras | ratio kreg/Keras | goal | met |", "| --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |"]
         lines += [_comparison_line(row) for row in comparisons]
-    alone = [row for row in results["rows"] if "keras" not in row]
+    alone = [row for row in results["rows"] if "keras" not in row and row["group"] != "cluster"]
     if alone:
         lines += ["", "## kreg alone", "", "| group | case | wall s | CPU s | goal | met |", "| --- | --- | ---: | ---: | --- | --- |"]
         lines += [f"| {r['group']} | {r['case']} | {r['kreg']['wall']:.1f} | {r['kreg']['cpu']:.1f} | <= {r['goal_seconds']:.0f} s | {'yes' if r['met'] else 'NO'} |" for r in alone]
+    if cluster:
+        lines += ["", "## Multi-worker training on one machine", "", _CLUSTER_INTRO, ""]
+        lines += ["| model | steps | no strategy | 1 worker | 2 workers | 2 workers / 1 worker | 2 workers / no strategy | wall s (none / 1 / 2) | load average |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+        lines += [_cluster_line(row) for row in cluster]
+        machines = {json.dumps(row["machine"], sort_keys=True) for row in cluster if "machine" in row}
+        for machine_json in sorted(machines):
+            machine = json.loads(machine_json)
+            lines += ["", "Measured on another machine than the groups above: " + ", ".join(f"{key} {value}" for key, value in machine.items()) + "."]
     growth = _list_growth(results["rows"])
     if growth:
         lines += ["", "## kreg list and installed plugins", "", growth, "", f"![kreg list time against plugin count]({LIST_PLOT.name})"]
@@ -103,6 +113,21 @@ def _comparison_line(row: dict) -> str:
     )
 
 
+_CLUSTER_INTRO = (
+    "Steps/s of the chief after its first step, medians; `kreg train --workers 2` against `--workers 1` and "
+    "no strategy, the same global batch, on the same machine. Two workers share its cores and add an all-reduce "
+    "per step: no speed-up is expected, the ratio is the overhead."
+)
+
+
+def _cluster_line(row: dict) -> str:
+    sides = row["sides"]
+    speeds = " | ".join(f"{sides[label]['steps_per_second']:.1f}" for label in ("no strategy", "1 worker", "2 workers"))
+    walls = " / ".join(f"{sides[label]['wall']:.0f}" for label in ("no strategy", "1 worker", "2 workers"))
+    load = " to ".join(f"{value:.1f}" for value in row.get("load_average", []))
+    return f"| {row['case']} | {row['steps']} | {speeds} | {row['ratio']:.2f} | {row['ratio_to_plain']:.2f} | {walls} | {load} |"
+
+
 def _list_growth(rows: list[dict]) -> str:
     points = sorted((row["plugins"], row["kreg"]["wall"]) for row in rows if row["group"] == "list")
     if len(points) < 2:
@@ -112,17 +137,32 @@ def _list_growth(rows: list[dict]) -> str:
     return f"From {first_count} to {last_count} plugins `kreg list` grows by {per_plugin:.2f} ms per plugin."
 
 
+def merged(old: dict, new: dict) -> dict:
+    """``old`` with the rows and durations of the groups ``new`` ran replaced by ``new``'s.
+
+    The page's machine stays the one of ``old``'s rows; a new row measured on
+    another machine carries its own ``machine``.
+    """
+    groups = set(new["durations"])
+    fresh = [{**row, "machine": new["machine"]} if new["machine"] != old["machine"] else row for row in new["rows"]]
+    rows = [row for row in old["rows"] if row["group"] not in groups] + fresh
+    return {**old, "durations": {**old["durations"], **new["durations"]}, "rows": rows}
+
+
 def main() -> None:
     """Run, then write results.json, results.md and the list plot."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs and plugin counts (a smoke run of the benchmarks)")
     parser.add_argument("--only", nargs="+", choices=list(PLANS), default=list(PLANS))
     parser.add_argument("--render", action="store_true", help="only rewrite results.md and the plot from results.json")
+    parser.add_argument("--merge", action="store_true", help="keep results.json's other groups; replace only the rows of the groups run")
     args = parser.parse_args()
     if args.render:
         results = json.loads(RESULTS_JSON.read_text())
     else:
         results = run(args.only, args.quick)
+        if args.merge and RESULTS_JSON.exists():
+            results = merged(json.loads(RESULTS_JSON.read_text()), results)
         RESULTS_JSON.write_text(json.dumps(results, indent=2))
     plot_list_scaling(results["rows"], LIST_PLOT)
     RESULTS_MD.write_text(markdown(results))

@@ -9,9 +9,15 @@ tried and failed).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 from kreg.phases import Phase
+
+MESSAGE_LIMIT = 500
+"""The most characters of an exception's message kreg shows on its one line."""
+
+_TENSOR_VALUES = re.compile(r"(<tf\.(?:Tensor|Variable)\b[^<>]*?), numpy=(?:array\(.*?\)|[^>]*)>", re.DOTALL)
 
 
 class KregError(Exception):
@@ -112,9 +118,51 @@ def describe_exception(error: BaseException | str) -> str:
         str. A single line fit for a terminal.
     """
     if isinstance(error, str):
-        return error
-    message = " ".join(str(error).split())
+        return shorten_message(error)
+    message = shorten_message(str(error))
     if isinstance(error, KregError):
         return message
     name = type(error).__name__
     return f"{name}: {message}" if message else name
+
+
+def shorten_message(message: str) -> str:
+    """Put a message on one line without data dumps, at most about :data:`MESSAGE_LIMIT` characters.
+
+    TensorFlow writes a tensor's numbers into its messages (``<tf.Tensor:
+    shape=(16, 16, 6), dtype=float32, numpy=array([[[0.89, ...``, thousands of
+    characters for one batch): only the shape and dtype are kept. Keras writes
+    whole configs (``config={'module': 'keras', ...}``): a ``{...}`` or ``[...]``
+    of more than :data:`DUMP_LIMIT` characters is shown as ``{...}``. What is
+    still too long keeps its start and its end, saying how much was cut
+    (``--debug`` prints the whole traceback).
+    """
+    line = _collapse_dumps(" ".join(_TENSOR_VALUES.sub(r"\1>", message).split()))
+    if len(line) <= MESSAGE_LIMIT:
+        return line
+    head = line[: MESSAGE_LIMIT - _TAIL].rsplit(" ", 1)[0]
+    tail = line[-_TAIL:].split(" ", 1)[-1]
+    return f"{head} ... ({len(line) - len(head) - len(tail)} characters cut; --debug shows them) ... {tail}"
+
+
+DUMP_LIMIT = 60
+"""The longest ``{...}`` or ``[...]`` a message keeps whole."""
+
+_TAIL = 150
+_CLOSERS = {"}": "{", "]": "["}
+
+
+def _collapse_dumps(line: str) -> str:
+    """Replace the inside of every ``{...}`` and ``[...]`` longer than DUMP_LIMIT with ``...``, innermost first."""
+    out: list[str] = []
+    openings: list[tuple[str, int]] = []
+    for char in line:
+        if char in "{[":
+            openings.append((char, len(out)))
+        elif char in _CLOSERS and openings and openings[-1][0] == _CLOSERS[char]:
+            _, start = openings.pop()
+            if len(out) - start > DUMP_LIMIT:
+                del out[start + 1 :]
+                out.append("...")
+        out.append(char)
+    return "".join(out)

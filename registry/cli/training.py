@@ -14,16 +14,19 @@ import click
 from kreg.cli.options import check_steps_option, json_option, plugin_options, preset_option, set_option, train_steps_option
 from kreg.cli.render import Column, format_count, format_metric, format_rate, print_fields, print_table
 from kreg.cli.session import emit_json, get_session
+from kreg.cluster import DEFAULT_CONNECT_TIMEOUT
 
 if TYPE_CHECKING:
     from kreg.running.training import TrainResult
+    from kreg.sharding import Shard
     from kreg.workflows.pipeline import PipelineResult
 
 DISTRIBUTE_HELP = (
     "Run under a tf.distribute strategy. 'mirrored': MirroredStrategy over every local GPU "
     "(or every logical CPU device). 'multiworker': MultiWorkerMirroredStrategy; start the "
     "same command on every worker, each with TF_CONFIG naming the cluster and its own task "
-    "index (see docs/training.md). The batch size is global: it is split across replicas."
+    "(see docs/multi-worker.md); only the chief writes --save and --logdir. The batch size "
+    "is global: it is split across replicas."
 )
 
 
@@ -38,6 +41,27 @@ DISTRIBUTE_HELP = (
 @click.option("--save", metavar="FILE.keras", default=None, help="Save the trained model to this .keras file.")
 @click.option("--logdir", metavar="DIR", default=None, help="Write each step's metrics as TensorBoard scalars under DIR/train.")
 @click.option("--distribute", type=click.Choice(["mirrored", "multiworker"]), default=None, help=DISTRIBUTE_HELP)
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(min=1),
+    default=DEFAULT_CONNECT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --distribute multiworker: give up when the other workers have not all answered within this time, naming those that did not.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help=(
+        "Start N local worker processes training together (MultiWorkerMirroredStrategy, each with its own "
+        "TF_CONFIG on a free port of 127.0.0.1): the chief's progress, then one table or JSON for the cluster. "
+        "Ctrl-C stops every worker."
+    ),
+)
+# What --workers asks of each worker: progress as plain lines on stderr beside the JSON on stdout.
+@click.option("--progress-lines", is_flag=True, hidden=True)
 @click.option("--jit-compile/--no-jit-compile", default=None, help="Force XLA on or off [default: as the builder compiled the model].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for Python, NumPy and TensorFlow.")
 @json_option
@@ -52,14 +76,29 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
     first (compiling) step. A non-finite metric stops the run: exit 1, naming
     the metric and the step. A builder, data adapter or train step that
     raises: exit 1, naming the phase.
+
+    Multi-worker: with --distribute multiworker and TF_CONFIG this process is
+    one worker of a cluster (a malformed TF_CONFIG exits 2; a worker that
+    cannot reach the others in --connect-timeout, or loses one, exits 1
+    naming it). --workers N starts N such workers on this machine.
     """
+    from kreg.cluster import read_tf_config
     from kreg.hyperparameters import resolve_hyperparameters
     from kreg.running.training import TrainOptions
-    from kreg.workflows.training import train
+    from kreg.workflows.training import check_options, train
 
     entry = get_session().entry(name)
+    workers = options.pop("workers")
     train_options = TrainOptions(quiet=as_json, **options)  # type: ignore[arg-type]
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
+    if workers is not None:
+        from kreg.cli.local_cluster import train_on_local_cluster
+
+        check_options(train_options)  # before any worker starts (each checks them again)
+        train_on_local_cluster(entry, workers, assignments, preset, as_json, options)
+        return
+    if options["distribute"] == "multiworker":
+        read_tf_config()  # a malformed TF_CONFIG is a usage error, before TensorFlow starts
     result = train(entry, hyperparameters, train_options)
     if as_json:
         emit_json(result.to_json())
@@ -89,13 +128,40 @@ def _print_result(result: TrainResult) -> None:
     )
 
 
+class ShardParameter(click.ParamType):
+    """``K/N`` on the command line, a :class:`~kreg.sharding.Shard` in the command."""
+
+    name = "K/N"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> object:
+        """Parse ``K/N``; a malformed one is a usage error (exit 2)."""
+        from kreg.errors import KregUsageError
+        from kreg.sharding import Shard
+
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(str(value))
+        except KregUsageError as error:
+            self.fail(str(error), param, ctx)
+
+
 @click.command("check")
 @click.argument("patterns", nargs=-1, metavar="[PATTERN]...")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Check architectures in this many worker processes.")
 @check_steps_option
+@click.option(
+    "--shard",
+    type=ShardParameter(),
+    default=None,
+    help=(
+        "Check only shard K of N (counted from 1) of the matching architectures: their names, sorted, are dealt "
+        "out in turn, so N jobs (a CI matrix) check disjoint sets that together are all of them."
+    ),
+)
 @json_option
 @plugin_options
-def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: bool) -> None:
+def check_command(patterns: tuple[str, ...], jobs: int, steps: int, shard: Shard | None, as_json: bool) -> None:
     """Build, count and smoke-train every matching architecture; a pass/fail table.
 
     PATTERN is a shell-style pattern on the name (all architectures without
@@ -111,6 +177,11 @@ def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: boo
     entries = session.catalogue.select(patterns)
     if not entries:
         raise KregUsageError("no architectures match " + " ".join(repr(p) for p in patterns) if patterns else "no architectures registered")
+    matching = len(entries)
+    if shard is not None:
+        entries = shard.select(entries)
+        if not as_json:
+            click.echo(f"shard {shard}: {len(entries)} of {matching} architectures", err=True)
 
     def progress(result: PipelineResult) -> None:
         if not as_json:
@@ -120,8 +191,11 @@ def check_command(patterns: tuple[str, ...], jobs: int, steps: int, as_json: boo
     results = check_all(entries, jobs=jobs, steps=steps, disabled=session.disabled, on_result=progress)
     failed = [r for r in results if not r.passed]
     if as_json:
-        emit_json({"passed": not failed, "seconds": round(time.perf_counter() - started, 3), "results": [r.to_json() for r in results]})
-    else:
+        report = {"passed": not failed, "seconds": round(time.perf_counter() - started, 3), "results": [r.to_json() for r in results]}
+        if shard is not None:
+            report["shard"] = {**shard.to_json(), "architectures": len(results), "matching": matching}
+        emit_json(report)
+    elif results:
         _print_check_table(results)
         click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed in {time.perf_counter() - started:.1f} s")
     if failed:
@@ -134,7 +208,7 @@ def _print_check_table(results: list[PipelineResult]) -> None:
     for result in results:
         params = result.params.get("model", {}).get("total")
         if result.passed:
-            detail = _metric_change(result.metrics) if result.trained else "not trained (no data adapter)"
+            detail = metric_change(result.metrics) if result.trained else "not trained (no data adapter)"
         else:
             detail = f"{result.phase}: {result.cause}"
         rows.append((result.architecture, "pass" if result.passed else "FAIL", format_count(params), format_rate(result.steps_per_second), detail))
@@ -148,7 +222,7 @@ def _print_check_table(results: list[PipelineResult]) -> None:
     print_table(None, columns, rows)
 
 
-def _metric_change(metrics: dict[str, dict[str, object]]) -> str:
+def metric_change(metrics: dict[str, dict[str, object]]) -> str:
     """``loss 0.9 -> 0.4``: the loss when the train step returns one, else its first metric."""
     name = "loss" if "loss" in metrics else next(iter(metrics), None)
     if name is None:

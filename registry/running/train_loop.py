@@ -11,7 +11,6 @@ batch)`` function is put in place of the model's method for the duration of one
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -83,7 +82,7 @@ def progress_verbosity(quiet: bool) -> int:
     return 1 if sys.stdout.isatty() else 2
 
 
-def make_strategy(kind: str | None) -> tf.distribute.Strategy | None:
+def make_strategy(kind: str | None, connect_timeout: float | None = None) -> tf.distribute.Strategy | None:
     """Return the distribution strategy named by ``--distribute``, one per process.
 
     A strategy is created once and reused: two MirroredStrategy objects in
@@ -95,32 +94,37 @@ def make_strategy(kind: str | None) -> tf.distribute.Strategy | None:
         kind: str or None. None (no strategy), ``"mirrored"`` (every local GPU,
             else every logical CPU device) or ``"multiworker"``
             (``MultiWorkerMirroredStrategy``, its cluster read from ``TF_CONFIG``;
-            without it, a single local worker).
+            without it, a single local worker: see :mod:`kreg.running.multiworker`).
+        connect_timeout: float or None. ``multiworker``: seconds to wait for the
+            other workers (None: the default of ``--connect-timeout``).
 
     Returns:
         tf.distribute.Strategy or None.
 
     Raises:
         ValueError: an unknown kind.
+        ClusterConfigError: ``multiworker`` with a malformed ``TF_CONFIG``.
+        ClusterUnreachable: ``multiworker``: the other workers did not all answer in time.
     """
     if kind is None:
         return None
     if kind not in _strategies:
-        _strategies[kind] = _new_strategy(kind)
+        _strategies[kind] = _new_strategy(kind, connect_timeout)
     return _strategies[kind]
 
 
 _strategies: dict[str, tf.distribute.Strategy] = {}
 
 
-def _new_strategy(kind: str) -> tf.distribute.Strategy:
+def _new_strategy(kind: str, connect_timeout: float | None) -> tf.distribute.Strategy:
     if kind == "mirrored":
         devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
         return tf.distribute.MirroredStrategy(devices=[device.name for device in devices])
     if kind == "multiworker":
-        if "TF_CONFIG" not in os.environ:
-            print("kreg: TF_CONFIG is not set: multiworker runs as a single local worker", file=sys.stderr)
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        from kreg.cluster import DEFAULT_CONNECT_TIMEOUT
+        from kreg.running.multiworker import create_strategy
+
+        return create_strategy(connect_timeout or DEFAULT_CONNECT_TIMEOUT)
     raise ValueError(f"unknown strategy {kind!r}; choose from {', '.join(STRATEGIES)}")
 
 

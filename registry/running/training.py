@@ -11,11 +11,11 @@ does not import TensorFlow; training does.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Entry
+from kreg.cluster import output_for_this_worker, read_tf_config
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
 from kreg.phases import Phase
 from kreg.references import describe_reference
@@ -51,6 +51,10 @@ class TrainOptions:
         jit_compile: bool or None. Override the model's XLA setting; None keeps
             what the builder compiled it with.
         seed: int or None. Seed Python, NumPy and TensorFlow before building.
+        connect_timeout: float or None. ``multiworker``: seconds to wait for
+            the other workers (None: the default of ``--connect-timeout``).
+        progress_lines: bool. Print progress as plain lines on stderr
+            (:mod:`kreg.inspect_tools.progress_lines`), for a launcher to relay.
         callbacks: tuple[keras.callbacks.Callback, ...]. More callbacks for
             ``fit``, run after kreg's own (which record the metrics).
     """
@@ -65,6 +69,8 @@ class TrainOptions:
     quiet: bool = False
     jit_compile: bool | None = None
     seed: int | None = 0
+    connect_timeout: float | None = None
+    progress_lines: bool = False
     callbacks: tuple[keras.callbacks.Callback, ...] = ()
 
 
@@ -84,6 +90,8 @@ class TrainResult:
         replicas: int. Replicas in sync (1 without a strategy).
         saved: str or None. Where the trained model was saved.
         logdir: str or None. Where the TensorBoard scalars went.
+        cluster: dict or None. ``multiworker``: this worker's task, the cluster
+            size and a digest of the trained weights (:func:`~kreg.inspect_tools.multiworker.describe_worker`).
     """
 
     architecture: str
@@ -96,6 +104,7 @@ class TrainResult:
     replicas: int = 1
     saved: str | None = None
     logdir: str | None = None
+    cluster: dict[str, Any] | None = None
 
     @property
     def finite(self) -> bool:
@@ -128,6 +137,7 @@ class TrainResult:
             "replicas": self.replicas,
             "saved": self.saved,
             "logdir": self.logdir,
+            "cluster": self.cluster,
         }
 
 
@@ -166,12 +176,18 @@ def train_model(built: BuiltArchitecture, options: TrainOptions) -> TrainResult:
     step = resolve_part(entry, "train_step")
     batch_size = options.batch_size or entry.architecture.batch_size
     dataset = make_dataset(entry, built.hyperparameters, batch_size, options.source, built.data_state)
+    writes_outputs = _writes_outputs(options)
+    if options.distribute is not None:
+        from kreg.running.multiworker import shard_by_example
+
+        dataset = shard_by_example(dataset)
     if options.jit_compile is not None:
         model.jit_compile = options.jit_compile
-    trace = run_training(entry.name, model, step, dataset, options)
+    trace = run_training(entry.name, model, step, dataset, options, write_scalars=writes_outputs)
+    cluster = _settle_workers(model) if options.distribute == "multiworker" else None
     saved = None
     if options.save is not None and trace.problem is None:
-        saved = save_model(entry.name, model, options.save)
+        saved = save_model(entry.name, model, options.save, is_chief=writes_outputs)
     return TrainResult(
         architecture=entry.name,
         hyperparameters=dict(built.hyperparameters),
@@ -181,8 +197,21 @@ def train_model(built: BuiltArchitecture, options: TrainOptions) -> TrainResult:
         trace=trace,
         distribute=options.distribute,
         saved=saved,
-        logdir=options.logdir,
+        logdir=options.logdir if writes_outputs else None,
+        cluster=cluster,
     )
+
+
+def _writes_outputs(options: TrainOptions) -> bool:
+    """False for a multi-worker process that is not the chief: it writes no file the user named."""
+    cluster = read_tf_config() if options.distribute == "multiworker" else None
+    return cluster is None or cluster.is_chief
+
+
+def _settle_workers(model: keras.Model) -> dict[str, Any]:
+    from kreg.running.multiworker import settle_workers
+
+    return settle_workers(model)
 
 
 def require_trainable(entry: Entry) -> None:
@@ -195,21 +224,25 @@ def require_trainable(entry: Entry) -> None:
         raise KregUsageError(f"architecture {entry.name!r} has no data adapter, so it cannot be trained")
 
 
-def run_training(name: str, model: keras.Model, step: Any, dataset: tf.data.Dataset, options: TrainOptions) -> MetricTrace:
-    """Run ``fit`` with the recorder (and the TensorBoard writer) and return the trace.
+def run_training(
+    name: str, model: keras.Model, step: Any, dataset: tf.data.Dataset, options: TrainOptions, write_scalars: bool = True
+) -> MetricTrace:
+    """Run ``fit`` with the recorder (and the TensorBoard writer, if ``write_scalars``) and return the trace.
 
     Raises:
         ArchitectureFailure: the train step or ``fit`` raised (phase ``train``),
             or no step ran (phase ``data``).
     """
     from kreg.running.metrics_log import MetricRecorder, ScalarWriter
+    from kreg.running.multiworker import lost_worker
     from kreg.running.train_loop import fit_steps, installed_train_step, progress_verbosity
 
     recorder = MetricRecorder()
-    writer = ScalarWriter(options.logdir) if options.logdir is not None else None
-    callbacks = [recorder, *([writer] if writer is not None else []), *options.callbacks]
+    writer = ScalarWriter(options.logdir) if options.logdir is not None and write_scalars else None
+    callbacks = [recorder, *([writer] if writer is not None else []), *_progress(options), *options.callbacks]
     try:
-        with in_phase(name, Phase.TRAIN, passes=(KregError,), cause=short_cause), installed_train_step(model, step):
+        cause = lambda error: lost_worker(error) or short_cause(error)  # noqa: E731
+        with in_phase(name, Phase.TRAIN, passes=(KregError,), cause=cause), installed_train_step(model, step):
             fit_steps(model, dataset, options.steps, options.epochs, callbacks, progress_verbosity(options.quiet))
     finally:
         if writer is not None:
@@ -219,17 +252,28 @@ def run_training(name: str, model: keras.Model, step: Any, dataset: tf.data.Data
     return recorder.trace
 
 
-def save_model(name: str, model: keras.Model, path: str) -> str:
-    """Save the trained model as a ``.keras`` file (Keras calls the plugin's ``get_config``).
+def _progress(options: TrainOptions) -> list[keras.callbacks.Callback]:
+    if not options.progress_lines:
+        return []
+    from kreg.running.progress_lines import ProgressLines
+
+    return [ProgressLines(options.steps * options.epochs)]
+
+
+def save_model(name: str, model: keras.Model, path: str, is_chief: bool = True) -> str | None:
+    """Save the trained model as a ``.keras`` file, whole or not at all (Keras calls the plugin's ``get_config``).
+
+    Args:
+        is_chief: bool. False for a multi-worker process that is not the
+            chief: it saves to a temporary folder that is then deleted
+            (:func:`~kreg.cluster.output_for_this_worker`), and returns None.
 
     Raises:
         ArchitectureFailure: Keras could not save it (phase ``save``).
     """
-    with in_phase(name, Phase.SAVE, passes=()):
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        model.save(path)
-    return path
+    with in_phase(name, Phase.SAVE, passes=()), output_for_this_worker(path, is_chief) as target:
+        model.save(target)
+    return path if is_chief else None
 
 
 def short_cause(error: BaseException) -> BaseException | str:

@@ -62,7 +62,7 @@ def train(entry: Entry, hyperparameters: Mapping[str, Any], options: TrainOption
 
     if options.seed is not None:
         keras.utils.set_random_seed(options.seed)
-    strategy = _strategy(entry, options.distribute)
+    strategy = _strategy(entry, options)
     with strategy_scope(strategy):
         built = build(entry, hyperparameters, options.source)
     result = train_model(built, options)
@@ -70,11 +70,11 @@ def train(entry: Entry, hyperparameters: Mapping[str, Any], options: TrainOption
     return result
 
 
-def _strategy(entry: Entry, kind: str | None) -> tf.distribute.Strategy | None:
+def _strategy(entry: Entry, options: TrainOptions) -> tf.distribute.Strategy | None:
     from kreg.running.train_loop import make_strategy
 
     try:
-        with in_phase(entry.name, Phase.DISTRIBUTE, passes=(ValueError,)):
-            return make_strategy(kind)
+        with in_phase(entry.name, Phase.DISTRIBUTE, passes=(ValueError, KregUsageError)):
+            return make_strategy(options.distribute, options.connect_timeout)
     except ValueError as error:
         raise KregUsageError(str(error)) from None

@@ -1,0 +1,258 @@
+"""Start N worker processes of a local cluster, relay their output, stop them together.
+
+:func:`run_workers` starts every command in its own process group, hands each
+line a worker writes on stderr to a callback as it comes, keeps what it
+writes on stdout (``kreg train --json`` prints its result there), and waits.
+When a worker exits with an error or is killed while others still run, the
+others cannot finish (each step waits for every worker), so they are stopped
+at once. Ctrl-C or SIGTERM stops every worker too, and then raises
+:class:`Interrupted`. Importing this module does not import TensorFlow.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+STOP_GRACE_SECONDS = 3.0
+"""How long a stopped worker gets to exit after SIGINT before it is killed."""
+
+_ERROR_PREFIX = "kreg: error: "
+
+
+class Interrupted(Exception):
+    """The launcher got SIGINT or SIGTERM and stopped every worker.
+
+    Attributes:
+        signal_number: int. The signal that stopped it.
+    """
+
+    def __init__(self, signal_number: int):
+        self.signal_number = signal_number
+        super().__init__(f"interrupted by {signal.Signals(signal_number).name}")
+
+    @property
+    def exit_status(self) -> int:
+        """128 + the signal number, as a shell reports it (130 for Ctrl-C)."""
+        return 128 + self.signal_number
+
+
+@dataclass
+class Worker:
+    """One worker process and what it wrote.
+
+    Attributes:
+        index: int. Its position in the cluster.
+        process: subprocess.Popen. The process.
+        stdout: str. Everything it wrote on stdout (complete once it exited).
+        stderr: list[str]. Its stderr lines, in order.
+        stopped: bool. The launcher stopped it (another failed, or Ctrl-C).
+    """
+
+    index: int
+    process: subprocess.Popen
+    stdout: str = ""
+    stderr: list[str] = field(default_factory=list)
+    stopped: bool = False
+    readers: list[threading.Thread] = field(default_factory=list, repr=False)
+
+    @property
+    def pid(self) -> int:
+        """The process id."""
+        return self.process.pid
+
+    @property
+    def status(self) -> int | None:
+        """The exit status; negative for a signal, None while it runs."""
+        return self.process.poll()
+
+    @property
+    def failed(self) -> bool:
+        """It exited with an error or was killed (and the launcher did not stop it)."""
+        return self.status not in (None, 0) and not self.stopped
+
+    def describe_exit(self) -> str:
+        """``exited with status 1: <its error line>`` or ``was killed by SIGKILL``."""
+        status = self.status
+        if status is None:
+            return "is still running"
+        if status < 0:
+            return f"was killed by {_signal_name(-status)}"
+        errors = [line[len(_ERROR_PREFIX):] for line in self.stderr if line.startswith(_ERROR_PREFIX)]
+        reason = errors[-1] if errors else next((line for line in reversed(self.stderr) if line.strip()), "")
+        return f"exited with status {status}" + (f": {reason}" if reason else "")
+
+
+def run_workers(
+    commands: Sequence[Sequence[str]],
+    environments: Sequence[Mapping[str, str]],
+    on_line: Callable[[Worker, str], None] = lambda worker, line: None,
+    grace: float = STOP_GRACE_SECONDS,
+) -> list[Worker]:
+    """Run one process per command to the end, all stopped together when one fails.
+
+    Args:
+        commands: Sequence[Sequence[str]]. The command of each worker.
+        environments: Sequence[Mapping[str, str]]. The full environment of each.
+        on_line: callable. Called in this thread with each stderr line (without
+            its newline) as it arrives.
+        grace: float. Seconds a stopped worker gets after SIGINT before SIGKILL.
+
+    Returns:
+        list[Worker]. Every worker, finished; check ``failed`` and ``stopped``.
+
+    Raises:
+        Interrupted: SIGINT or SIGTERM arrived; every worker was stopped first.
+    """
+    lines: queue.Queue[tuple[Worker, str]] = queue.Queue()
+    workers: list[Worker] = []
+    with _signals_raise_interrupted():
+        try:
+            # Every process first, then the threads that read them: a fork
+            # while other threads run is what preexec_fn must not meet.
+            for index, (command, environment) in enumerate(zip(commands, environments)):
+                workers.append(Worker(index, _start(command, environment)))
+            for worker in workers:
+                _read(worker, lines)
+            _supervise(workers, lines, on_line, grace)
+        except Interrupted:
+            _stop(workers, grace)
+            _drain(workers, lines, on_line)
+            raise
+        except BaseException:
+            _stop(workers, grace)  # e.g. the next worker could not be started: none is left behind
+            raise
+    return workers
+
+
+def _start(command: Sequence[str], environment: Mapping[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        list(command),
+        env=dict(environment),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # Its own process group: the terminal's Ctrl-C reaches only the
+        # launcher, which stops each worker and waits for it.
+        start_new_session=True,
+        preexec_fn=_die_with_parent(),
+    )
+
+
+def _read(worker: Worker, lines: queue.Queue) -> None:
+    worker.readers = [
+        threading.Thread(target=_read_stdout, args=(worker, worker.process.stdout), daemon=True),
+        threading.Thread(target=_read_stderr, args=(worker, worker.process.stderr, lines), daemon=True),
+    ]
+    for reader in worker.readers:
+        reader.start()
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """On Linux, what the child runs before exec to be killed when the launcher dies (no orphans)."""
+    if sys.platform != "linux":
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, not in the forked child
+    pr_set_pdeathsig = 1
+    return lambda: prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+def _read_stdout(worker: Worker, stream: IO[bytes]) -> None:
+    worker.stdout = stream.read().decode(errors="replace")
+
+
+def _read_stderr(worker: Worker, stream: IO[bytes], lines: queue.Queue) -> None:
+    for raw in stream:
+        lines.put((worker, raw.decode(errors="replace").rstrip("\n")))
+
+
+def _supervise(workers: list[Worker], lines: queue.Queue, on_line: Callable[[Worker, str], None], grace: float) -> None:
+    while any(worker.status is None for worker in workers):
+        _relay(lines, on_line, timeout=0.2)
+        if any(worker.failed for worker in workers):
+            _stop([worker for worker in workers if worker.status is None], grace)
+    _drain(workers, lines, on_line)
+
+
+def _relay(lines: queue.Queue, on_line: Callable[[Worker, str], None], timeout: float) -> None:
+    try:
+        worker, line = lines.get(timeout=timeout)
+    except queue.Empty:
+        return
+    worker.stderr.append(line)
+    on_line(worker, line)
+
+
+def _drain(workers: list[Worker], lines: queue.Queue, on_line: Callable[[Worker, str], None]) -> None:
+    """Wait for every reader to reach the end of its stream, relaying what is left."""
+    for worker in workers:
+        worker.process.wait()
+        for reader in worker.readers:
+            reader.join()
+    while not lines.empty():
+        _relay(lines, on_line, timeout=0)
+
+
+def _stop(workers: list[Worker], grace: float) -> None:
+    """SIGINT each running worker's process group; SIGKILL what is left after ``grace`` seconds.
+
+    Not SIGTERM: TensorFlow's preemption notifier catches it in a worker of
+    a multi-worker cluster, and the process goes on.
+    """
+    running = [worker for worker in workers if worker.status is None]
+    for worker in running:
+        worker.stopped = True
+        _signal_group(worker, signal.SIGINT)
+    deadline = time.monotonic() + grace
+    for worker in running:
+        try:
+            worker.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(worker, signal.SIGKILL)
+            worker.process.wait()
+
+
+def _signal_group(worker: Worker, number: int) -> None:
+    try:
+        os.killpg(worker.pid, number)
+    except ProcessLookupError:
+        pass
+
+
+@contextlib.contextmanager
+def _signals_raise_interrupted() -> Iterator[None]:
+    """While active (in the main thread), SIGINT and SIGTERM raise :class:`Interrupted`."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(number: int, frame: object) -> None:
+        # Further signals while the workers are being stopped are ignored.
+        for each in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(each, signal.SIG_IGN)
+        raise Interrupted(number)
+
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

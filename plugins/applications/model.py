@@ -17,6 +17,9 @@ from kreg.errors import HyperparameterError
 from kreg.plugins.applications.catalog import BY_NAME, Application, application
 from kreg.validation import require_positive_int
 
+OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
+"""``optimizer`` values and the Keras optimizers they name."""
+
 POOLINGS = ("avg", "max")
 """``pooling`` values: how the feature extractor ends when ``include_top`` is false."""
 
@@ -32,6 +35,7 @@ def build_application(
     classes: int = 1000,
     pooling: str = "avg",
     learning_rate: float = 1e-3,
+    optimizer: str = "adam",
 ) -> keras.Model:
     """Build one ``keras.applications`` model and compile it for classification.
 
@@ -49,17 +53,21 @@ def build_application(
         classes: int. Classes the top (or the new head) predicts.
         pooling: str. ``"avg"`` or ``"max"``: the extractor's global pooling
             (used only when ``include_top`` is false).
-        learning_rate: float. Adam's learning rate.
+        learning_rate: float. The optimizer's learning rate.
+        optimizer: str. ``"adam"`` or ``"sgd"`` (plain SGD: the smoke preset's
+            choice, since tracing Adam's per-variable update for hundreds of
+            variables is what makes the first training step slow).
 
     Returns:
-        keras.Model. Compiled with Adam, sparse categorical cross-entropy and
+        keras.Model. Compiled with the optimizer (already built, so ``fit``
+        traces its train step once), sparse categorical cross-entropy and
         accuracy, for inputs (None, image_size, image_size, 3).
 
     Raises:
         HyperparameterError: a value the model cannot take; the message names
             the hyperparameter and says what would work.
     """
-    _check(spec, weights, include_top, image_size, classes, pooling, learning_rate)
+    _check(spec, weights, include_top, image_size, classes, pooling, learning_rate, optimizer)
     function = getattr(keras.applications, spec.function)
     input_shape = (image_size, image_size, 3)
     if include_top:
@@ -67,10 +75,13 @@ def build_application(
     else:
         model = _with_head(function(include_top=False, weights=weights, input_shape=input_shape, pooling=pooling), classes)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=getattr(keras.optimizers, OPTIMIZERS[optimizer])(learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
     )
+    # Built now, the optimizer's variables exist before fit's first step: otherwise
+    # tf.function traces the whole train step twice (once to create them).
+    model.optimizer.build(model.trainable_variables)
     return model
 
 
@@ -80,8 +91,12 @@ def _with_head(extractor: keras.Model, classes: int) -> keras.Model:
     return keras.Model(inputs, outputs, name=f"{extractor.name}_with_head")
 
 
-def _check(spec: Application, weights: str | None, include_top: bool, image_size: int, classes: int, pooling: str, learning_rate: float) -> None:
+def _check(
+    spec: Application, weights: str | None, include_top: bool, image_size: int, classes: int, pooling: str, learning_rate: float, optimizer: str
+) -> None:
     require_positive_int(image_size=image_size, classes=classes)
+    if optimizer not in OPTIMIZERS:
+        raise HyperparameterError("optimizer", f"must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
     if image_size < spec.min_size:
         raise HyperparameterError("image_size", f"{spec.function} needs images of at least {spec.min_size}x{spec.min_size}, got {image_size}")
     if pooling not in POOLINGS:

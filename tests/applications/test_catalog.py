@@ -69,8 +69,9 @@ def test_names_are_the_lowercased_functions_and_tags_name_the_family(builtin_cat
     resnet = builtin_catalogue.get("resnet50").architecture
     assert resnet.hyperparameters == {
         "weights": None, "include_top": True, "image_size": 224, "classes": 1000, "pooling": "avg", "learning_rate": 0.001,
+        "optimizer": "adam",
     }
-    assert resnet.presets["smoke"] == {"image_size": 32, "classes": 10}
+    assert resnet.presets["smoke"] == {"image_size": 32, "classes": 10, "optimizer": "sgd"}
     assert builtin_catalogue.get("nasnetlarge").architecture.hyperparameters["image_size"] == 331
     assert builtin_catalogue.get("xception").architecture.presets["smoke"]["image_size"] == 71
 
@@ -109,7 +110,7 @@ def test_kreg_info_says_what_the_defaults_mean(run_kreg):
         "at least 32",
         "keras.io publishes 25,636,712 parameters",
         "keras.applications.resnet.preprocess_input",
-        "The smoke preset (what kreg check builds) uses 32x32 images and 10 classes",
+        "The smoke preset (what kreg check builds) uses 32x32 images, 10 classes and plain SGD",
     ):
         assert phrase in described, phrase
     assert "top flattens the last feature map" in json.loads(run_kreg("info", "vgg16", "--json").stdout)["description"]

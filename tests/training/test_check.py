@@ -61,3 +61,28 @@ def test_cli_json_and_patterns(test_catalogue, run_kreg):
 def test_no_match_is_a_usage_error(test_catalogue, run_kreg):
     result = run_kreg(test_catalogue, "check", "nothing-*")
     assert result.exit_code == 2 and "no architectures match 'nothing-*'" in result.stderr
+
+
+def _tiny_model():
+    import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def test_cli_selects_by_tag_and_excludes_tags(run_kreg):
+    class Plugin:
+        @staticmethod
+        @kreg.hookimpl
+        def kreg_register_architectures(register):
+            register(kreg.Architecture(name="fine", summary="s", builder=_tiny_model, tags=("small",)))
+            register(kreg.Architecture(name="slow-one", summary="s", builder=_reject, hyperparameters={"units": 0}, tags=("small", "slow")))
+
+    catalogue = kreg.Catalogue()
+    catalogue.add_plugin(Plugin, kreg.PluginRecord(name="tagged"))
+    report = run_kreg(catalogue, "check", "--tag", "small", "--exclude-tag", "slow", "--json").json()
+    assert [row["architecture"] for row in report["results"]] == ["fine"] and report["passed"]
+    assert [row["architecture"] for row in run_kreg(catalogue, "check", "--tag", "slow", "--json").json()["results"]] == ["slow-one"]
+    result = run_kreg(catalogue, "check", "--tag", "small", "--exclude-tag", "small")
+    assert result.exit_code == 2 and "no architectures match --tag small --exclude-tag small" in result.stderr

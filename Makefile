@@ -50,8 +50,8 @@ test-all: setup chromium  ## every test
 bench: setup  ## run benchmarks/ side by side with plain Keras; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run_all.py
 
-docs: setup  ## generate the command/API reference and the gallery, then mkdocs build --strict into build/site
-	$(BIN)/python -m scripts.docgen --output docs/generated
+docs: setup  ## regenerate docs/reference (committed), the command reference and the gallery, then mkdocs build --strict
+	$(BIN)/python -m scripts.docgen --output docs/generated --reference docs/reference
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "docs built in build/site/ (open build/site/index.html)"
 

@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) graphviz  ## create .venv, install kreg with TensorFlow, and graphviz's dot
 
-graphviz:  ## install graphviz's `dot` when it is missing (apt-get as root, else say how)
+# The install scripts say what apt-get will install (its own figures) and why before
+# installing; KREG_NO_SYSTEM_INSTALL=1 makes them say it and install nothing.
+graphviz:  ## install graphviz's `dot` when it is missing, saying first what apt-get installs
 	@command -v dot >/dev/null 2>&1 || sh scripts/install-graphviz.sh
 
-chromium:  ## install Debian's chromium for the review page's browser test when it is missing
+chromium:  ## install Debian's chromium (~115 packages) for the review page's browser test when missing
 	@command -v chromium >/dev/null 2>&1 || sh scripts/install-chromium.sh
 
 run: setup  ## list the architectures, describe one, plot it and smoke-train it
@@ -52,8 +54,8 @@ test-all: setup chromium  ## every test
 bench: setup  ## run benchmarks/ side by side with plain Keras; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run_all.py
 
-docs: setup  ## generate the command/API reference and the gallery, then mkdocs build --strict into build/site
-	$(BIN)/python -m scripts.docgen --output docs/generated
+docs: setup  ## regenerate docs/reference (committed), the command reference and the gallery, then mkdocs build --strict
+	$(BIN)/python -m scripts.docgen --output docs/generated --reference docs/reference
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "docs built in build/site/ (open build/site/index.html)"
 

@@ -141,22 +141,24 @@ class Catalogue:
         except KeyError:
             raise UnknownArchitecture(name, self._entries) from None
 
-    def select(self, patterns: Iterable[str] = (), tags: Iterable[str] = ()) -> list[Entry]:
-        """Return the entries matching any fnmatch pattern and carrying every tag.
+    def select(self, patterns: Iterable[str] = (), tags: Iterable[str] = (), exclude_tags: Iterable[str] = ()) -> list[Entry]:
+        """Return the entries matching any fnmatch pattern, carrying every tag and none of the excluded ones.
 
         Args:
             patterns: Iterable[str]. Shell-style patterns (``"vae*"``); none means all.
             tags: Iterable[str]. Tags that must all be present.
+            exclude_tags: Iterable[str]. Tags that must all be absent.
 
         Returns:
             list[Entry]. Sorted by name.
         """
-        patterns, tags = list(patterns), set(tags)
+        patterns, tags, excluded = list(patterns), set(tags), set(exclude_tags)
         return [
             entry
             for name, entry in sorted(self._entries.items())
             if (not patterns or any(fnmatch.fnmatchcase(name, p) for p in patterns))
             and tags <= set(entry.architecture.tags)
+            and not excluded & set(entry.architecture.tags)
         ]
 
     @property

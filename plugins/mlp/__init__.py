@@ -10,7 +10,7 @@ import kreg
 SOURCE = (
     "seeds/004_866a58d947567f3b.txt, 'Introduction to Keras for researchers': 'The Layer class' "
     "through 'Training mode & inference mode' (Linear, ComputeSum, MLP, ActivityRegularization, "
-    "SparseMLP, Dropout, MLPWithDropout, the custom loop with SparseCategoricalAccuracy)"
+    "SparseMLP and its SGD loop, Dropout, MLPWithDropout, the custom loop with SparseCategoricalAccuracy)"
 )
 
 
@@ -23,13 +23,17 @@ def kreg_register_architectures(register):
             summary="The researchers' guide's MLP / SparseMLP / MLPWithDropout of hand-written Linear layers",
             description=(
                 "Layers written from scratch: Linear makes its kernel and bias in build() with "
-                "add_weight; ComputeSum keeps a non-trainable running sum of the inputs; "
-                "ActivityRegularization adds rate * sum(activations) with add_loss; Dropout drops "
-                "only when training=True. `variant` picks the guide's MLP (Linear 32, relu, Linear 32, "
+                "add_weight; ActivityRegularization adds rate * sum(activations) with add_loss; Dropout "
+                "drops only when training=True. `variant` picks the guide's MLP (Linear 32, relu, Linear 32, "
                 "relu, Linear 10), SparseMLP (Linear 32, relu, ActivityRegularization(rate), Linear 10) "
-                "or MLPWithDropout (Linear 32, relu, Dropout(dropout), Linear 10). The train step is the "
-                "guide's loop: cross-entropy plus sum(model.losses), with a SparseCategoricalAccuracy "
-                "that accumulates over an epoch."
+                "or MLPWithDropout (Linear 32, relu, Dropout(dropout), Linear 10), exactly as the guide "
+                "builds them. `optimizer=guide` trains each as the guide does: SparseMLP with "
+                "SGD(learning_rate), the MLP with Adam(learning_rate) as in its metrics loop (and "
+                "MLPWithDropout, which the guide does not train, with Adam); sgd or adam force one. "
+                "The train step is the guide's loop: cross-entropy plus sum(model.losses), with a "
+                "SparseCategoricalAccuracy that accumulates over an epoch. The preset input-sum adds "
+                "the guide's ComputeSum layer (a non-trainable running sum of the inputs, input_dim "
+                "more weights), which the guide shows on its own, not inside these models."
             ),
             source=SOURCE,
             builder="kreg.plugins.mlp.model:build",
@@ -43,6 +47,8 @@ def kreg_register_architectures(register):
                 "rate": 0.01,
                 "dropout": 0.5,
                 "learning_rate": 0.001,
+                "optimizer": "guide",
+                "input_sum": False,
             },
             tags=("research", "custom-layers", "custom-train-step", "subclassed"),
             components=("model",),
@@ -50,6 +56,7 @@ def kreg_register_architectures(register):
                 "smoke": {"input_dim": 64, "units": 16},
                 "sparse": {"variant": "sparse"},
                 "dropout": {"variant": "dropout"},
+                "input-sum": {"input_sum": True},
             },
             batch_size=64,
         )

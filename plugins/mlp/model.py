@@ -11,10 +11,17 @@ from kreg.validation import require_in_range, require_positive_int
 VARIANTS = ("mlp", "sparse", "dropout")
 """``variant`` values: the guide's MLP, SparseMLP and MLPWithDropout."""
 
+OPTIMIZERS = ("guide", "sgd", "adam")
+"""``optimizer`` values: ``"guide"`` is the one the guide trains the variant with
+(SGD for SparseMLP, Adam for the MLP of its metrics loop, Adam for MLPWithDropout,
+which the guide does not train); ``"sgd"`` and ``"adam"`` force one."""
+
+GUIDE_OPTIMIZERS = {"mlp": "adam", "sparse": "sgd", "dropout": "adam"}
+
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class MLPClassifier(keras.Model):
-    """One of the guide's MLP blocks, plus a ComputeSum of every input it is called on.
+    """One of the guide's MLP blocks, optionally with a ComputeSum of every input it is called on.
 
     The guide notes that a ``Model`` subclass "works exactly like subclassing
     ``Layer``"; this one also owns the SparseCategoricalAccuracy that the
@@ -30,6 +37,9 @@ class MLPClassifier(keras.Model):
         rate: float. ActivityRegularization rate of the sparse variant.
         dropout: float. Dropout rate of the dropout variant.
         seed: int or None. Seed of the dropout masks.
+        input_sum: bool. Also keep the guide's ComputeSum of the inputs (a
+            non-trainable running sum, ``input_dim`` weights) beside the block;
+            the guide's models do not have it, so it is off by default.
     """
 
     def __init__(
@@ -41,17 +51,19 @@ class MLPClassifier(keras.Model):
         rate: float = 1e-2,
         dropout: float = 0.5,
         seed: int | None = None,
+        input_sum: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.variant, self.input_dim, self.classes, self.units = variant, input_dim, classes, units
         self.rate, self.dropout, self.seed = rate, dropout, seed
-        self.input_sum = ComputeSum(input_dim, name="input_sum")
+        self.input_sum = ComputeSum(input_dim, name="input_sum") if input_sum else None
         self.block = make_block(variant, units, classes, rate, dropout, seed)
         self.accuracy_metric = keras.metrics.SparseCategoricalAccuracy(name="accuracy")
 
     def call(self, inputs, training=None):
-        self.input_sum(inputs)
+        if self.input_sum is not None:
+            self.input_sum(inputs)
         return self.block(inputs, training=training)
 
     def get_config(self) -> dict:
@@ -64,6 +76,7 @@ class MLPClassifier(keras.Model):
             "rate": self.rate,
             "dropout": self.dropout,
             "seed": self.seed,
+            "input_sum": self.input_sum is not None,
         }
 
 
@@ -90,6 +103,8 @@ def build(
     rate: float = 1e-2,
     dropout: float = 0.5,
     learning_rate: float = 1e-3,
+    optimizer: str = "guide",
+    input_sum: bool = False,
 ) -> keras.Model:
     """Build, build (on a symbolic ``keras.Input``) and compile the classifier.
 
@@ -100,25 +115,44 @@ def build(
         units: int. Width of the hidden Linear layers (the guide's 32).
         rate: float. Sparsity rate of the ``"sparse"`` variant (the guide's 1e-2).
         dropout: float. Dropout rate of the ``"dropout"`` variant (the guide's 0.5).
-        learning_rate: float. Adam's learning rate (the guide's metric loop uses 1e-3).
+        learning_rate: float. The optimizer's learning rate (the guide's 1e-3 for both).
+        optimizer: str. ``"guide"`` (SGD for the sparse variant, Adam otherwise),
+            ``"sgd"`` or ``"adam"``; see :data:`OPTIMIZERS`.
+        input_sum: bool. Add the guide's ComputeSum of the inputs (not part of
+            the guide's models; the ``input-sum`` preset turns it on).
 
     Returns:
         keras.Model. An :class:`MLPClassifier`, built for ``(None, input_dim)``,
-        compiled with Adam and sparse categorical cross-entropy on logits.
+        compiled with the optimizer and sparse categorical cross-entropy on logits.
 
     Raises:
-        HyperparameterError: a bad size, rate or variant.
+        HyperparameterError: a bad size, rate, variant or optimizer.
     """
     require_positive_int(input_dim=input_dim, classes=classes, units=units)
     require_in_range("rate", rate, 0.0, float("inf"))
     require_in_range("dropout", dropout, 0.0, 0.99)
     if learning_rate <= 0:
         raise HyperparameterError("learning_rate", f"must be positive, got {learning_rate!r}")
-    model = MLPClassifier(variant, input_dim, classes, units, rate, dropout, name=f"{variant}_classifier")
+    model = MLPClassifier(variant, input_dim, classes, units, rate, dropout, input_sum=input_sum, name=f"{variant}_classifier")
     model(keras.Input((input_dim,), name="features"))  # creates every weight: the model is built and inspectable
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
+        optimizer=make_optimizer(optimizer, variant, learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     model.optimizer.build(model.trainable_variables)
     return model
+
+
+def make_optimizer(name: str, variant: str, learning_rate: float) -> keras.optimizers.Optimizer:
+    """The optimizer ``name`` (see :data:`OPTIMIZERS`) for ``variant``.
+
+    Raises:
+        HyperparameterError: unknown optimizer name.
+    """
+    if name not in OPTIMIZERS:
+        raise HyperparameterError("optimizer", f"must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
+    if name == "guide":
+        name = GUIDE_OPTIMIZERS.get(variant, "adam")
+    if name == "sgd":
+        return keras.optimizers.SGD(learning_rate)
+    return keras.optimizers.Adam(learning_rate)

@@ -8,7 +8,7 @@ from keras import ops
 
 
 def train_step(model: keras.Model, batch) -> dict:
-    """One step of the guide's loop: cross-entropy plus ``sum(model.losses)``, then Adam.
+    """One step of the guide's loop: cross-entropy plus ``sum(model.losses)``, then the optimizer.
 
     The forward pass is ``model(x, training=True)``, so the dropout variant
     drops and the sparse variant adds its ActivityRegularization loss, which
@@ -18,7 +18,8 @@ def train_step(model: keras.Model, batch) -> dict:
     epoch's start.
 
     Args:
-        model: MLPClassifier. Compiled; its optimizer is used.
+        model: MLPClassifier. Compiled; its optimizer (SGD for the sparse variant,
+            as in the guide, Adam otherwise) applies the gradients.
         batch: tuple. ``(x, y)``: float features (batch, input_dim), int labels (batch,).
 
     Returns:

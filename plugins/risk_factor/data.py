@@ -37,23 +37,46 @@ def make_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str |
     return dataset.shuffle(len(returns), seed=0).batch(batch_size)
 
 
-def synthetic_arrays(n_tickers: int, n_characteristics: int, n_factors: int, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0) -> dict[str, np.ndarray]:
+def synthetic_arrays(
+    n_tickers: int,
+    n_characteristics: int,
+    n_factors: int,
+    examples: int = SYNTHETIC_EXAMPLES,
+    seed: int = 0,
+    universe_seed: int = 0,
+) -> dict[str, np.ndarray]:
     """Make data with a real conditional factor structure, so training has something to learn.
 
-    Betas are a fixed linear map of each ticker's characteristics; each period
-    draws factor returns, and a ticker's return is its betas dotted with them
-    plus noise. As in the seed's notebook, the factor network sees the period's
-    cross-section of returns.
+    A universe of tickers is drawn once: each ticker's characteristics (fixed
+    over time, as a firm's size or value are over a short sample) and the
+    linear map from characteristics to betas. Each period then draws factor
+    returns, and a ticker's return is its betas dotted with them plus noise.
+    As in the seed's notebook, the factor network sees the period's
+    cross-section of returns: with the betas fixed it can recover the factor
+    returns from it, which is what lets the model beat predicting zero
+    (characteristics redrawn every period made that impossible).
+
+    Args:
+        n_tickers: int. Tickers in the universe.
+        n_characteristics: int. Characteristics per ticker.
+        n_factors: int. Latent factors.
+        examples: int. Periods.
+        seed: int. Seed of the periods (factor returns and noise): another seed
+            gives held-out periods of the same universe.
+        universe_seed: int. Seed of the tickers' characteristics and the beta map.
 
     Returns:
-        dict[str, np.ndarray]. ``characteristics``, ``factors`` and ``returns``.
+        dict[str, np.ndarray]. ``characteristics`` (examples, n_tickers,
+        n_characteristics), ``factors`` and ``returns`` (examples, n_tickers).
     """
+    universe = np.random.default_rng(universe_seed)
+    ticker_characteristics = universe.standard_normal((n_tickers, n_characteristics))
+    loading_map = universe.standard_normal((n_characteristics, n_factors)) / np.sqrt(n_characteristics)
+    betas = ticker_characteristics @ loading_map
     rng = np.random.default_rng(seed)
-    characteristics = rng.standard_normal((examples, n_tickers, n_characteristics))
-    loading_map = rng.standard_normal((n_characteristics, n_factors)) / np.sqrt(n_characteristics)
-    betas = characteristics @ loading_map
     factor_returns = rng.normal(0.0, 0.05, (examples, n_factors))
-    returns = np.einsum("etf,ef->et", betas, factor_returns) + rng.normal(0.0, 0.01, (examples, n_tickers))
+    returns = factor_returns @ betas.T + rng.normal(0.0, 0.01, (examples, n_tickers))
+    characteristics = np.repeat(ticker_characteristics[None], examples, axis=0)
     return {"characteristics": characteristics, "factors": returns.copy(), "returns": returns}
 
 

@@ -148,6 +148,11 @@ class ShardParameter(click.ParamType):
 
 @click.command("check")
 @click.argument("patterns", nargs=-1, metavar="[PATTERN]...")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only architectures with this tag (repeatable: all must match).")
+@click.option(
+    "--exclude-tag", "exclude_tags", multiple=True, metavar="TAG",
+    help="Skip architectures with this tag (repeatable), e.g. keras-applications, the slowest to check.",
+)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Check architectures in this many worker processes.")
 @check_steps_option
 @click.option(
@@ -161,22 +166,27 @@ class ShardParameter(click.ParamType):
 )
 @json_option
 @plugin_options
-def check_command(patterns: tuple[str, ...], jobs: int, steps: int, shard: Shard | None, as_json: bool) -> None:
+def check_command(
+    patterns: tuple[str, ...], tags: tuple[str, ...], exclude_tags: tuple[str, ...], jobs: int, steps: int, shard: Shard | None, as_json: bool
+) -> None:
     """Build, count and smoke-train every matching architecture; a pass/fail table.
 
     PATTERN is a shell-style pattern on the name (all architectures without
-    one). Each architecture is built with its `smoke` preset when it has one,
-    its parameters are counted, and it trains for a few steps on a small batch
-    of its adapter's synthetic data. One failure never stops the others; the
-    exit status is 1 when any failed.
+    one); --tag and --exclude-tag filter by tag, as in `kreg list`. Each
+    architecture is built with its `smoke` preset when it has one, its
+    parameters are counted, and it trains for a few steps on a small batch of
+    its adapter's synthetic data. One failure never stops the others; the
+    exit status is 1 when any failed. The forty keras-applications models take
+    most of the time (deep graphs to build and trace, even at the smoke size).
     """
     from kreg.errors import KregError, KregUsageError
     from kreg.workflows.checking import check_all
 
     session = get_session()
-    entries = session.catalogue.select(patterns)
+    entries = session.catalogue.select(patterns, tags, exclude_tags)
     if not entries:
-        raise KregUsageError("no architectures match " + " ".join(repr(p) for p in patterns) if patterns else "no architectures registered")
+        wanted = [*(repr(p) for p in patterns), *(f"--tag {t}" for t in tags), *(f"--exclude-tag {t}" for t in exclude_tags)]
+        raise KregUsageError("no architectures match " + " ".join(wanted) if wanted else "no architectures registered")
     matching = len(entries)
     if shard is not None:
         entries = shard.select(entries)

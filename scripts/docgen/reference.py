@@ -175,11 +175,11 @@ def testing_page() -> str:
 
 
 def pages() -> dict[str, str]:
-    """Relative path -> Markdown of every reference page."""
+    """File name -> Markdown of every reference page (committed under ``docs/reference/``)."""
     return {
-        "reference/hooks.md": hooks_page(),
-        "reference/architecture.md": architecture_page(),
-        "reference/testing.md": testing_page(),
+        "hooks.md": hooks_page(),
+        "architecture.md": architecture_page(),
+        "testing.md": testing_page(),
     }
 
 

@@ -44,6 +44,8 @@ def test_select_by_patterns_and_tags(catalogue):
     assert [e.name for e in catalogue.select(["vae*"])] == ["vae", "vae-mlp"]
     assert [e.name for e in catalogue.select(["*gan", "vae"])] == ["dcgan", "vae"]
     assert [e.name for e in catalogue.select(tags=["generative", "mlp"])] == ["vae-mlp"]
+    assert [e.name for e in catalogue.select(exclude_tags=["mlp"])] == ["dcgan", "vae"]
+    assert [e.name for e in catalogue.select(["vae*"], ["generative"], ["mlp"])] == ["vae"]
     assert catalogue.select(["nothing*"]) == []
 
 

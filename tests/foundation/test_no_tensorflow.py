@@ -19,6 +19,8 @@ CHECK = "import sys; {code}; leaked = [m for m in ('tensorflow', 'keras') if m i
         "from kreg.cli import main; main(['list'], standalone_mode=False)",
         "from kreg.cli import main; main(['plugins', '--json'], standalone_mode=False)",
         "from kreg.cli import main; main(['info', 'risk-factor-autoencoder'], standalone_mode=False)",
+        "from kreg.cli import main; main(['list', '--tag', 'keras-applications'], standalone_mode=False)",
+        "from kreg.cli import main; main(['info', 'resnet50'], standalone_mode=False)",
     ],
 )
 def test_listing_leaves_tensorflow_and_keras_unimported(code):

@@ -55,24 +55,60 @@ def test_mlp_block_tracks_its_sublayers_weights():
     assert len(mlp.weights) == 6
 
 
+def guide_equivalent(variant: str, input_dim: int = 784) -> keras.Model:
+    """The plain-Keras model the guide says each block equals (independent of the plugin).
+
+    The guide: the MLP "is equivalent to" Sequential([Dense(32, relu), Dense(32,
+    relu), Dense(10)]); SparseMLP and MLPWithDropout are Linear(32), relu, then a
+    weightless layer, then Linear(10).
+    """
+    from keras import layers as keras_layers
+
+    hidden_layers = 2 if variant == "mlp" else 1
+    hidden = [keras_layers.Dense(32, activation="relu") for _ in range(hidden_layers)]
+    return keras.Sequential([keras.Input((input_dim,)), *hidden, keras_layers.Dense(10)])
+
+
 @pytest.mark.parametrize(
-    ("variant", "block", "linear_shapes"),
+    ("variant", "block", "linear_shapes", "hand_count"),
     [
-        ("mlp", layers.MLP, [(784, 32), (32,), (32, 32), (32,), (32, 10), (10,)]),
-        ("sparse", layers.SparseMLP, [(784, 32), (32,), (32, 10), (10,)]),
-        ("dropout", layers.MLPWithDropout, [(784, 32), (32,), (32, 10), (10,)]),
+        # 784*32+32 + 32*32+32 + 32*10+10 = 25,120 + 1,056 + 330
+        ("mlp", layers.MLP, [(784, 32), (32,), (32, 32), (32,), (32, 10), (10,)], 26_506),
+        ("sparse", layers.SparseMLP, [(784, 32), (32,), (32, 10), (10,)], 25_450),
+        ("dropout", layers.MLPWithDropout, [(784, 32), (32,), (32, 10), (10,)], 25_450),
     ],
 )
-def test_variants_are_the_guides_blocks_with_their_shapes(variant, block, linear_shapes):
+def test_variants_are_the_guides_blocks_with_their_shapes(variant, block, linear_shapes, hand_count):
     classifier = model.build(variant=variant)
     assert classifier.built
     assert isinstance(classifier.block, block)
     assert [tuple(w.shape) for w in classifier.trainable_weights] == linear_shapes
-    assert classifier.count_params() == sum(int(np.prod(s)) for s in linear_shapes) + 784
-    assert [w.name for w in classifier.non_trainable_weights] == ["total"]
-    assert tuple(classifier.non_trainable_weights[0].shape) == (784,)
+    assert classifier.count_params() == hand_count == guide_equivalent(variant).count_params()
+    assert classifier.non_trainable_weights == []  # no running sum: the guide's models have none
     symbolic = classifier(keras.Input((784,)))
     assert tuple(symbolic.shape) == (None, 10)
+
+
+def test_the_input_sum_preset_adds_the_guides_compute_sum(builtin_catalogue):
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.building import build
+
+    entry = builtin_catalogue.get("mlp")
+    classifier = build(entry, resolve_hyperparameters(entry, preset="input-sum")).model
+    assert classifier.count_params() == 26_506 + 784
+    assert [w.name for w in classifier.non_trainable_weights] == ["total"]
+    assert tuple(classifier.non_trainable_weights[0].shape) == (784,)
+    assert model.build().input_sum is None
+
+
+@pytest.mark.parametrize(
+    ("variant", "optimizer", "expected"),
+    [("sparse", "guide", "SGD"), ("mlp", "guide", "Adam"), ("dropout", "guide", "Adam"), ("sparse", "adam", "Adam"), ("mlp", "sgd", "SGD")],
+)
+def test_optimizers_are_the_guides_unless_forced(variant, optimizer, expected):
+    classifier = model.build(variant=variant, optimizer=optimizer, input_dim=16, units=4)
+    assert type(classifier.optimizer).__name__ == expected
+    assert float(classifier.optimizer.learning_rate) == pytest.approx(1e-3)
 
 
 @pytest.mark.parametrize("variant", ["mlp", "sparse", "dropout"])
@@ -102,7 +138,10 @@ def test_sparse_variant_uses_the_rate_and_dropout_variant_the_dropout():
     assert model.build(variant="dropout", dropout=0.25).block.dropout.rate == 0.25
 
 
-@pytest.mark.parametrize(("key", "overrides"), [("variant", {"variant": "wide"}), ("input_dim", {"input_dim": 0}), ("dropout", {"dropout": 1.5})])
+@pytest.mark.parametrize(
+    ("key", "overrides"),
+    [("variant", {"variant": "wide"}), ("input_dim", {"input_dim": 0}), ("dropout", {"dropout": 1.5}), ("optimizer", {"optimizer": "rmsprop"})],
+)
 def test_bad_hyperparameters_are_named(key, overrides):
     with pytest.raises(HyperparameterError) as caught:
         model.build(**overrides)
@@ -124,7 +163,7 @@ def test_sparse_train_step_adds_the_layer_loss(graph_steps):
 
 def test_train_step_under_fit_learns_and_resets_accuracy_each_epoch(fit_with_step):
     keras.utils.set_random_seed(0)
-    classifier = model.build(input_dim=64)
+    classifier = model.build(input_dim=64, input_sum=True)
     dataset = data.make_dataset({"input_dim": 64, "classes": 10}, 64, None)
     batches = fit_with_step(classifier, train.train_step, dataset, epochs=3)
     per_epoch = len(batches) // 3
@@ -157,12 +196,12 @@ def test_npz_source_is_flattened_and_scaled(tmp_path):
 
 
 def test_saves_and_loads_with_safe_mode(tmp_path):
-    classifier = model.build(variant="sparse", input_dim=64, units=16)
+    classifier = model.build(variant="sparse", input_dim=64, units=16, input_sum=True)
     x = np.random.default_rng(0).random((4, 64)).astype("float32")
     classifier(x)
     path = tmp_path / "mlp.keras"
     classifier.save(path)
     loaded = keras.models.load_model(path, safe_mode=True)
-    assert type(loaded).__name__ == "MLPClassifier" and loaded.variant == "sparse"
+    assert type(loaded).__name__ == "MLPClassifier" and loaded.variant == "sparse" and loaded.input_sum is not None
     np.testing.assert_allclose(loaded.block(x), classifier.block(x), rtol=1e-6)
     np.testing.assert_allclose(loaded.input_sum.total, classifier.input_sum.total)

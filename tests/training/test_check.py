@@ -73,3 +73,28 @@ def test_a_result_crosses_a_process_boundary(test_catalogue):
     passed = check_one(test_catalogue.get("test-mlp"), steps=2).detached()
     assert passed.built is None and passed.training is None
     assert pickle.loads(pickle.dumps(passed)).to_json() == passed.to_json()
+
+
+def _tiny_model():
+    import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def test_cli_selects_by_tag_and_excludes_tags(kreg_cli):
+    class Plugin:
+        @staticmethod
+        @kreg.hookimpl
+        def kreg_register_architectures(register):
+            register(kreg.Architecture(name="fine", summary="s", builder=_tiny_model, tags=("small",)))
+            register(kreg.Architecture(name="slow-one", summary="s", builder=_reject, hyperparameters={"units": 0}, tags=("small", "slow")))
+
+    catalogue = kreg.Catalogue()
+    catalogue.add_plugin(Plugin, kreg.PluginRecord(name="tagged"))
+    report = kreg_cli("check", "--tag", "small", "--exclude-tag", "slow", "--json", catalogue=catalogue).json()
+    assert [row["architecture"] for row in report["results"]] == ["fine"] and report["passed"]
+    assert [row["architecture"] for row in kreg_cli("check", "--tag", "slow", "--json", catalogue=catalogue).json()["results"]] == ["slow-one"]
+    result = kreg_cli("check", "--tag", "small", "--exclude-tag", "small", catalogue=catalogue)
+    assert result.exit_code == 2 and "no architectures match --tag small --exclude-tag small" in result.stderr

@@ -224,3 +224,15 @@ class TinyMLP(keras.Model):
 
     def call(self, inputs):
         return self.head(self.hidden(inputs))
+
+
+def char_seq2seq_lstm(num_encoder_tokens=7, num_decoder_tokens=9, latent_dim=16):
+    """keras.io's character-level seq2seq: an encoder LSTM whose states start the decoder LSTM."""
+    encoder_inputs = keras.Input(shape=(None, num_encoder_tokens), name="encoder_inputs")
+    _, state_h, state_c = layers.LSTM(latent_dim, return_state=True, name="encoder")(encoder_inputs)
+    decoder_inputs = keras.Input(shape=(None, num_decoder_tokens), name="decoder_inputs")
+    decoder_outputs, _, _ = layers.LSTM(latent_dim, return_sequences=True, return_state=True, name="decoder")(
+        decoder_inputs, initial_state=[state_h, state_c]
+    )
+    outputs = layers.Dense(num_decoder_tokens, activation="softmax", name="decoder_dense")(decoder_outputs)
+    return keras.Model([encoder_inputs, decoder_inputs], outputs, name="char_seq2seq")

@@ -1,0 +1,31 @@
+"""The private TensorFlow attributes kreg's compute analysis reads, in one place.
+
+TensorFlow has no public way to reach the graph of a while loop's body from the
+loop's operation, or an operation's creation order; these one-line helpers are
+the only code that touches those attributes, so a TensorFlow upgrade that
+renames them is fixed here (and this module can move into a shared
+compatibility layer unchanged).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+WHILE_TYPES = frozenset({"While", "StatelessWhile"})
+IF_TYPES = frozenset({"If", "StatelessIf"})
+
+
+def op_id(op: Any) -> int:
+    """The creation number of an operation in its graph (``graph.version`` right after it was added)."""
+    return op._id  # noqa: SLF001
+
+
+def loop_body(op: Any) -> Any:
+    """The FuncGraph of a While operation's body (as ``while_v2`` kept it), or None."""
+    return getattr(op, "_body_graph", None)
+
+
+def branch_graphs(op: Any) -> list[Any]:
+    """The FuncGraphs of an If operation's two branches (as ``cond_v2`` kept them); empty when unknown."""
+    graphs = [getattr(op, "_true_graph", None), getattr(op, "_false_graph", None)]
+    return [graph for graph in graphs if graph is not None]

@@ -3,8 +3,8 @@
 While a model is traced, every layer call that opens or closes is a moment
 when the operations TensorFlow creates start to belong to another call (the
 innermost call still open). :class:`OpOwners` notes, at each such moment, how
-many operations each graph holds (``graph.version``); an operation then
-belongs to the call that was innermost when its number was handed out. A
+far each graph has numbered its operations; an operation then belongs to
+the call that was innermost when its number was handed out. A
 recurrent layer builds its loop body in a graph of its own, so the count is
 kept per graph.
 """
@@ -14,14 +14,14 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
-from kreg.inspect_tools.tf_private import op_id
+from kreg.inspect_tools.tf_private import last_op_id, op_id
 
 UNCOUNTED = -1
 """Owner of the operations of a call that was dropped from the trace (a shape probe)."""
 
 
 class OpOwners:
-    """Breakpoints per graph: from operation number ``v`` on, the owner is call ``i``."""
+    """Breakpoints per graph: operations numbered above ``v`` (until the next breakpoint) belong to call ``i``."""
 
     def __init__(self) -> None:
         self._graphs: dict[int, tuple[Any, list[int], list[int | None]]] = {}
@@ -36,7 +36,7 @@ class OpOwners:
             # Operations made in this graph before it was first seen belong to the call open then.
             self._graphs[id(graph)] = (graph, [0], [self._current])
         for graph, versions, owners in self._graphs.values():
-            version = graph.version
+            version = last_op_id(graph)
             if versions[-1] == version:
                 owners[-1] = owner
             else:

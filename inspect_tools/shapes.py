@@ -92,3 +92,14 @@ def without_batch(value: Any, batch: int | None) -> Any:
     if is_shape(value):
         return [None if size is not None and size and size % batch == 0 else size for size in value]
     return [without_batch(item, batch) for item in value]
+
+
+def flat_shapes(value: Any) -> list:
+    """The shapes in a shape or a nest of shapes, in order (dict values in their order)."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [shape for item in value.values() for shape in flat_shapes(item)]
+    if is_shape(value):
+        return [value]
+    return [shape for item in value for shape in flat_shapes(item)]

@@ -16,8 +16,17 @@ IF_TYPES = frozenset({"If", "StatelessIf"})
 
 
 def op_id(op: Any) -> int:
-    """The creation number of an operation in its graph (``graph.version`` right after it was added)."""
+    """The creation number of an operation in its graph: later operations have larger ones."""
     return op._id  # noqa: SLF001
+
+
+def last_op_id(graph: Any) -> int:
+    """The creation number of the latest operation of ``graph`` (1 for an empty graph).
+
+    ``graph.version`` (public) counts the operations; TensorFlow numbers the
+    n-th operation n + 1 (checked by a test, so an upgrade that changes it fails there).
+    """
+    return graph.version + 1
 
 
 def loop_body(op: Any) -> Any:

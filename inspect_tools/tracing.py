@@ -372,7 +372,7 @@ def _placeholder(value: Any, names: list[str], batch: int | None, shapes: Mappin
     import tensorflow as tf
 
     if isinstance(value, (keras.KerasTensor, InputSpec)):
-        names.append(_input_name(value))
+        names.append(input_name(value))
         shape = list(shapes.get(names[-1], value.shape))
         if batch is not None and shape and shape[0] is None:
             shape[0] = batch
@@ -380,7 +380,8 @@ def _placeholder(value: Any, names: list[str], batch: int | None, shapes: Mappin
     return value
 
 
-def _input_name(value: Any) -> str:
+def input_name(value: Any) -> str:
+    """The name of a model input: its InputLayer's name, else the tensor's or spec's, else ``input``."""
     history = getattr(value, "_keras_history", None)
     operation = getattr(history, "operation", None)
     return getattr(operation, "name", None) or getattr(value, "name", None) or "input"

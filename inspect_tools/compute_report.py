@@ -224,3 +224,33 @@ def human_bytes(value: int) -> str:
         if value >= factor:
             return f"{value / factor:.1f} {unit}"
     return f"{value} B"
+
+
+def headline_macs(compute: Mapping[str, Any]) -> tuple[str, str]:
+    """A component's MACs for a headline: ``("249 M", "MACs per example")``, or per position when sizes are unknown."""
+    if compute["macs"] is not None:
+        return _short(compute["macs"]), "MACs per example"
+    if compute["macs_per_position"] is not None:
+        return _short(compute["macs_per_position"]), "MACs per unknown position"
+    return "not counted", "MACs"
+
+
+def _short(value: int) -> str:
+    return f"{value:,}" if value < 10**6 else human_count(value)
+
+
+def dense_macs_cell(entry: Mapping[str, Any], component: Mapping[str, Any]) -> str:
+    """The MACs of a Dense entry for a table: its own count, else its layer row's at the counted shapes.
+
+    A Dense threaded over a size unknown to the model has ``macs: null`` in
+    the ``dense`` list; the layer row counted it at the shapes of the
+    component's ``compute`` (from the data adapter or ``--input-shape``), or per position.
+    """
+    if entry["macs"] is not None:
+        return f"{entry['macs']:,}"
+    row = next((row for row in component["layers"] if row["path"] == entry["path"]), {})
+    if row.get("macs") is not None:
+        return f"{row['macs']:,} at {_describe_shapes(component['compute']['input_shapes'])}"
+    if row.get("macs_per_position") is not None:
+        return f"{row['macs_per_position']:,} per unknown position"
+    return "not counted"

@@ -19,6 +19,7 @@ from kreg.inspect_tools.compute_report import (
     ComputeSummary,
     TracedModel,
     compute_fields,
+    dense_macs_cell,
     compute_json,
     memory_json,
     trace_for_report,
@@ -271,7 +272,7 @@ def text_tables(report: Mapping[str, Any]) -> Iterable[Table]:
     """
     for name, component in report["components"].items():
         yield _summary_table(name, component)
-        yield Table(f"{name}: compute and memory", ["", "per example"], compute_fields(component))
+        yield Table(f"{name}: compute and memory", ["quantity", "value"], compute_fields(component))
         yield _layer_table(name, component)
         if component["dense"]:
             yield _dense_table(name, component)
@@ -316,7 +317,7 @@ def _dense_table(name: str, component: Mapping[str, Any]) -> Table:
             entry["path"],
             f"{format_shape(entry['input_shape'])} -> {format_shape(entry['output_shape'])}",
             f"{entry['params']:,}",
-            "?" if entry["macs"] is None else f"{entry['macs']:,}",
+            dense_macs_cell(entry, component),
             threading_phrase(entry),
         ]
         for entry in component["dense"]

@@ -294,11 +294,21 @@ def trace_call(
 
 
 def _weight_placeholders(layer: Any) -> list[tuple[Any, Any]]:
-    """A placeholder for each weight, so that the trace never reads a variable into the graph."""
+    """A placeholder for each weight, so that the trace never reads a variable into the graph.
+
+    Weights of the same shape and dtype share one placeholder: only shapes
+    matter to a trace, and making a placeholder costs as much as reading a variable.
+    """
     import tensorflow as tf
 
-    unique = {id(weight): weight for weight in layer.weights}
-    return [(weight, tf.compat.v1.placeholder(weight.dtype, weight.shape, name="weight")) for weight in unique.values()]
+    shared: dict[tuple, Any] = {}
+    mapping = []
+    for weight in {id(weight): weight for weight in layer.weights}.values():
+        key = (tuple(weight.shape), str(weight.dtype))
+        if key not in shared:
+            shared[key] = tf.compat.v1.placeholder(weight.dtype, weight.shape, name="weight")
+        mapping.append((weight, shared[key]))
+    return mapping
 
 
 def output_names(structure: Any, layer_names: list[str] | None = None) -> list[str]:

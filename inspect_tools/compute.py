@@ -9,7 +9,8 @@ that was running when it was created: the attention products to the
 layer, the projections to their ``EinsumDense`` calls. A while loop's body (a
 recurrent layer's cell) counts once per iteration; the number of iterations is
 the loop's static maximum (the time steps). Of an ``If``, the costlier branch
-counts.
+counts; a ``tf.function`` a layer calls (Keras's grouped convolution) counts
+as the call that made it.
 
 The trace's batch size is :data:`TRACE_BATCH`, a prime that no layer size is
 a multiple of in practice: a count that scales with the batch is a multiple of
@@ -25,8 +26,11 @@ from typing import Any
 
 from kreg.inspect_tools.op_costs import FORMULAS, op_macs, per_example
 from kreg.inspect_tools.op_owners import UNCOUNTED
-from kreg.inspect_tools.tf_private import IF_TYPES, WHILE_TYPES, branch_graphs, loop_body
+from kreg.inspect_tools.tf_private import CALL_TYPES, IF_TYPES, WHILE_TYPES, branch_graphs, called_graph, loop_body
 from kreg.inspect_tools.tracing import Trace
+
+NESTING_TYPES = WHILE_TYPES | IF_TYPES | CALL_TYPES
+"""Operations that run graphs of their own: loops, conditionals, ``tf.function`` calls."""
 
 TRACE_BATCH = 7919
 """Batch size of compute traces: a prime, so that counts per example can be told apart."""
@@ -106,30 +110,39 @@ def count_macs(trace: Trace) -> TraceCompute:
 def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
     """MACs of the operations of ``graph`` (run ``repeats`` times), by owning call.
 
-    Operations of a graph that no layer call was made in (a loop body without
-    layers inside) belong to ``owner``, the call that made the loop.
+    Operations of a graph that no layer call was made in (a loop body or a
+    function without layers inside) belong to ``owner``, the call that made
+    the loop or called the function.
     """
     tally = _Tally(repeats={id(graph): repeats})
     tracked = trace.owners is not None and trace.owners.knows(graph)
     for op in graph.get_operations():
         kind = op.type
-        if kind not in FORMULAS and kind not in WHILE_TYPES and kind not in IF_TYPES:
+        if kind not in FORMULAS and kind not in NESTING_TYPES:
             continue
         made_by = trace.owners.owner(op) if tracked else owner
         made_by = 0 if made_by is None else made_by
         if made_by == UNCOUNTED:
             continue
-        if kind in WHILE_TYPES:
-            tally.add(_count_loop(trace, op, repeats, made_by))
-        elif kind in IF_TYPES:
-            tally.add(_count_branches(trace, op, repeats, made_by))
-        else:
-            macs = op_macs(op)
-            if macs is None:
-                tally.unknown[kind] += 1
-            elif macs:
-                tally.macs[made_by] += macs * repeats
+        if kind in NESTING_TYPES:
+            tally.add(_count_nested(trace, op, repeats, made_by))
+            continue
+        macs = op_macs(op)
+        if macs is None:
+            tally.unknown[kind] += 1
+        elif macs:
+            tally.macs[made_by] += macs * repeats
     return tally
+
+
+def _count_nested(trace: Trace, op: Any, repeats: int, owner: int) -> _Tally:
+    """The MACs of the graphs a While, If or function-call operation runs."""
+    if op.type in WHILE_TYPES:
+        return _count_loop(trace, op, repeats, owner)
+    if op.type in IF_TYPES:
+        return _count_branches(trace, op, repeats, owner)
+    function = called_graph(op)
+    return _Tally() if function is None else _count_graph(trace, function, repeats, owner)
 
 
 def _count_loop(trace: Trace, op: Any, repeats: int, owner: int) -> _Tally:

@@ -13,6 +13,7 @@ from typing import Any
 
 WHILE_TYPES = frozenset({"While", "StatelessWhile"})
 IF_TYPES = frozenset({"If", "StatelessIf"})
+CALL_TYPES = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 
 
 def op_id(op: Any) -> int:
@@ -38,3 +39,15 @@ def branch_graphs(op: Any) -> list[Any]:
     """The FuncGraphs of an If operation's two branches (as ``cond_v2`` kept them); empty when unknown."""
     graphs = [getattr(op, "_true_graph", None), getattr(op, "_false_graph", None)]
     return [graph for graph in graphs if graph is not None]
+
+
+def called_graph(op: Any) -> Any:
+    """The FuncGraph of the ``tf.function`` a (Stateful)PartitionedCall operation runs, or None.
+
+    Keras runs a grouped convolution this way on CPU (an XLA-compiled function).
+    """
+    try:
+        function = op.graph._get_function(op.get_attr("f").name)  # noqa: SLF001
+    except Exception:  # not a function call, or a function defined elsewhere
+        return None
+    return getattr(function, "graph", None)

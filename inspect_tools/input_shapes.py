@@ -101,7 +101,7 @@ def check_input_shapes(options: Mapping[str, list[int]], inputs: Iterable[ModelI
         for item in by_name[name]:
             if len(sizes) != len(item.shape) - 1:
                 raise KregUsageError(
-                    f"{given}: input {name!r} takes {len(item.shape) - 1} size(s) after the batch axis, "
+                    f"{given}: input {name!r} takes {_count(len(item.shape) - 1, 'size')} after the batch axis, "
                     f"got {len(sizes)}; the inputs: {listing}"
                 )
             for axis, (fixed, size) in enumerate(zip(item.shape[1:], sizes), start=1):
@@ -128,6 +128,10 @@ def _all_inputs(model: Any) -> list[ModelInput]:
         return model_inputs(model)
     except (AttributeError, ValueError):  # a model that cannot be traced has no inputs to pin
         return []
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 @dataclass

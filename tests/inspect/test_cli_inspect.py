@@ -225,3 +225,13 @@ def test_listing_commands_do_not_import_tensorflow_or_inspect_tools():
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
 
     assert output.strip() == "[]"
+
+
+def test_the_json_example_of_the_compute_docs_is_what_kreg_prints(inspect_json):
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "compute.md").read_text()
+    example = page.split("## The JSON", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    documented = json.loads("{" + example + "}")
+    model = inspect_json["components"]["model"]
+    assert documented == {"compute": model["compute"], "memory": model["memory"]}

@@ -281,3 +281,18 @@ def test_creation_numbers_of_operations_follow_the_graph_version():
     with tf.__internal__.FuncGraph("check").as_default() as graph:
         for value in range(3):
             assert op_id(tf.constant(value).op) == last_op_id(graph)
+
+
+def test_unet_counts_every_convolution_against_keras_layer_shapes(toy):
+    # The issue: a U-Net showed 0 % of its compute (it has no Dense).
+    model = toy.tiny_unet(size=32, channels=3, base=8, classes=2)
+    report = component_report(model)
+    hand = (
+        32 * 32 * 8 * 3 * 3 * 3  # down_conv
+        + 16 * 16 * 16 * 3 * 3 * 8  # bottom_conv
+        + 16 * 16 * 16 * 2 * 2 * 8  # up: every input position onto a 2 x 2 window of 8 filters
+        + 32 * 32 * 8 * 3 * 3 * 16  # fuse_conv on the 16 concatenated channels
+        + 32 * 32 * 2 * 8  # mask, 1 x 1
+    )
+    assert report["compute"]["macs"] == toy.formula_macs(model) == hand
+    assert report["compute"]["by_class"] == {"Conv2D": hand - 16 * 16 * 16 * 2 * 2 * 8, "Conv2DTranspose": 16 * 16 * 16 * 2 * 2 * 8}

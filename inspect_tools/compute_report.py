@@ -135,6 +135,17 @@ class ComputeSummary:
         self.by_class.update(traced.compute.by_class)
         self.activation_bytes += activation_bytes(traced.compute_trace, traced.compute.repeats)
 
+    def merge(self, other: ComputeSummary) -> None:
+        """Add another summary's models (a container's sub-models) to this one."""
+        self.macs += other.macs
+        self.complete = self.complete and other.complete
+        self.counted = self.counted and other.counted
+        self.input_shapes.update(other.input_shapes)
+        self.source = max(self.source, other.source, key=SOURCES.index)
+        self.by_class.update(other.by_class)
+        self.activation_bytes += other.activation_bytes
+        self.models += other.models
+
     @property
     def known(self) -> bool:
         """Counted, and at known input sizes: the figures are per example."""

@@ -228,12 +228,8 @@ class ShapePlan:
 
     def _hints(self, model: Any, inputs: list[ModelInput], trained: bool, resolved: ResolvedInputs) -> tuple[list[Any], str]:
         """Per input, a shape from the calls seen in the trained model or from the adapter (or None)."""
-        if not trained and self.trace_trained is not None:
-            trace_trained, self.trace_trained = self.trace_trained, None
-            try:
-                trace_trained()
-            except Exception:  # the trained model cannot be traced: the adapter (or nothing) is left
-                pass
+        if not trained:
+            self._trace_the_trained_model()
         called, source = self._called.get(id(model), (None, "adapter"))
         if called is not None and len(called) == len(inputs):
             return called, source
@@ -245,6 +241,16 @@ class ShapePlan:
         if trained and isinstance(batch, list) and len(batch) == len(inputs):
             return batch, "adapter"
         return [None] * len(inputs), "adapter"
+
+    def _trace_the_trained_model(self) -> None:
+        """Learn the shapes the trained model calls its sub-models with, once, if no report did yet."""
+        trace_trained, self.trace_trained = self.trace_trained, None
+        if trace_trained is None:
+            return
+        try:
+            trace_trained()
+        except Exception:  # the trained model cannot be traced: the adapter (or nothing) is left
+            pass
 
     def _adapter_batch(self, resolved: ResolvedInputs) -> Any:
         if self._adapter_shapes is not None:

@@ -19,8 +19,8 @@ from kreg.inspect_tools.compute_report import (
     ComputeSummary,
     TracedModel,
     compute_fields,
-    dense_macs_cell,
     compute_json,
+    dense_macs_cell,
     memory_json,
     trace_for_report,
 )
@@ -114,12 +114,12 @@ def component_report(model: Any, shapes: ShapePlan | None = None, trained: bool 
     shapes = shapes or ShapePlan()
     record: dict[str, Any] = {"class": type(model).__name__, "params": count_params(model).to_json()}
     collected = _Collected(shapes)
-    collected.add(model, "", trained)
+    compute = collected.add(model, "", trained)
     record["layers"] = collected.layers
     record["dense"] = collected.dense
-    record["compute"] = compute_json(collected.compute)
+    record["compute"] = compute_json(compute)
     batch = shapes.batch_size if trained else None
-    record["memory"] = memory_json(model, _weights(model), collected.compute, batch)
+    record["memory"] = memory_json(model, _weights(model), compute, batch)
     if collected.notes:
         record["note"] = "; ".join(dict.fromkeys(collected.notes))
     return record
@@ -133,44 +133,46 @@ def _weights(model: Any) -> list:
 
 
 class _Collected:
-    """The rows, Dense entries, compute and notes of one component, gathered model by model."""
+    """The rows, Dense entries and notes of one component, gathered model by model."""
 
     def __init__(self, shapes: ShapePlan):
         self.shapes = shapes
         self.layers: list[dict[str, Any]] = []
         self.dense: list[dict[str, Any]] = []
         self.notes: list[str] = []
-        self.compute = ComputeSummary()
 
-    def add(self, model: Any, prefix: str, trained: bool) -> int | None:
-        """Add the rows of ``model`` (paths under ``prefix``); return its MACs (None when not counted)."""
+    def add(self, model: Any, prefix: str, trained: bool) -> ComputeSummary:
+        """Add the rows of ``model`` (paths under ``prefix``); return its own compute."""
         if is_container_model(model):
             return self._add_container(model, prefix)
         where = f"{prefix.rstrip('/')}: " if prefix else ""
+        summary = ComputeSummary()
         try:
             traced = trace_for_report(model, self.shapes, trained)
         except Exception as error:  # the counts still stand; the note says why there are no rows
             self.notes.append(f"{where}not traced: {short_error(error)}")
-            self.compute.add(None)
-            return None
-        self.layers.extend(layer_rows(traced.rows, prefix, traced))
-        self.dense.extend(dense_rows(traced.rows, prefix))
-        self.notes.extend(f"{where}{note}" for note in traced.notes)
-        self.compute.add(traced, prefix)
-        return None if traced.compute is None else traced.compute.total
+            traced = None
+        else:
+            self.layers.extend(layer_rows(traced.rows, prefix, traced))
+            self.dense.extend(dense_rows(traced.rows, prefix))
+            self.notes.extend(f"{where}{note}" for note in traced.notes)
+        summary.add(traced, prefix)
+        return summary
 
-    def _add_container(self, model: Any, prefix: str) -> int | None:
+    def _add_container(self, model: Any, prefix: str) -> ComputeSummary:
         import keras
 
-        total: int | None = 0
+        summary = ComputeSummary()
         for sub in submodels(model):
             path = f"{prefix}{sub.name}"
             row = _row(path, sub, _shape_of_attribute(sub, "input"), _shape_of_attribute(sub, "output"))
             self.layers.append(row)
-            macs = self.add(sub, f"{path}/", trained=False) if isinstance(sub, keras.Model) else 0
-            row["macs"] = macs
-            total = None if total is None or macs is None else total + macs
-        return total
+            if isinstance(sub, keras.Model):
+                sub_summary = self.add(sub, f"{path}/", trained=False)
+                counted = sub_summary.macs if sub_summary.counted else None
+                row.update(_macs_fields(counted, per_position=not sub_summary.complete))
+                summary.merge(sub_summary)
+        return summary
 
 
 def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None) -> list[dict[str, Any]]:

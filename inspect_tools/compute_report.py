@@ -121,10 +121,14 @@ class ComputeSummary:
     by_class: Counter = field(default_factory=Counter)
     activation_bytes: int = 0
     models: int = 0
+    notes: list[str] = field(default_factory=list)
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
         self.models += 1
+        if traced is not None:
+            where = f"{prefix.rstrip('/')}: " if prefix else ""
+            self.notes.extend(where + note for note in traced.notes)
         if traced is None or traced.compute is None:
             self.counted = False
             return
@@ -145,6 +149,7 @@ class ComputeSummary:
         self.by_class.update(other.by_class)
         self.activation_bytes += other.activation_bytes
         self.models += other.models
+        self.notes.extend(other.notes)
 
     @property
     def known(self) -> bool:
@@ -153,15 +158,22 @@ class ComputeSummary:
 
 
 def compute_json(summary: ComputeSummary) -> dict[str, Any]:
-    """The ``compute`` object of DESIGN.md."""
+    """The ``compute`` object of DESIGN.md, with a ``note`` when something was not counted.
+
+    The note is the compute's own, apart from the component's ``note`` (which
+    says why a model could not be traced at all).
+    """
     counted = summary.counted and summary.models > 0
-    return {
+    record = {
         "macs": summary.macs if summary.known else None,
         "macs_per_position": summary.macs if counted and not summary.complete else None,
         "input_shapes": summary.input_shapes,
         "shape_source": summary.source,
         "by_class": dict(summary.by_class.most_common()),
     }
+    if summary.notes:
+        record["note"] = "; ".join(dict.fromkeys(summary.notes))
+    return record
 
 
 def memory_json(model: Any, weights: list, summary: ComputeSummary, training_batch: int | None) -> dict[str, Any]:
@@ -203,6 +215,8 @@ def compute_fields(component: Mapping[str, Any]) -> list[list[str]]:
     rows.append(["parameters", f"{human_bytes(memory['parameter_bytes'])}" + (f" ({by_dtype})" if by_dtype else "")])
     activations = memory["activation_bytes_per_example"]
     rows.append(["activations per example", "unknown (input sizes unknown)" if activations is None else human_bytes(activations)])
+    if compute.get("note"):
+        rows.append(["note", compute["note"]])
     training = memory["training"]
     if training is not None:
         parts = (
@@ -218,7 +232,7 @@ def _macs_line(compute: Mapping[str, Any]) -> str:
         return f"{compute['macs']:,} ({human_count(compute['macs'])}; FLOPs = 2 x MACs)"
     if compute["macs_per_position"] is not None:
         return f"{compute['macs_per_position']:,} per unknown position (input sizes unknown; pin them with --input-shape)"
-    return "not counted (see the note)"
+    return "not counted (see the notes)"
 
 
 def human_count(value: int) -> str:

@@ -155,7 +155,6 @@ class _Collected:
         else:
             self.layers.extend(layer_rows(traced.rows, prefix, traced))
             self.dense.extend(dense_rows(traced.rows, prefix))
-            self.notes.extend(f"{where}{note}" for note in traced.notes)
         summary.add(traced, prefix)
         return summary
 

@@ -221,7 +221,8 @@ def _components(review: Review) -> str:
         macs, label = headline_macs(component["compute"])
         cells += [f"{macs} ({label.removeprefix('MACs ')})", human_bytes(memory["parameter_bytes"])]
         cells += [_bytes(memory["activation_bytes_per_example"]), _bytes(memory["training_bytes"])]
-        rows.append((cells + [component.get("note", "")], ""))
+        notes = [note for note in (component.get("note"), component["compute"].get("note")) if note]
+        rows.append((cells + ["; ".join(notes)], ""))
     columns = [
         "component", "class", "total", "trainable", "non-trainable",
         "MACs", "parameter memory", "activations per example", "training memory", "note",

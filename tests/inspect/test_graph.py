@@ -329,7 +329,20 @@ def test_lstm_seq2seq_keeps_the_state_and_output_edges_when_opened(toy, expand_l
     assert any(names[s] == "lstm_cell" and names[d] == "decoder_dense" and s == decoder_cell for s, d in raw)
 
 
-@pytest.mark.parametrize("builder", ["threaded_model", "seq2seq_transformer", "custom_layer_model", "char_seq2seq_lstm"])
+@pytest.mark.parametrize(
+    "builder",
+    [
+        "threaded_model",
+        "seq2seq_transformer",
+        "custom_layer_model",
+        "char_seq2seq_lstm",
+        "nested_model",
+        "shared_dense_model",
+        "attention_model",
+        "tiny_unet",
+        "toy_vae",
+    ],
+)
 def test_every_node_but_the_inputs_has_an_incoming_edge(toy, builder):
     for options in (GraphOptions(), GraphOptions(expand_nested=True, expand_layers=True)):
         assert not _orphans(model_graph(getattr(toy, builder)(), options)), (builder, options)

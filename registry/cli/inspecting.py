@@ -101,7 +101,8 @@ def inspect_command(
 
     Input sizes a model leaves unknown (a sequence length) are taken from
     --input-shape, else from the architecture's data adapter (its synthetic
-    batches); otherwise MACs are reported per unknown position.
+    batches); otherwise MACs are reported per unknown position. The docs page
+    "What kreg counts" says what each figure includes and leaves out.
     """
     from kreg.inspect_tools.input_shapes import parse_input_shapes
 

@@ -98,6 +98,14 @@ def _describe_shapes(shapes: Mapping[str, Any]) -> str:
     return ", ".join(f"{name} {format_shape(shape)}" for name, shape in shapes.items())
 
 
+SOURCE_WORDS = {"model": "the model's own", "adapter": "from the data adapter", "option": "from --input-shape"}
+
+
+def counted_at(compute: Mapping[str, Any]) -> str:
+    """``encoder_inputs (None, 20) (from the data adapter)``: the shapes compute was counted at, and their source."""
+    return f"{_describe_shapes(compute['input_shapes']) or 'no inputs'} ({SOURCE_WORDS[compute['shape_source']]})"
+
+
 @dataclass
 class ComputeSummary:
     """Compute and activations of one component, summed over its traced models.
@@ -204,9 +212,7 @@ def compute_fields(component: Mapping[str, Any]) -> list[list[str]]:
     """Rows of the text report's compute-and-memory table for one component."""
     compute, memory = component["compute"], component["memory"]
     rows = [["MACs per example", _macs_line(compute)]]
-    sources = {"model": "the model's own", "adapter": "from the data adapter", "option": "from --input-shape"}
-    shapes = _describe_shapes(compute["input_shapes"]) or "none"
-    rows.append(["input shapes", f"{shapes} ({sources[compute['shape_source']]})"])
+    rows.append(["input shapes", counted_at(compute)])
     total = sum(compute["by_class"].values())
     if total:
         parts = [f"{name} {human_count(macs)} ({100 * macs / total:.1f} %)" for name, macs in compute["by_class"].items()]
@@ -275,7 +281,9 @@ def dense_macs_cell(entry: Mapping[str, Any], component: Mapping[str, Any]) -> s
         return f"{entry['macs']:,}"
     row = next((row for row in component["layers"] if row["path"] == entry["path"]), {})
     if row.get("macs") is not None:
-        return f"{row['macs']:,} at {_describe_shapes(component['compute']['input_shapes'])}"
+        where = {"adapter": "the data adapter's sizes", "option": "the --input-shape sizes"}
+        source = component["compute"]["shape_source"]
+        return f"{row['macs']:,} at {where[source]}" if source in where else f"{row['macs']:,}"
     if row.get("macs_per_position") is not None:
         return f"{row['macs_per_position']:,} per unknown position"
     return "not counted"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kreg import __version__
 from kreg.architecture import type_name
-from kreg.inspect_tools.compute_report import dense_macs_cell, headline_macs, human_bytes
+from kreg.inspect_tools.compute_report import counted_at, dense_macs_cell, headline_macs, human_bytes
 from kreg.inspect_tools.dense import threading_phrase
 from kreg.inspect_tools.graph_labels import (
     CUSTOM_COLOUR,
@@ -220,12 +220,13 @@ def _components(review: Review) -> str:
         cells = [name, component["class"], _n(params["total"]), _n(params["trainable"]), _n(params["non_trainable"])]
         macs, label = headline_macs(component["compute"])
         cells += [f"{macs} ({label.removeprefix('MACs ')})", human_bytes(memory["parameter_bytes"])]
+        cells += [counted_at(component["compute"])]
         cells += [_bytes(memory["activation_bytes_per_example"]), _bytes(memory["training_bytes"])]
         notes = [note for note in (component.get("note"), component["compute"].get("note")) if note]
         rows.append((cells + ["; ".join(notes)], ""))
     columns = [
         "component", "class", "total", "trainable", "non-trainable",
-        "MACs", "parameter memory", "activations per example", "training memory", "note",
+        "MACs", "parameter memory", "counted at", "activations per example", "training memory", "note",
     ]
     note = (
         '<p class="note">Parameter counts come from each model\'s own variables, never from the optimizer. '
@@ -234,7 +235,7 @@ def _components(review: Review) -> str:
         "multiply-accumulate of matmuls, convolutions, attention products and recurrent steps "
         "(FLOPs = 2 \u00d7 MACs).</p>"
     )
-    return _section("components", note + _table(columns, rows, numeric_columns={2, 3, 4, 5, 6, 7, 8}, code_columns={0}))
+    return _section("components", note + _table(columns, rows, numeric_columns={2, 3, 4, 5, 6, 8, 9}, code_columns={0}))
 
 
 def _graph(review: Review) -> str:

@@ -1,8 +1,10 @@
 """`kreg inspect` and `kreg plot` against plain Keras on a small, a medium and a large model.
 
-- inspect: `kreg inspect NAME` against a plain script that imports Keras, calls
-  the same builder with the same hyperparameters and prints `summary()` of every
-  component. Goal: at most 1.5x.
+- inspect: `kreg inspect NAME` (parameters, every layer call traced, and the
+  compute and memory report: MACs of every operation, activation and training
+  memory) against a plain script that imports Keras, calls the same builder
+  with the same hyperparameters and prints `summary()` of every component.
+  Goal: at most 1.5x (aim: 1.2x).
 - plot: `kreg plot NAME -o x.png` against a plain script that builds the model
   and calls `keras.utils.plot_model(show_shapes=True)`. Goal: at most 1.2x.
 

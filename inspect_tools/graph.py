@@ -253,7 +253,7 @@ class GraphBuilder:
 
     def add_traced(self, trace: Trace, call: Call, parent: Any) -> Box:
         """Draw the calls made inside ``call`` into ``parent``, connected by the tensors between them."""
-        flow = TensorSources(call)
+        flow = TensorSources(call, trace.loop_of)
         entries: list[list[str]] = [[] for _ in call.inputs]
         boxes: dict[int, Box] = {}
         for child in trace.children(call):

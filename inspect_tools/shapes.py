@@ -70,3 +70,36 @@ def product(sizes: list) -> int | None:
             return None
         result *= size
     return result
+
+
+def without_batch(value: Any, batch: int | None) -> Any:
+    """Write ``None`` for the sizes a concrete batch size made known.
+
+    A trace that counts compute gives its placeholders a batch size (a prime no
+    layer uses, so that per-example counts can be recovered); the shapes it
+    reports still show the batch axis as unknown. Any size that is a multiple
+    of ``batch`` (the batch, or the batch merged with other axes by a reshape)
+    becomes ``None``, as it would have been in a trace without a batch size.
+
+    Args:
+        value: Any. What :func:`shape_of` returns.
+        batch: int or None. The trace's batch size; None returns ``value`` unchanged.
+    """
+    if batch is None or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {key: without_batch(item, batch) for key, item in value.items()}
+    if is_shape(value):
+        return [None if size is not None and size and size % batch == 0 else size for size in value]
+    return [without_batch(item, batch) for item in value]
+
+
+def flat_shapes(value: Any) -> list:
+    """The shapes in a shape or a nest of shapes, in order (dict values in their order)."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [shape for item in value.values() for shape in flat_shapes(item)]
+    if is_shape(value):
+        return [value]
+    return [shape for item in value for shape in flat_shapes(item)]

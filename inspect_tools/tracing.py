@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from kreg.errors import KerasIncompatible
 from kreg.inspect_tools import keras_compat
-from kreg.inspect_tools.shapes import shape_of
+from kreg.inspect_tools.keras_compat import WHILE_TYPES, loop_body
+from kreg.inspect_tools.op_owners import OpOwners
+from kreg.inspect_tools.shapes import shape_of, without_batch
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Call:
             list or dict of tensors).
         output_shape: Any. Shape of what the call returned.
         children: list[int]. Indices of the calls made inside this one.
+        graph: tf.Graph or None. The graph the call was made in: the trace's
+            own, or the body of a while loop (a recurrent layer's cell).
     """
 
     index: int
@@ -49,6 +53,7 @@ class Call:
     input_shape: Any = None
     output_shape: Any = None
     children: list[int] = field(default_factory=list)
+    graph: Any = None
 
     @property
     def depth(self) -> int:
@@ -68,11 +73,23 @@ class Trace:
         output_names: list[str]. Names of the root's outputs, in the order of
             ``root.outputs``: the keys of a dict output, else ``output``,
             ``output_0``, ``output_1``...
+        graph: tf.Graph or None. The scratch graph the model was called in.
+        batch: int or None. The batch size of the placeholders (None: unknown).
+            Recorded shapes show ``None`` for it all the same.
+        owners: OpOwners or None. Which call created each operation.
     """
 
     calls: list[Call]
     input_names: list[str]
     output_names: list[str] = field(default_factory=list)
+    graph: Any = None
+    batch: int | None = None
+    owners: OpOwners | None = None
+    _loops: dict[int, Any] | None = field(default=None, init=False, repr=False)
+
+    def shape(self, tensor: Any) -> Any:
+        """The shape of a traced tensor as reports show it (the batch axis ``None``)."""
+        return without_batch(shape_of(tensor), self.batch)
 
     @property
     def root(self) -> Call:
@@ -88,14 +105,34 @@ class Trace:
         """The calls made directly inside ``call``."""
         return [self.calls[index] for index in call.children]
 
+    def loop_of(self, body: Any) -> Any:
+        """The While operation whose body is the graph ``body``, or None."""
+        if self._loops is None:
+            self._loops = {} if self.graph is None else _while_loops(self.graph)
+        return self._loops.get(id(body))
+
+
+def _while_loops(graph: Any) -> dict[int, Any]:
+    """Every While operation of ``graph`` and of the loop bodies inside it, by the id of its body."""
+    loops: dict[int, Any] = {}
+    pending = [graph]
+    while pending:
+        for op in pending.pop().get_operations():
+            body = loop_body(op) if op.type in WHILE_TYPES else None
+            if body is not None:
+                loops[id(body)] = op
+                pending.append(body)
+    return loops
+
 
 class _Recorder:
     """Wraps ``Layer.__call__`` while active and records each call."""
 
-    def __init__(self) -> None:
+    def __init__(self, batch: int | None = None) -> None:
         self.calls: list[Call] = []
+        self.owners = OpOwners()
+        self._batch = batch
         self._stack: list[Call] = []
-        self._seen_paths: dict[str, int] = {}
 
     def active(self) -> contextlib.AbstractContextManager:
         recorder = self
@@ -106,9 +143,9 @@ class _Recorder:
                 try:
                     outputs = original(layer, *args, **kwargs)
                 finally:
-                    recorder._stack.pop()
+                    recorder._close()
                 call.outputs = _flat_tensors(outputs)
-                call.output_shape = shape_of(outputs)
+                call.output_shape = without_batch(shape_of(outputs), recorder._batch)
                 return outputs
 
             return recording_call
@@ -116,36 +153,88 @@ class _Recorder:
         return keras_compat.layer_calls_wrapped(wrap)
 
     def _open(self, layer: Any, args: tuple, kwargs: dict) -> Call:
+        import tensorflow as tf
+
         parent = self._stack[-1] if self._stack else None
         call = Call(
             index=len(self.calls),
-            path=self._path(parent, layer),
+            path="",
             layer=layer,
             parent=None if parent is None else parent.index,
             inputs=_flat_tensors((args, kwargs)),
-            input_shape=shape_of(_first_argument(args, kwargs)),
+            input_shape=without_batch(shape_of(_first_argument(args, kwargs)), self._batch),
+            graph=tf.compat.v1.get_default_graph(),
         )
         if parent is not None:
             parent.children.append(call.index)
         self.calls.append(call)
         self._stack.append(call)
+        self.owners.mark(call.index)
         return call
 
-    def _path(self, parent: Call | None, layer: Any) -> str:
-        if parent is None:
-            return ""
-        path = f"{parent.path}/{layer.name}" if parent.path else layer.name
-        count = self._seen_paths.get(path, 0) + 1
-        self._seen_paths[path] = count
-        return path if count == 1 else f"{path}#{count}"
+    def _close(self) -> None:
+        call = self._stack.pop()
+        self.owners.mark(call.parent)
+
+    def settled_calls(self) -> list[Call]:
+        """The calls without shape probes, renumbered, with their paths."""
+        dropped = _shape_probes(self.calls)
+        kept = [call for call in self.calls if call.index not in dropped]
+        mapping = {call.index: new for new, call in enumerate(kept)}
+        for call in kept:
+            call.index = mapping[call.index]
+            call.parent = None if call.parent is None else mapping[call.parent]
+            call.children = [mapping[child] for child in call.children if child in mapping]
+        _name_paths(kept)
+        self.owners.renumber(mapping)
+        return kept
 
 
-def trace_model(model: Any) -> Trace:
+def _shape_probes(calls: list[Call]) -> set[int]:
+    """Indices of shape-probe calls and everything called inside them.
+
+    A probe is a call made in its parent's graph when the parent calls the
+    same layer again later inside a loop body (another graph): Keras's
+    TensorFlow RNN runs its cell once outside the loop only to learn the shape
+    of its output, and discards the value.
+    """
+    dropped: set[int] = set()
+    for parent in calls:
+        later_in_loop: set[int] = set()
+        for index in reversed(parent.children):
+            child = calls[index]
+            if child.graph is parent.graph and id(child.layer) in later_in_loop:
+                dropped.add(index)
+            elif child.graph is not parent.graph:
+                later_in_loop.add(id(child.layer))
+    for call in calls:  # parents come before their children
+        if call.parent in dropped:
+            dropped.add(call.index)
+    return dropped
+
+
+def _name_paths(calls: list[Call]) -> None:
+    """Set each call's path: layer names from the root down, ``#2``, ``#3``... for repeated calls."""
+    seen: dict[str, int] = {}
+    for call in calls:
+        if call.parent is None:
+            call.path = ""
+            continue
+        parent_path = calls[call.parent].path
+        path = f"{parent_path}/{call.layer.name}" if parent_path else call.layer.name
+        seen[path] = seen.get(path, 0) + 1
+        call.path = path if seen[path] == 1 else f"{path}#{seen[path]}"
+
+
+def trace_model(model: Any, *, batch: int | None = None, input_shapes: Mapping[str, Any] | None = None) -> Trace:
     """Call a model once on placeholders and record every layer call.
 
     Args:
         model: keras.Model. A functional or Sequential model, or a subclassed
             model that has been built (its input shapes are known).
+        batch: int or None. Batch size of the placeholders; None leaves it unknown.
+        input_shapes: Mapping[str, list] or None. Shapes (batch axis included,
+            as ``None``) for inputs by name, replacing the model's own.
 
     Returns:
         Trace. The calls, with shapes; unknown sizes (the batch) stay ``None``.
@@ -154,10 +243,17 @@ def trace_model(model: Any) -> Trace:
         ValueError: the model's input shapes are unknown (a subclassed model
             that was never built or called).
     """
-    return trace_call(model, (model_input_specs(model),), {})
+    return trace_call(model, (model_input_specs(model),), {}, batch=batch, input_shapes=input_shapes)
 
 
-def trace_call(layer: Any, args: tuple, kwargs: dict) -> Trace:
+def trace_call(
+    layer: Any,
+    args: tuple,
+    kwargs: dict,
+    *,
+    batch: int | None = None,
+    input_shapes: Mapping[str, Any] | None = None,
+) -> Trace:
     """Call ``layer(*args, **kwargs)`` on placeholders and record every layer call.
 
     Args:
@@ -165,6 +261,8 @@ def trace_call(layer: Any, args: tuple, kwargs: dict) -> Trace:
         args: tuple. Positional arguments; KerasTensors (or :class:`InputSpec`
             values) become placeholders of their shape and dtype.
         kwargs: dict. Keyword arguments, converted the same way.
+        batch: int or None. Batch size of the placeholders whose batch axis is unknown.
+        input_shapes: Mapping[str, list] or None. Shapes for placeholders by input name.
 
     Returns:
         Trace. ``root.inputs`` lists the placeholders in the order the
@@ -175,26 +273,47 @@ def trace_call(layer: Any, args: tuple, kwargs: dict) -> Trace:
             Keras no longer dispatches calls through ``Layer.__call__``.
     """
     import keras
-    import tensorflow as tf
 
-    recorder = _Recorder()
+    recorder = _Recorder(batch)
+    shapes = dict(input_shapes or {})
     # Keras's warnings here (a mask "destroyed", ...) repeat what building the model said.
-    with (
-        warnings.catch_warnings(),
-        keras.StatelessScope(collect_losses=True),
-        keras_compat.scratch_graph("kreg_trace"),
-    ):
+    with warnings.catch_warnings(), keras_compat.scratch_graph("kreg_trace") as graph:
         warnings.simplefilter("ignore")
         names: list[str] = []
-        args, kwargs = keras.tree.map_structure(lambda x: _placeholder(x, names), (args, kwargs))
-        with recorder.active():
+        args, kwargs = keras.tree.map_structure(lambda x: _placeholder(x, names, batch, shapes), (args, kwargs))
+        with keras.StatelessScope(_weight_placeholders(layer), collect_losses=True), recorder.active():
             outputs = layer(*args, **kwargs)
     if not recorder.calls:
         raise KerasIncompatible(
             f"tracing saw no layer calls while calling {layer.name!r}: Keras {keras.__version__} changed its "
             "call dispatch (kreg.inspect_tools.keras_compat.layer_calls_wrapped needs updating)"
         )
-    return Trace(calls=recorder.calls, input_names=names, output_names=output_names(outputs))
+    return Trace(
+        calls=recorder.settled_calls(),
+        input_names=names,
+        output_names=output_names(outputs),
+        graph=graph,
+        batch=batch,
+        owners=recorder.owners,
+    )
+
+
+def _weight_placeholders(layer: Any) -> list[tuple[Any, Any]]:
+    """A placeholder for each weight, so that the trace never reads a variable into the graph.
+
+    Weights of the same shape and dtype share one placeholder: only shapes
+    matter to a trace, and making a placeholder costs as much as reading a variable.
+    """
+    import tensorflow as tf
+
+    shared: dict[tuple, Any] = {}
+    mapping = []
+    for weight in {id(weight): weight for weight in layer.weights}.values():
+        key = (tuple(weight.shape), str(weight.dtype))
+        if key not in shared:
+            shared[key] = tf.compat.v1.placeholder(weight.dtype, weight.shape, name="weight")
+        mapping.append((weight, shared[key]))
+    return mapping
 
 
 def output_names(structure: Any, layer_names: list[str] | None = None) -> list[str]:
@@ -263,17 +382,21 @@ def _spec_from_shape(shape: Any, name: str) -> Any:
     return InputSpec(shape=(None, *tuple(shape)[1:]), name=name.removesuffix("_shape"))
 
 
-def _placeholder(value: Any, names: list[str]) -> Any:
+def _placeholder(value: Any, names: list[str], batch: int | None, shapes: Mapping[str, Any]) -> Any:
     import keras
     import tensorflow as tf
 
     if isinstance(value, (keras.KerasTensor, InputSpec)):
-        names.append(_input_name(value))
-        return tf.compat.v1.placeholder(shape=value.shape, dtype=value.dtype, name=_safe_name(names[-1]))
+        names.append(input_name(value))
+        shape = list(shapes.get(names[-1], value.shape))
+        if batch is not None and shape and shape[0] is None:
+            shape[0] = batch
+        return tf.compat.v1.placeholder(shape=shape, dtype=value.dtype, name=_safe_name(names[-1]))
     return value
 
 
-def _input_name(value: Any) -> str:
+def input_name(value: Any) -> str:
+    """The name of a model input: its InputLayer's name, else the tensor's or spec's, else ``input``."""
     operation = keras_compat.producing_operation(value)
     return getattr(operation, "name", None) or getattr(value, "name", None) or "input"
 

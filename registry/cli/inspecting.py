@@ -17,27 +17,54 @@ from kreg.cli.render import print_fields, print_table
 from kreg.cli.session import emit_json, get_session
 
 
+input_shape_option = click.option(
+    "--input-shape",
+    "input_shapes",
+    multiple=True,
+    metavar="NAME=DIMS",
+    help="Count compute with input NAME at these sizes after the batch axis, e.g. encoder_inputs=20 "
+    "or image=224,224,3 (repeatable). Without it, unknown sizes come from the data adapter's batches.",
+)
+
+
 @click.command("inspect")
 @click.argument("name")
 @set_option
 @preset_option
 @component_option
+@input_shape_option
 @json_option
 @plugin_options
 def inspect_command(
-    name: str, assignments: tuple[str, ...], preset: str | None, component: str | None, as_json: bool
+    name: str,
+    assignments: tuple[str, ...],
+    preset: str | None,
+    component: str | None,
+    input_shapes: tuple[str, ...],
+    as_json: bool,
 ) -> None:
-    """Build an architecture and report parameters, layer shapes and Dense threading.
+    """Build an architecture and report parameters, compute, memory, layer shapes and Dense threading.
 
     Every layer call is traced, also inside custom layers and nested models.
-    For each component: parameter counts (optimizer variables never counted),
-    a row per layer call, and each Dense/EinsumDense with its kernel, the
-    dimensions it threads over, and its multiply-accumulates per example.
+    For each component: parameter counts (optimizer variables never counted);
+    multiply-accumulates per example (MACs; FLOPs are 2 x MACs) of every
+    matmul, einsum, convolution, attention product and recurrent step, in
+    total, by layer class and per layer call; parameter and activation
+    memory, and for the trained model an estimate of training memory at the
+    architecture's batch size; a row per layer call; and each Dense/EinsumDense
+    with its kernel, the dimensions it threads over, and its MACs per example.
+
+    Input sizes a model leaves unknown (a sequence length) are taken from
+    --input-shape, else from the architecture's data adapter (its synthetic
+    batches); otherwise MACs are reported per unknown position. The docs page
+    "What kreg counts" says what each figure includes and leaves out.
     """
+    from kreg.inspect_tools.input_shapes import parse_input_shapes
     from kreg.inspect_tools.report import text_tables
     from kreg.workflows.inspecting import inspect_architecture
 
-    report = inspect_architecture(get_session().entry(name), assignments, preset, component)
+    pinned = parse_input_shapes(input_shapes)
+    report = inspect_architecture(get_session().entry(name), assignments, preset, component, pinned)
     if as_json:
         emit_json(report)
         return

@@ -8,36 +8,69 @@ the plugin's custom layers included, so a crash in them is the architecture's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kreg.errors import KregError
 from kreg.phases import Phase
 from kreg.running.building import BuiltArchitecture
 from kreg.running.calls import in_phase
 
+if TYPE_CHECKING:
+    from kreg.inspect_tools.input_shapes import ShapePlan
 
-def inspect_built(built: BuiltArchitecture, components: Mapping[str, Any] | None = None) -> dict[str, Any]:
+
+def inspect_built(
+    built: BuiltArchitecture, components: Mapping[str, Any] | None = None, input_shapes: Mapping[str, list[int]] | None = None
+) -> dict[str, Any]:
     """The ``kreg inspect --json`` report of a built architecture.
+
+    Unknown input sizes are taken from ``input_shapes``, else from the
+    architecture's data adapter (see :mod:`kreg.inspect_tools.input_shapes`).
 
     Args:
         built: BuiltArchitecture. From :func:`kreg.running.building.build`.
         components: Mapping[str, keras.Model] or None. The components to report;
             None means all of them.
+        input_shapes: Mapping[str, list[int]] or None. ``--input-shape`` values:
+            sizes after the batch axis by input name, already checked.
 
     Raises:
         KerasIncompatible: tracing no longer works with this Keras.
-        ArchitectureFailure: the inspection raised (phase ``inspect``).
+        ArchitectureFailure: the inspection raised (phase ``inspect``), or the
+            data adapter did (phase ``data``).
     """
-    return inspect_models(built.name, built.hyperparameters, built.components if components is None else components)
+    plan = shape_plan(built, input_shapes)
+    return inspect_models(built.name, built.hyperparameters, built.components if components is None else components, plan)
 
 
-def inspect_models(name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any]) -> dict[str, Any]:
+def shape_plan(built: BuiltArchitecture, input_shapes: Mapping[str, list[int]] | None = None) -> ShapePlan:
+    """Where the unknown input sizes of a built architecture come from: options, then its data adapter."""
+    from kreg.inspect_tools.compute_report import trace_for_report
+    from kreg.inspect_tools.input_shapes import ShapePlan
+
+    from kreg.running.adapter_shapes import adapter_input_shapes
+
+    architecture = built.entry.architecture
+
+    def adapter() -> Any:
+        return adapter_input_shapes(built.entry, built.hyperparameters, architecture.batch_size, built.data_state)
+
+    plan = ShapePlan(input_shapes, adapter if architecture.data_adapter is not None else None, architecture.batch_size)
+    plan.trace_trained = lambda: trace_for_report(built.model, plan, trained=True)
+    return plan
+
+
+def inspect_models(
+    name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any], shapes: ShapePlan | None = None
+) -> dict[str, Any]:
     """The ``kreg inspect --json`` report of models, built or loaded from a file.
 
     Args:
         name: str. The architecture's name (or the file's), for the report and failures.
         hyperparameters: Mapping[str, Any]. What they were built with (empty for a file).
         components: Mapping[str, keras.Model]. The models to report, by component.
+        shapes: ShapePlan or None. Where unknown input sizes come from; None
+            counts them per position.
 
     Raises:
         KerasIncompatible: tracing no longer works with this Keras.
@@ -46,7 +79,7 @@ def inspect_models(name: str, hyperparameters: Mapping[str, Any], components: Ma
     from kreg.inspect_tools.report import architecture_report
 
     with in_phase(name, Phase.INSPECT, passes=(KregError,)):
-        return architecture_report(name, hyperparameters, components)
+        return architecture_report(name, hyperparameters, components, shapes)
 
 
 def count_built_params(built: BuiltArchitecture) -> dict[str, dict[str, int]]:

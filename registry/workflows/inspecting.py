@@ -6,7 +6,7 @@ and the calls that run the plugin's layers go through :mod:`kreg.running`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kreg.catalogue import Entry
@@ -40,15 +40,34 @@ def select_components(built: BuiltArchitecture, component: str | None) -> dict[s
     return {component: built.components[component]}
 
 
-def inspect_architecture(entry: Entry, assignments: Iterable[str] = (), preset: str | None = None, component: str | None = None) -> dict[str, Any]:
+def inspect_architecture(
+    entry: Entry,
+    assignments: Iterable[str] = (),
+    preset: str | None = None,
+    component: str | None = None,
+    input_shapes: Mapping[str, list[int]] | None = None,
+) -> dict[str, Any]:
     """The ``kreg inspect --json`` report of ``entry`` (all components, or one).
 
+    Args:
+        entry: Entry. The architecture.
+        assignments: Iterable[str]. ``--set`` values.
+        preset: str or None. ``--preset``.
+        component: str or None. Only this component.
+        input_shapes: Mapping[str, list[int]] or None. ``--input-shape`` values
+            (sizes after the batch axis by input name), checked against the
+            components' inputs here.
+
     Raises:
-        KregUsageError: a bad name, preset, hyperparameter or component.
+        KregUsageError: a bad name, preset, hyperparameter, component or input shape.
         ArchitectureFailure: building or inspecting failed.
     """
+    from kreg.inspect_tools.input_shapes import check_component_input_shapes
+
     built = build_architecture(entry, assignments, preset)
-    return inspect_built(built, select_components(built, component))
+    components = select_components(built, component)
+    check_component_input_shapes(input_shapes or {}, components)
+    return inspect_built(built, components, input_shapes)
 
 
 def plot_architecture(entry: Entry, component: str, options: Any, assignments: Iterable[str] = (), preset: str | None = None) -> Any:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kreg import __version__
 from kreg.architecture import type_name
+from kreg.inspect_tools.compute_report import counted_at, dense_macs_cell, headline_macs, human_bytes
 from kreg.inspect_tools.dense import threading_phrase
 from kreg.inspect_tools.graph_labels import (
     CUSTOM_COLOUR,
@@ -152,15 +153,19 @@ def _summary(review: Review) -> str:
     model = review.report["components"]["model"]
     dense = model["dense"]
     threaded = [entry for entry in dense if entry["threaded_over"]]
-    macs = [entry["macs"] for entry in dense]
-    known_macs = sum(m for m in macs if m is not None)
+    memory = model["memory"]
     cards = [
         (f"{model['params']['total']:,}", "parameters (model)"),
         (f"{model['params']['trainable']:,}", "trainable"),
         (f"{model['params']['non_trainable']:,}", "non-trainable"),
+        headline_macs(model["compute"]),
+        (human_bytes(memory["parameter_bytes"]), "parameter memory"),
+    ]
+    if memory["training"] is not None:
+        cards.append((human_bytes(memory["training_bytes"]), f"training memory, batch {memory['training']['batch_size']} (estimate)"))
+    cards += [
         (f"{len(model['layers']):,}", "layer calls"),
         (f"{len(dense):,}", f"Dense calls ({len(threaded):,} threaded)"),
-        (f"{known_macs:,}" + ("+?" if None in macs else ""), "Dense MACs per example"),
         (f"{len(review.report['components']):,}", "components"),
     ]
     body = "".join(f'<div class="card"><div class="value">{_e(v)}</div><div class="label">{_e(l)}</div></div>' for v, l in cards)
@@ -215,12 +220,26 @@ def _hyperparameters(review: Review) -> str:
 def _components(review: Review) -> str:
     rows = []
     for name, component in review.report["components"].items():
-        params = component["params"]
+        params, memory = component["params"], component["memory"]
         cells = [name, component["class"], _n(params["total"]), _n(params["trainable"]), _n(params["non_trainable"])]
-        rows.append((cells + [component.get("note", "")], ""))
-    columns = ["component", "class", "total", "trainable", "non-trainable", "note"]
-    note = '<p class="note">Parameter counts come from each model\'s own variables, never from the optimizer. The component named "model" is the one trained.</p>'
-    return _section("components", note + _table(columns, rows, numeric_columns={2, 3, 4}, code_columns={0}))
+        macs, label = headline_macs(component["compute"])
+        cells += [f"{macs} ({label.removeprefix('MACs ')})", human_bytes(memory["parameter_bytes"])]
+        cells += [counted_at(component["compute"])]
+        cells += [_bytes(memory["activation_bytes_per_example"]), _bytes(memory["training_bytes"])]
+        notes = [note for note in (component.get("note"), component["compute"].get("note")) if note]
+        rows.append((cells + ["; ".join(notes)], ""))
+    columns = [
+        "component", "class", "total", "trainable", "non-trainable",
+        "MACs", "parameter memory", "counted at", "activations per example", "training memory", "note",
+    ]
+    note = (
+        '<p class="note">Parameter counts come from each model\'s own variables, never from the optimizer. '
+        'The component named "model" is the one trained; its training memory is estimated at the '
+        "architecture's batch size (parameters, gradients, optimizer state and activations). MACs count every "
+        "multiply-accumulate of matmuls, convolutions, attention products and recurrent steps "
+        "(FLOPs = 2 \u00d7 MACs).</p>"
+    )
+    return _section("components", note + _table(columns, rows, numeric_columns={2, 3, 4, 5, 6, 8, 9}, code_columns={0}))
 
 
 def _diff(review: Review) -> str:
@@ -248,16 +267,28 @@ def _graph(review: Review) -> str:
 
 
 def _layers(review: Review) -> str:
-    parts = ['<p class="note">One row per traced layer call, also inside custom layers and nested models.</p>']
+    parts = [
+        '<p class="note">One row per traced layer call, also inside custom layers and nested models. '
+        "A row's MACs include the calls inside it.</p>"
+    ]
     for name, component in review.report["components"].items():
+        key = "macs" if component["compute"]["macs_per_position"] is None else "macs_per_position"
         rows = [
             (
-                [row["path"], row["class"], format_shape(row["input_shape"]), format_shape(row["output_shape"]), _n(row["params"])],
+                [
+                    row["path"],
+                    row["class"],
+                    format_shape(row["input_shape"]),
+                    format_shape(row["output_shape"]),
+                    _n(row["params"]),
+                    "\u2014" if row.get(key) is None else _n(row[key]),
+                ],
                 "",
             )
             for row in component["layers"]
         ]
-        table = _table(["path", "class", "input", "output", "params"], rows, numeric_columns={4}, code_columns={0, 2, 3})
+        columns = ["path", "class", "input", "output", "params", "MACs" if key == "macs" else "MACs per position"]
+        table = _table(columns, rows, numeric_columns={4, 5}, code_columns={0, 2, 3})
         parts.append(_component_block(name, component, table, f"{len(rows):,} calls"))
     return _section("layers", "".join(parts))
 
@@ -279,7 +310,7 @@ def _dense(review: Review) -> str:
                     format_shape(entry["kernel_shape"]),
                     _threaded(entry["threaded_over"]),
                     _n(entry["params"]),
-                    "?" if entry["macs"] is None else _n(entry["macs"]),
+                    dense_macs_cell(entry, component),
                     threading_phrase(entry),
                 ],
                 "threaded" if entry["threaded_over"] else "",
@@ -372,6 +403,10 @@ def _e(value: Any) -> str:
 
 def _n(number: int) -> str:
     return f"{number:,}"
+
+
+def _bytes(value: int | None) -> str:
+    return "\u2014" if value is None else human_bytes(value)
 
 
 def _number(value: Any) -> str:

@@ -2,8 +2,9 @@
 
 Each architecture is built with its default hyperparameters; the page shows
 its description, hyperparameters, and for every component the parameter
-counts, the graph (an SVG drawn by ``kreg.inspect_tools.graph``), the
-threaded-Dense table and the layer table, as ``kreg inspect`` prints them.
+counts, compute (MACs) and memory, the graph (an SVG drawn by
+``kreg.inspect_tools.graph``), the threaded-Dense table and the layer table,
+as ``kreg inspect`` prints them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import kreg
+from kreg.inspect_tools.compute_report import headline_macs
 from scripts.docgen.markdown import inline, table
 
 GALLERY = "gallery"
@@ -63,8 +65,17 @@ def write_gallery(output: Path, patterns: Iterable[str] = ()) -> list[Path]:
         report = write_architecture(entry, folder)
         seconds = time.perf_counter() - started
         print(f"docgen: gallery {entry.name} ({seconds:.1f} s)", file=sys.stderr)
-        total = report["components"]["model"]["params"]["total"]
-        rows.append((f"[{entry.name}]({entry.name}.md)", entry.architecture.summary, f"{total:,}", ", ".join(report["components"])))
+        model = report["components"]["model"]
+        macs, label = headline_macs(model["compute"])
+        rows.append(
+            (
+                f"[{entry.name}]({entry.name}.md)",
+                entry.architecture.summary,
+                f"{model['params']['total']:,}",
+                macs if label == "MACs per example" else f"{macs} per position",
+                ", ".join(report["components"]),
+            )
+        )
         pages.append(folder / f"{entry.name}.md")
     index = folder / "index.md"
     index.write_text(_index(rows))
@@ -78,7 +89,7 @@ def _index(rows: list[tuple[str, ...]]) -> str:
         "hyperparameters, inspected (`kreg inspect`) and drawn (`kreg plot --expand-nested`). The forty "
         "keras.applications models are not drawn here (`kreg list --tag keras-applications` lists them; "
         "`kreg inspect NAME` and `kreg plot NAME` show one)._",
-        table(["architecture", "summary", "parameters (model)", "components"], rows),
+        table(["architecture", "summary", "parameters (model)", "MACs per example (model)", "components"], rows),
     ]
     return "\n\n".join(parts) + "\n"
 
@@ -137,6 +148,9 @@ def architecture_page(entry: Any, report: dict[str, Any]) -> str:
         svg = f"{entry.name}-{component}.svg"
         parts.append(f"[![graph of {entry.name}, component {component}]({svg})]({svg} \"open the graph at full size\")")
         mine = [t for t in tables if t.title.startswith(f"{component}:") or t.title.startswith(f"{component} (")]
+        compute = [t for t in mine if t.title == f"{component}: compute and memory"]
+        if compute:
+            parts.extend(["### Compute and memory", table(compute[0].columns, compute[0].rows)])
         dense = [t for t in mine if "Dense" in t.title]
         if dense:
             parts.extend(["### Dense layers and what they thread over", table(dense[0].columns, dense[0].rows)])

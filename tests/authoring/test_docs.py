@@ -112,6 +112,10 @@ def test_a_gallery_page_shows_params_graph_and_threaded_dense(tmp_path):
     width, height, box = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg.read_text()).groups()
     assert abs(float(width) - float(box)) <= 1 and 'transform="scale(1 1)' in svg.read_text()
     assert "[risk-factor-autoencoder](risk-factor-autoencoder.md)" in index.read_text()
+    assert "### Compute and memory" in text
+    assert "| MACs per example | 19,000 (19 k; FLOPs = 2 x MACs) |" in text
+    assert "| Dense 18.7 k (98.4 %), Dot 300 (1.6 %) |" in text
+    assert "| 19,000 |" in index.read_text()  # the index's MACs column
 
 
 def test_the_site_builds_with_mkdocs_strict(repository_root, tmp_path):

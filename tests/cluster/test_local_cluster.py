@@ -10,9 +10,9 @@ import sys
 import time
 
 import pytest
-from click.testing import CliRunner
 
 from kreg.cli import main
+from kreg.testing_plugin import run_kreg
 
 TRAIN = [sys.executable, "-m", "kreg", "train", "risk-factor-autoencoder", "--preset", "smoke"]
 
@@ -31,14 +31,14 @@ def kreg_env() -> dict[str, str]:
     ],
 )
 def test_usage_errors_exit_2_before_any_worker_starts(args, env, message):
-    result = CliRunner(env=env).invoke(main, ["train", "risk-factor-autoencoder", *args])
+    result = run_kreg("train", "risk-factor-autoencoder", *args, env=env)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("kreg: error: " + message)
     assert "starting" not in result.stderr
 
 
 def test_workers_must_be_at_least_one():
-    result = CliRunner().invoke(main, ["train", "risk-factor-autoencoder", "--workers", "0"])
+    result = run_kreg("train", "risk-factor-autoencoder", "--workers", "0")
     assert result.exit_code == 2 and "--workers" in result.stderr
 
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 import kreg
-from kreg.cli import main
-from kreg.cli.session import Session
 from kreg.errors import KregUsageError
 from kreg.sharding import Shard
+from kreg.testing_plugin import run_kreg
 
 NAMES = ["shard-a", "shard-b", "shard-c", "shard-d", "shard-e", "shard-f", "shard-g"]
 
@@ -41,7 +39,7 @@ def catalogue() -> kreg.Catalogue:
 
 
 def check(catalogue: kreg.Catalogue, *args: str):
-    return CliRunner().invoke(main, ["check", *args], obj=Session(_catalogue=catalogue))
+    return run_kreg("check", *args, catalogue=catalogue)
 
 
 @pytest.mark.parametrize("text, shard", [("1/1", Shard(1, 1)), ("2/4", Shard(2, 4)), (" 3 / 3 ", Shard(3, 3))])

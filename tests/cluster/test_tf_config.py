@@ -18,6 +18,7 @@ from kreg.cluster import (
     read_tf_config,
     unreachable_message,
 )
+from kreg.testing_plugin import run_kreg
 
 TWO = {"worker": ["10.0.0.1:2222", "10.0.0.2:2222"]}
 
@@ -92,12 +93,10 @@ def test_answers_tells_a_listening_port_from_a_closed_one():
 
 
 def test_the_cli_rejects_a_bad_tf_config_before_building(monkeypatch):
-    from click.testing import CliRunner
-
-    from kreg.cli import main
-
+    
+    
     monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["a:1"]}, "task": {"type": "worker", "index": 3}}')
-    result = CliRunner().invoke(main, ["train", "risk-factor-autoencoder", "--distribute", "multiworker"])
+    result = run_kreg("train", "risk-factor-autoencoder", "--distribute", "multiworker")
     assert result.exit_code == 2
     assert result.stderr.strip() == "kreg: error: TF_CONFIG task index 3 is out of range: the cluster has 1 worker task(s), indices 0 to 0"
 

@@ -31,13 +31,40 @@ def test_inspect_json_has_the_structure_of_design_md(inspect_json):
     }
     assert list(inspect_json["components"]) == ["model"]
     model = inspect_json["components"]["model"]
-    assert list(model) == ["class", "params", "layers", "dense"]
+    assert list(model) == ["class", "params", "layers", "dense", "compute", "memory"]
     assert model["class"] == "Functional"
     assert model["params"] == {"total": 530, "trainable": 514, "non_trainable": 16}
     for row in model["layers"]:
-        assert list(row) == ["path", "class", "input_shape", "output_shape", "params"]
+        assert list(row) == ["path", "class", "input_shape", "output_shape", "params", "macs"]
     for entry in model["dense"]:
         assert list(entry) == ["path", "input_shape", "output_shape", "kernel_shape", "threaded_over", "params", "macs"]
+    assert list(model["compute"]) == ["macs", "macs_per_position", "input_shapes", "shape_source", "by_class"]
+    assert list(model["memory"])[:3] == ["parameter_bytes", "activation_bytes_per_example", "training_bytes"]
+
+
+def test_inspect_json_compute_and_memory_match_a_hand_count(inspect_json):
+    model = inspect_json["components"]["model"]
+    # Dense(8) on 100 x 20, Dense(3) on 100 x 8, Dense(3) on 100, Dot of (100, 3) with (3,).
+    dense, dot = 100 * 20 * 8 + 100 * 8 * 3 + 100 * 3, 100 * 3
+    assert model["compute"] == {
+        "macs": dense + dot,
+        "macs_per_position": None,
+        "input_shapes": {"input_beta": [None, 100, 20], "input_factor": [None, 100]},
+        "shape_source": "model",
+        "by_class": {"Dense": dense, "Dot": dot},
+    }
+    assert sum(row["macs"] for row in model["layers"]) == dense + dot
+    memory = model["memory"]
+    assert memory["parameter_bytes"] == 530 * 4 and memory["parameter_bytes_by_dtype"] == {"float32": 530 * 4}
+    # Outputs of hidden_layer, batch_norm (100 x 8 each), output_beta (100 x 3), output_factor (3), the Dot (100).
+    assert memory["activation_bytes_per_example"] == (800 + 800 + 300 + 3 + 100) * 4
+    # Adam keeps two slots per trainable weight (plus its iteration count and learning rate); batch size 32.
+    training = memory["training"]
+    assert training["batch_size"] == 32
+    assert (training["parameters"], training["gradients"]) == (530 * 4, 514 * 4)
+    assert 2 * 514 * 4 <= training["optimizer_state"] <= 2 * 514 * 4 + 16
+    assert training["activations"] == 32 * memory["activation_bytes_per_example"]
+    assert memory["training_bytes"] == training["total"] == sum(training[k] for k in ("parameters", "gradients", "optimizer_state", "activations"))
 
 
 def test_inspect_json_hidden_layer_matches_design_md(inspect_json):
@@ -58,6 +85,7 @@ def test_inspect_json_hidden_layer_matches_design_md(inspect_json):
         "input_shape": [None, 100, 20],
         "output_shape": [None, 100, 8],
         "params": 168,
+        "macs": 16000,
     }
     assert [entry["path"] for entry in model["dense"]] == ["hidden_layer", "output_beta", "output_factor"]
 
@@ -192,3 +220,13 @@ def test_listing_commands_do_not_import_tensorflow_or_inspect_tools():
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
 
     assert output.strip() == "[]"
+
+
+def test_the_json_example_of_the_compute_docs_is_what_kreg_prints(inspect_json):
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "compute.md").read_text()
+    example = page.split("## The JSON", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    documented = json.loads("{" + example + "}")
+    model = inspect_json["components"]["model"]
+    assert documented == {"compute": model["compute"], "memory": model["memory"]}

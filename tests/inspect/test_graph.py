@@ -299,3 +299,50 @@ def test_dot_source_is_read_by_the_real_dot(toy):
 
     laid_out = [line.split()[1] for line in plain.stdout.splitlines() if line.startswith("node ")]
     assert sorted(laid_out) == sorted(_nodes(graph))
+
+
+def _orphans(graph) -> set[str]:
+    """Names of the nodes no edge points at, model inputs excepted."""
+    names = _nodes(graph)
+    reached = {e.get_destination() for e in graph.get_edges()}
+    return {name for node, name in names.items() if node not in reached and not name.startswith("input:")}
+
+
+@pytest.mark.parametrize("expand_layers", [False, True])
+def test_lstm_seq2seq_keeps_the_state_and_output_edges_when_opened(toy, expand_layers):
+    graph = model_graph(toy.char_seq2seq_lstm(), GraphOptions(expand_layers=expand_layers))
+
+    edges = _edges(graph)
+    assert not _orphans(graph)
+    if not expand_layers:
+        assert {("encoder", "decoder"), ("decoder", "decoder_dense"), ("input:decoder_inputs", "decoder")} <= edges
+        return
+    assert _clusters(graph)["encoder (LSTM)"] == {"lstm_cell"}
+    assert _clusters(graph)["decoder (LSTM)"] == {"lstm_cell"}
+    cells = sorted(node for node, name in _nodes(graph).items() if name == "lstm_cell")
+    assert len(cells) == 2
+    names = _nodes(graph)
+    raw = {(e.get_source(), e.get_destination()) for e in graph.get_edges()}
+    encoder_cell, decoder_cell = cells
+    assert (encoder_cell, decoder_cell) in raw  # the encoder's states start the decoder
+    assert ("input:encoder_inputs", "lstm_cell") in edges and ("input:decoder_inputs", "lstm_cell") in edges
+    assert any(names[s] == "lstm_cell" and names[d] == "decoder_dense" and s == decoder_cell for s, d in raw)
+
+
+@pytest.mark.parametrize(
+    "builder",
+    [
+        "threaded_model",
+        "seq2seq_transformer",
+        "custom_layer_model",
+        "char_seq2seq_lstm",
+        "nested_model",
+        "shared_dense_model",
+        "attention_model",
+        "tiny_unet",
+        "toy_vae",
+    ],
+)
+def test_every_node_but_the_inputs_has_an_incoming_edge(toy, builder):
+    for options in (GraphOptions(), GraphOptions(expand_nested=True, expand_layers=True)):
+        assert not _orphans(model_graph(getattr(toy, builder)(), options)), (builder, options)

@@ -173,3 +173,20 @@ def test_tracing_leaves_the_model_unchanged(toy):
 )
 def test_threading_phrase(threaded, phrase):
     assert threading_phrase({"kernel_shape": [20, 8], "threaded_over": threaded}) == phrase
+
+
+def test_lstm_cell_is_one_call_not_a_shape_probe_and_a_loop_call(toy):
+    # Keras's TensorFlow RNN calls its cell once outside the loop to learn the output
+    # shape (the value is discarded), then inside the while loop: only the latter is real.
+    report = component_report(toy.char_seq2seq_lstm())
+
+    paths = [row["path"] for row in report["layers"]]
+    assert paths == [
+        "encoder_inputs",
+        "decoder_inputs",
+        "encoder",
+        "encoder/lstm_cell",
+        "decoder",
+        "decoder/lstm_cell",
+        "decoder_dense",
+    ]

@@ -224,3 +224,59 @@ class TinyMLP(keras.Model):
 
     def call(self, inputs):
         return self.head(self.hidden(inputs))
+
+
+def char_seq2seq_lstm(num_encoder_tokens=7, num_decoder_tokens=9, latent_dim=16):
+    """keras.io's character-level seq2seq: an encoder LSTM whose states start the decoder LSTM."""
+    encoder_inputs = keras.Input(shape=(None, num_encoder_tokens), name="encoder_inputs")
+    _, state_h, state_c = layers.LSTM(latent_dim, return_state=True, name="encoder")(encoder_inputs)
+    decoder_inputs = keras.Input(shape=(None, num_decoder_tokens), name="decoder_inputs")
+    decoder_outputs, _, _ = layers.LSTM(latent_dim, return_sequences=True, return_state=True, name="decoder")(
+        decoder_inputs, initial_state=[state_h, state_c]
+    )
+    outputs = layers.Dense(num_decoder_tokens, activation="softmax", name="decoder_dense")(decoder_outputs)
+    return keras.Model([encoder_inputs, decoder_inputs], outputs, name="char_seq2seq")
+
+
+def tiny_unet(size=32, channels=3, base=8, classes=2):
+    """A two-level U-Net: convolutions down, a transposed convolution up, a skip connection."""
+    inputs = keras.Input((size, size, channels), name="image")
+    down = layers.Conv2D(base, 3, padding="same", activation="relu", name="down_conv")(inputs)
+    pooled = layers.MaxPooling2D(name="pool")(down)
+    bottom = layers.Conv2D(2 * base, 3, padding="same", activation="relu", name="bottom_conv")(pooled)
+    up = layers.Conv2DTranspose(base, 2, strides=2, name="up")(bottom)
+    merged = layers.Concatenate(name="skip")([up, down])
+    fused = layers.Conv2D(base, 3, padding="same", activation="relu", name="fuse_conv")(merged)
+    outputs = layers.Conv2D(classes, 1, name="mask")(fused)
+    return keras.Model(inputs, outputs, name="unet")
+
+
+def formula_macs(model):
+    """MACs of a flat model from Keras's own layer shapes, one textbook formula per layer class.
+
+    Independent of kreg's trace: it reads ``layer.input``/``layer.output`` shapes
+    of the functional graph. Covers Conv1D/2D/3D, their transposes, DepthwiseConv2D,
+    SeparableConv2D and Dense; raises on any other layer with a kernel.
+    """
+    import math
+
+    total = 0
+    for layer in model.layers:
+        if getattr(layer, "kernel", None) is None and not isinstance(layer, layers.SeparableConv2D):
+            continue
+        in_shape, out_shape = layer.input.shape, layer.output.shape
+        if isinstance(layer, layers.SeparableConv2D):
+            window = math.prod(layer.kernel_size)
+            depthwise_out = out_shape[1:-1]
+            total += math.prod(depthwise_out) * in_shape[-1] * layer.depth_multiplier * (window + layer.filters)
+        elif isinstance(layer, (layers.Conv1DTranspose, layers.Conv2DTranspose, layers.Conv3DTranspose)):
+            total += math.prod(in_shape[1:]) * math.prod(layer.kernel_size) * layer.filters
+        elif isinstance(layer, layers.DepthwiseConv2D):
+            total += math.prod(out_shape[1:]) * math.prod(layer.kernel_size)
+        elif isinstance(layer, (layers.Conv1D, layers.Conv2D, layers.Conv3D)):
+            total += math.prod(out_shape[1:]) * math.prod(layer.kernel_size) * in_shape[-1] // layer.groups
+        elif isinstance(layer, layers.Dense):
+            total += math.prod(in_shape[1:]) * layer.units
+        else:
+            raise NotImplementedError(type(layer).__name__)
+    return total

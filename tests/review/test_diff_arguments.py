@@ -6,6 +6,7 @@ import click
 import pytest
 
 from kreg.cli.diff_arguments import SideSpec, parse_sides
+from kreg.testing_plugin import run_kreg
 
 RISK = "risk-factor-autoencoder"
 
@@ -93,13 +94,10 @@ def test_the_help_examples_name_real_architectures_and_hyperparameters(command):
     # Resolving each side checks names, presets and --set keys and types without building anything.
     import shlex
 
-    from click.testing import CliRunner
-
-    from kreg.cli import main
-    from kreg.workflows.comparing import is_model_file, resolve_side
     from kreg.loading import load_catalogue
+    from kreg.workflows.comparing import is_model_file, resolve_side
 
-    result = CliRunner().invoke(main, [command, "-h"])
+    result = run_kreg(command, "-h")
     assert result.exit_code == 0 and "--against" in result.output and "FILE.keras" in result.output
     examples = [line.split(None, 2)[2] for line in result.output.splitlines() if line.strip().startswith(f"kreg {command} ")]
     assert len(examples) >= 2

@@ -13,13 +13,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 import kreg
-from kreg.cli import main
-from kreg.cli.session import Session
 from kreg.inspect_tools.diff import diff_reports
-from tests.review.vit_plugin import NAME, add_in_process
+from kreg.testing_plugin import run_kreg
+from tests.review.vit_plugin import BLOCK_MACS, NAME, add_in_process
 from tests.support.text_tables import table_rows
 
 PATCH_CALLS = 5  # input, Patches, PatchEncoder and its Dense and Embedding
@@ -51,7 +49,7 @@ def vit_diff(vit_catalogue):
     """``kreg diff test-vit ARGS --json``, parsed."""
 
     def run(*args: str) -> dict:
-        result = CliRunner().invoke(main, ["diff", NAME, *args, "--json"], obj=Session(_catalogue=vit_catalogue))
+        result = run_kreg("diff", NAME, *args, "--json", catalogue=vit_catalogue)
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout)
 
@@ -121,7 +119,7 @@ def test_the_two_blocks_removed_are_one_group_and_the_last_two(depth_diff):
             "unit": [c for c in BLOCK_CLASSES if c not in ("EinsumDense", "Softmax")][:2] + ["Add", "LayerNormalization", "Dense", "Dropout", "Dense", "Dropout", "Add"],
             "calls": 2 * BLOCK_CALLS,
             "params": -2 * BLOCK_PARAMS,
-            "macs": None,  # the reports carry no per-call MACs yet
+            "macs": -2 * BLOCK_MACS,
             "repeats": {"left": 4, "right": 2},
             "first": "layer_normalization_4",
             "last": "add_7",
@@ -136,15 +134,13 @@ def test_the_two_blocks_removed_are_one_group_and_the_last_two(depth_diff):
 
 
 def test_the_text_report_reads_at_the_level_of_blocks(vit_catalogue):
-    result = CliRunner(env={"COLUMNS": "120"}).invoke(
-        main, ["diff", NAME, "--against", "--set", "transformer_layers=2"], obj=Session(_catalogue=vit_catalogue)
-    )
+    result = run_kreg("diff", NAME, "--against", "--set", "transformer_layers=2", catalogue=vit_catalogue, env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.index("model: repeated blocks") < out.index("model: layer calls that differ")
     (block,) = table_rows(out, "model: repeated blocks")
-    assert block[:5] == ["1", "2 × block of 9 layers removed (repeated 4 → 2 times)", "30", "-6,592", "layer_normalization_4 .. add_7"]
-    assert block[5] == "LayerNormalization, MultiHeadAttention, Add, LayerNormalization, Dense, Dropout, Dense, Dropout, Add"
+    assert block[:6] == ["1", "2 × block of 9 layers removed (repeated 4 → 2 times)", "30", "-6,592", f"{-2 * BLOCK_MACS:,}", "layer_normalization_4 .. add_7"]
+    assert block[6] == "LayerNormalization, MultiHeadAttention, Add, LayerNormalization, Dense, Dropout, Dense, Dropout, Add"
     detail = table_rows(out, "model: layer calls that differ")
     assert [row[:2] for row in detail] == [["1", "removed"]] * 30
     assert max(len(line) for line in out.splitlines()) <= 120
@@ -232,7 +228,7 @@ def saved_vit(vit_catalogue, tmp_path_factory):
 
 def test_a_saved_model_against_its_architecture_is_identical(vit_catalogue, saved_vit):
     path, _ = saved_vit
-    result = CliRunner().invoke(main, ["diff", str(path), "--against", NAME, "--json"], obj=Session(_catalogue=vit_catalogue))
+    result = run_kreg("diff", str(path), "--against", NAME, "--json", catalogue=vit_catalogue)
     assert result.exit_code == 0, result.output
     diff = json.loads(result.stdout)
     assert diff["left"] == {"architecture": None, "preset": None, "hyperparameters": {}, "file": str(path)}
@@ -245,7 +241,7 @@ def test_a_saved_model_against_its_architecture_is_identical(vit_catalogue, save
 def test_a_saved_model_against_a_shallower_configuration(vit_catalogue, saved_vit):
     path, _ = saved_vit
     args = ["diff", NAME, "--set", "transformer_layers=2", "--against", str(path), "--json"]
-    result = CliRunner().invoke(main, args, obj=Session(_catalogue=vit_catalogue))
+    result = run_kreg(*args, catalogue=vit_catalogue)
     assert result.exit_code == 0, result.output
     model = json.loads(result.stdout)["components"]["model"]
     assert {row["status"] for row in model["layers"]} == {"same", "added"}
@@ -263,7 +259,7 @@ def test_a_saved_model_against_a_shallower_configuration(vit_catalogue, saved_vi
 )
 def test_file_sides_usage_errors_exit_2(vit_catalogue, saved_vit, args, message):
     args = [arg.format(saved=saved_vit[0]) for arg in args]
-    result = CliRunner().invoke(main, ["diff", *args], obj=Session(_catalogue=vit_catalogue))
+    result = run_kreg("diff", *args, catalogue=vit_catalogue)
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
 
@@ -271,7 +267,7 @@ def test_file_sides_usage_errors_exit_2(vit_catalogue, saved_vit, args, message)
 def test_a_file_keras_cannot_read_fails_with_one_line(vit_catalogue, tmp_path):
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a zip file")
-    result = CliRunner().invoke(main, ["diff", str(broken), "--against", NAME], obj=Session(_catalogue=vit_catalogue))
+    result = run_kreg("diff", str(broken), "--against", NAME, catalogue=vit_catalogue)
     assert result.exit_code == 1
     assert result.output.startswith(f"kreg: error: cannot load {str(broken)!r}: ")
     assert len(result.output.strip().splitlines()) == 1

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from click.testing import CliRunner
 
-from kreg.cli import main
-from kreg.cli.session import Session
+from kreg.testing_plugin import run_kreg
+from tests.review.vit_plugin import BLOCK_MACS
 from tests.support.html_page import read_page
 
 NAME = "test-vit"
@@ -30,11 +29,12 @@ def test_the_diff_section_follows_the_components(page, vit_depth_review_page):
 
 def test_the_diff_shows_two_blocks_removed_and_only_removals(page, vit_depth_review_page):
     tables = page.tables["diff"]
-    sides, hyperparameters, components, blocks, layers = tables[:5]
+    sides, hyperparameters, components, compute, blocks, layers = tables[:6]
     assert sides[0][0] == "left" and "transformer_layers=4" in sides[0][1]
     assert sides[1][0] == "right" and "transformer_layers=2" in sides[1][1]
     assert hyperparameters[1:] == [["transformer_layers", "4", "2"]]
     assert components[1][:5] == ["model", "changed", "33,114", "26,522", "-6,592"]
+    assert compute[1][:2] == ["model", "MACs per example"] and compute[1][-1] == f"{-2 * BLOCK_MACS:,}"
     assert blocks[0][:4] == ["group", "what", "calls", "params"]
     assert blocks[1][:4] == ["1", "2 \u00d7 block of 9 layers removed (repeated 4 \u2192 2 times)", "30", "-6,592"]
     assert len(layers) == 1 + 30 and {row[1] for row in layers[1:]} == {"removed"}
@@ -53,7 +53,7 @@ def test_a_trained_model_reviewed_against_its_architecture(vit_catalogue, tmp_pa
     saved = tmp_path / "vit.keras"
     build_fresh(entry, entry.architecture.hyperparameters).model.save(saved)
     path = tmp_path / "page.html"
-    result = CliRunner().invoke(main, ["review", NAME, "--against", str(saved), "-o", str(path)], obj=Session(_catalogue=vit_catalogue))
+    result = run_kreg("review", NAME, "--against", str(saved), "-o", str(path), catalogue=vit_catalogue)
     assert result.exit_code == 0, result.output
     diff = read_page(path.read_text(encoding="utf-8")).sections["diff"]
     assert f"file {saved}" in diff
@@ -71,7 +71,7 @@ def test_a_trained_model_reviewed_against_its_architecture(vit_catalogue, tmp_pa
 )
 def test_usage_errors_exit_2_before_anything_is_written(vit_catalogue, tmp_path, args, message):
     path = tmp_path / "page.html"
-    result = CliRunner().invoke(main, ["review", *args, "-o", str(path)], obj=Session(_catalogue=vit_catalogue))
+    result = run_kreg("review", *args, "-o", str(path), catalogue=vit_catalogue)
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert not path.exists()
@@ -96,7 +96,7 @@ def test_the_diff_section_escapes_every_text(tmp_path):
     catalogue.add(architecture, kreg.PluginRecord(name="p"))
     path = tmp_path / "evil.html"
     args = ["review", "tiny-evil", "--against", "--set", f"label={EVIL}x", "--set", "units=5", "-o", str(path)]
-    result = CliRunner().invoke(main, args, obj=Session(_catalogue=catalogue))
+    result = run_kreg(*args, catalogue=catalogue)
     assert result.exit_code == 0, result.output
     text = path.read_text(encoding="utf-8")
     assert "<script" not in text

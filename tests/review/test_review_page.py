@@ -9,6 +9,7 @@ import pytest
 
 import kreg
 from kreg.inspect_tools.graph_labels import INPUT_COLOUR, LAYER_COLOUR, OUTPUT_COLOUR
+from kreg.testing_plugin import run_kreg
 from tests.support.html_page import read_page
 
 
@@ -46,7 +47,12 @@ def test_nothing_is_fetched_or_run(risk_review_page):
 
 
 def test_summary_and_plugin(page, risk_review_page):
-    assert "530" in page.sections["summary"] and "18,700" in page.sections["summary"]
+    summary = page.sections["summary"]
+    # Every multiply-accumulate, not only the Dense ones: 18,700 in Dense layers + 300 in the Dot.
+    assert "530" in summary and "19,000" in summary and "MACs per example" in summary
+    assert "Dense MACs" not in summary
+    assert "2.1 kB" in summary and "parameter memory" in summary  # 530 float32 weights
+    assert "training memory, batch 32" in summary
     plugin = _rows_by_first_cell([["", ""], *page.tables["plugin"][0]])
     assert plugin["plugin"][1] == "risk-factor (built in)"
     assert plugin["builder"][1] == "kreg.plugins.risk_factor.model:build"
@@ -58,16 +64,17 @@ def test_hyperparameters_and_components(page):
     hyperparameters = _rows_by_first_cell(page.tables["hyperparameters"][0])
     assert hyperparameters["n_tickers"] == ["n_tickers", "100", "100", "int"]
     components = page.tables["components"][0]
-    assert components[0][:5] == ["component", "class", "total", "trainable", "non-trainable"]
-    assert components[1][:5] == ["model", "Functional", "530", "514", "16"]
+    assert components[0][:7] == ["component", "class", "total", "trainable", "non-trainable", "MACs", "parameter memory"]
+    assert components[1][:7] == ["model", "Functional", "530", "514", "16", "19,000 (per example)", "2.1 kB"]
 
 
 def test_layer_table_has_every_traced_call(page):
     table = page.tables["layers"][0]
-    assert table[0] == ["path", "class", "input", "output", "params"]
+    assert table[0] == ["path", "class", "input", "output", "params", "MACs"]
     rows = _rows_by_first_cell(table)
     assert list(rows) == ["input_beta", "input_factor", "hidden_layer", "batch_norm", "output_beta", "output_factor", "output_layer"]
-    assert rows["hidden_layer"] == ["hidden_layer", "Dense", "(None, 100, 20)", "(None, 100, 8)", "168"]
+    assert rows["hidden_layer"] == ["hidden_layer", "Dense", "(None, 100, 20)", "(None, 100, 8)", "168", "16,000"]
+    assert rows["output_layer"][5] == "300"
     assert rows["output_layer"][2] == "[(None, 100, 3), (None, 3)]"
 
 
@@ -198,3 +205,23 @@ def test_curves_hold_every_step_and_agree_with_the_training_summary():
     metrics = training.summary["metrics"]["loss"]
     assert (training.curves["loss"][0][1], training.curves["loss"][-1][1]) == (metrics["first"], metrics["last"])
     assert training.summary["steps"] == 7
+
+
+@pytest.mark.filterwarnings("ignore:Layer 'decoder' \\(of type Functional\\):UserWarning")
+def test_transformer_headline_and_dense_cells_are_numbers_not_question_marks(tmp_path):
+    # The issue: "Dense MACs per example" read "0+?" and every MACs cell "?" because the
+    # inputs' sequence length is unknown; the data adapter's batches say it is sequence_length.
+    path = tmp_path / "transformer.html"
+    result = run_kreg("review", "transformer", "--preset", "smoke", "-o", str(path))
+    assert result.exit_code == 0, result.output
+    reader = read_page(path.read_text(encoding="utf-8"))
+    summary = reader.sections["summary"]
+    assert "MACs per example" in summary and "+?" not in summary
+    dense = reader.tables["dense"][0]
+    macs = [row[5] for row in dense[1:]]
+    assert macs and not [cell for cell in macs if "?" in cell]
+    # encoder query projection at the adapter's 10 tokens: 10 x 32 x (2 heads x 32)
+    query = _rows_by_first_cell(dense)["transformer_encoder/attention/query"]
+    assert query[5] == f"{10 * 32 * 64:,} at the data adapter's sizes"
+    components = _rows_by_first_cell(reader.tables["components"][0])
+    assert components["model"][7] == "encoder_inputs (None, 10), decoder_inputs (None, 10) (from the data adapter)"

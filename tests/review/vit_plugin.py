@@ -22,6 +22,11 @@ from tests.support.plugin_packages import import_source, write_plugin_package
 DISTRIBUTION = "kreg-test-vit"
 NAME = "test-vit"
 
+PATCHES = (16 // 4) ** 2  # image_size 16, patch_size 4
+# Per block, by hand: query/key/value/output projections 4 x PATCHES x 16 x 32 (2 heads of 16),
+# the two attention products 2 x 2 heads x PATCHES^2 x 16, the MLP 2 x PATCHES x 16 x 32.
+BLOCK_MACS = 4 * PATCHES * 16 * 32 + 2 * 2 * PATCHES**2 * 16 + 2 * PATCHES * 16 * 32
+
 ENTRY_MODULE = '''
 import kreg
 

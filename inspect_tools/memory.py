@@ -1,0 +1,179 @@
+"""Memory of a model: its parameters, its activations, and an estimate for training.
+
+What torchinfo reports for PyTorch, for a Keras model:
+
+- parameter bytes: every distinct weight, at its own dtype (a float16 or
+  int8 weight counts its real size);
+- activation bytes per example: the outputs of every innermost layer call
+  (a layer with no layers inside it), each distinct tensor once, at the
+  shapes the compute was counted at; a recurrent cell's outputs count once
+  per time step. These are the tensors a backward pass keeps;
+- training bytes: parameters + one gradient per trainable weight + the
+  optimizer's state (Adam: two slots per trainable weight) + activations
+  times the architecture's batch size.
+
+Left out (so the real peak is higher): the intermediate tensors made between
+layers inside custom layers and by the backward pass itself, the input
+pipeline's batches, framework workspaces (cuDNN, XLA buffers), allocator
+fragmentation, and copies a distribution strategy makes per device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kreg.inspect_tools.op_costs import per_example
+from kreg.inspect_tools.params import variable_size
+from kreg.inspect_tools.tracing import Trace
+
+
+def dtype_size(dtype: Any) -> int:
+    """Bytes per element of a Keras or TensorFlow dtype (``"float32"`` -> 4, ``"bfloat16"`` -> 2)."""
+    import tensorflow as tf
+
+    return tf.as_dtype(getattr(dtype, "name", dtype)).size
+
+
+def parameter_bytes_by_dtype(variables: Any) -> dict[str, int]:
+    """Bytes of distinct variables, by dtype name.
+
+    Args:
+        variables: Iterable[keras.Variable]. Weights; a variable listed twice counts once.
+
+    Returns:
+        dict[str, int]. ``{"float32": 102546848}``, in the order dtypes are met.
+    """
+    unique = {id(variable): variable for variable in variables}
+    sizes: dict[str, int] = {}
+    for variable in unique.values():
+        name = str(getattr(variable.dtype, "name", variable.dtype))
+        sizes[name] = sizes.get(name, 0) + variable_size(variable) * dtype_size(variable.dtype)
+    return sizes
+
+
+def activation_bytes(trace: Trace, repeats: Mapping[int, int]) -> int:
+    """Bytes per example of the outputs of every innermost layer call.
+
+    Args:
+        trace: Trace. A compute trace (concrete batch and sizes).
+        repeats: Mapping[int, int]. Iterations per call of the model, by the
+            ``id`` of the graph a call ran in (a loop body runs once per step).
+
+    Returns:
+        int. Each distinct tensor once; tensors of unknown size are skipped.
+    """
+    leaves = [call for call in trace.calls if not call.children] or [trace.root]
+    seen: set[tuple[int, str]] = set()
+    total = 0
+    for call in leaves:
+        for tensor in call.outputs:
+            graph = getattr(tensor, "graph", None)  # a layer may return a variable: parameters, not activations
+            key = (id(graph), getattr(tensor, "name", ""))
+            if graph is None or key in seen or tensor.shape.rank is None or None in tensor.shape.as_list():
+                continue
+            seen.add(key)
+            elements = per_example(tensor.shape.num_elements(), trace.batch)
+            total += elements * dtype_size(tensor.dtype) * repeats.get(id(call.graph), 1)
+    return total
+
+
+@dataclass(frozen=True)
+class TrainingEstimate:
+    """Memory to train a model at one batch size, in bytes.
+
+    Attributes:
+        batch_size: int. Examples per step.
+        parameters: int. All weights.
+        gradients: int. One gradient per trainable weight.
+        optimizer_state: int. The optimizer's slots and counters.
+        activations: int. Activations per example times the batch size.
+    """
+
+    batch_size: int
+    parameters: int
+    gradients: int
+    optimizer_state: int
+    activations: int
+
+    @property
+    def total(self) -> int:
+        """The sum of the parts."""
+        return self.parameters + self.gradients + self.optimizer_state + self.activations
+
+    def to_json(self) -> dict[str, int]:
+        """The parts, the batch size and the total."""
+        return {
+            "batch_size": self.batch_size,
+            "parameters": self.parameters,
+            "gradients": self.gradients,
+            "optimizer_state": self.optimizer_state,
+            "activations": self.activations,
+            "total": self.total,
+        }
+
+
+def training_estimate(model: Any, activations_per_example: int, batch_size: int) -> TrainingEstimate | None:
+    """Estimate the memory of training ``model`` with its optimizers.
+
+    Args:
+        model: keras.Model. A compiled model: its ``optimizer``, and any other
+            optimizer it holds as an attribute (a GAN's ``d_optimizer`` and
+            ``g_optimizer``), are sized.
+        activations_per_example: int. From :func:`activation_bytes`.
+        batch_size: int. The batch size it trains with.
+
+    Returns:
+        TrainingEstimate, or None when the model has no optimizer or one's state cannot be sized.
+    """
+    optimizers = model_optimizers(model)
+    if not optimizers:
+        return None
+    trainable = sum(parameter_bytes_by_dtype(model.trainable_weights).values())
+    states = [optimizer_state_bytes(optimizer, trainable) for optimizer in optimizers]
+    if None in states:
+        return None
+    state = sum(states)
+    return TrainingEstimate(
+        batch_size=batch_size,
+        parameters=sum(parameter_bytes_by_dtype(model.weights).values()),
+        gradients=trainable,
+        optimizer_state=state,
+        activations=activations_per_example * batch_size,
+    )
+
+
+def model_optimizers(model: Any) -> list[Any]:
+    """The optimizers a model trains with: its compiled ``optimizer`` and optimizer attributes, each once."""
+    import keras
+
+    found = [getattr(model, "optimizer", None), *vars(model).values()]
+    unique = {id(item): item for item in found if isinstance(item, keras.optimizers.Optimizer)}
+    return list(unique.values())
+
+
+def optimizer_state_bytes(optimizer: Any, trainable_bytes: int) -> int | None:
+    """Bytes of an optimizer's variables for weights of ``trainable_bytes``.
+
+    A built optimizer is measured; an unbuilt one is rebuilt from its config on
+    one scalar weight to learn how many slots it keeps per weight (Adam 2,
+    SGD with momentum 1, plain SGD 0).
+
+    Returns:
+        int, or None when the optimizer cannot be rebuilt from its config.
+    """
+    if getattr(optimizer, "built", False) and optimizer.variables:
+        return sum(parameter_bytes_by_dtype(optimizer.variables).values())
+    import keras
+    import numpy as np
+
+    try:
+        probe = type(optimizer).from_config(optimizer.get_config())
+        weight = keras.Variable(np.zeros((1,), "float32"), name="kreg_probe")
+        probe.build([weight])
+    except Exception:  # an optimizer that cannot be copied: the estimate is left out
+        return None
+    slots = [variable for variable in probe.variables if tuple(variable.shape) == (1,)]
+    counters = [variable for variable in probe.variables if tuple(variable.shape) != (1,)]
+    return len(slots) * trainable_bytes + sum(parameter_bytes_by_dtype(counters).values())

@@ -233,6 +233,7 @@ def run_training(
         ArchitectureFailure: the train step or ``fit`` raised (phase ``train``),
             or no step ran (phase ``data``).
     """
+    from kreg.running.causes import specific_cause
     from kreg.running.metrics_log import MetricRecorder, ScalarWriter
     from kreg.running.multiworker import lost_worker
     from kreg.running.train_loop import fit_steps, installed_train_step, progress_verbosity
@@ -241,7 +242,7 @@ def run_training(
     writer = ScalarWriter(options.logdir) if options.logdir is not None and write_scalars else None
     callbacks = [recorder, *([writer] if writer is not None else []), *_progress(options), *options.callbacks]
     try:
-        cause = lambda error: lost_worker(error) or short_cause(error)  # noqa: E731
+        cause = lambda error: lost_worker(error) or specific_cause(error)  # noqa: E731
         with in_phase(name, Phase.TRAIN, passes=(KregError,), cause=cause), installed_train_step(model, step):
             fit_steps(model, dataset, options.steps, options.epochs, callbacks, progress_verbosity(options.quiet))
     finally:
@@ -274,25 +275,3 @@ def save_model(name: str, model: keras.Model, path: str, is_chief: bool = True) 
     with in_phase(name, Phase.SAVE, passes=()), output_for_this_worker(path, is_chief) as target:
         model.save(target)
     return path if is_chief else None
-
-
-def short_cause(error: BaseException) -> BaseException | str:
-    """Keep the informative line of a TensorFlow runtime error.
-
-    A ``tf.errors.OpError`` raised while a ``tf.function`` runs starts with
-    "Graph execution error:" and the Python stack of the failing op (indented
-    lines), and ends with node annotations (indented too); the first line that
-    is neither is what went wrong.
-    """
-    import tensorflow as tf
-
-    if not isinstance(error, tf.errors.OpError):
-        return error
-    skipped = ("Graph execution error:", "Detected at node")
-    lines = [
-        line.strip()
-        for line in str(error.message).splitlines()
-        if line.strip() and not line[0].isspace() and not line.startswith(skipped)
-    ]
-    message = lines[0].split(" [Op:")[0].strip() if lines else ""
-    return f"{type(error).__name__}: {message}" if message else error

@@ -118,6 +118,9 @@ class PipelineResult:
             pipeline used a temporary folder).
         seconds: float. Wall time of the whole pipeline.
         built: BuiltArchitecture or None. The models, for callers that draw them.
+        interrupted: bool. Ctrl-C or SIGTERM stopped the run before this
+            architecture finished (``phase`` says what it was doing, None when
+            it had not started).
     """
 
     architecture: str
@@ -139,6 +142,14 @@ class PipelineResult:
     saved: str | None = None
     seconds: float = 0.0
     built: BuiltArchitecture | None = field(default=None, repr=False)
+    interrupted: bool = False
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``fail`` or ``interrupted``: the word in ``kreg check``'s table and JSON."""
+        if self.passed:
+            return "pass"
+        return "interrupted" if self.interrupted else "fail"
 
     def fail(self, stage: Stage | None, failure: ArchitectureFailure) -> PipelineResult:
         """Mark the pipeline failed in ``stage`` (None: outside the stages) and return the result."""
@@ -159,6 +170,7 @@ class PipelineResult:
         """Return the row ``kreg check --json`` prints."""
         return {
             "architecture": self.architecture,
+            "status": self.status,
             "passed": self.passed,
             "phase": self.phase,
             "cause": self.cause,

@@ -216,7 +216,7 @@ def test_architecture_without_data_adapter_cannot_be_trained():
 
 
 def test_runtime_errors_keep_their_informative_line():
-    from kreg.running.training import short_cause
+    from kreg.running.causes import specific_cause as short_cause
 
     message = (
         "Graph execution error:\n\nDetected at node adam/CollectiveReduceV2 defined at (most recent call last):\n"

@@ -102,6 +102,9 @@ def check_destination(path: str | Path, option: str, suffixes: tuple[str, ...] =
     if target.is_dir():
         raise KregUsageError(f"{shown} is a directory; name a file in it")
     folder = target.parent
+    if any(parent.exists() and not parent.is_dir() for parent in (folder, *folder.parents)):
+        blocking = next(parent for parent in (folder, *folder.parents) if parent.exists() and not parent.is_dir())
+        raise KregUsageError(f"{shown}: {str(blocking)!r} is not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:

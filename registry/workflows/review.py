@@ -101,6 +101,9 @@ def make_review(
         KregUsageError: the builder rejected a hyperparameter by name.
         ArchitectureFailure: the builder or the inspection failed.
     """
+    from kreg.running.keras_runtime import require_keras
+
+    require_keras()  # quietly, before review_training imports Keras
     from kreg.workflows.review_training import StepLog, TrainingCurves
 
     log = StepLog()

@@ -40,7 +40,12 @@ DISTRIBUTE_HELP = (
 @click.option("--data", "source", metavar="PATH", default=None, help="Data the adapter loads (a file or directory); synthetic data without it.")
 @set_option
 @preset_option
-@click.option("--save", metavar="FILE.keras", default=None, help="Save the trained model to this .keras file.")
+@click.option(
+    "--save",
+    metavar="FILE.keras",
+    default=None,
+    help="Save the trained model to this .keras file (checked first; written whole or not at all, replacing any previous file).",
+)
 @click.option("--logdir", metavar="DIR", default=None, help="Write each step's metrics as TensorBoard scalars under DIR/train.")
 @click.option("--distribute", type=click.Choice(["mirrored", "multiworker"]), default=None, help=DISTRIBUTE_HELP)
 @click.option(
@@ -77,7 +82,11 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
     last value of every metric the train step returns and the speed after the
     first (compiling) step. A non-finite metric stops the run: exit 1, naming
     the metric and the step. A builder, data adapter or train step that
-    raises: exit 1, naming the phase.
+    raises (or calls sys.exit): exit 1, naming the phase. Ctrl-C stops after
+    the step under way, prints the metrics so far and exits 130 without
+    saving (Ctrl-C again stops at once). --save is checked before anything
+    is built, and written to a temporary file renamed over the target, so a
+    previous file survives any crash.
 
     Multi-worker: with --distribute multiworker and TF_CONFIG this process is
     one worker of a cluster (a malformed TF_CONFIG exits 2; a worker that
@@ -106,6 +115,9 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
         emit_json(result.to_json())
     else:
         _print_result(result)
+    interruption = result.interruption(train_options.steps * train_options.epochs, train_options.save)
+    if interruption is not None:
+        raise interruption
     failure = result.failure()
     if failure is not None:
         raise failure

@@ -31,6 +31,7 @@ class MetricTrace:
         problem: str or None. Why the run stopped early (a non-finite or
             non-scalar metric), naming the metric and the step.
         problem_step: int or None. The step (1-based) that ``problem`` refers to.
+        interrupted: bool. Ctrl-C stopped the run at a step boundary, after ``steps`` steps.
     """
 
     first: dict[str, float] = field(default_factory=dict)
@@ -40,6 +41,7 @@ class MetricTrace:
     seconds: float = 0.0
     problem: str | None = None
     problem_step: int | None = None
+    interrupted: bool = False
 
     @property
     def finite(self) -> bool:

@@ -11,6 +11,7 @@ batch)`` function is put in place of the model's method for the duration of one
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -71,8 +72,15 @@ def fit_steps(
         verbose: int. Keras's verbosity: 0 silent, 1 progress bar, 2 a line per epoch.
     """
     batches = dataset.repeat().prefetch(tf.data.AUTOTUNE)
-    # shuffle=False: a dataset is shuffled by its adapter; fit would only warn.
-    model.fit(batches, steps_per_epoch=steps, epochs=epochs, callbacks=list(callbacks), verbose=verbose, shuffle=False)
+    try:
+        # shuffle=False: a dataset is shuffled by its adapter; fit would only warn.
+        model.fit(batches, steps_per_epoch=steps, epochs=epochs, callbacks=list(callbacks), verbose=verbose, shuffle=False)
+    finally:
+        # A fit stopped mid-epoch (stop_training: Ctrl-C, a NaN) leaves Keras's
+        # epoch iterator suspended; left to the interpreter's exit, closing it
+        # deadlocks with the thread of a from_generator dataset (the process
+        # never exits). Closing it now does not.
+        gc.collect()
 
 
 def progress_verbosity(quiet: bool) -> int:

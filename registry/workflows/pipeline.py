@@ -296,6 +296,9 @@ def _train(built: BuiltArchitecture, options: PipelineOptions, result: PipelineR
     result.training, result.trained, result.steps = training, True, training.trace.steps
     result.steps_per_second = training.trace.steps_per_second
     result.metrics = training.to_json()["metrics"]
+    interruption = training.interruption(options.steps)
+    if interruption is not None:
+        raise interruption  # a KeyboardInterrupt: not a failure of this stage
     failure = training.failure()
     if failure is not None:
         raise failure

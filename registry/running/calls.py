@@ -23,7 +23,7 @@ from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure, KregUsageError
 from kreg.phases import Phase
 from kreg.references import Reference, resolve
-from kreg.running.causes import specific_cause
+from kreg.running.causes import failed_phase, specific_cause
 
 PLUGIN_FIELDS = ("builder", "data_adapter", "train_step", "sampler", "data_state")
 """The Architecture fields that name plugin code."""
@@ -106,7 +106,7 @@ def in_phase(
     except (ArchitectureFailure, *passes):
         raise
     except Exception as error:
-        raise ArchitectureFailure(architecture, phase, cause(error)) from error
+        raise ArchitectureFailure(architecture, failed_phase(error, Phase(phase)), cause(error)) from error
     except SystemExit as exit:
         raise ArchitectureFailure(architecture, phase, exit_cause(exit)) from None
     finally:

@@ -8,7 +8,9 @@ at", indented frames, or "<stack traces unavailable>"), node annotations
 ``call`` in "Exception encountered when calling ..." with the arguments
 received. :func:`specific_cause` keeps the exception's own message; then the
 TensorFlow-internal messages users meet most are said as what went wrong in
-their data or code (:data:`TRANSLATIONS`).
+their data or code (:data:`TRANSLATIONS`), and an error TensorFlow raised
+while ``fit`` read a batch is a failure of the data, not of the train step
+(:func:`failed_phase`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from __future__ import annotations
 import re
 import sys
 
+from kreg.phases import Phase
+
 _BOILERPLATE = ("Graph execution error:", "Detected at node", "<stack traces unavailable>", "[[")
 _FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}\s*")
 _OP_SUFFIX = re.compile(r"\s*\[Op:[^\]]*\](\s*name:.*)?$")
-_KERAS_CALL = re.compile(r"Exception encountered when calling .*?\n\n\x1b\[1m(?P<own>.*?)\x1b\[0m", re.DOTALL)
+_KERAS_CALL = re.compile(r"Exception encountered when calling (?P<where>.+?)\.\n\n\x1b\[1m(?P<own>.*?)\x1b\[0m", re.DOTALL)
+_KERAS_INFERENCE = "Error encountered:"
 _READING_DATA = "IteratorGetNext"
 
 TRANSLATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -32,42 +37,43 @@ TRANSLATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
         "a file in the data is not an image TensorFlow can decode (Unknown image file format; {formats})",
     ),
     (
-        re.compile(r"Attr 'T?output_types' of \d+ must have length at least minimum 1"),
-        "the train step returned no metrics (an empty dict); return at least one, e.g. {{'loss': loss}}",
-    ),
-    (
-        re.compile(r"Attr 'Toutput_types'.*less than minimum 1|has length 0 less than minimum 1"),
+        re.compile(r"Attr 'Toutput_types' of 'OptionalFromValue' Op passed list of length 0 less than minimum 1"),
         "the train step returned no metrics (an empty dict); return at least one, e.g. {{'loss': loss}}",
     ),
 )
-"""TensorFlow-internal messages (a pattern) and what they mean for the user (a template on its groups)."""
+"""TensorFlow-internal messages (a pattern) and what they mean for the user (a template on the pattern's groups)."""
 
 
 def specific_cause(error: BaseException) -> BaseException | str:
     """The cause to report for ``error``: its own message, said in the user's terms where it is known.
 
     Returns the exception unchanged when there is nothing to take away (an
-    ordinary Python error), else ``"TypeName: message"``.
+    ordinary Python error), ``"TypeName: message"`` without TensorFlow's or
+    Keras's wrapping, or the user's-terms sentence of :data:`TRANSLATIONS`.
     """
-    message = _own_message(error)
-    if message is None:
-        return error
+    own = _own_message(error)
+    text = own if own is not None else str(error)
     for pattern, meaning in TRANSLATIONS:
-        match = pattern.search(message)
+        match = pattern.search(text)
         if match:
-            message = meaning.format(**match.groupdict())
-            break
-    if _READING_DATA in str(error) and "reading the data" not in message:
-        message = f"reading the data: {message}"
-    return f"{type(error).__name__}: {message}"
+            return meaning.format(**match.groupdict())
+    return error if own is None else f"{type(error).__name__}: {own}"
+
+
+def failed_phase(error: BaseException, phase: Phase) -> Phase:
+    """``data`` for an error raised while ``fit`` read a batch (TensorFlow names the ``IteratorGetNext`` node), else ``phase``."""
+    if phase is Phase.TRAIN and _is_tensorflow_error(error) and _READING_DATA in str(error):
+        return Phase.DATA
+    return phase
 
 
 def _own_message(error: BaseException) -> str | None:
     """The message without TensorFlow's or Keras's wrapping; None when there was none to remove."""
     text = str(getattr(error, "message", None) or error)
     keras_call = _KERAS_CALL.search(text)
-    if keras_call:
-        return " ".join(keras_call.group("own").split())
+    if keras_call:  # the layer's own error, inside "could not infer the output shape ... Error encountered:" when tracing
+        own = keras_call.group("own").rsplit(_KERAS_INFERENCE, 1)[-1]
+        return f"{' '.join(own.split())} (in {keras_call.group('where')})"
     if not _is_tensorflow_error(error) and not _FUNCTION_NODE.search(text):
         return None
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line[0].isspace() and not line.strip().startswith(_BOILERPLATE)]

@@ -104,7 +104,10 @@ def _record(trace: MetricTrace, name: str, value: Any) -> bool:
         number = float(value)
     except (TypeError, ValueError):
         shape = getattr(value, "shape", None)
-        trace.problem = f"metric {name!r} is not a scalar (shape {shape}) at step {trace.steps}"
+        if isinstance(value, (str, bytes)) or getattr(getattr(value, "dtype", None), "kind", None) in ("S", "U", "O"):
+            trace.problem = f"metric {name!r} is text, not a number, at step {trace.steps}"
+        else:
+            trace.problem = f"metric {name!r} is not a scalar (shape {shape}) at step {trace.steps}"
         trace.problem_step = trace.steps
         return False
     trace.first.setdefault(name, number)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kreg.catalogue import Entry
 from kreg.cluster import output_for_this_worker, read_tf_config
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
+from kreg.model_archives import record_origin
 from kreg.phases import Phase
 from kreg.processes import Interrupted
 from kreg.references import describe_reference
@@ -264,7 +265,7 @@ def run_training(
     callbacks = [recorder, *([writer] if writer is not None else []), *_progress(options), *options.callbacks, stopper]
     try:
         cause = lambda error: lost_worker(error) or specific_cause(error)  # noqa: E731
-        with stop_on_interrupt(stopper), in_phase(name, Phase.TRAIN, passes=(KregError,), cause=cause), installed_train_step(model, step):
+        with stop_on_interrupt(stopper), in_phase(name, Phase.TRAIN, passes=(KregError,), cause=cause), installed_train_step(model, step, name):
             fit_steps(model, dataset, options.steps, options.epochs, callbacks, progress_verbosity(options.quiet))
     finally:
         if writer is not None:
@@ -286,6 +287,10 @@ def _progress(options: TrainOptions) -> list[keras.callbacks.Callback]:
 def save_model(name: str, model: keras.Model, path: str, is_chief: bool = True) -> str | None:
     """Save the trained model as a ``.keras`` file, whole or not at all (Keras calls the plugin's ``get_config``).
 
+    The file is written next to ``path`` and renamed over it once complete
+    (:func:`kreg.files.replaced_atomically`), so a previous file survives any
+    crash; it records the architecture it holds (:func:`kreg.model_archives.record_origin`).
+
     Args:
         is_chief: bool. False for a multi-worker process that is not the
             chief: it saves to a temporary folder that is then deleted
@@ -296,4 +301,5 @@ def save_model(name: str, model: keras.Model, path: str, is_chief: bool = True) 
     """
     with in_phase(name, Phase.SAVE, passes=()), output_for_this_worker(path, is_chief) as target:
         model.save(target)
+        record_origin(target, name, type(model).__name__)
     return path if is_chief else None

@@ -320,7 +320,7 @@ def _round_trip(built: BuiltArchitecture, path: Path, result: PipelineResult) ->
     """Save the ``"model"`` component and load it back holding the same weights."""
     import numpy as np
 
-    from kreg.running.building import load_saved_model
+    from kreg.running.model_files import load_saved_model
     from kreg.running.training import save_model
 
     model = built.model

@@ -97,10 +97,10 @@ def check_destination(path: str | Path, option: str, suffixes: tuple[str, ...] =
     """
     target = Path(path)
     shown = f"{option} {str(target)!r}"
-    if suffixes and target.suffix not in suffixes:
-        raise KregUsageError(f"{shown}: the file name must end in {' or '.join(suffixes)}")
     if target.is_dir():
         raise KregUsageError(f"{shown} is a directory; name a file in it")
+    if suffixes and target.suffix not in suffixes:
+        raise KregUsageError(f"{shown}: the file name must end in {' or '.join(suffixes)}")
     folder = target.parent
     if any(parent.exists() and not parent.is_dir() for parent in (folder, *folder.parents)):
         blocking = next(parent for parent in (folder, *folder.parents) if parent.exists() and not parent.is_dir())

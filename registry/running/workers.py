@@ -37,10 +37,11 @@ from kreg.processes import Interrupted, describe_exit, signals_raise_interrupted
 DEFAULT_TIMEOUT = 300.0
 """Seconds one architecture may take under ``kreg check`` (``--timeout``).
 
-The slowest built-in (style-transfer) takes about 25 s in a child process on
-a loaded 2-core machine; 300 s leaves a margin of more than ten for slower
+The slowest built-ins took 45.6 s (wgan-gp, in a child process) and 45.0 s
+(dcgan, in kreg's own process before isolation) on a 2-core machine shared
+with four other TensorFlow jobs; 300 s is 6.5 times that, room for slower
 machines and bigger third-party models, and still ends a hang in CI within
-minutes (see docs/check-in-ci.md).
+minutes (docs/check-in-ci.md).
 """
 
 EXIT_GRACE_SECONDS = 5.0

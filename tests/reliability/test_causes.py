@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import kreg
+from tests.support.catalogues import catalogue_of
 
 
 def _error(result) -> str:
@@ -80,17 +81,11 @@ def _subclass():
 
 @pytest.fixture
 def steps() -> kreg.Catalogue:
-    class Plugin:
-        @staticmethod
-        @kreg.hookimpl
-        def kreg_register_architectures(register):
-            register(kreg.Architecture(name="no-metrics", summary="s", builder=_model, data_adapter=_data, train_step=_no_metrics))
-            register(kreg.Architecture(name="text-metric", summary="s", builder=_model, data_adapter=_data, train_step=_text_metric))
-            register(kreg.Architecture(name="own-step-no-metrics", summary="s", builder=_subclass, data_adapter=_data))
-
-    catalogue = kreg.Catalogue()
-    catalogue.add_plugin(Plugin, kreg.PluginRecord(name="steps"))
-    return catalogue
+    return catalogue_of(
+        kreg.Architecture(name="no-metrics", summary="s", builder=_model, data_adapter=_data, train_step=_no_metrics),
+        kreg.Architecture(name="text-metric", summary="s", builder=_model, data_adapter=_data, train_step=_text_metric),
+        kreg.Architecture(name="own-step-no-metrics", summary="s", builder=_subclass, data_adapter=_data),
+    )
 
 
 @pytest.mark.parametrize(

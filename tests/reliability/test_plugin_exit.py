@@ -13,6 +13,7 @@ import sys
 import pytest
 
 import kreg
+from tests.support.catalogues import catalogue_of
 
 
 def test_inspect_of_a_builder_calling_sys_exit_fails_with_one_line(faults):
@@ -52,18 +53,12 @@ def _sampler_exits(model, hyperparameters, output, **options):
 @pytest.fixture
 def exiting() -> kreg.Catalogue:
     """``exits`` (its builder calls sys.exit(7)), ``exits-training`` and ``exits-sampling``."""
-
-    class Plugin:
-        @staticmethod
-        @kreg.hookimpl
-        def kreg_register_architectures(register):
-            register(kreg.Architecture(name="exits", summary="s", builder=_exit_7, data_adapter=_data, sampler=_sampler_exits))
-            register(kreg.Architecture(name="exits-training", summary="s", builder=_model, data_adapter=_data, train_step=_exit_with_message))
-            register(kreg.Architecture(name="exits-sampling", summary="s", builder=_model, data_adapter=_data, sampler=_sampler_exits))
-
-    catalogue = kreg.Catalogue()
-    catalogue.add_plugin(Plugin, kreg.PluginRecord(name="exiting"))
-    return catalogue
+    return catalogue_of(
+        kreg.Architecture(name="exits", summary="s", builder=_exit_7, data_adapter=_data, sampler=_sampler_exits),
+        kreg.Architecture(name="exits-training", summary="s", builder=_model, data_adapter=_data, train_step=_exit_with_message),
+        kreg.Architecture(name="exits-sampling", summary="s", builder=_model, data_adapter=_data, sampler=_sampler_exits),
+        plugin="exiting",
+    )
 
 
 @pytest.mark.parametrize(

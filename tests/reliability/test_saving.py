@@ -14,6 +14,7 @@ import sys
 import pytest
 
 import kreg
+from tests.support.catalogues import catalogue_of
 from tests.support.processes import wait_for
 
 
@@ -23,15 +24,7 @@ def _never_built(**hyperparameters):
 
 @pytest.fixture
 def unbuildable() -> kreg.Catalogue:
-    class Plugin:
-        @staticmethod
-        @kreg.hookimpl
-        def kreg_register_architectures(register):
-            register(kreg.Architecture(name="unbuildable", summary="s", builder=_never_built, data_adapter=_never_built))
-
-    catalogue = kreg.Catalogue()
-    catalogue.add_plugin(Plugin, kreg.PluginRecord(name="unbuildable"))
-    return catalogue
+    return catalogue_of(kreg.Architecture(name="unbuildable", summary="s", builder=_never_built, data_adapter=_never_built))
 
 
 def _bad_destinations(tmp_path):

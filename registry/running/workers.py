@@ -130,6 +130,7 @@ class _Child:
 
     @property
     def name(self) -> str:
+        """The architecture's name."""
         return self.entry.name
 
     def receive(self) -> None:
@@ -166,7 +167,16 @@ class _Child:
 class _Supervisor:
     """Starts the children, reads what they send, enforces the time limit, stops them all at the end."""
 
-    def __init__(self, task: Task, entries: list[Entry], jobs: int, timeout: float | None, disabled: list[str], on_result: Any, on_lost: Any):
+    def __init__(
+        self,
+        task: Task,
+        entries: list[Entry],
+        jobs: int,
+        timeout: float | None,
+        disabled: list[str],
+        on_result: Callable[[str, Any], None],
+        on_lost: Callable[[str, ArchitectureFailure, float], Any],
+    ):
         self.task, self.entries, self.jobs, self.timeout, self.disabled = task, entries, max(1, jobs), timeout, disabled
         self.on_result, self.on_lost = on_result, on_lost
         self.threads = max(1, (os.cpu_count() or 1) // self.jobs) if self.jobs > 1 else None
@@ -175,6 +185,7 @@ class _Supervisor:
         self.running: list[_Child] = []
 
     def run(self) -> IsolatedRun:
+        """Run every entry to a result, or until interrupted; no child is left running either way."""
         pending = list(self.entries)
         try:
             with signals_raise_interrupted():

@@ -118,12 +118,14 @@ def plot_command(
     names. A Model subclass without call() (VAE, GAN) is drawn as one cluster
     per sub-model. Needs pydot, and Graphviz's dot for png/svg/pdf.
     """
-    from kreg.inspect_tools.plotting import require_plot_tools, write_graph
+    from kreg.files import check_destination
+    from kreg.inspect_tools.plotting import require_plot_tools
 
     path = Path(output or (f"{name}.png" if component == "model" else f"{name}-{component}.png"))
     require_plot_tools(path)
+    check_destination(path, "-o")
     from kreg.inspect_tools.graph import GraphOptions
-    from kreg.workflows.inspecting import plot_architecture
+    from kreg.workflows.inspecting import plot_architecture, write_graph
 
     options = GraphOptions(expand_nested=expand_nested, expand_layers=expand_layers, rankdir=rankdir.upper(), dpi=dpi)
     graph = plot_architecture(get_session().entry(name), component, options, assignments, preset)

@@ -108,9 +108,10 @@ def review_command(args: tuple[str, ...], output: str | None, train_steps: int |
     right = None if right_spec is None else resolve_side(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
     if train_steps is not None:
         _require_trainable(left.entry)
-    from kreg.workflows.review import make_review, prepare_output, write_review
+    from kreg.files import check_destination
+    from kreg.workflows.review import make_review, write_review
 
-    path = prepare_output(output or f"{left_spec.name}-review.html")
+    path = check_destination(output or f"{left_spec.name}-review.html", "-o")
 
     review = make_review(
         left.entry,

@@ -57,17 +57,18 @@ def resolve_side(catalogue: Catalogue, name: str, assignments: list[str] | tuple
 
     Raises:
         KregUsageError: an unknown architecture, a bad ``--set`` or preset, a
-            file given ``--set`` or ``--preset``, a file that does not exist.
+            file given ``--set`` or ``--preset``, a file that does not exist
+            or is not a ``.keras`` archive.
     """
     from kreg.hyperparameters import resolve_hyperparameters
-    from kreg.running.building import check_model_file
+    from kreg.model_archives import read_model_archive
 
     if not is_model_file(name):
         entry = catalogue.get(name)
         return ComparedSide(entry, resolve_hyperparameters(entry, assignments, preset), preset)
     if assignments or preset is not None:
         raise KregUsageError(f"{name} is a saved model: --set and --preset apply only to an architecture")
-    check_model_file(name)
+    read_model_archive(name)
     return ComparedSide(None, file=name)
 
 
@@ -114,7 +115,7 @@ def compare_sides(left: ComparedSide, right: ComparedSide, catalogue: Catalogue,
 
 
 def _load(path: str, other: ComparedSide, catalogue: Catalogue) -> Any:
-    from kreg.running.building import load_model_file
+    from kreg.running.model_files import load_model_file
     from kreg.running.keras_runtime import require_keras
 
     require_keras()

@@ -7,10 +7,12 @@ and the calls that run the plugin's layers go through :mod:`kreg.running`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from kreg.catalogue import Entry
 from kreg.errors import UnknownComponent
+from kreg.files import write_atomically
 from kreg.hyperparameters import resolve_hyperparameters
 from kreg.running.building import BuiltArchitecture, build
 from kreg.running.inspecting import draw_graph, inspect_built
@@ -80,3 +82,18 @@ def plot_architecture(entry: Entry, component: str, options: Any, assignments: I
     built = build_architecture(entry, assignments, preset)
     select_components(built, component)
     return draw_graph(built, component, options, title=f"{built.name} ({component})")
+
+
+def write_graph(graph: Any, path: str | Path) -> Path:
+    """Write a pydot graph to ``path`` (png, svg, pdf or dot, by extension), whole or not at all.
+
+    Returns:
+        Path. The file written (missing folders are made).
+
+    Raises:
+        KregUsageError: unknown extension.
+        KregError: a tool is missing, ``dot`` failed, or the file cannot be written.
+    """
+    from kreg.inspect_tools.plotting import graph_file
+
+    return write_atomically(path, graph_file(graph, path))

@@ -34,7 +34,7 @@ from kreg.errors import ArchitectureFailure
 from kreg.phases import Phase
 from kreg.processes import Interrupted, describe_exit, signals_raise_interrupted
 
-DEFAULT_TIMEOUT = 300.0
+DEFAULT_TIMEOUT = 600.0
 """Seconds one architecture may take under ``kreg check`` (``--timeout``).
 
 The slowest built-ins took 45.6 s (wgan-gp, in a child process) and 45.0 s

@@ -11,7 +11,7 @@ import click
 
 from kreg import __version__
 from kreg.cli.options import plugin_options
-from kreg.cli.render import printable
+from kreg.terminal import printable
 from kreg.cli.session import get_session
 from kreg.errors import KregError, KregUsageError, describe_exception
 

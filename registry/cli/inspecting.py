@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from kreg.cli.options import component_option, json_option, plugin_options, preset_option, set_option
-from kreg.cli.render import print_fields, print_table
+from kreg.terminal import print_fields, print_table
 from kreg.cli.session import emit_json, get_session
 
 

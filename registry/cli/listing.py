@@ -11,7 +11,7 @@ import click
 
 from kreg.architecture import type_name
 from kreg.cli.options import json_option, plugin_options
-from kreg.cli.render import Column, print_fields, print_table
+from kreg.terminal import Column, print_fields, print_table
 from kreg.cli.session import emit_json, get_session
 
 

@@ -14,7 +14,7 @@ import click
 
 from kreg.cli.diff_arguments import parse_sides
 from kreg.cli.options import json_option, plugin_options
-from kreg.cli.render import print_fields, print_table
+from kreg.terminal import print_fields, print_table
 from kreg.cli.session import emit_json, get_session
 from kreg.workflows.comparing import compare_sides, is_model_file, resolve_side
 

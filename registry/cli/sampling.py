@@ -16,7 +16,7 @@ import click
 
 from kreg.architecture import type_name
 from kreg.cli.options import json_option, plugin_options, preset_option, set_option
-from kreg.cli.render import print_table
+from kreg.terminal import print_table
 from kreg.cli.session import emit_json, get_session
 from kreg.errors import HyperparameterError, KregUsageError
 from kreg.hyperparameters import parse_value, resolve_hyperparameters

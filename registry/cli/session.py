@@ -11,7 +11,7 @@ from typing import Any, TextIO
 import click
 
 from kreg.catalogue import Catalogue, Entry
-from kreg.cli.render import printable
+from kreg.terminal import printable
 from kreg.loading import (
     DEBUG_ENVIRONMENT_VARIABLE,
     STRICT_ENVIRONMENT_VARIABLE,

@@ -24,7 +24,7 @@ FOLDERS = {"registry": "kreg", "inspect_tools": "kreg.inspect_tools", "plugins":
 
 CORE = [
     "kreg.architecture", "kreg.catalogue", "kreg.errors", "kreg.hookspecs", "kreg.hyperparameters", "kreg.loading",
-    "kreg.phases", "kreg.plugin_records", "kreg.plugin_template", "kreg.references", "kreg.scaffolding", "kreg.validation",
+    "kreg.phases", "kreg.plugin_records", "kreg.plugin_template", "kreg.references", "kreg.scaffolding", "kreg.terminal", "kreg.validation",
 ]
 ABOVE_CORE = ["kreg.cli", "kreg.testing", "kreg.testing_plugin", "kreg.workflows", "kreg.running", "kreg.inspect_tools"]
 RULES = [

@@ -12,10 +12,11 @@ printed as one block per row.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,11 @@ def format_count(value: int | None) -> str:
 def format_rate(value: float | None) -> str:
     """A speed with one decimal (``1.0``); ``-`` when unknown."""
     return "-" if value is None else f"{value:,.1f}"
+
+
+def format_assignments(values: Mapping[str, Any]) -> str:
+    """Hyperparameters as ``key=value`` pairs, each value as JSON (``units=32 name="mlp"``)."""
+    return " ".join(f"{key}={json.dumps(value)}" for key, value in values.items())
 
 
 def format_metric(value: Any) -> str:

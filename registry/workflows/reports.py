@@ -77,8 +77,9 @@ class InspectionReport:
     def __repr__(self) -> str:
         from kreg.inspect_tools.compute_report import headline_macs
 
-        value, label = headline_macs(self._model["compute"])
-        return f"<kreg InspectionReport {self.name}: {self.params['total']:,} parameters, {value} {label}>"
+        compute = self._model["compute"]
+        macs = "MACs not counted" if compute["macs"] is None and compute["macs_per_position"] is None else " ".join(headline_macs(compute))
+        return f"<kreg InspectionReport {self.name}: {self.params['total']:,} parameters, {macs}>"
 
     def _repr_html_(self) -> str:
         """The review card of this inspection: summary, hyperparameters, components, layers, Dense calls."""

@@ -84,7 +84,7 @@ def test_a_convolution_that_cannot_run_at_one_position_says_how_to_give_the_size
     assert unknown.macs is None and unknown.components["model"]["compute"]["macs_per_position"] is None
     note = unknown.components["model"]["compute"]["note"]
     assert note.startswith("compute not counted: image (None, None, None, 3) has sizes the model leaves unknown")
-    assert "--input-shape (input_shapes= in Python)" in note
+    assert "give them to kreg inspect --input-shape or kreg.inspect(..., input_shapes=...)" in note
     assert repr(unknown) == f"<kreg InspectionReport strided: {3 * 3 * 3 * 4 + 4} parameters, MACs not counted>"
     # By hand: a 3 x 3 x 3 kernel per output channel (4) at each of the 4 x 4 positions of a 9 x 9 image.
     assert kreg.inspect(model, input_shapes=(9, 9, 3)).macs == 4 * 4 * 4 * 27

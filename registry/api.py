@@ -7,7 +7,8 @@ JSON, and shows itself in a notebook::
 
     import keras, kreg
 
-    report = kreg.inspect(keras.applications.MobileNetV3Small(weights=None))
+    model = keras.applications.MobileNetV3Small(weights=None)
+    report = kreg.inspect(model, input_shapes=(224, 224, 3))
     print(report)                 # kreg inspect's tables
     report.to_json()              # kreg inspect --json's object
     report                        # in a notebook: the review card
@@ -66,7 +67,8 @@ def inspect(
             input name (``{"encoder_inputs": [20]}``), or one shape
             (``(224, 224, 3)``) for a model with one input. Without it, an
             architecture's data adapter gives them, and a model or a file
-            reports MACs per unknown position.
+            reports MACs per unknown position (none, with a note, when it
+            cannot run at one position: a strided convolution).
         component: str or None. Only this component of an architecture.
         batch_size: int or None. Estimate training memory at this batch
             size (an architecture's own by default; a model or a file needs it

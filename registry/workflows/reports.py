@@ -142,6 +142,7 @@ class ModelGraph:
         return write_graph(self.dot, path)
 
     def __str__(self) -> str:
+        """The graph's Graphviz source (as :meth:`to_dot`)."""
         return self.to_dot()
 
     def __repr__(self) -> str:

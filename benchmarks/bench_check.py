@@ -1,7 +1,10 @@
-"""`kreg check` over every built-in architecture, with --jobs 1 and --jobs 2.
+"""`kreg check` over every built-in architecture, with --jobs 1 and --jobs 2, and what isolation costs.
 
-There is no plain-Keras counterpart: these are kreg's own figures. Goal: the
-whole check within 3 minutes on 2 cores.
+There is no plain-Keras counterpart. Goal: the whole check within 3 minutes
+on 2 cores. Since every architecture runs in a child process of its own,
+`kreg check --jobs 1` is also timed beside the same checks run one after the
+other in one process (benchmarks/check_in_process.py, what kreg check did
+before), alternating; goal: isolation costs at most 1.5x.
 
     .venv/bin/python benchmarks/bench_check.py [--runs 1]
 """
@@ -13,16 +16,24 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import figure, kreg_command, run_command  # noqa: E402
+from harness import alternate, comparison, figure, kreg_command, run_command  # noqa: E402
 
 GOAL_SECONDS = 180.0
+ISOLATION_GOAL = 1.5
+IN_PROCESS = Path(__file__).resolve().parent / "check_in_process.py"
 
 
 def collect(runs: int) -> list[dict]:
-    """Time `kreg check` over the built-ins with one and with two worker processes."""
-    rows = []
-    for jobs in (1, 2):
-        samples = [run_command(kreg_command("check", "--jobs", str(jobs), "--disable-plugin", "bench-large")) for _ in range(runs)]
+    """Time `kreg check` over the built-ins with one and two jobs, and one job beside the in-process reference."""
+    check = lambda jobs: run_command(kreg_command("check", "--jobs", str(jobs), "--disable-plugin", "bench-large"))  # noqa: E731
+    isolated, in_process = alternate(lambda: check(1), lambda: run_command([sys.executable, str(IN_PROCESS)]), runs)
+    rows = [
+        comparison(
+            "check", "every built-in", "kreg check --jobs 1 (a process per architecture)", "the same checks in one process",
+            (isolated, in_process), measure="wall", goal=ISOLATION_GOAL,
+        )
+    ]
+    for jobs, samples in ((1, isolated), (2, [check(2) for _ in range(runs)])):
         row = figure("check", f"--jobs {jobs}", f"kreg check --jobs {jobs}", samples, goal_seconds=GOAL_SECONDS)
         row["met"] = row["kreg"]["wall"] <= GOAL_SECONDS
         rows.append(row)
@@ -30,11 +41,14 @@ def collect(runs: int) -> list[dict]:
 
 
 def main() -> None:
-    """Print both timings."""
+    """Print the timings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
     for row in collect(parser.parse_args().runs):
-        print(f"{row['kreg_label']}: {row['kreg']['wall']:.1f} s wall, {row['kreg']['cpu']:.1f} s CPU (goal <= {GOAL_SECONDS:.0f} s)")
+        if "keras" in row:
+            print(f"isolation: {row['kreg']['wall']:.1f} s against {row['keras']['wall']:.1f} s in one process ({row['ratio']:.2f}x, goal <= {ISOLATION_GOAL})")
+        else:
+            print(f"{row['kreg_label']}: {row['kreg']['wall']:.1f} s wall, {row['kreg']['cpu']:.1f} s CPU (goal <= {GOAL_SECONDS:.0f} s)")
 
 
 if __name__ == "__main__":

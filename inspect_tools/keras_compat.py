@@ -160,6 +160,49 @@ def train_step_replaced(model: Any, train_step: Callable[[Any], Any]) -> Iterato
         model.train_function = None
 
 
+def nested_layers(model: Any) -> list[Any]:
+    """Every layer inside ``model``, nested models' layers included (not ``model`` itself).
+
+    Stands in for a public recursive walk: ``model.layers`` lists only the
+    top level, and Keras's own ``_flatten_layers`` is what its variable
+    tracking uses.
+    """
+    return list(model._flatten_layers(include_self=False, recursive=True))  # noqa: SLF001
+
+
+def configure_cluster_registration(leader: str, jobs: dict[str, int], timeout: float) -> bool:
+    """Configure TensorFlow's coordination service as ``MultiWorkerMirroredStrategy`` would, with a deadline.
+
+    Stands in for a public "time limit on joining the cluster":
+    ``MultiWorkerMirroredStrategy`` configures the service only when nothing
+    has (the same leader and jobs, no deadline), and then waits up to an hour
+    for every worker to register. The registration barrier makes every task,
+    not only the leader, give up at the deadline.
+
+    Args:
+        leader: str. The leader task, ``/job:worker/replica:0/task:0``.
+        jobs: dict[str, int]. Tasks per job of the cluster.
+        timeout: float. Seconds to wait for every task to register.
+
+    Returns:
+        bool. False when the service was already configured (nothing done).
+    """
+    from tensorflow.compiler.xla.tsl.protobuf import coordination_config_pb2
+    from tensorflow.python.eager import context
+
+    state = context.context()
+    if state.coordination_service is not None:
+        return False
+    state.configure_coordination_service(
+        service_type="standalone",
+        service_leader=leader,
+        coordinated_jobs=[coordination_config_pb2.CoordinatedJob(name=job, num_tasks=count) for job, count in jobs.items()],
+        cluster_register_timeout_in_ms=int(timeout * 1000),
+    )
+    state.coordination_service.cluster_register_with_barrier = True
+    return True
+
+
 # -- TensorFlow graph internals read by the compute analysis ---------------------
 #
 # TensorFlow has no public way to reach the graph of a while loop's body (or a

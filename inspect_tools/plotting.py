@@ -1,7 +1,8 @@
-"""Writing a graph to a file: png, svg or pdf with Graphviz's ``dot``, or the DOT source.
+"""A graph as a file's content: png, svg or pdf with Graphviz's ``dot``, or the DOT source.
 
 The graph itself comes from :mod:`kreg.inspect_tools.graph`; this module only
-checks the tools, makes the output folder and writes.
+checks the tools and renders. Writing the file (whole or not at all) is
+:func:`kreg.workflows.inspecting.write_graph`.
 """
 
 from __future__ import annotations
@@ -54,30 +55,25 @@ def require_plot_tools(path: str | Path) -> None:
         raise KregError(DOT_HINT.format(suffix=Path(path).suffix.lower()))
 
 
-def write_graph(graph: Any, path: str | Path) -> Path:
-    """Write a pydot graph to ``path`` in the format its extension names.
+def graph_file(graph: Any, path: str | Path) -> bytes:
+    """The content of a file holding a pydot graph, in the format ``path``'s extension names.
 
     Args:
         graph: pydot.Dot. The graph, e.g. from :func:`~kreg.inspect_tools.graph.model_graph`.
-        path: str or Path. ``.png``, ``.svg``, ``.pdf`` or ``.dot``; missing
-            folders are created.
+        path: str or Path. ``.png``, ``.svg``, ``.pdf`` or ``.dot``.
 
     Returns:
-        Path. The file written.
+        bytes. The DOT source (UTF-8), or what ``dot`` drew.
 
     Raises:
         KregUsageError: unknown extension.
-        KregError: the folder cannot be made, a tool is missing, or ``dot`` failed.
+        KregError: a tool is missing, or ``dot`` failed.
     """
     require_plot_tools(path)
-    path = Path(path)
-    _make_folder(path.parent)
     fmt = output_format(path)
     if fmt == "dot":
-        path.write_text(graph.to_string(), encoding="utf-8")
-        return path
-    path.write_bytes(render_graph(graph, fmt))
-    return path
+        return graph.to_string().encode("utf-8")
+    return render_graph(graph, fmt)
 
 
 def render_graph(graph: Any, fmt: str) -> bytes:
@@ -99,10 +95,3 @@ def render_graph(graph: Any, fmt: str) -> bytes:
     finally:
         if dpi is not None:
             graph.set("dpi", dpi)
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise KregError(f"cannot create the output folder {str(folder)!r}: {error.strerror or error}") from None

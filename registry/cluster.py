@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kreg.errors import KregUsageError
+from kreg.files import replaced_atomically
 
 PROGRESS_PREFIX = "kreg: step "
 """How a worker's progress lines start (``kreg train --progress-lines``), for the launcher to relay."""
@@ -269,13 +270,6 @@ def output_for_this_worker(path: str, is_chief: bool) -> Iterator[str]:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    handle, partial = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=suffix)
-    os.close(handle)
-    try:
-        yield partial
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with replaced_atomically(path) as partial:
+        yield str(partial)

@@ -45,10 +45,35 @@ class Phase(str, enum.Enum):
     SAMPLE = "sample"
     """Calling the sampler and checking what it returned."""
     CHECK = "check"
-    """``kreg check``'s own machinery: the worker process checking the architecture died."""
+    """``kreg check``'s own machinery: starting the process that checks the architecture, or it ending without a phase."""
+
+    @property
+    def activity(self) -> str:
+        """What kreg was doing, to follow "while": ``building``, ``training``, ``loading the data``."""
+        return _ACTIVITIES[self]
 
     def __str__(self) -> str:
         return self.value
 
     def __format__(self, spec: str) -> str:
         return format(self.value, spec)
+
+
+_ACTIVITIES = {
+    Phase.LOOKUP: "looking up the architecture",
+    Phase.REGISTRATION: "loading the plugin",
+    Phase.LIGHT_IMPORT: "importing the plugin",
+    Phase.HYPERPARAMETERS: "resolving the hyperparameters",
+    Phase.RESOLVE: "importing the plugin's code",
+    Phase.DATA_STATE: "learning from the data",
+    Phase.BUILD: "building",
+    Phase.INSPECT: "inspecting",
+    Phase.PLOT: "drawing",
+    Phase.DATA: "loading the data",
+    Phase.DISTRIBUTE: "creating the strategy",
+    Phase.TRAIN: "training",
+    Phase.SAVE: "saving",
+    Phase.LOAD: "loading the saved model",
+    Phase.SAMPLE: "sampling",
+    Phase.CHECK: "starting",
+}

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kreg.files import replaced_atomically
+
 
 def to_uint8(images: np.ndarray, value_range: tuple[float, float] = (0.0, 1.0)) -> np.ndarray:
     """Scale float images from ``value_range`` to uint8 0..255, clipping outliers."""
@@ -18,7 +20,7 @@ def save_image(image: np.ndarray, path: str | Path, value_range: tuple[float, fl
     """Save one (H, W) or (H, W, C) float image as PNG (or any format PIL knows by extension).
 
     Returns:
-        Path. Where it was written; parent folders are created.
+        Path. Where it was written, whole or not at all; parent folders are created.
     """
     from PIL import Image
 
@@ -27,7 +29,8 @@ def save_image(image: np.ndarray, path: str | Path, value_range: tuple[float, fl
     pixels = to_uint8(image, value_range)
     if pixels.ndim == 3 and pixels.shape[-1] == 1:
         pixels = pixels[..., 0]
-    Image.fromarray(pixels).save(path)
+    with replaced_atomically(path) as partial:  # a previous image survives a failed or killed write
+        Image.fromarray(pixels).save(partial)
     return path
 
 

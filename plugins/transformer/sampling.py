@@ -16,13 +16,13 @@ last token of the text so far, which lags by the prompt's length minus one.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import keras
 import numpy as np
 
 from kreg.errors import KregUsageError
+from kreg.files import write_atomically
 from kreg.plugins.transformer.layers import PositionalEmbedding
 from kreg.plugins.transformer.vocabulary import (
     END_TOKEN,
@@ -269,7 +269,4 @@ def _word(vocabulary: list[str], index: int) -> str:
 def _write(output: str | None, lines: list[str]) -> list[str]:
     if output is None:
         return []
-    path = Path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return [str(path)]
+    return [str(write_atomically(output, "\n".join(lines) + "\n"))]

@@ -13,6 +13,7 @@ from kreg import __version__
 from kreg.cli.options import plugin_options
 from kreg.cli.session import get_session
 from kreg.errors import KregError, KregUsageError, describe_exception
+from kreg.processes import Interrupted
 from kreg.terminal import printable
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -51,6 +52,8 @@ class KregGroup(click.Group):
         """Run the sub-command, translating errors at the command boundary."""
         try:
             return super().invoke(ctx)
+        except Interrupted as stop:  # SIGINT or SIGTERM, with what was stopped
+            raise CommandError(stop.message, stop.exit_status) from None
         except KeyboardInterrupt:
             raise CommandError("interrupted", INTERRUPTED) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):

@@ -137,14 +137,16 @@ def plot_command(
     per sub-model. Needs pydot, and Graphviz's dot for png/svg/pdf. FILE.keras
     is a saved model, loaded as `kreg inspect FILE.keras` loads it.
     """
-    from kreg.inspect_tools.plotting import require_plot_tools, write_graph
+    from kreg.files import check_destination
+    from kreg.inspect_tools.plotting import require_plot_tools
     from kreg.workflows.subjects import is_model_file
 
     stem = Path(name).stem if is_model_file(name) else name
     path = Path(output or (f"{stem}.png" if component == "model" else f"{stem}-{component}.png"))
     require_plot_tools(path)
+    check_destination(path, "-o")
     from kreg.inspect_tools.graph import GraphOptions
-    from kreg.workflows.inspecting import plot_subject
+    from kreg.workflows.inspecting import plot_subject, write_graph
     from kreg.workflows.subjects import resolve_subject
 
     catalogue = get_session().catalogue

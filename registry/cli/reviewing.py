@@ -111,12 +111,14 @@ def review_command(args: tuple[str, ...], output: str | None, train_steps: int |
     catalogue = get_session().catalogue
     left = resolve_subject(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)
     right = None if right_spec is None else resolve_subject(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
-    from kreg.workflows.review import prepare_output, require_trainable_subject, review_subject, write_review
+    from kreg.workflows.review import require_trainable_subject, review_subject, write_review
 
     if train_steps is not None:
         require_trainable_subject(left)
+    from kreg.files import check_destination
+
     stem = Path(left_spec.name).stem if is_model_file(left_spec.name) else left_spec.name
-    path = prepare_output(output or f"{stem}-review.html")
+    path = check_destination(output or f"{stem}-review.html", "-o")
     review = review_subject(left, catalogue, train_steps=train_steps, expand_layers=expand_layers)
     if right is not None:
         review.comparison = compare_sides(left, right, catalogue, left_report=review.report)

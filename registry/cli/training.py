@@ -14,7 +14,9 @@ import click
 from kreg.cli.options import check_steps_option, json_option, plugin_options, preset_option, set_option, train_steps_option
 from kreg.cli.session import emit_json, get_session
 from kreg.cluster import DEFAULT_CONNECT_TIMEOUT
+from kreg.processes import Interrupted
 from kreg.terminal import Column, format_count, format_metric, format_rate, print_fields, print_table
+from kreg.workflows.checking import CHECK_TIMEOUT
 
 if TYPE_CHECKING:
     from kreg.running.training import TrainResult
@@ -38,7 +40,12 @@ DISTRIBUTE_HELP = (
 @click.option("--data", "source", metavar="PATH", default=None, help="Data the adapter loads (a file or directory); synthetic data without it.")
 @set_option
 @preset_option
-@click.option("--save", metavar="FILE.keras", default=None, help="Save the trained model to this .keras file.")
+@click.option(
+    "--save",
+    metavar="FILE.keras",
+    default=None,
+    help="Save the trained model to this .keras file (checked first; written whole or not at all, replacing any previous file).",
+)
 @click.option("--logdir", metavar="DIR", default=None, help="Write each step's metrics as TensorBoard scalars under DIR/train.")
 @click.option("--distribute", type=click.Choice(["mirrored", "multiworker"]), default=None, help=DISTRIBUTE_HELP)
 @click.option(
@@ -75,7 +82,11 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
     last value of every metric the train step returns and the speed after the
     first (compiling) step. A non-finite metric stops the run: exit 1, naming
     the metric and the step. A builder, data adapter or train step that
-    raises: exit 1, naming the phase.
+    raises (or calls sys.exit): exit 1, naming the phase. Ctrl-C stops after
+    the step under way, prints the metrics so far and exits 130 without
+    saving (Ctrl-C again stops at once). --save is checked before anything
+    is built, and written to a temporary file renamed over the target, so a
+    previous file survives any crash.
 
     Multi-worker: with --distribute multiworker and TF_CONFIG this process is
     one worker of a cluster (a malformed TF_CONFIG exits 2; a worker that
@@ -104,6 +115,9 @@ def train_command(name: str, assignments: tuple[str, ...], preset: str | None, a
         emit_json(result.to_json())
     else:
         _print_result(result)
+    interruption = result.interruption(train_options.steps * train_options.epochs, train_options.save)
+    if interruption is not None:
+        raise interruption
     failure = result.failure()
     if failure is not None:
         raise failure
@@ -153,8 +167,16 @@ class ShardParameter(click.ParamType):
     "--exclude-tag", "exclude_tags", multiple=True, metavar="TAG",
     help="Skip architectures with this tag (repeatable), e.g. keras-applications, the slowest to check.",
 )
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Check architectures in this many worker processes.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Check this many architectures at once, each in its own process.")
 @check_steps_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=CHECK_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Fail an architecture whose check takes longer than this (its process is killed), naming what it was doing; 0 for no limit.",
+)
 @click.option(
     "--shard",
     type=ShardParameter(),
@@ -164,10 +186,18 @@ class ShardParameter(click.ParamType):
         "out in turn, so N jobs (a CI matrix) check disjoint sets that together are all of them."
     ),
 )
+@click.option(
+    "--junit-xml",
+    "junit_xml",
+    metavar="FILE",
+    default=None,
+    help="Also write the results to FILE as JUnit XML (one testcase per architecture, as pytest --junit-xml writes it), for CI.",
+)
 @json_option
 @plugin_options
 def check_command(
-    patterns: tuple[str, ...], tags: tuple[str, ...], exclude_tags: tuple[str, ...], jobs: int, steps: int, shard: Shard | None, as_json: bool
+    patterns: tuple[str, ...], tags: tuple[str, ...], exclude_tags: tuple[str, ...], jobs: int, steps: int, timeout: float,
+    shard: Shard | None, junit_xml: str | None, as_json: bool
 ) -> None:
     """Build, count and smoke-train every matching architecture; a pass/fail table.
 
@@ -175,11 +205,18 @@ def check_command(
     one); --tag and --exclude-tag filter by tag, as in `kreg list`. Each
     architecture is built with its `smoke` preset when it has one, its
     parameters are counted, and it trains for a few steps on a small batch of
-    its adapter's synthetic data. One failure never stops the others; the
-    exit status is 1 when any failed. The forty keras-applications models take
+    its adapter's synthetic data. The forty keras-applications models take
     most of the time (deep graphs to build and trace, even at the smoke size).
+
+    Each architecture runs in a process of its own: a plugin that raises,
+    calls sys.exit or os._exit, crashes (SIGSEGV) or runs past --timeout fails
+    only its own row, naming the phase, and the others are checked as usual.
+    Exit status: 0 all passed, 1 any failed, 2 a usage error, 130 Ctrl-C
+    (the rows that finished are printed, the rest marked interrupted, and no
+    process is left running).
     """
     from kreg.errors import KregError, KregUsageError
+    from kreg.files import check_destination
     from kreg.workflows.checking import check_all
 
     session = get_session()
@@ -187,6 +224,8 @@ def check_command(
     if not entries:
         wanted = [*(repr(p) for p in patterns), *(f"--tag {t}" for t in tags), *(f"--exclude-tag {t}" for t in exclude_tags)]
         raise KregUsageError("no architectures match " + " ".join(wanted) if wanted else "no architectures registered")
+    if junit_xml is not None:
+        check_destination(junit_xml, "--junit-xml")
     matching = len(entries)
     if shard is not None:
         entries = shard.select(entries)
@@ -198,19 +237,43 @@ def check_command(
             click.echo(f"  {'pass' if result.passed else 'FAIL'}  {result.architecture} ({result.seconds:.1f} s)", err=True)
 
     started = time.perf_counter()
-    results = check_all(entries, jobs=jobs, steps=steps, disabled=session.disabled, on_result=progress)
-    failed = [r for r in results if not r.passed]
+    run = check_all(entries, jobs=jobs, steps=steps, timeout=timeout or None, disabled=session.disabled, on_result=progress)
+    seconds = time.perf_counter() - started
+    results, failed = run.results, run.failed
     if as_json:
-        report = {"passed": not failed, "seconds": round(time.perf_counter() - started, 3), "results": [r.to_json() for r in results]}
+        report = {
+            "passed": not failed and run.interrupted is None,
+            "interrupted": run.interrupted is not None,
+            "seconds": round(seconds, 3),
+            "results": [r.to_json() for r in results],
+        }
         if shard is not None:
             report["shard"] = {**shard.to_json(), "architectures": len(results), "matching": matching}
         emit_json(report)
     elif results:
         _print_check_table(results)
-        click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed in {time.perf_counter() - started:.1f} s")
+        click.echo(_check_summary(results, seconds))
+    if junit_xml is not None:
+        from kreg.workflows.junit import write_junit_xml
+
+        write_junit_xml(junit_xml, results, seconds)
+    if run.interrupted is not None:
+        finished = sum(1 for r in results if not r.interrupted)
+        raise Interrupted(run.interrupted.signal_number, f"after {finished} of {len(results)} architectures")
     if failed:
         names = ", ".join(r.architecture for r in failed)
         raise KregError(f"{len(failed)} of {len(results)} architectures failed the check: {names}")
+
+
+def _check_summary(results: list[PipelineResult], seconds: float) -> str:
+    counts = {status: sum(1 for r in results if r.status == status) for status in ("pass", "fail", "interrupted")}
+    summary = f"{counts['pass']} passed, {counts['fail']} failed"
+    if counts["interrupted"]:
+        summary += f", {counts['interrupted']} interrupted"
+    return f"{summary} in {seconds:.1f} s"
+
+
+_STATUS_WORDS = {"pass": "pass", "fail": "FAIL", "interrupted": "interrupted"}
 
 
 def _print_check_table(results: list[PipelineResult]) -> None:
@@ -219,9 +282,11 @@ def _print_check_table(results: list[PipelineResult]) -> None:
         params = result.params.get("model", {}).get("total")
         if result.passed:
             detail = metric_change(result.metrics) if result.trained else "not trained (no data adapter)"
+        elif result.interrupted:
+            detail = result.cause
         else:
             detail = f"{result.phase}: {result.cause}"
-        rows.append((result.architecture, "pass" if result.passed else "FAIL", format_count(params), format_rate(result.steps_per_second), detail))
+        rows.append((result.architecture, _STATUS_WORDS[result.status], format_count(params), format_rate(result.steps_per_second), detail))
     columns = [
         Column("architecture", wrap=False),
         Column("result", wrap=False),

@@ -1,22 +1,21 @@
-"""Turning a registered architecture into Keras models, and loading saved ones.
+"""Turning a registered architecture into Keras models.
 
 The builder (and the optional data-state step before it) is called here, through
 :func:`kreg.running.calls.call_plugin`; Keras (and so TensorFlow) is imported on
-first use, never when kreg itself is imported.
+first use, never when kreg itself is imported. Loading saved models is
+:mod:`kreg.running.model_files`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Entry
-from kreg.errors import ArchitectureFailure, KregError, KregUsageError
+from kreg.errors import ArchitectureFailure
 from kreg.phases import Phase
-from kreg.running.calls import call_plugin, in_phase, resolve_part
+from kreg.running.calls import call_plugin
 from kreg.running.data import fit_data_state
 from kreg.running.keras_runtime import require_keras
 
@@ -129,106 +128,3 @@ def _components(name: str, result: Any) -> dict[str, keras.Model]:
 
 def _bad_result(name: str, message: str) -> dict:
     raise ArchitectureFailure(name, Phase.BUILD, f"the builder returned the wrong thing: {message}")
-
-
-def load_saved_model(entry: Entry, path: str) -> keras.Model:
-    """Load a ``.keras`` file saved from an architecture, with ``safe_mode=True``.
-
-    The architecture's builder (and sampler, if any) are imported first: that
-    import is what registers the plugin's custom layers and models with Keras's
-    serialisation, so the file loads in a fresh process.
-
-    Args:
-        entry: Entry. The architecture the file was saved from.
-        path: str. The ``.keras`` file.
-
-    Returns:
-        keras.Model. The loaded model.
-
-    Raises:
-        KregUsageError: the file does not exist.
-        ArchitectureFailure: Keras could not load it (phase ``load``).
-    """
-    require_keras()
-    import keras
-
-    if not os.path.exists(path):
-        raise KregUsageError(f"model file {path!r} does not exist")
-    resolve_part(entry, "builder")
-    resolve_part(entry, "sampler")
-    with in_phase(entry.name, Phase.LOAD, passes=()):
-        return keras.models.load_model(path, safe_mode=True)
-
-
-def load_model_file(path: str, entries: Sequence[Entry]) -> keras.Model:
-    """Load a ``.keras`` file saved from any architecture, with ``safe_mode=True``.
-
-    Keras finds a plugin's custom layers only once the module defining them
-    is imported. The builder (and sampler) of ``entries[0]`` is imported first,
-    as the likeliest source; when the file still does not load, those of every
-    other entry are imported (an entry whose import fails is skipped) and the
-    load is tried once more.
-
-    Args:
-        path: str. The ``.keras`` file.
-        entries: Sequence[Entry]. The architectures whose plugins may define
-            the file's custom layers, the likeliest first.
-
-    Returns:
-        keras.Model. The loaded model.
-
-    Raises:
-        KregUsageError: the file does not exist or is not a ``.keras`` file.
-        KregError: Keras could not load it (the message says why, on one line).
-    """
-    check_model_file(path)
-    require_keras()
-    import keras
-
-    failure: Exception | None = None
-    for batch in (entries[:1], entries[1:]) if len(entries) > 1 else (entries,):
-        _import_plugin_modules(batch)
-        try:
-            return keras.models.load_model(path, safe_mode=True)
-        except Exception as error:  # retried after importing more plugins
-            failure = error
-    raise KregError(f"cannot load {path!r}: {_load_failure(failure)}") from failure
-
-
-def check_model_file(path: str) -> None:
-    """Fail unless ``path`` is an existing ``.keras`` file.
-
-    Raises:
-        KregUsageError: it is not a ``.keras`` file, or it does not exist.
-    """
-    if not path.endswith(".keras"):
-        raise KregUsageError(f"model file {path!r} is not a .keras file (Keras 3's saving format)")
-    if not os.path.isfile(path):
-        raise KregUsageError(f"model file {path!r} does not exist")
-
-
-def _import_plugin_modules(entries: Iterable[Entry]) -> None:
-    """Import the builder and sampler of each entry, skipping those that fail to import."""
-    for entry in entries:
-        for field in ("builder", "sampler"):
-            with contextlib.suppress(ArchitectureFailure):
-                resolve_part(entry, field)
-
-
-def _load_failure(error: BaseException, limit: int = 300) -> str:
-    """Why Keras could not load a file, on one line, without the config dump it appends.
-
-    Keras wraps a missing custom class in "<class Functional> could not be
-    deserialized properly ... Exception encountered: Could not locate class
-    'X'. ... Full object config: {...}"; only the cause is kept.
-    """
-    message = " ".join(str(error).split())
-    if "Exception encountered:" in message:
-        message = message.split("Exception encountered:", 1)[1].strip()
-    else:
-        message = f"{type(error).__name__}: {message}"
-    for marker in (" Full object config:", " config={"):
-        message = message.split(marker, 1)[0]
-    if message.startswith("Could not locate class"):
-        message = message.split(". ", 1)[0] + "; no installed plugin defines it (install the plugin the model was built with)"
-    return message if len(message) <= limit else message[: limit - 3] + "..."

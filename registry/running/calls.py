@@ -5,8 +5,10 @@ and every block in which Keras runs a plugin's layers (tracing, drawing,
 training, saving), goes through :func:`in_phase`. A failure becomes an
 :class:`~kreg.errors.ArchitectureFailure` carrying the architecture, the
 :class:`~kreg.phases.Phase` and the cause; :func:`current_phase` says which
-phase is running, for whoever must report on a run that did not come back
-(a worker process that died, a time limit).
+phase is running, and :func:`phases_reported_to` tells a listener each time it
+changes, for whoever must report on a run that did not come back (a child
+process that died or ran out of time). Plugin code that calls ``sys.exit`` is
+a failure like any other; only ``KeyboardInterrupt`` goes through.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure, KregUsageError
 from kreg.phases import Phase
 from kreg.references import Reference, resolve
+from kreg.running.causes import failed_phase, specific_cause
 
 PLUGIN_FIELDS = ("builder", "data_adapter", "train_step", "sampler", "data_state")
 """The Architecture fields that name plugin code."""
@@ -36,10 +39,39 @@ class RunningPhase:
 
 _running: contextvars.ContextVar[RunningPhase | None] = contextvars.ContextVar("kreg_running_phase", default=None)
 
+PhaseListener = Callable[[RunningPhase | None], None]
+"""Called with the phase running now (None: none) each time it changes."""
+
+_listeners: list[PhaseListener] = []
+
 
 def current_phase() -> RunningPhase | None:
     """The innermost phase running in this context, or None outside plugin code."""
     return _running.get()
+
+
+@contextlib.contextmanager
+def phases_reported_to(listener: PhaseListener) -> Iterator[None]:
+    """Call ``listener`` with the running phase each time a phase starts or ends, while the block runs.
+
+    A child process checking an architecture sends these to its parent, which
+    can then say what the child was doing when it died or ran out of time.
+    """
+    _listeners.append(listener)
+    try:
+        yield
+    finally:
+        _listeners.remove(listener)
+
+
+def _announce() -> None:
+    for listener in list(_listeners):
+        listener(_running.get())
+
+
+def exit_cause(exit: SystemExit) -> str:
+    """What a ``SystemExit`` from plugin code is reported as: ``the plugin called sys.exit(7)``."""
+    return f"the plugin called sys.exit({exit.code!r})" if exit.code is not None else "the plugin called sys.exit()"
 
 
 @contextlib.contextmanager
@@ -48,7 +80,7 @@ def in_phase(
     phase: Phase,
     *,
     passes: tuple[type[BaseException], ...] = (KregUsageError,),
-    cause: Callable[[BaseException], BaseException | str] = lambda error: error,
+    cause: Callable[[BaseException], BaseException | str] = specific_cause,
 ) -> Iterator[None]:
     """Run a block of plugin code as ``phase`` of ``architecture``.
 
@@ -59,21 +91,27 @@ def in_phase(
             :class:`~kreg.errors.KregUsageError` (a builder rejecting a
             hyperparameter by name is the user's mistake, exit 2) and an
             :class:`~kreg.errors.ArchitectureFailure` of an inner phase.
-        cause: callable. Turns the exception into the cause reported (e.g. the
-            informative line of a TensorFlow runtime error).
+        cause: callable. Turns the exception into the cause reported; by
+            default its own message without TensorFlow's or Keras's wrapping
+            (:func:`kreg.running.causes.specific_cause`).
 
     Raises:
-        ArchitectureFailure: the block raised anything else.
+        ArchitectureFailure: the block raised anything else, ``SystemExit``
+            included (``KeyboardInterrupt`` goes through).
     """
     token = _running.set(RunningPhase(architecture, Phase(phase)))
+    _announce()
     try:
         yield
     except (ArchitectureFailure, *passes):
         raise
     except Exception as error:
-        raise ArchitectureFailure(architecture, phase, cause(error)) from error
+        raise ArchitectureFailure(architecture, failed_phase(error, Phase(phase)), cause(error)) from error
+    except SystemExit as exit:
+        raise ArchitectureFailure(architecture, phase, exit_cause(exit)) from None
     finally:
         _running.reset(token)
+        _announce()
 
 
 def resolve_part(entry: Entry, field: str) -> Any:
@@ -98,6 +136,8 @@ def resolve_part(entry: Entry, field: str) -> Any:
         return resolve(reference)
     except Exception as error:
         raise ArchitectureFailure(entry.name, Phase.RESOLVE, f"{field}: {error}") from error
+    except SystemExit as exit:  # a module that exits when imported
+        raise ArchitectureFailure(entry.name, Phase.RESOLVE, f"{field}: importing it, {exit_cause(exit)}") from None
 
 
 def call_plugin(entry: Entry, field: str, phase: Phase, *args: Any, **kwargs: Any) -> Any:

@@ -31,6 +31,7 @@ class MetricTrace:
         problem: str or None. Why the run stopped early (a non-finite or
             non-scalar metric), naming the metric and the step.
         problem_step: int or None. The step (1-based) that ``problem`` refers to.
+        interrupted: bool. Ctrl-C stopped the run at a step boundary, after ``steps`` steps.
     """
 
     first: dict[str, float] = field(default_factory=dict)
@@ -40,6 +41,7 @@ class MetricTrace:
     seconds: float = 0.0
     problem: str | None = None
     problem_step: int | None = None
+    interrupted: bool = False
 
     @property
     def finite(self) -> bool:
@@ -102,7 +104,10 @@ def _record(trace: MetricTrace, name: str, value: Any) -> bool:
         number = float(value)
     except (TypeError, ValueError):
         shape = getattr(value, "shape", None)
-        trace.problem = f"metric {name!r} is not a scalar (shape {shape}) at step {trace.steps}"
+        if isinstance(value, (str, bytes)) or getattr(getattr(value, "dtype", None), "kind", None) in ("S", "U", "O"):
+            trace.problem = f"metric {name!r} is text, not a number, at step {trace.steps}"
+        else:
+            trace.problem = f"metric {name!r} is not a scalar (shape {shape}) at step {trace.steps}"
         trace.problem_step = trace.steps
         return False
     trace.first.setdefault(name, number)

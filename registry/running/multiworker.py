@@ -24,6 +24,7 @@ import tensorflow as tf
 
 from kreg.cluster import DEFAULT_CONNECT_TIMEOUT, ClusterConfig, read_tf_config, unreachable_message
 from kreg.errors import KregError
+from kreg.inspect_tools import keras_compat
 
 _ABORTED_COLLECTIVE = (tf.errors.UnavailableError, tf.errors.AbortedError, tf.errors.CancelledError, tf.errors.DeadlineExceededError)
 _REMOTE_TASK = re.compile(r"/job:(\w+)/replica:\d+/task:(\d+)")
@@ -86,26 +87,10 @@ class ClusterUnreachable(KregError):
 
 
 def _configure_coordination(cluster: ClusterConfig, timeout: float) -> None:
-    """Configure TensorFlow's coordination service as the strategy would, with a deadline.
-
-    ``MultiWorkerMirroredStrategy`` configures the service only when nothing
-    has (the same leader and jobs as here, no deadline). The registration
-    barrier makes every task, not only the leader, give up at the deadline.
-    """
-    from tensorflow.compiler.xla.tsl.protobuf import coordination_config_pb2
-    from tensorflow.python.eager import context
-
-    state = context.context()
-    if state.coordination_service is not None:
-        return
+    """Give the cluster's registration a deadline (see :func:`~kreg.inspect_tools.keras_compat.configure_cluster_registration`)."""
     leader = cluster.chief
-    state.configure_coordination_service(
-        service_type="standalone",
-        service_leader=f"/job:{leader.type}/replica:0/task:{leader.index}",
-        coordinated_jobs=[coordination_config_pb2.CoordinatedJob(name=job, num_tasks=len(addresses)) for job, addresses in cluster.jobs.items()],
-        cluster_register_timeout_in_ms=int(timeout * 1000),
-    )
-    state.coordination_service.cluster_register_with_barrier = True
+    jobs = {job: len(addresses) for job, addresses in cluster.jobs.items()}
+    keras_compat.configure_cluster_registration(f"/job:{leader.type}/replica:0/task:{leader.index}", jobs, timeout)
 
 
 def shard_by_example(dataset: tf.data.Dataset) -> tf.data.Dataset:
@@ -187,10 +172,9 @@ def average_batch_statistics(model: keras.Model) -> int:
         int. How many variables were averaged.
     """
     strategy = model.distribute_strategy
-    # _flatten_layers is Keras's own walk over nested layers and models.
     statistics = [
         variable
-        for layer in model._flatten_layers(include_self=False, recursive=True)
+        for layer in keras_compat.nested_layers(model)
         if isinstance(layer, keras.layers.BatchNormalization) and not layer.synchronized
         for variable in (layer.moving_mean, layer.moving_variance)
     ]

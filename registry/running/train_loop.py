@@ -11,6 +11,7 @@ batch)`` function is put in place of the model's method for the duration of one
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -18,7 +19,9 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+from kreg.errors import ArchitectureFailure
 from kreg.inspect_tools import keras_compat
+from kreg.phases import Phase
 
 TrainStep = Callable[[keras.Model, Any], Mapping[str, Any]]
 """A plugin's ``train_step(model, batch)``: one optimisation step, returning scalar metrics."""
@@ -28,12 +31,20 @@ STRATEGIES = ("mirrored", "multiworker")
 
 
 @contextlib.contextmanager
-def installed_train_step(model: keras.Model, step: TrainStep | None) -> Iterator[None]:
+def installed_train_step(model: keras.Model, step: TrainStep | None, architecture: str = "?") -> Iterator[None]:
     """Make ``model.fit`` call ``step(model, batch)`` for each batch, then restore the model.
+
+    What the step returns is checked when ``fit`` traces it: a dict of at least
+    one metric, none of them text (Keras would fail later with messages about
+    TensorFlow's internals or NumPy's ufuncs).
 
     Args:
         model: keras.Model. The compiled model.
         step: callable or None. The plugin's train step; None leaves the model's own.
+        architecture: str. The architecture's name, for the failure.
+
+    Raises:
+        ArchitectureFailure: the step returned something else (phase ``train``).
     """
     if step is None:
         yield
@@ -41,12 +52,25 @@ def installed_train_step(model: keras.Model, step: TrainStep | None) -> Iterator
 
     def train_step(data: Any) -> dict[str, Any]:
         outputs = step(model, data)
-        if not isinstance(outputs, Mapping):
-            raise TypeError(f"the train step must return a dict of scalar metrics, not {type(outputs).__name__}")
+        problem = _metrics_problem(outputs)
+        if problem is not None:
+            raise ArchitectureFailure(architecture, Phase.TRAIN, problem)
         return dict(outputs)
 
     with keras_compat.train_step_replaced(model, train_step):
         yield
+
+
+def _metrics_problem(outputs: Any) -> str | None:
+    """What is wrong with a train step's return value, or None when it is a dict of numeric metrics."""
+    if not isinstance(outputs, Mapping):
+        return f"the train step must return a dict of scalar metrics, not {type(outputs).__name__}"
+    if not outputs:
+        return "the train step returned no metrics (an empty dict); return at least one, e.g. {'loss': loss}"
+    for name, value in outputs.items():
+        if isinstance(value, (str, bytes)) or getattr(value, "dtype", None) == tf.string:
+            return f"the train step's metric {name!r} is text, not a number; return numbers only (e.g. a scalar tensor)"
+    return None
 
 
 def fit_steps(
@@ -71,8 +95,15 @@ def fit_steps(
         verbose: int. Keras's verbosity: 0 silent, 1 progress bar, 2 a line per epoch.
     """
     batches = dataset.repeat().prefetch(tf.data.AUTOTUNE)
-    # shuffle=False: a dataset is shuffled by its adapter; fit would only warn.
-    model.fit(batches, steps_per_epoch=steps, epochs=epochs, callbacks=list(callbacks), verbose=verbose, shuffle=False)
+    try:
+        # shuffle=False: a dataset is shuffled by its adapter; fit would only warn.
+        model.fit(batches, steps_per_epoch=steps, epochs=epochs, callbacks=list(callbacks), verbose=verbose, shuffle=False)
+    finally:
+        # A fit stopped mid-epoch (stop_training: Ctrl-C, a NaN) leaves Keras's
+        # epoch iterator suspended; left to the interpreter's exit, closing it
+        # deadlocks with the thread of a from_generator dataset (the process
+        # never exits). Closing it now does not.
+        gc.collect()
 
 
 def progress_verbosity(quiet: bool) -> int:

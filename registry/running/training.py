@@ -11,13 +11,16 @@ does not import TensorFlow; training does.
 from __future__ import annotations
 
 import math
+import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Entry
 from kreg.cluster import output_for_this_worker, read_tf_config
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
+from kreg.model_archives import record_origin
 from kreg.phases import Phase
+from kreg.processes import Interrupted
 from kreg.references import describe_reference
 from kreg.running.calls import in_phase, resolve_part
 from kreg.running.data import make_dataset
@@ -117,6 +120,20 @@ class TrainResult:
             return None
         return ArchitectureFailure(self.architecture, Phase.TRAIN, self.trace.problem)
 
+    def interruption(self, planned_steps: int, save: str | None = None) -> Interrupted | None:
+        """What to raise when Ctrl-C stopped the run (``interrupted at step 7 of 20``), else None.
+
+        Args:
+            planned_steps: int. The steps the run was to take.
+            save: str or None. The ``--save`` target, which an interrupted run does not write.
+        """
+        if not self.trace.interrupted:
+            return None
+        detail = f"at step {self.trace.steps} of {planned_steps}"
+        if save is not None:
+            detail += f"; {save} was not written"
+        return Interrupted(signal.SIGINT, detail)
+
     def to_json(self) -> dict[str, Any]:
         """Return the object ``kreg train --json`` prints (non-finite floats as strings)."""
         trace = self.trace
@@ -133,6 +150,7 @@ class TrainResult:
             "finite": trace.finite,
             "metrics": {name: {"first": json_float(trace.first[name]), "last": json_float(trace.last[name])} for name in trace.first},
             "stopped": trace.problem,
+            "interrupted": trace.interrupted,
             "distribute": self.distribute,
             "replicas": self.replicas,
             "saved": self.saved,
@@ -176,18 +194,18 @@ def train_model(built: BuiltArchitecture, options: TrainOptions) -> TrainResult:
     step = resolve_part(entry, "train_step")
     batch_size = options.batch_size or entry.architecture.batch_size
     dataset = make_dataset(entry, built.hyperparameters, batch_size, options.source, built.data_state)
-    writes_outputs = _writes_outputs(options)
+    writes = writes_outputs(options)
     if options.distribute is not None:
         from kreg.running.multiworker import shard_by_example
 
         dataset = shard_by_example(dataset)
     if options.jit_compile is not None:
         model.jit_compile = options.jit_compile
-    trace = run_training(entry.name, model, step, dataset, options, write_scalars=writes_outputs)
+    trace = run_training(entry.name, model, step, dataset, options, write_scalars=writes)
     cluster = _settle_workers(model) if options.distribute == "multiworker" else None
     saved = None
-    if options.save is not None and trace.problem is None:
-        saved = save_model(entry.name, model, options.save, is_chief=writes_outputs)
+    if options.save is not None and trace.problem is None and not trace.interrupted:
+        saved = save_model(entry.name, model, options.save, is_chief=writes)
     return TrainResult(
         architecture=entry.name,
         hyperparameters=dict(built.hyperparameters),
@@ -197,12 +215,12 @@ def train_model(built: BuiltArchitecture, options: TrainOptions) -> TrainResult:
         trace=trace,
         distribute=options.distribute,
         saved=saved,
-        logdir=options.logdir if writes_outputs else None,
+        logdir=options.logdir if writes else None,
         cluster=cluster,
     )
 
 
-def _writes_outputs(options: TrainOptions) -> bool:
+def writes_outputs(options: TrainOptions) -> bool:
     """False for a multi-worker process that is not the chief: it writes no file the user named."""
     cluster = read_tf_config() if options.distribute == "multiworker" else None
     return cluster is None or cluster.is_chief
@@ -229,25 +247,31 @@ def run_training(
 ) -> MetricTrace:
     """Run ``fit`` with the recorder (and the TensorBoard writer, if ``write_scalars``) and return the trace.
 
+    The first Ctrl-C stops the run after the step under way (the trace's
+    ``interrupted`` says so); a second one raises ``KeyboardInterrupt``.
+
     Raises:
         ArchitectureFailure: the train step or ``fit`` raised (phase ``train``),
             or no step ran (phase ``data``).
     """
+    from kreg.running.causes import specific_cause
+    from kreg.running.interruption import StopAtStepBoundary, stop_on_interrupt
     from kreg.running.metrics_log import MetricRecorder, ScalarWriter
     from kreg.running.multiworker import lost_worker
     from kreg.running.train_loop import fit_steps, installed_train_step, progress_verbosity
 
-    recorder = MetricRecorder()
+    recorder, stopper = MetricRecorder(), StopAtStepBoundary()
     writer = ScalarWriter(options.logdir) if options.logdir is not None and write_scalars else None
-    callbacks = [recorder, *([writer] if writer is not None else []), *_progress(options), *options.callbacks]
+    callbacks = [recorder, *([writer] if writer is not None else []), *_progress(options), *options.callbacks, stopper]
     try:
-        cause = lambda error: lost_worker(error) or short_cause(error)  # noqa: E731
-        with in_phase(name, Phase.TRAIN, passes=(KregError,), cause=cause), installed_train_step(model, step):
+        cause = lambda error: lost_worker(error) or specific_cause(error)  # noqa: E731
+        with stop_on_interrupt(stopper), in_phase(name, Phase.TRAIN, passes=(KregError,), cause=cause), installed_train_step(model, step, name):
             fit_steps(model, dataset, options.steps, options.epochs, callbacks, progress_verbosity(options.quiet))
     finally:
         if writer is not None:
             writer.close()
-    if recorder.trace.steps == 0:
+    recorder.trace.interrupted = stopper.requested
+    if recorder.trace.steps == 0 and not stopper.requested:
         raise ArchitectureFailure(name, Phase.DATA, "the dataset yielded no batches")
     return recorder.trace
 
@@ -263,6 +287,10 @@ def _progress(options: TrainOptions) -> list[keras.callbacks.Callback]:
 def save_model(name: str, model: keras.Model, path: str, is_chief: bool = True) -> str | None:
     """Save the trained model as a ``.keras`` file, whole or not at all (Keras calls the plugin's ``get_config``).
 
+    The file is written next to ``path`` and renamed over it once complete
+    (:func:`kreg.files.replaced_atomically`), so a previous file survives any
+    crash; it records the architecture it holds (:func:`kreg.model_archives.record_origin`).
+
     Args:
         is_chief: bool. False for a multi-worker process that is not the
             chief: it saves to a temporary folder that is then deleted
@@ -273,26 +301,5 @@ def save_model(name: str, model: keras.Model, path: str, is_chief: bool = True) 
     """
     with in_phase(name, Phase.SAVE, passes=()), output_for_this_worker(path, is_chief) as target:
         model.save(target)
+        record_origin(target, name, type(model).__name__)
     return path if is_chief else None
-
-
-def short_cause(error: BaseException) -> BaseException | str:
-    """Keep the informative line of a TensorFlow runtime error.
-
-    A ``tf.errors.OpError`` raised while a ``tf.function`` runs starts with
-    "Graph execution error:" and the Python stack of the failing op (indented
-    lines), and ends with node annotations (indented too); the first line that
-    is neither is what went wrong.
-    """
-    import tensorflow as tf
-
-    if not isinstance(error, tf.errors.OpError):
-        return error
-    skipped = ("Graph execution error:", "Detected at node")
-    lines = [
-        line.strip()
-        for line in str(error.message).splitlines()
-        if line.strip() and not line[0].isspace() and not line.startswith(skipped)
-    ]
-    message = lines[0].split(" [Op:")[0].strip() if lines else ""
-    return f"{type(error).__name__}: {message}" if message else error

@@ -1,107 +1,288 @@
-"""Running architectures in worker processes, so that one dying takes down only itself.
+"""Running each architecture in a child process of its own, under a time limit.
 
-Workers are spawned (each imports TensorFlow once and shares nothing), load the
-catalogue themselves and split the machine's cores. This is the one place that
-decides where an architecture's plugin code runs: in this process, or in a
-worker; process isolation per architecture and time limits belong here.
+This is the one place that decides where an architecture's plugin code runs
+for ``kreg check``: every architecture gets a fresh child process (also with
+one job), so a plugin that calls ``os._exit``, crashes in native code
+(SIGSEGV), runs out of memory or hangs takes down only its own architecture.
+The child tells this process each phase it enters (:mod:`kreg.running.child`),
+so a child that dies or runs past ``timeout`` is reported with what it was
+doing: "timed out after 30 s while building".
+
+Children are forked from a fork server that imported TensorFlow once
+(:mod:`kreg.running.worker_preload`), so a fresh process per architecture does
+not pay for TensorFlow's import each time; each child leads its own process
+group, which is killed whole, and dies with kreg (Linux). Ctrl-C or SIGTERM
+stops every child and returns what finished. Importing this module imports
+neither TensorFlow nor Keras.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
+import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
+import pickle
+import signal
+import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any
 
-from kreg.catalogue import Catalogue, Entry
+from kreg.catalogue import Entry
+from kreg.errors import ArchitectureFailure
+from kreg.phases import Phase
+from kreg.processes import Interrupted, describe_exit, signals_raise_interrupted
 
-Result = TypeVar("Result")
+DEFAULT_TIMEOUT = 600.0
+"""Seconds one architecture may take under ``kreg check`` (``--timeout``).
+
+The slowest built-ins took 45.6 s (wgan-gp, in a child process) and 45.0 s
+(dcgan, in kreg's own process before isolation) on a 2-core machine shared
+with four other TensorFlow jobs; 300 s is 6.5 times that, room for slower
+machines and bigger third-party models, and still ends a hang in CI within
+minutes (docs/check-in-ci.md).
+"""
+
+EXIT_GRACE_SECONDS = 5.0
+"""How long a child that sent its result gets to exit before it is killed."""
 
 Task = Callable[[Entry], Any]
-"""What runs for one architecture: a module-level function (workers import it by name)."""
+"""What runs for one architecture in its child: a picklable callable (a module-level function)."""
 
 
-def run_in_workers(
+@dataclass
+class Unfinished:
+    """An architecture whose child was stopped by an interruption, or never started.
+
+    Attributes:
+        name: str. The architecture.
+        phase: Phase or None. What its child was doing when stopped; None when it had not started.
+    """
+
+    name: str
+    phase: Phase | None = None
+
+
+@dataclass
+class IsolatedRun:
+    """What :func:`run_isolated` got back.
+
+    Attributes:
+        results: dict[str, Any]. Per architecture whose child finished, what
+            the task returned; per child that died or ran out of time, what
+            ``on_lost`` made of the failure.
+        interrupted: Interrupted or None. The signal that stopped the run.
+        unfinished: list[Unfinished]. With an interruption, every architecture
+            without a result, in the order given.
+    """
+
+    results: dict[str, Any] = field(default_factory=dict)
+    interrupted: Interrupted | None = None
+    unfinished: list[Unfinished] = field(default_factory=list)
+
+
+def run_isolated(
     task: Task,
-    names: Sequence[str],
-    jobs: int,
-    disabled: Sequence[str],
-    on_result: Callable[[str, Any], None],
-    on_lost: Callable[[str], Any],
-) -> dict[str, Any]:
-    """Run ``task(entry)`` for each named architecture in ``jobs`` worker processes.
-
-    A worker that dies (out of memory, a crash in native code) breaks the whole
-    pool; every architecture it took down is rerun alone, so only the culprit
-    is lost.
+    entries: Sequence[Entry],
+    *,
+    jobs: int = 1,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    disabled: Sequence[str] = (),
+    on_result: Callable[[str, Any], None] = lambda name, result: None,
+    on_lost: Callable[[str, ArchitectureFailure, float], Any] = lambda name, failure, seconds: failure,
+) -> IsolatedRun:
+    """Run ``task(entry)`` for every entry, each in a child process of its own, ``jobs`` at a time.
 
     Args:
-        task: Task. A picklable module-level function of one Entry.
-        names: Sequence[str]. The architectures.
-        jobs: int. Worker processes.
-        disabled: Sequence[str]. Plugins the workers skip when loading the catalogue.
+        task: Task. Picklable; what it returns must be picklable too (no models).
+        entries: Sequence[Entry]. The architectures.
+        jobs: int. Children running at once; the machine's cores are shared among them.
+        timeout: float or None. Seconds each child may run; None for no limit.
+        disabled: Sequence[str]. Plugins to skip when a child must load the
+            catalogue itself (an entry whose code cannot be pickled).
         on_result: callable. Called with each name and result as it arrives.
-        on_lost: callable. Makes the result of an architecture whose worker
-            died, even alone.
+        on_lost: callable. Makes the result of an architecture whose child
+            died or ran past ``timeout`` from an ``ArchitectureFailure`` naming
+            the phase and what happened, and the seconds the child ran.
 
     Returns:
-        dict[str, Any]. Results by name.
+        IsolatedRun. Never raises for a child's failure; Ctrl-C or SIGTERM
+        ends the run early with ``interrupted`` set and no child left running.
     """
-    results, broken = _run_pool(task, list(names), jobs, list(disabled), on_result)
-    for name in broken:
-        retried, still_broken = _run_pool(task, [name], 1, list(disabled), on_result)
-        results.update(retried)
-        for lost in still_broken:
-            results[lost] = on_lost(lost)
-            on_result(lost, results[lost])
-    return results
+    supervisor = _Supervisor(task, list(entries), jobs, timeout, list(disabled), on_result, on_lost)
+    return supervisor.run()
 
 
-def _run_pool(
-    task: Task, names: list[str], jobs: int, disabled: list[str], on_result: Callable[[str, Any], None]
-) -> tuple[dict[str, Any], list[str]]:
-    results: dict[str, Any] = {}
-    broken: list[str] = []
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=min(jobs, len(names)),
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_initialise_worker,
-        initargs=(disabled, threads),
-    )
-    with pool:
-        futures = {pool.submit(_run_by_name, task, name): name for name in names}
-        for future in concurrent.futures.as_completed(futures):
-            name = futures[future]
+@dataclass
+class _Child:
+    """One architecture's child process, as the parent sees it."""
+
+    entry: Entry
+    process: Any
+    connection: multiprocessing.connection.Connection
+    started: float
+    deadline: float | None
+    phase: Phase | None = None
+    phase_running: bool = False
+    closed: bool = False
+    reply: tuple[str, Any] | None = None
+
+    @property
+    def name(self) -> str:
+        """The architecture's name."""
+        return self.entry.name
+
+    def receive(self) -> None:
+        """Take every message the child has sent so far: phase changes, then its result or error."""
+        while not self.closed and self.connection.poll():
             try:
-                results[name] = future.result()
-            except concurrent.futures.process.BrokenProcessPool:
-                broken.append(name)
-                continue
-            on_result(name, results[name])
-    return results, broken
+                kind, payload = self.connection.recv()
+            except (EOFError, OSError):
+                self.closed = True
+                return
+            if kind == "phase":
+                self.phase_running = payload is not None
+                self.phase = Phase(payload) if payload is not None else self.phase
+            else:
+                self.reply = (kind, payload)
+
+    def doing(self) -> str:
+        """``while building``, ``after training``, or ``while starting`` before any phase."""
+        if self.phase is None:
+            return f"while {Phase.CHECK.activity}"
+        return f"{'while' if self.phase_running else 'after'} {self.phase.activity}"
+
+    def stop(self) -> None:
+        """Kill the child's whole process group (what the plugin started too) and reap it."""
+        pid = self.process.pid
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
 
 
-# The catalogue a worker process loaded in its initializer: per process, set once.
-_worker_catalogue: Catalogue | None = None
+class _Supervisor:
+    """Starts the children, reads what they send, enforces the time limit, stops them all at the end."""
+
+    def __init__(
+        self,
+        task: Task,
+        entries: list[Entry],
+        jobs: int,
+        timeout: float | None,
+        disabled: list[str],
+        on_result: Callable[[str, Any], None],
+        on_lost: Callable[[str, ArchitectureFailure, float], Any],
+    ):
+        self.task, self.entries, self.jobs, self.timeout, self.disabled = task, entries, max(1, jobs), timeout, disabled
+        self.on_result, self.on_lost = on_result, on_lost
+        self.threads = max(1, (os.cpu_count() or 1) // self.jobs) if self.jobs > 1 else None
+        self.context = _context()
+        self.outcome = IsolatedRun()
+        self.running: list[_Child] = []
+
+    def run(self) -> IsolatedRun:
+        """Run every entry to a result, or until interrupted; no child is left running either way."""
+        pending = list(self.entries)
+        try:
+            with signals_raise_interrupted():
+                while pending or self.running:
+                    while pending and len(self.running) < self.jobs:
+                        self._start(pending.pop(0))
+                    self._wait()
+                    for child in list(self.running):
+                        self._settle(child)
+        except Interrupted as interrupted:
+            self.outcome.interrupted = interrupted
+            stopped = {child.name: child.phase for child in self.running}
+            self.outcome.unfinished = [
+                Unfinished(entry.name, stopped.get(entry.name)) for entry in self.entries if entry.name not in self.outcome.results
+            ]
+        finally:
+            for child in self.running:
+                child.stop()
+            self.running.clear()
+        return self.outcome
+
+    def _start(self, entry: Entry) -> None:
+        from kreg.running.child import run_child
+
+        receiving, sending = self.context.Pipe(duplex=False)
+        process = self.context.Process(
+            target=run_child, args=(sending, self.task, _portable(entry), self.disabled, self.threads), name=f"kreg: {entry.name}"
+        )
+        process.start()
+        started = time.monotonic()
+        deadline = None if self.timeout is None else started + self.timeout
+        self.running.append(_Child(entry, process, receiving, started, deadline))  # at once: an interruption from here on stops it
+        sending.close()  # the child holds the only sending end: its death reads as the end of the pipe
+
+    def _wait(self) -> None:
+        waitables = [child.process.sentinel for child in self.running]
+        waitables += [child.connection for child in self.running if not child.closed]
+        deadlines = [child.deadline for child in self.running if child.deadline is not None]
+        limit = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+        multiprocessing.connection.wait(waitables, timeout=limit)
+
+    def _settle(self, child: _Child) -> None:
+        """Finish a child that replied, died or ran out of time; leave one that is still working."""
+        child.receive()
+        if child.reply is None and child.process.exitcode is not None:
+            child.receive()  # what it sent just before it ended
+        if child.reply is not None:
+            child.process.join(EXIT_GRACE_SECONDS)
+            self._finish(child, self._replied(child))
+        elif child.process.exitcode is not None:
+            self._finish(child, self._lost(child, f"the process checking it {_exit_words(child.process.exitcode)} {child.doing()}"))
+        elif child.deadline is not None and time.monotonic() >= child.deadline:
+            self._finish(child, self._lost(child, f"timed out after {self.timeout:g} s {child.doing()}"))
+
+    def _replied(self, child: _Child) -> Any:
+        kind, payload = child.reply
+        if kind == "result":
+            return payload
+        return self._lost(child, payload)
+
+    def _lost(self, child: _Child, cause: str) -> Any:
+        failure = ArchitectureFailure(child.name, child.phase or Phase.CHECK, cause)
+        return self.on_lost(child.name, failure, time.monotonic() - child.started)
+
+    def _finish(self, child: _Child, result: Any) -> None:
+        child.stop()
+        self.running.remove(child)
+        self.outcome.results[child.name] = result
+        self.on_result(child.name, result)
 
 
-def _initialise_worker(disabled: list[str], threads: int) -> None:
-    """Load the catalogue once per worker and share the cores among the workers."""
-    global _worker_catalogue
-    from kreg.loading import load_catalogue
-    from kreg.running.keras_runtime import require_keras
-
-    _worker_catalogue = load_catalogue(disabled=disabled)
-    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
-    require_keras()
-    import tensorflow as tf
-
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(threads)
+def _exit_words(status: int) -> str:
+    words = describe_exit(status)
+    if status == -signal.SIGKILL:
+        return f"{words} (out of memory?)"
+    if status >= 0:
+        return f"{words} without a result (os._exit, or a crash in native code)"
+    return words
 
 
-def _run_by_name(task: Task, name: str) -> Any:
-    assert _worker_catalogue is not None, "worker not initialised"
-    return task(_worker_catalogue.get(name))
+def _portable(entry: Entry) -> Entry | str:
+    """The entry itself when it can be sent to a child; else its name (the child loads the catalogue).
+
+    An architecture whose builder is a lambda or a local function cannot be
+    pickled; an installed plugin names its code by ``"module:attr"`` and can.
+    """
+    try:
+        pickle.dumps(entry)
+    except Exception:
+        return entry.name
+    return entry
+
+
+def _context() -> Any:
+    """Fork the children from a server that imported TensorFlow once; spawn them where there is no such server."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["kreg.running.worker_preload"])
+    return context

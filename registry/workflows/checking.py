@@ -1,22 +1,48 @@
 """``kreg check``: the pipeline over every matching architecture, one result each.
 
-Each architecture is checked on its own: whatever fails (a phase raising, a
-non-finite metric) becomes that architecture's result, and the next one is
-checked as usual. With ``jobs > 1`` the architectures are spread over worker
-processes (:mod:`kreg.running.workers`).
+Each architecture is checked in a child process of its own, under a time
+limit (:mod:`kreg.running.workers`): whatever fails (a phase raising, a
+non-finite metric, the process exiting, crashing or hanging) becomes that
+architecture's result, and the next one is checked as usual. Ctrl-C or
+SIGTERM ends the run with the results so far; the rest are marked interrupted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
 from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure
-from kreg.phases import Phase
-from kreg.running.workers import run_in_workers
+from kreg.processes import Interrupted
+from kreg.running.workers import DEFAULT_TIMEOUT, Unfinished, run_isolated
 from kreg.workflows.pipeline import SMOKE_STEPS, Inspection, PipelineOptions, PipelineResult, run_pipeline
 
 CHECK_STEPS = SMOKE_STEPS
 """Smoke-training steps per architecture of ``kreg check`` (``--steps``)."""
+
+CHECK_TIMEOUT = DEFAULT_TIMEOUT
+"""Seconds one architecture may take under ``kreg check`` (``--timeout``)."""
+
+
+@dataclass
+class CheckRun:
+    """Every architecture's result, and whether the run was interrupted.
+
+    Attributes:
+        results: list[PipelineResult]. In the order the entries were given;
+            after an interruption, the unfinished ones have ``interrupted`` set.
+        interrupted: Interrupted or None. The signal that ended the run early.
+    """
+
+    results: list[PipelineResult]
+    interrupted: Interrupted | None = None
+
+    @property
+    def failed(self) -> list[PipelineResult]:
+        """The results that failed (not those interrupted)."""
+        return [result for result in self.results if result.status == "fail"]
 
 
 def check_pipeline(steps: int = CHECK_STEPS) -> PipelineOptions:
@@ -25,7 +51,7 @@ def check_pipeline(steps: int = CHECK_STEPS) -> PipelineOptions:
 
 
 def check_one(entry: Entry, steps: int = CHECK_STEPS) -> PipelineResult:
-    """Check one architecture as ``kreg check`` does; never raises for its failure."""
+    """Check one architecture in this process, as ``kreg check``'s child does; never raises for its failure."""
     return run_pipeline(entry, check_pipeline(steps))
 
 
@@ -33,38 +59,34 @@ def check_all(
     entries: Sequence[Entry],
     jobs: int = 1,
     steps: int = CHECK_STEPS,
+    timeout: float | None = CHECK_TIMEOUT,
     disabled: Sequence[str] = (),
     on_result: Callable[[PipelineResult], None] | None = None,
-) -> list[PipelineResult]:
-    """Check every entry, in this process or in ``jobs`` worker processes.
+) -> CheckRun:
+    """Check every entry, each in a child process of its own, ``jobs`` at a time.
 
     Args:
         entries: Sequence[Entry]. The architectures.
-        jobs: int. Worker processes; 1 checks in this process.
+        jobs: int. Child processes running at once.
         steps: int. Training steps per architecture.
-        disabled: Sequence[str]. Plugins the workers must skip too (the workers
-            load the catalogue themselves).
+        timeout: float or None. Seconds each architecture may take; None for no limit.
+        disabled: Sequence[str]. Plugins a child skips if it must load the catalogue itself.
         on_result: callable or None. Called with each result as it arrives.
 
     Returns:
-        list[PipelineResult]. In the order of ``entries``.
+        CheckRun. Never raises for an architecture's failure, nor for Ctrl-C.
     """
     report = on_result or (lambda result: None)
-    if jobs <= 1 or len(entries) <= 1:
-        results = []
-        for entry in entries:
-            results.append(check_one(entry, steps))
-            report(results[-1])
-        return results
-    names = [entry.name for entry in entries]
-    by_name = run_in_workers(
-        _CheckTask(steps), names, jobs, disabled, on_result=lambda name, result: report(result), on_lost=_lost
+    run = run_isolated(
+        _CheckTask(steps), entries, jobs=jobs, timeout=timeout, disabled=disabled, on_result=lambda name, result: report(result), on_lost=_lost
     )
-    return [by_name[name] for name in names]
+    unfinished = {item.name: item for item in run.unfinished}
+    results = [run.results[entry.name] if entry.name in run.results else _interrupted(unfinished[entry.name]) for entry in entries]
+    return CheckRun(results, run.interrupted)
 
 
 class _CheckTask:
-    """``check_one`` with its steps, picklable for the worker processes."""
+    """``check_one`` with its steps, picklable for the child processes."""
 
     def __init__(self, steps: int):
         self.steps = steps
@@ -73,7 +95,11 @@ class _CheckTask:
         return check_one(entry, self.steps).detached()
 
 
-def _lost(name: str) -> PipelineResult:
-    cause = "the worker process died (out of memory or a crash in native code)"
-    return PipelineResult(name).fail(None, ArchitectureFailure(name, Phase.CHECK, cause))
+def _lost(name: str, failure: ArchitectureFailure, seconds: float) -> PipelineResult:
+    return dataclasses.replace(PipelineResult(name).fail(None, failure), seconds=seconds)
 
+
+def _interrupted(unfinished: Unfinished) -> PipelineResult:
+    phase = unfinished.phase
+    cause = "interrupted before it started" if phase is None else f"interrupted while {phase.activity}"
+    return PipelineResult(unfinished.name, phase=phase, cause=cause, interrupted=True)

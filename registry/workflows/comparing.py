@@ -62,4 +62,3 @@ def compare_sides(left: Subject, right: Subject, catalogue: Catalogue, left_repo
         left_report = {**left_report, "components": {MODEL_COMPONENT: left_report["components"][MODEL_COMPONENT]}}
     right_report = inspect_side(right, left, catalogue)
     return diff_reports(left_report, right_report, presets=(left.preset, right.preset), files=(left.file, right.file))
-

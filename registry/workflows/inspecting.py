@@ -9,9 +9,11 @@ the plugin's layers go through :mod:`kreg.running`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from kreg.catalogue import Catalogue
+from kreg.files import write_atomically
 from kreg.running.inspecting import draw_graph, inspect_built, inspect_models
 from kreg.workflows.subjects import Subject, open_subject
 
@@ -68,3 +70,18 @@ def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options
     opened = open_subject(subject, catalogue)
     model = opened.select(component)[component]
     return draw_graph(subject.name, model, options, title=f"{subject.name} ({component})")
+
+
+def write_graph(graph: Any, path: str | Path) -> Path:
+    """Write a pydot graph to ``path`` (png, svg, pdf or dot, by extension), whole or not at all.
+
+    Returns:
+        Path. The file written (missing folders are made).
+
+    Raises:
+        KregUsageError: unknown extension.
+        KregError: a tool is missing, ``dot`` failed, or the file cannot be written.
+    """
+    from kreg.inspect_tools.plotting import graph_file
+
+    return write_atomically(path, graph_file(graph, path))

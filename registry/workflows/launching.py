@@ -11,39 +11,24 @@ at once. Ctrl-C or SIGTERM stops every worker too, and then raises
 
 from __future__ import annotations
 
-import contextlib
 import os
 import queue
 import signal
 import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO
+
+from kreg.processes import Interrupted, describe_exit, die_with_parent, signals_raise_interrupted
+
+__all__ = ["Interrupted", "STOP_GRACE_SECONDS", "Worker", "run_workers"]
 
 STOP_GRACE_SECONDS = 3.0
 """How long a stopped worker gets to exit after SIGINT before it is killed."""
 
 _ERROR_PREFIX = "kreg: error: "
-
-
-class Interrupted(Exception):
-    """The launcher got SIGINT or SIGTERM and stopped every worker.
-
-    Attributes:
-        signal_number: int. The signal that stopped it.
-    """
-
-    def __init__(self, signal_number: int):
-        self.signal_number = signal_number
-        super().__init__(f"interrupted by {signal.Signals(signal_number).name}")
-
-    @property
-    def exit_status(self) -> int:
-        """128 + the signal number, as a shell reports it (130 for Ctrl-C)."""
-        return 128 + self.signal_number
 
 
 @dataclass
@@ -83,10 +68,8 @@ class Worker:
     def describe_exit(self) -> str:
         """``exited with status 1: <its error line>`` or ``was killed by SIGKILL``."""
         status = self.status
-        if status is None:
-            return "is still running"
-        if status < 0:
-            return f"was killed by {_signal_name(-status)}"
+        if status is None or status < 0:
+            return describe_exit(status)
         errors = [line[len(_ERROR_PREFIX):] for line in self.stderr if line.startswith(_ERROR_PREFIX)]
         reason = errors[-1] if errors else next((line for line in reversed(self.stderr) if line.strip()), "")
         return f"exited with status {status}" + (f": {reason}" if reason else "")
@@ -115,7 +98,7 @@ def run_workers(
     """
     lines: queue.Queue[tuple[Worker, str]] = queue.Queue()
     workers: list[Worker] = []
-    with _signals_raise_interrupted():
+    with signals_raise_interrupted():
         try:
             # Every process first, then the threads that read them: a fork
             # while other threads run is what preexec_fn must not meet.
@@ -144,7 +127,7 @@ def _start(command: Sequence[str], environment: Mapping[str, str]) -> subprocess
         # Its own process group: the terminal's Ctrl-C reaches only the
         # launcher, which stops each worker and waits for it.
         start_new_session=True,
-        preexec_fn=_die_with_parent(),
+        preexec_fn=die_with_parent(),
     )
 
 
@@ -155,17 +138,6 @@ def _read(worker: Worker, lines: queue.Queue) -> None:
     ]
     for reader in worker.readers:
         reader.start()
-
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """On Linux, what the child runs before exec to be killed when the launcher dies (no orphans)."""
-    if sys.platform != "linux":
-        return None
-    import ctypes
-
-    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here, not in the forked child
-    pr_set_pdeathsig = 1
-    return lambda: prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _read_stdout(worker: Worker, stream: IO[bytes]) -> None:
@@ -228,31 +200,3 @@ def _signal_group(worker: Worker, number: int) -> None:
         os.killpg(worker.pid, number)
     except ProcessLookupError:
         pass
-
-
-@contextlib.contextmanager
-def _signals_raise_interrupted() -> Iterator[None]:
-    """While active (in the main thread), SIGINT and SIGTERM raise :class:`Interrupted`."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(number: int, frame: object) -> None:
-        # Further signals while the workers are being stopped are ignored.
-        for each in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(each, signal.SIG_IGN)
-        raise Interrupted(number)
-
-    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"

@@ -118,6 +118,9 @@ class PipelineResult:
             pipeline used a temporary folder).
         seconds: float. Wall time of the whole pipeline.
         built: BuiltArchitecture or None. The models, for callers that draw them.
+        interrupted: bool. Ctrl-C or SIGTERM stopped the run before this
+            architecture finished (``phase`` says what it was doing, None when
+            it had not started).
     """
 
     architecture: str
@@ -139,6 +142,14 @@ class PipelineResult:
     saved: str | None = None
     seconds: float = 0.0
     built: BuiltArchitecture | None = field(default=None, repr=False)
+    interrupted: bool = False
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``fail`` or ``interrupted``: the word in ``kreg check``'s table and JSON."""
+        if self.passed:
+            return "pass"
+        return "interrupted" if self.interrupted else "fail"
 
     def fail(self, stage: Stage | None, failure: ArchitectureFailure) -> PipelineResult:
         """Mark the pipeline failed in ``stage`` (None: outside the stages) and return the result."""
@@ -159,6 +170,7 @@ class PipelineResult:
         """Return the row ``kreg check --json`` prints."""
         return {
             "architecture": self.architecture,
+            "status": self.status,
             "passed": self.passed,
             "phase": self.phase,
             "cause": self.cause,
@@ -284,6 +296,9 @@ def _train(built: BuiltArchitecture, options: PipelineOptions, result: PipelineR
     result.training, result.trained, result.steps = training, True, training.trace.steps
     result.steps_per_second = training.trace.steps_per_second
     result.metrics = training.to_json()["metrics"]
+    interruption = training.interruption(options.steps)
+    if interruption is not None:
+        raise interruption  # a KeyboardInterrupt: not a failure of this stage
     failure = training.failure()
     if failure is not None:
         raise failure
@@ -305,7 +320,7 @@ def _round_trip(built: BuiltArchitecture, path: Path, result: PipelineResult) ->
     """Save the ``"model"`` component and load it back holding the same weights."""
     import numpy as np
 
-    from kreg.running.building import load_saved_model
+    from kreg.running.model_files import load_saved_model
     from kreg.running.training import save_model
 
     model = built.model

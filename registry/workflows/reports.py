@@ -131,13 +131,13 @@ class ModelGraph:
         return render_graph(self.dot, "svg").decode("utf-8")
 
     def save(self, path: str | Path) -> Path:
-        """Write the graph to ``path``: ``.png``, ``.svg``, ``.pdf`` or ``.dot`` (folders are made).
+        """Write the graph to ``path``, whole or not at all: ``.png``, ``.svg``, ``.pdf`` or ``.dot`` (folders are made).
 
         Raises:
             KregUsageError: another extension.
             KregError: a tool is missing, ``dot`` failed, or the file cannot be written.
         """
-        from kreg.inspect_tools.plotting import write_graph
+        from kreg.workflows.inspecting import write_graph
 
         return write_graph(self.dot, path)
 

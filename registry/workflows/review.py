@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Catalogue, Entry
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError, describe_exception
+from kreg.files import write_atomically
 from kreg.phases import Phase
 from kreg.workflows.pipeline import PipelineOptions, Stage, run_pipeline
 
@@ -158,6 +159,9 @@ def make_review(
         KregUsageError: the builder rejected a hyperparameter by name.
         ArchitectureFailure: the builder or the inspection failed.
     """
+    from kreg.running.keras_runtime import require_keras
+
+    require_keras()  # quietly, before review_training imports Keras
     from kreg.workflows.review_training import StepLog, TrainingCurves
 
     log = StepLog()
@@ -243,22 +247,10 @@ def _add_graph(review: Review, name: str, model: Any, expand_layers: bool) -> No
         review.graph_problem = describe_exception(error.cause if isinstance(error, ArchitectureFailure) else error)
 
 
-def prepare_output(path: str | Path) -> Path:
-    """Make the folder of the page to write, before anything is built.
-
-    Raises:
-        KregError: the folder cannot be made.
-    """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise KregError(f"cannot write the review to {str(path)!r}: {error.strerror or error}") from None
-    return path
-
-
 def write_review(review: Review, path: str | Path) -> Path:
-    """Render the review page and write it to ``path`` (folders are made).
+    """Render the review page and write it to ``path``, whole or not at all (folders are made).
+
+    Check the destination before building (:func:`kreg.files.check_destination`).
 
     Returns:
         Path. The file written.
@@ -268,10 +260,4 @@ def write_review(review: Review, path: str | Path) -> Path:
     """
     from kreg.workflows.review_html import render_page
 
-    path = prepare_output(path)
-    page = render_page(review)
-    try:
-        path.write_text(page, encoding="utf-8")
-    except OSError as error:
-        raise KregError(f"cannot write the review to {str(path)!r}: {error.strerror or error}") from None
-    return path
+    return write_atomically(path, render_page(review))

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from kreg.catalogue import Entry
-from kreg.running.building import build, load_saved_model
+from kreg.errors import ArchitectureFailure
+from kreg.running.building import build
+from kreg.running.model_files import load_saved_model, wrong_model
 from kreg.running.sampling import run_sampler
 
 
@@ -24,8 +26,18 @@ def sample(entry: Entry, hyperparameters: Mapping[str, Any], model_path: str | N
         dict. ``"text"`` and ``"files"`` (lists of str) and any other keys the sampler returned.
 
     Raises:
-        KregUsageError: a missing model file or a bad sampler option.
-        ArchitectureFailure: loading, building or sampling failed.
+        KregUsageError: a missing model file, one that is not a ``.keras``
+            archive or holds another architecture's model, or a bad sampler option.
+        ArchitectureFailure: loading, building or sampling failed (a sampler
+            reaching for a component the loaded model lacks: the wrong model).
     """
-    model = load_saved_model(entry, model_path) if model_path is not None else build(entry, hyperparameters).model
-    return run_sampler(entry, model, hyperparameters, output, options)
+    if model_path is None:
+        return run_sampler(entry, build(entry, hyperparameters).model, hyperparameters, output, options)
+    model = load_saved_model(entry, model_path, hyperparameters)
+    try:
+        return run_sampler(entry, model, hyperparameters, output, options)
+    except ArchitectureFailure as failure:
+        wrong = wrong_model(entry, model_path, model, failure, hyperparameters)
+        if wrong is None:
+            raise
+        raise wrong from failure

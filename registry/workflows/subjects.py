@@ -6,7 +6,8 @@ A subject is one of three things:
   preset, ``--set`` strings or Python values) in a fresh Keras session;
 - a saved ``.keras`` file, loaded with ``safe_mode=True``, its custom layers
   found by importing installed plugins' builders (the loader ``kreg diff``
-  uses, :func:`kreg.running.building.load_model_file`);
+  uses, :func:`kreg.running.model_files.load_model_file`), the plugin of the
+  architecture kreg saved it from first;
 - a Keras model already in hand (the Python API), used as it is.
 
 A file or a model is one component, ``"model"``. It has no hyperparameters
@@ -97,11 +98,11 @@ def resolve_subject(
     Raises:
         KregUsageError: an unknown architecture, a bad preset or
             hyperparameter, hyperparameters or a preset given for a file or a
-            model, a file that does not exist or is not a ``.keras`` file, a
+            model, a file that does not exist or is not a ``.keras`` archive, a
             target of another type.
     """
     from kreg.hyperparameters import resolve_hyperparameters
-    from kreg.running.building import check_model_file
+    from kreg.model_archives import read_model_archive
 
     assignments = tuple(assignments)
     if is_keras_model(target):
@@ -112,7 +113,7 @@ def resolve_subject(
     name = os.fspath(target)
     if is_model_file(name):
         _refuse_hyperparameters(f"{name} is a saved model", assignments, preset, values)
-        check_model_file(name)
+        read_model_archive(name)
         return Subject(name, file=name)
     entry = catalogue.get(name)
     return Subject(name, entry, resolve_hyperparameters(entry, assignments, preset, values), preset, assignments)
@@ -179,10 +180,10 @@ def load_file(path: str, catalogue: Catalogue, likeliest: Entry | None = None) -
         likeliest: Entry or None. The architecture to try first (the other side of a diff).
 
     Raises:
-        KregUsageError: the file does not exist or is not a ``.keras`` file.
+        KregUsageError: the file does not exist or is not a ``.keras`` archive.
         KregError: Keras could not load it (one line saying why).
     """
-    from kreg.running.building import load_model_file
+    from kreg.running.model_files import load_model_file
     from kreg.running.keras_runtime import require_keras
 
     require_keras()

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Entry
 from kreg.errors import KregUsageError
+from kreg.files import check_destination
 from kreg.phases import Phase
 from kreg.running.building import build
 from kreg.running.calls import in_phase
 from kreg.running.keras_runtime import require_keras
-from kreg.running.training import TrainOptions, TrainResult, require_trainable, train_model
+from kreg.running.training import TrainOptions, TrainResult, require_trainable, train_model, writes_outputs
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -27,12 +28,15 @@ def check_options(options: TrainOptions) -> None:
     """Reject options that cannot work before anything is built.
 
     Raises:
-        KregUsageError: ``source`` does not exist, or ``save`` is not a ``.keras`` file.
+        KregUsageError: ``source`` does not exist; ``save`` is not a ``.keras``
+            file name, is a directory, or its folder cannot be created or
+            written (checked only where this process writes it: not on a
+            multi-worker process other than the chief).
     """
     if options.source is not None and not os.path.exists(options.source):
         raise KregUsageError(f"--data path {options.source!r} does not exist")
-    if options.save is not None and not options.save.endswith(".keras"):
-        raise KregUsageError(f"--save {options.save!r}: the file name must end in .keras")
+    if options.save is not None and writes_outputs(options):
+        check_destination(options.save, "--save", (".keras",))
 
 
 def train(entry: Entry, hyperparameters: Mapping[str, Any], options: TrainOptions) -> TrainResult:

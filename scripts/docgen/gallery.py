@@ -98,9 +98,9 @@ def write_architecture(entry: Any, folder: Path) -> dict[str, Any]:
     """Build one architecture at its defaults, write its SVGs and its page; return the inspect report."""
     from kreg.hyperparameters import resolve_hyperparameters
     from kreg.inspect_tools.graph import GraphOptions
-    from kreg.inspect_tools.plotting import write_graph
     from kreg.running.building import build_fresh
     from kreg.running.inspecting import draw_graph, inspect_built
+    from kreg.workflows.inspecting import write_graph
 
     built = build_fresh(entry, resolve_hyperparameters(entry), seed=None)
     report = inspect_built(built)

@@ -14,24 +14,13 @@ import time
 import pytest
 
 from kreg.workflows.launching import Interrupted, run_workers
+from tests.support.processes import alive
 
 ENV = dict(os.environ)
 
 
 def python(code: str) -> list[str]:
     return [sys.executable, "-c", textwrap.dedent(code)]
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is gone for our purposes
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 def test_every_worker_runs_to_the_end_with_its_output_kept():

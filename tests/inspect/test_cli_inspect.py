@@ -205,13 +205,24 @@ def test_plot_unknown_extension_is_a_usage_error(tmp_path, kreg_cli):
     assert result.exit_code == 2 and "'.jpg'" in result.stderr
 
 
-def test_plot_output_folder_that_cannot_be_made(tmp_path, kreg_cli):
+def test_plot_output_folder_that_cannot_be_made_is_a_usage_error_before_building(tmp_path, kreg_cli):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
 
     result = kreg_cli("plot", NAME, "-o", str(blocker / "x.dot"))
 
-    assert result.exit_code == 1 and "cannot create the output folder" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"kreg: error: -o {str(blocker / 'x.dot')!r}: {str(blocker)!r} is not a folder"
+
+
+def test_plot_replaces_a_previous_file_whole(tmp_path, kreg_cli):
+    target = tmp_path / "graph.dot"
+    target.write_text("previous")
+
+    result = kreg_cli("plot", NAME, "-o", str(target))
+
+    assert result.exit_code == 0, result.output
+    assert target.read_text().startswith("digraph") and [p.name for p in tmp_path.iterdir()] == ["graph.dot"]
 
 
 def test_listing_commands_do_not_import_tensorflow_or_inspect_tools():

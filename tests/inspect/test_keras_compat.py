@@ -78,3 +78,11 @@ def test_each_stand_in_answers_for_a_known_model():
     subclassed = Subclassed()
     subclassed.build((None, 5))
     assert list(keras_compat.built_input_shapes(subclassed).values()) == [(None, 5)]
+
+
+def test_nested_layers_reaches_inside_nested_models():
+    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="inner_dense"), keras.layers.BatchNormalization(name="inner_norm")], name="inner")
+    inputs = keras.Input((4,))
+    outer = keras.Model(inputs, keras.layers.Dense(1, name="outer_dense")(inner(inputs)))
+    names = {layer.name for layer in keras_compat.nested_layers(outer)}
+    assert {"inner", "inner_dense", "inner_norm", "outer_dense"} <= names

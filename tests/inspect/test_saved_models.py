@@ -155,7 +155,6 @@ def test_a_file_that_is_not_a_keras_archive_is_one_line(kreg_cli, tmp_path, cont
     path = tmp_path / "broken.keras"
     path.write_bytes(content)
     result = kreg_cli("inspect", str(path))
-    # 1 (cannot load) today; the model-file checks of the reliability work make it a usage error (2).
-    assert result.exit_code in (1, 2), result.output
+    assert result.exit_code == 2, result.output  # checked before Keras is imported: a usage error
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kreg: error:") and "broken.keras" in lines[0]

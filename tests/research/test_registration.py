@@ -82,9 +82,9 @@ def test_saved_models_load_in_a_fresh_process_with_safe_mode(builtin_catalogue, 
         paths[name] = str(tmp_path / f"{name}.keras")
         built.model.save(paths[name])
     code = (
-        "import kreg\nfrom kreg.running import building\ncatalogue = kreg.load_catalogue()\n"
+        "import kreg\nfrom kreg.running import model_files\ncatalogue = kreg.load_catalogue()\n"
         f"for name, path in {paths!r}.items():\n"
-        "    model = building.load_saved_model(catalogue.get(name), path)\n"
+        "    model = model_files.load_saved_model(catalogue.get(name), path)\n"
         "    print(name, type(model).__name__, model.count_params())\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -264,10 +264,10 @@ def test_file_sides_usage_errors_exit_2(vit_catalogue, saved_vit, args, message)
     assert message in result.output and "Traceback" not in result.output
 
 
-def test_a_file_keras_cannot_read_fails_with_one_line(vit_catalogue, tmp_path):
+def test_a_file_that_is_not_a_keras_archive_is_a_usage_error_with_one_line(vit_catalogue, tmp_path):
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a zip file")
     result = run_kreg("diff", str(broken), "--against", NAME, catalogue=vit_catalogue)
-    assert result.exit_code == 1
-    assert result.output.startswith(f"kreg: error: cannot load {str(broken)!r}: ")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"kreg: error: model file {str(broken)!r} is not a .keras archive: not a zip file")
     assert len(result.output.strip().splitlines()) == 1

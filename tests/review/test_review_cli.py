@@ -41,12 +41,12 @@ def test_usage_errors_exit_2(kreg_cli, tmp_path, args, message):
     assert not (tmp_path / "page.html").exists()
 
 
-def test_an_unwritable_output_fails_with_one_line(kreg_cli, tmp_path):
+def test_an_unwritable_output_is_a_usage_error_before_building(kreg_cli, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     result = kreg_cli("review", RISK, "--preset", "smoke", "-o", str(blocker / "page.html"))
-    assert result.exit_code == 1
-    assert "cannot write the review" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"kreg: error: -o {str(blocker / 'page.html')!r}: {str(blocker)!r} is not a folder"
 
 
 def test_smoke_training_curves_are_on_the_page(kreg_cli, tmp_path):

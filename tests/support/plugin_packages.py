@@ -92,14 +92,26 @@ class PluginEnvironment:
         ]
         subprocess.run(command, check=True, capture_output=True, text=True)
 
-    def kreg(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    def kreg(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:
         """Run ``python -m kreg ARGS`` in the environment and return the finished process."""
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("KREG_")}
-        environment.update(env or {})
         return subprocess.run(
             [str(self.python), "-m", "kreg", *args],
-            capture_output=True, text=True, env=environment, timeout=timeout,
+            capture_output=True, text=True, env=self._environment(env), timeout=timeout, cwd=cwd,
         )
+
+    def start_kreg(self, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.Popen:
+        """Start ``python -m kreg ARGS`` without waiting (to send it signals); stdout and stderr are pipes."""
+        return subprocess.Popen(
+            [str(self.python), "-m", "kreg", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self._environment(env), cwd=cwd,
+        )
+
+    @staticmethod
+    def _environment(extra: dict[str, str] | None) -> dict[str, str]:
+        """This process's environment without kreg's own variables, plus ``extra``."""
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("KREG_")}
+        environment.update(extra or {})
+        return environment
 
 
 def make_plugin_environment(path: Path) -> PluginEnvironment:

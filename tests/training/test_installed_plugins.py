@@ -52,11 +52,25 @@ def test_bad_set_exits_2(environment, assignment, message):
 def test_check_reports_every_test_plugin(environment):
     result = environment.kreg("check", "test-*", "--json")
     assert result.returncode == 1
-    rows = {row["architecture"]: row for row in json.loads(result.stdout)["results"]}
-    assert {name: row["passed"] for name, row in rows.items()} == {
-        "test-broken": False, "test-mlp": True, "test-nan": False, "test-weighted": True,
+    report = json.loads(result.stdout)
+    assert (report["passed"], report["interrupted"]) == (False, False)
+    rows = {row["architecture"]: row for row in report["results"]}
+    assert {name: row["status"] for name, row in rows.items()} == {
+        "test-broken": "fail", "test-mlp": "pass", "test-nan": "fail", "test-weighted": "pass",
     }
+    assert (rows["test-broken"]["phase"], rows["test-broken"]["cause"]) == ("build", "RuntimeError: this builder is broken on purpose")
+    assert (rows["test-nan"]["phase"], rows["test-nan"]["cause"]) == ("train", "metric 'loss' is nan at step 3")
     assert rows["test-mlp"]["preset"] == "smoke" and rows["test-mlp"]["steps"] == 3
+    assert {"architecture", "passed", "phase", "cause", "params", "steps", "metrics"} <= set(rows["test-mlp"])
+    assert result.stderr.strip().splitlines()[-1] == "kreg: error: 2 of 4 architectures failed the check: test-broken, test-nan"
+
+
+def test_check_table_and_patterns(environment):
+    result = environment.kreg("check", "test-m*", "test-b*")
+    assert result.returncode == 1
+    assert "1 passed, 1 failed" in result.stdout
+    assert "build: RuntimeError: this builder is broken on purpose" in result.stdout
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.slow
@@ -78,6 +92,7 @@ def test_a_worker_that_dies_fails_only_its_architecture(environment):
     result = environment.kreg("check", "crash-test", "test-m*", "test-w*", "--jobs", "2", "--json")
     assert result.returncode == 1
     rows = {row["architecture"]: row for row in json.loads(result.stdout)["results"]}
-    assert (rows["crash-test"]["passed"], rows["crash-test"]["phase"]) == (False, "check")
-    assert "worker process died" in rows["crash-test"]["cause"]
+    assert (rows["crash-test"]["status"], rows["crash-test"]["phase"]) == ("fail", "build")
+    assert rows["crash-test"]["cause"].startswith("the process checking it exited with status 70 without a result")
+    assert rows["crash-test"]["cause"].endswith("while building")
     assert rows["test-mlp"]["passed"] and rows["test-weighted"]["passed"]

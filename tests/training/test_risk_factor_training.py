@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from kreg.hyperparameters import resolve_hyperparameters
-from kreg.running.building import build, load_saved_model
+from kreg.running.building import build
+from kreg.running.model_files import load_saved_model
 from kreg.running.training import TrainOptions
 from kreg.workflows.training import train
 

@@ -16,27 +16,12 @@ from kreg.errors import ArchitectureFailure, KregUsageError
 from kreg.running.building import BuiltArchitecture
 from kreg.running.training import TrainOptions, train_model
 from kreg.workflows.training import train
+from tests.support.catalogues import catalogue_of as register
 
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 
 QUIET = TrainOptions(steps=6, quiet=True)
-
-
-def register(*architectures: kreg.Architecture) -> kreg.Catalogue:
-    """A fresh catalogue holding these architectures."""
-
-    class Plugin:
-        @staticmethod
-        @kreg.hookimpl
-        def kreg_register_architectures(register):
-            for architecture in architectures:
-                register(architecture)
-
-    catalogue = kreg.Catalogue()
-    catalogue.add_plugin(Plugin, kreg.PluginRecord(name="steps"))
-    assert not catalogue.failures, catalogue.failures
-    return catalogue
 
 
 def built(entry: kreg.Entry, model: keras.Model) -> BuiltArchitecture:
@@ -216,7 +201,7 @@ def test_architecture_without_data_adapter_cannot_be_trained():
 
 
 def test_runtime_errors_keep_their_informative_line():
-    from kreg.running.training import short_cause
+    from kreg.running.causes import specific_cause as short_cause
 
     message = (
         "Graph execution error:\n\nDetected at node adam/CollectiveReduceV2 defined at (most recent call last):\n"

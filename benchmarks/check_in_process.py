@@ -1,0 +1,28 @@
+"""kreg check's pipeline over every built-in in this one process: the reference of bench_check.py.
+
+This is what `kreg check --jobs 1` did before each architecture got a process
+of its own; bench_check.py times it beside `kreg check --jobs 1` to measure
+what the isolation costs. Exit status 1 when an architecture fails.
+
+    .venv/bin/python benchmarks/check_in_process.py
+"""
+
+from __future__ import annotations
+
+import sys
+
+from kreg.loading import load_catalogue
+from kreg.workflows.checking import check_one
+
+
+def main() -> int:
+    """Check every architecture in turn; return the exit status."""
+    catalogue = load_catalogue(disabled=["bench-large"])
+    failed = [entry.name for entry in catalogue.select() if not check_one(entry).passed]
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

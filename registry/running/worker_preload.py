@@ -1,0 +1,23 @@
+"""Imported once by the fork server that ``kreg check``'s child processes are forked from.
+
+multiprocessing's fork server imports the modules it is given before it forks
+any child; importing this one imports Keras and TensorFlow there, so that each
+child starts with them loaded (about 3 s saved per architecture) but with
+nothing of them initialised (no threads, no devices), which is what makes
+forking safe. It also makes the server, and so every child, ignore SIGINT:
+the terminal's Ctrl-C is for kreg, which stops the children itself.
+"""
+
+from __future__ import annotations
+
+import signal
+
+from kreg.errors import KregError
+from kreg.running.keras_runtime import require_keras
+
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+try:
+    require_keras()
+except KregError:  # each child reports the missing package when it needs it
+    pass

@@ -322,12 +322,10 @@ def current_versions() -> dict[str, str]:
 
 
 def write_table(folder: Path, rows: Sequence[TableRow], versions: Mapping[str, str], seconds: float, made: str) -> list[Path]:
-    """Write the CSV and the page into ``folder``; return their paths."""
-    folder.mkdir(parents=True, exist_ok=True)
-    data, text = folder / DATA, folder / PAGE
-    data.write_text(rows_to_csv(rows))
-    text.write_text(page(rows, versions, seconds, made))
-    return [data, text]
+    """Write the CSV and the page into ``folder``, each whole or not at all; return their paths."""
+    from kreg.files import write_atomically
+
+    return [write_atomically(folder / DATA, rows_to_csv(rows)), write_atomically(folder / PAGE, page(rows, versions, seconds, made))]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.kreg-installed
 KREG   := $(BIN)/kreg
 OUT    ?= build/run
 
-.PHONY: help setup graphviz chromium run test test-slow test-all bench docs lint clean
+.PHONY: help setup graphviz chromium run test test-slow test-all bench docs model-table lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,11 @@ docs: setup  ## regenerate docs/reference (committed), the command reference and
 	$(BIN)/python -m scripts.docgen --output docs/generated --reference docs/reference
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "docs built in build/site/ (open build/site/index.html)"
+
+# Builds every built-in architecture at full size (the applications: 224 x 224 and up),
+# about 20 minutes on a laptop CPU, so it is not part of `make docs`; commit what it writes.
+model-table: setup  ## measure every built-in architecture into docs/reference/model-table.md and .csv (slow: ~20 min)
+	$(BIN)/python -m scripts.docgen.model_table --output docs/reference
 
 clean:  ## remove the virtual environment and build outputs
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache docs/generated

@@ -78,13 +78,25 @@ def trace_for_report(model: Any, plan: ShapePlan, trained: bool) -> TracedModel:
         try:
             traced.compute_trace = trace_model(model, batch=TRACE_BATCH, input_shapes=resolved.for_trace())
         except Exception as error:  # the rows stand; compute is left out with the reason
-            traced.notes.append(f"compute not counted at {_describe_shapes(resolved.shapes)}: {short_error(error)}")
+            traced.notes.append(_not_counted(resolved, error))
             return traced
     traced.compute = count_macs(traced.compute_trace)
     traced.notes.extend(traced.compute.notes)
     if trained:
         plan.note_calls(_model_calls(traced.compute_trace), resolved.source)
     return traced
+
+
+def _not_counted(resolved: ResolvedInputs, error: BaseException) -> str:
+    """Why compute was left out; with unknown sizes (traced as 1), how to give them instead."""
+    where = _describe_shapes(resolved.shapes)
+    if resolved.complete:
+        return f"compute not counted at {where}: {short_error(error)}"
+    # A strided convolution cannot run on a 1 x 1 image: per-position counts need real sizes there.
+    return (
+        f"compute not counted: {where} has sizes the model leaves unknown, and it does not run with 1 in their "
+        f"place; give them to kreg inspect --input-shape or kreg.inspect(..., input_shapes=...) ({short_error(error, 120)})"
+    )
 
 
 def _model_calls(trace: Trace) -> list[tuple[Any, list]]:

@@ -16,6 +16,7 @@ The sizes a model fixes itself always win; ``--input-shape`` must agree with the
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -79,6 +80,40 @@ def parse_input_shapes(values: Iterable[str]) -> dict[str, list[int]]:
             raise KregUsageError(f"--input-shape {value!r}: input {name!r} is given twice")
         shapes[name] = [int(size) for size in sizes]
     return shapes
+
+
+def input_shapes_by_name(value: Any, components: Mapping[str, Any]) -> dict[str, list[int]]:
+    """Input shapes as a program gives them, by input name: sizes after the batch axis.
+
+    Args:
+        value: None, a mapping of input name to sizes (``{"encoder_inputs": [20]}``,
+            what :func:`parse_input_shapes` returns), or one sequence of sizes
+            (``(224, 224, 3)``) when the components have exactly one input.
+        components: Mapping[str, keras.Model]. The models the shapes are for.
+
+    Raises:
+        KregUsageError: a size is not a positive integer, or a single shape
+            is given for models with several inputs (or none).
+    """
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return {str(name): _sizes(str(name), sizes) for name, sizes in value.items()}
+    names = list(dict.fromkeys(item.name for model in components.values() for item in _all_inputs(model)))
+    if len(names) != 1:
+        listing = ", ".join(names) or "none"
+        raise KregUsageError(f"input_shapes: give a shape per input name ({{name: sizes}}); the inputs: {listing}")
+    return {names[0]: _sizes(names[0], value)}
+
+
+def _sizes(name: str, sizes: Any) -> list[int]:
+    values = [sizes] if isinstance(sizes, numbers.Integral) else sizes
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise KregUsageError(f"input_shapes[{name!r}]: expected sizes after the batch axis, e.g. (224, 224, 3), got {sizes!r}")
+    values = list(values)
+    if not values or not all(isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0 for size in values):
+        raise KregUsageError(f"input_shapes[{name!r}]: sizes must be positive integers (after the batch axis), got {sizes!r}")
+    return [int(size) for size in values]
 
 
 def check_input_shapes(options: Mapping[str, list[int]], inputs: Iterable[ModelInput]) -> None:

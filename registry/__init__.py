@@ -1,10 +1,14 @@
 """kreg: a plugin-based registry of Keras model architectures with graph inspection.
 
 The public API for plugin authors is :data:`hookimpl` and :class:`Architecture`;
-:func:`load_catalogue` and :class:`Catalogue` give programs the registry itself.
-Importing this package never imports TensorFlow or Keras.
+:func:`load_catalogue` and :class:`Catalogue` give programs the registry itself;
+:func:`inspect`, :func:`plot` and :func:`review` (from :mod:`kreg.api`) inspect,
+draw and review any Keras model, registered architecture or ``.keras`` file.
+Importing this package never imports TensorFlow or Keras: those three import
+them when called.
 """
 
+from kreg.api import inspect, plot, review
 from kreg.architecture import Architecture
 from kreg.catalogue import Catalogue, Entry
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
@@ -28,5 +32,8 @@ __all__ = [
     "__version__",
     "hookimpl",
     "hookspec",
+    "inspect",
     "load_catalogue",
+    "plot",
+    "review",
 ]

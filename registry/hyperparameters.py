@@ -20,30 +20,38 @@ _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
 
-def resolve_hyperparameters(entry: Entry, assignments: Iterable[str] = (), preset: str | None = None) -> dict[str, Any]:
-    """Combine an architecture's defaults, an optional preset and ``--set`` values.
+def resolve_hyperparameters(
+    entry: Entry, assignments: Iterable[str] = (), preset: str | None = None, values: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Combine an architecture's defaults, an optional preset, ``--set`` values and Python values.
 
     Args:
         entry: Entry. The architecture.
-        assignments: Iterable[str]. ``key=value`` strings, applied last.
+        assignments: Iterable[str]. ``key=value`` strings, applied after the preset.
         preset: str or None. Name of one of the architecture's presets.
+        values: Mapping[str, Any] or None. Values as Python objects (the
+            Python API's keyword arguments), applied last, not parsed.
 
     Returns:
         dict[str, Any]. The hyperparameters to build with.
 
     Raises:
         KregUsageError: unknown preset.
-        HyperparameterError: bad ``--set``.
+        HyperparameterError: bad ``--set``, or a key the architecture does not have.
     """
     architecture = entry.architecture
-    values = dict(architecture.hyperparameters)
+    resolved = dict(architecture.hyperparameters)
     if preset is not None:
         if preset not in architecture.presets:
             known = ", ".join(sorted(architecture.presets)) or "none"
             raise KregUsageError(f"architecture {entry.name!r} has no preset {preset!r}; its presets: {known}")
-        values.update(architecture.presets[preset])
-    values.update(parse_assignments(assignments, architecture.hyperparameters))
-    return values
+        resolved.update(architecture.presets[preset])
+    resolved.update(parse_assignments(assignments, architecture.hyperparameters))
+    for key in values or {}:
+        if key not in architecture.hyperparameters:
+            raise _unknown_key(key, architecture.hyperparameters)
+    resolved.update(values or {})
+    return resolved
 
 
 def parse_assignments(assignments: Iterable[str], defaults: Mapping[str, Any]) -> dict[str, Any]:
@@ -66,10 +74,14 @@ def parse_assignments(assignments: Iterable[str], defaults: Mapping[str, Any]) -
         if not separator or not key:
             raise HyperparameterError(assignment, "expected key=value")
         if key not in defaults:
-            known = ", ".join(sorted(defaults)) or "none"
-            raise HyperparameterError(key, f"unknown key; known keys: {known}")
+            raise _unknown_key(key, defaults)
         overrides[key] = parse_value(key, text, defaults[key])
     return overrides
+
+
+def _unknown_key(key: str, defaults: Mapping[str, Any]) -> HyperparameterError:
+    known = ", ".join(sorted(defaults)) or "none"
+    return HyperparameterError(key, f"unknown key; known keys: {known}")
 
 
 def parse_value(key: str, text: str, default: Any) -> Any:

@@ -11,10 +11,10 @@ import click
 
 from kreg import __version__
 from kreg.cli.options import plugin_options
-from kreg.cli.render import printable
 from kreg.cli.session import get_session
 from kreg.errors import KregError, KregUsageError, describe_exception
 from kreg.processes import Interrupted
+from kreg.terminal import printable
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

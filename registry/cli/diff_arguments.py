@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import click
 
-from kreg.workflows.comparing import is_model_file
+from kreg.workflows.subjects import is_model_file
 
 AGAINST = "--against"
 SIDE_OPTIONS = ("--set", "--preset")

@@ -1,4 +1,4 @@
-"""Commands that build an architecture and look at it: inspect and plot.
+"""Commands that build an architecture (or load a saved model) and look at it: inspect and plot.
 
 TensorFlow, Keras and ``kreg.inspect_tools`` are imported inside the commands,
 so ``kreg list`` stays free of them.
@@ -6,14 +6,11 @@ so ``kreg list`` stays free of them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import click
 
 from kreg.cli.options import component_option, json_option, plugin_options, preset_option, set_option
-from kreg.cli.render import print_fields, print_table
 from kreg.cli.session import emit_json, get_session
 
 
@@ -27,12 +24,22 @@ input_shape_option = click.option(
 )
 
 
+batch_size_option = click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Estimate training memory at batch size N (default: the architecture's; a saved model has none, "
+    "so its report leaves training memory out without this).",
+)
+
+
 @click.command("inspect")
-@click.argument("name")
+@click.argument("name", metavar="NAME|FILE.keras")
 @set_option
 @preset_option
 @component_option
 @input_shape_option
+@batch_size_option
 @json_option
 @plugin_options
 def inspect_command(
@@ -41,9 +48,10 @@ def inspect_command(
     preset: str | None,
     component: str | None,
     input_shapes: tuple[str, ...],
+    batch_size: int | None,
     as_json: bool,
 ) -> None:
-    """Build an architecture and report parameters, compute, memory, layer shapes and Dense threading.
+    """Build an architecture (or load a saved model) and report parameters, compute, memory, layer shapes and Dense threading.
 
     Every layer call is traced, also inside custom layers and nested models.
     For each component: parameter counts (optimizer variables never counted);
@@ -58,33 +66,43 @@ def inspect_command(
     --input-shape, else from the architecture's data adapter (its synthetic
     batches); otherwise MACs are reported per unknown position. The docs page
     "What kreg counts" says what each figure includes and leaves out.
+
+    FILE.keras is a saved model (e.g. from `kreg train --save`, or any Keras 3
+    model.save()): loaded with safe_mode, its custom layers found in the
+    installed plugins, reported as the one component "model". It has no data
+    adapter: give --input-shape for sizes it leaves unknown, and --batch-size
+    for a training-memory estimate.
+
+    \b
+    Examples:
+      kreg inspect resnet50
+      kreg inspect transformer --set num_heads=4 --json
+      kreg inspect mlp.keras --batch-size 64
+      kreg inspect transformer.keras --input-shape encoder_inputs=20 --input-shape decoder_inputs=20
     """
     from kreg.inspect_tools.input_shapes import parse_input_shapes
-    from kreg.inspect_tools.report import text_tables
-    from kreg.workflows.inspecting import inspect_architecture
+    from kreg.workflows.inspecting import inspect_subject
+    from kreg.workflows.report_text import print_inspection
+    from kreg.workflows.subjects import resolve_subject
 
+    catalogue = get_session().catalogue
+    subject = resolve_subject(catalogue, name, assignments, preset)
     pinned = parse_input_shapes(input_shapes)
-    report = inspect_architecture(get_session().entry(name), assignments, preset, component, pinned)
+    report = inspect_subject(subject, catalogue, component, pinned, batch_size)
     if as_json:
         emit_json(report)
         return
-    print_fields([("architecture", report["architecture"]), ("hyperparameters", _assignments(report["hyperparameters"]))])
-    for table in text_tables(report):
-        print_table(table.title, table.columns, table.rows)
-
-
-def _assignments(values: dict[str, Any]) -> str:
-    return " ".join(f"{key}={json.dumps(value)}" for key, value in values.items())
+    print_inspection(report)
 
 
 @click.command("plot")
-@click.argument("name")
+@click.argument("name", metavar="NAME|FILE.keras")
 @click.option("--component", default="model", show_default=True, metavar="NAME", help="The component to draw.")
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
-    help="File to write: .png, .svg, .pdf or .dot (default NAME.png here).",
+    help="File to write: .png, .svg, .pdf or .dot (default NAME.png here; for FILE.keras, FILE.png here).",
 )
 @click.option("--expand-nested", is_flag=True, help="Open nested models into clusters.")
 @click.option(
@@ -112,23 +130,29 @@ def plot_command(
     assignments: tuple[str, ...],
     preset: str | None,
 ) -> None:
-    """Draw an architecture's graph to a png, svg, pdf or dot file (by extension).
+    """Draw an architecture's graph (or a saved model's) to a png, svg, pdf or dot file (by extension).
 
     Layers show their names and shapes, and model inputs and outputs their
     names. A Model subclass without call() (VAE, GAN) is drawn as one cluster
-    per sub-model. Needs pydot, and Graphviz's dot for png/svg/pdf.
+    per sub-model. Needs pydot, and Graphviz's dot for png/svg/pdf. FILE.keras
+    is a saved model, loaded as `kreg inspect FILE.keras` loads it.
     """
     from kreg.files import check_destination
     from kreg.inspect_tools.plotting import require_plot_tools
+    from kreg.workflows.subjects import is_model_file
 
-    path = Path(output or (f"{name}.png" if component == "model" else f"{name}-{component}.png"))
+    stem = Path(name).stem if is_model_file(name) else name
+    path = Path(output or (f"{stem}.png" if component == "model" else f"{stem}-{component}.png"))
     require_plot_tools(path)
     check_destination(path, "-o")
     from kreg.inspect_tools.graph import GraphOptions
-    from kreg.workflows.inspecting import plot_architecture, write_graph
+    from kreg.workflows.inspecting import plot_subject, write_graph
+    from kreg.workflows.subjects import resolve_subject
 
+    catalogue = get_session().catalogue
+    subject = resolve_subject(catalogue, name, assignments, preset)
     options = GraphOptions(expand_nested=expand_nested, expand_layers=expand_layers, rankdir=rankdir.upper(), dpi=dpi)
-    graph = plot_architecture(get_session().entry(name), component, options, assignments, preset)
+    graph = plot_subject(subject, catalogue, component, options)
     click.echo(f"wrote {write_graph(graph, path)}")
 
 

@@ -11,8 +11,8 @@ import click
 
 from kreg.architecture import type_name
 from kreg.cli.options import json_option, plugin_options
-from kreg.cli.render import Column, print_fields, print_table
 from kreg.cli.session import emit_json, get_session
+from kreg.terminal import Column, format_assignments, print_fields, print_table
 
 
 @click.command("list")
@@ -113,7 +113,7 @@ def info_command(name: str, as_json: bool) -> None:
             ("tags", ", ".join(architecture.tags)),
             ("components", ", ".join(architecture.components)),
             ("batch size", architecture.batch_size),
-            ("presets", "; ".join(f"{k}: {_assignments(v)}" for k, v in architecture.presets.items())),
+            ("presets", "; ".join(f"{k}: {format_assignments(v)}" for k, v in architecture.presets.items())),
             ("builder", code["builder"]),
             ("data adapter", code["data_adapter"] or "none (no training data)"),
             ("data state", code["data_state"]),
@@ -127,10 +127,6 @@ def info_command(name: str, as_json: bool) -> None:
             ["name", "default", "type"],
             [(k, json.dumps(v), type_name(v)) for k, v in architecture.hyperparameters.items()],
         )
-
-
-def _assignments(values: dict) -> str:
-    return " ".join(f"{key}={json.dumps(value)}" for key, value in values.items())
 
 
 COMMANDS = [list_command, plugins_command, info_command]

@@ -18,10 +18,10 @@ from typing import Any
 import click
 
 from kreg.catalogue import Entry
-from kreg.cli.render import print_fields, print_table
 from kreg.cli.session import emit_json, get_session
 from kreg.cluster import PROGRESS_PREFIX, free_local_addresses, local_tf_configs
 from kreg.errors import KregError, KregUsageError
+from kreg.terminal import print_fields, print_table
 from kreg.workflows.launching import Interrupted, Worker, run_workers
 
 WORKER_OPTIONS = {  # TrainOptions field -> the option that passes it on

@@ -7,23 +7,23 @@ the commands, so ``kreg list`` stays free of them.
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kreg.cli.diff_arguments import parse_sides
 from kreg.cli.options import json_option, plugin_options
-from kreg.cli.render import print_fields, print_table
 from kreg.cli.session import emit_json, get_session
-from kreg.workflows.comparing import compare_sides, is_model_file, resolve_side
+from kreg.terminal import format_assignments, print_fields, print_table
+from kreg.workflows.comparing import compare_sides
+from kreg.workflows.subjects import resolve_subject
 
 if TYPE_CHECKING:
-    from kreg.catalogue import Entry
     from kreg.inspect_tools.diff import ArchitectureDiff
 
 
-REVIEW_USAGE = "NAME [--set KEY=VALUE]... [--preset P] [--against [NAME|FILE.keras] [--set KEY=VALUE]... [--preset P]]"
+REVIEW_USAGE = "NAME|FILE.keras [--set KEY=VALUE]... [--preset P] [--against [NAME|FILE.keras] [--set KEY=VALUE]... [--preset P]]"
 DIFF_USAGE = "NAME|FILE.keras [--set KEY=VALUE]... [--preset P] --against [NAME|FILE.keras] [--set KEY=VALUE]... [--preset P]"
 
 SIDE_HELP = [
@@ -71,19 +71,19 @@ class ReviewCommand(TwoSidedCommand):
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
-    help="The HTML file to write (default NAME-review.html here).",
+    help="The HTML file to write (default NAME-review.html here; for FILE.keras, FILE-review.html).",
 )
 @click.option(
     "--train-steps",
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Also smoke-train N steps on synthetic data and plot every metric.",
+    help="Also smoke-train N steps on synthetic data and plot every metric (architectures only).",
 )
 @click.option("--expand-layers", is_flag=True, help="Also open custom layers in the graph into their traced inner layers.")
 @plugin_options
 def review_command(args: tuple[str, ...], output: str | None, train_steps: int | None, expand_layers: bool) -> None:
-    """Write one self-contained HTML page reviewing an architecture.
+    """Write one self-contained HTML page reviewing an architecture or a saved model.
 
     The page holds the summary, the plugin and source, the hyperparameters,
     each component's parameter counts, the graph (nested models expanded),
@@ -95,32 +95,31 @@ def review_command(args: tuple[str, ...], output: str | None, train_steps: int |
     nothing fetched), so it opens offline. Needs Graphviz's dot for the graph.
     Exit 1 when the smoke training fails (the page is written and says why).
 
+    FILE.keras is a saved model (e.g. from `kreg train --save`): loaded with
+    safe_mode, its custom layers found in the installed plugins, and reviewed
+    as its one component "model" (no hyperparameters, nothing to train on).
+
     \b
     Examples:
       kreg review transformer --preset smoke --train-steps 20
       kreg review transformer --against --set embed_dim=128 -o width.html
+      kreg review vae.keras --against vae
     """
+    from kreg.workflows.subjects import is_model_file
+
     left_spec, right_spec = parse_sides(args, against_required=False)
-    if is_model_file(left_spec.name):
-        raise click.UsageError(f"review NAME takes an architecture, not a file ({left_spec.name}); compare a file with --against")
     catalogue = get_session().catalogue
-    left = resolve_side(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)
-    right = None if right_spec is None else resolve_side(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
+    left = resolve_subject(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)
+    right = None if right_spec is None else resolve_subject(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
+    from kreg.workflows.review import require_trainable_subject, review_subject, write_review
+
     if train_steps is not None:
-        _require_trainable(left.entry)
+        require_trainable_subject(left)
     from kreg.files import check_destination
-    from kreg.workflows.review import make_review, write_review
 
-    path = check_destination(output or f"{left_spec.name}-review.html", "-o")
-
-    review = make_review(
-        left.entry,
-        left.hyperparameters,
-        preset=left.preset,
-        assignments=tuple(left_spec.assignments),
-        train_steps=train_steps,
-        expand_layers=expand_layers,
-    )
+    stem = Path(left_spec.name).stem if is_model_file(left_spec.name) else left_spec.name
+    path = check_destination(output or f"{stem}-review.html", "-o")
+    review = review_subject(left, catalogue, train_steps=train_steps, expand_layers=expand_layers)
     if right is not None:
         review.comparison = compare_sides(left, right, catalogue, left_report=review.report)
     click.echo(f"wrote {write_review(review, path)}")
@@ -129,13 +128,6 @@ def review_command(args: tuple[str, ...], output: str | None, train_steps: int |
     failure = review.failure()
     if failure is not None:
         raise failure
-
-
-def _require_trainable(entry: Entry) -> None:
-    from kreg.errors import KregUsageError
-
-    if entry.architecture.data_adapter is None:
-        raise KregUsageError(f"architecture {entry.name!r} has no data adapter, so --train-steps cannot train it")
 
 
 @click.command("diff", cls=TwoSidedCommand, context_settings=TWO_SIDED_SETTINGS)
@@ -167,8 +159,8 @@ def diff_command(args: tuple[str, ...], as_json: bool) -> None:
     """
     left_spec, right_spec = parse_sides(args)
     catalogue = get_session().catalogue
-    left = resolve_side(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)
-    right = resolve_side(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
+    left = resolve_subject(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)
+    right = resolve_subject(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
     diff = compare_sides(left, right, catalogue)
     if as_json:
         emit_json(diff.to_json())
@@ -181,18 +173,14 @@ def _print_diff(diff: ArchitectureDiff) -> None:
 
     print_fields(
         [
-            ("left", f"{diff.left.label} {_assignments(diff.left.hyperparameters)}".strip()),
-            ("right", f"{diff.right.label} {_assignments(diff.right.hyperparameters)}".strip()),
+            ("left", f"{diff.left.label} {format_assignments(diff.left.hyperparameters)}".strip()),
+            ("right", f"{diff.right.label} {format_assignments(diff.right.hyperparameters)}".strip()),
         ]
     )
     for table in diff_tables(diff):
         print_table(table.title, table.columns, table.rows)
     if diff.identical:
         click.echo("no differences in parameters, layers, shapes or Dense calls")
-
-
-def _assignments(values: dict[str, Any]) -> str:
-    return " ".join(f"{key}={json.dumps(value)}" for key, value in values.items())
 
 
 COMMANDS = [review_command, diff_command]

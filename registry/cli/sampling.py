@@ -16,10 +16,10 @@ import click
 
 from kreg.architecture import type_name
 from kreg.cli.options import json_option, plugin_options, preset_option, set_option
-from kreg.cli.render import print_table
 from kreg.cli.session import emit_json, get_session
 from kreg.errors import HyperparameterError, KregUsageError
 from kreg.hyperparameters import parse_value, resolve_hyperparameters
+from kreg.terminal import print_table
 
 CONTEXT_SETTINGS = {
     "ignore_unknown_options": True,  # the sampler's --OPTIONs

@@ -11,7 +11,6 @@ from typing import Any, TextIO
 import click
 
 from kreg.catalogue import Catalogue, Entry
-from kreg.cli.render import printable
 from kreg.loading import (
     DEBUG_ENVIRONMENT_VARIABLE,
     STRICT_ENVIRONMENT_VARIABLE,
@@ -21,6 +20,7 @@ from kreg.loading import (
     load_catalogue,
     require_no_failures,
 )
+from kreg.terminal import printable
 
 
 @dataclass

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import click
 
 from kreg.cli.options import check_steps_option, json_option, plugin_options, preset_option, set_option, train_steps_option
-from kreg.cli.render import Column, format_count, format_metric, format_rate, print_fields, print_table
 from kreg.cli.session import emit_json, get_session
 from kreg.cluster import DEFAULT_CONNECT_TIMEOUT
 from kreg.processes import Interrupted
+from kreg.terminal import Column, format_count, format_metric, format_rate, print_fields, print_table
 from kreg.workflows.checking import CHECK_TIMEOUT
 
 if TYPE_CHECKING:

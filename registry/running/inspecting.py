@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 
 
 def inspect_built(
-    built: BuiltArchitecture, components: Mapping[str, Any] | None = None, input_shapes: Mapping[str, list[int]] | None = None
+    built: BuiltArchitecture,
+    components: Mapping[str, Any] | None = None,
+    input_shapes: Mapping[str, list[int]] | None = None,
+    batch_size: int | None = None,
 ) -> dict[str, Any]:
     """The ``kreg inspect --json`` report of a built architecture.
 
@@ -33,18 +36,23 @@ def inspect_built(
             None means all of them.
         input_shapes: Mapping[str, list[int]] or None. ``--input-shape`` values:
             sizes after the batch axis by input name, already checked.
+        batch_size: int or None. Estimate training memory at this batch size;
+            None uses the architecture's.
 
     Raises:
         KerasIncompatible: tracing no longer works with this Keras.
         ArchitectureFailure: the inspection raised (phase ``inspect``), or the
             data adapter did (phase ``data``).
     """
-    plan = shape_plan(built, input_shapes)
+    plan = shape_plan(built, input_shapes, batch_size)
     return inspect_models(built.name, built.hyperparameters, built.components if components is None else components, plan)
 
 
-def shape_plan(built: BuiltArchitecture, input_shapes: Mapping[str, list[int]] | None = None) -> ShapePlan:
-    """Where the unknown input sizes of a built architecture come from: options, then its data adapter."""
+def shape_plan(built: BuiltArchitecture, input_shapes: Mapping[str, list[int]] | None = None, batch_size: int | None = None) -> ShapePlan:
+    """Where the unknown input sizes of a built architecture come from: options, then its data adapter.
+
+    The training-memory estimate is made at ``batch_size``, else at the architecture's.
+    """
     from kreg.inspect_tools.compute_report import trace_for_report
     from kreg.inspect_tools.input_shapes import ShapePlan
 
@@ -55,7 +63,8 @@ def shape_plan(built: BuiltArchitecture, input_shapes: Mapping[str, list[int]] |
     def adapter() -> Any:
         return adapter_input_shapes(built.entry, built.hyperparameters, architecture.batch_size, built.data_state)
 
-    plan = ShapePlan(input_shapes, adapter if architecture.data_adapter is not None else None, architecture.batch_size)
+    batch_size = architecture.batch_size if batch_size is None else batch_size
+    plan = ShapePlan(input_shapes, adapter if architecture.data_adapter is not None else None, batch_size)
     plan.trace_trained = lambda: trace_for_report(built.model, plan, trained=True)
     return plan
 
@@ -94,12 +103,12 @@ def count_built_params(built: BuiltArchitecture) -> dict[str, dict[str, int]]:
         return {name: count_params(model).to_json() for name, model in built.components.items()}
 
 
-def draw_graph(built: BuiltArchitecture, component: str, options: Any, title: str) -> Any:
-    """The pydot graph of one component (:func:`kreg.inspect_tools.graph.model_graph`).
+def draw_graph(name: str, model: Any, options: Any, title: str) -> Any:
+    """The pydot graph of one model (:func:`kreg.inspect_tools.graph.model_graph`).
 
     Args:
-        built: BuiltArchitecture. The architecture.
-        component: str. One of its components.
+        name: str. The architecture (or file, or model) it belongs to, for failures.
+        model: keras.Model. A component, built or loaded.
         options: GraphOptions. Nesting, direction, resolution.
         title: str. The graph's label.
 
@@ -108,12 +117,18 @@ def draw_graph(built: BuiltArchitecture, component: str, options: Any, title: st
     """
     from kreg.inspect_tools.graph import model_graph
 
-    with in_phase(built.name, Phase.PLOT, passes=(KregError,)):
-        return model_graph(built.components[component], options, title=title)
+    with in_phase(name, Phase.PLOT, passes=(KregError,)):
+        return model_graph(model, options, title=title)
 
 
-def graph_svg(built: BuiltArchitecture, component: str, title: str, expand_layers: bool = False) -> str:
-    """One component's graph, nested models expanded, as inline SVG (the review page's figure).
+def graph_svg(name: str, model: Any, title: str, expand_layers: bool = False) -> str:
+    """One model's graph, nested models expanded, as inline SVG (the review page's figure).
+
+    Args:
+        name: str. The architecture (or file, or model) it belongs to, for failures.
+        model: keras.Model. A component, built or loaded.
+        title: str. The graph's label.
+        expand_layers: bool. Also open custom layers into their traced inner layers.
 
     Raises:
         KregError: pydot or Graphviz's ``dot`` is missing, or ``dot`` failed.
@@ -121,5 +136,5 @@ def graph_svg(built: BuiltArchitecture, component: str, title: str, expand_layer
     """
     from kreg.inspect_tools.review_figures import graph_svg as render_svg
 
-    with in_phase(built.name, Phase.PLOT, passes=(KregError,)):
-        return render_svg(built.components[component], title, expand_layers=expand_layers)
+    with in_phase(name, Phase.PLOT, passes=(KregError,)):
+        return render_svg(model, title, expand_layers=expand_layers)

@@ -1,87 +1,75 @@
-"""``kreg inspect``, ``kreg plot`` and the sides of ``kreg diff``: build, then look.
+"""``kreg inspect``, ``kreg plot`` and ``kreg.inspect``/``kreg.plot``: open a subject, then look.
 
-The report and the graph are pure analysis (:mod:`kreg.inspect_tools`); building
-and the calls that run the plugin's layers go through :mod:`kreg.running`.
+A subject is a registered architecture, a saved ``.keras`` file or a Keras
+model (:mod:`kreg.workflows.subjects`). The report and the graph are pure
+analysis (:mod:`kreg.inspect_tools`); building, loading and the calls that run
+the plugin's layers go through :mod:`kreg.running`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kreg.catalogue import Entry
-from kreg.errors import UnknownComponent
+from kreg.catalogue import Catalogue
 from kreg.files import write_atomically
-from kreg.hyperparameters import resolve_hyperparameters
-from kreg.running.building import BuiltArchitecture, build
-from kreg.running.inspecting import draw_graph, inspect_built
+from kreg.running.inspecting import draw_graph, inspect_built, inspect_models
+from kreg.workflows.subjects import Subject, open_subject
 
 
-def build_architecture(entry: Entry, assignments: Iterable[str] = (), preset: str | None = None) -> BuiltArchitecture:
-    """Resolve ``entry``'s hyperparameters (defaults, preset, ``--set``) and build it.
-
-    Raises:
-        KregUsageError: unknown preset or hyperparameter, or the builder
-            rejected a value (exit 2).
-        ArchitectureFailure: the builder failed (exit 1).
-    """
-    return build(entry, resolve_hyperparameters(entry, assignments, preset))
-
-
-def select_components(built: BuiltArchitecture, component: str | None) -> dict[str, Any]:
-    """All components, or only ``component``.
-
-    Raises:
-        UnknownComponent: the architecture has no such component (exit 2).
-    """
-    if component is None:
-        return dict(built.components)
-    if component not in built.components:
-        raise UnknownComponent(built.name, component, built.components)
-    return {component: built.components[component]}
-
-
-def inspect_architecture(
-    entry: Entry,
-    assignments: Iterable[str] = (),
-    preset: str | None = None,
+def inspect_subject(
+    subject: Subject,
+    catalogue: Catalogue,
     component: str | None = None,
-    input_shapes: Mapping[str, list[int]] | None = None,
+    input_shapes: Mapping[str, Any] | Any = None,
+    batch_size: int | None = None,
 ) -> dict[str, Any]:
-    """The ``kreg inspect --json`` report of ``entry`` (all components, or one).
+    """The ``kreg inspect --json`` report of a subject (all components, or one).
 
     Args:
-        entry: Entry. The architecture.
-        assignments: Iterable[str]. ``--set`` values.
-        preset: str or None. ``--preset``.
+        subject: Subject. From :func:`kreg.workflows.subjects.resolve_subject`.
+        catalogue: Catalogue. Where a file's custom layers are looked for.
         component: str or None. Only this component.
-        input_shapes: Mapping[str, list[int]] or None. ``--input-shape`` values
-            (sizes after the batch axis by input name), checked against the
-            components' inputs here.
+        input_shapes: Mapping or sequence or None. Sizes after the batch axis
+            by input name (``--input-shape`` values), or one shape for a model
+            with one input; checked against the components' inputs here.
+        batch_size: int or None. Estimate training memory at this batch size
+            (an architecture's own by default; a file or a model has none).
 
     Raises:
-        KregUsageError: a bad name, preset, hyperparameter, component or input shape.
+        KregUsageError: a bad component or input shape (or, before this, name, preset or hyperparameter).
         ArchitectureFailure: building or inspecting failed.
+        KregError: the file could not be loaded.
     """
-    from kreg.inspect_tools.input_shapes import check_component_input_shapes
+    from kreg.inspect_tools.input_shapes import ShapePlan, check_component_input_shapes, input_shapes_by_name
 
-    built = build_architecture(entry, assignments, preset)
-    components = select_components(built, component)
-    check_component_input_shapes(input_shapes or {}, components)
-    return inspect_built(built, components, input_shapes)
+    opened = open_subject(subject, catalogue)
+    components = opened.select(component)
+    shapes = input_shapes_by_name(input_shapes, components)
+    check_component_input_shapes(shapes, components)
+    if opened.built is not None:
+        return inspect_built(opened.built, components, shapes, batch_size)
+    return inspect_models(subject.name, {}, components, ShapePlan(shapes, None, batch_size))
 
 
-def plot_architecture(entry: Entry, component: str, options: Any, assignments: Iterable[str] = (), preset: str | None = None) -> Any:
-    """The pydot graph of one component of ``entry``, titled ``NAME (COMPONENT)``.
+def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options: Any) -> Any:
+    """The pydot graph of one component of a subject, titled ``NAME (COMPONENT)``.
+
+    Args:
+        subject: Subject. From :func:`kreg.workflows.subjects.resolve_subject`.
+        catalogue: Catalogue. Where a file's custom layers are looked for.
+        component: str. The component to draw (``"model"`` for a file or a model).
+        options: GraphOptions. Nesting, direction, resolution.
 
     Raises:
-        KregUsageError: a bad name, preset, hyperparameter or component.
+        KregUsageError: no such component.
         ArchitectureFailure: building or drawing failed.
+        KregError: the file could not be loaded.
     """
-    built = build_architecture(entry, assignments, preset)
-    select_components(built, component)
-    return draw_graph(built, component, options, title=f"{built.name} ({component})")
+    opened = open_subject(subject, catalogue)
+    model = opened.select(component)[component]
+    return draw_graph(subject.name, model, options, title=f"{subject.name} ({component})")
 
 
 def write_graph(graph: Any, path: str | Path) -> Path:

@@ -1,9 +1,12 @@
-"""An architecture review: everything ``kreg review`` puts on its page.
+"""A review: everything ``kreg review`` puts on its page, and what ``kreg.review`` returns.
 
-:func:`make_review` runs the pipeline (:mod:`kreg.workflows.pipeline`) once:
-the inspection report (the same data as ``kreg inspect --json``), the graph
-as SVG and, when asked, a smoke training with its curves. :func:`write_review` renders
-the page with :mod:`kreg.workflows.review_html` and writes it.
+:func:`make_review` runs the pipeline (:mod:`kreg.workflows.pipeline`) once
+for an architecture: the inspection report (the same data as ``kreg inspect
+--json``), the graph as SVG and, when asked, a smoke training with its curves.
+:func:`review_subject` reviews any subject (:mod:`kreg.workflows.subjects`):
+an architecture through :func:`make_review`, a saved file or a Keras model by
+inspecting and drawing it (there is nothing to train it on). :func:`write_review`
+renders the page with :mod:`kreg.workflows.review_html` and writes it.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kreg.catalogue import Entry
+from kreg.catalogue import Catalogue, Entry
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError, describe_exception
 from kreg.files import write_atomically
 from kreg.phases import Phase
@@ -21,20 +24,27 @@ from kreg.workflows.pipeline import PipelineOptions, Stage, run_pipeline
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.diff import ArchitectureDiff
-    from kreg.running.building import BuiltArchitecture
     from kreg.workflows.review_training import TrainingCurves
+    from kreg.workflows.subjects import Subject
 
 
 @dataclass
 class Review:
-    """The content of a review page.
+    """The content of a review page; ``kreg.review`` returns one.
+
+    In a notebook it shows itself as the review card (:meth:`_repr_html_`),
+    ``print()`` gives the text report, :meth:`to_json` the data and
+    :meth:`save` writes the page.
 
     Attributes:
-        entry: Entry. The architecture and the plugin that registered it.
+        entry: Entry or None. The architecture and the plugin that registered
+            it (None for a saved file or a Keras model).
         hyperparameters: dict[str, Any]. The values it was built with.
         report: dict[str, Any]. The ``kreg inspect --json`` object.
         preset: str or None. The preset the hyperparameters started from.
         assignments: tuple[str, ...]. The ``--set`` values given.
+        source: str or None. What was reviewed when it is not an architecture
+            (``saved model mlp.keras``, ``Keras model name (Functional)``).
         graph: str or None. The ``"model"`` component's graph as inline SVG.
         graph_problem: str or None. Why there is no graph.
         training: TrainingCurves or None. The smoke training, when one was asked for.
@@ -43,11 +53,12 @@ class Review:
         created: str. When the review was made (UTC, ISO 8601).
     """
 
-    entry: Entry
+    entry: Entry | None
     hyperparameters: dict[str, Any]
     report: dict[str, Any]
     preset: str | None = None
     assignments: tuple[str, ...] = ()
+    source: str | None = None
     graph: str | None = None
     graph_problem: str | None = None
     training: TrainingCurves | None = None
@@ -57,8 +68,8 @@ class Review:
 
     @property
     def name(self) -> str:
-        """The architecture's name."""
-        return self.entry.name
+        """The architecture's name (a file's path, a model's name)."""
+        return self.entry.name if self.entry is not None else self.report["architecture"]
 
     def failure(self) -> ArchitectureFailure | None:
         """The training failure to report after the page is written, if any."""
@@ -67,6 +78,52 @@ class Review:
         if self.training is not None and self.training.problem is not None:
             return ArchitectureFailure(self.name, Phase.TRAIN, self.training.problem)
         return None
+
+    def to_json(self) -> dict[str, Any]:
+        """The review's data: ``inspection`` (``kreg inspect --json``'s object), ``training``, ``diff``.
+
+        Returns:
+            dict. ``name``, ``source``, ``preset``, ``inspection``, ``graph``
+            (drawn or not, and why not), ``training`` (``kreg train --json``'s
+            object, or None), ``training_error`` and ``diff`` (``kreg diff
+            --json``'s object, or None).
+        """
+        return {
+            "name": self.name,
+            "source": self.source,
+            "preset": self.preset,
+            "inspection": self.report,
+            "graph": {"drawn": self.graph is not None, "problem": self.graph_problem},
+            "training": None if self.training is None else {**self.training.summary, "problem": self.training.problem},
+            "training_error": None if self.training_error is None else str(self.training_error),
+            "diff": None if self.comparison is None else self.comparison.to_json(),
+        }
+
+    def html(self) -> str:
+        """The whole review page (what :meth:`save` writes): inline CSS and SVG, no script."""
+        from kreg.workflows.review_html import render_page
+
+        return render_page(self)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the review page to ``path`` (folders are made); return the path.
+
+        Raises:
+            KregError: the file cannot be written.
+        """
+        return write_review(self, path)
+
+    def _repr_html_(self) -> str:
+        """The review card a notebook shows: the page's sections in a styled block, no script."""
+        from kreg.workflows.review_html import render_card
+
+        return render_card(self)
+
+    def __str__(self) -> str:
+        """The text report: ``kreg inspect``'s tables, then the smoke training and the diff, if any."""
+        from kreg.workflows.report_text import review_text
+
+        return review_text(self)
 
 
 def make_review(
@@ -116,7 +173,7 @@ def make_review(
         cause = result.failure.cause
         raise cause if isinstance(cause, KregUsageError) else result.failure  # a builder rejecting a value: exit 2
     review = Review(entry, dict(result.hyperparameters), result.report, preset=preset, assignments=tuple(assignments))
-    _add_graph(review, result.built, expand_layers)
+    _add_graph(review, result.built.name, result.built.model, expand_layers)
     if result.training is not None:
         training = result.training
         review.training = TrainingCurves(summary=training.to_json(), curves=log.curves, problem=training.trace.problem)
@@ -125,11 +182,67 @@ def make_review(
     return review
 
 
-def _add_graph(review: Review, built: BuiltArchitecture, expand_layers: bool) -> None:
+def review_subject(
+    subject: Subject,
+    catalogue: Catalogue,
+    *,
+    train_steps: int | None = None,
+    expand_layers: bool = False,
+    seed: int | None = 0,
+) -> Review:
+    """Review any subject: an architecture as :func:`make_review` does; a saved file or a Keras model inspected and drawn.
+
+    Args:
+        subject: Subject. From :func:`kreg.workflows.subjects.resolve_subject`.
+        catalogue: Catalogue. Where a file's custom layers are looked for.
+        train_steps: int or None. Smoke-train an architecture this many steps.
+        expand_layers: bool. Open custom layers in the graph too.
+        seed: int or None. Seed before building an architecture.
+
+    Raises:
+        KregUsageError: ``train_steps`` for a file or a model, or an
+            architecture without a data adapter; a builder rejecting a value.
+        ArchitectureFailure: building or inspecting failed.
+        KregError: the file could not be loaded.
+    """
+    if train_steps is not None:
+        require_trainable_subject(subject)
+    if subject.entry is not None:
+        return make_review(
+            subject.entry,
+            subject.hyperparameters,
+            preset=subject.preset,
+            assignments=subject.assignments,
+            train_steps=train_steps,
+            expand_layers=expand_layers,
+            seed=seed,
+        )
+    from kreg.running.inspecting import inspect_models
+    from kreg.workflows.subjects import open_subject
+
+    opened = open_subject(subject, catalogue)
+    review = Review(None, {}, inspect_models(subject.name, {}, opened.components), source=subject.describe())
+    _add_graph(review, subject.name, opened.components["model"], expand_layers)
+    return review
+
+
+def require_trainable_subject(subject: Subject) -> None:
+    """Fail unless a smoke training can run: an architecture with a data adapter.
+
+    Raises:
+        KregUsageError: a saved file or a Keras model (no data adapter), or an architecture without one.
+    """
+    if subject.entry is None:
+        raise KregUsageError(f"{subject.describe()} has no data adapter to smoke-train on; review its architecture to train")
+    if subject.entry.architecture.data_adapter is None:
+        raise KregUsageError(f"architecture {subject.name!r} has no data adapter, so --train-steps cannot train it")
+
+
+def _add_graph(review: Review, name: str, model: Any, expand_layers: bool) -> None:
     from kreg.running.inspecting import graph_svg
 
     try:
-        review.graph = graph_svg(built, "model", f"{review.name} (model)", expand_layers=expand_layers)
+        review.graph = graph_svg(name, model, f"{review.name} (model)", expand_layers=expand_layers)
     except KregError as error:  # the tables still stand; the page says why there is no graph
         review.graph_problem = describe_exception(error.cause if isinstance(error, ArchitectureFailure) else error)
 

@@ -27,6 +27,7 @@ from kreg.inspect_tools.graph_labels import (
 )
 from kreg.inspect_tools.shapes import format_shape, product
 from kreg.references import describe_reference
+from kreg.terminal import format_assignments
 
 if TYPE_CHECKING:
     from kreg.workflows.review import Review
@@ -95,20 +96,9 @@ def render_page(review: Review) -> str:
     Returns:
         str. The page: inline CSS and SVG, no script, no external reference.
     """
-    rendered = {
-        "summary": _summary(review),
-        "plugin": _plugin(review),
-        "hyperparameters": _hyperparameters(review),
-        "components": _components(review),
-        "diff": _diff(review) if review.comparison is not None else None,
-        "graph": _graph(review),
-        "layers": _layers(review),
-        "dense": _dense(review),
-        "training": _training(review) if review.training is not None or review.training_error is not None else None,
-    }
-    shown = [(key, title) for key, title in SECTIONS if rendered[key] is not None]
-    sections = [rendered[key] for key, _ in shown]
-    toc = "".join(f'<a href="#{key}">{_e(title)}</a>' for key, title in shown)
+    shown = _rendered_sections(review, [key for key, _ in SECTIONS])
+    sections = [_section(key, body) for key, body in shown]
+    toc = "".join(f'<a href="#{key}">{_e(dict(SECTIONS)[key])}</a>' for key, _ in shown)
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -134,17 +124,87 @@ def render_page(review: Review) -> str:
     )
 
 
+CARD_CLASS = "kreg-card"
+"""The class of the card's outer ``div``: every rule of its style is scoped under it."""
+
+FOLDED_IN_CARD = ("graph", "layers", "dense", "training")
+"""Sections a card shows folded (``<details>``): a notebook cell stays short until they are opened."""
+
+
+def render_card(review: Review, sections: Sequence[str] | None = None) -> str:
+    """Render a review as a card to show inside a notebook (``_repr_html_``).
+
+    The page's header and sections in one ``div``, with the page's style
+    scoped to it (a notebook's own styles stay as they are); the long
+    sections are folded; no script, no ids.
+
+    Args:
+        review: Review. What to show.
+        sections: Sequence[str] or None. Keys of :data:`SECTIONS` to show; None shows every one the page would.
+
+    Returns:
+        str. An HTML fragment.
+    """
+    shown = _rendered_sections(review, sections or [key for key, _ in SECTIONS])
+    parts = [_card_section(key, body) for key, body in shown]
+    footer = f'<footer class="wrap">kreg {_e(__version__)}: <code>kreg review</code> writes this as a page.</footer>'
+    return f'<div class="{CARD_CLASS}"><style>{scoped_style(STYLE, "." + CARD_CLASS)}</style>{_header(review)}<div class="wrap">{"".join(parts)}</div>{footer}</div>'
+
+
+def scoped_style(style: str, scope: str) -> str:
+    """Every rule of ``style`` limited to elements inside ``scope`` (``:root`` and ``body`` become ``scope``).
+
+    Args:
+        style: str. Plain CSS rules (no at-rules), as :data:`STYLE`.
+        scope: str. A selector, e.g. ``.kreg-card``.
+    """
+    rules = []
+    for rule in style.split("}"):
+        if "{" not in rule:
+            continue
+        selectors, declarations = rule.split("{", 1)
+        scoped = [scope if sel.strip() in (":root", "body") else f"{scope} {sel.strip()}" for sel in selectors.split(",")]
+        rules.append(f"{', '.join(scoped)} {{{declarations}}}")
+    return "\n".join(rules)
+
+
+def _rendered_sections(review: Review, keys: Sequence[str]) -> list[tuple[str, str]]:
+    """``(key, body)`` of each section in ``keys`` that this review has, in the page's order."""
+    renderers = {
+        "summary": _summary,
+        "plugin": _plugin,
+        "hyperparameters": _hyperparameters,
+        "components": _components,
+        "diff": _diff,
+        "graph": _graph,
+        "layers": _layers,
+        "dense": _dense,
+        "training": _training,
+    }
+    wanted = set(keys)
+    shown = []
+    for key, _ in SECTIONS:
+        body = renderers[key](review) if key in wanted else None
+        if body is not None:
+            shown.append((key, body))
+    return shown
+
+
 # Sections ---------------------------------------------------------------------------
 
 
 def _header(review: Review) -> str:
-    built_with = " ".join(f"{key}={json.dumps(value)}" for key, value in review.hyperparameters.items())
+    if review.entry is None:
+        kicker, summary, meta = "kreg model review", review.source, "a saved or given model: no hyperparameters, no data adapter"
+    else:
+        built_with = format_assignments(review.hyperparameters)
+        kicker, summary, meta = "kreg architecture review", review.entry.architecture.summary, f"built with {built_with or 'no hyperparameters'}"
     return (
         '<header class="top"><div class="wrap">'
-        '<p class="kicker">kreg architecture review</p>'
+        f'<p class="kicker">{_e(kicker)}</p>'
         f"<h1>{_e(review.name)}</h1>"
-        f"<p>{_e(review.entry.architecture.summary)}</p>"
-        f'<p class="meta">built with {_e(built_with) or "no hyperparameters"}</p>'
+        f"<p>{_e(summary)}</p>"
+        f'<p class="meta">{_e(meta)}</p>'
         "</div></header>"
     )
 
@@ -169,12 +229,14 @@ def _summary(review: Review) -> str:
         (f"{len(review.report['components']):,}", "components"),
     ]
     body = "".join(f'<div class="card"><div class="value">{_e(v)}</div><div class="label">{_e(l)}</div></div>' for v, l in cards)
-    description = review.entry.architecture.description
+    description = review.entry.architecture.description if review.entry is not None else None
     text = f"<p>{_e(description)}</p>" if description else ""
-    return _section("summary", f'<div class="cards">{body}</div>{text}')
+    return f'<div class="cards">{body}</div>{text}'
 
 
 def _plugin(review: Review) -> str:
+    if review.entry is None:
+        return _model_source(review)
     architecture, plugin = review.entry.architecture, review.entry.plugin
     distribution = " ".join(part for part in (plugin.distribution, plugin.version) if part)
     fields = [
@@ -190,10 +252,23 @@ def _plugin(review: Review) -> str:
         ("batch size", architecture.batch_size),
     ]
     rows = "".join(f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>" for label, value in fields if value not in (None, ""))
-    return _section("plugin", f'<table class="fields">{rows}</table>')
+    return f'<table class="fields">{rows}</table>'
 
 
-def _hyperparameters(review: Review) -> str:
+def _model_source(review: Review) -> str:
+    """The "plugin and source" section of a saved file or a model: what it is and how kreg read it."""
+    model = review.report["components"]["model"]
+    fields = [("reviewed", review.source), ("class", model["class"])]
+    if review.source and review.source.startswith("saved model"):
+        fields.append(("loaded", "keras.models.load_model(safe_mode=True); custom layers from the installed plugins"))
+    fields.append(("input sizes", "the model's own; sizes it leaves unknown are counted per position"))
+    rows = "".join(f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>" for label, value in fields)
+    return f'<table class="fields">{rows}</table>'
+
+
+def _hyperparameters(review: Review) -> str | None:
+    if review.entry is None:
+        return None
     defaults = review.entry.architecture.hyperparameters
     rows = []
     for key, value in review.hyperparameters.items():
@@ -214,7 +289,7 @@ def _hyperparameters(review: Review) -> str:
         '<p class="note">The architecture\'s defaults.</p>'
     )
     table = _table(["name", "value", "default", "type"], rows, code_columns={0, 1, 2}) if rows else "<p>None.</p>"
-    return _section("hyperparameters", note + table)
+    return note + table
 
 
 def _components(review: Review) -> str:
@@ -239,18 +314,20 @@ def _components(review: Review) -> str:
         "multiply-accumulate of matmuls, convolutions, attention products and recurrent steps "
         "(FLOPs = 2 \u00d7 MACs).</p>"
     )
-    return _section("components", note + _table(columns, rows, numeric_columns={2, 3, 4, 5, 6, 8, 9}, code_columns={0}))
+    return note + _table(columns, rows, numeric_columns={2, 3, 4, 5, 6, 8, 9}, code_columns={0})
 
 
-def _diff(review: Review) -> str:
+def _diff(review: Review) -> str | None:
     from kreg.workflows.review_diff_html import diff_section_body
 
-    return _section("diff", diff_section_body(review.comparison))
+    if review.comparison is None:
+        return None
+    return diff_section_body(review.comparison)
 
 
 def _graph(review: Review) -> str:
     if review.graph is None:
-        return _section("graph", f'<p class="problem">No graph: {_e(review.graph_problem or "not drawn")}</p>')
+        return f'<p class="problem">No graph: {_e(review.graph_problem or "not drawn")}</p>'
     swatches = [
         (INPUT_COLOUR, "input"),
         (OUTPUT_COLOUR, "output"),
@@ -263,7 +340,7 @@ def _graph(review: Review) -> str:
         '<p class="note">The "model" component as kreg draws it (<code>kreg plot --expand-nested</code>): '
         "nested models are opened into dashed clusters; Dense layers say what they thread over.</p>"
     )
-    return _section("graph", f'{note}<div class="figure">{review.graph}</div><p class="legend">{legend}</p>')
+    return f'{note}<div class="figure">{review.graph}</div><p class="legend">{legend}</p>'
 
 
 def _layers(review: Review) -> str:
@@ -290,7 +367,7 @@ def _layers(review: Review) -> str:
         columns = ["path", "class", "input", "output", "params", "MACs" if key == "macs" else "MACs per position"]
         table = _table(columns, rows, numeric_columns={4, 5}, code_columns={0, 2, 3})
         parts.append(_component_block(name, component, table, f"{len(rows):,} calls"))
-    return _section("layers", "".join(parts))
+    return "".join(parts)
 
 
 def _dense(review: Review) -> str:
@@ -322,15 +399,17 @@ def _dense(review: Review) -> str:
         parts.append(_component_block(name, component, table, f"{len(rows):,} Dense calls"))
     if len(parts) == 1:
         parts.append("<p>No Dense layers.</p>")
-    return _section("dense", "".join(parts))
+    return "".join(parts)
 
 
-def _training(review: Review) -> str:
+def _training(review: Review) -> str | None:
     from kreg.inspect_tools.review_figures import metrics_chart_svg
 
+    if review.training is None and review.training_error is None:
+        return None
     training: TrainingCurves | None = review.training
     if training is None:
-        return _section("training", f'<p class="problem">The smoke training failed: {_e(str(review.training_error))}</p>')
+        return f'<p class="problem">The smoke training failed: {_e(str(review.training_error))}</p>'
     summary = training.summary
     fields = [
         ("steps", summary["steps"]),
@@ -355,7 +434,7 @@ def _training(review: Review) -> str:
     parts.append(_table(["metric", "first", "last"], metric_rows, numeric_columns={1, 2}, code_columns={0}))
     if training.curves:
         parts.append(f'<div class="figure">{metrics_chart_svg(training.curves)}</div>')
-    return _section("training", "".join(parts))
+    return "".join(parts)
 
 
 # Pieces ------------------------------------------------------------------------------
@@ -364,6 +443,14 @@ def _training(review: Review) -> str:
 def _section(key: str, body: str) -> str:
     title = dict(SECTIONS)[key]
     return f'<section id="{key}"><h2>{_e(title)}</h2>{body}</section>'
+
+
+def _card_section(key: str, body: str) -> str:
+    """A section of the card: no id (a notebook may show many cards); long ones folded."""
+    title = _e(dict(SECTIONS)[key])
+    if key in FOLDED_IN_CARD:
+        return f'<section><details><summary>{title}</summary>{body}</details></section>'
+    return f"<section><h2>{title}</h2>{body}</section>"
 
 
 def _component_block(name: str, component: Mapping[str, Any], table: str, count: str) -> str:

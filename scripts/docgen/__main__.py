@@ -8,13 +8,16 @@ import sys
 import time
 from pathlib import Path
 
-from scripts.docgen import commands, example, reference
+from scripts.docgen import commands, example, model_table, reference
 
 DEFAULT_OUTPUT = Path("docs/generated")
 """Built pages, gitignored: the command reference and the gallery."""
 
 REFERENCE = Path("docs/reference")
 """Committed pages, so the docs read whole in a plain checkout: hooks, Architecture, kreg.testing, the example plugin."""
+
+MEASURED_PAGES = (model_table.PAGE,)
+"""Committed pages in the same folder that ``make model-table`` measures (too slow for ``make docs``): kept as they are."""
 
 
 def reference_pages() -> dict[str, str]:
@@ -27,7 +30,7 @@ def write_reference(folder: Path = REFERENCE) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     pages = reference_pages()
     for stale in folder.glob("*.md"):
-        if stale.name not in pages:
+        if stale.name not in pages and stale.name not in MEASURED_PAGES:
             stale.unlink()
     written = []
     for name, text in pages.items():
@@ -42,7 +45,7 @@ def stale_reference(folder: Path = REFERENCE) -> list[str]:
     """The reference pages whose committed text differs from what the code generates now (or that are missing)."""
     pages = reference_pages()
     stale = [name for name, text in pages.items() if not (folder / name).exists() or (folder / name).read_text() != text]
-    extra = [path.name for path in folder.glob("*.md") if path.name not in pages]
+    extra = [path.name for path in folder.glob("*.md") if path.name not in pages and path.name not in MEASURED_PAGES]
     return sorted(stale + extra)
 
 

@@ -105,7 +105,7 @@ def write_architecture(entry: Any, folder: Path) -> dict[str, Any]:
     built = build_fresh(entry, resolve_hyperparameters(entry), seed=None)
     report = inspect_built(built)
     for component in built.components:
-        graph = draw_graph(built, component, GraphOptions(expand_nested=True), title=f"{entry.name} ({component})")
+        graph = draw_graph(entry.name, built.components[component], GraphOptions(expand_nested=True), title=f"{entry.name} ({component})")
         write_graph(graph, folder / f"{entry.name}-{component}.svg")
     (folder / f"{entry.name}.md").write_text(architecture_page(entry, report))
     return report

@@ -25,7 +25,10 @@ def hookspecs(module: ModuleType | None = None) -> list[Callable[..., Any]]:
 def signature(function: Callable[..., Any], name: str | None = None) -> str:
     """``def name(arg: type = default) -> type`` with the annotations as written."""
     parameters = []
-    for parameter in inspect.signature(function).parameters.values():
+    listed = list(inspect.signature(function).parameters.values())
+    for index, parameter in enumerate(listed):
+        if parameter.kind is parameter.KEYWORD_ONLY and (index == 0 or listed[index - 1].kind not in (parameter.KEYWORD_ONLY, parameter.VAR_POSITIONAL)):
+            parameters.append("*")
         text = parameter.name
         if parameter.kind is parameter.VAR_POSITIONAL:
             text = "*" + text
@@ -36,6 +39,8 @@ def signature(function: Callable[..., Any], name: str | None = None) -> str:
         if parameter.default is not parameter.empty:
             text += f" = {parameter.default!r}"
         parameters.append(text)
+        if parameter.kind is parameter.POSITIONAL_ONLY and (index + 1 == len(listed) or listed[index + 1].kind is not parameter.POSITIONAL_ONLY):
+            parameters.append("/")
     returns = inspect.signature(function).return_annotation
     arrow = "" if returns is inspect.Signature.empty else f" -> {_annotation(returns)}"
     return f"def {name or function.__name__}({', '.join(parameters)}){arrow}"
@@ -45,10 +50,10 @@ def _annotation(annotation: Any) -> str:
     return annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
 
 
-def function_section(function: Callable[..., Any], level: int = 2, name: str | None = None) -> str:
-    """A heading, the signature and the docstring of a function."""
+def function_section(function: Callable[..., Any], level: int = 2, name: str | None = None, heading: str | None = None) -> str:
+    """A heading (``heading``, else the name), the signature and the docstring of a function."""
     doc = parse_docstring(function)
-    parts = [f"{'#' * level} {name or function.__name__}", code(signature(function, name), "python"), doc.text]
+    parts = [f"{'#' * level} {heading or name or function.__name__}", code(signature(function, name), "python"), doc.text]
     parts.extend(_sections(doc))
     return "\n\n".join(part for part in parts if part)
 
@@ -174,12 +179,73 @@ def testing_page() -> str:
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
+API_FUNCTIONS = ("inspect", "plot", "review")
+"""The functions of kreg's Python API (``kreg.inspect``...), in the order the page shows them."""
+
+API_CLASSES = (
+    ("kreg.workflows.reports", "InspectionReport", ("name", "components", "params", "macs", "to_json", "__str__", "_repr_html_")),
+    ("kreg.workflows.reports", "ModelGraph", ("to_svg", "to_dot", "save", "__str__", "_repr_svg_")),
+    ("kreg.workflows.review", "Review", ("name", "to_json", "html", "save", "failure", "__str__", "_repr_html_")),
+)
+"""What the functions return: (module, class, the members the page documents, in order)."""
+
+API_ERRORS = ("KregError", "KregUsageError", "ArchitectureFailure")
+"""The exceptions the functions raise (importable from ``kreg``)."""
+
+
+def api_headings() -> list[str]:
+    """The headings the Python API page must have: each function, class and documented member."""
+    names = [f"kreg.{name}" for name in API_FUNCTIONS]
+    for _, cls, members in API_CLASSES:
+        names.extend([cls, *(f"{cls}.{member}" for member in members)])
+    return names + [f"kreg.{name}" for name in API_ERRORS]
+
+
+def python_api_page() -> str:
+    """The reference of ``kreg.inspect``, ``kreg.plot`` and ``kreg.review`` and the reports they return."""
+    import importlib
+
+    import kreg
+    from kreg import api
+
+    parts = ["# Python API: `kreg.inspect`, `kreg.plot`, `kreg.review`", GENERATED_NOTE, parse_docstring(api).text]
+    parts.append("A walkthrough with a keras.applications model: [Any model, from Python or a notebook](../python-api.md).")
+    parts.append("## Functions")
+    parts.extend(function_section(getattr(api, name), level=3, heading=f"kreg.{name}") for name in API_FUNCTIONS)
+    parts.append("## What they return")
+    for module, name, members in API_CLASSES:
+        parts.append(class_section(getattr(importlib.import_module(module), name), f"{module}.{name}", members))
+    parts.append("## Errors")
+    parts.append("Importable from `kreg`; each message is one line, shown to the user as it is.")
+    parts.extend(f"### kreg.{name}\n\n{parse_docstring(getattr(kreg, name)).text}" for name in API_ERRORS)
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def class_section(cls: type, path: str, members: Iterable[str]) -> str:
+    """A class's heading, docstring and attributes, then each member: a property's type and text, a method's section."""
+    doc = parse_docstring(cls)
+    parts = [f"### {cls.__name__}", f"`{path}`", doc.text]
+    rows = [(inline(item), *_typed(text)) for item, text in doc.items.get("Attributes", [])]
+    if rows:
+        parts.append(table(["attribute", "type", "description"], rows))
+    for member in members:
+        value = inspect.getattr_static(cls, member)
+        heading = f"#### {cls.__name__}.{member}"
+        if isinstance(value, property):
+            returns = inspect.signature(value.fget).return_annotation
+            parts.append(f"{heading}\n\nProperty: {inline(_annotation(returns))}. {parse_docstring(value.fget).text}")
+        else:
+            parts.append(function_section(value, level=4, name=member, heading=f"{cls.__name__}.{member}"))
+    return "\n\n".join(part for part in parts if part)
+
+
 def pages() -> dict[str, str]:
     """File name -> Markdown of every reference page (committed under ``docs/reference/``)."""
     return {
         "hooks.md": hooks_page(),
         "architecture.md": architecture_page(),
         "testing.md": testing_page(),
+        "python-api.md": python_api_page(),
     }
 
 

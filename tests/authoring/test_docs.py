@@ -71,6 +71,36 @@ def test_the_testing_reference_covers_the_public_api():
     assert "fixture `kreg_check`" in page
 
 
+def test_the_python_api_reference_covers_the_public_api():
+    import importlib
+
+    from kreg import api
+
+    functions = {name for name, value in vars(api).items() if inspect.isfunction(value) and value.__module__ == api.__name__ and not name.startswith("_")}
+    assert functions == set(reference.API_FUNCTIONS) and functions <= set(kreg.__all__)
+    page = reference.python_api_page()
+    assert reference.all_documented(reference.api_headings(), page) == []
+    for name in reference.API_FUNCTIONS:
+        function = getattr(api, name)
+        doc = parse_docstring(function)
+        for argument in inspect.signature(function).parameters:
+            assert doc.item("Args", argument) or doc.item("Args", f"**{argument}"), f"kreg.{name}: {argument!r} is not in its docstring's Args"
+            assert re.search(rf"\| `(\*\*)?{argument}` \|", page), f"kreg.{name}: {argument!r} is not on the page"
+    for module, name, members in reference.API_CLASSES:
+        cls = getattr(importlib.import_module(module), name)
+        fields = {item.name for item in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
+        public = {
+            member for member, value in vars(cls).items()
+            if not member.startswith("_") and member not in fields and (inspect.isfunction(value) or isinstance(value, property))
+        }
+        assert public <= set(members), f"{name}: {sorted(public - set(members))} are not on the page"
+        for member in members:
+            value = inspect.getattr_static(cls, member)
+            own = (value.fget if isinstance(value, property) else value).__doc__
+            assert own and own.strip(), f"{name}.{member} has no docstring of its own"
+    assert all(f"### kreg.{error}" in page for error in reference.API_ERRORS)
+
+
 def test_docstring_markup_becomes_markdown():
     page = reference.hooks_page()
     assert ":class:" not in page and "``" not in page.replace("```", "")

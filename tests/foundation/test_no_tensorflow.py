@@ -35,3 +35,15 @@ def test_every_builtin_plugin_module_is_light():
     )
     result = subprocess.run([sys.executable, "-c", CHECK.format(code=code)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_python_api_loads_no_workflow_until_called():
+    # kreg/__init__.py exports kreg.inspect, kreg.plot and kreg.review; the layering check ignores the
+    # import kreg -> kreg.api because kreg.api imports the workflows only inside those functions.
+    code = (
+        "import sys, kreg; assert callable(kreg.inspect) and callable(kreg.plot) and callable(kreg.review); "
+        "print([m for m in sys.modules if m.startswith(('kreg.workflows', 'kreg.running', 'kreg.inspect_tools', 'tensorflow', 'keras'))])"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.strip() == "[]"

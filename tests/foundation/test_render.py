@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kreg.cli.render import Column, format_count, format_metric, format_rate, print_table, printable
+from kreg.terminal import Column, format_count, format_metric, format_rate, print_table, printable
 
 ROWS = [
     ("risk-factor-autoencoder", "Conditional autoencoder: threaded Dense betas from characteristics", "risk-factor", "finance, threaded-dense"),

@@ -95,7 +95,7 @@ def test_the_help_examples_name_real_architectures_and_hyperparameters(command):
     import shlex
 
     from kreg.loading import load_catalogue
-    from kreg.workflows.comparing import is_model_file, resolve_side
+    from kreg.workflows.subjects import is_model_file, resolve_subject
 
     result = run_kreg(command, "-h")
     assert result.exit_code == 0 and "--against" in result.output and "FILE.keras" in result.output
@@ -107,7 +107,7 @@ def test_the_help_examples_name_real_architectures_and_hyperparameters(command):
         left, right = parse_sides(words, against_required=command == "diff")
         for side in (left, right):
             if side is not None and not is_model_file(side.name):
-                resolve_side(catalogue, side.name, side.assignments, side.preset)
+                resolve_subject(catalogue, side.name, side.assignments, side.preset)
 
 
 def test_the_command_reference_lists_the_sides():

@@ -195,7 +195,7 @@ def test_two_unrelated_architectures_give_a_readable_result(catalogue_with_built
 
 def _printed(diff, monkeypatch, capsys, columns: int) -> str:
     """The tables of ``kreg diff`` as the terminal shows them, ``columns`` wide."""
-    from kreg.cli.render import print_table
+    from kreg.terminal import print_table
     from kreg.inspect_tools.diff_tables import diff_tables
 
     monkeypatch.setenv("COLUMNS", str(columns))

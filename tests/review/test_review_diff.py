@@ -63,7 +63,7 @@ def test_a_trained_model_reviewed_against_its_architecture(vit_catalogue, tmp_pa
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["vit.keras"], "review NAME takes an architecture, not a file"),
+        (["vit.keras"], "model file 'vit.keras' does not exist"),
         ([NAME, "--against", "missing.keras"], "model file 'missing.keras' does not exist"),
         ([NAME, "--against", "no-such-thing"], "unknown architecture 'no-such-thing'"),
         ([NAME, "--against", "--set", "transformer_layers=many"], "'many' is not an integer"),

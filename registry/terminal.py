@@ -1,5 +1,8 @@
 """Tables and key-value blocks for the terminal, drawn with rich.
 
+The ``kreg`` command prints with them, and the report objects of the Python
+API (``str(kreg.inspect(...))``) draw the same text into a string with
+:func:`text_console`.
 Every cell and value passes through :func:`printable`, so text that comes from
 plugins (summaries, causes, layer names) can never move the cursor or clear
 the screen. Tables fit the console's width without splitting words: columns
@@ -9,10 +12,11 @@ printed as one block per row.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,13 +73,18 @@ def format_rate(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f}"
 
 
+def format_assignments(values: Mapping[str, Any]) -> str:
+    """Hyperparameters as ``key=value`` pairs, each value as JSON (``units=32 name="mlp"``)."""
+    return " ".join(f"{key}={json.dumps(value)}" for key, value in values.items())
+
+
 def format_metric(value: Any) -> str:
     """A metric value with four significant digits (``0.6939``); other values as text."""
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def print_table(
-    title: str | None, columns: Sequence[str | Column], rows: Iterable[Sequence[Any]], *, err: bool = False
+    title: str | None, columns: Sequence[str | Column], rows: Iterable[Sequence[Any]], *, err: bool = False, out: Any = None
 ) -> None:
     """Print a table that fits the console without splitting words.
 
@@ -85,10 +94,11 @@ def print_table(
             wrap, except the first (names: never wrapped).
         rows: Iterable[Sequence[Any]]. One sequence of cells per row (``None`` is empty).
         err: bool. Print on stderr.
+        out: rich.console.Console or None. Print there instead (e.g. :func:`text_console`).
     """
     from rich.markup import escape
 
-    out = console(err=err)
+    out = out or console(err=err)
     specs = [_column(spec, index) for index, spec in enumerate(columns)]
     cells = [["" if cell is None else printable(cell, one_line=True) for cell in row] for row in rows]
     if title:
@@ -159,13 +169,13 @@ def _print_blocks(out: Any, specs: list[Column], rows: list[list[str]]) -> None:
                 out.print(Padding(f"[dim]{escape(spec.header)}:[/dim] {escape(cell)}", (0, 0, 0, 2)), overflow="fold")
 
 
-def print_fields(fields: Iterable[tuple[str, Any]]) -> None:
-    """Print ``label: value`` lines with aligned labels, skipping empty values."""
+def print_fields(fields: Iterable[tuple[str, Any]], out: Any = None) -> None:
+    """Print ``label: value`` lines with aligned labels, skipping empty values (on ``out``, default stdout)."""
     from rich.markup import escape
 
     shown = [(label, value) for label, value in fields if value not in (None, "", [], (), {})]
     width = max((len(label) for label, _ in shown), default=0)
-    out = console()
+    out = out or console()
     for label, value in shown:
         out.print(f"[bold]{label + ':':<{width + 1}}[/bold] {escape(printable(value))}", highlight=False)
 
@@ -179,6 +189,20 @@ def console(err: bool = False) -> Any:
     # so a row stays on one line; COLUMNS still wins when set.
     width = None if _is_terminal(stream) or "COLUMNS" in os.environ else PIPED_WIDTH
     return Console(file=stream, width=width, highlight=False)
+
+
+def text_console() -> Any:
+    """A rich Console drawing into a string (``console.file.getvalue()``), as wide as piped output.
+
+    What it draws is what ``kreg ... > file`` writes: no colours, tables
+    :data:`PIPED_WIDTH` wide (``COLUMNS`` overrides it).
+    """
+    import io
+
+    from rich.console import Console
+
+    width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else PIPED_WIDTH
+    return Console(file=io.StringIO(), width=width, highlight=False, color_system=None, force_terminal=False)
 
 
 def _is_terminal(stream: Any) -> bool:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 import kreg
 from tests.support.plugin_packages import PluginEnvironment, make_plugin_environment, write_plugin_package
+
+# kreg's tables take their width from COLUMNS when it is set (a terminal, or a CI
+# runner that exports it); the tests read tables printed to pipes at kreg's piped
+# width, so the caller's COLUMNS must not reach them. Tests that need a width set it.
+for _variable in ("COLUMNS", "LINES"):
+    os.environ.pop(_variable, None)
 
 
 @pytest.fixture

@@ -63,6 +63,8 @@ def test_kreg_inspect_resnet50_gives_the_published_count(run_kreg):
     assert model_layers[0]["output_shape"] == [None, 224, 224, 3] and model_layers[-1]["output_shape"] == [None, 1000]
 
 
+# Slow (16 s); the slow sweep checks every application, the default suite inspects and loads weights.
+@pytest.mark.slow
 def test_kreg_check_passes_a_small_model_at_the_smoke_preset(run_kreg):
     result = run_kreg("check", "mobilenetv3small", "--json")
     assert result.exit_code == 0, result.output

@@ -30,6 +30,8 @@ def example(repository_root: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return environment, package
 
 
+# Slow (24 s: pytest in a fresh venv); the default suite runs the scaffold's package through the same path.
+@pytest.mark.slow
 def test_the_example_plugin_passes_its_own_test_suite(example):
     environment, package = example
     result = subprocess.run(

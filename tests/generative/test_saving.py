@@ -36,6 +36,8 @@ RELOAD_VAE = textwrap.dedent(
 pytestmark = pytest.mark.filterwarnings("ignore:`shuffle=True` was passed:UserWarning")
 
 
+# Slow (14 s); the default suite reloads saved models in safe mode (risk-factor, tests/inspect/test_saved_models.py).
+@pytest.mark.slow
 def test_trained_vae_reloads_in_a_fresh_process(build_architecture, adapter, tmp_path):
     built = build_architecture("vae", preset="smoke")
     built.model.fit(adapter("vae", built.hyperparameters, 4), steps_per_epoch=2, epochs=1, verbose=0)

@@ -22,23 +22,31 @@ SMOKE_LENGTH = 10
 """The transformer's sequence length at its smoke preset (its data adapter's batches)."""
 
 
-def _save(folder, name: str, *options: str) -> str:
+def _start_saving(folder, name: str, *options: str) -> tuple[str, subprocess.Popen]:
     path = folder / f"{name}.keras"
     command = [sys.executable, "-m", "kreg", "train", name, "--steps", "1", *options, "--save", str(path)]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    return str(path)
+    return str(path), subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _finish(path: str, process: subprocess.Popen) -> str:
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr[-2000:]
+    return path
 
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
-    """``{architecture: path}``: a functional, a subclassed and a custom-layer model, each saved by kreg train."""
+    """``{architecture: path}``: a functional, a subclassed and a custom-layer model, each saved by kreg train.
+
+    The three processes run at once: most of each is importing TensorFlow.
+    """
     folder = tmp_path_factory.mktemp("saved")
-    return {
-        "risk-factor-autoencoder": _save(folder, "risk-factor-autoencoder"),
-        "mlp": _save(folder, "mlp"),
-        "transformer": _save(folder, "transformer", "--preset", "smoke"),
+    started = {
+        "risk-factor-autoencoder": _start_saving(folder, "risk-factor-autoencoder"),
+        "mlp": _start_saving(folder, "mlp"),
+        "transformer": _start_saving(folder, "transformer", "--preset", "smoke"),
     }
+    return {name: _finish(*process) for name, process in started.items()}
 
 
 def _model(result) -> dict:

@@ -104,6 +104,8 @@ def test_ctrl_c_during_training_stops_at_a_step_boundary_and_reports_the_metrics
     assert f"fault-slow-train: {step} steps" in stdout and "loss" in stdout
 
 
+# Slow (7.5 s); the default suite stops training with Ctrl-C (above) and an interrupted check's JSON parses.
+@pytest.mark.slow
 def test_ctrl_c_during_training_with_json_prints_json_that_parses(faults, tmp_path):
     step, stdout = _interrupt_training(faults, tmp_path, "--json")
     report = json.loads(stdout)

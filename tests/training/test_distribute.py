@@ -28,6 +28,8 @@ def kreg_with_two_cpus(*args: str, env: dict | None = None) -> subprocess.Comple
     )
 
 
+# Slow (11 s); the default suite trains with two real multi-worker processes (tests/cluster).
+@pytest.mark.slow
 def test_mirrored_over_two_devices(tmp_path):
     path = tmp_path / "mirrored.keras"
     result = kreg_with_two_cpus(

@@ -65,6 +65,8 @@ def test_check_reports_every_test_plugin(environment):
     assert result.stderr.strip().splitlines()[-1] == "kreg: error: 2 of 4 architectures failed the check: test-broken, test-nan"
 
 
+# Slow (10 s); the default suite checks the same plugins with --json (above) and reads the table in tests/reliability.
+@pytest.mark.slow
 def test_check_table_and_patterns(environment):
     result = environment.kreg("check", "test-m*", "test-b*")
     assert result.returncode == 1

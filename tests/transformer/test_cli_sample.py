@@ -106,6 +106,8 @@ def run_kreg(*args: str, cwd) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "kreg", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
 
 
+# Slow (15 s); the default suite saves the vocabulary with the model (the test above) and samples in process.
+@pytest.mark.slow
 def test_train_save_then_sample_in_a_fresh_process(corpus_dir, tmp_path, lm_hp, kreg_cli):
     path = tmp_path / "lm.keras"
     history, callback = train_and_save_language_model(corpus_dir, path, lm_hp)

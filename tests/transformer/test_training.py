@@ -15,7 +15,8 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-@pytest.mark.parametrize("name", ["transformer", "transformer-lm"])
+# transformer-lm is slow (8 s): the same layers as the transformer, which the default suite trains.
+@pytest.mark.parametrize("name", ["transformer", pytest.param("transformer-lm", marks=pytest.mark.slow)])
 def test_smoke_preset_learns_the_synthetic_data(name, architectures):
     architecture = architectures[name]
     hp = {**architecture.hyperparameters, **architecture.presets["smoke"]}

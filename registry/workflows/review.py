@@ -11,6 +11,7 @@ renders the page with :mod:`kreg.workflows.review_html` and writes it.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,7 @@ class Review:
         training: TrainingCurves or None. The smoke training, when one was asked for.
         training_error: ArchitectureFailure or None. Why the smoke training failed.
         comparison: ArchitectureDiff or None. The diff against another side (``--against``).
-        created: str. When the review was made (UTC, ISO 8601).
+        created: str. When the review was made, to the minute in UTC (``2026-11-26 14:05 UTC``).
     """
 
     entry: Entry | None
@@ -82,13 +83,15 @@ class Review:
     def to_json(self) -> dict[str, Any]:
         """The review's data: ``inspection`` (``kreg inspect --json``'s object), ``training``, ``diff``.
 
+        A copy, as ``InspectionReport.to_json()`` is: changing it changes nothing here.
+
         Returns:
             dict. ``name``, ``source``, ``preset``, ``inspection``, ``graph``
             (drawn or not, and why not), ``training`` (``kreg train --json``'s
             object, or None), ``training_error`` and ``diff`` (``kreg diff
             --json``'s object, or None).
         """
-        return {
+        return copy.deepcopy({
             "name": self.name,
             "source": self.source,
             "preset": self.preset,
@@ -97,7 +100,7 @@ class Review:
             "training": None if self.training is None else {**self.training.summary, "problem": self.training.problem},
             "training_error": None if self.training_error is None else str(self.training_error),
             "diff": None if self.comparison is None else self.comparison.to_json(),
-        }
+        })
 
     def html(self) -> str:
         """The whole review page (what :meth:`save` writes): inline CSS and SVG, no script."""

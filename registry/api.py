@@ -161,6 +161,8 @@ def review(
     /,
     *,
     train_steps: int | None = None,
+    input_shapes: Mapping[str, Sequence[int]] | Sequence[int] | None = None,
+    batch_size: int | None = None,
     expand_layers: bool = False,
     preset: str | None = None,
     seed: int | None = 0,
@@ -174,6 +176,10 @@ def review(
         train_steps: int or None. Also smoke-train an architecture this many
             steps on its synthetic data, keeping every metric's curve (a model
             or a file has no data adapter to train on).
+        input_shapes: Mapping[str, Sequence[int]] or Sequence[int] or None.
+            Sizes for unknown input dimensions, as for :func:`inspect`
+            (``kreg.review(model, input_shapes=(224, 224, 3))``).
+        batch_size: int or None. Estimate training memory at this batch size, as for :func:`inspect`.
         expand_layers: bool. Also open custom layers in the graph.
         preset: str or None. Start an architecture from one of its presets.
         seed: int or None. Seed Python, NumPy and TensorFlow before building an architecture.
@@ -201,7 +207,9 @@ def review(
         raise KregUsageError(f"train_steps must be a positive integer, got {train_steps!r}")
     found = catalogue or _installed_catalogue()
     subject = resolve_subject(found, model, preset=preset, values=hyperparameters)
-    return review_subject(subject, found, train_steps=train_steps, expand_layers=expand_layers, seed=seed)
+    return review_subject(
+        subject, found, train_steps=train_steps, expand_layers=expand_layers, seed=seed, input_shapes=input_shapes, batch_size=batch_size
+    )
 
 
 def _installed_catalogue() -> Catalogue:

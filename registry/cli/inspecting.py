@@ -10,27 +10,16 @@ from pathlib import Path
 
 import click
 
-from kreg.cli.options import component_option, json_option, plugin_options, preset_option, set_option
+from kreg.cli.options import (
+    batch_size_option,
+    component_option,
+    input_shape_option,
+    json_option,
+    plugin_options,
+    preset_option,
+    set_option,
+)
 from kreg.cli.session import emit_json, get_session
-
-
-input_shape_option = click.option(
-    "--input-shape",
-    "input_shapes",
-    multiple=True,
-    metavar="NAME=DIMS",
-    help="Count compute with input NAME at these sizes after the batch axis, e.g. encoder_inputs=20 "
-    "or image=224,224,3 (repeatable). Without it, unknown sizes come from the data adapter's batches.",
-)
-
-
-batch_size_option = click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Estimate training memory at batch size N (default: the architecture's; a saved model has none, "
-    "so its report leaves training memory out without this).",
-)
 
 
 @click.command("inspect")

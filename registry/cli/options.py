@@ -111,3 +111,22 @@ def plugin_options(command: F) -> F:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+input_shape_option = click.option(
+    "--input-shape",
+    "input_shapes",
+    multiple=True,
+    metavar="NAME=DIMS",
+    help="Count compute with input NAME at these sizes after the batch axis, e.g. encoder_inputs=20 "
+    "or image=224,224,3 (repeatable). Without it, unknown sizes come from the data adapter's batches.",
+)
+
+
+batch_size_option = click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Estimate training memory at batch size N (default: the architecture's; a saved model has none, "
+    "so its report leaves training memory out without this).",
+)

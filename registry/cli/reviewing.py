@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kreg.cli.diff_arguments import parse_sides
-from kreg.cli.options import json_option, plugin_options
+from kreg.cli.options import batch_size_option, input_shape_option, json_option, plugin_options
 from kreg.cli.session import emit_json, get_session
 from kreg.terminal import format_assignments, print_fields, print_table
 from kreg.workflows.comparing import compare_sides
@@ -80,9 +80,18 @@ class ReviewCommand(TwoSidedCommand):
     metavar="N",
     help="Also smoke-train N steps on synthetic data and plot every metric (architectures only).",
 )
+@input_shape_option
+@batch_size_option
 @click.option("--expand-layers", is_flag=True, help="Also open custom layers in the graph into their traced inner layers.")
 @plugin_options
-def review_command(args: tuple[str, ...], output: str | None, train_steps: int | None, expand_layers: bool) -> None:
+def review_command(
+    args: tuple[str, ...],
+    output: str | None,
+    train_steps: int | None,
+    input_shapes: tuple[str, ...],
+    batch_size: int | None,
+    expand_layers: bool,
+) -> None:
     """Write one self-contained HTML page reviewing an architecture or a saved model.
 
     The page holds the summary, the plugin and source, the hyperparameters,
@@ -99,11 +108,16 @@ def review_command(args: tuple[str, ...], output: str | None, train_steps: int |
     safe_mode, its custom layers found in the installed plugins, and reviewed
     as its one component "model" (no hyperparameters, nothing to train on).
 
+    --input-shape and --batch-size set the sizes the page counts compute and
+    memory at, as for `kreg inspect`; with --against, the diff still compares
+    each side at its own sizes.
+
     \b
     Examples:
       kreg review transformer --preset smoke --train-steps 20
       kreg review transformer --against --set embed_dim=128 -o width.html
       kreg review vae.keras --against vae
+      kreg review mobilenet.keras --input-shape input_layer=224,224,3
     """
     from kreg.workflows.subjects import is_model_file
 
@@ -119,9 +133,15 @@ def review_command(args: tuple[str, ...], output: str | None, train_steps: int |
 
     stem = Path(left_spec.name).stem if is_model_file(left_spec.name) else left_spec.name
     path = check_destination(output or f"{stem}-review.html", "-o")
-    review = review_subject(left, catalogue, train_steps=train_steps, expand_layers=expand_layers)
+    from kreg.inspect_tools.input_shapes import parse_input_shapes
+
+    pinned = parse_input_shapes(input_shapes)
+    review = review_subject(
+        left, catalogue, train_steps=train_steps, expand_layers=expand_layers, input_shapes=pinned or None, batch_size=batch_size
+    )
     if right is not None:
-        review.comparison = compare_sides(left, right, catalogue, left_report=review.report)
+        at_own_sizes = not pinned and batch_size is None  # else the left side is inspected again, as the right one is
+        review.comparison = compare_sides(left, right, catalogue, left_report=review.report if at_own_sizes else None)
     click.echo(f"wrote {write_review(review, path)}")
     if review.graph_problem:
         click.echo(f"kreg: warning: the page has no graph: {review.graph_problem}", err=True)

@@ -15,7 +15,7 @@ from typing import Any
 from kreg.catalogue import Catalogue
 from kreg.files import write_atomically
 from kreg.running.inspecting import draw_graph, inspect_built, inspect_models
-from kreg.workflows.subjects import Subject, open_subject
+from kreg.workflows.subjects import OpenedSubject, Subject, open_subject
 
 
 def inspect_subject(
@@ -42,9 +42,24 @@ def inspect_subject(
         ArchitectureFailure: building or inspecting failed.
         KregError: the file could not be loaded.
     """
+    return inspect_opened(subject, open_subject(subject, catalogue), component, input_shapes, batch_size)
+
+
+def inspect_opened(
+    subject: Subject,
+    opened: OpenedSubject,
+    component: str | None = None,
+    input_shapes: Mapping[str, Any] | Any = None,
+    batch_size: int | None = None,
+) -> dict[str, Any]:
+    """The report of a subject already opened (built or loaded), as :func:`inspect_subject` gives it.
+
+    Raises:
+        KregUsageError: a bad component or input shape.
+        ArchitectureFailure: inspecting failed.
+    """
     from kreg.inspect_tools.input_shapes import ShapePlan, check_component_input_shapes, input_shapes_by_name
 
-    opened = open_subject(subject, catalogue)
     components = opened.select(component)
     shapes = input_shapes_by_name(input_shapes, components)
     check_component_input_shapes(shapes, components)

@@ -78,6 +78,11 @@ class PipelineOptions:
             the Architecture declares, a compiled ``"model"``, every component
             traced, metrics returned by the train step, the weights surviving
             a save and load.
+        input_shapes: Mapping or sequence or None. Sizes after the batch axis
+            for the report's compute, by input name or one shape for a single
+            input (``--input-shape``); None takes unknown sizes from the data adapter.
+        memory_batch_size: int or None. Estimate training memory at this batch
+            size in the report (``--batch-size``); None uses the architecture's.
     """
 
     preset: str | None = SMOKE_PRESET
@@ -90,6 +95,8 @@ class PipelineOptions:
     save_to: Path | None = None
     save_and_reload: bool = False
     contract: bool = False
+    input_shapes: Any = None
+    memory_batch_size: int | None = None
 
 
 @dataclass
@@ -265,12 +272,15 @@ def _require_declared_components(built: BuiltArchitecture) -> None:
 
 
 def _inspect(built: BuiltArchitecture, options: PipelineOptions, result: PipelineResult) -> None:
+    from kreg.inspect_tools.input_shapes import check_component_input_shapes, input_shapes_by_name
     from kreg.running.inspecting import count_built_params, inspect_built
 
     if options.inspection is Inspection.COUNT:
         result.params = count_built_params(built)
         return
-    result.report = inspect_built(built)
+    shapes = input_shapes_by_name(options.input_shapes, built.components)
+    check_component_input_shapes(shapes, built.components)
+    result.report = inspect_built(built, None, shapes, options.memory_batch_size)
     for name, component in result.report["components"].items():
         result.params[name] = component["params"]
         result.dense[name] = len(component["dense"])

@@ -138,6 +138,8 @@ def make_review(
     train_steps: int | None = None,
     expand_layers: bool = False,
     seed: int | None = 0,
+    input_shapes: Any = None,
+    batch_size: int | None = None,
 ) -> Review:
     """Build an architecture and gather its review: the pipeline's build, report and training.
 
@@ -154,6 +156,10 @@ def make_review(
         expand_layers: bool. Open custom layers in the graph too.
         seed: int or None. Seed Python, NumPy and TensorFlow before building,
             as ``kreg train`` does, so the smoke-training curves repeat.
+        input_shapes: Mapping or sequence or None. Sizes after the batch axis
+            for compute (``--input-shape``); None takes unknown sizes from the data adapter.
+        batch_size: int or None. Estimate training memory at this batch size;
+            None uses the architecture's (the smoke training keeps its own).
 
     Returns:
         Review.
@@ -169,7 +175,8 @@ def make_review(
 
     log = StepLog()
     options = PipelineOptions(
-        seed=seed, train=train_steps is not None, steps=train_steps or 0, batch_size=None, callbacks=(log,)
+        seed=seed, train=train_steps is not None, steps=train_steps or 0, batch_size=None, callbacks=(log,),
+        input_shapes=input_shapes, memory_batch_size=batch_size,
     )
     result = run_pipeline(entry, options, hyperparameters)
     if result.failure is not None and result.stage is not Stage.TRAIN:
@@ -192,6 +199,8 @@ def review_subject(
     train_steps: int | None = None,
     expand_layers: bool = False,
     seed: int | None = 0,
+    input_shapes: Any = None,
+    batch_size: int | None = None,
 ) -> Review:
     """Review any subject: an architecture as :func:`make_review` does; a saved file or a Keras model inspected and drawn.
 
@@ -201,10 +210,15 @@ def review_subject(
         train_steps: int or None. Smoke-train an architecture this many steps.
         expand_layers: bool. Open custom layers in the graph too.
         seed: int or None. Seed before building an architecture.
+        input_shapes: Mapping or sequence or None. Sizes after the batch axis
+            for compute, as :func:`kreg.workflows.inspecting.inspect_subject` takes them.
+        batch_size: int or None. Estimate training memory at this batch size
+            (an architecture's own by default; a file or a model has none).
 
     Raises:
         KregUsageError: ``train_steps`` for a file or a model, or an
-            architecture without a data adapter; a builder rejecting a value.
+            architecture without a data adapter; a builder rejecting a value;
+            a bad input shape.
         ArchitectureFailure: building or inspecting failed.
         KregError: the file could not be loaded.
     """
@@ -219,12 +233,15 @@ def review_subject(
             train_steps=train_steps,
             expand_layers=expand_layers,
             seed=seed,
+            input_shapes=input_shapes,
+            batch_size=batch_size,
         )
-    from kreg.running.inspecting import inspect_models
+    from kreg.workflows.inspecting import inspect_opened
     from kreg.workflows.subjects import open_subject
 
     opened = open_subject(subject, catalogue)
-    review = Review(None, {}, inspect_models(subject.name, {}, opened.components), source=subject.describe())
+    report = inspect_opened(subject, opened, None, input_shapes, batch_size)
+    review = Review(None, {}, report, source=subject.describe())
     _add_graph(review, subject.name, opened.components["model"], expand_layers)
     return review
 

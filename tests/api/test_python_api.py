@@ -90,6 +90,35 @@ def test_a_convolution_that_cannot_run_at_one_position_says_how_to_give_the_size
     assert kreg.inspect(model, input_shapes=(9, 9, 3)).macs == 4 * 4 * 4 * 27
 
 
+def _strided_model():
+    import keras
+
+    inputs = keras.Input((None, None, 3), name="image")
+    return keras.Model(inputs, keras.layers.Conv2D(4, 3, strides=2, name="stem")(inputs), name="strided")
+
+
+def test_review_counts_a_model_at_the_sizes_given(tmp_path):
+    # The same strided convolution as above: not countable at unknown sizes, 4 x 4 x 4 x 27 MACs at 9 x 9.
+    model = _strided_model()
+    assert kreg.review(model).report["components"]["model"]["compute"]["macs"] is None
+    review = kreg.review(model, input_shapes=(9, 9, 3), batch_size=8)
+    compute = review.to_json()["inspection"]["components"]["model"]["compute"]
+    assert compute["macs"] == 4 * 4 * 4 * 27 and compute["shape_source"] == "option"
+    assert review.to_json()["inspection"] == kreg.inspect(model, input_shapes=(9, 9, 3), batch_size=8).to_json()
+    assert "1,728" in review.html()
+
+
+def test_review_of_an_architecture_counts_at_the_sizes_given():
+    # The transformer's compute grows with its sequence lengths; its adapter's 10 tokens (smoke) unless told.
+    lengths = {"encoder_inputs": [4], "decoder_inputs": [4]}
+    review = kreg.review("transformer", preset="smoke", input_shapes=lengths)
+    inspected = kreg.inspect("transformer", preset="smoke", input_shapes=lengths)
+    assert review.to_json()["inspection"]["components"]["model"]["compute"] == inspected.to_json()["components"]["model"]["compute"]
+    assert review.report["components"]["model"]["compute"]["shape_source"] == "option"
+    with pytest.raises(kreg.KregUsageError, match="no_such_input"):
+        kreg.review("transformer", preset="smoke", input_shapes={"no_such_input": [4]})
+
+
 def test_the_card_is_the_review_pages_pieces_scoped_to_itself():
     import keras
 

@@ -108,3 +108,33 @@ def test_a_value_the_builder_rejects_is_a_usage_error(kreg_cli, tmp_path):
     result = kreg_cli("review", RISK, "--set", "n_tickers=0", "-o", str(tmp_path / "page.html"))
     assert result.exit_code == 2, result.output
     assert "hyperparameter 'n_tickers'" in result.stderr and not (tmp_path / "page.html").exists()
+
+
+def test_a_saved_model_is_counted_at_the_input_shape_given(kreg_cli, tmp_path):
+    import keras
+
+    inputs = keras.Input((None, None, 3), name="image")
+    model = keras.Model(inputs, keras.layers.Conv2D(4, 3, strides=2, name="stem")(inputs), name="strided")
+    saved = tmp_path / "strided.keras"
+    model.save(saved)
+    page = tmp_path / "page.html"
+    result = kreg_cli("review", str(saved), "--input-shape", "image=9,9,3", "--batch-size", "8", "-o", str(page))
+    assert result.exit_code == 0, result.output
+    # By hand: a 3 x 3 x 3 kernel per output channel (4) at each of the 4 x 4 positions of a 9 x 9 image.
+    assert "1,728" in page.read_text(encoding="utf-8")
+    bad = kreg_cli("review", str(saved), "--input-shape", "picture=9,9,3", "-o", str(page))
+    assert bad.exit_code == 2 and "picture" in bad.output
+
+
+def test_with_against_the_diff_compares_each_side_at_its_own_sizes(kreg_cli, tmp_path):
+    page = tmp_path / "page.html"
+    result = kreg_cli(
+        "review", "transformer", "--preset", "smoke", "--input-shape", "encoder_inputs=4", "--input-shape", "decoder_inputs=4",
+        "--against", "transformer", "--preset", "smoke", "-o", str(page),
+    )
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    # The same configuration on both sides: no compute delta from the lengths the reviewed side was counted at.
+    diff = text.split('<section id="diff">')[1].split("</section>")[0]
+    macs = re.findall(r"<td>MACs per example</td><td>([^<]*)</td><td>([^<]*)</td>", diff)
+    assert len(macs) == 3 and all(left == right for left, right in macs), macs  # model, encoder, decoder

@@ -7,7 +7,7 @@ info`` shows all come from :mod:`kreg.plugins.applications.catalog`.
 from __future__ import annotations
 
 import kreg
-from kreg.plugins.applications.catalog import TAG, Application
+from kreg.plugins.applications.catalog import TAG, Application, published_figure
 
 BATCH_SIZE = 16
 """Default training batch size (full-size images on a CPU)."""
@@ -85,6 +85,6 @@ def _size_note(spec: Application) -> str:
 def _published(spec: Application) -> str:
     if spec.published_params is None:
         return "keras.io publishes no parameter count for it."
-    if spec.published_rounding == 1:
-        return f"keras.io publishes {spec.published_params:,} parameters for it (include_top, 1000 classes, default size)."
-    return f"keras.io publishes {spec.published_params / 1e6:.1f}M parameters for it (rounded; include_top, 1000 classes, default size)."
+    rounded = "" if spec.published_rounding == 1 else "rounded; "
+    figure = published_figure(spec.published_params, spec.published_rounding)
+    return f"keras.io publishes {figure} parameters for it ({rounded}include_top, 1000 classes, default size)."

@@ -226,11 +226,9 @@ def table_cells(row: TableRow) -> list[str]:
 
 
 def _published(row: TableRow) -> str:
-    if row.published_parameters is None:
-        return ""
-    if row.published_rounding == 1:
-        return f"{row.published_parameters:,}"
-    return f"{row.published_parameters / 1e6:.1f}M"
+    from kreg.plugins.applications.catalog import published_figure
+
+    return "" if row.published_parameters is None else published_figure(row.published_parameters, row.published_rounding)
 
 
 def _macs(row: TableRow) -> str:

@@ -144,14 +144,19 @@ def check_input_shapes(options: Mapping[str, list[int]], inputs: Iterable[ModelI
                     raise KregUsageError(f"{given}: the model fixes axis {axis} of {name!r} at {fixed}; the inputs: {listing}")
 
 
-def check_component_input_shapes(options: Mapping[str, list[int]], components: Mapping[str, Any]) -> None:
-    """:func:`check_input_shapes` against every input of the given components (and their sub-models).
+def component_input_shapes(value: Any, components: Mapping[str, Any]) -> dict[str, list[int]]:
+    """Input shapes as a program or ``--input-shape`` gives them, by name, checked against the components' inputs.
+
+    :func:`input_shapes_by_name`, then :func:`check_input_shapes` against
+    every input of the given components (and their sub-models).
 
     Raises:
-        KregUsageError: as :func:`check_input_shapes`.
+        KregUsageError: as those two functions.
     """
-    if options:
-        check_input_shapes(options, [item for model in components.values() for item in _all_inputs(model)])
+    shapes = input_shapes_by_name(value, components)
+    if shapes:
+        check_input_shapes(shapes, [item for model in components.values() for item in _all_inputs(model)])
+    return shapes
 
 
 def _all_inputs(model: Any) -> list[ModelInput]:

@@ -137,7 +137,7 @@ def review_command(
 
     pinned = parse_input_shapes(input_shapes)
     review = review_subject(
-        left, catalogue, train_steps=train_steps, expand_layers=expand_layers, input_shapes=pinned or None, batch_size=batch_size
+        left, catalogue, train_steps=train_steps, expand_layers=expand_layers, input_shapes=pinned, batch_size=batch_size
     )
     if right is not None:
         at_own_sizes = not pinned and batch_size is None  # else the left side is inspected again, as the right one is

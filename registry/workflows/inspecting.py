@@ -58,11 +58,10 @@ def inspect_opened(
         KregUsageError: a bad component or input shape.
         ArchitectureFailure: inspecting failed.
     """
-    from kreg.inspect_tools.input_shapes import ShapePlan, check_component_input_shapes, input_shapes_by_name
+    from kreg.inspect_tools.input_shapes import ShapePlan, component_input_shapes
 
     components = opened.select(component)
-    shapes = input_shapes_by_name(input_shapes, components)
-    check_component_input_shapes(shapes, components)
+    shapes = component_input_shapes(input_shapes, components)
     if opened.built is not None:
         return inspect_built(opened.built, components, shapes, batch_size)
     return inspect_models(subject.name, {}, components, ShapePlan(shapes, None, batch_size))

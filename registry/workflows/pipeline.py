@@ -272,14 +272,13 @@ def _require_declared_components(built: BuiltArchitecture) -> None:
 
 
 def _inspect(built: BuiltArchitecture, options: PipelineOptions, result: PipelineResult) -> None:
-    from kreg.inspect_tools.input_shapes import check_component_input_shapes, input_shapes_by_name
+    from kreg.inspect_tools.input_shapes import component_input_shapes
     from kreg.running.inspecting import count_built_params, inspect_built
 
     if options.inspection is Inspection.COUNT:
         result.params = count_built_params(built)
         return
-    shapes = input_shapes_by_name(options.input_shapes, built.components)
-    check_component_input_shapes(shapes, built.components)
+    shapes = component_input_shapes(options.input_shapes, built.components)
     result.report = inspect_built(built, None, shapes, options.memory_batch_size)
     for name, component in result.report["components"].items():
         result.params[name] = component["params"]

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import QUIET_ENV, WORK, kreg_command  # noqa: E402
+from harness import QUIET_ENV, WORK, kreg_command
 
 MODELS = {  # name: preset (None: the architecture's defaults)
     "risk-factor-autoencoder": None,
@@ -40,7 +40,9 @@ SIDES = {  # label: extra kreg train arguments
 
 def train_once(name: str, preset: str | None, steps: int, extra: list[str]) -> dict[str, float]:
     """One `kreg train --json` process: the chief's steps/s and the command's wall seconds."""
-    command = kreg_command("train", name, "--steps", str(steps), "--json", *(["--preset", preset] if preset else []), *extra)
+    command = kreg_command(
+        "train", name, "--steps", str(steps), "--json", *(["--preset", preset] if preset else []), *extra
+    )
     environment = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
     environment.update(QUIET_ENV)
     WORK.mkdir(exist_ok=True)
@@ -64,7 +66,8 @@ def compare(name: str, preset: str | None, steps: int, runs: int) -> dict:
             samples[label].append(train_once(name, preset, steps, extra))
             print(f"  {name} {label}: {samples[label][-1]['steps_per_second']:.1f} steps/s", flush=True)
     sides = {
-        label: {key: statistics.median(sample[key] for sample in values) for key in ("steps_per_second", "wall")} | {"runs": len(values)}
+        label: {key: statistics.median(sample[key] for sample in values) for key in ("steps_per_second", "wall")}
+        | {"runs": len(values)}
         for label, values in samples.items()
     }
     two, one, plain = (sides[label]["steps_per_second"] for label in ("2 workers", "1 worker", "no strategy"))

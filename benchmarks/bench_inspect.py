@@ -24,13 +24,13 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import alternate, comparison, run_command  # noqa: E402
-from plugin_wheels import install_wheels, make_environment, write_wheel  # noqa: E402
+from harness import alternate, comparison, run_command
+from plugin_wheels import install_wheels, make_environment, write_wheel
 
 CASES = {"small": "risk-factor-autoencoder", "medium": "transformer", "large": "efficientnetv2l"}
 
 LARGE_PLUGIN = {
-    "kreg_bench_large": '''import kreg
+    "kreg_bench_large": """import kreg
 
 
 @kreg.hookimpl
@@ -42,13 +42,13 @@ def kreg_register_architectures(register):
         hyperparameters={},
         tags=("bench",),
     ))
-''',
-    "kreg_bench_large_model": '''import keras
+""",
+    "kreg_bench_large_model": """import keras
 
 
 def build():
     return keras.applications.EfficientNetV2L(weights=None)
-''',
+""",
 }
 
 PLAIN = """
@@ -99,7 +99,9 @@ def collect(runs: int) -> list[dict]:
                 lambda: run_command([*plain_args, "plot", str(work / "keras.png")]),
                 runs,
             )
-            results.append(comparison("plot", case, f"kreg plot {name}", "build + keras.utils.plot_model", samples, goal=1.2))
+            results.append(
+                comparison("plot", case, f"kreg plot {name}", "build + keras.utils.plot_model", samples, goal=1.2)
+            )
     return results
 
 
@@ -109,7 +111,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     for row in collect(args.runs):
-        print(f"{row['group']:>8} {row['case']:<35} kreg {row['kreg']['wall']:6.2f} s | keras {row['keras']['wall']:6.2f} s | {row['ratio']:.2f}x (goal <= {row['goal']}x)")
+        print(
+            f"{row['group']:>8} {row['case']:<35} kreg {row['kreg']['wall']:6.2f} s | keras {row['keras']['wall']:6.2f} s | {row['ratio']:.2f}x (goal <= {row['goal']}x)"
+        )
 
 
 if __name__ == "__main__":

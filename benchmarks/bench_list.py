@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import alternate, comparison, run_command  # noqa: E402
-from plugin_wheels import make_environment  # noqa: E402
+from harness import alternate, comparison, run_command
+from plugin_wheels import make_environment
 
 PLUGIN_COUNTS = (0, 10, 100, 1000)
 GOAL_PLUGINS = 100
@@ -35,7 +35,9 @@ def collect(runs: int, plugin_counts: tuple[int, ...] = PLUGIN_COUNTS) -> list[d
             )
             # The goal, at 100 plugins: kreg/keras time at most 1/10 (10x faster).
             goal = 0.1 if count == GOAL_PLUGINS else None
-            row = comparison("list", f"{count} plugins", "kreg list --json", 'python -c "import keras"', samples, goal=goal)
+            row = comparison(
+                "list", f"{count} plugins", "kreg list --json", 'python -c "import keras"', samples, goal=goal
+            )
             row["plugins"] = count
             results.append(row)
     return results
@@ -49,7 +51,9 @@ def main() -> None:
     args = parser.parse_args()
     for row in collect(args.runs, tuple(args.plugins)):
         k, r = row["kreg"], row["keras"]
-        print(f"{row['case']:>13}: kreg list {k['wall']:.3f} s {k['peak_mib']:.0f} MiB | import keras {r['wall']:.3f} s {r['peak_mib']:.0f} MiB | {1 / row['ratio']:.1f}x faster")
+        print(
+            f"{row['case']:>13}: kreg list {k['wall']:.3f} s {k['peak_mib']:.0f} MiB | import keras {r['wall']:.3f} s {r['peak_mib']:.0f} MiB | {1 / row['ratio']:.1f}x faster"
+        )
 
 
 if __name__ == "__main__":

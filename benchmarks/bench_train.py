@@ -55,23 +55,25 @@ from typing import Any
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
-import kreg  # noqa: E402
+import kreg
 from kreg.hyperparameters import resolve_hyperparameters
-from kreg.running.calls import resolve_part  # noqa: E402
-from kreg.running.metrics_log import MetricRecorder  # noqa: E402
-from kreg.running.training import TrainOptions  # noqa: E402
-from kreg.workflows.training import train  # noqa: E402
+from kreg.running.calls import resolve_part
+from kreg.running.metrics_log import MetricRecorder
+from kreg.running.training import TrainOptions
+from kreg.workflows.training import train
 
 FEATURES, UNITS, BATCH = 64, 64, 64
 
 
 def build_mlp(loss: str | None = "mse") -> keras.Model:
     """The benchmark MLP, compiled with Adam (and mse unless ``loss`` is None)."""
-    model = keras.Sequential([keras.Input((FEATURES,)), keras.layers.Dense(UNITS, activation="relu"), keras.layers.Dense(1)])
+    model = keras.Sequential(
+        [keras.Input((FEATURES,)), keras.layers.Dense(UNITS, activation="relu"), keras.layers.Dense(1)]
+    )
     model.compile(optimizer="adam", loss=loss)
     return model
 
@@ -114,11 +116,19 @@ def catalogue() -> kreg.Catalogue:
         @staticmethod
         @kreg.hookimpl
         def kreg_register_architectures(register: Callable) -> None:
-            register(kreg.Architecture(name="bench-mlp", summary="bench", builder=build_mlp, data_adapter=mlp_data, batch_size=BATCH))
             register(
                 kreg.Architecture(
-                    name="bench-mlp-custom-step", summary="bench", builder=lambda: build_mlp(loss=None),
-                    data_adapter=mlp_data, train_step=mse_step, batch_size=BATCH,
+                    name="bench-mlp", summary="bench", builder=build_mlp, data_adapter=mlp_data, batch_size=BATCH
+                )
+            )
+            register(
+                kreg.Architecture(
+                    name="bench-mlp-custom-step",
+                    summary="bench",
+                    builder=lambda: build_mlp(loss=None),
+                    data_adapter=mlp_data,
+                    train_step=mse_step,
+                    batch_size=BATCH,
                 )
             )
 
@@ -145,7 +155,9 @@ class Clock(keras.callbacks.Callback):
         return steps / (self.wall[-1] - self.wall[0]), (self.cpu[-1] - self.cpu[0]) / steps * 1e6
 
 
-def plain_fit(entry: kreg.Entry, plain_builder: Callable[[], keras.Model], hyperparameters: dict, steps: int) -> tuple[float, float]:
+def plain_fit(
+    entry: kreg.Entry, plain_builder: Callable[[], keras.Model], hyperparameters: dict, steps: int
+) -> tuple[float, float]:
     """A: plain ``model.fit`` on the adapter's dataset, repeated."""
     keras.utils.set_random_seed(0)
     model = plain_builder()
@@ -162,7 +174,9 @@ def kreg_train(entry: kreg.Entry, hyperparameters: dict, steps: int) -> tuple[fl
     return clock.speeds()
 
 
-def compare(entry: kreg.Entry, plain_builder: Callable[[], keras.Model], preset: str | None, steps: int, runs: int) -> dict:
+def compare(
+    entry: kreg.Entry, plain_builder: Callable[[], keras.Model], preset: str | None, steps: int, runs: int
+) -> dict:
     """Alternate A and B (A B, then B A, ...); return medians and median per-pair ratios."""
     hyperparameters = resolve_hyperparameters(entry, preset=preset)
     a_run = lambda: plain_fit(entry, plain_builder, hyperparameters, steps)  # noqa: E731
@@ -231,11 +245,17 @@ def collect(runs: int, steps: int = 300, models: tuple[str, ...] = ("bench-mlp",
         builder, preset = specs[name]
         result = compare(registry.get(name), builder, preset, steps, runs)
         sides = [
-            {"steps_per_second": result[f"{side}_steps_per_second"], "cpu_us_per_step": result[f"{side}_cpu_us_per_step"], "runs": runs}
+            {
+                "steps_per_second": result[f"{side}_steps_per_second"],
+                "cpu_us_per_step": result[f"{side}_cpu_us_per_step"],
+                "runs": runs,
+            }
             for side in ("kreg", "plain_fit")
         ]
         label = f"{name} ({preset} preset)" if preset else name
-        row = comparison_of("train", label, "kreg train", "model.fit", *sides, measure="steps_per_second", goal=0.9, better="higher")
+        row = comparison_of(
+            "train", label, "kreg train", "model.fit", *sides, measure="steps_per_second", goal=0.9, better="higher"
+        )
         row["ratio"] = result["ratio"]  # the median of per-pair ratios, steadier than a ratio of medians
         row["cpu_ratio"] = result["cpu_ratio"]
         rows.append(row)
@@ -252,10 +272,17 @@ def main() -> None:
     args = parser.parse_args()
     registry = catalogue()
     models = {name: spec for name, spec in model_specs(registry).items() if not args.models or name in args.models}
-    results = {name: compare(registry.get(name), builder, preset, args.steps, args.runs) for name, (builder, preset) in models.items()}
-    print(f"{platform.node()} {platform.machine()} cpus={os.cpu_count()} tensorflow={tf.__version__} keras={keras.__version__}")
+    results = {
+        name: compare(registry.get(name), builder, preset, args.steps, args.runs)
+        for name, (builder, preset) in models.items()
+    }
+    print(
+        f"{platform.node()} {platform.machine()} cpus={os.cpu_count()} tensorflow={tf.__version__} keras={keras.__version__}"
+    )
     print(f"--steps {args.steps} --runs {args.runs}; medians")
-    print(f"{'model':<26}{'fit steps/s':>12}{'kreg steps/s':>13}{'kreg/fit':>9}{'fit cpu us':>12}{'kreg cpu us':>12}{'kreg/fit':>9}")
+    print(
+        f"{'model':<26}{'fit steps/s':>12}{'kreg steps/s':>13}{'kreg/fit':>9}{'fit cpu us':>12}{'kreg cpu us':>12}{'kreg/fit':>9}"
+    )
     for name, r in results.items():
         print(
             f"{name:<26}{r['plain_fit_steps_per_second']:>12.0f}{r['kreg_steps_per_second']:>13.0f}{r['ratio']:>9.2f}"

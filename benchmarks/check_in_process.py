@@ -18,7 +18,9 @@ from kreg.workflows.checking import check_one
 def main() -> int:
     """Check every architecture in turn; return the exit status."""
     catalogue = load_catalogue(disabled=["bench-large"])
-    failed = [entry.name for entry in catalogue.select(exclude_tags=["keras-applications"]) if not check_one(entry).passed]
+    failed = [
+        entry.name for entry in catalogue.select(exclude_tags=["keras-applications"]) if not check_one(entry).passed
+    ]
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0

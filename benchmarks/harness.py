@@ -36,7 +36,9 @@ def run_command(command: Sequence[str], env: dict[str, str] | None = None, cwd: 
     """Run a command to completion and measure it; raise if it fails."""
     environment = {**os.environ, **QUIET_ENV, **(env or {})}
     start = time.perf_counter()
-    process = subprocess.Popen(list(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment, cwd=cwd)
+    process = subprocess.Popen(
+        list(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment, cwd=cwd
+    )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -88,17 +90,33 @@ def comparison(
     return comparison_of(group, case, kreg_label, keras_label, kreg, keras, measure=measure, goal=goal, better=better)
 
 
-def comparison_of(group: str, case: str, kreg_label: str, keras_label: str, kreg: dict, keras: dict, *, measure: str, goal: float | None, better: str) -> dict:
+def comparison_of(
+    group: str,
+    case: str,
+    kreg_label: str,
+    keras_label: str,
+    kreg: dict,
+    keras: dict,
+    *,
+    measure: str,
+    goal: float | None,
+    better: str,
+) -> dict:
     """Like :func:`comparison`, from already summarised medians; ``goal=None`` records the ratio without a goal."""
     ratio = kreg[measure] / keras[measure]
-    if goal is None:
-        met = None
-    else:
-        met = ratio <= goal if better == "lower" else ratio >= goal
+    met = None if goal is None else ratio <= goal if better == "lower" else ratio >= goal
     return {
-        "group": group, "case": case, "kreg_label": kreg_label, "keras_label": keras_label,
-        "kreg": kreg, "keras": keras, "measure": measure, "ratio": ratio,
-        "goal": goal, "better": better, "met": met,
+        "group": group,
+        "case": case,
+        "kreg_label": kreg_label,
+        "keras_label": keras_label,
+        "kreg": kreg,
+        "keras": keras,
+        "measure": measure,
+        "ratio": ratio,
+        "goal": goal,
+        "better": better,
+        "met": met,
     }
 
 

@@ -15,9 +15,9 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.support.plugin_packages import make_plugin_environment  # noqa: E402
+from tests.support.plugin_packages import make_plugin_environment
 
-PLUGIN_SOURCE = '''import kreg
+PLUGIN_SOURCE = """import kreg
 
 
 @kreg.hookimpl
@@ -29,7 +29,7 @@ def kreg_register_architectures(register):
         hyperparameters={{"units": {index}}},
         tags=("bench",),
     ))
-'''
+"""
 
 
 def _record_line(name: str, data: bytes) -> str:
@@ -53,11 +53,13 @@ def write_wheel(folder: Path, distribution: str, modules: dict[str, str], entry_
     stem = distribution.replace("-", "_")
     dist_info = f"{stem}-1.0.dist-info"
     files = {f"{name}.py": source.encode() for name, source in modules.items()}
-    files.update({
-        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n".encode(),
-        f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: kreg-bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        f"{dist_info}/entry_points.txt": f"[kreg]\n{entry_point} = {next(iter(modules))}\n".encode(),
-    })
+    files.update(
+        {
+            f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n".encode(),
+            f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: kreg-bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+            f"{dist_info}/entry_points.txt": f"[kreg]\n{entry_point} = {next(iter(modules))}\n".encode(),
+        }
+    )
     record = [_record_line(name, data) for name, data in files.items()] + [f"{dist_info}/RECORD,,"]
     path = folder / f"{stem}-1.0-py3-none-any.whl"
     with zipfile.ZipFile(path, "w") as archive:
@@ -77,7 +79,18 @@ def generated_plugin_wheel(folder: Path, index: int) -> Path:
 def install_wheels(python: Path, wheels: list[Path]) -> None:
     """pip-install wheels into the environment of ``python`` (no index, no dependencies)."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", *map(str, wheels)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            *map(str, wheels),
+        ],
         check=True,
     )
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import BENCHMARKS, machine  # noqa: E402
+from harness import BENCHMARKS, machine
 
 RESULTS_MD = BENCHMARKS / "results.md"
 RESULTS_JSON = BENCHMARKS / "results.json"
@@ -47,7 +47,9 @@ def run(groups: list[str], quick: bool) -> dict:
 
 def plot_list_scaling(rows: list[dict], path: Path) -> Path | None:
     """Draw kreg list's wall time against the number of plugins, with import keras for scale."""
-    points = sorted((row["plugins"], row["kreg"]["wall"], row["keras"]["wall"]) for row in rows if row["group"] == "list")
+    points = sorted(
+        (row["plugins"], row["kreg"]["wall"], row["keras"]["wall"]) for row in rows if row["group"] == "list"
+    )
     if len(points) < 2:
         return None
     import matplotlib
@@ -73,30 +75,64 @@ def plot_list_scaling(rows: list[dict], path: Path) -> Path | None:
 
 def markdown(results: dict) -> str:
     """The results as a Markdown page."""
-    lines = ["# kreg benchmarks", "", "Written by `make bench` (benchmarks/run_all.py); raw figures in results.json.", ""]
+    lines = [
+        "# kreg benchmarks",
+        "",
+        "Written by `make bench` (benchmarks/run_all.py); raw figures in results.json.",
+        "",
+    ]
     lines += ["## Machine", ""] + [f"- {key}: {value}" for key, value in results["machine"].items()]
     lines += ["", "Medians; kreg and plain Keras alternate within each comparison (A B B A ...).", ""]
     comparisons = [row for row in results["rows"] if "keras" in row]
     cluster = [row for row in results["rows"] if row["group"] == "cluster"]
     if comparisons:
-        lines += ["## kreg beside plain Keras", "", "| group | case | kreg | plain Keras | kreg | Keras | ratio kreg/Keras | goal | met |", "| --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |"]
+        lines += [
+            "## kreg beside plain Keras",
+            "",
+            "| group | case | kreg | plain Keras | kreg | Keras | ratio kreg/Keras | goal | met |",
+            "| --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |",
+        ]
         lines += [_comparison_line(row) for row in comparisons]
     alone = [row for row in results["rows"] if "keras" not in row and row["group"] != "cluster"]
     if alone:
-        lines += ["", "## kreg alone", "", "| group | case | wall s | CPU s | goal | met |", "| --- | --- | ---: | ---: | --- | --- |"]
-        lines += [f"| {r['group']} | {r['case']} | {r['kreg']['wall']:.1f} | {r['kreg']['cpu']:.1f} | <= {r['goal_seconds']:.0f} s | {'yes' if r['met'] else 'NO'} |" for r in alone]
+        lines += [
+            "",
+            "## kreg alone",
+            "",
+            "| group | case | wall s | CPU s | goal | met |",
+            "| --- | --- | ---: | ---: | --- | --- |",
+        ]
+        lines += [
+            f"| {r['group']} | {r['case']} | {r['kreg']['wall']:.1f} | {r['kreg']['cpu']:.1f} | <= {r['goal_seconds']:.0f} s | {'yes' if r['met'] else 'NO'} |"
+            for r in alone
+        ]
     if cluster:
         lines += ["", "## Multi-worker training on one machine", "", _CLUSTER_INTRO, ""]
-        lines += ["| model | steps | no strategy | 1 worker | 2 workers | 2 workers / 1 worker | 2 workers / no strategy | wall s (none / 1 / 2) | load average |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+        lines += [
+            "| model | steps | no strategy | 1 worker | 2 workers | 2 workers / 1 worker | 2 workers / no strategy | wall s (none / 1 / 2) | load average |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        ]
         lines += [_cluster_line(row) for row in cluster]
         machines = {json.dumps(row["machine"], sort_keys=True) for row in cluster if "machine" in row}
         for machine_json in sorted(machines):
             machine = json.loads(machine_json)
-            lines += ["", "Measured on another machine than the groups above: " + ", ".join(f"{key} {value}" for key, value in machine.items()) + "."]
+            lines += [
+                "",
+                "Measured on another machine than the groups above: "
+                + ", ".join(f"{key} {value}" for key, value in machine.items())
+                + ".",
+            ]
     growth = _list_growth(results["rows"])
     if growth:
-        lines += ["", "## kreg list and installed plugins", "", growth, "", f"![kreg list time against plugin count]({LIST_PLOT.name})"]
-    lines += ["", f"Run time of each group (s): " + ", ".join(f"{k} {v:.0f}" for k, v in results["durations"].items())]
+        lines += [
+            "",
+            "## kreg list and installed plugins",
+            "",
+            growth,
+            "",
+            f"![kreg list time against plugin count]({LIST_PLOT.name})",
+        ]
+    lines += ["", "Run time of each group (s): " + ", ".join(f"{k} {v:.0f}" for k, v in results["durations"].items())]
     return "\n".join(lines) + "\n"
 
 
@@ -104,7 +140,9 @@ def _comparison_line(row: dict) -> str:
     measure = row["measure"]
     unit = "s" if measure == "wall" else " steps/s"
     value = lambda side: f"{row[side][measure]:.3g}{unit}"  # noqa: E731
-    memory = f" ({row['kreg']['peak_mib']:.0f} / {row['keras']['peak_mib']:.0f} MiB)" if "peak_mib" in row["kreg"] else ""
+    memory = (
+        f" ({row['kreg']['peak_mib']:.0f} / {row['keras']['peak_mib']:.0f} MiB)" if "peak_mib" in row["kreg"] else ""
+    )
     goal = "-" if row["goal"] is None else f"{'<=' if row['better'] == 'lower' else '>='} {row['goal']}"
     met = {None: "-", True: "yes", False: "NO"}[row["met"]]
     return (
@@ -152,10 +190,14 @@ def merged(old: dict, new: dict) -> dict:
 def main() -> None:
     """Run, then write results.json, results.md and the list plot."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer runs and plugin counts (a smoke run of the benchmarks)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer runs and plugin counts (a smoke run of the benchmarks)"
+    )
     parser.add_argument("--only", nargs="+", choices=list(PLANS), default=list(PLANS))
     parser.add_argument("--render", action="store_true", help="only rewrite results.md and the plot from results.json")
-    parser.add_argument("--merge", action="store_true", help="keep results.json's other groups; replace only the rows of the groups run")
+    parser.add_argument(
+        "--merge", action="store_true", help="keep results.json's other groups; replace only the rows of the groups run"
+    )
     args = parser.parse_args()
     if args.render:
         results = json.loads(RESULTS_JSON.read_text())

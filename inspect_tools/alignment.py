@@ -92,7 +92,18 @@ class CallFeatures:
     @property
     def key(self) -> tuple:
         """Everything but the parent's row index: equal keys are interchangeable calls."""
-        return (self.cls, self.input_shape, self.output_shape, self.params, self.macs, self.depth, self.parent, self.before, self.after, self.name)
+        return (
+            self.cls,
+            self.input_shape,
+            self.output_shape,
+            self.params,
+            self.macs,
+            self.depth,
+            self.parent,
+            self.before,
+            self.after,
+            self.name,
+        )
 
     @property
     def shape_key(self) -> tuple:
@@ -141,7 +152,9 @@ def call_features(rows: Sequence[Mapping[str, Any]]) -> list[CallFeatures]:
     return [_features(rows, index, parents, before[index], after[index]) for index in range(len(rows))]
 
 
-def _features(rows: Sequence[Mapping[str, Any]], index: int, parents: list[int | None], before: int | None, after: int | None) -> CallFeatures:
+def _features(
+    rows: Sequence[Mapping[str, Any]], index: int, parents: list[int | None], before: int | None, after: int | None
+) -> CallFeatures:
     row = rows[index]
     name = leaf_name(row["path"])
     parent = parents[index]
@@ -204,12 +217,17 @@ def _common_prefix(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) 
     return count
 
 
-def _align_span(left: Sequence[CallFeatures], right: Sequence[CallFeatures], i0: int, i1: int, j0: int, j1: int) -> list[Pair]:
+def _align_span(
+    left: Sequence[CallFeatures], right: Sequence[CallFeatures], i0: int, i1: int, j0: int, j1: int
+) -> list[Pair]:
     """Align ``left[i0:i1]`` with ``right[j0:j1]`` (indices returned are absolute)."""
     if i0 == i1 or j0 == j1:
         return [(i, None) for i in range(i0, i1)] + [(None, j) for j in range(j0, j1)]
     if (i1 - i0) * (j1 - j0) <= MAX_CELLS:
-        return [(None if i is None else i + i0, None if j is None else j + j0) for i, j in _align_scored(left[i0:i1], right[j0:j1])]
+        return [
+            (None if i is None else i + i0, None if j is None else j + j0)
+            for i, j in _align_scored(left[i0:i1], right[j0:j1])
+        ]
     # Too many pairs to score at once: split at the longest run of identical calls.
     matcher = difflib.SequenceMatcher(None, [f.key for f in left[i0:i1]], [f.key for f in right[j0:j1]], autojunk=False)
     a, b, size = matcher.find_longest_match(0, i1 - i0, 0, j1 - j0)
@@ -227,7 +245,15 @@ def pair_scores(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> 
 
     def codes(side: Sequence[CallFeatures], feature: str, missing: int) -> np.ndarray:
         values = [getattr(f, feature) for f in side]
-        return np.array([missing if value is None and feature in ("macs", "name") else vocabulary.setdefault((feature, value), len(vocabulary)) for value in values], dtype=np.int64)
+        return np.array(
+            [
+                missing
+                if value is None and feature in ("macs", "name")
+                else vocabulary.setdefault((feature, value), len(vocabulary))
+                for value in values
+            ],
+            dtype=np.int64,
+        )
 
     def equal(feature: str) -> np.ndarray:
         return codes(left, feature, -1)[:, None] == codes(right, feature, -2)[None, :]

@@ -24,9 +24,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from kreg.inspect_tools.keras_compat import CALL_TYPES, IF_TYPES, WHILE_TYPES, branch_graphs, called_graph, loop_body
 from kreg.inspect_tools.op_costs import FORMULAS, op_macs, per_example
 from kreg.inspect_tools.op_owners import UNCOUNTED
-from kreg.inspect_tools.keras_compat import CALL_TYPES, IF_TYPES, WHILE_TYPES, branch_graphs, called_graph, loop_body
 from kreg.inspect_tools.tracing import Trace
 
 NESTING_TYPES = WHILE_TYPES | IF_TYPES | CALL_TYPES

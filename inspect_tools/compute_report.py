@@ -227,12 +227,19 @@ def compute_fields(component: Mapping[str, Any]) -> list[list[str]]:
     rows.append(["input shapes", counted_at(compute)])
     total = sum(compute["by_class"].values())
     if total:
-        parts = [f"{name} {human_count(macs)} ({100 * macs / total:.1f} %)" for name, macs in compute["by_class"].items()]
+        parts = [
+            f"{name} {human_count(macs)} ({100 * macs / total:.1f} %)" for name, macs in compute["by_class"].items()
+        ]
         rows.append(["MACs by class", ", ".join(parts)])
     by_dtype = ", ".join(f"{dtype} {human_bytes(size)}" for dtype, size in memory["parameter_bytes_by_dtype"].items())
     rows.append(["parameters", f"{human_bytes(memory['parameter_bytes'])}" + (f" ({by_dtype})" if by_dtype else "")])
     activations = memory["activation_bytes_per_example"]
-    rows.append(["activations per example", "unknown (input sizes unknown)" if activations is None else human_bytes(activations)])
+    rows.append(
+        [
+            "activations per example",
+            "unknown (input sizes unknown)" if activations is None else human_bytes(activations),
+        ]
+    )
     if compute.get("note"):
         rows.append(["note", compute["note"]])
     training = memory["training"]
@@ -249,7 +256,9 @@ def _macs_line(compute: Mapping[str, Any]) -> str:
     if compute["macs"] is not None:
         return f"{compute['macs']:,} ({human_count(compute['macs'])}; FLOPs = 2 x MACs)"
     if compute["macs_per_position"] is not None:
-        return f"{compute['macs_per_position']:,} per unknown position (input sizes unknown; pin them with --input-shape)"
+        return (
+            f"{compute['macs_per_position']:,} per unknown position (input sizes unknown; pin them with --input-shape)"
+        )
     return "not counted (see the notes)"
 
 

@@ -62,7 +62,12 @@ class Side:
 
     def to_json(self) -> dict[str, Any]:
         """``{"architecture", "preset", "hyperparameters", "file"}``."""
-        return {"architecture": self.architecture, "preset": self.preset, "hyperparameters": dict(self.hyperparameters), "file": self.file}
+        return {
+            "architecture": self.architecture,
+            "preset": self.preset,
+            "hyperparameters": dict(self.hyperparameters),
+            "file": self.file,
+        }
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,13 @@ class RowChange:
 
     def to_json(self) -> dict[str, Any]:
         """``{"path", "status", "fields", "left", "right"}``, and ``group`` for a row in a group."""
-        record = {"path": self.path, "status": self.status, "fields": list(self.fields), "left": self.left, "right": self.right}
+        record = {
+            "path": self.path,
+            "status": self.status,
+            "fields": list(self.fields),
+            "left": self.left,
+            "right": self.right,
+        }
         if self.group is not None:
             record["group"] = self.group
         return record
@@ -289,7 +300,11 @@ def diff_component(name: str, left: Mapping[str, Any] | None, right: Mapping[str
     dense = diff_dense(layers, pairs, (left_rows, right_rows), (_rows(left, "dense"), _rows(right, "dense")))
     if left is None or right is None:
         status = "added" if left is None else "removed"
-    elif any(change.status != "same" for change in layers + dense) or left["params"] != right["params"] or left["class"] != right["class"]:
+    elif (
+        any(change.status != "same" for change in layers + dense)
+        or left["params"] != right["params"]
+        or left["class"] != right["class"]
+    ):
         status = "changed"
     else:
         status = "unchanged"
@@ -311,7 +326,9 @@ def _rows(component: Mapping[str, Any] | None, key: str) -> list[dict[str, Any]]
     return list(component.get(key, [])) if component else []
 
 
-def diff_rows(left: Sequence[Mapping[str, Any]], right: Sequence[Mapping[str, Any]]) -> tuple[list[Pair], list[RowChange], list[Group]]:
+def diff_rows(
+    left: Sequence[Mapping[str, Any]], right: Sequence[Mapping[str, Any]]
+) -> tuple[list[Pair], list[RowChange], list[Group]]:
     """Align two ``layers`` tables, compare the pairs and group repeated blocks.
 
     Args:
@@ -354,7 +371,9 @@ def diff_dense(
     return changes
 
 
-def _dense_by_row(rows: Sequence[Mapping[str, Any]], dense: Sequence[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
+def _dense_by_row(
+    rows: Sequence[Mapping[str, Any]], dense: Sequence[Mapping[str, Any]]
+) -> dict[int, Mapping[str, Any]]:
     unused: dict[str, list[int]] = {}
     for index, row in enumerate(rows):
         unused.setdefault(row["path"], []).append(index)
@@ -380,7 +399,9 @@ def _at(rows: Sequence[Mapping[str, Any]], index: int | None) -> Mapping[str, An
     return None if index is None else rows[index]
 
 
-def component_totals(left: Mapping[str, Any] | None, right: Mapping[str, Any] | None) -> dict[str, dict[str, dict[str, Any]]]:
+def component_totals(
+    left: Mapping[str, Any] | None, right: Mapping[str, Any] | None
+) -> dict[str, dict[str, dict[str, Any]]]:
     """MACs and memory of a component on both sides with the delta (None where a report lacks the figure)."""
     totals: dict[str, dict[str, dict[str, Any]]] = {}
     for section, keys in TOTALS.items():

@@ -104,7 +104,12 @@ def group_pairs(
         tuple. The groups in diff order, and the group id of each grouped pair (by pair index).
     """
     sides = [
-        _Side(rows[k], features[k], find_repeats(features[k]), {pair[k]: index for index, pair in enumerate(pairs) if pair[k] is not None})
+        _Side(
+            rows[k],
+            features[k],
+            find_repeats(features[k]),
+            {pair[k]: index for index, pair in enumerate(pairs) if pair[k] is not None},
+        )
         for k in (0, 1)
     ]
     found: list[tuple[int, Group, list[int]]] = []
@@ -150,7 +155,14 @@ def _unit_status(statuses: list[str], side_index: int) -> str | None:
     return None
 
 
-def _group(run: list[range], repeat: Repeat, sides: list[_Side], side_index: int, pairs: Sequence[Pair], statuses: Sequence[str]) -> Group:
+def _group(
+    run: list[range],
+    repeat: Repeat,
+    sides: list[_Side],
+    side_index: int,
+    pairs: Sequence[Pair],
+    statuses: Sequence[str],
+) -> Group:
     side = sides[side_index]
     status = statuses[side.position[run[0].start]]
     roots = [root for unit in run for root in repeat.roots[repeat.units.index(unit)]]
@@ -175,7 +187,9 @@ def _group(run: list[range], repeat: Repeat, sides: list[_Side], side_index: int
     )
 
 
-def _delta(roots: list[int], sides: list[_Side], side_index: int, pairs: Sequence[Pair], status: str, field: str) -> int | None:
+def _delta(
+    roots: list[int], sides: list[_Side], side_index: int, pairs: Sequence[Pair], status: str, field: str
+) -> int | None:
     """What the group adds to ``field`` (negative when it takes away), from its top-level calls."""
     side = sides[side_index]
     values = [side.rows[root].get(field) for root in roots]

@@ -46,7 +46,9 @@ def diff_tables(diff: ArchitectureDiff) -> list[Table]:
 
 def hyperparameter_table(changes: list[ValueChange]) -> Table:
     """Keys whose values differ: key, left, right (``(none)`` where a side lacks the key)."""
-    rows = [[change.key, _value(change.left, change.in_left), _value(change.right, change.in_right)] for change in changes]
+    rows = [
+        [change.key, _value(change.left, change.in_left), _value(change.right, change.in_right)] for change in changes
+    ]
     return Table("hyperparameters that differ", ["key", "left", "right"], rows)
 
 
@@ -79,7 +81,15 @@ def totals_table(components: list[ComponentDiff]) -> Table:
                 if figure["left"] is None and figure["right"] is None:
                     continue
                 delta = figure["delta"]
-                rows.append([component.name, FIGURE_NAMES.get(key, key), number(figure["left"]), number(figure["right"]), signed(delta) if delta else ""])
+                rows.append(
+                    [
+                        component.name,
+                        FIGURE_NAMES.get(key, key),
+                        number(figure["left"]),
+                        number(figure["right"]),
+                        signed(delta) if delta else "",
+                    ]
+                )
     return Table("compute and memory per component", ["component", "figure", "left", "right", "delta"], rows)
 
 
@@ -88,9 +98,21 @@ def group_table(component: ComponentDiff) -> Table:
     with_macs = any(group.macs is not None for group in component.groups)
     rows = []
     for group in component.groups:
-        figures = [f"{group.calls:,}", signed_or_blank(group.params)] + ([signed_or_blank(group.macs)] if with_macs else [])
-        rows.append([str(group.id), group_phrase(group), *figures, f"{group.first} .. {group.last}", ", ".join(group.classes)])
-    columns = ["group", "what", "calls", "params", *(["MACs"] if with_macs else []), "calls from .. to", "unit (top-level layers)"]
+        figures = [f"{group.calls:,}", signed_or_blank(group.params)] + (
+            [signed_or_blank(group.macs)] if with_macs else []
+        )
+        rows.append(
+            [str(group.id), group_phrase(group), *figures, f"{group.first} .. {group.last}", ", ".join(group.classes)]
+        )
+    columns = [
+        "group",
+        "what",
+        "calls",
+        "params",
+        *(["MACs"] if with_macs else []),
+        "calls from .. to",
+        "unit (top-level layers)",
+    ]
     return Table(f"{component.name}: repeated blocks", columns, rows)
 
 
@@ -103,10 +125,21 @@ def group_phrase(group: Group) -> str:
 def layer_table(component: ComponentDiff) -> Table:
     """Every layer call added, removed or changed, with what changed."""
     rows = [
-        [_group(change), change.status, row_path(change), _class(change), what_changed(change), signed_or_blank(_params_delta(change))]
+        [
+            _group(change),
+            change.status,
+            row_path(change),
+            _class(change),
+            what_changed(change),
+            signed_or_blank(_params_delta(change)),
+        ]
         for change in component.differences
     ]
-    return Table(f"{component.name}: layer calls that differ", ["group", "status", "path", "class", "what changed", "params"], rows)
+    return Table(
+        f"{component.name}: layer calls that differ",
+        ["group", "status", "path", "class", "what changed", "params"],
+        rows,
+    )
 
 
 def dense_table(component: ComponentDiff) -> Table:

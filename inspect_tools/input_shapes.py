@@ -72,7 +72,9 @@ def parse_input_shapes(values: Iterable[str]) -> dict[str, list[int]]:
         name, sep, dims = value.partition("=")
         name, dims = name.strip(), dims.strip()
         if not sep or not name or not dims:
-            raise KregUsageError(f"--input-shape {value!r}: expected NAME=DIMS, e.g. encoder_inputs=20 or image=224,224,3")
+            raise KregUsageError(
+                f"--input-shape {value!r}: expected NAME=DIMS, e.g. encoder_inputs=20 or image=224,224,3"
+            )
         sizes = [part.strip() for part in re.split(r"[,x]", dims)]
         if not all(re.fullmatch(r"[0-9]+", size) and int(size) > 0 for size in sizes):
             raise KregUsageError(f"--input-shape {value!r}: sizes must be positive integers separated by ',' or 'x'")
@@ -109,10 +111,16 @@ def input_shapes_by_name(value: Any, components: Mapping[str, Any]) -> dict[str,
 def _sizes(name: str, sizes: Any) -> list[int]:
     values = [sizes] if isinstance(sizes, numbers.Integral) else sizes
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise KregUsageError(f"input_shapes[{name!r}]: expected sizes after the batch axis, e.g. (224, 224, 3), got {sizes!r}")
+        raise KregUsageError(
+            f"input_shapes[{name!r}]: expected sizes after the batch axis, e.g. (224, 224, 3), got {sizes!r}"
+        )
     values = list(values)
-    if not values or not all(isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0 for size in values):
-        raise KregUsageError(f"input_shapes[{name!r}]: sizes must be positive integers (after the batch axis), got {sizes!r}")
+    if not values or not all(
+        isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0 for size in values
+    ):
+        raise KregUsageError(
+            f"input_shapes[{name!r}]: sizes must be positive integers (after the batch axis), got {sizes!r}"
+        )
     return [int(size) for size in values]
 
 
@@ -132,7 +140,9 @@ def check_input_shapes(options: Mapping[str, list[int]], inputs: Iterable[ModelI
     for name, sizes in options.items():
         given = f"--input-shape {name}={','.join(map(str, sizes))}"
         if name not in by_name:
-            raise KregUsageError(f"{given}: no input named {name!r}; the inputs (sizes after the batch axis): {listing}")
+            raise KregUsageError(
+                f"{given}: no input named {name!r}; the inputs (sizes after the batch axis): {listing}"
+            )
         for item in by_name[name]:
             if len(sizes) != len(item.shape) - 1:
                 raise KregUsageError(
@@ -141,7 +151,9 @@ def check_input_shapes(options: Mapping[str, list[int]], inputs: Iterable[ModelI
                 )
             for axis, (fixed, size) in enumerate(zip(item.shape[1:], sizes), start=1):
                 if fixed is not None and fixed != size:
-                    raise KregUsageError(f"{given}: the model fixes axis {axis} of {name!r} at {fixed}; the inputs: {listing}")
+                    raise KregUsageError(
+                        f"{given}: the model fixes axis {axis} of {name!r} at {fixed}; the inputs: {listing}"
+                    )
 
 
 def component_input_shapes(value: Any, components: Mapping[str, Any]) -> dict[str, list[int]]:
@@ -197,7 +209,10 @@ class ResolvedInputs:
 
     def for_trace(self) -> dict[str, list]:
         """The shapes to trace at: unknown sizes (after the batch axis) counted as 1 position."""
-        return {name: [shape[0], *(1 if size is None else size for size in shape[1:])] for name, shape in self.shapes.items()}
+        return {
+            name: [shape[0], *(1 if size is None else size for size in shape[1:])]
+            for name, shape in self.shapes.items()
+        }
 
 
 class ShapePlan:
@@ -266,7 +281,9 @@ class ShapePlan:
                 resolved.source = max(resolved.source, source, key=SOURCES.index)
         return resolved
 
-    def _hints(self, model: Any, inputs: list[ModelInput], trained: bool, resolved: ResolvedInputs) -> tuple[list[Any], str]:
+    def _hints(
+        self, model: Any, inputs: list[ModelInput], trained: bool, resolved: ResolvedInputs
+    ) -> tuple[list[Any], str]:
         """Per input, a shape from the calls seen in the trained model or from the adapter (or None)."""
         if not trained:
             self._trace_the_trained_model()

@@ -102,7 +102,9 @@ def graph_nodes(model: Any, operation: Any) -> list[Any]:
     """
     from keras.src.ops.function import make_node_key
 
-    return [node for index, node in enumerate(operation._inbound_nodes) if make_node_key(operation, index) in model._nodes]
+    return [
+        node for index, node in enumerate(operation._inbound_nodes) if make_node_key(operation, index) in model._nodes
+    ]
 
 
 def node_arguments(node: Any) -> tuple[tuple, dict]:
@@ -167,7 +169,7 @@ def nested_layers(model: Any) -> list[Any]:
     top level, and Keras's own ``_flatten_layers`` is what its variable
     tracking uses.
     """
-    return list(model._flatten_layers(include_self=False, recursive=True))  # noqa: SLF001
+    return list(model._flatten_layers(include_self=False, recursive=True))
 
 
 def configure_cluster_registration(leader: str, jobs: dict[str, int], timeout: float) -> bool:
@@ -196,7 +198,9 @@ def configure_cluster_registration(leader: str, jobs: dict[str, int], timeout: f
     state.configure_coordination_service(
         service_type="standalone",
         service_leader=leader,
-        coordinated_jobs=[coordination_config_pb2.CoordinatedJob(name=job, num_tasks=count) for job, count in jobs.items()],
+        coordinated_jobs=[
+            coordination_config_pb2.CoordinatedJob(name=job, num_tasks=count) for job, count in jobs.items()
+        ],
         cluster_register_timeout_in_ms=int(timeout * 1000),
     )
     state.coordination_service.cluster_register_with_barrier = True
@@ -216,7 +220,7 @@ CALL_TYPES = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 
 def op_id(op: Any) -> int:
     """The creation number of an operation in its graph: later operations have larger ones."""
-    return op._id  # noqa: SLF001
+    return op._id
 
 
 def last_op_id(graph: Any) -> int:
@@ -245,7 +249,7 @@ def called_graph(op: Any) -> Any:
     Keras runs a grouped convolution this way on CPU (an XLA-compiled function).
     """
     try:
-        function = op.graph._get_function(op.get_attr("f").name)  # noqa: SLF001
+        function = op.graph._get_function(op.get_attr("f").name)
     except Exception:  # not a function call, or a function defined elsewhere
         return None
     return getattr(function, "graph", None)

@@ -96,7 +96,9 @@ def _sibling_lists(features: Sequence[CallFeatures]) -> list[list[int]]:
     return list(lists.values())
 
 
-def _repeats_among(features: Sequence[CallFeatures], siblings: list[int], keys: list[tuple], ends: list[int]) -> list[Repeat]:
+def _repeats_among(
+    features: Sequence[CallFeatures], siblings: list[int], keys: list[tuple], ends: list[int]
+) -> list[Repeat]:
     sibling_keys = [keys[index] for index in siblings]
     repeats = []
     position = 0

@@ -29,6 +29,7 @@ from kreg.inspect_tools.params import count_params, is_container_model, submodel
 from kreg.inspect_tools.shapes import format_shape, shape_of
 from kreg.inspect_tools.tracing import Trace, short_error
 
+
 def architecture_report(
     name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any], shapes: ShapePlan | None = None
 ) -> dict[str, Any]:
@@ -50,7 +51,9 @@ def architecture_report(
     return {
         "architecture": name,
         "hyperparameters": dict(hyperparameters),
-        "components": {key: component_report(model, shapes, trained=key == "model") for key, model in components.items()},
+        "components": {
+            key: component_report(model, shapes, trained=key == "model") for key, model in components.items()
+        },
     }
 
 

@@ -14,7 +14,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-
 _PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->|<metadata>.*?</metadata>", re.DOTALL)
 _SVG_TAG = re.compile(r"<svg\b")
 CURVE_COLOUR = "#3b6ea8"
@@ -99,7 +98,11 @@ def _plot_metric(ax: Any, name: str, points: Sequence[tuple[int, float]]) -> Non
     dropped = len(points) - len(finite)
     if finite:
         steps, values = zip(*finite)
-        ax.plot(steps, values, color=CURVE_COLOUR, linewidth=1.6, marker="o" if len(finite) <= 40 else None, markersize=3)
-    ax.set_title(name + (f"  ({dropped} non-finite value{'s' if dropped != 1 else ''} not drawn)" if dropped else ""), loc="left")
+        ax.plot(
+            steps, values, color=CURVE_COLOUR, linewidth=1.6, marker="o" if len(finite) <= 40 else None, markersize=3
+        )
+    ax.set_title(
+        name + (f"  ({dropped} non-finite value{'s' if dropped != 1 else ''} not drawn)" if dropped else ""), loc="left"
+    )
     ax.grid(True, alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)

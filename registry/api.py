@@ -152,7 +152,9 @@ def plot(
         raise KregUsageError(f"dpi must be a positive integer, got {dpi!r}")
     found = catalogue or _installed_catalogue()
     subject = resolve_subject(found, model, preset=preset, values=hyperparameters)
-    options = GraphOptions(expand_nested=expand_nested, expand_layers=expand_layers, rankdir=str(rankdir).upper(), dpi=dpi)
+    options = GraphOptions(
+        expand_nested=expand_nested, expand_layers=expand_layers, rankdir=str(rankdir).upper(), dpi=dpi
+    )
     return ModelGraph(plot_subject(subject, found, component, options), subject.name, component)
 
 
@@ -208,7 +210,13 @@ def review(
     found = catalogue or _installed_catalogue()
     subject = resolve_subject(found, model, preset=preset, values=hyperparameters)
     return review_subject(
-        subject, found, train_steps=train_steps, expand_layers=expand_layers, seed=seed, input_shapes=input_shapes, batch_size=batch_size
+        subject,
+        found,
+        train_steps=train_steps,
+        expand_layers=expand_layers,
+        seed=seed,
+        input_shapes=input_shapes,
+        batch_size=batch_size,
     )
 
 

@@ -141,7 +141,9 @@ class Catalogue:
         except KeyError:
             raise UnknownArchitecture(name, self._entries) from None
 
-    def select(self, patterns: Iterable[str] = (), tags: Iterable[str] = (), exclude_tags: Iterable[str] = ()) -> list[Entry]:
+    def select(
+        self, patterns: Iterable[str] = (), tags: Iterable[str] = (), exclude_tags: Iterable[str] = ()
+    ) -> list[Entry]:
         """Return the entries matching any fnmatch pattern, carrying every tag and none of the excluded ones.
 
         Args:

@@ -75,7 +75,9 @@ class ClusterConfig:
     @property
     def tasks(self) -> list[Task]:
         """Every training task, the chief first."""
-        return [Task(job, index, address) for job in TRAINING_JOBS for index, address in enumerate(self.jobs.get(job, ()))]
+        return [
+            Task(job, index, address) for job in TRAINING_JOBS for index, address in enumerate(self.jobs.get(job, ()))
+        ]
 
     @property
     def size(self) -> int:
@@ -130,7 +132,9 @@ def read_tf_config(environ: Mapping[str, str] | None = None) -> ClusterConfig | 
     try:
         config = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ClusterConfigError(f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+        raise ClusterConfigError(
+            f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+        ) from None
     if not isinstance(config, dict):
         raise ClusterConfigError(f'must be a JSON object with "cluster" and "task", not {type(config).__name__}')
     jobs = _check_cluster(config.get("cluster"))
@@ -140,10 +144,14 @@ def read_tf_config(environ: Mapping[str, str] | None = None) -> ClusterConfig | 
 
 def _check_cluster(cluster: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(cluster, dict) or not cluster:
-        raise ClusterConfigError('has no "cluster": it needs {"cluster": {"worker": ["host:port", ...]}, "task": {...}}')
+        raise ClusterConfigError(
+            'has no "cluster": it needs {"cluster": {"worker": ["host:port", ...]}, "task": {...}}'
+        )
     for job in cluster:
         if job not in TRAINING_JOBS and job not in OTHER_JOBS:
-            raise ClusterConfigError(f"names an unknown task type {job!r} in its cluster; use {' and '.join(TRAINING_JOBS)}")
+            raise ClusterConfigError(
+                f"names an unknown task type {job!r} in its cluster; use {' and '.join(TRAINING_JOBS)}"
+            )
         if job in OTHER_JOBS and job != "evaluator":
             raise ClusterConfigError(f"has {job!r} tasks: {OTHER_JOBS[job]}")
     jobs = {job: _check_addresses(job, addresses) for job, addresses in cluster.items()}
@@ -157,10 +165,14 @@ def _check_cluster(cluster: Any) -> dict[str, tuple[str, ...]]:
 
 def _check_addresses(job: str, addresses: Any) -> tuple[str, ...]:
     if isinstance(addresses, str) or not isinstance(addresses, Sequence):
-        raise ClusterConfigError(f'cluster {job!r} must be a list of "host:port" addresses, not {json.dumps(addresses)}')
+        raise ClusterConfigError(
+            f'cluster {job!r} must be a list of "host:port" addresses, not {json.dumps(addresses)}'
+        )
     for index, address in enumerate(addresses):
         if not _is_host_port(address):
-            raise ClusterConfigError(f'cluster {job}[{index}] is {json.dumps(address)}, not "host:port" with a port from 1 to 65535')
+            raise ClusterConfigError(
+                f'cluster {job}[{index}] is {json.dumps(address)}, not "host:port" with a port from 1 to 65535'
+            )
     return tuple(addresses)
 
 
@@ -176,7 +188,9 @@ def _check_unique(jobs: dict[str, tuple[str, ...]]) -> None:
     for job, addresses in jobs.items():
         for index, address in enumerate(addresses):
             if address in seen:
-                raise ClusterConfigError(f"lists {address} twice ({seen[address]} and {job} {index}); every task needs its own port")
+                raise ClusterConfigError(
+                    f"lists {address} twice ({seen[address]} and {job} {index}); every task needs its own port"
+                )
             seen[address] = f"{job} {index}"
 
 
@@ -193,14 +207,18 @@ def _check_task(task: Any, jobs: dict[str, tuple[str, ...]]) -> tuple[str, int]:
         raise ClusterConfigError(f"task index {json.dumps(index)} is not an integer")
     count = len(jobs[task_type])
     if not 0 <= index < count:
-        raise ClusterConfigError(f"task index {index} is out of range: the cluster has {count} {task_type} task(s), indices 0 to {count - 1}")
+        raise ClusterConfigError(
+            f"task index {index} is out of range: the cluster has {count} {task_type} task(s), indices 0 to {count - 1}"
+        )
     return task_type, index
 
 
 def local_tf_configs(addresses: Sequence[str]) -> list[str]:
     """The ``TF_CONFIG`` of each worker of a cluster of ``addresses``, worker 0 first."""
     cluster = {"worker": list(addresses)}
-    return [json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}) for index in range(len(addresses))]
+    return [
+        json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}) for index in range(len(addresses))
+    ]
 
 
 def free_local_addresses(count: int, host: str = "127.0.0.1") -> list[str]:

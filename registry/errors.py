@@ -48,8 +48,7 @@ class UnknownComponent(KregUsageError):
     def __init__(self, architecture: str, component: str, known: Iterable[str]):
         known = sorted(known)
         super().__init__(
-            f"architecture {architecture!r} has no component {component!r}; "
-            f"its components are {', '.join(known)}"
+            f"architecture {architecture!r} has no component {component!r}; its components are {', '.join(known)}"
         )
 
 

@@ -41,7 +41,9 @@ def replaced_atomically(path: str | Path) -> Iterator[Path]:
         Path. Where to write.
     """
     target = Path(path)
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f"{PARTIAL_MARK}{target.suffix}")
+    handle, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=f"{PARTIAL_MARK}{target.suffix}"
+    )
     os.close(handle)
     partial = Path(name)
     try:
@@ -113,7 +115,9 @@ def check_destination(path: str | Path, option: str, suffixes: tuple[str, ...] =
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as error:
-        raise KregUsageError(f"{shown}: cannot write in the folder {str(folder)!r}: {error.strerror or error}") from None
+        raise KregUsageError(
+            f"{shown}: cannot write in the folder {str(folder)!r}: {error.strerror or error}"
+        ) from None
     return target
 
 

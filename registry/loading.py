@@ -139,7 +139,9 @@ def flag_from_environment(name: str, environ: Mapping[str, str] = os.environ) ->
         return False
     if value in _TRUE_WORDS:
         return True
-    raise KregUsageError(f"environment variable {name}={raw!r} is not a yes/no value: use 1 or 0 (or true/false, yes/no, on/off)")
+    raise KregUsageError(
+        f"environment variable {name}={raw!r} is not a yes/no value: use 1 or 0 (or true/false, yes/no, on/off)"
+    )
 
 
 def debug_requested(environ: Mapping[str, str] = os.environ) -> bool:

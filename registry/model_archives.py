@@ -77,7 +77,9 @@ def _json_entry(archive: zipfile.ZipFile, name: str, shown: str) -> dict:
     try:
         data = json.loads(archive.read(name))
     except KeyError:
-        raise KregUsageError(f"model file {shown!r} is not a .keras archive: it has no {name} (a zip, but not one Keras 3 saved)") from None
+        raise KregUsageError(
+            f"model file {shown!r} is not a .keras archive: it has no {name} (a zip, but not one Keras 3 saved)"
+        ) from None
     except ValueError:
         raise KregUsageError(f"model file {shown!r} is not a .keras archive: its {name} is not valid JSON") from None
     if not isinstance(data, dict):

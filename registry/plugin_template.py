@@ -1,10 +1,10 @@
-'''The files ``kreg new-plugin`` writes: a plugin package in the shape of kreg's example.
+"""The files ``kreg new-plugin`` writes: a plugin package in the shape of kreg's example.
 
 Each value is a :class:`string.Template`; :func:`kreg.scaffolding.render_plugin`
 fills ``${distribution}``, ``${module}``, ``${entry_point}``,
 ``${architecture}``, ``${kreg_version}`` and ``${title}``. Paths use the same
 placeholders.
-'''
+"""
 
 from __future__ import annotations
 

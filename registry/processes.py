@@ -36,7 +36,11 @@ class Interrupted(KeyboardInterrupt):
     @property
     def message(self) -> str:
         """``interrupted`` (by SIGTERM, when not Ctrl-C), then the detail."""
-        text = "interrupted" if self.signal_number == signal.SIGINT else f"interrupted by {signal_name(self.signal_number)}"
+        text = (
+            "interrupted"
+            if self.signal_number == signal.SIGINT
+            else f"interrupted by {signal_name(self.signal_number)}"
+        )
         return f"{text} {self.detail}" if self.detail else text
 
     @property

@@ -65,11 +65,15 @@ def plugin_names(distribution: str, architecture: str | None = None) -> PluginNa
         )
     module = distribution.replace("-", "_")
     if distribution == "kreg" or keyword.iskeyword(module):
-        raise KregUsageError(f"plugin name {distribution!r} cannot be used as a Python module name; try 'kreg-{distribution}'")
+        raise KregUsageError(
+            f"plugin name {distribution!r} cannot be used as a Python module name; try 'kreg-{distribution}'"
+        )
     entry_point = distribution.removeprefix("kreg-")
     architecture = architecture or entry_point
     if not NAME_PATTERN.match(architecture):
-        raise KregUsageError(f"architecture name {architecture!r} must match [a-z][a-z0-9-]* (lower case, digits, dashes)")
+        raise KregUsageError(
+            f"architecture name {architecture!r} must match [a-z][a-z0-9-]* (lower case, digits, dashes)"
+        )
     return PluginNames(distribution, module, entry_point, architecture)
 
 
@@ -102,7 +106,9 @@ def write_plugin(names: PluginNames, directory: str | Path) -> list[Path]:
     """
     target = Path(directory) / names.distribution
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise KregUsageError(f"{str(target)!r} already exists; pick another name or --directory (nothing was overwritten)")
+        raise KregUsageError(
+            f"{str(target)!r} already exists; pick another name or --directory (nothing was overwritten)"
+        )
     if Path(directory).exists() and not Path(directory).is_dir():
         raise KregUsageError(f"--directory {str(directory)!r} is a file")
     written = []

@@ -84,7 +84,12 @@ def format_metric(value: Any) -> str:
 
 
 def print_table(
-    title: str | None, columns: Sequence[str | Column], rows: Iterable[Sequence[Any]], *, err: bool = False, out: Any = None
+    title: str | None,
+    columns: Sequence[str | Column],
+    rows: Iterable[Sequence[Any]],
+    *,
+    err: bool = False,
+    out: Any = None,
 ) -> None:
     """Print a table that fits the console without splitting words.
 

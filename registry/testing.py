@@ -44,7 +44,14 @@ from kreg.hyperparameters import resolve_hyperparameters
 from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points, load_catalogue
 from kreg.phases import Phase
 from kreg.plugin_records import PluginRecord
-from kreg.workflows.pipeline import SMOKE_BATCH_SIZE, SMOKE_PRESET, SMOKE_STEPS, PipelineOptions, PipelineResult, run_pipeline
+from kreg.workflows.pipeline import (
+    SMOKE_BATCH_SIZE,
+    SMOKE_PRESET,
+    SMOKE_STEPS,
+    PipelineOptions,
+    PipelineResult,
+    run_pipeline,
+)
 
 if TYPE_CHECKING:
     from kreg.running.building import BuiltArchitecture
@@ -78,10 +85,14 @@ class ContractError(AssertionError):
         self.subject = subject
         self.phase = Phase(phase)
         self.problems = [problems] if isinstance(problems, str) else list(problems)
-        lines = [f"{subject}: {phase} failed: {self.problems[0]}"] if len(self.problems) == 1 else [
-            f"{subject}: {phase} failed:",
-            *(f"  - {problem}" for problem in self.problems),
-        ]
+        lines = (
+            [f"{subject}: {phase} failed: {self.problems[0]}"]
+            if len(self.problems) == 1
+            else [
+                f"{subject}: {phase} failed:",
+                *(f"  - {problem}" for problem in self.problems),
+            ]
+        )
         super().__init__("\n".join(lines))
 
 
@@ -174,7 +185,9 @@ def check_registration(plugin: str) -> list[Entry]:
     problems = [failure.message().removeprefix("kreg: ") for failure in record.failures]
     entries = [catalogue.get(name) for name in record.architectures]
     if not entries and not problems:
-        problems.append("it registered no architecture: call register(kreg.Architecture(...)) in kreg_register_architectures")
+        problems.append(
+            "it registered no architecture: call register(kreg.Architecture(...)) in kreg_register_architectures"
+        )
     for entry in entries:
         problems.extend(_reference_problems(entry))
     if problems:
@@ -194,7 +207,9 @@ def _reference_problems(entry: Entry) -> list[str]:
         except (ImportError, ValueError):
             found = False
         if not found:
-            problems.append(f"architecture {entry.name!r}: {field_name} {reference!r} names module {module!r}, which cannot be found")
+            problems.append(
+                f"architecture {entry.name!r}: {field_name} {reference!r} names module {module!r}, which cannot be found"
+            )
     return problems
 
 
@@ -242,7 +257,9 @@ def _probe_light_import(plugin: str, heavy: Sequence[str]) -> None:
         load_plugin(plugin)
     finally:
         sys.meta_path.remove(watcher)
-    imported = {name: watcher.importers.get(name, "imported before the plugin loaded") for name in heavy if name in sys.modules}
+    imported = {
+        name: watcher.importers.get(name, "imported before the plugin loaded") for name in heavy if name in sys.modules
+    }
     print(json.dumps(imported))
 
 
@@ -258,14 +275,16 @@ class _ImportWatcher:
         top = name.partition(".")[0]
         if top in self.names and top not in self.importers:
             self.importers[top] = _importing_frame()
-        return None
+        return
 
 
 def _importing_frame() -> str:
     import traceback
 
     skipped = ("<frozen", str(Path(__file__)))
-    frames = [f for f in traceback.extract_stack() if not f.filename.startswith(skipped) and "importlib" not in f.filename]
+    frames = [
+        f for f in traceback.extract_stack() if not f.filename.startswith(skipped) and "importlib" not in f.filename
+    ]
     if not frames:
         return "unknown importer"
     frame = frames[-1]
@@ -275,7 +294,9 @@ def _importing_frame() -> str:
 # -- one architecture ------------------------------------------------------------
 
 
-def _contract_pipeline(steps: int = CONTRACT_STEPS, preset: str | None = SMOKE_PRESET, workdir: str | os.PathLike[str] | None = None) -> PipelineOptions:
+def _contract_pipeline(
+    steps: int = CONTRACT_STEPS, preset: str | None = SMOKE_PRESET, workdir: str | os.PathLike[str] | None = None
+) -> PipelineOptions:
     """The pipeline stages of a contract check: every stage, with the contract's promises checked."""
     return PipelineOptions(
         preset=preset,
@@ -431,13 +452,17 @@ def train(built: BuiltArchitecture, steps: int = CONTRACT_STEPS, batch_size: int
     """
     from kreg.running.training import TrainOptions, train_model
 
-    return train_model(built, TrainOptions(steps=steps, batch_size=batch_size, quiet=True, seed=None, source=built.source))
+    return train_model(
+        built, TrainOptions(steps=steps, batch_size=batch_size, quiet=True, seed=None, source=built.source)
+    )
 
 
 # -- everything at once ----------------------------------------------------------
 
 
-def check_plugin(plugin: str, steps: int = CONTRACT_STEPS, workdir: str | os.PathLike[str] | None = None) -> list[ArchitectureReport]:
+def check_plugin(
+    plugin: str, steps: int = CONTRACT_STEPS, workdir: str | os.PathLike[str] | None = None
+) -> list[ArchitectureReport]:
     """Run every check on a plugin: registration, light import, then each architecture's hyperparameters and pipeline.
 
     Args:
@@ -460,7 +485,7 @@ def check_plugin(plugin: str, steps: int = CONTRACT_STEPS, workdir: str | os.Pat
 
 def registered_names(plugin: str) -> list[str]:
     """Names a plugin registers (empty when it fails to load); used to parametrize tests."""
-    catalogue, record = load_plugin(plugin)
+    _catalogue, record = load_plugin(plugin)
     return list(record.architectures)
 
 

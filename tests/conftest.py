@@ -28,7 +28,9 @@ def builtin_catalogue() -> kreg.Catalogue:
     """The catalogue of kreg's built-in plugins only (third-party plugins ignored)."""
     from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
 
-    points = [ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION]
+    points = [
+        ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION
+    ]
     return kreg.load_catalogue(entry_points=points)
 
 

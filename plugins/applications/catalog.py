@@ -83,6 +83,7 @@ def published_figure(params: int, rounding: int) -> str:
     """A published parameter count as keras.io writes it: every digit (``8,062,504``) or rounded (``7.2M``)."""
     return f"{params:,}" if rounding == 1 else f"{params / 1e6:.1f}M"
 
+
 APPLICATIONS: tuple[Application, ...] = (
     Application("ConvNeXtTiny", "convnext", "convnext", 224, 32, 32, None),
     Application("ConvNeXtSmall", "convnext", "convnext", 224, 32, 32, None),

@@ -73,7 +73,9 @@ def build_application(
     if include_top:
         model = function(include_top=True, weights=weights, input_shape=input_shape, classes=classes)
     else:
-        model = _with_head(function(include_top=False, weights=weights, input_shape=input_shape, pooling=pooling), classes)
+        model = _with_head(
+            function(include_top=False, weights=weights, input_shape=input_shape, pooling=pooling), classes
+        )
     model.compile(
         optimizer=getattr(keras.optimizers, OPTIMIZERS[optimizer])(learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(),
@@ -92,13 +94,22 @@ def _with_head(extractor: keras.Model, classes: int) -> keras.Model:
 
 
 def _check(
-    spec: Application, weights: str | None, include_top: bool, image_size: int, classes: int, pooling: str, learning_rate: float, optimizer: str
+    spec: Application,
+    weights: str | None,
+    include_top: bool,
+    image_size: int,
+    classes: int,
+    pooling: str,
+    learning_rate: float,
+    optimizer: str,
 ) -> None:
     require_positive_int(image_size=image_size, classes=classes)
     if optimizer not in OPTIMIZERS:
         raise HyperparameterError("optimizer", f"must be one of {', '.join(OPTIMIZERS)}, got {optimizer!r}")
     if image_size < spec.min_size:
-        raise HyperparameterError("image_size", f"{spec.function} needs images of at least {spec.min_size}x{spec.min_size}, got {image_size}")
+        raise HyperparameterError(
+            "image_size", f"{spec.function} needs images of at least {spec.min_size}x{spec.min_size}, got {image_size}"
+        )
     if pooling not in POOLINGS:
         raise HyperparameterError("pooling", f"must be one of {', '.join(POOLINGS)}, got {pooling!r}")
     if not learning_rate > 0:
@@ -107,10 +118,13 @@ def _check(
         return
     if weights == "imagenet":
         raise HyperparameterError(
-            "weights", "kreg never downloads; pass the path of a local weights file (Keras keeps the ones it downloaded in ~/.keras/models/)"
+            "weights",
+            "kreg never downloads; pass the path of a local weights file (Keras keeps the ones it downloaded in ~/.keras/models/)",
         )
     if not isinstance(weights, str) or not os.path.isfile(weights):
-        raise HyperparameterError("weights", f"{weights!r} is not a file; pass the path of a local weights file, or null for random weights")
+        raise HyperparameterError(
+            "weights", f"{weights!r} is not a file; pass the path of a local weights file, or null for random weights"
+        )
     if include_top and spec.family == "vgg" and image_size != spec.default_size:
         raise HyperparameterError(
             "image_size",

@@ -41,7 +41,9 @@ def build(input_dim: int = 784, encoding_dim: int = 32, noise: float = 0.0) -> d
     require_positive_int(input_dim=input_dim, encoding_dim=encoding_dim)
     require_in_range("noise", noise, 0.0, 1.0)
     if math.isqrt(input_dim) ** 2 != input_dim:
-        raise HyperparameterError("input_dim", f"must be the pixel count of a square image (784 = 28x28), got {input_dim}")
+        raise HyperparameterError(
+            "input_dim", f"must be the pixel count of a square image (784 = 28x28), got {input_dim}"
+        )
 
     input_img = keras.Input(shape=(input_dim,), name="input_img")
     encoded = layers.Dense(encoding_dim, activation="relu", name="encoded")(input_img)
@@ -55,6 +57,8 @@ def build(input_dim: int = 784, encoding_dim: int = 32, noise: float = 0.0) -> d
     x = autoencoder_input
     if noise > 0:
         x = layers.GaussianNoise(noise, name="input_noise")(x)
-    autoencoder = keras.Model(autoencoder_input, decoder(encoder(x)), name="denoising_autoencoder" if noise > 0 else "autoencoder")
+    autoencoder = keras.Model(
+        autoencoder_input, decoder(encoder(x)), name="denoising_autoencoder" if noise > 0 else "autoencoder"
+    )
     autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
     return {"model": autoencoder, "encoder": encoder, "decoder": decoder}

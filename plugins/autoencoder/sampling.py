@@ -8,12 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from kreg.plugins.common.images import save_image_grid
 from kreg.plugins.common.image_data import synthetic_images
+from kreg.plugins.common.images import save_image_grid
 from kreg.plugins.common.sampler_files import output_file, require_positive_options
 
 
-def reconstructions(model, hyperparameters: dict[str, Any], output: str | Path | None, num_img: int = 8, seed: int = 1) -> dict[str, list]:
+def reconstructions(
+    model, hyperparameters: dict[str, Any], output: str | Path | None, num_img: int = 8, seed: int = 1
+) -> dict[str, list]:
     """Reconstruct synthetic images and save a grid: inputs above, reconstructions below.
 
     For the denoising autoencoder (a model with an ``input_noise`` layer) a
@@ -40,7 +42,9 @@ def reconstructions(model, hyperparameters: dict[str, Any], output: str | Path |
     inputs = clean
     noise = _noise_stddev(model)
     if noise > 0:
-        inputs = np.clip(clean + np.random.default_rng(seed).normal(0.0, noise, clean.shape), 0.0, 1.0).astype("float32")
+        inputs = np.clip(clean + np.random.default_rng(seed).normal(0.0, noise, clean.shape), 0.0, 1.0).astype(
+            "float32"
+        )
         rows.append(inputs)
     reconstructed = np.asarray(model.predict(inputs, verbose=0))
     rows.append(reconstructed)

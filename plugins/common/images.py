@@ -54,6 +54,8 @@ def image_grid(images: np.ndarray, columns: int, margin: int = 2) -> np.ndarray:
     return grid
 
 
-def save_image_grid(images: np.ndarray, path: str | Path, columns: int, value_range: tuple[float, float] = (0.0, 1.0), margin: int = 2) -> Path:
+def save_image_grid(
+    images: np.ndarray, path: str | Path, columns: int, value_range: tuple[float, float] = (0.0, 1.0), margin: int = 2
+) -> Path:
     """Tile images with :func:`image_grid` and save the result with :func:`save_image`."""
     return save_image(image_grid(images, columns, margin), path, value_range)

@@ -22,7 +22,9 @@ IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 """The files ``image_dataset_from_directory`` reads."""
 
 
-def labelled_image_dataset(source: str | Path | None, size: tuple[int, int], classes: int, batch_size: int, seed: int = 0):
+def labelled_image_dataset(
+    source: str | Path | None, size: tuple[int, int], classes: int, batch_size: int, seed: int = 0
+):
     """Batches of ``(images, labels)``: RGB float32 images in [0, 1] and int32 labels in ``[0, classes)``.
 
     Args:
@@ -64,7 +66,9 @@ def _class_folder_dataset(path: Path, size: tuple[int, int], classes: int, batch
 
     names = class_folders(path)
     if len(names) > classes:
-        raise ValueError(f"{path}: {len(names)} class folders ({', '.join(names[:5])}...) but the model has classes={classes}; set classes={len(names)}")
+        raise ValueError(
+            f"{path}: {len(names)} class folders ({', '.join(names[:5])}...) but the model has classes={classes}; set classes={len(names)}"
+        )
     dataset = keras.utils.image_dataset_from_directory(
         str(path),
         labels="inferred",

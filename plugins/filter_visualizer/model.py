@@ -85,7 +85,12 @@ class FilterVisualizer(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.backbone, self.layer_name, self.filter_index, self.image_size = backbone, layer_name, filter_index, image_size
+        self.backbone, self.layer_name, self.filter_index, self.image_size = (
+            backbone,
+            layer_name,
+            filter_index,
+            image_size,
+        )
         self.feature_extractor = build_feature_extractor(backbone, layer_name, image_size, weights)
         self.feature_extractor.trainable = False
         check_feature_map(self.feature_extractor, filter_index)
@@ -142,7 +147,9 @@ def build(
         raise HyperparameterError("weights", f"no such file {weights!r}; give a local weights file, or leave it empty")
     if image_size < 32:
         raise HyperparameterError("image_size", "must be at least 32")
-    model = FilterVisualizer(backbone, layer_name, filter_index, image_size, weights=weights or None, name="filter_visualizer")
+    model = FilterVisualizer(
+        backbone, layer_name, filter_index, image_size, weights=weights or None, name="filter_visualizer"
+    )
     model(keras.Input((image_size, image_size, 3), name="image"))
     model.compile(optimizer=keras.optimizers.SGD(step_size))
     model.optimizer.build([model.image])
@@ -153,6 +160,11 @@ def check_feature_map(feature_extractor: keras.Model, filter_index: int) -> None
     """Raise unless the layer has filter ``filter_index`` and a map larger than its borders."""
     _, height, width, channels = feature_extractor.output.shape
     if isinstance(filter_index, bool) or not isinstance(filter_index, int) or not 0 <= filter_index < channels:
-        raise HyperparameterError("filter_index", f"must be in [0, {channels}) for layer {feature_extractor.name!r}, got {filter_index!r}")
+        raise HyperparameterError(
+            "filter_index", f"must be in [0, {channels}) for layer {feature_extractor.name!r}, got {filter_index!r}"
+        )
     if min(height, width) <= 2 * BORDER:
-        raise HyperparameterError("image_size", f"too small: the layer's feature map is {height}x{width}, it must exceed {2 * BORDER} pixels a side")
+        raise HyperparameterError(
+            "image_size",
+            f"too small: the layer's feature map is {height}x{width}, it must exceed {2 * BORDER} pixels a side",
+        )

@@ -14,7 +14,9 @@ from kreg.plugins.filter_visualizer.data import deprocess_image, initial_image
 from kreg.plugins.filter_visualizer.model import mean_filter_activation
 
 
-def sample(model: keras.Model, hyperparameters: dict[str, Any], output: str | Path | None, grid: int = 0, columns: int = 8) -> dict:
+def sample(
+    model: keras.Model, hyperparameters: dict[str, Any], output: str | Path | None, grid: int = 0, columns: int = 8
+) -> dict:
     """Write the model's image; with ``grid`` > 0 also a grid of the layer's first ``grid`` filters.
 
     The grid repeats the notebook's "first 64 filters" figure: each filter
@@ -45,7 +47,9 @@ def sample(model: keras.Model, hyperparameters: dict[str, Any], output: str | Pa
         count = min(grid, model.feature_extractor.output.shape[-1])
         iterations, step_size = hyperparameters.get("iterations", 30), hyperparameters.get("step_size", 10.0)
         step = make_ascent_step(model)
-        images = [deprocess_image(visualize_filter(model, index, iterations, step_size, step)) for index in range(count)]
+        images = [
+            deprocess_image(visualize_filter(model, index, iterations, step_size, step)) for index in range(count)
+        ]
         save_image_grid(np.stack(images), grid_path, columns=min(columns, count), margin=5)
         files.append(str(grid_path))
         text.append(f"filters 0-{count - 1} of {model.layer_name}")

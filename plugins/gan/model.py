@@ -83,7 +83,9 @@ class TwoPlayerModel(keras.Model):
 
     COMPILE_ARGS: tuple[str, ...] = ()
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int, seed: int | None = None, **kwargs):
+    def __init__(
+        self, discriminator: keras.Model, generator: keras.Model, latent_dim: int, seed: int | None = None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.discriminator = discriminator
         self.generator = generator
@@ -166,7 +168,9 @@ class GAN(TwoPlayerModel):
 
     COMPILE_ARGS = ("d_optimizer", "g_optimizer", "loss_fn")
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int, seed: int | None = None, **kwargs):
+    def __init__(
+        self, discriminator: keras.Model, generator: keras.Model, latent_dim: int, seed: int | None = None, **kwargs
+    ):
         super().__init__(discriminator, generator, latent_dim, seed=seed, **kwargs)
         self.d_loss_metric = keras.metrics.Mean(name="d_loss")
         self.g_loss_metric = keras.metrics.Mean(name="g_loss")

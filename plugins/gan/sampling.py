@@ -11,7 +11,14 @@ from kreg.plugins.common.images import save_image_grid
 from kreg.plugins.common.sampler_files import output_file, require_positive_options
 
 
-def generated_grid(model, hyperparameters: dict[str, Any], output: str | Path | None, num_img: int = 10, columns: int = 5, seed: int = 0) -> dict[str, list]:
+def generated_grid(
+    model,
+    hyperparameters: dict[str, Any],
+    output: str | Path | None,
+    num_img: int = 10,
+    columns: int = 5,
+    seed: int = 0,
+) -> dict[str, list]:
     """Generate ``num_img`` images from standard-normal latent vectors and save them as one grid.
 
     Listing 12.37's GANMonitor saves ``num_img`` separate PNGs at each epoch's
@@ -37,7 +44,9 @@ def generated_grid(model, hyperparameters: dict[str, Any], output: str | Path | 
     z = np.random.default_rng(seed).standard_normal((num_img, latent_dim)).astype("float32")
     images = np.asarray(generator.predict(z, verbose=0))
     value_range = (-1.0, 1.0) if _ends_in_tanh(generator) else (0.0, 1.0)
-    path = save_image_grid(images, output_file(output, f"{model.name}_samples.png"), columns=columns, value_range=value_range)
+    path = save_image_grid(
+        images, output_file(output, f"{model.name}_samples.png"), columns=columns, value_range=value_range
+    )
     height, width = images.shape[1:3]
     return {"files": [str(path)], "text": [f"{num_img} generated {height}x{width} images (seed {seed}) -> {path}"]}
 

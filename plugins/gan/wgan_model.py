@@ -17,7 +17,18 @@ IMG_SHAPE = (28, 28, 1)
 """The example's image size: zero-padded to 32x32 by the critic, cropped back by the generator."""
 
 
-def conv_block(x, filters: int, activation, kernel_size=(3, 3), strides=(1, 1), padding="same", use_bias=True, use_bn=False, use_dropout=False, drop_value=0.5):
+def conv_block(
+    x,
+    filters: int,
+    activation,
+    kernel_size=(3, 3),
+    strides=(1, 1),
+    padding="same",
+    use_bias=True,
+    use_bn=False,
+    use_dropout=False,
+    drop_value=0.5,
+):
     """The example's critic block: Conv2D, optional BatchNorm, activation, optional Dropout."""
     x = layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias)(x)
     if use_bn:
@@ -28,7 +39,19 @@ def conv_block(x, filters: int, activation, kernel_size=(3, 3), strides=(1, 1), 
     return x
 
 
-def upsample_block(x, filters: int, activation, kernel_size=(3, 3), strides=(1, 1), up_size=(2, 2), padding="same", use_bn=False, use_bias=True, use_dropout=False, drop_value=0.3):
+def upsample_block(
+    x,
+    filters: int,
+    activation,
+    kernel_size=(3, 3),
+    strides=(1, 1),
+    up_size=(2, 2),
+    padding="same",
+    use_bn=False,
+    use_bias=True,
+    use_dropout=False,
+    drop_value=0.3,
+):
     """The example's generator block: UpSampling2D, Conv2D, optional BatchNorm, activation, Dropout."""
     x = layers.UpSampling2D(up_size)(x)
     x = layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias)(x)
@@ -45,10 +68,50 @@ def build_discriminator() -> keras.Model:
     """The critic: pad to 32x32, four stride-2 5x5 convolutions (64..512), Dense(1) with no activation."""
     img_input = layers.Input(shape=IMG_SHAPE)
     x = layers.ZeroPadding2D((2, 2))(img_input)
-    x = conv_block(x, 64, kernel_size=(5, 5), strides=(2, 2), use_bn=False, use_bias=True, activation=layers.LeakyReLU(negative_slope=0.2), use_dropout=False, drop_value=0.3)
-    x = conv_block(x, 128, kernel_size=(5, 5), strides=(2, 2), use_bn=False, activation=layers.LeakyReLU(negative_slope=0.2), use_bias=True, use_dropout=True, drop_value=0.3)
-    x = conv_block(x, 256, kernel_size=(5, 5), strides=(2, 2), use_bn=False, activation=layers.LeakyReLU(negative_slope=0.2), use_bias=True, use_dropout=True, drop_value=0.3)
-    x = conv_block(x, 512, kernel_size=(5, 5), strides=(2, 2), use_bn=False, activation=layers.LeakyReLU(negative_slope=0.2), use_bias=True, use_dropout=False, drop_value=0.3)
+    x = conv_block(
+        x,
+        64,
+        kernel_size=(5, 5),
+        strides=(2, 2),
+        use_bn=False,
+        use_bias=True,
+        activation=layers.LeakyReLU(negative_slope=0.2),
+        use_dropout=False,
+        drop_value=0.3,
+    )
+    x = conv_block(
+        x,
+        128,
+        kernel_size=(5, 5),
+        strides=(2, 2),
+        use_bn=False,
+        activation=layers.LeakyReLU(negative_slope=0.2),
+        use_bias=True,
+        use_dropout=True,
+        drop_value=0.3,
+    )
+    x = conv_block(
+        x,
+        256,
+        kernel_size=(5, 5),
+        strides=(2, 2),
+        use_bn=False,
+        activation=layers.LeakyReLU(negative_slope=0.2),
+        use_bias=True,
+        use_dropout=True,
+        drop_value=0.3,
+    )
+    x = conv_block(
+        x,
+        512,
+        kernel_size=(5, 5),
+        strides=(2, 2),
+        use_bn=False,
+        activation=layers.LeakyReLU(negative_slope=0.2),
+        use_bias=True,
+        use_dropout=False,
+        drop_value=0.3,
+    )
     x = layers.Flatten()(x)
     x = layers.Dropout(0.2)(x)
     x = layers.Dense(1)(x)
@@ -66,8 +129,26 @@ def build_generator(noise_dim: int = 128) -> keras.Model:
     x = layers.BatchNormalization()(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Reshape((4, 4, 256))(x)
-    x = upsample_block(x, 128, layers.LeakyReLU(negative_slope=0.2), strides=(1, 1), use_bias=False, use_bn=True, padding="same", use_dropout=False)
-    x = upsample_block(x, 64, layers.LeakyReLU(negative_slope=0.2), strides=(1, 1), use_bias=False, use_bn=True, padding="same", use_dropout=False)
+    x = upsample_block(
+        x,
+        128,
+        layers.LeakyReLU(negative_slope=0.2),
+        strides=(1, 1),
+        use_bias=False,
+        use_bn=True,
+        padding="same",
+        use_dropout=False,
+    )
+    x = upsample_block(
+        x,
+        64,
+        layers.LeakyReLU(negative_slope=0.2),
+        strides=(1, 1),
+        use_bias=False,
+        use_bn=True,
+        padding="same",
+        use_dropout=False,
+    )
     x = upsample_block(x, 1, layers.Activation("tanh"), strides=(1, 1), use_bias=False, use_bn=True)
     # (32, 32, 1) -> (28, 28, 1), the shape of the real images.
     x = layers.Cropping2D((2, 2))(x)
@@ -109,7 +190,16 @@ class WGAN(TwoPlayerModel):
 
     COMPILE_ARGS = ("d_optimizer", "g_optimizer", "d_loss_fn", "g_loss_fn")
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int, discriminator_extra_steps: int = 3, gp_weight: float = 10.0, seed: int | None = None, **kwargs):
+    def __init__(
+        self,
+        discriminator: keras.Model,
+        generator: keras.Model,
+        latent_dim: int,
+        discriminator_extra_steps: int = 3,
+        gp_weight: float = 10.0,
+        seed: int | None = None,
+        **kwargs,
+    ):
         super().__init__(discriminator, generator, latent_dim, seed=seed, **kwargs)
         self.d_steps = discriminator_extra_steps
         self.gp_weight = gp_weight
@@ -124,7 +214,12 @@ class WGAN(TwoPlayerModel):
             g_loss_fn: callable. ``g_loss_fn(fake_scores)``.
             **kwargs: Passed to ``keras.Model.compile``.
         """
-        arguments = {"d_optimizer": d_optimizer, "g_optimizer": g_optimizer, "d_loss_fn": d_loss_fn, "g_loss_fn": g_loss_fn}
+        arguments = {
+            "d_optimizer": d_optimizer,
+            "g_optimizer": g_optimizer,
+            "d_loss_fn": d_loss_fn,
+            "g_loss_fn": g_loss_fn,
+        }
         self._compile_two(arguments, **kwargs)
 
     def gradient_penalty(self, batch_size, real_images, fake_images):

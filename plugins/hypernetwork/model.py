@@ -30,7 +30,9 @@ def build_outer(input_dim: int, hidden_units: int, classes: int) -> keras.Model:
     """
     features = keras.Input((input_dim,), name="features")
     coefficients = keras.Input((count_outer_coefficients(input_dim, hidden_units, classes),), name="coefficients")
-    kernel_0, bias_0, kernel_1, bias_1 = SplitCoefficients(outer_shapes(input_dim, hidden_units, classes), name="split_coefficients")(coefficients)
+    kernel_0, bias_0, kernel_1, bias_1 = SplitCoefficients(
+        outer_shapes(input_dim, hidden_units, classes), name="split_coefficients"
+    )(coefficients)
     hidden = GeneratedDense(hidden_units, activation="relu", name="generated_dense_0")([features, kernel_0, bias_0])
     logits = GeneratedDense(classes, name="generated_dense_1")([hidden, kernel_1, bias_1])
     return keras.Model([features, coefficients], logits, name="outer")

@@ -40,7 +40,9 @@ def make_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str |
     return dataset.shuffle(len(y), seed=0).batch(batch_size)
 
 
-def synthetic_digits(input_dim: int, classes: int, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def synthetic_digits(
+    input_dim: int, classes: int, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Make MNIST-like data: noisy binary "images" in [0, 1], one prototype per class.
 
     The prototypes share most of their pixels (each flips 10% of a common
@@ -53,7 +55,9 @@ def synthetic_digits(input_dim: int, classes: int, examples: int = SYNTHETIC_EXA
     """
     rng = np.random.default_rng(seed)
     shared = rng.random(input_dim) < 0.2
-    prototypes = np.stack([np.where(rng.random(input_dim) < 0.1, ~shared, shared) for _ in range(classes)]).astype("float32")
+    prototypes = np.stack([np.where(rng.random(input_dim) < 0.1, ~shared, shared) for _ in range(classes)]).astype(
+        "float32"
+    )
     y = (np.arange(examples) % classes).astype("int32")
     rng.shuffle(y)
     x = np.clip(prototypes[y] + rng.normal(0.0, 0.5, (examples, input_dim)), 0.0, 1.0).astype("float32")

@@ -33,7 +33,9 @@ class Linear(keras.layers.Layer):
         self.units = units
 
     def build(self, input_shape):
-        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="random_normal", trainable=True, name="w")
+        self.w = self.add_weight(
+            shape=(input_shape[-1], self.units), initializer="random_normal", trainable=True, name="w"
+        )
         self.b = self.add_weight(shape=(self.units,), initializer="random_normal", trainable=True, name="b")
 
     def call(self, inputs):

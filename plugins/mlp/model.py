@@ -80,7 +80,9 @@ class MLPClassifier(keras.Model):
         }
 
 
-def make_block(variant: str, units: int, classes: int, rate: float, dropout: float, seed: int | None) -> keras.layers.Layer:
+def make_block(
+    variant: str, units: int, classes: int, rate: float, dropout: float, seed: int | None
+) -> keras.layers.Layer:
     """Return the guide's block for ``variant`` (see :data:`VARIANTS`).
 
     Raises:
@@ -133,7 +135,9 @@ def build(
     require_in_range("dropout", dropout, 0.0, 0.99)
     if learning_rate <= 0:
         raise HyperparameterError("learning_rate", f"must be positive, got {learning_rate!r}")
-    model = MLPClassifier(variant, input_dim, classes, units, rate, dropout, input_sum=input_sum, name=f"{variant}_classifier")
+    model = MLPClassifier(
+        variant, input_dim, classes, units, rate, dropout, input_sum=input_sum, name=f"{variant}_classifier"
+    )
     model(keras.Input((input_dim,), name="features"))  # creates every weight: the model is built and inspectable
     model.compile(
         optimizer=make_optimizer(optimizer, variant, learning_rate),

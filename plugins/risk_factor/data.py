@@ -100,5 +100,7 @@ def load_npz(path: str | Path, n_tickers: int, n_characteristics: int) -> dict[s
     examples = len(arrays["returns"])
     for name, tail in expected.items():
         if arrays[name].shape != (examples, *tail):
-            raise ValueError(f"{path}: array {name!r} has shape {arrays[name].shape}, expected (N, {', '.join(map(str, tail))}) with N={examples}")
+            raise ValueError(
+                f"{path}: array {name!r} has shape {arrays[name].shape}, expected (N, {', '.join(map(str, tail))}) with N={examples}"
+            )
     return arrays

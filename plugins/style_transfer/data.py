@@ -102,5 +102,7 @@ def synthetic_images(height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     angle = np.arctan2(rows - 0.5, columns - 0.5)
     radius = np.hypot(rows - 0.5, columns - 0.5)
     swirl = np.sin(12 * radius * 2 * np.pi + 3 * angle)
-    style = np.stack([128 + 100 * swirl, 128 + 90 * np.cos(8 * np.pi * columns + swirl), 200 - 120 * (swirl > 0)], axis=-1)
+    style = np.stack(
+        [128 + 100 * swirl, 128 + 90 * np.cos(8 * np.pi * columns + swirl), 200 - 120 * (swirl > 0)], axis=-1
+    )
     return content.astype("float32"), np.clip(style, 0, 255).astype("float32")

@@ -150,20 +150,35 @@ def build(
     Raises:
         HyperparameterError: a bad size, an unknown layer, a missing weights file.
     """
-    require_positive_int(image_height=image_height, image_width=image_width, decay_steps=decay_steps, iterations=iterations)
+    require_positive_int(
+        image_height=image_height, image_width=image_width, decay_steps=decay_steps, iterations=iterations
+    )
     if min(image_height, image_width) < 32:
-        raise HyperparameterError("image_height" if image_height < 32 else "image_width", "must be at least 32 (VGG19's five poolings)")
+        raise HyperparameterError(
+            "image_height" if image_height < 32 else "image_width", "must be at least 32 (VGG19's five poolings)"
+        )
     if weights and not os.path.isfile(weights):
-        raise HyperparameterError("weights", f"no such file {weights!r}; give a local VGG19 notop weights file, or leave it empty")
+        raise HyperparameterError(
+            "weights", f"no such file {weights!r}; give a local VGG19 notop weights file, or leave it empty"
+        )
     style_layers = list(style_layers or STYLE_LAYERS)
     model = StyleTransfer(
-        image_height, image_width, content_layer, style_layers, content_weight, style_weight, total_variation_weight,
-        weights=weights or None, name="style_transfer",
+        image_height,
+        image_width,
+        content_layer,
+        style_layers,
+        content_weight,
+        style_weight,
+        total_variation_weight,
+        weights=weights or None,
+        name="style_transfer",
     )
     check_layers(model.feature_extractor, content_layer, style_layers)
     image = (image_height, image_width, 3)
     model((keras.Input(image, name="content_image"), keras.Input(image, name="style_image")))
-    schedule = keras.optimizers.schedules.ExponentialDecay(learning_rate, decay_steps=decay_steps, decay_rate=decay_rate)
+    schedule = keras.optimizers.schedules.ExponentialDecay(
+        learning_rate, decay_steps=decay_steps, decay_rate=decay_rate
+    )
     model.compile(optimizer=keras.optimizers.SGD(schedule))
     model.optimizer.build([model.combination_image])
     return {"model": model, "feature_extractor": model.feature_extractor}

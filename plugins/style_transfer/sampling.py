@@ -11,7 +11,9 @@ from kreg.plugins.common.images import save_image
 from kreg.plugins.style_transfer.data import deprocess_image
 
 
-def sample(model: keras.Model, hyperparameters: dict[str, Any], output: str | Path | None, filename: str = "combination.png") -> dict:
+def sample(
+    model: keras.Model, hyperparameters: dict[str, Any], output: str | Path | None, filename: str = "combination.png"
+) -> dict:
     """Write the model's combination image, deprocessed to RGB, as a PNG.
 
     Args:

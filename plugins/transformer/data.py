@@ -52,10 +52,18 @@ def translation_data_state(hyperparameters: dict[str, Any], source: str | None) 
     eng_vectorization, spa_vectorization = _translation_vectorizers(hyperparameters)
     eng_vectorization.adapt(english)
     spa_vectorization.adapt(spanish)
-    return {SOURCE_VOCABULARY: eng_vectorization.get_vocabulary(), TARGET_VOCABULARY: spa_vectorization.get_vocabulary()}
+    return {
+        SOURCE_VOCABULARY: eng_vectorization.get_vocabulary(),
+        TARGET_VOCABULARY: spa_vectorization.get_vocabulary(),
+    }
 
 
-def make_translation_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str | None = None, data_state: dict[str, Any] | None = None):
+def make_translation_dataset(
+    hyperparameters: dict[str, Any],
+    batch_size: int,
+    source: str | None = None,
+    data_state: dict[str, Any] | None = None,
+):
     """Return batches of ``({"encoder_inputs", "decoder_inputs"}, targets)`` for ``transformer``.
 
     Args:
@@ -102,7 +110,9 @@ def _source_and_target_texts(pairs: list[tuple[str, str]]) -> tuple[list[str], l
     return [english for english, _ in pairs], [f"{START_TOKEN} {spanish} {END_TOKEN}" for _, spanish in pairs]
 
 
-def _translation_vectorizers(hyperparameters: dict[str, Any], source: list[str] | None = None, target: list[str] | None = None) -> tuple[Any, Any]:
+def _translation_vectorizers(
+    hyperparameters: dict[str, Any], source: list[str] | None = None, target: list[str] | None = None
+) -> tuple[Any, Any]:
     """The seed's two TextVectorization layers (the target one token longer), with vocabularies when given."""
     sequence_length, vocab_size = hyperparameters["sequence_length"], hyperparameters["vocab_size"]
     english = make_vectorizer(vocab_size, sequence_length, vocabulary=source)
@@ -147,7 +157,9 @@ def read_pairs(path: str | Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def synthetic_translation_ids(sequence_length: int, vocab_size: int, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def synthetic_translation_ids(
+    sequence_length: int, vocab_size: int, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Make pairs a Transformer can learn: the target is the source reversed.
 
     Returns:
@@ -187,7 +199,12 @@ def lm_data_state(hyperparameters: dict[str, Any], source: str | None) -> dict[s
     return {LM_VOCABULARY: text_vectorization.get_vocabulary()}
 
 
-def make_lm_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str | None = None, data_state: dict[str, Any] | None = None):
+def make_lm_dataset(
+    hyperparameters: dict[str, Any],
+    batch_size: int,
+    source: str | None = None,
+    data_state: dict[str, Any] | None = None,
+):
     """Return batches of ``(inputs, targets)`` for ``transformer-lm``, targets one token ahead.
 
     Args:
@@ -215,7 +232,9 @@ def make_lm_dataset(hyperparameters: dict[str, Any], batch_size: int, source: st
     dataset = text_files_dataset(source, batch_size)
     if data_state is None:
         data_state = lm_data_state(hyperparameters, source)
-    text_vectorization = make_vectorizer(vocab_size, sequence_length, vocabulary=vocabulary_of(data_state, LM_VOCABULARY))
+    text_vectorization = make_vectorizer(
+        vocab_size, sequence_length, vocabulary=vocabulary_of(data_state, LM_VOCABULARY)
+    )
 
     def prepare_lm_dataset(text_batch: Any) -> tuple[Any, Any]:
         return offset_by_one(text_vectorization(text_batch))
@@ -240,7 +259,9 @@ def text_files_dataset(directory: str | Path, batch_size: int):
         raise ValueError(f"{directory}: no .txt files found")
     # Keras prints "Found N files." on stdout, where `--json` output goes.
     with contextlib.redirect_stdout(sys.stderr):
-        dataset = keras.utils.text_dataset_from_directory(directory=str(directory), label_mode=None, batch_size=batch_size, seed=0)
+        dataset = keras.utils.text_dataset_from_directory(
+            directory=str(directory), label_mode=None, batch_size=batch_size, seed=0
+        )
     return dataset.map(lambda x: tf.strings.regex_replace(x, "<br />", " "))
 
 
@@ -251,7 +272,9 @@ def offset_by_one(vectorized_sequences: Any) -> tuple[Any, Any]:
     return x, y
 
 
-def synthetic_lm_ids(sequence_length: int, vocab_size: int, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0) -> np.ndarray:
+def synthetic_lm_ids(
+    sequence_length: int, vocab_size: int, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0
+) -> np.ndarray:
     """Make zero-padded sequences of ids counting up by a per-sequence step (mod the vocabulary).
 
     Returns:

@@ -45,10 +45,19 @@ class PositionalEmbedding(layers.Layer):
             another process; None for a model built without text.
     """
 
-    def __init__(self, sequence_length: int, vocab_size: int, embed_dim: int, vocabulary: Sequence[str] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        sequence_length: int,
+        vocab_size: int,
+        embed_dim: int,
+        vocabulary: Sequence[str] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         self.token_embeddings = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim, name="token_embeddings")
-        self.position_embeddings = layers.Embedding(input_dim=sequence_length, output_dim=embed_dim, name="position_embeddings")
+        self.position_embeddings = layers.Embedding(
+            input_dim=sequence_length, output_dim=embed_dim, name="position_embeddings"
+        )
         self.sequence_length = sequence_length
         self.vocab_size = vocab_size
         self.embed_dim = embed_dim
@@ -164,7 +173,9 @@ class TransformerDecoder(layers.Layer):
             look at the whole source.
     """
 
-    def __init__(self, embed_dim: int, latent_dim: int, num_heads: int, causal_cross_attention: bool = False, **kwargs: Any):
+    def __init__(
+        self, embed_dim: int, latent_dim: int, num_heads: int, causal_cross_attention: bool = False, **kwargs: Any
+    ):
         super().__init__(**kwargs)
         self.embed_dim = embed_dim
         self.latent_dim = latent_dim

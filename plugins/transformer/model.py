@@ -59,18 +59,36 @@ def build_transformer(
         HyperparameterError: a size is not a positive integer, sequence_length < 2
             or vocab_size < 5.
     """
-    require_positive_int(sequence_length=sequence_length, vocab_size=vocab_size, embed_dim=embed_dim, latent_dim=latent_dim, num_heads=num_heads)
+    require_positive_int(
+        sequence_length=sequence_length,
+        vocab_size=vocab_size,
+        embed_dim=embed_dim,
+        latent_dim=latent_dim,
+        num_heads=num_heads,
+    )
     _require_at_least("sequence_length", sequence_length, 2, "a target needs room for [start] and [end]")
     _require_at_least("vocab_size", vocab_size, 5, "padding, [UNK], [start] and [end] take four ids, and one word more")
 
     encoder_inputs = keras.Input(shape=(None,), dtype="int64", name="encoder_inputs")
-    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=vocabulary_of(data_state, SOURCE_VOCABULARY), name="encoder_embedding")(encoder_inputs)
+    x = PositionalEmbedding(
+        sequence_length,
+        vocab_size,
+        embed_dim,
+        vocabulary=vocabulary_of(data_state, SOURCE_VOCABULARY),
+        name="encoder_embedding",
+    )(encoder_inputs)
     encoder_outputs = TransformerEncoder(embed_dim, latent_dim, num_heads, name="transformer_encoder")(x)
     encoder = keras.Model(encoder_inputs, encoder_outputs, name="encoder")
 
     decoder_inputs = keras.Input(shape=(None,), dtype="int64", name="decoder_inputs")
     encoded_seq_inputs = keras.Input(shape=(None, embed_dim), name="decoder_state_inputs")
-    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=vocabulary_of(data_state, TARGET_VOCABULARY), name="decoder_embedding")(decoder_inputs)
+    x = PositionalEmbedding(
+        sequence_length,
+        vocab_size,
+        embed_dim,
+        vocabulary=vocabulary_of(data_state, TARGET_VOCABULARY),
+        name="decoder_embedding",
+    )(decoder_inputs)
     x = TransformerDecoder(embed_dim, latent_dim, num_heads, name="transformer_decoder")(x, encoded_seq_inputs)
     x = layers.Dropout(0.5, name="dropout")(x)
     decoder_outputs = layers.Dense(vocab_size, activation="softmax", name="next_token")(x)
@@ -113,13 +131,27 @@ def build_language_model(
         HyperparameterError: a size is not a positive integer, sequence_length < 2
             or vocab_size < 3.
     """
-    require_positive_int(sequence_length=sequence_length, vocab_size=vocab_size, embed_dim=embed_dim, latent_dim=latent_dim, num_heads=num_heads)
+    require_positive_int(
+        sequence_length=sequence_length,
+        vocab_size=vocab_size,
+        embed_dim=embed_dim,
+        latent_dim=latent_dim,
+        num_heads=num_heads,
+    )
     _require_at_least("sequence_length", sequence_length, 2, "the model reads all but the last token of each sequence")
     _require_at_least("vocab_size", vocab_size, 3, "padding and [UNK] take two ids")
 
     inputs = keras.Input(shape=(None,), dtype="int64", name="inputs")
-    x = PositionalEmbedding(sequence_length, vocab_size, embed_dim, vocabulary=vocabulary_of(data_state, LM_VOCABULARY), name="positional_embedding")(inputs)
-    x = TransformerDecoder(embed_dim, latent_dim, num_heads, causal_cross_attention=True, name="transformer_decoder")(x, x)
+    x = PositionalEmbedding(
+        sequence_length,
+        vocab_size,
+        embed_dim,
+        vocabulary=vocabulary_of(data_state, LM_VOCABULARY),
+        name="positional_embedding",
+    )(inputs)
+    x = TransformerDecoder(embed_dim, latent_dim, num_heads, causal_cross_attention=True, name="transformer_decoder")(
+        x, x
+    )
     outputs = layers.Dense(vocab_size, activation="softmax", name="next_token")(x)
     model = keras.Model(inputs, outputs, name="transformer_lm")
     model.compile(loss="sparse_categorical_crossentropy", optimizer="rmsprop")

@@ -70,7 +70,9 @@ def sample_next(predictions: Sequence[float], temperature: float = 1.0, rng: np.
     return int(np.argmax(rng.multinomial(1, probabilities, 1)))
 
 
-def generate_text(model: keras.Model, prompt: str, generate_length: int, temperature: float, rng: np.random.Generator | None = None) -> str:
+def generate_text(
+    model: keras.Model, prompt: str, generate_length: int, temperature: float, rng: np.random.Generator | None = None
+) -> str:
     """Extend ``prompt`` by ``generate_length`` sampled words, one model call per word.
 
     Args:
@@ -121,7 +123,15 @@ class TextGenerator(keras.callbacks.Callback):
         texts: list[tuple[int, float, str]]. (epoch, temperature, text) of every generation.
     """
 
-    def __init__(self, prompt: str, generate_length: int, model_input_length: int, temperatures: Sequence[float] = (1.0,), print_freq: int = 1, seed: int | None = None):
+    def __init__(
+        self,
+        prompt: str,
+        generate_length: int,
+        model_input_length: int,
+        temperatures: Sequence[float] = (1.0,),
+        print_freq: int = 1,
+        seed: int | None = None,
+    ):
         super().__init__()
         self.prompt = prompt
         self.generate_length = generate_length
@@ -163,7 +173,9 @@ def decode_sequence(model: keras.Model, input_sentence: str, max_length: int = 2
     max_length = min(max_length, length)  # the decoder has no position past its sequence_length
     if START_TOKEN not in target_vocabulary:
         raise ValueError(f"the target vocabulary has no {START_TOKEN!r} token")
-    vectorizer = make_vectorizer(source_embedding.vocab_size, source_embedding.sequence_length, vocabulary=_vocabulary(source_embedding))
+    vectorizer = make_vectorizer(
+        source_embedding.vocab_size, source_embedding.sequence_length, vocabulary=_vocabulary(source_embedding)
+    )
     tokenized_input_sentence = np.asarray(vectorizer([input_sentence]))
     ids = [target_vocabulary.index(START_TOKEN)]
     decoded = [START_TOKEN]
@@ -180,7 +192,13 @@ def decode_sequence(model: keras.Model, input_sentence: str, max_length: int = 2
     return " ".join(decoded)
 
 
-def sample_translations(model: keras.Model, hyperparameters: dict[str, Any], output: str | None, sentence: Sequence[str] = tuple(DEFAULT_SENTENCES), max_length: int = 20) -> dict[str, Any]:
+def sample_translations(
+    model: keras.Model,
+    hyperparameters: dict[str, Any],
+    output: str | None,
+    sentence: Sequence[str] = tuple(DEFAULT_SENTENCES),
+    max_length: int = 20,
+) -> dict[str, Any]:
     """``kreg sample transformer``: translate sentences greedily.
 
     Args:
@@ -200,7 +218,15 @@ def sample_translations(model: keras.Model, hyperparameters: dict[str, Any], out
     return {"text": lines, "samples": samples, "files": _write(output, lines)}
 
 
-def sample_text(model: keras.Model, hyperparameters: dict[str, Any], output: str | None, prompt: str = "this movie", generate_length: int = 50, temperature: Sequence[float] = tuple(DEFAULT_TEMPERATURES), seed: int = 0) -> dict[str, Any]:
+def sample_text(
+    model: keras.Model,
+    hyperparameters: dict[str, Any],
+    output: str | None,
+    prompt: str = "this movie",
+    generate_length: int = 50,
+    temperature: Sequence[float] = tuple(DEFAULT_TEMPERATURES),
+    seed: int = 0,
+) -> dict[str, Any]:
     """``kreg sample transformer-lm``: continue a prompt at several temperatures.
 
     Args:
@@ -233,7 +259,9 @@ def _embedding(model: keras.Model, name: str) -> PositionalEmbedding:
     except ValueError:
         layer = None
     if not isinstance(layer, PositionalEmbedding):
-        raise ValueError(f"model {model.name!r} has no PositionalEmbedding named {name!r}; is it the right architecture?")
+        raise ValueError(
+            f"model {model.name!r} has no PositionalEmbedding named {name!r}; is it the right architecture?"
+        )
     return layer
 
 

@@ -64,7 +64,12 @@ def target_standardization(text: Any) -> Any:
     return tf.strings.regex_replace(lowercase, f"[{re.escape(TARGET_STRIP_CHARS)}]", "")
 
 
-def make_vectorizer(vocab_size: int, sequence_length: int | None, standardize: Any = "lower_and_strip_punctuation", vocabulary: Sequence[str] | None = None) -> Any:
+def make_vectorizer(
+    vocab_size: int,
+    sequence_length: int | None,
+    standardize: Any = "lower_and_strip_punctuation",
+    vocabulary: Sequence[str] | None = None,
+) -> Any:
     """Build the seeds' ``TextVectorization`` (integer ids, padded or cut to a length).
 
     Args:

@@ -8,7 +8,9 @@ names: registrations only, everything else by ``"module:attr"`` strings.
 
 import kreg
 
-CONV_SOURCE = "seeds/003_ec0e170915c7e91d.txt, listings 12.24-12.29 (Chollet, Deep Learning with Python, 2nd ed., ch. 12)"
+CONV_SOURCE = (
+    "seeds/003_ec0e170915c7e91d.txt, listings 12.24-12.29 (Chollet, Deep Learning with Python, 2nd ed., ch. 12)"
+)
 MLP_SOURCE = "seeds/004_866a58d947567f3b.txt, 'End-to-end experiment example 1: variational autoencoders' (Keras for researchers)"
 
 

@@ -35,7 +35,9 @@ def build(original_dim: int = 784, intermediate_dim: int = 64, latent_dim: int =
     """
     require_positive_int(original_dim=original_dim, intermediate_dim=intermediate_dim, latent_dim=latent_dim)
     if math.isqrt(original_dim) ** 2 != original_dim:
-        raise HyperparameterError("original_dim", f"must be the pixel count of a square image (784 = 28x28), got {original_dim}")
+        raise HyperparameterError(
+            "original_dim", f"must be the pixel count of a square image (784 = 28x28), got {original_dim}"
+        )
 
     # Define encoder model.
     original_inputs = keras.Input(shape=(original_dim,), name="encoder_input")

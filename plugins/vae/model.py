@@ -92,9 +92,7 @@ class VAE(keras.Model):
             z_mean, z_log_var = self.encoder(data)
             z = self.sampler(z_mean, z_log_var)
             reconstruction = self.decoder(z)
-            reconstruction_loss = ops.mean(
-                ops.sum(keras.losses.binary_crossentropy(data, reconstruction), axis=(1, 2))
-            )
+            reconstruction_loss = ops.mean(ops.sum(keras.losses.binary_crossentropy(data, reconstruction), axis=(1, 2)))
             kl_loss = -0.5 * (1 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var))
             total_loss = reconstruction_loss + ops.mean(kl_loss)
         grads = tape.gradient(total_loss, self.trainable_weights)

@@ -13,7 +13,9 @@ from kreg.plugins.common.images import save_image_grid
 from kreg.plugins.common.sampler_files import output_file, require_positive_options
 
 
-def latent_grid(model, hyperparameters: dict[str, Any], output: str | Path | None, n: int = 30, scale: float = 1.0) -> dict[str, list]:
+def latent_grid(
+    model, hyperparameters: dict[str, Any], output: str | Path | None, n: int = 30, scale: float = 1.0
+) -> dict[str, list]:
     """Decode an ``n`` x ``n`` grid of latent points into one figure (listing 12.29).
 
     Points are spaced linearly over ``[-scale, scale]`` on the first two latent
@@ -52,7 +54,14 @@ def latent_grid(model, hyperparameters: dict[str, Any], output: str | Path | Non
     }
 
 
-def decoded_samples(model, hyperparameters: dict[str, Any], output: str | Path | None, num_img: int = 16, columns: int = 4, seed: int = 0) -> dict[str, list]:
+def decoded_samples(
+    model,
+    hyperparameters: dict[str, Any],
+    output: str | Path | None,
+    num_img: int = 16,
+    columns: int = 4,
+    seed: int = 0,
+) -> dict[str, list]:
     """Decode standard-normal latent draws of the MLP VAE into a grid of images.
 
     Args:
@@ -77,4 +86,3 @@ def decoded_samples(model, hyperparameters: dict[str, Any], output: str | Path |
     images = np.asarray(decoder.predict(z, verbose=0)).reshape(num_img, side, side)
     path = save_image_grid(images, output_file(output, "vae_mlp_samples.png"), columns=columns)
     return {"files": [str(path)], "text": [f"{num_img} digits decoded from z ~ N(0, I) (seed {seed}) -> {path}"]}
-

@@ -35,7 +35,9 @@ def make_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str |
     return dataset.shuffle(len(y), seed=0).batch(batch_size)
 
 
-def synthetic_imbalanced(n_features: int, classes: int, minority_fraction: float, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def synthetic_imbalanced(
+    n_features: int, classes: int, minority_fraction: float, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Overlapping Gaussian blobs; the last class holds ``minority_fraction`` of the examples.
 
     The class centres are fixed (about two standard deviations apart whatever

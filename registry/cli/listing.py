@@ -17,7 +17,9 @@ from kreg.terminal import Column, format_assignments, print_fields, print_table
 
 @click.command("list")
 @click.argument("patterns", nargs=-1, metavar="[PATTERN]...")
-@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only architectures with this tag (repeatable: all must match).")
+@click.option(
+    "--tag", "tags", multiple=True, metavar="TAG", help="Only architectures with this tag (repeatable: all must match)."
+)
 @json_option
 @plugin_options
 def list_command(patterns: tuple[str, ...], tags: tuple[str, ...], as_json: bool) -> None:
@@ -131,4 +133,3 @@ def info_command(name: str, as_json: bool) -> None:
 
 COMMANDS = [list_command, plugins_command, info_command]
 """The commands this module contributes to ``kreg``."""
-

@@ -37,7 +37,9 @@ WORKER_OPTIONS = {  # TrainOptions field -> the option that passes it on
 PATH_OPTIONS = ("source", "save", "logdir")
 
 
-def train_on_local_cluster(entry: Entry, workers: int, assignments: tuple[str, ...], preset: str | None, as_json: bool, options: dict[str, Any]) -> None:
+def train_on_local_cluster(
+    entry: Entry, workers: int, assignments: tuple[str, ...], preset: str | None, as_json: bool, options: dict[str, Any]
+) -> None:
     """Start ``workers`` local workers training ``entry`` together; report them as one.
 
     Raises:
@@ -46,18 +48,26 @@ def train_on_local_cluster(entry: Entry, workers: int, assignments: tuple[str, .
         click.exceptions.Exit: Ctrl-C or SIGTERM stopped every worker (130 or 143).
     """
     if options.get("distribute") not in (None, "multiworker"):
-        raise KregUsageError("--workers starts a multi-worker cluster; it cannot be combined with --distribute mirrored")
+        raise KregUsageError(
+            "--workers starts a multi-worker cluster; it cannot be combined with --distribute mirrored"
+        )
     if os.environ.get("TF_CONFIG", "").strip():
-        raise KregUsageError("TF_CONFIG is set, but --workers starts a local cluster of its own: unset TF_CONFIG, or drop --workers")
+        raise KregUsageError(
+            "TF_CONFIG is set, but --workers starts a local cluster of its own: unset TF_CONFIG, or drop --workers"
+        )
     addresses = free_local_addresses(workers)
     command = worker_command(entry.name, assignments, preset, options)
-    environments = [{**os.environ, **plugin_environment(), "TF_CONFIG": config} for config in local_tf_configs(addresses)]
+    environments = [
+        {**os.environ, **plugin_environment(), "TF_CONFIG": config} for config in local_tf_configs(addresses)
+    ]
     if not as_json:
         listed = ", ".join(f"{address}{' (chief)' if index == 0 else ''}" for index, address in enumerate(addresses))
         click.echo(f"kreg: starting {workers} local workers on {listed}", err=True)
     started = time.perf_counter()
     try:
-        finished = run_workers([command] * workers, environments, on_line=lambda worker, line: _relay(worker, line, as_json))
+        finished = run_workers(
+            [command] * workers, environments, on_line=lambda worker, line: _relay(worker, line, as_json)
+        )
     except Interrupted as interrupted:
         click.echo(f"kreg: interrupted: stopped {workers} workers", err=True)
         raise click.exceptions.Exit(interrupted.exit_status) from None
@@ -92,7 +102,7 @@ def worker_command(name: str, assignments: tuple[str, ...], preset: str | None, 
         command += ["--preset", preset]
     if get_session().debug:
         command.append("--debug")
-    return command + ["--distribute", "multiworker", "--json", "--progress-lines"]
+    return [*command, "--distribute", "multiworker", "--json", "--progress-lines"]
 
 
 def plugin_environment() -> dict[str, str]:
@@ -176,7 +186,12 @@ def _print_report(report: dict[str, Any]) -> None:
     digest = (chief.get("cluster") or {}).get("weights_sha256") or ""
     print_fields(
         [
-            ("weights", f"identical on all {report['workers']} workers (sha256 {digest[:12]})" if report["weights_identical"] else "DIFFER between workers"),
+            (
+                "weights",
+                f"identical on all {report['workers']} workers (sha256 {digest[:12]})"
+                if report["weights_identical"]
+                else "DIFFER between workers",
+            ),
             ("logdir", chief["logdir"]),
             ("wall time", f"{report['seconds']:.1f} s (starting the workers included)"),
         ]

@@ -29,11 +29,16 @@ set_option = click.option(
 )
 """``--set KEY=VALUE`` (repeatable), into the ``assignments`` parameter."""
 
-preset_option = click.option("--preset", metavar="NAME", help="Start from one of the architecture's presets (e.g. smoke).")
+preset_option = click.option(
+    "--preset", metavar="NAME", help="Start from one of the architecture's presets (e.g. smoke)."
+)
 """``--preset NAME``."""
 
-component_option = click.option("--component", metavar="NAME", help="Only this component (model, encoder, decoder, ...).")
+component_option = click.option(
+    "--component", metavar="NAME", help="Only this component (model, encoder, decoder, ...)."
+)
 """``--component NAME``."""
+
 
 def _reserve_stdout(context: click.Context, _: click.Parameter, value: bool) -> bool:
     if value:
@@ -56,7 +61,11 @@ train_steps_option = click.option(
 """``kreg train --steps N``."""
 
 check_steps_option = click.option(
-    "--steps", type=click.IntRange(min=1), default=CHECK_STEPS, show_default=True, help="Smoke-training steps per architecture."
+    "--steps",
+    type=click.IntRange(min=1),
+    default=CHECK_STEPS,
+    show_default=True,
+    help="Smoke-training steps per architecture.",
 )
 """``kreg check --steps N``."""
 

@@ -23,12 +23,19 @@ if TYPE_CHECKING:
     from kreg.inspect_tools.diff import ArchitectureDiff
 
 
-REVIEW_USAGE = "NAME|FILE.keras [--set KEY=VALUE]... [--preset P] [--against [NAME|FILE.keras] [--set KEY=VALUE]... [--preset P]]"
-DIFF_USAGE = "NAME|FILE.keras [--set KEY=VALUE]... [--preset P] --against [NAME|FILE.keras] [--set KEY=VALUE]... [--preset P]"
+REVIEW_USAGE = (
+    "NAME|FILE.keras [--set KEY=VALUE]... [--preset P] [--against [NAME|FILE.keras] [--set KEY=VALUE]... [--preset P]]"
+)
+DIFF_USAGE = (
+    "NAME|FILE.keras [--set KEY=VALUE]... [--preset P] --against [NAME|FILE.keras] [--set KEY=VALUE]... [--preset P]"
+)
 
 SIDE_HELP = [
     ("NAME", "The architecture on the left."),
-    ("FILE.keras", "A saved model instead (e.g. from `kreg train --save`): loaded with safe_mode, its custom layers found in the installed plugins; only the model component is compared."),
+    (
+        "FILE.keras",
+        "A saved model instead (e.g. from `kreg train --save`): loaded with safe_mode, its custom layers found in the installed plugins; only the model component is compared.",
+    ),
     ("--set KEY=VALUE", "Override a hyperparameter of the side it follows (repeatable)."),
     ("--preset P", "Start that side from one of its architecture's presets."),
     ("--against [NAME]", "Starts the right side: NAME, FILE.keras, or the left's architecture when left out."),
@@ -82,7 +89,9 @@ class ReviewCommand(TwoSidedCommand):
 )
 @input_shape_option
 @batch_size_option
-@click.option("--expand-layers", is_flag=True, help="Also open custom layers in the graph into their traced inner layers.")
+@click.option(
+    "--expand-layers", is_flag=True, help="Also open custom layers in the graph into their traced inner layers."
+)
 @plugin_options
 def review_command(
     args: tuple[str, ...],
@@ -124,7 +133,11 @@ def review_command(
     left_spec, right_spec = parse_sides(args, against_required=False)
     catalogue = get_session().catalogue
     left = resolve_subject(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)
-    right = None if right_spec is None else resolve_subject(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
+    right = (
+        None
+        if right_spec is None
+        else resolve_subject(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
+    )
     from kreg.workflows.review import require_trainable_subject, review_subject, write_review
 
     if train_steps is not None:
@@ -137,7 +150,12 @@ def review_command(
 
     pinned = parse_input_shapes(input_shapes)
     review = review_subject(
-        left, catalogue, train_steps=train_steps, expand_layers=expand_layers, input_shapes=pinned, batch_size=batch_size
+        left,
+        catalogue,
+        train_steps=train_steps,
+        expand_layers=expand_layers,
+        input_shapes=pinned,
+        batch_size=batch_size,
     )
     if right is not None:
         at_own_sizes = not pinned and batch_size is None  # else the left side is inspected again, as the right one is

@@ -30,15 +30,33 @@ CONTEXT_SETTINGS = {
 
 @click.command("sample", context_settings=CONTEXT_SETTINGS)
 @click.argument("name", required=False)
-@click.option("--model", "model_path", metavar="FILE.keras", help="A model saved from NAME (e.g. by `kreg train --save`). Without it, NAME is built untrained.")
-@click.option("-o", "--output", metavar="PATH", help="Where the sampler writes its artefact (text samplers: a text file).")
+@click.option(
+    "--model",
+    "model_path",
+    metavar="FILE.keras",
+    help="A model saved from NAME (e.g. by `kreg train --save`). Without it, NAME is built untrained.",
+)
+@click.option(
+    "-o", "--output", metavar="PATH", help="Where the sampler writes its artefact (text samplers: a text file)."
+)
 @set_option
 @preset_option
 @json_option
-@click.option("-h", "--help", "show_help", is_flag=True, help="Show this message, with NAME's sampler options, and exit.")
+@click.option(
+    "-h", "--help", "show_help", is_flag=True, help="Show this message, with NAME's sampler options, and exit."
+)
 @plugin_options
 @click.pass_context
-def sample_command(context: click.Context, name: str | None, model_path: str | None, output: str | None, assignments: tuple[str, ...], preset: str | None, as_json: bool, show_help: bool) -> None:
+def sample_command(
+    context: click.Context,
+    name: str | None,
+    model_path: str | None,
+    output: str | None,
+    assignments: tuple[str, ...],
+    preset: str | None,
+    as_json: bool,
+    show_help: bool,
+) -> None:
     """Produce NAME's artefact with its sampler: generated text, an image grid.
 
     Sampler options follow NAME as --OPTION VALUE; an option whose default is a
@@ -119,7 +137,9 @@ def _group_tokens(tokens: Sequence[str]) -> list[tuple[str, list[str]]]:
         token = tokens[index]
         index += 1
         if not _is_option(token):
-            raise KregUsageError(f"unexpected argument {token!r}: sampler options are written --OPTION VALUE after NAME")
+            raise KregUsageError(
+                f"unexpected argument {token!r}: sampler options are written --OPTION VALUE after NAME"
+            )
         flag, has_value, inline = token[2:].partition("=")
         values = [inline] if has_value else []
         while not has_value and index < len(tokens) and not _is_option(tokens[index]):
@@ -159,7 +179,9 @@ def _option_value(key: str, values: list[str], default: Any, negated: bool) -> A
         if isinstance(default, (list, tuple)):
             return _list_value(key, values, default)
         if len(values) > 1:
-            raise KregUsageError(f"sample option {flag}: takes one value, got {len(values)} (quote a value that has spaces)")
+            raise KregUsageError(
+                f"sample option {flag}: takes one value, got {len(values)} (quote a value that has spaces)"
+            )
         return parse_value(key, values[0], default)
     except HyperparameterError as error:
         raise KregUsageError(f"sample option {flag}: {str(error).split(': ', 1)[-1]}") from None
@@ -170,7 +192,9 @@ def _list_value(key: str, values: list[str], default: list | tuple) -> list:
     element = default[0] if default else None
     if len(values) == 1 and (values[0].lstrip().startswith("[") or not isinstance(element, str)):
         return parse_value(key, values[0], default)
-    return [value if element is None or isinstance(element, str) else parse_value(key, value, element) for value in values]
+    return [
+        value if element is None or isinstance(element, str) else parse_value(key, value, element) for value in values
+    ]
 
 
 def _print_help(context: click.Context, name: str | None) -> None:

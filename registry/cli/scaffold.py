@@ -19,7 +19,9 @@ from kreg.cli.session import get_session
     show_default=True,
     help="Folder to create the package folder NAME in.",
 )
-@click.option("--architecture", metavar="ARCH", help="Name of the skeleton's architecture [default: NAME without 'kreg-'].")
+@click.option(
+    "--architecture", metavar="ARCH", help="Name of the skeleton's architecture [default: NAME without 'kreg-']."
+)
 @plugin_options
 def new_plugin_command(name: str, directory: str, architecture: str | None) -> None:
     """Write a new plugin package NAME: one architecture, its data adapter, train step and tests.
@@ -44,7 +46,9 @@ def new_plugin_command(name: str, directory: str, architecture: str | None) -> N
         )
     written = write_plugin(names, directory)
     root = Path(directory) / names.distribution
-    click.echo(f"wrote {len(written)} files to {root}/ (plugin {names.entry_point!r}, architecture {names.architecture!r})")
+    click.echo(
+        f"wrote {len(written)} files to {root}/ (plugin {names.entry_point!r}, architecture {names.architecture!r})"
+    )
     click.echo("next:")
     click.echo(f"  pip install -e '{root}[test]'")
     click.echo(f"  kreg check {names.architecture}")

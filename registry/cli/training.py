@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kreg.cli.options import check_steps_option, json_option, plugin_options, preset_option, set_option, train_steps_option
+from kreg.cli.options import (
+    check_steps_option,
+    json_option,
+    plugin_options,
+    preset_option,
+    set_option,
+    train_steps_option,
+)
 from kreg.cli.session import emit_json, get_session
 from kreg.cluster import DEFAULT_CONNECT_TIMEOUT
 from kreg.processes import Interrupted
@@ -36,8 +43,19 @@ DISTRIBUTE_HELP = (
 @click.argument("name")
 @train_steps_option
 @click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True, help="Epochs.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Batch size given to the data adapter [default: the architecture's].")
-@click.option("--data", "source", metavar="PATH", default=None, help="Data the adapter loads (a file or directory); synthetic data without it.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Batch size given to the data adapter [default: the architecture's].",
+)
+@click.option(
+    "--data",
+    "source",
+    metavar="PATH",
+    default=None,
+    help="Data the adapter loads (a file or directory); synthetic data without it.",
+)
 @set_option
 @preset_option
 @click.option(
@@ -46,7 +64,9 @@ DISTRIBUTE_HELP = (
     default=None,
     help="Save the trained model to this .keras file (checked first; written whole or not at all, replacing any previous file).",
 )
-@click.option("--logdir", metavar="DIR", default=None, help="Write each step's metrics as TensorBoard scalars under DIR/train.")
+@click.option(
+    "--logdir", metavar="DIR", default=None, help="Write each step's metrics as TensorBoard scalars under DIR/train."
+)
 @click.option("--distribute", type=click.Choice(["mirrored", "multiworker"]), default=None, help=DISTRIBUTE_HELP)
 @click.option(
     "--connect-timeout",
@@ -69,11 +89,17 @@ DISTRIBUTE_HELP = (
 )
 # What --workers asks of each worker: progress as plain lines on stderr beside the JSON on stdout.
 @click.option("--progress-lines", is_flag=True, hidden=True)
-@click.option("--jit-compile/--no-jit-compile", default=None, help="Force XLA on or off [default: as the builder compiled the model].")
+@click.option(
+    "--jit-compile/--no-jit-compile",
+    default=None,
+    help="Force XLA on or off [default: as the builder compiled the model].",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for Python, NumPy and TensorFlow.")
 @json_option
 @plugin_options
-def train_command(name: str, assignments: tuple[str, ...], preset: str | None, as_json: bool, **options: object) -> None:
+def train_command(
+    name: str, assignments: tuple[str, ...], preset: str | None, as_json: bool, **options: object
+) -> None:
     """Smoke-train one architecture inside Keras's fit.
 
     Builds NAME, feeds it batches from its data adapter (synthetic unless
@@ -133,8 +159,16 @@ def _print_result(result: TrainResult) -> None:
     speed = trace.steps_per_second
     print_fields(
         [
-            ("first step", f"{trace.first_step_seconds:.2f} s (includes tracing)" if trace.first_step_seconds is not None else None),
-            ("speed", f"{format_rate(speed)} steps/s over the {trace.steps - 1} steps after the first" if speed else None),
+            (
+                "first step",
+                f"{trace.first_step_seconds:.2f} s (includes tracing)"
+                if trace.first_step_seconds is not None
+                else None,
+            ),
+            (
+                "speed",
+                f"{format_rate(speed)} steps/s over the {trace.steps - 1} steps after the first" if speed else None,
+            ),
             ("finite", "yes" if trace.finite else "no"),
             ("saved", result.saved),
             ("logdir", result.logdir),
@@ -162,12 +196,24 @@ class ShardParameter(click.ParamType):
 
 @click.command("check")
 @click.argument("patterns", nargs=-1, metavar="[PATTERN]...")
-@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only architectures with this tag (repeatable: all must match).")
 @click.option(
-    "--exclude-tag", "exclude_tags", multiple=True, metavar="TAG",
+    "--tag", "tags", multiple=True, metavar="TAG", help="Only architectures with this tag (repeatable: all must match)."
+)
+@click.option(
+    "--exclude-tag",
+    "exclude_tags",
+    multiple=True,
+    metavar="TAG",
     help="Skip architectures with this tag (repeatable), e.g. keras-applications, the slowest to check.",
 )
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Check this many architectures at once, each in its own process.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Check this many architectures at once, each in its own process.",
+)
 @check_steps_option
 @click.option(
     "--timeout",
@@ -196,8 +242,15 @@ class ShardParameter(click.ParamType):
 @json_option
 @plugin_options
 def check_command(
-    patterns: tuple[str, ...], tags: tuple[str, ...], exclude_tags: tuple[str, ...], jobs: int, steps: int, timeout: float,
-    shard: Shard | None, junit_xml: str | None, as_json: bool
+    patterns: tuple[str, ...],
+    tags: tuple[str, ...],
+    exclude_tags: tuple[str, ...],
+    jobs: int,
+    steps: int,
+    timeout: float,
+    shard: Shard | None,
+    junit_xml: str | None,
+    as_json: bool,
 ) -> None:
     """Build, count and smoke-train every matching architecture; a pass/fail table.
 
@@ -222,7 +275,11 @@ def check_command(
     session = get_session()
     entries = session.catalogue.select(patterns, tags, exclude_tags)
     if not entries:
-        wanted = [*(repr(p) for p in patterns), *(f"--tag {t}" for t in tags), *(f"--exclude-tag {t}" for t in exclude_tags)]
+        wanted = [
+            *(repr(p) for p in patterns),
+            *(f"--tag {t}" for t in tags),
+            *(f"--exclude-tag {t}" for t in exclude_tags),
+        ]
         raise KregUsageError("no architectures match " + " ".join(wanted) if wanted else "no architectures registered")
     if junit_xml is not None:
         check_destination(junit_xml, "--junit-xml")
@@ -234,10 +291,14 @@ def check_command(
 
     def progress(result: PipelineResult) -> None:
         if not as_json:
-            click.echo(f"  {'pass' if result.passed else 'FAIL'}  {result.architecture} ({result.seconds:.1f} s)", err=True)
+            click.echo(
+                f"  {'pass' if result.passed else 'FAIL'}  {result.architecture} ({result.seconds:.1f} s)", err=True
+            )
 
     started = time.perf_counter()
-    run = check_all(entries, jobs=jobs, steps=steps, timeout=timeout or None, disabled=session.disabled, on_result=progress)
+    run = check_all(
+        entries, jobs=jobs, steps=steps, timeout=timeout or None, disabled=session.disabled, on_result=progress
+    )
     seconds = time.perf_counter() - started
     results, failed = run.results, run.failed
     if as_json:
@@ -286,7 +347,15 @@ def _print_check_table(results: list[PipelineResult]) -> None:
             detail = result.cause
         else:
             detail = f"{result.phase}: {result.cause}"
-        rows.append((result.architecture, _STATUS_WORDS[result.status], format_count(params), format_rate(result.steps_per_second), detail))
+        rows.append(
+            (
+                result.architecture,
+                _STATUS_WORDS[result.status],
+                format_count(params),
+                format_rate(result.steps_per_second),
+                detail,
+            )
+        )
     columns = [
         Column("architecture", wrap=False),
         Column("result", wrap=False),

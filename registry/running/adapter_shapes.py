@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from kreg.catalogue import Entry
 
 
-def adapter_input_shapes(entry: Entry, hyperparameters: Mapping[str, Any], batch_size: int, data_state: Mapping[str, Any] | None = None) -> Any:
+def adapter_input_shapes(
+    entry: Entry, hyperparameters: Mapping[str, Any], batch_size: int, data_state: Mapping[str, Any] | None = None
+) -> Any:
     """The shapes of the model inputs (``x``) of the adapter's synthetic batches.
 
     The dataset's ``element_spec`` is read first; when it leaves a size

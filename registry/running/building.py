@@ -85,7 +85,9 @@ def build(entry: Entry, hyperparameters: Mapping[str, Any], source: str | None =
     return BuiltArchitecture(entry, dict(hyperparameters), components, data_state, source)
 
 
-def build_fresh(entry: Entry, hyperparameters: Mapping[str, Any], seed: int | None = 0, source: str | None = None) -> BuiltArchitecture:
+def build_fresh(
+    entry: Entry, hyperparameters: Mapping[str, Any], seed: int | None = 0, source: str | None = None
+) -> BuiltArchitecture:
     """:func:`build` in a fresh Keras session, with the random seed set first.
 
     A fresh session names auto-named layers as a fresh process would

@@ -65,7 +65,7 @@ def phases_reported_to(listener: PhaseListener) -> Iterator[None]:
 
 
 def _announce() -> None:
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener(_running.get())
 
 

@@ -23,7 +23,9 @@ from kreg.phases import Phase
 _BOILERPLATE = ("Graph execution error:", "Detected at node", "<stack traces unavailable>", "[[")
 _FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}\s*")
 _OP_SUFFIX = re.compile(r"\s*\[Op:[^\]]*\](\s*name:.*)?$")
-_KERAS_CALL = re.compile(r"Exception encountered when calling (?P<where>.+?)\.\n\n\x1b\[1m(?P<own>.*?)\x1b\[0m", re.DOTALL)
+_KERAS_CALL = re.compile(
+    r"Exception encountered when calling (?P<where>.+?)\.\n\n\x1b\[1m(?P<own>.*?)\x1b\[0m", re.DOTALL
+)
 _KERAS_INFERENCE = "Error encountered:"
 _READING_DATA = "IteratorGetNext"
 
@@ -71,12 +73,18 @@ def _own_message(error: BaseException) -> str | None:
     """The message without TensorFlow's or Keras's wrapping; None when there was none to remove."""
     text = str(getattr(error, "message", None) or error)
     keras_call = _KERAS_CALL.search(text)
-    if keras_call:  # the layer's own error, inside "could not infer the output shape ... Error encountered:" when tracing
+    if (
+        keras_call
+    ):  # the layer's own error, inside "could not infer the output shape ... Error encountered:" when tracing
         own = keras_call.group("own").rsplit(_KERAS_INFERENCE, 1)[-1]
         return f"{' '.join(own.split())} (in {keras_call.group('where')})"
     if not _is_tensorflow_error(error) and not _FUNCTION_NODE.search(text):
         return None
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not line[0].isspace() and not line.strip().startswith(_BOILERPLATE)]
+    lines = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line[0].isspace() and not line.strip().startswith(_BOILERPLATE)
+    ]
     if not lines:
         return None
     line = _OP_SUFFIX.sub("", _FUNCTION_NODE.sub("", lines[0])).strip()

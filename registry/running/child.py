@@ -23,7 +23,9 @@ from kreg.processes import die_with_parent
 from kreg.running.calls import RunningPhase, phases_reported_to
 
 
-def run_child(connection: Connection, task: Any, entry: Entry | str, disabled: Sequence[str], threads: int | None) -> None:
+def run_child(
+    connection: Connection, task: Any, entry: Entry | str, disabled: Sequence[str], threads: int | None
+) -> None:
     """Run ``task`` on the architecture in this (child) process and send the outcome on ``connection``.
 
     Args:

@@ -38,7 +38,9 @@ def fit_data_state(entry: Entry, hyperparameters: Mapping[str, Any], source: str
     if state is None:
         return {}
     if not isinstance(state, Mapping):
-        raise ArchitectureFailure(entry.name, Phase.DATA_STATE, f"the data-state step returned {type(state).__name__}, not a mapping")
+        raise ArchitectureFailure(
+            entry.name, Phase.DATA_STATE, f"the data-state step returned {type(state).__name__}, not a mapping"
+        )
     return dict(state)
 
 
@@ -71,7 +73,9 @@ def make_dataset(
         extra["data_state"] = data_state if data_state is not None else fit_data_state(entry, hyperparameters, source)
     dataset = call_plugin(entry, "data_adapter", Phase.DATA, dict(hyperparameters), batch_size, source, **extra)
     if not isinstance(dataset, tf.data.Dataset):
-        raise ArchitectureFailure(entry.name, Phase.DATA, f"the data adapter returned {type(dataset).__name__}, not a tf.data.Dataset")
+        raise ArchitectureFailure(
+            entry.name, Phase.DATA, f"the data adapter returned {type(dataset).__name__}, not a tf.data.Dataset"
+        )
     if int(dataset.cardinality()) == 0:
         raise ArchitectureFailure(entry.name, Phase.DATA, "the data adapter returned an empty dataset")
     return dataset

@@ -45,17 +45,20 @@ def inspect_built(
             data adapter did (phase ``data``).
     """
     plan = shape_plan(built, input_shapes, batch_size)
-    return inspect_models(built.name, built.hyperparameters, built.components if components is None else components, plan)
+    return inspect_models(
+        built.name, built.hyperparameters, built.components if components is None else components, plan
+    )
 
 
-def shape_plan(built: BuiltArchitecture, input_shapes: Mapping[str, list[int]] | None = None, batch_size: int | None = None) -> ShapePlan:
+def shape_plan(
+    built: BuiltArchitecture, input_shapes: Mapping[str, list[int]] | None = None, batch_size: int | None = None
+) -> ShapePlan:
     """Where the unknown input sizes of a built architecture come from: options, then its data adapter.
 
     The training-memory estimate is made at ``batch_size``, else at the architecture's.
     """
     from kreg.inspect_tools.compute_report import trace_for_report
     from kreg.inspect_tools.input_shapes import ShapePlan
-
     from kreg.running.adapter_shapes import adapter_input_shapes
 
     architecture = built.entry.architecture

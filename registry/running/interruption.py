@@ -45,7 +45,10 @@ def stop_on_interrupt(stopper: StopAtStepBoundary) -> Iterator[None]:
     ``KeyboardInterrupt``: a process that ignores SIGINT (``kreg check``'s
     children) or handles it itself keeps its own handling.
     """
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
         yield
         return
 

@@ -29,7 +29,9 @@ def require_keras() -> None:
             import keras  # noqa: F401
             import tensorflow
     except ImportError as error:
-        raise KregError(f"building an architecture needs Keras 3 on TensorFlow ({error.name} is missing); {INSTALL_HINT}") from None
+        raise KregError(
+            f"building an architecture needs Keras 3 on TensorFlow ({error.name} is missing); {INSTALL_HINT}"
+        ) from None
     if not debug_requested():
         # Python-side notices such as "N out of the last M calls triggered tf.function retracing".
         tensorflow.get_logger().setLevel("ERROR")

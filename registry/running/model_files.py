@@ -78,7 +78,9 @@ def load_saved_model(entry: Entry, path: str, hyperparameters: Mapping[str, Any]
         raise ArchitectureFailure(entry.name, Phase.LOAD, cause) from None
 
 
-def wrong_model(entry: Entry, path: str, model: Any, failure: ArchitectureFailure, hyperparameters: Mapping[str, Any]) -> ArchitectureFailure | None:
+def wrong_model(
+    entry: Entry, path: str, model: Any, failure: ArchitectureFailure, hyperparameters: Mapping[str, Any]
+) -> ArchitectureFailure | None:
     """The failure to report when a sampler asked a loaded model for an attribute it lacks, else None.
 
     A ``vae-mlp`` model given to ``vae``'s sampler raises "'Functional' object
@@ -174,5 +176,7 @@ def _load_failure(error: BaseException | None, limit: int = 300) -> str:
     for marker in (" Full object config:", " config={"):
         message = message.split(marker, 1)[0]
     if message.startswith("Could not locate class"):
-        message = message.split(". ", 1)[0] + "; no installed plugin defines it (install the plugin the model was built with)"
+        message = (
+            message.split(". ", 1)[0] + "; no installed plugin defines it (install the plugin the model was built with)"
+        )
     return message if len(message) <= limit else message[: limit - 3] + "..."

@@ -26,7 +26,12 @@ from kreg.cluster import DEFAULT_CONNECT_TIMEOUT, ClusterConfig, read_tf_config,
 from kreg.errors import KregError
 from kreg.inspect_tools import keras_compat
 
-_ABORTED_COLLECTIVE = (tf.errors.UnavailableError, tf.errors.AbortedError, tf.errors.CancelledError, tf.errors.DeadlineExceededError)
+_ABORTED_COLLECTIVE = (
+    tf.errors.UnavailableError,
+    tf.errors.AbortedError,
+    tf.errors.CancelledError,
+    tf.errors.DeadlineExceededError,
+)
 _REMOTE_TASK = re.compile(r"/job:(\w+)/replica:\d+/task:(\d+)")
 
 
@@ -193,7 +198,11 @@ def describe_worker(model: keras.Model) -> dict[str, Any]:
     worker of a cluster that trained in sync.
     """
     cluster = read_tf_config()
-    worker = cluster.to_json() if cluster is not None else {"task": {"type": "worker", "index": 0}, "address": None, "chief": True, "workers": 1}
+    worker = (
+        cluster.to_json()
+        if cluster is not None
+        else {"task": {"type": "worker", "index": 0}, "address": None, "chief": True, "workers": 1}
+    )
     return {**worker, "weights_sha256": weights_digest(model)}
 
 

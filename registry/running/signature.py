@@ -34,7 +34,11 @@ def builder_signature_problems(entry: Entry) -> list[str]:
         return []
     registered = dict(entry.architecture.hyperparameters)
     reserved = {"data_state"} if entry.architecture.data_state is not None else set()
-    named = {name: p for name, p in parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and name not in reserved}
+    named = {
+        name: p
+        for name, p in parameters.items()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and name not in reserved
+    }
     open_ended = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
     problems = []
     for key, default in registered.items():
@@ -43,7 +47,9 @@ def builder_signature_problems(entry: Entry) -> list[str]:
             if not open_ended:
                 problems.append(f"hyperparameter {key!r} is registered but the builder has no parameter {key!r}")
         elif parameter.default is not parameter.empty and not _same(parameter.default, default):
-            problems.append(f"hyperparameter {key!r}: registered default {default!r}, builder default {parameter.default!r}")
+            problems.append(
+                f"hyperparameter {key!r}: registered default {default!r}, builder default {parameter.default!r}"
+            )
     for name, parameter in named.items():
         if parameter.default is parameter.empty and name not in registered:
             problems.append(f"the builder's parameter {name!r} has no default and is not a registered hyperparameter")

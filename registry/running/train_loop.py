@@ -97,7 +97,9 @@ def fit_steps(
     batches = dataset.repeat().prefetch(tf.data.AUTOTUNE)
     try:
         # shuffle=False: a dataset is shuffled by its adapter; fit would only warn.
-        model.fit(batches, steps_per_epoch=steps, epochs=epochs, callbacks=list(callbacks), verbose=verbose, shuffle=False)
+        model.fit(
+            batches, steps_per_epoch=steps, epochs=epochs, callbacks=list(callbacks), verbose=verbose, shuffle=False
+        )
     finally:
         # A fit stopped mid-epoch (stop_training: Ctrl-C, a NaN) leaves Keras's
         # epoch iterator suspended; left to the interpreter's exit, closing it

@@ -148,7 +148,10 @@ class TrainResult:
             "first_step_seconds": None if trace.first_step_seconds is None else round(trace.first_step_seconds, 6),
             "steps_per_second": None if trace.steps_per_second is None else round(trace.steps_per_second, 3),
             "finite": trace.finite,
-            "metrics": {name: {"first": json_float(trace.first[name]), "last": json_float(trace.last[name])} for name in trace.first},
+            "metrics": {
+                name: {"first": json_float(trace.first[name]), "last": json_float(trace.last[name])}
+                for name in trace.first
+            },
             "stopped": trace.problem,
             "interrupted": trace.interrupted,
             "distribute": self.distribute,
@@ -189,7 +192,9 @@ def train_model(built: BuiltArchitecture, options: TrainOptions) -> TrainResult:
     require_trainable(entry)
     if not model.compiled:
         raise ArchitectureFailure(
-            entry.name, Phase.BUILD, "the builder returned an uncompiled model; call model.compile(optimizer=...) in the builder"
+            entry.name,
+            Phase.BUILD,
+            "the builder returned an uncompiled model; call model.compile(optimizer=...) in the builder",
         )
     step = resolve_part(entry, "train_step")
     batch_size = options.batch_size or entry.architecture.batch_size
@@ -243,7 +248,12 @@ def require_trainable(entry: Entry) -> None:
 
 
 def run_training(
-    name: str, model: keras.Model, step: Any, dataset: tf.data.Dataset, options: TrainOptions, write_scalars: bool = True
+    name: str,
+    model: keras.Model,
+    step: Any,
+    dataset: tf.data.Dataset,
+    options: TrainOptions,
+    write_scalars: bool = True,
 ) -> MetricTrace:
     """Run ``fit`` with the recorder (and the TensorBoard writer, if ``write_scalars``) and return the trace.
 
@@ -265,7 +275,11 @@ def run_training(
     callbacks = [recorder, *([writer] if writer is not None else []), *_progress(options), *options.callbacks, stopper]
     try:
         cause = lambda error: lost_worker(error) or specific_cause(error)  # noqa: E731
-        with stop_on_interrupt(stopper), in_phase(name, Phase.TRAIN, passes=(KregError,), cause=cause), installed_train_step(model, step, name):
+        with (
+            stop_on_interrupt(stopper),
+            in_phase(name, Phase.TRAIN, passes=(KregError,), cause=cause),
+            installed_train_step(model, step, name),
+        ):
             fit_steps(model, dataset, options.steps, options.epochs, callbacks, progress_verbosity(options.quiet))
     finally:
         if writer is not None:

@@ -199,7 +199,9 @@ class _Supervisor:
             self.outcome.interrupted = interrupted
             stopped = {child.name: child.phase for child in self.running}
             self.outcome.unfinished = [
-                Unfinished(entry.name, stopped.get(entry.name)) for entry in self.entries if entry.name not in self.outcome.results
+                Unfinished(entry.name, stopped.get(entry.name))
+                for entry in self.entries
+                if entry.name not in self.outcome.results
             ]
         finally:
             for child in self.running:
@@ -212,12 +214,16 @@ class _Supervisor:
 
         receiving, sending = self.context.Pipe(duplex=False)
         process = self.context.Process(
-            target=run_child, args=(sending, self.task, _portable(entry), self.disabled, self.threads), name=f"kreg: {entry.name}"
+            target=run_child,
+            args=(sending, self.task, _portable(entry), self.disabled, self.threads),
+            name=f"kreg: {entry.name}",
         )
         process.start()
         started = time.monotonic()
         deadline = None if self.timeout is None else started + self.timeout
-        self.running.append(_Child(entry, process, receiving, started, deadline))  # at once: an interruption from here on stops it
+        self.running.append(
+            _Child(entry, process, receiving, started, deadline)
+        )  # at once: an interruption from here on stops it
         sending.close()  # the child holds the only sending end: its death reads as the end of the pipe
 
     def _wait(self) -> None:
@@ -236,7 +242,10 @@ class _Supervisor:
             child.process.join(EXIT_GRACE_SECONDS)
             self._finish(child, self._replied(child))
         elif child.process.exitcode is not None:
-            self._finish(child, self._lost(child, f"the process checking it {_exit_words(child.process.exitcode)} {child.doing()}"))
+            self._finish(
+                child,
+                self._lost(child, f"the process checking it {_exit_words(child.process.exitcode)} {child.doing()}"),
+            )
         elif child.deadline is not None and time.monotonic() >= child.deadline:
             self._finish(child, self._lost(child, f"timed out after {self.timeout:g} s {child.doing()}"))
 

@@ -78,10 +78,19 @@ def check_all(
     """
     report = on_result or (lambda result: None)
     run = run_isolated(
-        _CheckTask(steps), entries, jobs=jobs, timeout=timeout, disabled=disabled, on_result=lambda name, result: report(result), on_lost=_lost
+        _CheckTask(steps),
+        entries,
+        jobs=jobs,
+        timeout=timeout,
+        disabled=disabled,
+        on_result=lambda name, result: report(result),
+        on_lost=_lost,
     )
     unfinished = {item.name: item for item in run.unfinished}
-    results = [run.results[entry.name] if entry.name in run.results else _interrupted(unfinished[entry.name]) for entry in entries]
+    results = [
+        run.results[entry.name] if entry.name in run.results else _interrupted(unfinished[entry.name])
+        for entry in entries
+    ]
     return CheckRun(results, run.interrupted)
 
 

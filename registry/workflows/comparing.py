@@ -48,7 +48,9 @@ def inspect_side(side: Subject, other: Subject, catalogue: Catalogue) -> dict[st
     return inspect_built(built, {MODEL_COMPONENT: built.model} if other.file is not None else None)
 
 
-def compare_sides(left: Subject, right: Subject, catalogue: Catalogue, left_report: dict[str, Any] | None = None) -> ArchitectureDiff:
+def compare_sides(
+    left: Subject, right: Subject, catalogue: Catalogue, left_report: dict[str, Any] | None = None
+) -> ArchitectureDiff:
     """Inspect both sides (the left's report may be given) and compare them.
 
     Returns:

@@ -23,7 +23,7 @@ from typing import IO
 
 from kreg.processes import Interrupted, describe_exit, die_with_parent, signals_raise_interrupted
 
-__all__ = ["Interrupted", "STOP_GRACE_SECONDS", "Worker", "run_workers"]
+__all__ = ["STOP_GRACE_SECONDS", "Interrupted", "Worker", "run_workers"]
 
 STOP_GRACE_SECONDS = 3.0
 """How long a stopped worker gets to exit after SIGINT before it is killed."""
@@ -70,7 +70,7 @@ class Worker:
         status = self.status
         if status is None or status < 0:
             return describe_exit(status)
-        errors = [line[len(_ERROR_PREFIX):] for line in self.stderr if line.startswith(_ERROR_PREFIX)]
+        errors = [line[len(_ERROR_PREFIX) :] for line in self.stderr if line.startswith(_ERROR_PREFIX)]
         reason = errors[-1] if errors else next((line for line in reversed(self.stderr) if line.strip()), "")
         return f"exited with status {status}" + (f": {reason}" if reason else "")
 

@@ -170,7 +170,11 @@ class PipelineResult:
         The models, the training objects and the original exception stay
         behind; the phase and the cause travel as text.
         """
-        failure = None if self.failure is None else ArchitectureFailure(self.architecture, self.failure.phase, self.cause or "")
+        failure = (
+            None
+            if self.failure is None
+            else ArchitectureFailure(self.architecture, self.failure.phase, self.cause or "")
+        )
         return dataclasses.replace(self, failure=failure, built=None, training=None)
 
     def to_json(self) -> dict[str, Any]:
@@ -195,7 +199,9 @@ class _StageFailed(Exception):
     """Ends the pipeline after a stage recorded its failure."""
 
 
-def run_pipeline(entry: Entry, options: PipelineOptions = PipelineOptions(), hyperparameters: dict[str, Any] | None = None) -> PipelineResult:
+def run_pipeline(
+    entry: Entry, options: PipelineOptions = PipelineOptions(), hyperparameters: dict[str, Any] | None = None
+) -> PipelineResult:
     """Build, inspect, smoke-train, save and reload one architecture, as ``options`` say.
 
     Never raises for a failure of the architecture (a builder raising, a NaN
@@ -240,7 +246,9 @@ def _stage(result: PipelineResult, stage: Stage, phase: Phase, run: Any, *args: 
     raise _StageFailed
 
 
-def _resolve(entry: Entry, options: PipelineOptions, hyperparameters: dict[str, Any] | None, result: PipelineResult) -> None:
+def _resolve(
+    entry: Entry, options: PipelineOptions, hyperparameters: dict[str, Any] | None, result: PipelineResult
+) -> None:
     def resolve() -> None:
         if hyperparameters is not None:
             result.hyperparameters = dict(hyperparameters)
@@ -265,10 +273,16 @@ def _require_declared_components(built: BuiltArchitecture) -> None:
     declared, returned = list(built.entry.architecture.components), list(built.components)
     if sorted(declared) != sorted(returned):
         raise ArchitectureFailure(
-            built.name, Phase.BUILD, f"the builder returned components {returned}, but the Architecture declares components={tuple(declared)}"
+            built.name,
+            Phase.BUILD,
+            f"the builder returned components {returned}, but the Architecture declares components={tuple(declared)}",
         )
     if not built.model.compiled:
-        raise ArchitectureFailure(built.name, Phase.BUILD, "the 'model' component is not compiled; call model.compile(optimizer=...) in the builder")
+        raise ArchitectureFailure(
+            built.name,
+            Phase.BUILD,
+            "the 'model' component is not compiled; call model.compile(optimizer=...) in the builder",
+        )
 
 
 def _inspect(built: BuiltArchitecture, options: PipelineOptions, result: PipelineResult) -> None:
@@ -290,7 +304,9 @@ def _inspect(built: BuiltArchitecture, options: PipelineOptions, result: Pipelin
 def _require_traced(name: str, report: dict[str, Any]) -> None:
     for component_name, component in report["components"].items():
         if "note" in component:
-            raise ArchitectureFailure(name, Phase.INSPECT, f"component {component_name!r} could not be traced: {component['note']}")
+            raise ArchitectureFailure(
+                name, Phase.INSPECT, f"component {component_name!r} could not be traced: {component['note']}"
+            )
         if not component["layers"]:
             raise ArchitectureFailure(name, Phase.INSPECT, f"component {component_name!r} has no layers kreg can trace")
 
@@ -312,7 +328,9 @@ def _train(built: BuiltArchitecture, options: PipelineOptions, result: PipelineR
     if failure is not None:
         raise failure
     if options.contract and not result.metrics:
-        raise ArchitectureFailure(built.name, Phase.TRAIN, "the train step returned no metrics; return a dict such as {'loss': loss}")
+        raise ArchitectureFailure(
+            built.name, Phase.TRAIN, "the train step returned no metrics; return a dict such as {'loss': loss}"
+        )
 
 
 def _save_and_reload(built: BuiltArchitecture, options: PipelineOptions, result: PipelineResult) -> None:
@@ -339,7 +357,9 @@ def _round_trip(built: BuiltArchitecture, path: Path, result: PipelineResult) ->
     shapes = [w.shape for w in before], [w.shape for w in after]
     if shapes[0] != shapes[1]:
         raise ArchitectureFailure(
-            built.name, Phase.LOAD, f"the reloaded model's weights have shapes {shapes[1]}, the saved one's {shapes[0]}: check get_config()"
+            built.name,
+            Phase.LOAD,
+            f"the reloaded model's weights have shapes {shapes[1]}, the saved one's {shapes[0]}: check get_config()",
         )
     if not all(np.allclose(a, b, equal_nan=True) for a, b in zip(before, after)):
         raise ArchitectureFailure(built.name, Phase.LOAD, "the reloaded model's weights differ from the saved ones")

@@ -24,7 +24,10 @@ def print_inspection(report: Mapping[str, Any], out: Any = None) -> None:
     """
     from kreg.inspect_tools.report import text_tables
 
-    print_fields([("architecture", report["architecture"]), ("hyperparameters", format_assignments(report["hyperparameters"]))], out=out)
+    print_fields(
+        [("architecture", report["architecture"]), ("hyperparameters", format_assignments(report["hyperparameters"]))],
+        out=out,
+    )
     for table in text_tables(report):
         print_table(table.title, table.columns, table.rows, out=out)
 

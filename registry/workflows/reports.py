@@ -78,7 +78,11 @@ class InspectionReport:
         from kreg.inspect_tools.compute_report import headline_macs
 
         compute = self._model["compute"]
-        macs = "MACs not counted" if compute["macs"] is None and compute["macs_per_position"] is None else " ".join(headline_macs(compute))
+        macs = (
+            "MACs not counted"
+            if compute["macs"] is None and compute["macs_per_position"] is None
+            else " ".join(headline_macs(compute))
+        )
         return f"<kreg InspectionReport {self.name}: {self.params['total']:,} parameters, {macs}>"
 
     def _repr_html_(self) -> str:

@@ -65,7 +65,9 @@ class Review:
     training: TrainingCurves | None = None
     training_error: ArchitectureFailure | None = None
     comparison: ArchitectureDiff | None = None
-    created: str = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    created: str = field(
+        default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    )
 
     @property
     def name(self) -> str:
@@ -91,16 +93,20 @@ class Review:
             object, or None), ``training_error`` and ``diff`` (``kreg diff
             --json``'s object, or None).
         """
-        return copy.deepcopy({
-            "name": self.name,
-            "source": self.source,
-            "preset": self.preset,
-            "inspection": self.report,
-            "graph": {"drawn": self.graph is not None, "problem": self.graph_problem},
-            "training": None if self.training is None else {**self.training.summary, "problem": self.training.problem},
-            "training_error": None if self.training_error is None else str(self.training_error),
-            "diff": None if self.comparison is None else self.comparison.to_json(),
-        })
+        return copy.deepcopy(
+            {
+                "name": self.name,
+                "source": self.source,
+                "preset": self.preset,
+                "inspection": self.report,
+                "graph": {"drawn": self.graph is not None, "problem": self.graph_problem},
+                "training": None
+                if self.training is None
+                else {**self.training.summary, "problem": self.training.problem},
+                "training_error": None if self.training_error is None else str(self.training_error),
+                "diff": None if self.comparison is None else self.comparison.to_json(),
+            }
+        )
 
     def html(self) -> str:
         """The whole review page (what :meth:`save` writes): inline CSS and SVG, no script."""
@@ -175,8 +181,13 @@ def make_review(
 
     log = StepLog()
     options = PipelineOptions(
-        seed=seed, train=train_steps is not None, steps=train_steps or 0, batch_size=None, callbacks=(log,),
-        input_shapes=input_shapes, memory_batch_size=batch_size,
+        seed=seed,
+        train=train_steps is not None,
+        steps=train_steps or 0,
+        batch_size=None,
+        callbacks=(log,),
+        input_shapes=input_shapes,
+        memory_batch_size=batch_size,
     )
     result = run_pipeline(entry, options, hyperparameters)
     if result.failure is not None and result.stage is not Stage.TRAIN:
@@ -253,7 +264,9 @@ def require_trainable_subject(subject: Subject) -> None:
         KregUsageError: a saved file or a Keras model (no data adapter), or an architecture without one.
     """
     if subject.entry is None:
-        raise KregUsageError(f"{subject.describe()} has no data adapter to smoke-train on; review its architecture to train")
+        raise KregUsageError(
+            f"{subject.describe()} has no data adapter to smoke-train on; review its architecture to train"
+        )
     if subject.entry.architecture.data_adapter is None:
         raise KregUsageError(f"architecture {subject.name!r} has no data adapter, so --train-steps cannot train it")
 

@@ -163,7 +163,9 @@ def scoped_style(style: str, scope: str) -> str:
         if "{" not in rule:
             continue
         selectors, declarations = rule.split("{", 1)
-        scoped = [scope if sel.strip() in (":root", "body") else f"{scope} {sel.strip()}" for sel in selectors.split(",")]
+        scoped = [
+            scope if sel.strip() in (":root", "body") else f"{scope} {sel.strip()}" for sel in selectors.split(",")
+        ]
         rules.append(f"{', '.join(scoped)} {{{declarations}}}")
     return "\n".join(rules)
 
@@ -195,10 +197,18 @@ def _rendered_sections(review: Review, keys: Sequence[str]) -> list[tuple[str, s
 
 def _header(review: Review) -> str:
     if review.entry is None:
-        kicker, summary, meta = "kreg model review", review.source, "a saved or given model: no hyperparameters, no data adapter"
+        kicker, summary, meta = (
+            "kreg model review",
+            review.source,
+            "a saved or given model: no hyperparameters, no data adapter",
+        )
     else:
         built_with = format_assignments(review.hyperparameters)
-        kicker, summary, meta = "kreg architecture review", review.entry.architecture.summary, f"built with {built_with or 'no hyperparameters'}"
+        kicker, summary, meta = (
+            "kreg architecture review",
+            review.entry.architecture.summary,
+            f"built with {built_with or 'no hyperparameters'}",
+        )
     return (
         '<header class="top"><div class="wrap">'
         f'<p class="kicker">{_e(kicker)}</p>'
@@ -222,13 +232,20 @@ def _summary(review: Review) -> str:
         (human_bytes(memory["parameter_bytes"]), "parameter memory"),
     ]
     if memory["training"] is not None:
-        cards.append((human_bytes(memory["training_bytes"]), f"training memory, batch {memory['training']['batch_size']} (estimate)"))
+        cards.append(
+            (
+                human_bytes(memory["training_bytes"]),
+                f"training memory, batch {memory['training']['batch_size']} (estimate)",
+            )
+        )
     cards += [
         (f"{len(model['layers']):,}", "layer calls"),
         (f"{len(dense):,}", f"Dense calls ({len(threaded):,} threaded)"),
         (f"{len(review.report['components']):,}", "components"),
     ]
-    body = "".join(f'<div class="card"><div class="value">{_e(v)}</div><div class="label">{_e(l)}</div></div>' for v, l in cards)
+    body = "".join(
+        f'<div class="card"><div class="value">{_e(v)}</div><div class="label">{_e(l)}</div></div>' for v, l in cards
+    )
     description = review.entry.architecture.description if review.entry is not None else None
     text = f"<p>{_e(description)}</p>" if description else ""
     return f'<div class="cards">{body}</div>{text}'
@@ -251,7 +268,9 @@ def _plugin(review: Review) -> str:
         ("tags", ", ".join(architecture.tags)),
         ("batch size", architecture.batch_size),
     ]
-    rows = "".join(f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>" for label, value in fields if value not in (None, ""))
+    rows = "".join(
+        f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>" for label, value in fields if value not in (None, "")
+    )
     return f'<table class="fields">{rows}</table>'
 
 
@@ -285,8 +304,10 @@ def _hyperparameters(review: Review) -> str | None:
         how.append(f"preset {review.preset!r}")
     if review.assignments:
         how.append("--set " + " --set ".join(review.assignments))
-    note = f'<p class="note">Built with {_e(", ".join(how))}; changed values are highlighted.</p>' if how else (
-        '<p class="note">The architecture\'s defaults.</p>'
+    note = (
+        f'<p class="note">Built with {_e(", ".join(how))}; changed values are highlighted.</p>'
+        if how
+        else ('<p class="note">The architecture\'s defaults.</p>')
     )
     table = _table(["name", "value", "default", "type"], rows, code_columns={0, 1, 2}) if rows else "<p>None.</p>"
     return note + table
@@ -302,10 +323,19 @@ def _components(review: Review) -> str:
         cells += [counted_at(component["compute"])]
         cells += [_bytes(memory["activation_bytes_per_example"]), _bytes(memory["training_bytes"])]
         notes = [note for note in (component.get("note"), component["compute"].get("note")) if note]
-        rows.append((cells + ["; ".join(notes)], ""))
+        rows.append(([*cells, "; ".join(notes)], ""))
     columns = [
-        "component", "class", "total", "trainable", "non-trainable",
-        "MACs", "parameter memory", "counted at", "activations per example", "training memory", "note",
+        "component",
+        "class",
+        "total",
+        "trainable",
+        "non-trainable",
+        "MACs",
+        "parameter memory",
+        "counted at",
+        "activations per example",
+        "training memory",
+        "note",
     ]
     note = (
         '<p class="note">Parameter counts come from each model\'s own variables, never from the optimizer. '
@@ -335,7 +365,9 @@ def _graph(review: Review) -> str:
         (CUSTOM_COLOUR, "custom layer"),
         (OPERATION_COLOUR, "keras.ops call"),
     ]
-    legend = "".join(f'<span class="swatch" style="background:{colour}"></span>{_e(label)}' for colour, label in swatches)
+    legend = "".join(
+        f'<span class="swatch" style="background:{colour}"></span>{_e(label)}' for colour, label in swatches
+    )
     note = (
         '<p class="note">The "model" component as kreg draws it (<code>kreg plot --expand-nested</code>): '
         "nested models are opened into dashed clusters; Dense layers say what they thread over.</p>"
@@ -424,7 +456,7 @@ def _training(review: Review) -> str | None:
         ([name, _number(values["first"]), _number(values["last"])], "") for name, values in summary["metrics"].items()
     ]
     parts = [
-        '<p class="note">Synthetic data from the architecture\'s data adapter, its train step inside Keras\'s '
+        "<p class=\"note\">Synthetic data from the architecture's data adapter, its train step inside Keras's "
         "<code>fit</code> (as <code>kreg train</code> runs it). Each point is the value Keras reports after that "
         "step; compiled losses and metrics are running means over the epoch.</p>",
         f'<table class="fields">{rows}</table>',
@@ -449,7 +481,7 @@ def _card_section(key: str, body: str) -> str:
     """A section of the card: no id (a notebook may show many cards); long ones folded."""
     title = _e(dict(SECTIONS)[key])
     if key in FOLDED_IN_CARD:
-        return f'<section><details><summary>{title}</summary>{body}</details></section>'
+        return f"<section><details><summary>{title}</summary>{body}</details></section>"
     return f"<section><h2>{title}</h2>{body}</section>"
 
 
@@ -469,11 +501,11 @@ def _table(
     code_columns: Collection[int] = (),
 ) -> str:
     """An HTML table; every cell is escaped. ``rows`` pairs cells with a row class."""
-    head = "".join(f'<th{_class("num" if i in numeric_columns else "")}>{_e(c)}</th>' for i, c in enumerate(columns))
+    head = "".join(f"<th{_class('num' if i in numeric_columns else '')}>{_e(c)}</th>" for i, c in enumerate(columns))
     body = []
     for cells, row_class in rows:
         tds = "".join(
-            f'<td{_class("num" if i in numeric_columns else "code" if i in code_columns else "")}>{_e(cell)}</td>'
+            f"<td{_class('num' if i in numeric_columns else 'code' if i in code_columns else '')}>{_e(cell)}</td>"
             for i, cell in enumerate(cells)
         )
         body.append(f"<tr{_class(row_class)}>{tds}</tr>")

@@ -16,7 +16,6 @@ from typing import Any
 import keras
 
 
-
 class StepLog(keras.callbacks.Callback):
     """Keep the value of every scalar metric after every training step.
 

@@ -12,7 +12,13 @@ from kreg.running.model_files import load_saved_model, wrong_model
 from kreg.running.sampling import run_sampler
 
 
-def sample(entry: Entry, hyperparameters: Mapping[str, Any], model_path: str | None, output: str | None, options: Mapping[str, Any]) -> dict[str, Any]:
+def sample(
+    entry: Entry,
+    hyperparameters: Mapping[str, Any],
+    model_path: str | None,
+    output: str | None,
+    options: Mapping[str, Any],
+) -> dict[str, Any]:
     """Load ``model_path`` (or build ``entry`` untrained) and run its sampler.
 
     Args:

@@ -109,7 +109,9 @@ def resolve_subject(
         _refuse_hyperparameters(f"{target.name!r} is a Keras model", assignments, preset, values)
         return Subject(target.name, model=target)
     if not isinstance(target, (str, os.PathLike)):
-        raise KregUsageError(f"expected an architecture's name, a .keras file or a keras.Model, got {type(target).__name__}")
+        raise KregUsageError(
+            f"expected an architecture's name, a .keras file or a keras.Model, got {type(target).__name__}"
+        )
     name = os.fspath(target)
     if is_model_file(name):
         _refuse_hyperparameters(f"{name} is a saved model", assignments, preset, values)
@@ -119,7 +121,9 @@ def resolve_subject(
     return Subject(name, entry, resolve_hyperparameters(entry, assignments, preset, values), preset, assignments)
 
 
-def _refuse_hyperparameters(what: str, assignments: tuple[str, ...], preset: str | None, values: Mapping[str, Any] | None) -> None:
+def _refuse_hyperparameters(
+    what: str, assignments: tuple[str, ...], preset: str | None, values: Mapping[str, Any] | None
+) -> None:
     if values:
         raise KregUsageError(f"{what}: hyperparameters ({', '.join(values)}) apply only to an architecture")
     if assignments or preset is not None:
@@ -183,8 +187,8 @@ def load_file(path: str, catalogue: Catalogue, likeliest: Entry | None = None) -
         KregUsageError: the file does not exist or is not a ``.keras`` archive.
         KregError: Keras could not load it (one line saying why).
     """
-    from kreg.running.model_files import load_model_file
     from kreg.running.keras_runtime import require_keras
+    from kreg.running.model_files import load_model_file
 
     require_keras()
     import keras

@@ -24,6 +24,7 @@ from kreg.running.training import TrainOptions, TrainResult, require_trainable, 
 if TYPE_CHECKING:
     import tensorflow as tf
 
+
 def check_options(options: TrainOptions) -> None:
     """Reject options that cannot work before anything is built.
 

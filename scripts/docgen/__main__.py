@@ -44,7 +44,9 @@ def write_reference(folder: Path = REFERENCE) -> list[Path]:
 def stale_reference(folder: Path = REFERENCE) -> list[str]:
     """The reference pages whose committed text differs from what the code generates now (or that are missing)."""
     pages = reference_pages()
-    stale = [name for name, text in pages.items() if not (folder / name).exists() or (folder / name).read_text() != text]
+    stale = [
+        name for name, text in pages.items() if not (folder / name).exists() or (folder / name).read_text() != text
+    ]
     extra = [path.name for path in folder.glob("*.md") if path.name not in pages and path.name not in MEASURED_PAGES]
     return sorted(stale + extra)
 
@@ -67,10 +69,16 @@ def write_pages(output: Path, gallery: bool = True, patterns: list[str] | None =
 def main(argv: list[str] | None = None) -> int:
     """Generate the pages; exit 1 with one line when an architecture fails or, with --check, a page is stale."""
     parser = argparse.ArgumentParser(prog="python -m scripts.docgen", description=__doc__)
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="folder for the built pages (emptied first)")
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="folder for the built pages (emptied first)"
+    )
     parser.add_argument("--reference", type=Path, default=REFERENCE, help="folder of the committed reference pages")
-    parser.add_argument("--check", action="store_true", help="only say whether the committed reference pages are up to date")
-    parser.add_argument("--gallery", action="append", default=[], metavar="PATTERN", help="only these built-ins in the gallery")
+    parser.add_argument(
+        "--check", action="store_true", help="only say whether the committed reference pages are up to date"
+    )
+    parser.add_argument(
+        "--gallery", action="append", default=[], metavar="PATTERN", help="only these built-ins in the gallery"
+    )
     parser.add_argument("--no-gallery", action="store_true", help="skip the gallery (no TensorFlow needed)")
     options = parser.parse_args(argv)
     if options.check:
@@ -87,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     except KregError as error:
         print(f"docgen: error: {error}", file=sys.stderr)
         return 1
-    print(f"docgen: wrote {len(written)} pages to {options.reference}/ and {options.output}/ in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    print(
+        f"docgen: wrote {len(written)} pages to {options.reference}/ and {options.output}/ in {time.perf_counter() - started:.1f} s",
+        file=sys.stderr,
+    )
     return 0
 
 

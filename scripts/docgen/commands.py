@@ -27,7 +27,10 @@ def command_page(group: click.Group | None = None) -> str:
         "_Generated from the click definitions by `scripts/docgen`; `kreg COMMAND -h` prints the same help._",
         _help_text(group.help or ""),
         code(_usage(group, root), "text"),
-        table(["command", "what it does"], [(f"[`kreg {name}`](#kreg-{name})", _short(group.commands[name])) for name in names]),
+        table(
+            ["command", "what it does"],
+            [(f"[`kreg {name}`](#kreg-{name})", _short(group.commands[name])) for name in names],
+        ),
         "## Options of kreg and of every command",
         "These go before or after the command name: `kreg --strict list` and `kreg list --strict` are the same.",
         _options_table(group, root, exclude=set()),
@@ -42,11 +45,15 @@ def _command_section(command: click.Command, name: str, root: click.Context, sha
     parts = [f"## kreg {name}", code(_usage(command, context), "text"), _help_text(command.help or "")]
     sides = getattr(command, "side_help", None)  # kreg diff and kreg review: arguments per side
     if sides:
-        parts.extend(["**Sides**", table(["argument", "description"], [(inline(argument), text) for argument, text in sides])])
+        parts.extend(
+            ["**Sides**", table(["argument", "description"], [(inline(argument), text) for argument, text in sides])]
+        )
     options = _options_table(command, context, exclude=shared)
     if options:
         parts.extend(["**Options**", options])
-    parts.append("Also: `--strict`, `--disable-plugin`, `--debug` and `-h/--help` ([above](#options-of-kreg-and-of-every-command)).")
+    parts.append(
+        "Also: `--strict`, `--disable-plugin`, `--debug` and `-h/--help` ([above](#options-of-kreg-and-of-every-command))."
+    )
     return "\n\n".join(part for part in parts if part)
 
 

@@ -30,7 +30,9 @@ def builtin_catalogue() -> kreg.Catalogue:
     """kreg's own plugins only: the gallery never shows whatever else is installed."""
     from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
 
-    points = [ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION]
+    points = [
+        ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION
+    ]
     return kreg.load_catalogue(entry_points=points)
 
 
@@ -105,7 +107,12 @@ def write_architecture(entry: Any, folder: Path) -> dict[str, Any]:
     built = build_fresh(entry, resolve_hyperparameters(entry), seed=None)
     report = inspect_built(built)
     for component in built.components:
-        graph = draw_graph(entry.name, built.components[component], GraphOptions(expand_nested=True), title=f"{entry.name} ({component})")
+        graph = draw_graph(
+            entry.name,
+            built.components[component],
+            GraphOptions(expand_nested=True),
+            title=f"{entry.name} ({component})",
+        )
         write_graph(graph, folder / f"{entry.name}-{component}.svg")
     (folder / f"{entry.name}.md").write_text(architecture_page(entry, report))
     return report
@@ -137,16 +144,20 @@ def architecture_page(entry: Any, report: dict[str, Any]) -> str:
             [(inline(k), inline(json.dumps(v)), type_name(v)) for k, v in architecture.hyperparameters.items()],
         )
     )
-    parts.append(f"Reproduce: {inline(f'kreg inspect {entry.name}')} and {inline(f'kreg plot {entry.name} --expand-nested --component NAME -o NAME.svg')}.")
+    parts.append(
+        f"Reproduce: {inline(f'kreg inspect {entry.name}')} and {inline(f'kreg plot {entry.name} --expand-nested --component NAME -o NAME.svg')}."
+    )
     tables = list(text_tables(report))
     for component, record in report["components"].items():
         parts.append(f"## Component `{component}` ({record['class']})")
         params = record["params"]
-        parts.append(f"Parameters: **{params['total']:,}** ({params['trainable']:,} trainable, {params['non_trainable']:,} non-trainable).")
+        parts.append(
+            f"Parameters: **{params['total']:,}** ({params['trainable']:,} trainable, {params['non_trainable']:,} non-trainable)."
+        )
         if record.get("note"):
             parts.append(f"Note: {record['note']}")
         svg = f"{entry.name}-{component}.svg"
-        parts.append(f"[![graph of {entry.name}, component {component}]({svg})]({svg} \"open the graph at full size\")")
+        parts.append(f'[![graph of {entry.name}, component {component}]({svg})]({svg} "open the graph at full size")')
         mine = [t for t in tables if t.title.startswith(f"{component}:") or t.title.startswith(f"{component} (")]
         compute = [t for t in mine if t.title == f"{component}: compute and memory"]
         if compute:

@@ -86,14 +86,26 @@ class PublishedMacs:
 
 
 PUBLISHED_MACS = {
-    "resnet50": PublishedMacs(3.8e9, "He et al. 2015, Deep Residual Learning, Table 1 (3.8 x 10<sup>9</sup> multiply-adds)"),
-    "vgg19": PublishedMacs(19.6e9, "He et al. 2015, Deep Residual Learning, Figure 3 (VGG-19: 19.6 billion FLOPs, multiply-adds)"),
-    "mobilenet": PublishedMacs(569e6, "Howard et al. 2017, MobileNets, Table 8 (1.0 MobileNet-224: 569 million Mult-Adds)"),
+    "resnet50": PublishedMacs(
+        3.8e9, "He et al. 2015, Deep Residual Learning, Table 1 (3.8 x 10<sup>9</sup> multiply-adds)"
+    ),
+    "vgg19": PublishedMacs(
+        19.6e9, "He et al. 2015, Deep Residual Learning, Figure 3 (VGG-19: 19.6 billion FLOPs, multiply-adds)"
+    ),
+    "mobilenet": PublishedMacs(
+        569e6, "Howard et al. 2017, MobileNets, Table 8 (1.0 MobileNet-224: 569 million Mult-Adds)"
+    ),
     "mobilenetv2": PublishedMacs(300e6, "Sandler et al. 2018, MobileNetV2, Table 4 (300M multiply-adds)"),
-    "mobilenetv3large": PublishedMacs(219e6, "Howard et al. 2019, Searching for MobileNetV3, Table 3 (Large 1.0: 219M MAdds)"),
-    "mobilenetv3small": PublishedMacs(56e6, "Howard et al. 2019, Searching for MobileNetV3, Table 3 (Small 1.0: 56M MAdds)"),
+    "mobilenetv3large": PublishedMacs(
+        219e6, "Howard et al. 2019, Searching for MobileNetV3, Table 3 (Large 1.0: 219M MAdds)"
+    ),
+    "mobilenetv3small": PublishedMacs(
+        56e6, "Howard et al. 2019, Searching for MobileNetV3, Table 3 (Small 1.0: 56M MAdds)"
+    ),
     "efficientnetb0": PublishedMacs(0.39e9, "Tan and Le 2019, EfficientNet, Table 2 (B0: 0.39B FLOPS, multiply-adds)"),
-    "convnexttiny": PublishedMacs(4.5e9, "Liu et al. 2022, A ConvNet for the 2020s, Table 1 (ConvNeXt-T: 4.5G FLOPs, multiply-adds)"),
+    "convnexttiny": PublishedMacs(
+        4.5e9, "Liu et al. 2022, A ConvNet for the 2020s, Table 1 (ConvNeXt-T: 4.5G FLOPs, multiply-adds)"
+    ),
 }
 """Published compute of some applications, each the multiply-adds of one 224 x 224 image (the
 papers say FLOPs or Mult-Adds for what kreg calls MACs). ResNet-50's is often quoted as 3.86 G."""
@@ -163,7 +175,11 @@ def measure_all(entries: Iterable[Any]) -> tuple[list[TableRow], float]:
     for index, entry in enumerate(entries, start=1):
         began = time.perf_counter()
         rows.append(measure(entry))
-        print(f"model-table: [{index}/{len(entries)}] {entry.name} ({time.perf_counter() - began:.1f} s)", file=sys.stderr, flush=True)
+        print(
+            f"model-table: [{index}/{len(entries)}] {entry.name} ({time.perf_counter() - began:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
     return rows, time.perf_counter() - started
 
 
@@ -228,7 +244,9 @@ def table_cells(row: TableRow) -> list[str]:
 def _published(row: TableRow) -> str:
     from kreg.plugins.applications.catalog import published_figure
 
-    return "" if row.published_parameters is None else published_figure(row.published_parameters, row.published_rounding)
+    return (
+        "" if row.published_parameters is None else published_figure(row.published_parameters, row.published_rounding)
+    )
 
 
 def _macs(row: TableRow) -> str:
@@ -249,8 +267,7 @@ def page(rows: Sequence[TableRow], versions: Mapping[str, str], seconds: float, 
     """The Markdown page: how it was made, then the table (largest MACs first is left to the reader's sort)."""
     parts = [
         "# Model table: parameters, compute and memory of every built-in architecture",
-        "_Measured by `make model-table` (`python -m scripts.docgen.model_table`) and committed: "
-        "do not edit by hand._",
+        "_Measured by `make model-table` (`python -m scripts.docgen.model_table`) and committed: do not edit by hand._",
         "Every architecture kreg registers out of the box, built at its **default hyperparameters** "
         "(the keras.applications models at full size, with their ImageNet top and `weights=None`) and "
         "inspected as `kreg inspect NAME` inspects it. The figures are those of the `model` component "
@@ -295,7 +312,15 @@ def cross_check_cells(rows: Sequence[TableRow]) -> list[list[str]]:
         if row is None or row.macs is None:
             continue
         difference = row.macs / published.macs - 1
-        cells.append([inline(name), f"{row.macs:,} ({human_count(row.macs)})", human_count(int(published.macs)), f"{difference:+.1%}", published.source])
+        cells.append(
+            [
+                inline(name),
+                f"{row.macs:,} ({human_count(row.macs)})",
+                human_count(int(published.macs)),
+                f"{difference:+.1%}",
+                published.source,
+            ]
+        )
     return cells
 
 
@@ -319,18 +344,29 @@ def current_versions() -> dict[str, str]:
     }
 
 
-def write_table(folder: Path, rows: Sequence[TableRow], versions: Mapping[str, str], seconds: float, made: str) -> list[Path]:
+def write_table(
+    folder: Path, rows: Sequence[TableRow], versions: Mapping[str, str], seconds: float, made: str
+) -> list[Path]:
     """Write the CSV and the page into ``folder``, each whole or not at all; return their paths."""
     from kreg.files import write_atomically
 
-    return [write_atomically(folder / DATA, rows_to_csv(rows)), write_atomically(folder / PAGE, page(rows, versions, seconds, made))]
+    return [
+        write_atomically(folder / DATA, rows_to_csv(rows)),
+        write_atomically(folder / PAGE, page(rows, versions, seconds, made)),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Measure every built-in architecture (or those matching --only) and write the table."""
     parser = argparse.ArgumentParser(prog="python -m scripts.docgen.model_table", description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=REFERENCE, help="folder for model-table.md and model-table.csv")
-    parser.add_argument("--only", action="append", default=[], metavar="PATTERN", help="only these architectures (fnmatch; for a trial run elsewhere)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only these architectures (fnmatch; for a trial run elsewhere)",
+    )
     options = parser.parse_args(argv)
     import datetime
 

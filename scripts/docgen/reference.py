@@ -27,7 +27,9 @@ def signature(function: Callable[..., Any], name: str | None = None) -> str:
     parameters = []
     listed = list(inspect.signature(function).parameters.values())
     for index, parameter in enumerate(listed):
-        if parameter.kind is parameter.KEYWORD_ONLY and (index == 0 or listed[index - 1].kind not in (parameter.KEYWORD_ONLY, parameter.VAR_POSITIONAL)):
+        if parameter.kind is parameter.KEYWORD_ONLY and (
+            index == 0 or listed[index - 1].kind not in (parameter.KEYWORD_ONLY, parameter.VAR_POSITIONAL)
+        ):
             parameters.append("*")
         text = parameter.name
         if parameter.kind is parameter.VAR_POSITIONAL:
@@ -39,7 +41,9 @@ def signature(function: Callable[..., Any], name: str | None = None) -> str:
         if parameter.default is not parameter.empty:
             text += f" = {parameter.default!r}"
         parameters.append(text)
-        if parameter.kind is parameter.POSITIONAL_ONLY and (index + 1 == len(listed) or listed[index + 1].kind is not parameter.POSITIONAL_ONLY):
+        if parameter.kind is parameter.POSITIONAL_ONLY and (
+            index + 1 == len(listed) or listed[index + 1].kind is not parameter.POSITIONAL_ONLY
+        ):
             parameters.append("/")
     returns = inspect.signature(function).return_annotation
     arrow = "" if returns is inspect.Signature.empty else f" -> {_annotation(returns)}"
@@ -50,10 +54,16 @@ def _annotation(annotation: Any) -> str:
     return annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
 
 
-def function_section(function: Callable[..., Any], level: int = 2, name: str | None = None, heading: str | None = None) -> str:
+def function_section(
+    function: Callable[..., Any], level: int = 2, name: str | None = None, heading: str | None = None
+) -> str:
     """A heading (``heading``, else the name), the signature and the docstring of a function."""
     doc = parse_docstring(function)
-    parts = [f"{'#' * level} {heading or name or function.__name__}", code(signature(function, name), "python"), doc.text]
+    parts = [
+        f"{'#' * level} {heading or name or function.__name__}",
+        code(signature(function, name), "python"),
+        doc.text,
+    ]
     parts.extend(_sections(doc))
     return "\n\n".join(part for part in parts if part)
 
@@ -89,7 +99,11 @@ def hooks_page() -> str:
         "Every hook kreg calls:"
     )
     specs = hookspecs(module)
-    parts.append(table(["hook", "summary"], [(f"[{inline(f.__name__)}](#{f.__name__})", parse_docstring(f).summary) for f in specs]))
+    parts.append(
+        table(
+            ["hook", "summary"], [(f"[{inline(f.__name__)}](#{f.__name__})", parse_docstring(f).summary) for f in specs]
+        )
+    )
     parts.extend(function_section(function) for function in specs)
     return "\n\n".join(parts) + "\n"
 
@@ -131,7 +145,11 @@ def _validation_section() -> str:
     from kreg import validation
     from kreg.errors import HyperparameterError
 
-    functions = [value for name, value in vars(validation).items() if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == validation.__name__]
+    functions = [
+        value
+        for name, value in vars(validation).items()
+        if inspect.isfunction(value) and not name.startswith("_") and value.__module__ == validation.__name__
+    ]
     parts = [
         "## Rejecting bad hyperparameters",
         "Builders check their arguments with these helpers from `kreg.validation`, or raise "
@@ -183,7 +201,11 @@ API_FUNCTIONS = ("inspect", "plot", "review")
 """The functions of kreg's Python API (``kreg.inspect``...), in the order the page shows them."""
 
 API_CLASSES = (
-    ("kreg.workflows.reports", "InspectionReport", ("name", "components", "params", "macs", "to_json", "__str__", "_repr_html_")),
+    (
+        "kreg.workflows.reports",
+        "InspectionReport",
+        ("name", "components", "params", "macs", "to_json", "__str__", "_repr_html_"),
+    ),
     ("kreg.workflows.reports", "ModelGraph", ("to_svg", "to_dot", "save", "__str__", "_repr_svg_")),
     ("kreg.workflows.review", "Review", ("name", "to_json", "html", "save", "failure", "__str__", "_repr_html_")),
 )
@@ -209,7 +231,9 @@ def python_api_page() -> str:
     from kreg import api
 
     parts = ["# Python API: `kreg.inspect`, `kreg.plot`, `kreg.review`", GENERATED_NOTE, parse_docstring(api).text]
-    parts.append("A walkthrough with a keras.applications model: [Any model, from Python or a notebook](../python-api.md).")
+    parts.append(
+        "A walkthrough with a keras.applications model: [Any model, from Python or a notebook](../python-api.md)."
+    )
     parts.append("## Functions")
     parts.extend(function_section(getattr(api, name), level=3, heading=f"kreg.{name}") for name in API_FUNCTIONS)
     parts.append("## What they return")

@@ -44,7 +44,10 @@ def test_inspecting_by_name_or_file_gives_the_commands_report(kreg_cli, tmp_path
     path = tmp_path / "risk.keras"
     _risk_model().save(path)
     assert kreg.inspect(RISK).to_json() == kreg_cli("inspect", RISK, "--json").json()
-    assert kreg.inspect(str(path), batch_size=32).to_json() == kreg_cli("inspect", str(path), "--batch-size", "32", "--json").json()
+    assert (
+        kreg.inspect(str(path), batch_size=32).to_json()
+        == kreg_cli("inspect", str(path), "--batch-size", "32", "--json").json()
+    )
     assert kreg.inspect(path).name == str(path)  # a pathlib.Path works too
 
 
@@ -58,7 +61,10 @@ def test_the_text_is_what_the_command_prints(kreg_cli):
 
 def test_hyperparameters_and_presets_are_keyword_arguments(kreg_cli):
     report = kreg.inspect("transformer", preset="smoke", num_heads=4)
-    assert report.to_json() == kreg_cli("inspect", "transformer", "--preset", "smoke", "--set", "num_heads=4", "--json").json()
+    assert (
+        report.to_json()
+        == kreg_cli("inspect", "transformer", "--preset", "smoke", "--set", "num_heads=4", "--json").json()
+    )
     assert report.to_json()["hyperparameters"]["num_heads"] == 4
 
 
@@ -113,7 +119,10 @@ def test_review_of_an_architecture_counts_at_the_sizes_given():
     lengths = {"encoder_inputs": [4], "decoder_inputs": [4]}
     review = kreg.review("transformer", preset="smoke", input_shapes=lengths)
     inspected = kreg.inspect("transformer", preset="smoke", input_shapes=lengths)
-    assert review.to_json()["inspection"]["components"]["model"]["compute"] == inspected.to_json()["components"]["model"]["compute"]
+    assert (
+        review.to_json()["inspection"]["components"]["model"]["compute"]
+        == inspected.to_json()["components"]["model"]["compute"]
+    )
     assert review.report["components"]["model"]["compute"]["shape_source"] == "option"
     with pytest.raises(kreg.KregUsageError, match="no_such_input"):
         kreg.review("transformer", preset="smoke", input_shapes={"no_such_input": [4]})
@@ -132,7 +141,7 @@ def test_the_card_is_the_review_pages_pieces_scoped_to_itself():
     assert selectors and all(part.strip().startswith(".kreg-card") for sel in selectors for part in sel.split(","))
     assert " id=" not in card  # many cards may share a notebook
     assert re.search(r'<div class="value">8</div><div class="label">parameters \(model\)</div>', card)
-    assert [title for title in re.findall(r"<h2>(.*?)</h2>", card)] == ["Summary", "Components"]
+    assert list(re.findall(r"<h2>(.*?)</h2>", card)) == ["Summary", "Components"]
     assert re.findall(r"<summary>(Layers|Threaded Dense)</summary>", card) == ["Layers", "Threaded Dense"]
 
 
@@ -175,17 +184,37 @@ def test_review_of_a_keras_model_says_what_it_reviewed():
 @pytest.mark.parametrize(
     "call, error, message",
     [
-        (lambda: kreg.inspect("no-such-architecture"), kreg.KregUsageError, "unknown architecture 'no-such-architecture'"),
+        (
+            lambda: kreg.inspect("no-such-architecture"),
+            kreg.KregUsageError,
+            "unknown architecture 'no-such-architecture'",
+        ),
         (lambda: kreg.inspect("mlp", width=3), kreg.KregUsageError, "hyperparameter 'width': unknown key"),
         (lambda: kreg.inspect("mlp", preset="giant"), kreg.KregUsageError, "has no preset 'giant'"),
         (lambda: kreg.inspect("mlp", component="encoder"), kreg.KregUsageError, "has no component 'encoder'"),
         (lambda: kreg.inspect("missing.keras"), kreg.KregUsageError, "model file 'missing.keras' does not exist"),
-        (lambda: kreg.inspect(3), kreg.KregUsageError, "expected an architecture's name, a .keras file or a keras.Model, got int"),
-        (lambda: kreg.inspect(_risk_model(), n_tickers=5), kreg.KregUsageError, "is a Keras model: hyperparameters (n_tickers) apply only to an architecture"),
+        (
+            lambda: kreg.inspect(3),
+            kreg.KregUsageError,
+            "expected an architecture's name, a .keras file or a keras.Model, got int",
+        ),
+        (
+            lambda: kreg.inspect(_risk_model(), n_tickers=5),
+            kreg.KregUsageError,
+            "is a Keras model: hyperparameters (n_tickers) apply only to an architecture",
+        ),
         (lambda: kreg.inspect(RISK, input_shapes=(3,)), kreg.KregUsageError, "give a shape per input name"),
-        (lambda: kreg.inspect(RISK, input_shapes={"input_beta": [0, 20]}), kreg.KregUsageError, "sizes must be positive integers"),
+        (
+            lambda: kreg.inspect(RISK, input_shapes={"input_beta": [0, 20]}),
+            kreg.KregUsageError,
+            "sizes must be positive integers",
+        ),
         (lambda: kreg.plot(RISK, rankdir="RL"), kreg.KregUsageError, "rankdir must be 'TB' or 'LR'"),
-        (lambda: kreg.review(_risk_model(), train_steps=3), kreg.KregUsageError, "has no data adapter to smoke-train on"),
+        (
+            lambda: kreg.review(_risk_model(), train_steps=3),
+            kreg.KregUsageError,
+            "has no data adapter to smoke-train on",
+        ),
         (lambda: kreg.review(RISK, train_steps=0), kreg.KregUsageError, "train_steps must be a positive integer"),
     ],
 )

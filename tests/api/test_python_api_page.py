@@ -87,7 +87,16 @@ def test_the_page_walks_through_every_function(repository_root):
     examples = page_examples((repository_root / PAGE).read_text(encoding="utf-8"))
     code = "\n".join(example.code for example in examples)
     assert len(examples) >= 8
-    for call in ("kreg.inspect(model)", "input_shapes=", ".to_json()", "_repr_html_()", "kreg.plot(", "kreg.review(", 'kreg.inspect("mobilenetv3small")', ".keras"):
+    for call in (
+        "kreg.inspect(model)",
+        "input_shapes=",
+        ".to_json()",
+        "_repr_html_()",
+        "kreg.plot(",
+        "kreg.review(",
+        'kreg.inspect("mobilenetv3small")',
+        ".keras",
+    ):
         assert call in code, call
     assert all(example.shown is not None for example in examples), "every block shows what it prints"
 

@@ -14,15 +14,25 @@ from kreg.plugins.applications.catalog import APPLICATIONS, BY_NAME, PREPROCESSI
 keras = pytest.importorskip("keras")
 
 FAMILIES = {
-    "resnet50": "resnet", "resnet50v2": "resnet", "convnexttiny": "convnext", "efficientnetv2b0": "efficientnet",
-    "efficientnetb7": "efficientnet", "mobilenetv3small": "mobilenet", "inceptionresnetv2": "inception",
-    "densenet121": "densenet", "nasnetlarge": "nasnet", "vgg19": "vgg", "xception": "xception",
+    "resnet50": "resnet",
+    "resnet50v2": "resnet",
+    "convnexttiny": "convnext",
+    "efficientnetv2b0": "efficientnet",
+    "efficientnetb7": "efficientnet",
+    "mobilenetv3small": "mobilenet",
+    "inceptionresnetv2": "inception",
+    "densenet121": "densenet",
+    "nasnetlarge": "nasnet",
+    "vgg19": "vgg",
+    "xception": "xception",
 }
 
 
 def keras_model_functions() -> set[str]:
     """Every model function keras.applications exports (its capitalised names)."""
-    return {name for name in dir(keras.applications) if name[:1].isupper() and callable(getattr(keras.applications, name))}
+    return {
+        name for name in dir(keras.applications) if name[:1].isupper() and callable(getattr(keras.applications, name))
+    }
 
 
 def test_the_catalog_lists_exactly_the_models_keras_exports():
@@ -68,7 +78,12 @@ def test_names_are_the_lowercased_functions_and_tags_name_the_family(builtin_cat
         assert TAG in tags and family in tags, (name, tags)
     resnet = builtin_catalogue.get("resnet50").architecture
     assert resnet.hyperparameters == {
-        "weights": None, "include_top": True, "image_size": 224, "classes": 1000, "pooling": "avg", "learning_rate": 0.001,
+        "weights": None,
+        "include_top": True,
+        "image_size": 224,
+        "classes": 1000,
+        "pooling": "avg",
+        "learning_rate": 0.001,
         "optimizer": "adam",
     }
     assert resnet.presets["smoke"] == {"image_size": 32, "classes": 10, "optimizer": "sgd"}
@@ -81,7 +96,10 @@ def test_published_counts_are_keras_ios_figures():
     assert BY_NAME["resnet50"].published_params == 25_636_712
     assert BY_NAME["vgg16"].published_params == 138_357_544
     assert BY_NAME["nasnetlarge"].published_params == 88_949_818
-    assert (BY_NAME["efficientnetv2b0"].published_params, BY_NAME["efficientnetv2b0"].published_rounding) == (7_200_000, 100_000)
+    assert (BY_NAME["efficientnetv2b0"].published_params, BY_NAME["efficientnetv2b0"].published_rounding) == (
+        7_200_000,
+        100_000,
+    )
     assert BY_NAME["convnexttiny"].published_params is None and BY_NAME["mobilenetv3large"].published_params is None
     assert all(spec.min_size <= spec.smoke_size <= spec.default_size for spec in APPLICATIONS)
 

@@ -35,8 +35,8 @@ def test_position_labels_number_the_grid_cell_of_the_brightest_pixel():
 def test_synthetic_batches_have_images_in_range_and_labels_in_classes():
     images, labels = next(iter(labelled_image_dataset(None, (20, 24), 10, batch_size=16)))
     assert images.shape == (16, 20, 24, 3) and images.dtype == tf.float32
-    assert 0.0 <= float(tf.reduce_min(images)) and float(tf.reduce_max(images)) <= 1.0
-    assert labels.dtype == tf.int32 and 0 <= int(tf.reduce_min(labels)) and int(tf.reduce_max(labels)) < 10
+    assert float(tf.reduce_min(images)) >= 0.0 and float(tf.reduce_max(images)) <= 1.0
+    assert labels.dtype == tf.int32 and int(tf.reduce_min(labels)) >= 0 and int(tf.reduce_max(labels)) < 10
     assert len(set(labels.numpy().tolist())) > 1
 
 
@@ -45,7 +45,11 @@ def test_a_folder_with_class_subfolders_labels_by_folder_in_alphabetical_order(t
     write_image(tmp_path / "cat" / "b.jpg", (255, 0, 0))
     write_image(tmp_path / "cat" / "deeper" / "c.png", (255, 0, 0))
     (tmp_path / "empty").mkdir()
-    pairs = [(image.numpy(), int(label)) for images, labels in labelled_image_dataset(tmp_path, (8, 8), 5, 2) for image, label in zip(images, labels)]
+    pairs = [
+        (image.numpy(), int(label))
+        for images, labels in labelled_image_dataset(tmp_path, (8, 8), 5, 2)
+        for image, label in zip(images, labels)
+    ]
     assert sorted(label for _, label in pairs) == [0, 0, 1]  # cat (2 images) then dog
     for image, label in pairs:
         red, blue = image[..., 0].mean(), image[..., 2].mean()
@@ -82,14 +86,19 @@ def test_an_npz_file_with_labels_uses_them_and_checks_their_range(tmp_path):
     [
         ("resnet50", lambda p: p[..., ::-1] - np.array([103.939, 116.779, 123.68])),  # caffe
         ("mobilenet", lambda p: p / 127.5 - 1.0),  # tf
-        ("densenet121", lambda p: (p / 255.0 - np.array([0.485, 0.456, 0.406])) / np.array([0.229, 0.224, 0.225])),  # torch
+        (
+            "densenet121",
+            lambda p: (p / 255.0 - np.array([0.485, 0.456, 0.406])) / np.array([0.229, 0.224, 0.225]),
+        ),  # torch
         ("convnexttiny", lambda p: p),  # in the model
     ],
 )
 def test_the_adapter_feeds_each_model_its_own_preprocessing(name, expected, tmp_path):
     raw = np.random.default_rng(1).integers(0, 256, (4, 8, 8, 3), dtype=np.uint8)
     np.savez(tmp_path / "images.npz", x=raw, y=np.zeros(4, int))
-    images, labels = next(iter(data.make_dataset(BY_NAME[name], {"image_size": 8, "classes": 10}, 4, str(tmp_path / "images.npz"))))
+    images, labels = next(
+        iter(data.make_dataset(BY_NAME[name], {"image_size": 8, "classes": 10}, 4, str(tmp_path / "images.npz")))
+    )
     order = np.argsort(np.asarray(images).reshape(4, -1)[:, 0])  # the adapter shuffles; match images up
     fed = np.asarray(images)[order]
     wanted = expected(raw.astype("float64"))

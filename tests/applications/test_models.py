@@ -13,9 +13,9 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from kreg.hyperparameters import resolve_hyperparameters  # noqa: E402
-from kreg.running.building import build_fresh  # noqa: E402
 from kreg.inspect_tools.params import count_params  # noqa: E402
 from kreg.plugins.applications.catalog import APPLICATIONS, BY_NAME  # noqa: E402
+from kreg.running.building import build_fresh  # noqa: E402
 
 
 class KerasSizes(Exception):
@@ -57,7 +57,11 @@ def test_kreg_inspect_resnet50_gives_the_published_count(run_kreg):
     result = run_kreg("inspect", "resnet50", "--json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["components"]["model"]["params"] == {"total": 25_636_712, "trainable": 25_583_592, "non_trainable": 53_120}
+    assert report["components"]["model"]["params"] == {
+        "total": 25_636_712,
+        "trainable": 25_583_592,
+        "non_trainable": 53_120,
+    }
     assert report["components"]["model"]["params"]["total"] == BY_NAME["resnet50"].published_params
     model_layers = report["components"]["model"]["layers"]
     assert model_layers[0]["output_shape"] == [None, 224, 224, 3] and model_layers[-1]["output_shape"] == [None, 1000]
@@ -81,7 +85,9 @@ def test_the_extractor_nests_keras_own_feature_extractor_under_a_new_head(builti
     hyperparameters = {**resolve_hyperparameters(entry, preset="extractor"), "image_size": 64, "classes": 7}
     entry_model = build_fresh(entry, hyperparameters).model
     extractor = entry_model.get_layer("MobileNetV3Small")
-    reference = keras.applications.MobileNetV3Small(weights=None, include_top=False, input_shape=(64, 64, 3), pooling="avg")
+    reference = keras.applications.MobileNetV3Small(
+        weights=None, include_top=False, input_shape=(64, 64, 3), pooling="avg"
+    )
     assert count_params(extractor).total == reference.count_params()
     features = reference.output_shape[-1]
     assert count_params(entry_model).total == reference.count_params() + features * 7 + 7
@@ -121,4 +127,3 @@ def test_a_weights_file_is_loaded(builtin_catalogue, tmp_path):
     loaded = build_fresh(entry, {**hyperparameters, "weights": str(path)}, seed=2).model
     for mine, theirs in zip(loaded.get_weights(), saved.get_weights()):
         assert (mine == theirs).all()
-

@@ -8,10 +8,10 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from kreg.hyperparameters import resolve_hyperparameters  # noqa: E402
-from kreg.running.building import build_fresh  # noqa: E402
-from kreg.workflows.checking import check_one  # noqa: E402
 from kreg.inspect_tools.params import count_params  # noqa: E402
 from kreg.plugins.applications.catalog import APPLICATIONS  # noqa: E402
+from kreg.running.building import build_fresh  # noqa: E402
+from kreg.workflows.checking import check_one  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ import pytest
 
 _counter = itertools.count()
 
-TINY_MODEL = '''
+TINY_MODEL = """
 import keras
 import numpy as np
 import tensorflow as tf
@@ -27,7 +27,7 @@ def build(units=4):
 def data(hyperparameters, batch_size, source):
     x = np.random.default_rng(0).standard_normal((32, 3)).astype("float32")
     return tf.data.Dataset.from_tensor_slices((x, x[:, :1])).batch(batch_size)
-'''
+"""
 
 
 def plugin_source(module: str, architecture: str, **fields: str) -> str:

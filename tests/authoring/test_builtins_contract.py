@@ -5,9 +5,19 @@ from __future__ import annotations
 import pytest
 
 from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
-from kreg.testing import check_architecture, check_hyperparameters, check_light_import, check_registration, registered_names
+from kreg.testing import (
+    check_architecture,
+    check_hyperparameters,
+    check_light_import,
+    check_registration,
+    registered_names,
+)
 
-BUILTIN_PLUGINS = sorted(ep.name for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION)
+BUILTIN_PLUGINS = sorted(
+    ep.name
+    for ep in discover_entry_points()
+    if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION
+)
 
 
 @pytest.mark.parametrize("plugin", BUILTIN_PLUGINS)

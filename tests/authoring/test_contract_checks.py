@@ -31,8 +31,12 @@ def test_an_installed_plugin_is_found_by_its_entry_point_name():
 
 
 def test_a_hook_that_raises_fails_registration_with_the_cause(write_module):
-    module = write_module("import kreg\n\n@kreg.hookimpl\ndef kreg_register_architectures(register):\n    raise RuntimeError('boom')\n")
-    with pytest.raises(ContractError, match=r"registration failed: .*raised in kreg_register_architectures: RuntimeError: boom") as caught:
+    module = write_module(
+        "import kreg\n\n@kreg.hookimpl\ndef kreg_register_architectures(register):\n    raise RuntimeError('boom')\n"
+    )
+    with pytest.raises(
+        ContractError, match=r"registration failed: .*raised in kreg_register_architectures: RuntimeError: boom"
+    ) as caught:
         check_registration(module)
     assert caught.value.phase == "registration"
 
@@ -55,7 +59,9 @@ def test_every_problem_is_listed(write_module):
     problems = caught.value.problems
     assert len(problems) == 2
     assert "could not register 'Bad Name'" in problems[0]
-    assert "builder 'no_such_module_here:build' names module 'no_such_module_here', which cannot be found" in problems[1]
+    assert (
+        "builder 'no_such_module_here:build' names module 'no_such_module_here', which cannot be found" in problems[1]
+    )
 
 
 def test_a_plugin_that_registers_nothing_fails(write_module):
@@ -84,12 +90,17 @@ def test_a_heavy_import_is_reported_with_the_line_that_did_it(write_module, tmp_
     module = write_module(lambda m: "import kreg_fake_heavy\n" + plugin_source(m, "tiny-heavy"), TINY_MODEL)
     with pytest.raises(ContractError, match="light-import failed") as caught:
         check_light_import(module, heavy=("kreg_fake_heavy",))
-    assert f"loading it imported kreg_fake_heavy ({tmp_path / 'modules' / module}.py:1: import kreg_fake_heavy)" in caught.value.problems[0]
+    assert (
+        f"loading it imported kreg_fake_heavy ({tmp_path / 'modules' / module}.py:1: import kreg_fake_heavy)"
+        in caught.value.problems[0]
+    )
 
 
 def test_an_import_inside_the_hook_is_caught_too(write_module, tmp_path):
     (tmp_path / "modules" / "kreg_fake_heavy_two.py").write_text("VALUE = 1\n")
-    source = lambda m: plugin_source(m, "tiny-hook").replace("    register(", "    import kreg_fake_heavy_two\n    register(")
+    source = lambda m: plugin_source(m, "tiny-hook").replace(
+        "    register(", "    import kreg_fake_heavy_two\n    register("
+    )
     module = write_module(source, TINY_MODEL)
     with pytest.raises(ContractError, match="imported kreg_fake_heavy_two"):
         check_light_import(module, heavy=("kreg_fake_heavy_two",))
@@ -108,7 +119,9 @@ def test_a_builtin_architecture_passes_every_phase(kreg_check, tmp_path):
 
 def test_declared_components_must_match_what_the_builder_returns(write_module):
     module = write_module(lambda m: plugin_source(m, "tiny-parts", components="('model', 'encoder')"), TINY_MODEL)
-    with pytest.raises(ContractError, match=r"build failed: the builder returned components \['model'\], but the Architecture declares"):
+    with pytest.raises(
+        ContractError, match=r"build failed: the builder returned components \['model'\], but the Architecture declares"
+    ):
         check_architecture(_entry(module, "tiny-parts"))
 
 
@@ -122,12 +135,12 @@ def test_a_non_finite_metric_fails_the_train_phase(write_module):
 
 UNREGISTERED_LAYER = TINY_MODEL.replace(
     "def build(units=4):",
-    '''class Doubler(keras.layers.Layer):
+    """class Doubler(keras.layers.Layer):
     def call(self, x):
         return 2.0 * x
 
 
-def build(units=4):''',
+def build(units=4):""",
 ).replace('keras.layers.Dense(1, name="out")', 'keras.layers.Dense(1, name="out"), Doubler()')
 
 

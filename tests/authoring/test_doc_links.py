@@ -20,7 +20,11 @@ EXTERNAL = ("http://", "https://", "mailto:", "#")
 
 def documents(root: Path) -> list[Path]:
     """The Markdown a reader of the repository sees: README, docs/ (but docs/generated/), examples' READMEs."""
-    pages = [root / "README.md", *sorted((root / "docs").rglob("*.md")), *sorted((root / "examples").glob("*/README.md"))]
+    pages = [
+        root / "README.md",
+        *sorted((root / "docs").rglob("*.md")),
+        *sorted((root / "examples").glob("*/README.md")),
+    ]
     return [page for page in pages if "generated" not in page.relative_to(root).parts]
 
 
@@ -38,7 +42,12 @@ def dangling_links(root: Path, page: Path) -> list[str]:
             continue
         resolved = (page.parent / target.split("#", 1)[0]).resolve()
         inside = resolved.relative_to(root) if resolved.is_relative_to(root) else None
-        if inside is None or not resolved.exists() or inside.parts[:2] == ("docs", "generated") or ignored_by_git(root, resolved):
+        if (
+            inside is None
+            or not resolved.exists()
+            or inside.parts[:2] == ("docs", "generated")
+            or ignored_by_git(root, resolved)
+        ):
             problems.append(f"{page.relative_to(root)}: ({target})")
     return problems
 
@@ -51,7 +60,13 @@ def test_every_link_resolves_in_a_checkout(repository_root):
 
 
 @pytest.mark.parametrize(
-    "target", ["generated/commands.md", "no-such-page.md", "../build/site/index.html", "reference/hooks.md#no-anchor-check-but-file-ok"]
+    "target",
+    [
+        "generated/commands.md",
+        "no-such-page.md",
+        "../build/site/index.html",
+        "reference/hooks.md#no-anchor-check-but-file-ok",
+    ],
 )
 def test_the_checker_catches_dangling_links(repository_root, target):
     page = repository_root / "docs" / "kreg-test-links.md"

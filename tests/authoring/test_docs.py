@@ -45,7 +45,12 @@ def test_every_command_and_option_is_in_the_command_reference():
         assert command.get_short_help_str(limit=200) in page
         for option in command.params:
             # Hidden options (a protocol between kreg processes) are left out of the reference, as of --help.
-            if isinstance(option, click.Option) and option.name not in shared and not option.hidden and not {"-h", "--help"} & set(option.opts):
+            if (
+                isinstance(option, click.Option)
+                and option.name not in shared
+                and not option.hidden
+                and not {"-h", "--help"} & set(option.opts)
+            ):
                 assert f"`{', '.join([*option.opts, *option.secondary_opts])}`" in page, f"kreg {name} {option.opts}"
     for option in main.params:
         if isinstance(option, click.Option) and not {"-h", "--help"} & set(option.opts):
@@ -62,7 +67,8 @@ def test_every_architecture_field_has_a_type_default_and_description():
 
 def test_the_testing_reference_covers_the_public_api():
     public = {
-        name for name, value in vars(testing).items()
+        name
+        for name, value in vars(testing).items()
         if inspect.isfunction(value) and value.__module__ == testing.__name__ and not name.startswith("_")
     }
     assert public == set(reference.TESTING_FUNCTIONS)
@@ -76,7 +82,11 @@ def test_the_python_api_reference_covers_the_public_api():
 
     from kreg import api
 
-    functions = {name for name, value in vars(api).items() if inspect.isfunction(value) and value.__module__ == api.__name__ and not name.startswith("_")}
+    functions = {
+        name
+        for name, value in vars(api).items()
+        if inspect.isfunction(value) and value.__module__ == api.__name__ and not name.startswith("_")
+    }
     assert functions == set(reference.API_FUNCTIONS) and functions <= set(kreg.__all__)
     page = reference.python_api_page()
     assert reference.all_documented(reference.api_headings(), page) == []
@@ -84,14 +94,19 @@ def test_the_python_api_reference_covers_the_public_api():
         function = getattr(api, name)
         doc = parse_docstring(function)
         for argument in inspect.signature(function).parameters:
-            assert doc.item("Args", argument) or doc.item("Args", f"**{argument}"), f"kreg.{name}: {argument!r} is not in its docstring's Args"
+            assert doc.item("Args", argument) or doc.item("Args", f"**{argument}"), (
+                f"kreg.{name}: {argument!r} is not in its docstring's Args"
+            )
             assert re.search(rf"\| `(\*\*)?{argument}` \|", page), f"kreg.{name}: {argument!r} is not on the page"
     for module, name, members in reference.API_CLASSES:
         cls = getattr(importlib.import_module(module), name)
         fields = {item.name for item in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
         public = {
-            member for member, value in vars(cls).items()
-            if not member.startswith("_") and member not in fields and (inspect.isfunction(value) or isinstance(value, property))
+            member
+            for member, value in vars(cls).items()
+            if not member.startswith("_")
+            and member not in fields
+            and (inspect.isfunction(value) or isinstance(value, property))
         }
         assert public <= set(members), f"{name}: {sorted(public - set(members))} are not on the page"
         for member in members:
@@ -134,12 +149,17 @@ def test_a_gallery_page_shows_params_graph_and_threaded_dense(tmp_path):
     index, page = write_gallery(tmp_path, ["risk-factor-autoencoder"])
     text = page.read_text()
     assert "Parameters: **530** (514 trainable, 16 non-trainable)" in text
-    assert "| hidden_layer | (None, 100, 20) -> (None, 100, 8) | 168 | 16,000 | applies kernel (20, 8) at each of 100 positions |" in text
+    assert (
+        "| hidden_layer | (None, 100, 20) -> (None, 100, 8) | 168 | 16,000 | applies kernel (20, 8) at each of 100 positions |"
+        in text
+    )
     svg = tmp_path / "gallery" / "risk-factor-autoencoder-model.svg"
     assert "](risk-factor-autoencoder-model.svg)" in text and "<svg" in svg.read_text()
     assert "hidden_layer" in svg.read_text()
     # Browsers crop an SVG whose drawing is scaled past its viewBox (graphviz at dpi != 72).
-    width, height, box = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg.read_text()).groups()
+    width, _height, box = re.search(
+        r'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg.read_text()
+    ).groups()
     assert abs(float(width) - float(box)) <= 1 and 'transform="scale(1 1)' in svg.read_text()
     assert "[risk-factor-autoencoder](risk-factor-autoencoder.md)" in index.read_text()
     assert "### Compute and memory" in text
@@ -152,11 +172,18 @@ def test_the_site_builds_with_mkdocs_strict(repository_root, tmp_path):
     # A copy of the docs with a one-architecture gallery: the real build (make docs) has them all.
     shutil.copy(repository_root / "mkdocs.yml", tmp_path)
     shutil.copytree(repository_root / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("generated"))
-    shutil.copytree(repository_root / "scripts" / "docgen", tmp_path / "scripts" / "docgen", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        repository_root / "scripts" / "docgen",
+        tmp_path / "scripts" / "docgen",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     write_pages(tmp_path / "docs" / "generated", gallery=True, patterns=["risk-factor-autoencoder"])
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     gallery = (tmp_path / "site" / "generated" / "gallery" / "risk-factor-autoencoder.html").read_text()

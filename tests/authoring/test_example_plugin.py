@@ -36,7 +36,10 @@ def test_the_example_plugin_passes_its_own_test_suite(example):
     environment, package = example
     result = subprocess.run(
         [str(environment.python), "-m", "pytest", "-p", "no:cacheprovider", "-v"],
-        cwd=package, capture_output=True, text=True, timeout=600,
+        cwd=package,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     for test in ("test_registration", "test_light_import", "test_architecture[masked-sensor-autoencoder]"):
@@ -68,6 +71,8 @@ def test_the_example_plugins_tests_use_only_kregs_public_api(repository_root):
                 imported.add((path.name, node.module))
             elif isinstance(node, ast.Import):
                 imported.update((path.name, alias.name) for alias in node.names)
-    private = sorted((name, module) for name, module in imported if module.split(".")[0] == "kreg" and module not in PUBLIC_MODULES)
+    private = sorted(
+        (name, module) for name, module in imported if module.split(".")[0] == "kreg" and module not in PUBLIC_MODULES
+    )
     assert private == []
     assert ("test_model.py", "kreg") in imported  # `from kreg import testing`

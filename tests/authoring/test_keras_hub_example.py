@@ -11,13 +11,18 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tests.support.plugin_packages import PluginEnvironment, make_plugin_environment
 
-EXAMPLE_FILES = ("pyproject.toml", "kreg_hub_bert/__init__.py", "kreg_hub_bert/model.py", "kreg_hub_bert/data.py", "kreg_hub_bert/train.py")
+EXAMPLE_FILES = (
+    "pyproject.toml",
+    "kreg_hub_bert/__init__.py",
+    "kreg_hub_bert/model.py",
+    "kreg_hub_bert/data.py",
+    "kreg_hub_bert/train.py",
+)
 KERAS_HUB_IMPORTS = ("regex", "tokenizers", "kagglehub")
 
 
@@ -41,7 +46,16 @@ def hub_environment(tmp_path_factory, repository_root) -> PluginEnvironment:
     installed = pip(environment, "install", "--quiet", "--no-deps", "keras-hub")
     if installed.returncode != 0:
         pytest.skip(f"cannot install keras-hub from PyPI here: {installed.stderr.strip().splitlines()[-1:]}")
-    for args in (("install", "--quiet", *KERAS_HUB_IMPORTS), ("install", "--quiet", "--no-deps", "--no-build-isolation", str(repository_root / "examples" / "kreg-hub-bert"))):
+    for args in (
+        ("install", "--quiet", *KERAS_HUB_IMPORTS),
+        (
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            str(repository_root / "examples" / "kreg-hub-bert"),
+        ),
+    ):
         result = pip(environment, *args)
         assert result.returncode == 0, result.stderr[-2000:]
     return environment
@@ -49,7 +63,9 @@ def hub_environment(tmp_path_factory, repository_root) -> PluginEnvironment:
 
 def bert_parameters(vocabulary: int, hidden: int, intermediate: int, length: int, layers: int) -> int:
     """BERT's parameter count by hand: embeddings, transformer layers, pooler."""
-    embeddings = vocabulary * hidden + length * hidden + 2 * hidden + 2 * hidden  # token, position, 2 segments, LayerNorm
+    embeddings = (
+        vocabulary * hidden + length * hidden + 2 * hidden + 2 * hidden
+    )  # token, position, 2 segments, LayerNorm
     attention = 4 * (hidden * hidden + hidden) + 2 * hidden  # query, key, value, output; LayerNorm
     feedforward = hidden * intermediate + intermediate + intermediate * hidden + hidden + 2 * hidden
     return embeddings + layers * (attention + feedforward) + hidden * hidden + hidden

@@ -48,7 +48,9 @@ def test_the_page_shows_the_tables_data(folder, rows):
     shown = [re.split(r"\s*\|\s*", line.strip("| ")) for line in lines]
     expected = [model_table.table_cells(row) for row in rows.values()]
     assert shown[: len(expected)] == expected, STALE.format("md")
-    assert f"Keras {__import__('keras').__version__}" in page, "the table was measured with another Keras: " + STALE.format("md")
+    assert f"Keras {__import__('keras').__version__}" in page, (
+        "the table was measured with another Keras: " + STALE.format("md")
+    )
 
 
 def test_parameters_match_the_counts_keras_io_publishes(rows):

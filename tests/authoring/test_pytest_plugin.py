@@ -11,7 +11,11 @@ def _pytest(folder, *args: str) -> subprocess.CompletedProcess:
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(folder), *sys.path]))
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
-        cwd=folder, capture_output=True, text=True, env=environment, timeout=300,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
     )
 
 

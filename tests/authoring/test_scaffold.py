@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tomllib
 
 import pytest
+import tomllib
 
 from kreg.scaffolding import plugin_names, render_plugin
 from kreg.testing import check_light_import, check_registration
@@ -65,7 +65,9 @@ def test_an_existing_folder_is_never_overwritten(tmp_path, kreg_cli):
 
 
 def test_a_registered_architecture_name_is_refused(tmp_path, kreg_cli):
-    result = kreg_cli("new-plugin", "kreg-mine", "--architecture", "risk-factor-autoencoder", "--directory", str(tmp_path))
+    result = kreg_cli(
+        "new-plugin", "kreg-mine", "--architecture", "risk-factor-autoencoder", "--directory", str(tmp_path)
+    )
     assert result.exit_code == 2
     assert "already registered by plugin 'risk-factor'" in result.output and not list(tmp_path.iterdir())
 
@@ -88,8 +90,13 @@ def test_the_generated_package_installs_and_passes_its_own_tests(tmp_path, kreg_
     environment.install(package)
     result = subprocess.run(
         [str(environment.python), "-m", "pytest", "-p", "no:cacheprovider", "-v"],
-        cwd=package, capture_output=True, text=True, timeout=600,
+        cwd=package,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "TestKregContract::test_architecture[generated-net] PASSED" in result.stdout
-    assert "6 passed" in result.stdout.splitlines()[-1]  # the contract (4 tests, hyperparameters among them) and its own 2
+    assert (
+        "6 passed" in result.stdout.splitlines()[-1]
+    )  # the contract (4 tests, hyperparameters among them) and its own 2

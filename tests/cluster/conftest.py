@@ -55,6 +55,11 @@ def start_worker(python: Path, index: int, folder: Path, args: list[str], env: d
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("KREG_", "TF_CONFIG"))}
     environment.update({"TMPDIR": str(folder / "tmp"), **env})
     process = subprocess.Popen(
-        [str(python), "-m", "kreg", *args], cwd=folder, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [str(python), "-m", "kreg", *args],
+        cwd=folder,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     return Worker(index, folder, process)

@@ -17,7 +17,7 @@ EXAMPLES = 64
 BATCH = 8
 """The architecture's (global) batch size."""
 
-SHARDED = f'''
+SHARDED = f"""
 import kreg
 
 @kreg.hookimpl
@@ -69,4 +69,4 @@ def step(model, batch):
     if seen:
         tf.print(ids, output_stream="file://" + seen, summarize=-1)
     return {{"loss": loss}}
-'''
+"""

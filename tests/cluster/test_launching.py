@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from kreg.workflows.launching import Interrupted, run_workers
+from kreg.workflows.launching import run_workers
 from tests.support.processes import alive
 
 ENV = dict(os.environ)
@@ -31,7 +31,9 @@ def test_every_worker_runs_to_the_end_with_its_output_kept():
         print("line two", file=sys.stderr, flush=True)
         print('{"worker": %s}' % sys.argv[1])
     """
-    workers = run_workers([python(code) + [str(i)] for i in range(3)], [ENV] * 3, on_line=lambda w, line: seen.append((w.index, line)))
+    workers = run_workers(
+        [[*python(code), str(i)] for i in range(3)], [ENV] * 3, on_line=lambda w, line: seen.append((w.index, line))
+    )
     assert [w.status for w in workers] == [0, 0, 0]
     assert [json.loads(w.stdout) for w in workers] == [{"worker": 0}, {"worker": 1}, {"worker": 2}]
     for index in range(3):
@@ -40,7 +42,9 @@ def test_every_worker_runs_to_the_end_with_its_output_kept():
 
 
 def test_each_worker_gets_its_own_environment():
-    workers = run_workers([python("import os; print(os.environ['TASK'])")] * 2, [{**ENV, "TASK": "a"}, {**ENV, "TASK": "b"}])
+    workers = run_workers(
+        [python("import os; print(os.environ['TASK'])")] * 2, [{**ENV, "TASK": "a"}, {**ENV, "TASK": "b"}]
+    )
     assert [w.stdout.strip() for w in workers] == ["a", "b"]
 
 
@@ -138,7 +142,7 @@ def test_the_launcher_side_never_imports_tensorflow():
 
 def test_a_worker_that_cannot_start_stops_those_already_started(tmp_path):
     marker = f"kreg-test-marker-{os.getpid()}-{time.monotonic_ns()}"
-    first = python("import time; time.sleep(60)") + [marker]
+    first = [*python("import time; time.sleep(60)"), marker]
     with pytest.raises(FileNotFoundError):
         run_workers([first, [str(tmp_path / "no-such-program")]], [ENV] * 2)
     left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()

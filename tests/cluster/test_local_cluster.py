@@ -24,8 +24,16 @@ def kreg_env() -> dict[str, str]:
 @pytest.mark.parametrize(
     "args, env, message",
     [
-        (["--workers", "2", "--distribute", "mirrored"], {}, "--workers starts a multi-worker cluster; it cannot be combined with --distribute mirrored"),
-        (["--workers", "2"], {"TF_CONFIG": '{"cluster": {}}'}, "TF_CONFIG is set, but --workers starts a local cluster of its own"),
+        (
+            ["--workers", "2", "--distribute", "mirrored"],
+            {},
+            "--workers starts a multi-worker cluster; it cannot be combined with --distribute mirrored",
+        ),
+        (
+            ["--workers", "2"],
+            {"TF_CONFIG": '{"cluster": {}}'},
+            "TF_CONFIG is set, but --workers starts a local cluster of its own",
+        ),
         (["--workers", "2", "--set", "colour=red"], {}, "hyperparameter 'colour'"),
         (["--workers", "2", "--save", "model.h5"], {}, "--save 'model.h5': the file name must end in .keras"),
     ],
@@ -46,15 +54,45 @@ def test_worker_command_passes_every_option_on(tmp_path, monkeypatch):
     from kreg.cli.local_cluster import worker_command
 
     monkeypatch.chdir(tmp_path)
-    options = {"steps": 7, "epochs": 2, "batch_size": None, "source": "d.npz", "save": "m.keras", "logdir": "runs", "connect_timeout": 30.0, "seed": 3, "jit_compile": False}
+    options = {
+        "steps": 7,
+        "epochs": 2,
+        "batch_size": None,
+        "source": "d.npz",
+        "save": "m.keras",
+        "logdir": "runs",
+        "connect_timeout": 30.0,
+        "seed": 3,
+        "jit_compile": False,
+    }
     with main.make_context("kreg", ["list"]) as context, context.scope():
         command = worker_command("mlp", ("units=4",), "smoke", options)
     assert command[:5] == [sys.executable, "-m", "kreg", "train", "mlp"]
     rest = command[5:]
     assert rest == [
-        "--steps", "7", "--epochs", "2", "--data", str(tmp_path / "d.npz"), "--save", str(tmp_path / "m.keras"),
-        "--logdir", str(tmp_path / "runs"), "--connect-timeout", "30.0", "--seed", "3", "--no-jit-compile",
-        "--set", "units=4", "--preset", "smoke", "--distribute", "multiworker", "--json", "--progress-lines",
+        "--steps",
+        "7",
+        "--epochs",
+        "2",
+        "--data",
+        str(tmp_path / "d.npz"),
+        "--save",
+        str(tmp_path / "m.keras"),
+        "--logdir",
+        str(tmp_path / "runs"),
+        "--connect-timeout",
+        "30.0",
+        "--seed",
+        "3",
+        "--no-jit-compile",
+        "--set",
+        "units=4",
+        "--preset",
+        "smoke",
+        "--distribute",
+        "multiworker",
+        "--json",
+        "--progress-lines",
     ]
 
 
@@ -63,11 +101,19 @@ def test_two_local_workers_train_the_issues_architecture(tmp_path):
     """The issue's command, through --workers: one combined JSON, the model saved once."""
     result = subprocess.run(
         [*TRAIN, "--steps", "10", "--workers", "2", "--json", "--save", "model.keras"],
-        capture_output=True, text=True, timeout=400, cwd=tmp_path, env=kreg_env(),
+        capture_output=True,
+        text=True,
+        timeout=400,
+        cwd=tmp_path,
+        env=kreg_env(),
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert (report["architecture"], report["workers"], report["weights_identical"]) == ("risk-factor-autoencoder", 2, True)
+    assert (report["architecture"], report["workers"], report["weights_identical"]) == (
+        "risk-factor-autoencoder",
+        2,
+        True,
+    )
     assert [r["cluster"]["task"]["index"] for r in report["results"]] == [0, 1]
     assert [r["saved"] for r in report["results"]] == [str(tmp_path / "model.keras"), None]
     assert all(r["steps"] == 10 and r["replicas"] == 2 for r in report["results"])
@@ -76,7 +122,14 @@ def test_two_local_workers_train_the_issues_architecture(tmp_path):
 
 @pytest.mark.slow
 def test_progress_then_a_table_without_json(tmp_path):
-    result = subprocess.run([*TRAIN, "--steps", "5", "--workers", "2"], capture_output=True, text=True, timeout=400, cwd=tmp_path, env=kreg_env())
+    result = subprocess.run(
+        [*TRAIN, "--steps", "5", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=400,
+        cwd=tmp_path,
+        env=kreg_env(),
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()
     assert lines[0].startswith("kreg: starting 2 local workers on 127.0.0.1:")
@@ -88,7 +141,11 @@ def test_progress_then_a_table_without_json(tmp_path):
 def _start_long_run(tmp_path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [*TRAIN, "--steps", "1000000", "--workers", "2", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=kreg_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=kreg_env(),
     )
 
 

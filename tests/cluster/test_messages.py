@@ -39,7 +39,10 @@ def test_the_issues_per_replica_error_keeps_shape_and_dtype_but_no_numbers():
             "v <tf.Variable 'dense/kernel:0' shape=(2, 1) dtype=float32, numpy=\narray([[1.],\n [2.]], dtype=float32)>",
             "v <tf.Variable 'dense/kernel:0' shape=(2, 1) dtype=float32>",
         ),
-        ("{'a': <tf.Tensor: shape=(1,), dtype=string, numpy=array([b'x>y'], dtype=object)>}", "{'a': <tf.Tensor: shape=(1,), dtype=string>}"),
+        (
+            "{'a': <tf.Tensor: shape=(1,), dtype=string, numpy=array([b'x>y'], dtype=object)>}",
+            "{'a': <tf.Tensor: shape=(1,), dtype=string>}",
+        ),
     ],
 )
 def test_tensor_values_are_dropped(text, expected):
@@ -48,9 +51,17 @@ def test_tensor_values_are_dropped(text, expected):
 
 def test_config_dumps_are_collapsed_and_the_cause_after_them_kept():
     """Keras's failed-load message: two whole configs around the one sentence that matters."""
-    config = {"module": "keras", "class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "units": 1}] * 5}}
-    message = shorten_message(f"could not be deserialized. config={config}. Exception encountered: Could not locate class 'Doubler'.")
-    assert message == "could not be deserialized. config={...}. Exception encountered: Could not locate class 'Doubler'."
+    config = {
+        "module": "keras",
+        "class_name": "Sequential",
+        "config": {"layers": [{"class_name": "Dense", "units": 1}] * 5},
+    }
+    message = shorten_message(
+        f"could not be deserialized. config={config}. Exception encountered: Could not locate class 'Doubler'."
+    )
+    assert (
+        message == "could not be deserialized. config={...}. Exception encountered: Could not locate class 'Doubler'."
+    )
     assert shorten_message("shape mismatch [None, 1] vs {'units': 3}") == "shape mismatch [None, 1] vs {'units': 3}"
     assert shorten_message("unbalanced ] and { stay as they are") == "unbalanced ] and { stay as they are"
 
@@ -64,4 +75,4 @@ def test_long_messages_keep_their_start_and_end_saying_how_much_is_cut():
     head, rest = message.removeprefix("RuntimeError: ").split(" ... (", 1)
     cut, tail = rest.split(" characters cut; --debug shows them) ... ")
     assert len(head) + int(cut) + len(tail) == len(text)
-    assert f"{head} {text[len(head) + 1:-len(tail) - 1]} {tail}" == text
+    assert f"{head} {text[len(head) + 1 : -len(tail) - 1]} {tail}" == text

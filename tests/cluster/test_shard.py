@@ -70,7 +70,9 @@ def test_shards_are_disjoint_cover_everything_and_are_balanced(count):
 
 def test_the_split_does_not_depend_on_the_order_names_arrive_in():
     names = ["b", "A", "a", "_x", "Z9", "z"]
-    assert Shard(2, 3).select(names, name=str) == Shard(2, 3).select(sorted(names, reverse=True), name=str) == ["Z9", "b"]
+    assert (
+        Shard(2, 3).select(names, name=str) == Shard(2, 3).select(sorted(names, reverse=True), name=str) == ["Z9", "b"]
+    )
 
 
 def test_cli_shards_are_disjoint_and_their_union_is_every_architecture(catalogue):

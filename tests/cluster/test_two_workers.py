@@ -24,9 +24,27 @@ STEPS = EXAMPLES // BATCH
 def run(cluster_env, tmp_path_factory):
     """Both workers' (exit status, JSON, stderr) and folders, after one training together."""
     root = tmp_path_factory.mktemp("two-workers")
-    args = ["train", "test-sharded", "--steps", str(STEPS), "--distribute", "multiworker", "--save", "model.keras", "--logdir", "logs", "--json"]
+    args = [
+        "train",
+        "test-sharded",
+        "--steps",
+        str(STEPS),
+        "--distribute",
+        "multiworker",
+        "--save",
+        "model.keras",
+        "--logdir",
+        "logs",
+        "--json",
+    ]
     workers = [
-        start_worker(cluster_env.python, index, root / f"w{index}", args, {"TF_CONFIG": tf_config, "KREG_TEST_SEEN": str(root / f"seen{index}.txt")})
+        start_worker(
+            cluster_env.python,
+            index,
+            root / f"w{index}",
+            args,
+            {"TF_CONFIG": tf_config, "KREG_TEST_SEEN": str(root / f"seen{index}.txt")},
+        )
         for index, tf_config in enumerate(local_tf_configs(free_local_addresses(2)))
     ]
     finished = [worker.finish() for worker in workers]
@@ -39,7 +57,9 @@ def run(cluster_env, tmp_path_factory):
 
 def _read_ids(path) -> list[list[int]]:
     """One list of ids per step, as tf.print wrote them (``[3 41 7 22]``)."""
-    return [[int(number) for number in re.findall(r"\d+", line)] for line in path.read_text().splitlines() if line.strip()]
+    return [
+        [int(number) for number in re.findall(r"\d+", line)] for line in path.read_text().splitlines() if line.strip()
+    ]
 
 
 def test_both_report_their_task_and_the_cluster(run):
@@ -47,7 +67,12 @@ def test_both_report_their_task_and_the_cluster(run):
         cluster = report["cluster"]
         assert cluster["task"] == {"type": "worker", "index": index}
         assert (cluster["workers"], cluster["chief"]) == (2, index == 0)
-        assert (report["replicas"], report["steps"], report["finite"], report["distribute"]) == (2, STEPS, True, "multiworker")
+        assert (report["replicas"], report["steps"], report["finite"], report["distribute"]) == (
+            2,
+            STEPS,
+            True,
+            "multiworker",
+        )
 
 
 def test_the_workers_end_with_identical_weights_and_metrics(run):
@@ -77,14 +102,16 @@ def test_only_the_chief_writes_the_model_and_the_scalars(run):
 
 def test_the_other_worker_cleans_up_what_it_saved(run):
     for worker in run["workers"]:
-        leftovers = [path for path in worker.scratch.rglob("*") if "kreg-worker-" in str(path) or path.suffix == ".keras"]
+        leftovers = [
+            path for path in worker.scratch.rglob("*") if "kreg-worker-" in str(path) or path.suffix == ".keras"
+        ]
         assert leftovers == [], f"worker {worker.index} left {leftovers}"
 
 
 def test_the_saved_model_holds_the_weights_the_workers_agree_on(run, cluster_env):
-    from kreg.running.multiworker import weights_digest
-
     import keras
+
+    from kreg.running.multiworker import weights_digest
 
     model = keras.models.load_model(run["workers"][0].folder / "model.keras")
     assert weights_digest(model) == run["reports"][0]["cluster"]["weights_sha256"]
@@ -94,12 +121,30 @@ def test_the_saved_model_holds_the_weights_the_workers_agree_on(run, cluster_env
 def test_two_workers_compute_what_one_process_computes_on_the_same_global_batches(cluster_env, tmp_path):
     """The reference: one process, no strategy, the same global batches of 8 (no batch norm, whose
     per-replica statistics differ by design; no shuffle, whose order differs between the two)."""
-    args = ["train", "test-sharded", "--set", "norm=false", "--set", "shuffle=false", "--steps", str(STEPS), "--save", "model.keras", "--json"]
+    args = [
+        "train",
+        "test-sharded",
+        "--set",
+        "norm=false",
+        "--set",
+        "shuffle=false",
+        "--steps",
+        str(STEPS),
+        "--save",
+        "model.keras",
+        "--json",
+    ]
     single = start_worker(cluster_env.python, 0, tmp_path / "single", args, {})
     status, stdout, stderr = single.finish()
     assert status == 0, stderr
     workers = [
-        start_worker(cluster_env.python, index, tmp_path / f"w{index}", [*args, "--distribute", "multiworker"], {"TF_CONFIG": config})
+        start_worker(
+            cluster_env.python,
+            index,
+            tmp_path / f"w{index}",
+            [*args, "--distribute", "multiworker"],
+            {"TF_CONFIG": config},
+        )
         for index, config in enumerate(local_tf_configs(free_local_addresses(2)))
     ]
     finished = [worker.finish() for worker in workers]

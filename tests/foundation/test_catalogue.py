@@ -40,7 +40,15 @@ def test_registered_architectures_are_found_by_name(catalogue):
 
 
 def test_select_by_patterns_and_tags(catalogue):
-    add(catalogue, "demo", Plugin(architecture("vae", tags=("generative",)), architecture("vae-mlp", tags=("generative", "mlp")), architecture("dcgan", tags=("generative",))))
+    add(
+        catalogue,
+        "demo",
+        Plugin(
+            architecture("vae", tags=("generative",)),
+            architecture("vae-mlp", tags=("generative", "mlp")),
+            architecture("dcgan", tags=("generative",)),
+        ),
+    )
     assert [e.name for e in catalogue.select(["vae*"])] == ["vae", "vae-mlp"]
     assert [e.name for e in catalogue.select(["*gan", "vae"])] == ["dcgan", "vae"]
     assert [e.name for e in catalogue.select(tags=["generative", "mlp"])] == ["vae-mlp"]

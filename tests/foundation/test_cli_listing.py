@@ -10,7 +10,6 @@ import sys
 import pytest
 
 
-
 @pytest.fixture
 def run(kreg_cli):
     """``kreg_cli`` with every plugin enabled and a wide terminal."""
@@ -43,7 +42,12 @@ def test_info_shows_hyperparameters_with_types(run):
     for text in ("n_tickers", "100", "int", "kreg.plugins.risk_factor.model:build", "smoke"):
         assert text in result.output
     described = json.loads(run("info", "risk-factor-autoencoder", "--json").output)
-    assert described["hyperparameters"] == {"n_tickers": 100, "n_characteristics": 20, "hidden_units": 8, "n_factors": 3}
+    assert described["hyperparameters"] == {
+        "n_tickers": 100,
+        "n_characteristics": 20,
+        "hidden_units": 8,
+        "n_factors": 3,
+    }
     assert described["hyperparameter_types"]["n_factors"] == "int"
     assert described["plugin"]["distribution"] == "kreg"
     assert described["components"] == ["model"]
@@ -70,7 +74,9 @@ def test_every_command_explains_itself_with_h(run, command):
 def test_plugins_json_describes_the_builtin(run):
     records = {r["name"]: r for r in json.loads(run("plugins", "--json").output)}
     assert records["risk-factor"]["architectures"] == ["risk-factor-autoencoder"]
-    assert records["risk-factor"]["builtin"] is True and records["risk-factor"]["hooks"] == ["kreg_register_architectures"]
+    assert records["risk-factor"]["builtin"] is True and records["risk-factor"]["hooks"] == [
+        "kreg_register_architectures"
+    ]
 
 
 def test_python_dash_m_kreg_works():
@@ -82,5 +88,8 @@ def test_python_dash_m_kreg_works():
 
 def test_info_names_the_data_state_step(run):
     assert "kreg.plugins.transformer.data:lm_data_state" in run("info", "transformer-lm").output
-    assert json.loads(run("info", "transformer-lm", "--json").output)["data_state"] == "kreg.plugins.transformer.data:lm_data_state"
+    assert (
+        json.loads(run("info", "transformer-lm", "--json").output)["data_state"]
+        == "kreg.plugins.transformer.data:lm_data_state"
+    )
     assert "data state" not in run("info", "risk-factor-autoencoder").output  # no such step: no line

@@ -10,7 +10,9 @@ from kreg.workflows.checking import CHECK_STEPS
 
 
 def _option(command: str, name: str) -> click.Option:
-    return next(param for param in main.commands[command].params if isinstance(param, click.Option) and param.name == name)
+    return next(
+        param for param in main.commands[command].params if isinstance(param, click.Option) and param.name == name
+    )
 
 
 def test_set_and_preset_mean_the_same_on_every_command():
@@ -19,7 +21,9 @@ def test_set_and_preset_mean_the_same_on_every_command():
         # review and diff take --set/--preset per side (kreg.cli.diff_arguments), not as click options.
         assert set(commands) >= {"inspect", "plot", "train", "sample"}, commands
         options = [_option(command, name) for command in commands]
-        assert {(tuple(o.opts), o.help, o.metavar, o.multiple) for o in options} == {(tuple(options[0].opts), options[0].help, options[0].metavar, options[0].multiple)}
+        assert {(tuple(o.opts), o.help, o.metavar, o.multiple) for o in options} == {
+            (tuple(options[0].opts), options[0].help, options[0].metavar, options[0].multiple)
+        }
 
 
 def test_step_defaults_come_from_one_constant_each():

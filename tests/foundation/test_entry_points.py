@@ -127,18 +127,27 @@ def test_plugins_table_lists_failures(environment):
 
 @pytest.mark.parametrize("how", ["option", "environment"])
 def test_strict_loading_fails_on_any_failure(environment, how):
-    result = environment.kreg("list", "--strict") if how == "option" else environment.kreg("list", env={"KREG_STRICT_PLUGINS": "1"})
+    result = (
+        environment.kreg("list", "--strict")
+        if how == "option"
+        else environment.kreg("list", env={"KREG_STRICT_PLUGINS": "1"})
+    )
     assert result.returncode == 1
     assert "4 plugin failures" in result.stderr
 
 
 def test_disabling_the_faulty_plugins_silences_them(environment):
     names = ",".join(("import-error", "hook-error", "invalid"))
-    result = environment.kreg("list", "--json", "--disable-plugin", "duplicate", "--strict", env={"KREG_DISABLE_PLUGINS": names})
+    result = environment.kreg(
+        "list", "--json", "--disable-plugin", "duplicate", "--strict", env={"KREG_DISABLE_PLUGINS": names}
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "before-the-crash" not in listed_names(result)
-    plugins = {r["name"]: r["status"] for r in json.loads(environment.kreg("plugins", "--json", env={"KREG_DISABLE_PLUGINS": names}).stdout)}
+    plugins = {
+        r["name"]: r["status"]
+        for r in json.loads(environment.kreg("plugins", "--json", env={"KREG_DISABLE_PLUGINS": names}).stdout)
+    }
     assert plugins["hook-error"] == "disabled" and plugins["good"] == "loaded"
 
 

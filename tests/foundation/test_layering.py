@@ -23,22 +23,43 @@ FOLDERS = {"registry": "kreg", "inspect_tools": "kreg.inspect_tools", "plugins":
 """Each source folder and the import name pyproject's package-dir gives it."""
 
 CORE = [
-    "kreg.architecture", "kreg.catalogue", "kreg.errors", "kreg.hookspecs", "kreg.hyperparameters", "kreg.loading",
-    "kreg.phases", "kreg.plugin_records", "kreg.plugin_template", "kreg.references", "kreg.scaffolding", "kreg.terminal", "kreg.validation",
+    "kreg.architecture",
+    "kreg.catalogue",
+    "kreg.errors",
+    "kreg.hookspecs",
+    "kreg.hyperparameters",
+    "kreg.loading",
+    "kreg.phases",
+    "kreg.plugin_records",
+    "kreg.plugin_template",
+    "kreg.references",
+    "kreg.scaffolding",
+    "kreg.terminal",
+    "kreg.validation",
 ]
 ABOVE_CORE = ["kreg.cli", "kreg.testing", "kreg.testing_plugin", "kreg.workflows", "kreg.running", "kreg.inspect_tools"]
 RULES = [
     *((core, upper) for core in CORE for upper in ABOVE_CORE),
-    *(("kreg.inspect_tools", other) for other in [*ABOVE_CORE[:-1], *(m for m in CORE if m not in ("kreg.errors", "kreg.phases"))]),
-    ("kreg.running", "kreg.workflows"), ("kreg.running", "kreg.cli"), ("kreg.running", "kreg.testing"),
-    ("kreg.workflows", "kreg.cli"), ("kreg.workflows", "kreg.testing"),
-    ("kreg.plugins", "kreg.running"), ("kreg.plugins", "kreg.workflows"), ("kreg.plugins", "kreg.cli"),
+    *(
+        ("kreg.inspect_tools", other)
+        for other in [*ABOVE_CORE[:-1], *(m for m in CORE if m not in ("kreg.errors", "kreg.phases"))]
+    ),
+    ("kreg.running", "kreg.workflows"),
+    ("kreg.running", "kreg.cli"),
+    ("kreg.running", "kreg.testing"),
+    ("kreg.workflows", "kreg.cli"),
+    ("kreg.workflows", "kreg.testing"),
+    ("kreg.plugins", "kreg.running"),
+    ("kreg.plugins", "kreg.workflows"),
+    ("kreg.plugins", "kreg.cli"),
 ]
 """(importer, imported): no chain of imports may lead from the first to the second."""
 
 
 def _python_files(root: Path, folder: str) -> list[str]:
-    return sorted(str(p.relative_to(root / folder)) for p in (root / folder).rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(
+        str(p.relative_to(root / folder)) for p in (root / folder).rglob("*.py") if "__pycache__" not in p.parts
+    )
 
 
 def test_lint_imports_scans_every_module(repository_root, monkeypatch):
@@ -53,7 +74,12 @@ def test_lint_imports_scans_every_module(repository_root, monkeypatch):
 def test_the_installed_layout_keeps_the_layers(repository_root, tmp_path):
     tree = tmp_path / "layout"
     for folder, package in FOLDERS.items():
-        shutil.copytree(repository_root / folder, tree / package.replace(".", "/"), ignore=shutil.ignore_patterns("__pycache__"), dirs_exist_ok=True)
+        shutil.copytree(
+            repository_root / folder,
+            tree / package.replace(".", "/"),
+            ignore=shutil.ignore_patterns("__pycache__"),
+            dirs_exist_ok=True,
+        )
     code = textwrap.dedent(
         """
         import json, sys
@@ -67,11 +93,20 @@ def test_the_installed_layout_keeps_the_layers(repository_root, tmp_path):
         """
     )
     completed = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(RULES)], cwd=tree, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", code, json.dumps(RULES)],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     modules_line, broken_line = completed.stdout.strip().splitlines()[-2:]
     modules = set(json.loads(modules_line))
-    assert {"kreg.inspect_tools.report", "kreg.plugins.transformer.model", "kreg.running.calls", "kreg.workflows.pipeline"} <= modules
+    assert {
+        "kreg.inspect_tools.report",
+        "kreg.plugins.transformer.model",
+        "kreg.running.calls",
+        "kreg.workflows.pipeline",
+    } <= modules
     assert json.loads(broken_line) == []

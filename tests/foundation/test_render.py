@@ -7,8 +7,18 @@ import pytest
 from kreg.terminal import Column, format_count, format_metric, format_rate, print_table, printable
 
 ROWS = [
-    ("risk-factor-autoencoder", "Conditional autoencoder: threaded Dense betas from characteristics", "risk-factor", "finance, threaded-dense"),
-    ("wgan-gp", "WGAN-GP on 28x28x1 images: critic steps with a gradient penalty", "gan", "generative, gradient-penalty, custom-train-step"),
+    (
+        "risk-factor-autoencoder",
+        "Conditional autoencoder: threaded Dense betas from characteristics",
+        "risk-factor",
+        "finance, threaded-dense",
+    ),
+    (
+        "wgan-gp",
+        "WGAN-GP on 28x28x1 images: critic steps with a gradient penalty",
+        "gan",
+        "generative, gradient-penalty, custom-train-step",
+    ),
 ]
 COLUMNS = [Column("name", wrap=False), "summary", Column("plugin", wrap=False, optional=True), "tags"]
 

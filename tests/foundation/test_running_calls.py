@@ -14,16 +14,21 @@ from kreg.running.calls import call_plugin, current_phase, in_phase, resolve_par
 
 def _entry(**fields) -> kreg.Entry:
     catalogue = kreg.Catalogue()
-    catalogue.add(kreg.Architecture(name="tiny", summary="s", **{"builder": "json:dumps", **fields}), kreg.PluginRecord(name="p"))
+    catalogue.add(
+        kreg.Architecture(name="tiny", summary="s", **{"builder": "json:dumps", **fields}), kreg.PluginRecord(name="p")
+    )
     return catalogue.get("tiny")
 
 
 def test_a_failure_carries_the_architecture_the_phase_and_the_cause():
-    with pytest.raises(ArchitectureFailure) as caught:
-        with in_phase("tiny", Phase.DATA):
-            raise ZeroDivisionError("division by zero")
+    with pytest.raises(ArchitectureFailure) as caught, in_phase("tiny", Phase.DATA):
+        raise ZeroDivisionError("division by zero")
     failure = caught.value
-    assert (failure.architecture, failure.phase, str(failure)) == ("tiny", Phase.DATA, "tiny: data failed: ZeroDivisionError: division by zero")
+    assert (failure.architecture, failure.phase, str(failure)) == (
+        "tiny",
+        Phase.DATA,
+        "tiny: data failed: ZeroDivisionError: division by zero",
+    )
     assert failure.phase == "data" and json.dumps(failure.phase) == '"data"'  # a str, for JSON and old comparisons
 
 
@@ -51,7 +56,9 @@ def test_plugin_code_is_resolved_and_called_in_its_phase():
     assert call_plugin(entry, "builder", Phase.BUILD, {"a": 1}) == '{"a": 1}'
     with pytest.raises(ArchitectureFailure, match="tiny: data failed: JSONDecodeError"):
         call_plugin(entry, "data_adapter", Phase.DATA, "not json")
-    with pytest.raises(ArchitectureFailure, match="tiny: resolve failed: sampler: No module named 'no_such_module_anywhere'"):
+    with pytest.raises(
+        ArchitectureFailure, match="tiny: resolve failed: sampler: No module named 'no_such_module_anywhere'"
+    ):
         resolve_part(entry, "sampler")
     assert resolve_part(entry, "train_step") is None
     with pytest.raises(ValueError, match="not one of"):

@@ -53,7 +53,9 @@ def stub_path(tmp_path: Path) -> tuple[dict[str, str], Path]:
     return environment, log
 
 
-def run_installer(repository_root: Path, environment: dict[str, str], command: str, need: str) -> subprocess.CompletedProcess:
+def run_installer(
+    repository_root: Path, environment: dict[str, str], command: str, need: str
+) -> subprocess.CompletedProcess:
     script = repository_root / "scripts" / "install-system-package.sh"
     arguments = ["sh", str(script), command, PACKAGE, need, "kreg needs it for a test of the installer"]
     return subprocess.run(arguments, capture_output=True, text=True, env=environment, timeout=120)
@@ -77,7 +79,9 @@ def test_says_what_and_why_with_apt_gets_figures_before_installing(repository_ro
 
 @pytest.mark.slow  # apt-get's simulation takes seconds; the test above covers the default path
 @pytest.mark.parametrize(("need", "status"), [("optional", 0), ("required", 1)])
-def test_no_system_install_says_what_it_would_install_and_installs_nothing(repository_root, stub_path, real_summary, need, status):
+def test_no_system_install_says_what_it_would_install_and_installs_nothing(
+    repository_root, stub_path, real_summary, need, status
+):
     environment, log = stub_path
     result = run_installer(repository_root, {**environment, "KREG_NO_SYSTEM_INSTALL": "1"}, MISSING_COMMAND, need)
     assert result.returncode == status, result.stderr
@@ -95,6 +99,6 @@ def test_a_command_already_there_is_left_alone_silently(repository_root, stub_pa
 @pytest.mark.parametrize(("script", "command"), [("install-graphviz.sh", "dot"), ("install-chromium.sh", "chromium")])
 def test_make_targets_scripts_name_their_command_and_reason(repository_root, script, command):
     text = (repository_root / "scripts" / script).read_text()
-    assert f"install-system-package.sh\" {command} " in text
+    assert f'install-system-package.sh" {command} ' in text
     makefile = (repository_root / "Makefile").read_text()
     assert f"sh scripts/{script}" in makefile

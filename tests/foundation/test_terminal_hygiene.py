@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-NOISY = '''
+NOISY = """
 import kreg
 
 print("hello from the noisy plugin")
@@ -36,16 +36,16 @@ def build(units):
     print("the builder talks")
     model.summary()
     return model
-'''
+"""
 
-HEAVY = '''
+HEAVY = """
 import kreg
 import tensorflow  # the mistake: every kreg command now imports TensorFlow
 
 @kreg.hookimpl
 def kreg_register_architectures(register):
     register(kreg.Architecture(name="heavy", summary="imports TensorFlow at load", builder="kreg_test_heavy:build"))
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,13 @@ def test_tables_fit_80_columns_without_splitting_words(noisy):
     result = noisy.kreg("list", env={"COLUMNS": "80"})
     assert result.returncode == 0, result.stderr
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
-    for word in ("risk-factor-autoencoder", "custom-train-step", "gradient-penalty,", "Imbalanced-class", "characteristics,"):
+    for word in (
+        "risk-factor-autoencoder",
+        "custom-train-step",
+        "gradient-penalty,",
+        "Imbalanced-class",
+        "characteristics,",
+    ):
         assert word in result.stdout, word
 
 

@@ -37,7 +37,7 @@ def write_images(folder, count, size, mode, seed=0):
 def test_synthetic_images_are_structured_and_in_range():
     images = synthetic_images(6, (28, 28), 1, seed=3)
     assert images.shape == (6, 28, 28, 1) and images.dtype == np.float32
-    assert 0.0 <= images.min() and images.max() <= 1.0
+    assert images.min() >= 0.0 and images.max() <= 1.0
     assert images.std() > 0.05  # blobs, not a constant
     np.testing.assert_array_equal(images, synthetic_images(6, (28, 28), 1, seed=3))
 
@@ -69,14 +69,14 @@ def test_vae_reads_a_folder_as_28x28_grayscale(adapter, tmp_path):
     batches = [np.asarray(batch) for batch in dataset]
     assert sum(len(b) for b in batches) == 5  # sub-folders included
     assert batches[0].shape[1:] == (28, 28, 1)
-    assert 0.0 <= min(b.min() for b in batches) and max(b.max() for b in batches) <= 1.0
+    assert min(b.min() for b in batches) >= 0.0 and max(b.max() for b in batches) <= 1.0
 
 
 def test_dcgan_reads_a_folder_as_listing_12_31_does(adapter, tmp_path):
     folder = write_images(tmp_path / "faces", 3, (80, 100), "RGB")
     batch = first_batch(adapter("dcgan", DEFAULTS["dcgan"], 3, str(folder)))
     assert batch.shape == (3, 64, 64, 3)
-    assert 0.0 <= batch.min() and batch.max() <= 1.0 and batch.max() > 0.5
+    assert batch.min() >= 0.0 and batch.max() <= 1.0 and batch.max() > 0.5
 
 
 def test_wgan_folder_is_scaled_to_minus_one_one(adapter, tmp_path):

@@ -41,7 +41,9 @@ MIRRORED_FIT = textwrap.dedent(
 def test_vae_and_dcgan_fit_under_mirrored_strategy():
     # The VAE (no call()) must count as built, and the GAN's two optimizers must
     # exist before the replicated step: either mistake fails here, not on one device.
-    result = subprocess.run([sys.executable, "-c", MIRRORED_FIT, "vae", "dcgan"], capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", MIRRORED_FIT, "vae", "dcgan"], capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(metrics["vae"]) == {"total_loss", "reconstruction_loss", "kl_loss"}

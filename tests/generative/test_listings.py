@@ -123,7 +123,11 @@ def example_wgan_generator(noise_dim=128):
     x = layers.BatchNormalization()(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Reshape((4, 4, 256))(x)
-    for filters, activation in ((128, layers.LeakyReLU(negative_slope=0.2)), (64, layers.LeakyReLU(negative_slope=0.2)), (1, layers.Activation("tanh"))):
+    for filters, activation in (
+        (128, layers.LeakyReLU(negative_slope=0.2)),
+        (64, layers.LeakyReLU(negative_slope=0.2)),
+        (1, layers.Activation("tanh")),
+    ):
         x = layers.UpSampling2D((2, 2))(x)
         x = layers.Conv2D(filters, (3, 3), padding="same", use_bias=False)(x)
         x = layers.BatchNormalization()(x)
@@ -191,7 +195,10 @@ def default_builds(generative_catalogue):
     from kreg.running.building import build
 
     names = sorted({name for name, _ in KNOWN_PARAMS})
-    return {name: build(generative_catalogue.get(name), resolve_hyperparameters(generative_catalogue.get(name))).components for name in names}
+    return {
+        name: build(generative_catalogue.get(name), resolve_hyperparameters(generative_catalogue.get(name))).components
+        for name in names
+    }
 
 
 @pytest.mark.parametrize("key", sorted(KNOWN_PARAMS), ids="-".join)
@@ -211,7 +218,14 @@ def test_weighted_layers_match_the_listing(default_builds, key):
 
 @pytest.mark.parametrize(
     "key",
-    [("vae", "encoder"), ("vae", "decoder"), ("dcgan", "discriminator"), ("dcgan", "generator"), ("wgan-gp", "discriminator"), ("wgan-gp", "generator")],
+    [
+        ("vae", "encoder"),
+        ("vae", "decoder"),
+        ("dcgan", "discriminator"),
+        ("dcgan", "generator"),
+        ("wgan-gp", "discriminator"),
+        ("wgan-gp", "generator"),
+    ],
     ids="-".join,
 )
 def test_layer_stack_is_the_listings(default_builds, key):

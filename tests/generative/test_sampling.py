@@ -30,7 +30,9 @@ def test_vae_latent_grid_default_is_30_by_30_digits(build_architecture, sampler,
 
 def test_vae_mlp_decodes_random_latents(build_architecture, sampler, tmp_path):
     built = build_architecture("vae-mlp", preset="smoke")
-    image = open_png(sampler("vae-mlp", built.model, built.hyperparameters, tmp_path / "out" / "s.png", num_img=4, columns=2))
+    image = open_png(
+        sampler("vae-mlp", built.model, built.hyperparameters, tmp_path / "out" / "s.png", num_img=4, columns=2)
+    )
     assert image.size == (2 * 28 + 2, 2 * 28 + 2)
 
 
@@ -52,8 +54,12 @@ def test_wgan_grid_maps_tanh_range_to_pixels(build_architecture, sampler, tmp_pa
     import numpy as np
 
     built = build_architecture("wgan-gp", preset="smoke")
-    pixels = np.asarray(open_png(sampler("wgan-gp", built.model, built.hyperparameters, tmp_path, num_img=1, columns=1)))
-    generated = built.components["generator"].predict(np.random.default_rng(0).standard_normal((1, 16)).astype("float32"), verbose=0)
+    pixels = np.asarray(
+        open_png(sampler("wgan-gp", built.model, built.hyperparameters, tmp_path, num_img=1, columns=1))
+    )
+    generated = built.components["generator"].predict(
+        np.random.default_rng(0).standard_normal((1, 16)).astype("float32"), verbose=0
+    )
     expected = np.round(np.clip((generated[0, ..., 0] + 1.0) / 2.0, 0, 1) * 255)
     np.testing.assert_allclose(pixels, expected, atol=1)
 
@@ -88,7 +94,9 @@ def test_latent_grid_runs_z0_left_to_right_and_z1_bottom_to_top(build_architectu
     import numpy as np
 
     built = build_architecture("vae")
-    pixels = np.asarray(open_png(sampler("vae", built.model, built.hyperparameters, tmp_path, n=3, scale=2.0)), dtype="float32")
+    pixels = np.asarray(
+        open_png(sampler("vae", built.model, built.hyperparameters, tmp_path, n=3, scale=2.0)), dtype="float32"
+    )
     decoder = built.components["decoder"]
     corners = {(0, 0): (-2.0, 2.0), (0, 2): (2.0, 2.0), (2, 0): (-2.0, -2.0), (1, 1): (0.0, 0.0)}
     for (row, column), z in corners.items():

@@ -46,7 +46,9 @@ def test_trained_vae_reloads_in_a_fresh_process(build_architecture, adapter, tmp
     z = np.array([[0.0, 0.0], [0.5, -1.0]], dtype="float32")
     np.save(z_path, z)
 
-    result = subprocess.run([sys.executable, "-c", RELOAD_VAE, str(path), str(z_path)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", RELOAD_VAE, str(path), str(z_path)], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     reloaded = json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -54,7 +56,9 @@ def test_trained_vae_reloads_in_a_fresh_process(build_architecture, adapter, tmp
     assert reloaded["metrics"] == ["total_loss", "reconstruction_loss", "kl_loss"]
     assert reloaded["iterations"] == 2
     assert reloaded["params"] == {"encoder": 69_076, "decoder": 65_089}
-    np.testing.assert_allclose(reloaded["decoded"], built.components["decoder"].predict(z, verbose=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        reloaded["decoded"], built.components["decoder"].predict(z, verbose=0), rtol=1e-5, atol=1e-6
+    )
     assert set(reloaded["history"]) == {"total_loss", "reconstruction_loss", "kl_loss"}
 
 
@@ -87,7 +91,12 @@ def test_gans_reload_compiled_with_their_optimizer_state(build_architecture, ada
         for a, b in zip(original.variables, restored.variables):
             np.testing.assert_array_equal(a.numpy(), b.numpy())
     z = np.random.default_rng(0).standard_normal((2, 16)).astype("float32")
-    np.testing.assert_allclose(loaded.generator.predict(z, verbose=0), built.components["generator"].predict(z, verbose=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        loaded.generator.predict(z, verbose=0),
+        built.components["generator"].predict(z, verbose=0),
+        rtol=1e-5,
+        atol=1e-6,
+    )
     if name == "wgan-gp":
         assert (loaded.d_steps, loaded.gp_weight) == (3, 10.0)
         assert loaded.d_loss_fn.__name__ == "discriminator_loss" and loaded.g_loss_fn.__name__ == "generator_loss"
@@ -104,9 +113,13 @@ def test_functional_models_reload(build_architecture, adapter, tmp_path, name):
     x = np.full((2, 784), 0.5, dtype="float32")
     if name == "vae-mlp":  # the sampled z differs per call: compare the deterministic decoder
         decoder, z = loaded.get_layer("decoder"), np.zeros((2, 8), dtype="float32")
-        np.testing.assert_allclose(decoder.predict(z, verbose=0), built.components["decoder"].predict(z, verbose=0), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            decoder.predict(z, verbose=0), built.components["decoder"].predict(z, verbose=0), rtol=1e-5, atol=1e-6
+        )
         loaded(x)
         assert len(loaded.losses) == 1  # the KL layer still adds its loss
     else:
-        np.testing.assert_allclose(loaded.predict(x, verbose=0), built.model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(
+            loaded.predict(x, verbose=0), built.model.predict(x, verbose=0), rtol=1e-5, atol=1e-6
+        )
         assert loaded.get_layer("input_noise").stddev == pytest.approx(0.1)

@@ -43,7 +43,9 @@ def test_vae_trains_and_reports_its_three_losses(build_architecture, adapter):
     built = build_architecture("vae", preset="smoke")
     history = fit_steps(built, adapter("vae", built.hyperparameters, 4))
     assert_finite_metrics(history, {"total_loss", "reconstruction_loss", "kl_loss"})
-    assert history["total_loss"][0] == pytest.approx(history["reconstruction_loss"][0] + history["kl_loss"][0], rel=1e-4)
+    assert history["total_loss"][0] == pytest.approx(
+        history["reconstruction_loss"][0] + history["kl_loss"][0], rel=1e-4
+    )
     assert int(built.model.optimizer.iterations.numpy()) == STEPS
 
 
@@ -66,7 +68,9 @@ def test_vae_mlp_adds_the_kl_layer_loss_to_mse(build_architecture, adapter):
     x = np.random.default_rng(0).uniform(size=(8, 784)).astype("float32")
     built.model(x)
     assert len(built.model.losses) == 1
-    hidden = keras.Model(built.model.inputs[0], [built.model.get_layer("z_mean").output, built.model.get_layer("z_log_var").output])
+    hidden = keras.Model(
+        built.model.inputs[0], [built.model.get_layer("z_mean").output, built.model.get_layer("z_log_var").output]
+    )
     z_mean, z_log_var = (np.asarray(t) for t in hidden(x))
     expected = -0.5 * np.mean(z_log_var - z_mean**2 - np.exp(z_log_var) + 1)
     assert float(built.model.losses[0]) == pytest.approx(expected, rel=1e-4)
@@ -99,7 +103,9 @@ def test_encoder_and_decoder_work_as_models_of_their_own(build_architecture):
     x = np.random.default_rng(0).uniform(size=(3, 784)).astype("float32")
     code = np.asarray(components["encoder"].predict(x, verbose=0))
     assert code.shape == (3, 32)
-    np.testing.assert_allclose(components["decoder"].predict(code, verbose=0), components["model"].predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        components["decoder"].predict(code, verbose=0), components["model"].predict(x, verbose=0), rtol=1e-5, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,9 @@ def _dict_batches(hyperparameters, batch_size, source):
     import tensorflow as tf
 
     ids = tf.ones((8, 12), "int64")
-    return tf.data.Dataset.from_tensor_slices(({"encoder_inputs": ids, "decoder_inputs": ids[:, :9]}, ids[:, :9])).batch(batch_size)
+    return tf.data.Dataset.from_tensor_slices(
+        ({"encoder_inputs": ids, "decoder_inputs": ids[:, :9]}, ids[:, :9])
+    ).batch(batch_size)
 
 
 def _broken_adapter(hyperparameters, batch_size, source):
@@ -52,13 +54,27 @@ def kreg(toy):
     catalogue = Catalogue()
     record = PluginRecord("toys")
     common = {"hyperparameters": {"embed_dim": EMBED}, "batch_size": 4}
-    catalogue.add(Architecture(name="toy-transformer", summary="no adapter", builder=build_transformer, **common), record)
     catalogue.add(
-        Architecture(name="toy-transformer-data", summary="dict batches", builder=build_with_decoder, data_adapter=_dict_batches, **common),
+        Architecture(name="toy-transformer", summary="no adapter", builder=build_transformer, **common), record
+    )
+    catalogue.add(
+        Architecture(
+            name="toy-transformer-data",
+            summary="dict batches",
+            builder=build_with_decoder,
+            data_adapter=_dict_batches,
+            **common,
+        ),
         record,
     )
     catalogue.add(
-        Architecture(name="toy-transformer-broken", summary="bad adapter", builder=build_transformer, data_adapter=_broken_adapter, **common),
+        Architecture(
+            name="toy-transformer-broken",
+            summary="bad adapter",
+            builder=build_transformer,
+            data_adapter=_broken_adapter,
+            **common,
+        ),
         record,
     )
 
@@ -119,7 +135,10 @@ def test_a_failing_data_adapter_leaves_a_note_not_a_failure(kreg):
 @pytest.mark.parametrize(
     ("value", "fragments"),
     [
-        ("nope=20", ["no input named 'nope'", "encoder_inputs [?]", "decoder_inputs [?]", "decoder_state_inputs [?, 8]"]),
+        (
+            "nope=20",
+            ["no input named 'nope'", "encoder_inputs [?]", "decoder_inputs [?]", "decoder_state_inputs [?, 8]"],
+        ),
         ("encoder_inputs=20,3", ["takes 1 size after the batch axis, got 2", "encoder_inputs [?]"]),
         ("decoder_state_inputs=5,9", ["fixes axis 2 of 'decoder_state_inputs' at 8"]),
         ("encoder_inputs=0", ["sizes must be positive integers"]),

@@ -64,7 +64,11 @@ def test_inspect_json_compute_and_memory_match_a_hand_count(inspect_json):
     assert (training["parameters"], training["gradients"]) == (530 * 4, 514 * 4)
     assert 2 * 514 * 4 <= training["optimizer_state"] <= 2 * 514 * 4 + 16
     assert training["activations"] == 32 * memory["activation_bytes_per_example"]
-    assert memory["training_bytes"] == training["total"] == sum(training[k] for k in ("parameters", "gradients", "optimizer_state", "activations"))
+    assert (
+        memory["training_bytes"]
+        == training["total"]
+        == sum(training[k] for k in ("parameters", "gradients", "optimizer_state", "activations"))
+    )
 
 
 def test_inspect_json_hidden_layer_matches_design_md(inspect_json):

@@ -56,7 +56,7 @@ CONVOLUTIONS = [
 @pytest.mark.parametrize(("make", "input_shape", "expected"), CONVOLUTIONS)
 def test_each_layer_class_against_a_hand_count(make, input_shape, expected):
     layer = make()
-    trace, compute = _compute(_one_layer(layer, input_shape))
+    _trace, compute = _compute(_one_layer(layer, input_shape))
     assert compute.total == expected
     assert compute.by_class == {type(layer).__name__: expected}
 
@@ -118,7 +118,9 @@ def small_vit(image=32, patch=8, dim=32, heads=4, mlp=64, blocks=2, classes=10):
     for index in range(blocks):
         attended = layers.MultiHeadAttention(heads, dim // heads, name=f"attention_{index}")(x, x)
         x = layers.LayerNormalization(name=f"norm_{index}")(x + attended)
-        x = x + layers.Dense(dim, name=f"mlp_out_{index}")(layers.Dense(mlp, activation="gelu", name=f"mlp_in_{index}")(x))
+        x = x + layers.Dense(dim, name=f"mlp_out_{index}")(
+            layers.Dense(mlp, activation="gelu", name=f"mlp_in_{index}")(x)
+        )
     outputs = layers.Dense(classes, name="head")(layers.GlobalAveragePooling1D(name="pool")(x))
     return keras.Model(inputs, outputs, name="vit")
 
@@ -141,7 +143,11 @@ def test_vision_transformer_counts_its_attention_products():
 
 @pytest.mark.parametrize(
     ("make", "gates"),
-    [(lambda units: layers.LSTM(units), 4), (lambda units: layers.GRU(units), 3), (lambda units: layers.SimpleRNN(units), 1)],
+    [
+        (lambda units: layers.LSTM(units), 4),
+        (lambda units: layers.GRU(units), 3),
+        (lambda units: layers.SimpleRNN(units), 1),
+    ],
 )
 def test_recurrent_layers_count_their_gates_at_every_step(make, gates):
     steps, features, units = 9, 5, 6
@@ -160,7 +166,7 @@ def test_bidirectional_lstm_and_the_char_seq2seq_count_both_directions_and_both_
     assert compute.total == 2 * steps * 4 * units * (features + units)
 
     model = toy.char_seq2seq_lstm(num_encoder_tokens=7, num_decoder_tokens=9, latent_dim=16)
-    trace, compute = _compute(model, {"encoder_inputs": [None, 5, 7], "decoder_inputs": [None, 6, 9]})
+    _trace, compute = _compute(model, {"encoder_inputs": [None, 5, 7], "decoder_inputs": [None, 6, 9]})
     assert compute.by_class == {"LSTMCell": 5 * 4 * 16 * (7 + 16) + 6 * 4 * 16 * (9 + 16), "Dense": 6 * 16 * 9}
 
 
@@ -184,7 +190,7 @@ def test_matmul_in_a_custom_layer_without_weights_costs_its_products():
     features = keras.Input((5,), name="features")
     kernel = keras.Input((5, 3), name="kernel")
     model = keras.Model([features, kernel], OuterProduct(name="outer_product")([features, kernel]))
-    trace, compute = _compute(model)
+    _trace, compute = _compute(model)
     assert compute.total == 5 * 3 and compute.by_class == {"OuterProduct": 15}
 
 
@@ -295,4 +301,7 @@ def test_unet_counts_every_convolution_against_keras_layer_shapes(toy):
         + 32 * 32 * 2 * 8  # mask, 1 x 1
     )
     assert report["compute"]["macs"] == toy.formula_macs(model) == hand
-    assert report["compute"]["by_class"] == {"Conv2D": hand - 16 * 16 * 16 * 2 * 2 * 8, "Conv2DTranspose": 16 * 16 * 16 * 2 * 2 * 8}
+    assert report["compute"]["by_class"] == {
+        "Conv2D": hand - 16 * 16 * 16 * 2 * 2 * 8,
+        "Conv2DTranspose": 16 * 16 * 16 * 2 * 2 * 8,
+    }

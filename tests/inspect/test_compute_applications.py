@@ -42,7 +42,9 @@ def kreg():
     catalogue = Catalogue()
     record = PluginRecord("applications", distribution="kreg-applications")
     for name in PUBLISHED:
-        catalogue.add(Architecture(name=name.lower(), summary=f"keras.applications.{name}", builder=_application(name)), record)
+        catalogue.add(
+            Architecture(name=name.lower(), summary=f"keras.applications.{name}", builder=_application(name)), record
+        )
 
     def invoke(*args: str):
         return run_kreg(*args, catalogue=catalogue)

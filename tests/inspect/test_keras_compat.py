@@ -42,7 +42,9 @@ def test_a_known_model_traces_every_call_by_hand_count():
 def test_tracing_that_sees_no_call_raises_instead_of_reporting_nothing(monkeypatch):
     """What a Keras release that stops dispatching through Layer.__call__ would look like."""
     monkeypatch.setattr(keras_compat, "layer_calls_wrapped", lambda wrap: contextlib.nullcontext())
-    with pytest.raises(KerasIncompatible, match=rf"tracing saw no layer calls .*Keras {keras.__version__} changed its call dispatch"):
+    with pytest.raises(
+        KerasIncompatible, match=rf"tracing saw no layer calls .*Keras {keras.__version__} changed its call dispatch"
+    ):
         trace_model(known_model())
 
 
@@ -60,7 +62,9 @@ def test_each_stand_in_answers_for_a_known_model():
     assert keras_compat.functional_of(sequential) is not None
     block = model.get_layer("block")
     assert keras_compat.has_sublayers(block) and not keras_compat.has_sublayers(model.get_layer("out"))
-    assert [node for node in keras_compat.graph_nodes(model, block)] and keras_compat.kernel_of(model.get_layer("out")).shape == (2, 1)
+    assert list(keras_compat.graph_nodes(model, block)) and keras_compat.kernel_of(
+        model.get_layer("out")
+    ).shape == (2, 1)
     operation, index = keras_compat.producer(model.outputs[0])
     assert operation.name == "out" and index == 0
 
@@ -81,7 +85,14 @@ def test_each_stand_in_answers_for_a_known_model():
 
 
 def test_nested_layers_reaches_inside_nested_models():
-    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="inner_dense"), keras.layers.BatchNormalization(name="inner_norm")], name="inner")
+    inner = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(3, name="inner_dense"),
+            keras.layers.BatchNormalization(name="inner_norm"),
+        ],
+        name="inner",
+    )
     inputs = keras.Input((4,))
     outer = keras.Model(inputs, keras.layers.Dense(1, name="outer_dense")(inner(inputs)))
     names = {layer.name for layer in keras_compat.nested_layers(outer)}

@@ -88,7 +88,10 @@ def test_a_saved_subclassed_model_differs_only_in_its_inputs_name(kreg_cli, save
     for key in ("class", "params", "dense", "memory"):
         assert from_file[key] == architecture[key], key
     # A subclassed model's file keeps its input shape, not its input's name ("features" when built).
-    assert [row["path"] for row in from_file["layers"]] == ["input", *(row["path"] for row in architecture["layers"][1:])]
+    assert [row["path"] for row in from_file["layers"]] == [
+        "input",
+        *(row["path"] for row in architecture["layers"][1:]),
+    ]
     assert from_file["layers"][1:] == architecture["layers"][1:]
     assert from_file["compute"]["macs"] == architecture["compute"]["macs"] == 784 * 32 + 32 * 32 + 32 * 10
 
@@ -125,7 +128,9 @@ def test_review_writes_a_page_for_a_saved_model(kreg_cli, saved, tmp_path):
 
 def test_review_compares_a_saved_model_with_its_architecture(kreg_cli, saved, tmp_path):
     path = tmp_path / "page.html"
-    result = kreg_cli("review", saved["risk-factor-autoencoder"], "--against", "risk-factor-autoencoder", "-o", str(path))
+    result = kreg_cli(
+        "review", saved["risk-factor-autoencoder"], "--against", "risk-factor-autoencoder", "-o", str(path)
+    )
     assert result.exit_code == 0, result.output
     diff = read_page(path.read_text(encoding="utf-8")).sections["diff"]
     assert "No differences in parameters, layers, shapes or Dense calls." in diff
@@ -141,8 +146,14 @@ def test_review_names_its_page_after_the_file(kreg_cli, saved, tmp_path, monkeyp
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["inspect", "{mlp}", "--set", "units=3"], "is a saved model: --set and --preset apply only to an architecture"),
-        (["inspect", "{mlp}", "--preset", "smoke"], "is a saved model: --set and --preset apply only to an architecture"),
+        (
+            ["inspect", "{mlp}", "--set", "units=3"],
+            "is a saved model: --set and --preset apply only to an architecture",
+        ),
+        (
+            ["inspect", "{mlp}", "--preset", "smoke"],
+            "is a saved model: --set and --preset apply only to an architecture",
+        ),
         (["inspect", "{mlp}", "--component", "encoder"], "has no component 'encoder'; its components are model"),
         (["inspect", "missing.keras"], "model file 'missing.keras' does not exist"),
         (["inspect", "model.h5"], "is not a .keras file"),

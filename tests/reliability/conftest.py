@@ -13,6 +13,8 @@ def faults(tmp_path_factory: pytest.TempPathFactory) -> PluginEnvironment:
     """A venv with ``kreg-test-faults`` installed (entry point ``faults``) beside the built-ins."""
     root = tmp_path_factory.mktemp("fault-plugin")
     environment = make_plugin_environment(root / "venv")
-    package = write_plugin_package(root / "src", "kreg-test-faults", SOURCE, extra_modules={"kreg_test_faults_saving": SAVING_SOURCE})
+    package = write_plugin_package(
+        root / "src", "kreg-test-faults", SOURCE, extra_modules={"kreg_test_faults_saving": SAVING_SOURCE}
+    )
     environment.install(package)
     return environment

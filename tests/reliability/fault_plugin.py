@@ -12,7 +12,7 @@ plugin's entry module must not import it.
 
 from __future__ import annotations
 
-SOURCE = '''
+SOURCE = """
 import kreg
 
 FAULTS = {
@@ -132,7 +132,7 @@ def slow_data(hyperparameters, batch_size, source):
 
 def sample(model, hyperparameters, output, **options):
     return {"text": ["never reached: the builder fails first"]}
-'''
+"""
 
 SAVING_SOURCE = '''
 import keras

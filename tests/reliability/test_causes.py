@@ -39,7 +39,10 @@ def test_an_empty_npz_says_the_data_holds_no_examples(kreg_cli, tmp_path):
     np.savez(path, x=np.zeros((0, 28, 28), "float32"))
     result = kreg_cli("train", "autoencoder", "--data", str(path), "--steps", "1")
     assert result.exit_code == 1
-    assert _error(result) == "kreg: error: autoencoder: data failed: the dataset is empty: shuffle() got a buffer size of 0 (the data holds no examples)"
+    assert (
+        _error(result)
+        == "kreg: error: autoencoder: data failed: the dataset is empty: shuffle() got a buffer size of 0 (the data holds no examples)"
+    )
 
 
 def _model():
@@ -94,9 +97,15 @@ def steps() -> kreg.Catalogue:
         # The issue: "Attr 'Toutput_types' ... less than minimum 1".
         ("no-metrics", "the train step returned no metrics (an empty dict); return at least one, e.g. {'loss': loss}"),
         # A Model subclass's own train_step is not kreg's to check: TensorFlow's message is translated.
-        ("own-step-no-metrics", "the train step returned no metrics (an empty dict); return at least one, e.g. {'loss': loss}"),
+        (
+            "own-step-no-metrics",
+            "the train step returned no metrics (an empty dict); return at least one, e.g. {'loss': loss}",
+        ),
         # The issue: "not a scalar (shape ())"; with a progress bar, NumPy's "ufunc 'divide' not supported".
-        ("text-metric", "the train step's metric 'note' is text, not a number; return numbers only (e.g. a scalar tensor)"),
+        (
+            "text-metric",
+            "the train step's metric 'note' is text, not a number; return numbers only (e.g. a scalar tensor)",
+        ),
     ],
 )
 @pytest.mark.parametrize("json_output", [False, True])
@@ -118,4 +127,7 @@ def test_a_layer_error_inside_keras_wrapping_keeps_the_layers_own_message():
 
     with pytest.raises(ValueError) as raised:
         Unhappy()(keras.Input((3,)))
-    assert describe_exception(specific_cause(raised.value)) == "ValueError: this layer needs 4 features (in Unhappy.call())"
+    assert (
+        describe_exception(specific_cause(raised.value))
+        == "ValueError: this layer needs 4 features (in Unhappy.call())"
+    )

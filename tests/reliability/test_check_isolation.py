@@ -37,7 +37,16 @@ def _hang_pids(folder: Path) -> list[int]:
 def test_exit_os_exit_segfault_and_hang_each_fail_only_their_row(faults, tmp_path):
     junit = tmp_path / "reports" / "check.xml"
     result = faults.kreg(
-        "check", *FAULTS, "--jobs", "2", "--timeout", "2", "--json", "--junit-xml", str(junit), env={"FAULT_PID_DIR": str(tmp_path)}
+        "check",
+        *FAULTS,
+        "--jobs",
+        "2",
+        "--timeout",
+        "2",
+        "--json",
+        "--junit-xml",
+        str(junit),
+        env={"FAULT_PID_DIR": str(tmp_path)},
     )
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
@@ -46,7 +55,9 @@ def test_exit_os_exit_segfault_and_hang_each_fail_only_their_row(faults, tmp_pat
     assert rows == {
         "fault-exit": ("fail", "build", "the plugin called sys.exit(7)"),
         "fault-os-exit": (
-            "fail", "build", "the process checking it exited with status 70 without a result (os._exit, or a crash in native code) while building"
+            "fail",
+            "build",
+            "the process checking it exited with status 70 without a result (os._exit, or a crash in native code) while building",
         ),
         "fault-segfault": ("fail", "build", "the process checking it was killed by SIGSEGV while building"),
         "fault-hang": ("fail", "build", "timed out after 2 s while building"),
@@ -65,7 +76,12 @@ def _check_junit(path: Path, rows: dict) -> None:
     assert root.tag == "testsuites"
     (suite,) = root
     assert suite.tag == "testsuite"
-    assert {key: suite.get(key) for key in ("tests", "failures", "errors", "skipped")} == {"tests": "4", "failures": "4", "errors": "0", "skipped": "0"}
+    assert {key: suite.get(key) for key in ("tests", "failures", "errors", "skipped")} == {
+        "tests": "4",
+        "failures": "4",
+        "errors": "0",
+        "skipped": "0",
+    }
     assert float(suite.get("time")) > 0 and suite.get("timestamp") and suite.get("hostname")
     cases = {case.get("name"): case for case in suite.iter("testcase")}
     assert sorted(cases) == sorted(rows)
@@ -79,7 +95,9 @@ def _check_junit(path: Path, rows: dict) -> None:
 
 def _interrupt_while_hanging(faults, tmp_path, number: int, *args: str):
     """Start kreg check on a passing, a hanging and a not-yet-started architecture; signal it mid-hang."""
-    process = faults.start_kreg("check", "fault-good", "fault-hang", "fault-os-exit", *args, env={"FAULT_PID_DIR": str(tmp_path)})
+    process = faults.start_kreg(
+        "check", "fault-good", "fault-hang", "fault-os-exit", *args, env={"FAULT_PID_DIR": str(tmp_path)}
+    )
     wait_for(lambda: (tmp_path / "fault-hang.pids").exists() or process.poll() is not None, what="the hanging builder")
     process.send_signal(number)
     stdout, stderr = process.communicate(timeout=60)
@@ -89,7 +107,9 @@ def _interrupt_while_hanging(faults, tmp_path, number: int, *args: str):
 def test_ctrl_c_prints_the_finished_rows_marks_the_rest_and_leaves_no_process(faults, tmp_path):
     status, stdout, stderr = _interrupt_while_hanging(faults, tmp_path, signal.SIGINT)
     assert status == 130, stderr
-    rows = {line.split("│")[1].strip(): line for line in stdout.splitlines() if line.startswith("│") and "fault-" in line}
+    rows = {
+        line.split("│")[1].strip(): line for line in stdout.splitlines() if line.startswith("│") and "fault-" in line
+    }
     assert "pass" in rows["fault-good"]
     assert "interrupted" in rows["fault-hang"] and "interrupted while building" in rows["fault-hang"]
     assert "interrupted before it started" in rows["fault-os-exit"]
@@ -97,18 +117,28 @@ def test_ctrl_c_prints_the_finished_rows_marks_the_rest_and_leaves_no_process(fa
     assert stderr.strip().splitlines()[-1] == "kreg: error: interrupted after 1 of 3 architectures"
     assert "Traceback" not in stderr and "Aborted" not in stderr
     pids = _hang_pids(tmp_path)
-    wait_for(lambda: not any(alive(pid) for pid in pids) and not _running_from(faults), timeout=10, what="every child process ending")
+    wait_for(
+        lambda: not any(alive(pid) for pid in pids) and not _running_from(faults),
+        timeout=10,
+        what="every child process ending",
+    )
 
 
-@pytest.mark.parametrize("number, exit_status", [(signal.SIGINT, 130), pytest.param(signal.SIGTERM, 143, marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "number, exit_status", [(signal.SIGINT, 130), pytest.param(signal.SIGTERM, 143, marks=pytest.mark.slow)]
+)
 def test_an_interrupted_check_still_prints_json_that_parses(faults, tmp_path, number, exit_status):
-    status, stdout, stderr = _interrupt_while_hanging(faults, tmp_path, number, "--json", "--junit-xml", str(tmp_path / "check.xml"))
+    status, stdout, stderr = _interrupt_while_hanging(
+        faults, tmp_path, number, "--json", "--junit-xml", str(tmp_path / "check.xml")
+    )
     assert status == exit_status, stderr
     report = json.loads(stdout)
     assert (report["passed"], report["interrupted"]) == (False, True)
     rows = {row["architecture"]: row for row in report["results"]}
     assert [(name, row["status"], row["phase"]) for name, row in rows.items()] == [
-        ("fault-good", "pass", None), ("fault-hang", "interrupted", "build"), ("fault-os-exit", "interrupted", None),
+        ("fault-good", "pass", None),
+        ("fault-hang", "interrupted", "build"),
+        ("fault-os-exit", "interrupted", None),
     ]
     assert rows["fault-hang"]["cause"] == "interrupted while building"
     suite = ElementTree.parse(tmp_path / "check.xml").getroot()[0]
@@ -119,9 +149,14 @@ def test_an_interrupted_check_still_prints_json_that_parses(faults, tmp_path, nu
 def test_a_junit_xml_destination_that_cannot_be_written_is_a_usage_error_before_any_check(faults, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    result = faults.kreg("check", "fault-hang", "--junit-xml", str(blocker / "check.xml"), env={"FAULT_PID_DIR": str(tmp_path)})
+    result = faults.kreg(
+        "check", "fault-hang", "--junit-xml", str(blocker / "check.xml"), env={"FAULT_PID_DIR": str(tmp_path)}
+    )
     assert result.returncode == 2
-    assert result.stderr.strip() == f"kreg: error: --junit-xml {str(blocker / 'check.xml')!r}: {str(blocker)!r} is not a folder"
+    assert (
+        result.stderr.strip()
+        == f"kreg: error: --junit-xml {str(blocker / 'check.xml')!r}: {str(blocker)!r} is not a folder"
+    )
     assert not (tmp_path / "fault-hang.pids").exists()
 
 

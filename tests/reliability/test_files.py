@@ -19,11 +19,10 @@ def test_the_previous_file_survives_a_failed_or_interrupted_write(tmp_path):
     target = tmp_path / "report.html"
     target.write_text("previous")
     for error in (RuntimeError("disk full"), KeyboardInterrupt()):
-        with pytest.raises(type(error)):
-            with replaced_atomically(target) as partial:
-                partial.write_text("half")
-                assert target.read_text() == "previous"  # a reader never sees the half-written file
-                raise error
+        with pytest.raises(type(error)), replaced_atomically(target) as partial:
+            partial.write_text("half")
+            assert target.read_text() == "previous"  # a reader never sees the half-written file
+            raise error
         assert target.read_text() == "previous"
         assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # the temporary file is gone
 

@@ -55,8 +55,12 @@ def exiting() -> kreg.Catalogue:
     """``exits`` (its builder calls sys.exit(7)), ``exits-training`` and ``exits-sampling``."""
     return catalogue_of(
         kreg.Architecture(name="exits", summary="s", builder=_exit_7, data_adapter=_data, sampler=_sampler_exits),
-        kreg.Architecture(name="exits-training", summary="s", builder=_model, data_adapter=_data, train_step=_exit_with_message),
-        kreg.Architecture(name="exits-sampling", summary="s", builder=_model, data_adapter=_data, sampler=_sampler_exits),
+        kreg.Architecture(
+            name="exits-training", summary="s", builder=_model, data_adapter=_data, train_step=_exit_with_message
+        ),
+        kreg.Architecture(
+            name="exits-sampling", summary="s", builder=_model, data_adapter=_data, sampler=_sampler_exits
+        ),
         plugin="exiting",
     )
 
@@ -67,7 +71,10 @@ def exiting() -> kreg.Catalogue:
         (("inspect", "exits"), "exits: build failed: the plugin called sys.exit(7)"),
         (("plot", "exits", "-o", "{tmp}/graph.dot"), "exits: build failed: the plugin called sys.exit(7)"),
         (("train", "exits", "--json"), "exits: build failed: the plugin called sys.exit(7)"),
-        (("train", "exits-training", "--steps", "2"), "exits-training: train failed: the plugin called sys.exit('the train step gives up')"),
+        (
+            ("train", "exits-training", "--steps", "2"),
+            "exits-training: train failed: the plugin called sys.exit('the train step gives up')",
+        ),
         (("review", "exits", "-o", "{tmp}/review.html"), "exits: build failed: the plugin called sys.exit(7)"),
         (("sample", "exits"), "exits: build failed: the plugin called sys.exit(7)"),
         (("sample", "exits-sampling"), "exits-sampling: sample failed: the plugin called sys.exit(3)"),

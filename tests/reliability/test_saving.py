@@ -24,7 +24,9 @@ def _never_built(**hyperparameters):
 
 @pytest.fixture
 def unbuildable() -> kreg.Catalogue:
-    return catalogue_of(kreg.Architecture(name="unbuildable", summary="s", builder=_never_built, data_adapter=_never_built))
+    return catalogue_of(
+        kreg.Architecture(name="unbuildable", summary="s", builder=_never_built, data_adapter=_never_built)
+    )
 
 
 def _bad_destinations(tmp_path):
@@ -66,7 +68,9 @@ def test_sigkill_during_save_leaves_the_previous_file_intact_and_loadable(faults
     assert first.returncode == 0, first.stderr
     before = _digest(target)
 
-    process = faults.start_kreg("train", "fault-save", "--steps", "2", "--save", str(target), env={"FAULT_SAVE_BLOCK": "1"})
+    process = faults.start_kreg(
+        "train", "fault-save", "--steps", "2", "--save", str(target), env={"FAULT_SAVE_BLOCK": "1"}
+    )
     partial = lambda: [p for p in tmp_path.iterdir() if p.name.startswith(".model.keras.") and p.stat().st_size > 0]  # noqa: E731
     wait_for(lambda: partial() or process.poll() is not None, what="the save starting")
     assert process.poll() is None, process.communicate()
@@ -75,8 +79,14 @@ def test_sigkill_during_save_leaves_the_previous_file_intact_and_loadable(faults
 
     assert _digest(target) == before
     loaded = subprocess.run(
-        [str(faults.python), "-c", f"import kreg_test_faults_saving, keras; print(keras.models.load_model({str(target)!r}).count_params())"],
-        capture_output=True, text=True, timeout=300,
+        [
+            str(faults.python),
+            "-c",
+            f"import kreg_test_faults_saving, keras; print(keras.models.load_model({str(target)!r}).count_params())",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert loaded.returncode == 0, loaded.stderr
     assert int(loaded.stdout.split()[-1]) == (3 * 4 + 4) + 4 * 64 + (64 + 1)  # Dense(4), BlockingSave(64), Dense(1)
@@ -85,14 +95,24 @@ def test_sigkill_during_save_leaves_the_previous_file_intact_and_loadable(faults
 def _interrupt_training(faults, tmp_path, *args: str):
     target = tmp_path / "model.keras"
     process = faults.start_kreg(
-        "train", "fault-slow-train", "--steps", "1000", "--save", str(target), *args, env={"FAULT_MARK_DIR": str(tmp_path)}
+        "train",
+        "fault-slow-train",
+        "--steps",
+        "1000",
+        "--save",
+        str(target),
+        *args,
+        env={"FAULT_MARK_DIR": str(tmp_path)},
     )
     wait_for(lambda: (tmp_path / "training").exists() or process.poll() is not None, what="training starting")
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert not target.exists()
-    match = re.fullmatch(rf"kreg: error: interrupted at step (\d+) of 1000; {re.escape(str(target))} was not written", stderr.strip().splitlines()[-1])
+    match = re.fullmatch(
+        rf"kreg: error: interrupted at step (\d+) of 1000; {re.escape(str(target))} was not written",
+        stderr.strip().splitlines()[-1],
+    )
     assert match, stderr
     assert "kreg: stopping after this step" in stderr and "Traceback" not in stderr
     return int(match.group(1)), stdout

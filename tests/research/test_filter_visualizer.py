@@ -10,6 +10,7 @@ tf = pytest.importorskip("tensorflow")
 
 from kreg.errors import HyperparameterError  # noqa: E402
 from kreg.plugins.filter_visualizer import data, model, sampling, train  # noqa: E402
+import itertools
 
 SIZE = 96
 SMOKE = {"backbone": "resnet50v2", "image_size": SIZE, "iterations": 6, "step_size": 10.0, "filter_index": 3}
@@ -53,7 +54,7 @@ def test_call_returns_the_chosen_filters_map(components):
 def test_ascent_raises_the_activation_and_leaves_the_network_alone(run):
     activations = run["activations"]
     assert len(activations) == SMOKE["iterations"]
-    assert all(later > earlier for earlier, later in zip(activations, activations[1:])), activations
+    assert all(later > earlier for earlier, later in itertools.pairwise(activations)), activations
     np.testing.assert_array_equal(run["backbone_before"], run["model"].feature_extractor.weights[0].numpy())
 
 
@@ -124,5 +125,8 @@ def test_vgg19_backbone():
     built = model.build(backbone="vgg19", layer_name="block3_conv1", image_size=64, filter_index=7)
     visualizer = built["model"]
     step = tf.function(lambda batch: train.train_step(visualizer, batch))
-    activations = [float(step(batch)["activation"]) for batch in data.make_dataset({"image_size": 64, "iterations": 4, "backbone": "vgg19"}, 1, None)]
+    activations = [
+        float(step(batch)["activation"])
+        for batch in data.make_dataset({"image_size": 64, "iterations": 4, "backbone": "vgg19"}, 1, None)
+    ]
     assert activations[-1] > activations[0]

@@ -103,7 +103,13 @@ def test_the_input_sum_preset_adds_the_guides_compute_sum(builtin_catalogue):
 
 @pytest.mark.parametrize(
     ("variant", "optimizer", "expected"),
-    [("sparse", "guide", "SGD"), ("mlp", "guide", "Adam"), ("dropout", "guide", "Adam"), ("sparse", "adam", "Adam"), ("mlp", "sgd", "SGD")],
+    [
+        ("sparse", "guide", "SGD"),
+        ("mlp", "guide", "Adam"),
+        ("dropout", "guide", "Adam"),
+        ("sparse", "adam", "Adam"),
+        ("mlp", "sgd", "SGD"),
+    ],
 )
 def test_optimizers_are_the_guides_unless_forced(variant, optimizer, expected):
     classifier = model.build(variant=variant, optimizer=optimizer, input_dim=16, units=4)
@@ -126,7 +132,11 @@ def test_a_symbolic_call_reaches_every_linear_layer(monkeypatch, variant):
     monkeypatch.setattr(layers.Linear, "call", recording_call)
     classifier(keras.Input((64,)))
     expected = {
-        "mlp": [("linear_1", (None, 64), (None, 16)), ("linear_2", (None, 16), (None, 16)), ("linear_3", (None, 16), (None, 10))],
+        "mlp": [
+            ("linear_1", (None, 64), (None, 16)),
+            ("linear_2", (None, 16), (None, 16)),
+            ("linear_3", (None, 16), (None, 10)),
+        ],
         "sparse": [("linear_1", (None, 64), (None, 16)), ("linear_3", (None, 16), (None, 10))],
         "dropout": [("linear_1", (None, 64), (None, 16)), ("linear_3", (None, 16), (None, 10))],
     }
@@ -140,7 +150,12 @@ def test_sparse_variant_uses_the_rate_and_dropout_variant_the_dropout():
 
 @pytest.mark.parametrize(
     ("key", "overrides"),
-    [("variant", {"variant": "wide"}), ("input_dim", {"input_dim": 0}), ("dropout", {"dropout": 1.5}), ("optimizer", {"optimizer": "rmsprop"})],
+    [
+        ("variant", {"variant": "wide"}),
+        ("input_dim", {"input_dim": 0}),
+        ("dropout", {"dropout": 1.5}),
+        ("optimizer", {"optimizer": "rmsprop"}),
+    ],
 )
 def test_bad_hyperparameters_are_named(key, overrides):
     with pytest.raises(HyperparameterError) as caught:
@@ -189,7 +204,7 @@ def test_dropout_variant_trains_under_fit(fit_with_step):
 def test_npz_source_is_flattened_and_scaled(tmp_path):
     images = np.random.default_rng(0).integers(0, 256, (10, 8, 8), dtype=np.uint8)
     np.savez(tmp_path / "digits.npz", x=images, y=np.arange(10) % 3)
-    x, y = next(iter(data.make_dataset({"input_dim": 64, "classes": 3}, 10, str(tmp_path / "digits.npz"))))
+    x, _y = next(iter(data.make_dataset({"input_dim": 64, "classes": 3}, 10, str(tmp_path / "digits.npz"))))
     assert tuple(x.shape) == (10, 64) and float(keras.ops.max(x)) <= 1.0
     with pytest.raises(ValueError, match="input_dim=32"):
         data.make_dataset({"input_dim": 32, "classes": 3}, 10, str(tmp_path / "digits.npz"))

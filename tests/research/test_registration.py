@@ -106,7 +106,20 @@ def test_kreg_sample_writes_the_style_transfer_image(tmp_path, monkeypatch, kreg
 
 
 def test_kreg_sample_writes_filter_images_and_rejects_bad_options(tmp_path, kreg_cli):
-    result = kreg_cli("sample", "filter-visualizer", "--preset", "smoke", "--set", "iterations=2", "-o", str(tmp_path), "--grid", "2", "--columns", "2")
+    result = kreg_cli(
+        "sample",
+        "filter-visualizer",
+        "--preset",
+        "smoke",
+        "--set",
+        "iterations=2",
+        "-o",
+        str(tmp_path),
+        "--grid",
+        "2",
+        "--columns",
+        "2",
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["filter_0.png", "filters_grid.png"]
     quick = ["--set", "backbone=vgg16", "--set", "layer_name=block2_conv1", "--set", "image_size=32"]

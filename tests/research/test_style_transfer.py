@@ -13,6 +13,7 @@ tf = pytest.importorskip("tensorflow")
 
 from kreg.errors import HyperparameterError  # noqa: E402
 from kreg.plugins.style_transfer import data, losses, model, sampling, train  # noqa: E402
+import itertools
 
 HEIGHT, WIDTH = 32, 48
 SMOKE = {"image_height": HEIGHT, "image_width": WIDTH, "iterations": 12}
@@ -38,7 +39,9 @@ def trained(components, tmp_path_factory):
 def test_feature_extractor_returns_every_vgg19_layer(components):
     extractor = components["feature_extractor"]
     convolutions = {1: 2, 2: 2, 3: 4, 4: 4, 5: 4}
-    vgg19_layers = {f"block{b}_conv{i}" for b, n in convolutions.items() for i in range(1, n + 1)} | {f"block{b}_pool" for b in convolutions}
+    vgg19_layers = {f"block{b}_conv{i}" for b, n in convolutions.items() for i in range(1, n + 1)} | {
+        f"block{b}_pool" for b in convolutions
+    }
     assert set(extractor.output) == {layer.name for layer in extractor.layers}
     assert set(extractor.output) - vgg19_layers == {extractor.layers[0].name}  # plus the input, as in the listing
     assert extractor.output["block5_conv2"].shape == (None, HEIGHT // 16, WIDTH // 16, 512)
@@ -58,7 +61,11 @@ def test_listing_settings(components):
     style_transfer = components["model"]
     assert style_transfer.content_layer == "block5_conv2"
     assert style_transfer.style_layers == [f"block{i}_conv1" for i in range(1, 6)]
-    assert (style_transfer.content_weight, style_transfer.style_weight, style_transfer.total_variation_weight) == (2.5e-8, 1e-6, 1e-6)
+    assert (style_transfer.content_weight, style_transfer.style_weight, style_transfer.total_variation_weight) == (
+        2.5e-8,
+        1e-6,
+        1e-6,
+    )
     optimizer = style_transfer.optimizer
     assert isinstance(optimizer, keras.optimizers.SGD)
     schedule = optimizer._learning_rate
@@ -92,7 +99,7 @@ def test_smoke_run_lowers_the_loss_and_leaves_vgg19_alone(trained, components):
     assert len(losses_seen) == SMOKE["iterations"]
     assert all(np.isfinite(losses_seen))
     assert losses_seen[-1] < losses_seen[0]
-    assert all(later <= earlier * 1.001 for earlier, later in zip(losses_seen, losses_seen[1:]))
+    assert all(later <= earlier * 1.001 for earlier, later in itertools.pairwise(losses_seen))
     for before, weight in zip(trained["vgg_before"], components["feature_extractor"].weights[:4]):
         np.testing.assert_array_equal(before, weight.numpy())
     assert int(trained["model"].optimizer.iterations) == SMOKE["iterations"]
@@ -165,7 +172,10 @@ def test_local_weights_file_is_loaded(tmp_path):
     path = tmp_path / "vgg19_notop.weights.h5"
     source.save_weights(path)
     built = model.build(**SMOKE, weights=str(path))
-    np.testing.assert_array_equal(built["feature_extractor"].get_layer("block1_conv1").kernel.numpy(), source.get_layer("block1_conv1").kernel.numpy())
+    np.testing.assert_array_equal(
+        built["feature_extractor"].get_layer("block1_conv1").kernel.numpy(),
+        source.get_layer("block1_conv1").kernel.numpy(),
+    )
 
 
 @pytest.mark.slow

@@ -28,13 +28,17 @@ def test_loss_weights_each_example():
     y_pred = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]], "float32")
     per_example = -np.log([0.9, 0.8, 0.4])
     assert float(weighted_sparse_crossentropy(y_true, y_pred)) == pytest.approx(per_example.mean(), rel=1e-5)
-    assert float(weighted_sparse_crossentropy(y_true, y_pred, np.ones(3))) == pytest.approx(per_example.mean(), rel=1e-5)
+    assert float(weighted_sparse_crossentropy(y_true, y_pred, np.ones(3))) == pytest.approx(
+        per_example.mean(), rel=1e-5
+    )
     weights = np.array([0.5, 2.0, 3.0], "float32")
-    assert float(weighted_sparse_crossentropy(y_true, y_pred, weights)) == pytest.approx((per_example * weights).sum() / 3, rel=1e-5)
+    assert float(weighted_sparse_crossentropy(y_true, y_pred, weights)) == pytest.approx(
+        (per_example * weights).sum() / 3, rel=1e-5
+    )
 
 
 def test_adapter_makes_imbalanced_batches_with_balanced_weights():
-    x, y = data.synthetic_imbalanced(20, 2, 0.1)
+    _x, y = data.synthetic_imbalanced(20, 2, 0.1)
     assert np.mean(y == 1) == pytest.approx(0.1, abs=0.01)
     weights = data.balanced_weights(y, 2)
     assert weights[y == 0].sum() == pytest.approx(weights[y == 1].sum(), rel=1e-5)
@@ -59,7 +63,10 @@ def test_weighting_changes_the_gradient():
     ones = _gradients(classifier, x, y, tf.ones_like(sample_weight))
     for plain, with_ones in zip(unweighted, ones):
         np.testing.assert_allclose(plain, with_ones, rtol=1e-5, atol=1e-7)
-    cosine = [float(np.dot(a.ravel(), b.ravel()) / (np.linalg.norm(a) * np.linalg.norm(b))) for a, b in zip(unweighted, weighted)]
+    cosine = [
+        float(np.dot(a.ravel(), b.ravel()) / (np.linalg.norm(a) * np.linalg.norm(b)))
+        for a, b in zip(unweighted, weighted)
+    ]
     assert min(cosine) < 0.99, cosine  # a different direction, not just a rescaling
 
 

@@ -12,7 +12,13 @@ from kreg.inspect_tools.repeats import find_repeats
 
 
 def row(path, cls="Dense", shape=(None, 8), out=None, params=0, macs=None):
-    record = {"path": path, "class": cls, "input_shape": list(shape), "output_shape": list(out or shape), "params": params}
+    record = {
+        "path": path,
+        "class": cls,
+        "input_shape": list(shape),
+        "output_shape": list(out or shape),
+        "params": params,
+    }
     if macs is not None:
         record["macs"] = macs
     return record
@@ -22,9 +28,23 @@ def block(index, width=8, named=False):
     """A residual MLP block of 4 calls (Dense, Dropout, Dense, Add), auto-named by creation order or named by the user."""
     name = (lambda n: f"block{index}_{n}") if named else (lambda n: f"{n}_{index}" if index else n)
     return [
-        row(name("dense") if not named else name("up"), "Dense", (None, width), (None, 2 * width), params=2 * width * width + 2 * width, macs=2 * width * width),
+        row(
+            name("dense") if not named else name("up"),
+            "Dense",
+            (None, width),
+            (None, 2 * width),
+            params=2 * width * width + 2 * width,
+            macs=2 * width * width,
+        ),
         row(name("dropout") if not named else name("drop"), "Dropout", (None, 2 * width), macs=0),
-        row(name("dense_x") if not named else name("down"), "Dense", (None, 2 * width), (None, width), params=2 * width * width + width, macs=2 * width * width),
+        row(
+            name("dense_x") if not named else name("down"),
+            "Dense",
+            (None, 2 * width),
+            (None, width),
+            params=2 * width * width + width,
+            macs=2 * width * width,
+        ),
         row(name("add") if not named else name("add"), "Add", (None, width), macs=0),
     ]
 
@@ -33,7 +53,7 @@ def model_rows(blocks, width=8, named=False, head_name="logits"):
     rows = [row("input_layer", "InputLayer", (None, width))]
     for index in blocks:
         rows += block(index, width, named)
-    return rows + [row(head_name, "Dense", (None, width), (None, 3), params=3 * width + 3, macs=3 * width)]
+    return [*rows, row(head_name, "Dense", (None, width), (None, 3), params=3 * width + 3, macs=3 * width)]
 
 
 @pytest.mark.parametrize(
@@ -56,13 +76,23 @@ def test_names_keras_makes_up_are_recognised(name, cls, auto):
 
 
 def test_features_know_the_enclosing_call_and_the_neighbours():
-    rows = [row("mha", "MultiHeadAttention"), row("mha/query", "EinsumDense"), row("mha/key", "EinsumDense"), row("add", "Add")]
+    rows = [
+        row("mha", "MultiHeadAttention"),
+        row("mha/query", "EinsumDense"),
+        row("mha/key", "EinsumDense"),
+        row("add", "Add"),
+    ]
     features = call_features(rows)
     assert [f.depth for f in features] == [1, 2, 2, 1]
     assert [f.parent for f in features] == [None, "MultiHeadAttention", "MultiHeadAttention", None]
     assert (features[0].before, features[0].after) == (None, "Add")
     assert (features[1].before, features[1].after) == (None, "EinsumDense")
-    assert [f.name for f in features] == ["mha", "query", "key", None]  # Keras would say multi_head_attention: "mha" is user-given
+    assert [f.name for f in features] == [
+        "mha",
+        "query",
+        "key",
+        None,
+    ]  # Keras would say multi_head_attention: "mha" is user-given
 
 
 def test_removing_the_last_two_of_four_identical_blocks_removes_blocks_3_and_4():
@@ -102,8 +132,18 @@ def test_calls_of_different_classes_never_pair():
 
 def test_a_stray_match_does_not_split_a_replaced_region():
     # Two unrelated middles that share one Dropout of another shape: pairing it would cut both runs in two.
-    left = [row("input_layer", "InputLayer")] + [row(f"conv_{k}", "Conv2D") for k in range(3)] + [row("dropout", "Dropout", (None, 4))] + [row(f"conv_{k + 3}", "Conv2D") for k in range(3)]
-    right = [row("input_layer", "InputLayer")] + [row(f"lstm_{k}", "LSTM") for k in range(3)] + [row("dropout", "Dropout", (None, 9))] + [row(f"lstm_{k + 3}", "LSTM") for k in range(3)]
+    left = (
+        [row("input_layer", "InputLayer")]
+        + [row(f"conv_{k}", "Conv2D") for k in range(3)]
+        + [row("dropout", "Dropout", (None, 4))]
+        + [row(f"conv_{k + 3}", "Conv2D") for k in range(3)]
+    )
+    right = (
+        [row("input_layer", "InputLayer")]
+        + [row(f"lstm_{k}", "LSTM") for k in range(3)]
+        + [row("dropout", "Dropout", (None, 9))]
+        + [row(f"lstm_{k + 3}", "LSTM") for k in range(3)]
+    )
     pairs = align_calls(left, right)
     assert [p for p in pairs if p[0] is not None and p[1] is not None] == [(0, 0)]
 
@@ -112,7 +152,12 @@ def test_repeats_are_whole_calls_with_their_inner_calls():
     rows = [row("input_layer", "InputLayer")]
     for index in range(3):
         suffix = f"_{index}" if index else ""
-        rows += [row(f"mha{suffix}", "MultiHeadAttention"), row(f"mha{suffix}/query", "EinsumDense"), row(f"mha{suffix}/value", "EinsumDense"), row(f"add{suffix}", "Add")]
+        rows += [
+            row(f"mha{suffix}", "MultiHeadAttention"),
+            row(f"mha{suffix}/query", "EinsumDense"),
+            row(f"mha{suffix}/value", "EinsumDense"),
+            row(f"add{suffix}", "Add"),
+        ]
     repeat, *inner = find_repeats(call_features(rows))  # outermost first; inner: query and value alike
     assert all(r.units[0].start > repeat.units[0].start for r in inner)
     assert repeat.count == 3 and repeat.classes == ("MultiHeadAttention", "Add")
@@ -120,7 +165,7 @@ def test_repeats_are_whole_calls_with_their_inner_calls():
 
 
 def test_one_block_added_is_a_group_when_the_unit_repeats_elsewhere():
-    pairs, changes, groups = diff_rows(model_rows([0, 1]), model_rows([0, 1, 2]))
+    _pairs, changes, groups = diff_rows(model_rows([0, 1]), model_rows([0, 1, 2]))
     assert [c.status for c in changes].count("added") == 4
     (group,) = groups
     assert (group.status, group.count, group.calls, group.repeats) == ("added", 1, 4, (2, 3))
@@ -138,8 +183,8 @@ def test_group_figures_count_top_level_calls_once():
             row(f"mha{suffix}/value", "EinsumDense", params=60, macs=600),
         ]
 
-    left = [row("input_layer", "InputLayer")] + layer(0) + layer(1) + layer(2)
-    right = [row("input_layer", "InputLayer")] + layer(0)
+    left = [row("input_layer", "InputLayer"), *layer(0), *layer(1), *layer(2)]
+    right = [row("input_layer", "InputLayer"), *layer(0)]
     _, _, (group,) = diff_rows(left, right)
     assert (group.status, group.count, group.params, group.macs) == ("removed", 2, -200, -2000)
 
@@ -155,7 +200,12 @@ def test_a_large_problem_is_split_at_exact_matches_first(monkeypatch):
 
 
 def report(rows, params, compute=None, memory=None, name="x"):
-    component = {"class": "Functional", "params": {"total": params, "trainable": params, "non_trainable": 0}, "layers": rows, "dense": []}
+    component = {
+        "class": "Functional",
+        "params": {"total": params, "trainable": params, "non_trainable": 0},
+        "layers": rows,
+        "dense": [],
+    }
     if compute is not None:
         component["compute"] = compute
     if memory is not None:
@@ -164,8 +214,18 @@ def report(rows, params, compute=None, memory=None, name="x"):
 
 
 def test_macs_and_memory_totals_have_deltas_when_both_reports_carry_them():
-    left = report(model_rows([0, 1, 2]), 1000, {"macs": 5000}, {"parameter_bytes": 4000, "activation_bytes_per_example": 640, "training_bytes": 20000})
-    right = report(model_rows([0, 1]), 700, {"macs": 3000}, {"parameter_bytes": 2800, "activation_bytes_per_example": 512, "training_bytes": 14000})
+    left = report(
+        model_rows([0, 1, 2]),
+        1000,
+        {"macs": 5000},
+        {"parameter_bytes": 4000, "activation_bytes_per_example": 640, "training_bytes": 20000},
+    )
+    right = report(
+        model_rows([0, 1]),
+        700,
+        {"macs": 3000},
+        {"parameter_bytes": 2800, "activation_bytes_per_example": 512, "training_bytes": 14000},
+    )
     diff = diff_reports(left, right)
     model = diff.to_json()["components"]["model"]
     assert model["compute"] == {"macs": {"left": 5000, "right": 3000, "delta": -2000}}
@@ -199,4 +259,6 @@ def test_a_changed_row_says_what_changed_including_macs():
     left = report([row("d", "Dense", (None, 4), (None, 8), params=40, macs=32)], 40)
     right = report([row("d", "Dense", (None, 4), (None, 16), params=80, macs=64)], 80)
     (table,) = [t for t in diff_tables(diff_reports(left, right)) if t.title == "model: layer calls that differ"]
-    assert table.rows == [["", "changed", "d", "Dense", "output (None, 8) -> (None, 16); params 40 -> 80; MACs 32 -> 64", "+40"]]
+    assert table.rows == [
+        ["", "changed", "d", "Dense", "output (None, 8) -> (None, 16); params 40 -> 80; MACs 32 -> 64", "+40"]
+    ]

@@ -35,7 +35,16 @@ def test_json_has_both_sides_and_every_component(tickers_diff):
     assert tickers_diff["hyperparameters"] == [{"key": "n_tickers", "left": 100, "right": 50}]
     model = tickers_diff["components"]["model"]
     assert list(model) == [
-        "status", "class", "params", "compute", "memory", "groups", "layers", "shapes_changed", "dense", "threading_changed",
+        "status",
+        "class",
+        "params",
+        "compute",
+        "memory",
+        "groups",
+        "layers",
+        "shapes_changed",
+        "dense",
+        "threading_changed",
     ]
     for change in model["layers"] + model["dense"]:
         assert list(change) == ["path", "status", "fields", "left", "right"]  # no "group": nothing repeats here
@@ -93,7 +102,9 @@ def test_text_report_shows_threading_params_and_shapes(kreg_cli):
 
 
 def test_two_architectures(kreg_cli):
-    result = kreg_cli("diff", RISK, "--preset", "smoke", "--against", "autoencoder", "--set", "encoding_dim=4", "--json")
+    result = kreg_cli(
+        "diff", RISK, "--preset", "smoke", "--against", "autoencoder", "--set", "encoding_dim=4", "--json"
+    )
     assert result.exit_code == 0, result.output
     diff = json.loads(result.stdout)
     assert (diff["left"]["architecture"], diff["right"]["architecture"]) == (RISK, "autoencoder")

@@ -99,7 +99,9 @@ def test_the_help_examples_name_real_architectures_and_hyperparameters(command):
 
     result = run_kreg(command, "-h")
     assert result.exit_code == 0 and "--against" in result.output and "FILE.keras" in result.output
-    examples = [line.split(None, 2)[2] for line in result.output.splitlines() if line.strip().startswith(f"kreg {command} ")]
+    examples = [
+        line.split(None, 2)[2] for line in result.output.splitlines() if line.strip().startswith(f"kreg {command} ")
+    ]
     assert len(examples) >= 2
     catalogue = load_catalogue()
     for example in examples:
@@ -107,7 +109,13 @@ def test_the_help_examples_name_real_architectures_and_hyperparameters(command):
         if "--input-shape" in words:  # the reviewed side's option and its NAME=DIMS, checked by a test of its own
             at = words.index("--input-shape")
             words = words[:at] + words[at + 2 :]
-        words = [word for word in words if not word.startswith(("-o", "--json", "--train-steps")) and not word.endswith(".html") and not word.isdigit()]
+        words = [
+            word
+            for word in words
+            if not word.startswith(("-o", "--json", "--train-steps"))
+            and not word.endswith(".html")
+            and not word.isdigit()
+        ]
         left, right = parse_sides(words, against_required=command == "diff")
         for side in (left, right):
             if side is not None and not is_model_file(side.name):

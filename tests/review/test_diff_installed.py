@@ -50,7 +50,9 @@ def test_a_saved_model_loads_in_a_fresh_process_and_matches_its_architecture(env
 
 
 def test_without_the_plugin_the_file_cannot_load_and_says_why(environment, saved):
-    result = environment.kreg("diff", "risk-factor-autoencoder", "--against", str(saved), "--disable-plugin", DISTRIBUTION)
+    result = environment.kreg(
+        "diff", "risk-factor-autoencoder", "--against", str(saved), "--disable-plugin", DISTRIBUTION
+    )
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith(f"kreg: error: cannot load {str(saved)!r}: ")

@@ -73,7 +73,9 @@ def vit_report(vit_catalogue):
     def report(**overrides) -> dict:
         key = tuple(sorted(overrides.items()))
         if key not in reports:
-            reports[key] = inspect_built(build_fresh(entry, {**entry.architecture.hyperparameters, **overrides}, seed=None))
+            reports[key] = inspect_built(
+                build_fresh(entry, {**entry.architecture.hyperparameters, **overrides}, seed=None)
+            )
         return reports[key]
 
     return report
@@ -116,7 +118,7 @@ def test_the_two_blocks_removed_are_one_group_and_the_last_two(depth_diff):
             "id": 1,
             "status": "removed",
             "count": 2,
-            "unit": [c for c in BLOCK_CLASSES if c not in ("EinsumDense", "Softmax")][:2] + ["Add", "LayerNormalization", "Dense", "Dropout", "Dense", "Dropout", "Add"],
+            "unit": [*[c for c in BLOCK_CLASSES if c not in ("EinsumDense", "Softmax")][:2], "Add", "LayerNormalization", "Dense", "Dropout", "Dense", "Dropout", "Add"],
             "calls": 2 * BLOCK_CALLS,
             "params": -2 * BLOCK_PARAMS,
             "macs": -2 * BLOCK_MACS,
@@ -134,13 +136,25 @@ def test_the_two_blocks_removed_are_one_group_and_the_last_two(depth_diff):
 
 
 def test_the_text_report_reads_at_the_level_of_blocks(vit_catalogue):
-    result = run_kreg("diff", NAME, "--against", "--set", "transformer_layers=2", catalogue=vit_catalogue, env={"COLUMNS": "120"})
+    result = run_kreg(
+        "diff", NAME, "--against", "--set", "transformer_layers=2", catalogue=vit_catalogue, env={"COLUMNS": "120"}
+    )
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.index("model: repeated blocks") < out.index("model: layer calls that differ")
     (block,) = table_rows(out, "model: repeated blocks")
-    assert block[:6] == ["1", "2 × block of 9 layers removed (repeated 4 → 2 times)", "30", "-6,592", f"{-2 * BLOCK_MACS:,}", "layer_normalization_4 .. add_7"]
-    assert block[6] == "LayerNormalization, MultiHeadAttention, Add, LayerNormalization, Dense, Dropout, Dense, Dropout, Add"
+    assert block[:6] == [
+        "1",
+        "2 × block of 9 layers removed (repeated 4 → 2 times)",
+        "30",
+        "-6,592",
+        f"{-2 * BLOCK_MACS:,}",
+        "layer_normalization_4 .. add_7",
+    ]
+    assert (
+        block[6]
+        == "LayerNormalization, MultiHeadAttention, Add, LayerNormalization, Dense, Dropout, Dense, Dropout, Add"
+    )
     detail = table_rows(out, "model: layer calls that differ")
     assert [row[:2] for row in detail] == [["1", "removed"]] * 30
     assert max(len(line) for line in out.splitlines()) <= 120
@@ -154,11 +168,20 @@ def test_a_width_change_reports_changes_only(vit_report):
     assert statuses["same"] + statuses["changed"] == ALL_CALLS  # both sides have every call
     # Per block at projection_dim 8: 16 + (3 * (8*2*8 + 2*8) + 2*8*8 + 8) + 16 + (8*16 + 16) + (16*8 + 8) = 880.
     (group,) = model["groups"]
-    assert (group["status"], group["count"], group["calls"], group["params"]) == ("changed", 4, 4 * BLOCK_CALLS, 4 * (880 - BLOCK_PARAMS))
+    assert (group["status"], group["count"], group["calls"], group["params"]) == (
+        "changed",
+        4,
+        4 * BLOCK_CALLS,
+        4 * (880 - BLOCK_PARAMS),
+    )
     assert group["repeats"] == {"left": 4, "right": 4}
     dense = {row["path"]: row for row in model["dense"]}
     projection = dense["patch_encoder/dense"]
-    assert (projection["status"], projection["left"]["kernel_shape"], projection["right"]["kernel_shape"]) == ("changed", [48, 16], [48, 8])
+    assert (projection["status"], projection["left"]["kernel_shape"], projection["right"]["kernel_shape"]) == (
+        "changed",
+        [48, 16],
+        [48, 8],
+    )
 
 
 def test_the_same_configuration_is_identical(vit_report, saved_vit):
@@ -173,7 +196,9 @@ def test_the_same_configuration_is_identical(vit_report, saved_vit):
 def catalogue_with_builtins() -> kreg.Catalogue:
     from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
 
-    points = [ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION]
+    points = [
+        ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION
+    ]
     return add_in_process(kreg.load_catalogue(entry_points=points))
 
 
@@ -187,7 +212,9 @@ def test_two_unrelated_architectures_give_a_readable_result(catalogue_with_built
     for row in layers:  # a pair is always one class
         if row["left"] and row["right"]:
             assert row["left"]["class"] == row["right"]["class"]
-    assert [(g["status"], g["count"], g["repeats"]) for g in model["groups"]] == [("removed", 4, {"left": 4, "right": 0})]
+    assert [(g["status"], g["count"], g["repeats"]) for g in model["groups"]] == [
+        ("removed", 4, {"left": 4, "right": 0})
+    ]
     text = _printed(diff_reports(vit_report(), mlp), monkeypatch, capsys, columns=100)
     assert table_rows(text, "model: repeated blocks")[0][1] == "4 × block of 9 layers removed (repeated 4 → 0 times)"
     assert max(len(line) for line in text.splitlines()) <= 100
@@ -195,8 +222,8 @@ def test_two_unrelated_architectures_give_a_readable_result(catalogue_with_built
 
 def _printed(diff, monkeypatch, capsys, columns: int) -> str:
     """The tables of ``kreg diff`` as the terminal shows them, ``columns`` wide."""
-    from kreg.terminal import print_table
     from kreg.inspect_tools.diff_tables import diff_tables
+    from kreg.terminal import print_table
 
     monkeypatch.setenv("COLUMNS", str(columns))
     capsys.readouterr()
@@ -206,7 +233,8 @@ def _printed(diff, monkeypatch, capsys, columns: int) -> str:
 
 
 def _mlp_report(catalogue):
-    from kreg.hyperparameters import resolve_hyperparameters; from kreg.running.building import build_fresh
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.building import build_fresh
     from kreg.running.inspecting import inspect_built
 
     entry = catalogue.get("mlp")
@@ -253,7 +281,10 @@ def test_a_saved_model_against_a_shallower_configuration(vit_catalogue, saved_vi
     [
         (["missing.keras", "--against", NAME], "model file 'missing.keras' does not exist"),
         (["model.h5", "--against", NAME], "is not a .keras file"),
-        ([NAME, "--against", "{saved}", "--set", "num_classes=3"], "is a saved model: --set and --preset apply only to an architecture"),
+        (
+            [NAME, "--against", "{saved}", "--set", "num_classes=3"],
+            "is a saved model: --set and --preset apply only to an architecture",
+        ),
         (["{saved}", "--against"], "name the architecture to compare the saved model"),
     ],
 )

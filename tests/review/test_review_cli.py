@@ -87,7 +87,10 @@ def test_inline_svg_drops_the_prolog_and_scopes_styles():
         '<!-- made by a tool, see http://example.org -->\n<svg xmlns="http://www.w3.org/2000/svg" width="1pt">'
         "<metadata><rdf:RDF>http://purl.org/dc</rdf:RDF></metadata><style>*{stroke: red}</style></svg>"
     )
-    assert inline_svg(document, "g") == '<svg class="g" xmlns="http://www.w3.org/2000/svg" width="1pt"><style>.g *{stroke: red}</style></svg>'
+    assert (
+        inline_svg(document, "g")
+        == '<svg class="g" xmlns="http://www.w3.org/2000/svg" width="1pt"><style>.g *{stroke: red}</style></svg>'
+    )
 
 
 def test_the_command_module_imports_nothing_heavy():
@@ -129,8 +132,20 @@ def test_a_saved_model_is_counted_at_the_input_shape_given(kreg_cli, tmp_path):
 def test_with_against_the_diff_compares_each_side_at_its_own_sizes(kreg_cli, tmp_path):
     page = tmp_path / "page.html"
     result = kreg_cli(
-        "review", "transformer", "--preset", "smoke", "--input-shape", "encoder_inputs=4", "--input-shape", "decoder_inputs=4",
-        "--against", "transformer", "--preset", "smoke", "-o", str(page),
+        "review",
+        "transformer",
+        "--preset",
+        "smoke",
+        "--input-shape",
+        "encoder_inputs=4",
+        "--input-shape",
+        "decoder_inputs=4",
+        "--against",
+        "transformer",
+        "--preset",
+        "smoke",
+        "-o",
+        str(page),
     )
     assert result.exit_code == 0, result.output
     text = page.read_text(encoding="utf-8")

@@ -23,7 +23,16 @@ def _section_html(text: str, key: str) -> str:
 
 
 def test_the_diff_section_follows_the_components(page, vit_depth_review_page):
-    assert list(page.sections) == ["summary", "plugin", "hyperparameters", "components", "diff", "graph", "layers", "dense"]
+    assert list(page.sections) == [
+        "summary",
+        "plugin",
+        "hyperparameters",
+        "components",
+        "diff",
+        "graph",
+        "layers",
+        "dense",
+    ]
     assert 'href="#diff"' in vit_depth_review_page[1]
 
 
@@ -92,7 +101,9 @@ def test_the_diff_section_escapes_every_text(tmp_path):
     import kreg
 
     catalogue = kreg.Catalogue()
-    architecture = kreg.Architecture(name="tiny-evil", summary="s", builder=_tiny_builder, hyperparameters={"label": EVIL, "units": 2})
+    architecture = kreg.Architecture(
+        name="tiny-evil", summary="s", builder=_tiny_builder, hyperparameters={"label": EVIL, "units": 2}
+    )
     catalogue.add(architecture, kreg.PluginRecord(name="p"))
     path = tmp_path / "evil.html"
     args = ["review", "tiny-evil", "--against", "--set", f"label={EVIL}x", "--set", "units=5", "-o", str(path)]

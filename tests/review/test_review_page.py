@@ -64,7 +64,15 @@ def test_hyperparameters_and_components(page):
     hyperparameters = _rows_by_first_cell(page.tables["hyperparameters"][0])
     assert hyperparameters["n_tickers"] == ["n_tickers", "100", "100", "int"]
     components = page.tables["components"][0]
-    assert components[0][:7] == ["component", "class", "total", "trainable", "non-trainable", "MACs", "parameter memory"]
+    assert components[0][:7] == [
+        "component",
+        "class",
+        "total",
+        "trainable",
+        "non-trainable",
+        "MACs",
+        "parameter memory",
+    ]
     assert components[1][:7] == ["model", "Functional", "530", "514", "16", "19,000 (per example)", "2.1 kB"]
 
 
@@ -72,7 +80,15 @@ def test_layer_table_has_every_traced_call(page):
     table = page.tables["layers"][0]
     assert table[0] == ["path", "class", "input", "output", "params", "MACs"]
     rows = _rows_by_first_cell(table)
-    assert list(rows) == ["input_beta", "input_factor", "hidden_layer", "batch_norm", "output_beta", "output_factor", "output_layer"]
+    assert list(rows) == [
+        "input_beta",
+        "input_factor",
+        "hidden_layer",
+        "batch_norm",
+        "output_beta",
+        "output_factor",
+        "output_layer",
+    ]
     assert rows["hidden_layer"] == ["hidden_layer", "Dense", "(None, 100, 20)", "(None, 100, 8)", "168", "16,000"]
     assert rows["output_layer"][5] == "300"
     assert rows["output_layer"][2] == "[(None, 100, 3), (None, 3)]"
@@ -136,7 +152,15 @@ def test_every_text_is_escaped(tmp_path, kreg_cli):
         tags=("a<b",),
     )
     path = tmp_path / "evil.html"
-    result = kreg_cli("review", "tiny-evil", "-o", str(path), "--set", "units=5", catalogue=_catalogue_with(architecture, f"plugin{EVIL}"))
+    result = kreg_cli(
+        "review",
+        "tiny-evil",
+        "-o",
+        str(path),
+        "--set",
+        "units=5",
+        catalogue=_catalogue_with(architecture, f"plugin{EVIL}"),
+    )
     assert result.exit_code == 0, result.output
     text = path.read_text(encoding="utf-8")
     assert "<script" not in text
@@ -153,7 +177,15 @@ def test_every_text_is_escaped(tmp_path, kreg_cli):
 
 def test_training_without_a_data_adapter_is_a_usage_error(tmp_path, kreg_cli):
     architecture = kreg.Architecture(name="tiny", summary="tiny", builder=_tiny_builder, hyperparameters={"units": 2})
-    result = kreg_cli("review", "tiny", "-o", str(tmp_path / "t.html"), "--train-steps", "3", catalogue=_catalogue_with(architecture, "p"))
+    result = kreg_cli(
+        "review",
+        "tiny",
+        "-o",
+        str(tmp_path / "t.html"),
+        "--train-steps",
+        "3",
+        catalogue=_catalogue_with(architecture, "p"),
+    )
     assert result.exit_code == 2
     assert "has no data adapter" in result.output
     assert not (tmp_path / "t.html").exists()
@@ -170,10 +202,17 @@ def _nan_data(hyperparameters, batch_size, source):
 def test_a_failed_smoke_training_is_on_the_page_and_exits_1(tmp_path, kreg_cli):
     pytest.importorskip("kreg.running.training", reason="the training module is not on this branch yet")
     architecture = kreg.Architecture(
-        name="tiny-nan", summary="tiny", builder=_tiny_builder, data_adapter=_nan_data, hyperparameters={"units": 2}, batch_size=4
+        name="tiny-nan",
+        summary="tiny",
+        builder=_tiny_builder,
+        data_adapter=_nan_data,
+        hyperparameters={"units": 2},
+        batch_size=4,
     )
     path = tmp_path / "nan.html"
-    result = kreg_cli("review", "tiny-nan", "-o", str(path), "--train-steps", "5", catalogue=_catalogue_with(architecture, "p"))
+    result = kreg_cli(
+        "review", "tiny-nan", "-o", str(path), "--train-steps", "5", catalogue=_catalogue_with(architecture, "p")
+    )
     assert result.exit_code == 1, result.output
     assert "tiny-nan: train failed: metric 'loss' is nan at step 1" in result.output
     training = read_page(path.read_text(encoding="utf-8")).sections["training"]
@@ -194,7 +233,12 @@ def test_curves_hold_every_step_and_agree_with_the_training_summary():
     from kreg.workflows.review import make_review
 
     architecture = kreg.Architecture(
-        name="tiny-ones", summary="tiny", builder=_tiny_builder, data_adapter=_ones_data, hyperparameters={"units": 2}, batch_size=4
+        name="tiny-ones",
+        summary="tiny",
+        builder=_tiny_builder,
+        data_adapter=_ones_data,
+        hyperparameters={"units": 2},
+        batch_size=4,
     )
     catalogue = kreg.Catalogue()
     catalogue.add(architecture, kreg.PluginRecord(name="p"))

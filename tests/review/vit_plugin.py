@@ -27,7 +27,7 @@ PATCHES = (16 // 4) ** 2  # image_size 16, patch_size 4
 # the two attention products 2 x 2 heads x PATCHES^2 x 16, the MLP 2 x PATCHES x 16 x 32.
 BLOCK_MACS = 4 * PATCHES * 16 * 32 + 2 * 2 * PATCHES**2 * 16 + 2 * PATCHES * 16 * 32
 
-ENTRY_MODULE = '''
+ENTRY_MODULE = """
 import kreg
 
 @kreg.hookimpl
@@ -42,9 +42,9 @@ def kreg_register_architectures(register):
         },
         tags=("test",),
     ))
-'''
+"""
 
-MODEL_MODULE = '''
+MODEL_MODULE = """
 import keras
 from keras import layers, ops
 
@@ -109,12 +109,14 @@ def build(image_size, patch_size, projection_dim, num_heads, transformer_layers,
     model = keras.Model(inputs=inputs, outputs=logits)
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
-'''
+"""
 
 
 def write_package(root):
     """Write the plugin package under ``root`` for ``pip install``; return its folder."""
-    return write_plugin_package(root, DISTRIBUTION, ENTRY_MODULE, entry_point=DISTRIBUTION, extra_modules={"kreg_test_vit_model": MODEL_MODULE})
+    return write_plugin_package(
+        root, DISTRIBUTION, ENTRY_MODULE, entry_point=DISTRIBUTION, extra_modules={"kreg_test_vit_model": MODEL_MODULE}
+    )
 
 
 def add_in_process(catalogue: kreg.Catalogue) -> kreg.Catalogue:

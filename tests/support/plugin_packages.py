@@ -87,23 +87,42 @@ class PluginEnvironment:
     def install(self, *package_folders: Path) -> None:
         """pip-install plugin packages (no network: no dependencies, no build isolation)."""
         command = [
-            sys.executable, "-m", "pip", "--python", str(self.python), "install", "--quiet",
-            "--no-deps", "--no-build-isolation", "--no-index", *map(str, package_folders),
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(self.python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            *map(str, package_folders),
         ]
         subprocess.run(command, check=True, capture_output=True, text=True)
 
-    def kreg(self, *args: str, env: dict[str, str] | None = None, timeout: float = 300, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    def kreg(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 300, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess:
         """Run ``python -m kreg ARGS`` in the environment and return the finished process."""
         return subprocess.run(
             [str(self.python), "-m", "kreg", *args],
-            capture_output=True, text=True, env=self._environment(env), timeout=timeout, cwd=cwd,
+            capture_output=True,
+            text=True,
+            env=self._environment(env),
+            timeout=timeout,
+            cwd=cwd,
         )
 
     def start_kreg(self, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.Popen:
         """Start ``python -m kreg ARGS`` without waiting (to send it signals); stdout and stderr are pipes."""
         return subprocess.Popen(
             [str(self.python), "-m", "kreg", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self._environment(env), cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self._environment(env),
+            cwd=cwd,
         )
 
     @staticmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 import kreg
 from tests.support.plugin_packages import import_source
 
-MLP = '''
+MLP = """
 import kreg
 
 @kreg.hookimpl
@@ -49,9 +49,9 @@ def data(hyperparameters, batch_size, source):
         with np.load(source) as arrays:
             x, y = arrays["x"], arrays["y"]
     return tf.data.Dataset.from_tensor_slices((x.astype("float32"), y.astype("float32"))).batch(batch_size)
-'''
+"""
 
-WEIGHTED = '''
+WEIGHTED = """
 import kreg
 
 @kreg.hookimpl
@@ -95,9 +95,9 @@ def weighted_step(model, batch):
     gradients = tape.gradient(loss, model.trainable_variables)
     model.optimizer.apply_gradients(zip(gradients, model.trainable_variables))
     return {"loss": loss, "weight_mean": tf.reduce_mean(weights)}
-'''
+"""
 
-NAN = '''
+NAN = """
 import kreg
 
 BATCH = 8
@@ -128,9 +128,9 @@ def data(hyperparameters, batch_size, source):
     x[2 * batch_size : 3 * batch_size] = np.nan
     y = np.ones((5 * batch_size, 1), dtype="float32")
     return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
-'''
+"""
 
-BROKEN = '''
+BROKEN = """
 import kreg
 
 @kreg.hookimpl
@@ -147,9 +147,9 @@ def build():
 
 def data(hyperparameters, batch_size, source):
     raise AssertionError("never reached: the builder fails first")
-'''
+"""
 
-CRASH = '''
+CRASH = """
 import kreg
 
 @kreg.hookimpl
@@ -165,7 +165,7 @@ def build():
     import os
 
     os._exit(70)
-'''
+"""
 """Never loaded in the test process: it would end it. Only pip-installed."""
 
 SOURCES = {

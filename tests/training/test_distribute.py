@@ -33,7 +33,17 @@ def kreg_with_two_cpus(*args: str, env: dict | None = None) -> subprocess.Comple
 def test_mirrored_over_two_devices(tmp_path):
     path = tmp_path / "mirrored.keras"
     result = kreg_with_two_cpus(
-        "train", "risk-factor-autoencoder", "--preset", "smoke", "--steps", "6", "--distribute", "mirrored", "--save", str(path), "--json"
+        "train",
+        "risk-factor-autoencoder",
+        "--preset",
+        "smoke",
+        "--steps",
+        "6",
+        "--distribute",
+        "mirrored",
+        "--save",
+        str(path),
+        "--json",
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -46,7 +56,18 @@ def test_multiworker_without_tf_config_is_one_local_worker():
     import os
 
     env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
-    result = kreg_with_two_cpus("train", "risk-factor-autoencoder", "--preset", "smoke", "--steps", "4", "--distribute", "multiworker", "--json", env=env)
+    result = kreg_with_two_cpus(
+        "train",
+        "risk-factor-autoencoder",
+        "--preset",
+        "smoke",
+        "--steps",
+        "4",
+        "--distribute",
+        "multiworker",
+        "--json",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert (report["distribute"], report["steps"], report["finite"]) == ("multiworker", 4, True)

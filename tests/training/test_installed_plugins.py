@@ -18,7 +18,9 @@ def environment(tmp_path_factory):
     env = make_plugin_environment(root / "venv")
     packages = {**SOURCES, "kreg-test-crash": CRASH}
     # Entry-point names as the distributions: "mlp" is a built-in plugin's name.
-    env.install(*(write_plugin_package(root / "src", name, source, entry_point=name) for name, source in packages.items()))
+    env.install(
+        *(write_plugin_package(root / "src", name, source, entry_point=name) for name, source in packages.items())
+    )
     return env
 
 
@@ -32,18 +34,25 @@ def test_custom_weighted_step_loss_falls(environment):
 def test_nan_loss_exits_1_naming_metric_and_step(environment):
     result = environment.kreg("train", "test-nan")
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == "kreg: error: test-nan: train failed: metric 'loss' is nan at step 3"
+    assert (
+        result.stderr.strip().splitlines()[-1] == "kreg: error: test-nan: train failed: metric 'loss' is nan at step 3"
+    )
     assert "Traceback" not in result.stderr
 
 
 def test_raising_builder_exits_1_naming_the_phase(environment):
     result = environment.kreg("train", "test-broken", "--json")
     assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr.strip().splitlines()[-1] == "kreg: error: test-broken: build failed: RuntimeError: this builder is broken on purpose"
+    assert (
+        result.stderr.strip().splitlines()[-1]
+        == "kreg: error: test-broken: build failed: RuntimeError: this builder is broken on purpose"
+    )
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("assignment, message", [("units=lots", "hyperparameter 'units'"), ("colour=red", "unknown key")])
+@pytest.mark.parametrize(
+    "assignment, message", [("units=lots", "hyperparameter 'units'"), ("colour=red", "unknown key")]
+)
 def test_bad_set_exits_2(environment, assignment, message):
     result = environment.kreg("train", "test-mlp", "--set", assignment)
     assert result.returncode == 2 and message in result.stderr
@@ -56,13 +65,22 @@ def test_check_reports_every_test_plugin(environment):
     assert (report["passed"], report["interrupted"]) == (False, False)
     rows = {row["architecture"]: row for row in report["results"]}
     assert {name: row["status"] for name, row in rows.items()} == {
-        "test-broken": "fail", "test-mlp": "pass", "test-nan": "fail", "test-weighted": "pass",
+        "test-broken": "fail",
+        "test-mlp": "pass",
+        "test-nan": "fail",
+        "test-weighted": "pass",
     }
-    assert (rows["test-broken"]["phase"], rows["test-broken"]["cause"]) == ("build", "RuntimeError: this builder is broken on purpose")
+    assert (rows["test-broken"]["phase"], rows["test-broken"]["cause"]) == (
+        "build",
+        "RuntimeError: this builder is broken on purpose",
+    )
     assert (rows["test-nan"]["phase"], rows["test-nan"]["cause"]) == ("train", "metric 'loss' is nan at step 3")
     assert rows["test-mlp"]["preset"] == "smoke" and rows["test-mlp"]["steps"] == 3
     assert {"architecture", "passed", "phase", "cause", "params", "steps", "metrics"} <= set(rows["test-mlp"])
-    assert result.stderr.strip().splitlines()[-1] == "kreg: error: 2 of 4 architectures failed the check: test-broken, test-nan"
+    assert (
+        result.stderr.strip().splitlines()[-1]
+        == "kreg: error: 2 of 4 architectures failed the check: test-broken, test-nan"
+    )
 
 
 # Slow (10 s); the default suite checks the same plugins with --json (above) and reads the table in tests/reliability.

@@ -22,7 +22,9 @@ keras = pytest.importorskip("keras")
 def entry():
     from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points, load_catalogue
 
-    points = [ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION]
+    points = [
+        ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION
+    ]
     return load_catalogue(entry_points=points).get("risk-factor-autoencoder")
 
 
@@ -50,7 +52,7 @@ def test_saved_model_reloads_in_safe_mode(entry, tmp_path):
     loaded = load_saved_model(entry, path)
     from kreg.plugins.risk_factor.data import make_dataset
 
-    (inputs, _), = make_dataset(hyperparameters, 4, None).take(1)
+    ((inputs, _),) = make_dataset(hyperparameters, 4, None).take(1)
     assert loaded.name == "risk_factor_autoencoder"
     assert np.all(np.isfinite(loaded.predict(inputs, verbose=0)))
     keras.utils.set_random_seed(0)  # the seed train() built with: the same initial weights

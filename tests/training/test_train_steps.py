@@ -50,7 +50,9 @@ def plain_step(model, batch):
 
 
 def architecture(name: str, builder, train_step=None, data_adapter=regression_data, **fields) -> kreg.Architecture:
-    return kreg.Architecture(name=name, summary=name, builder=builder, data_adapter=data_adapter, train_step=train_step, **fields)
+    return kreg.Architecture(
+        name=name, summary=name, builder=builder, data_adapter=data_adapter, train_step=train_step, **fields
+    )
 
 
 def test_function_step_loss_is_not_fits_zero_tracker():
@@ -109,18 +111,24 @@ class TinyGAN(keras.Model):
 
 def build_gan():
     generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)], name="generator")
-    discriminator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")], name="discriminator")
+    discriminator = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")], name="discriminator"
+    )
     gan = TinyGAN(generator, discriminator)
     gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), keras.losses.BinaryCrossentropy())
     return {"model": gan, "generator": generator, "discriminator": discriminator}
 
 
 def gan_data(hyperparameters, batch_size, source):
-    return tf.data.Dataset.from_tensor_slices(np.random.default_rng(0).random((64, 4), dtype="float32")).batch(batch_size)
+    return tf.data.Dataset.from_tensor_slices(np.random.default_rng(0).random((64, 4), dtype="float32")).batch(
+        batch_size
+    )
 
 
 def test_model_subclass_with_custom_compile_and_train_step():
-    catalogue = register(architecture("gan", build_gan, data_adapter=gan_data, components=("model", "generator", "discriminator")))
+    catalogue = register(
+        architecture("gan", build_gan, data_adapter=gan_data, components=("model", "generator", "discriminator"))
+    )
     result = train(catalogue.get("gan"), {}, QUIET)
     assert set(result.trace.last) == {"d_loss", "g_loss"} and result.finite
     assert result.train_step is None and result.trace.steps == 6
@@ -162,14 +170,18 @@ def test_step_that_optimises_an_input_not_the_weights():
 
 
 def failing_step(model, batch):
-    x, y = batch
+    x, _y = batch
     return {"loss": tf.reduce_sum(model(x) - tf.ones((3, 5)))}
 
 
 @pytest.mark.parametrize(
     "fields, phase, cause",
     [
-        ({"builder": lambda: linear_model(), "train_step": failing_step}, "train", "InvalidArgumentError: Incompatible shapes"),
+        (
+            {"builder": lambda: linear_model(), "train_step": failing_step},
+            "train",
+            "InvalidArgumentError: Incompatible shapes",
+        ),
         ({"builder": lambda: linear_model(), "train_step": lambda model, batch: 3.0}, "train", "must return a dict"),
         ({"builder": lambda: linear_model(), "data_adapter": lambda h, b, s: 1 / 0}, "data", "ZeroDivisionError"),
         ({"builder": lambda: linear_model(), "data_adapter": lambda h, b, s: [1, 2]}, "data", "not a tf.data.Dataset"),
@@ -211,7 +223,10 @@ def test_runtime_errors_keep_their_informative_line():
         "\t [[{{function_node __inference_one_step_on_data_1990}}{{node adam/CollectiveReduceV2}}]]"
     )
     error = tf.errors.InvalidArgumentError(None, None, message)
-    assert short_cause(error) == "InvalidArgumentError: Collective ops is aborted by: Shape mismatch in the collective instance 100."
+    assert (
+        short_cause(error)
+        == "InvalidArgumentError: Collective ops is aborted by: Shape mismatch in the collective instance 100."
+    )
     eager = tf.errors.InvalidArgumentError(None, None, "Incompatible shapes: [2] vs. [3] [Op:AddV2] name: ")
     assert short_cause(eager) == "InvalidArgumentError: Incompatible shapes: [2] vs. [3]"
     plain = ValueError("kept as is")

@@ -17,11 +17,29 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:`shuffle=True` was passed:UserWarning",
 )
 
-DEFAULTS = {"prompt": "this movie", "generate_length": 50, "temperature": [0.2, 1.0], "seed": 0, "greedy": False, "sentence": ["a"]}
+DEFAULTS = {
+    "prompt": "this movie",
+    "generate_length": 50,
+    "temperature": [0.2, 1.0],
+    "seed": 0,
+    "greedy": False,
+    "sentence": ["a"],
+}
 
 
 def test_parse_sample_options_types():
-    tokens = ["--prompt", "a good film", "--temperature", "0.5", "1", "--generate-length=7", "--greedy", "--sentence", "Hello, world.", "Go."]
+    tokens = [
+        "--prompt",
+        "a good film",
+        "--temperature",
+        "0.5",
+        "1",
+        "--generate-length=7",
+        "--greedy",
+        "--sentence",
+        "Hello, world.",
+        "Go.",
+    ]
     assert parse_sample_options("x", tokens, DEFAULTS) == {
         "prompt": "a good film",
         "temperature": [0.5, 1.0],
@@ -30,7 +48,10 @@ def test_parse_sample_options_types():
         "sentence": ["Hello, world.", "Go."],
     }
     assert parse_sample_options("x", ["--temperature", "0.5,1.5"], DEFAULTS) == {"temperature": [0.5, 1.5]}
-    assert parse_sample_options("x", ["--temperature", "[2]", "--no-greedy"], DEFAULTS) == {"temperature": [2.0], "greedy": False}
+    assert parse_sample_options("x", ["--temperature", "[2]", "--no-greedy"], DEFAULTS) == {
+        "temperature": [2.0],
+        "greedy": False,
+    }
     assert parse_sample_options("x", ["--seed", "-3"], DEFAULTS) == {"seed": -3}
     assert parse_sample_options("x", [], DEFAULTS) == {}
 
@@ -38,7 +59,10 @@ def test_parse_sample_options_types():
 @pytest.mark.parametrize(
     ("tokens", "message"),
     [
-        (["--bogus", "1", "--prompt", "a", "--zz"], "unknown sample options --bogus, --zz for 'x'; its options: --prompt,"),
+        (
+            ["--bogus", "1", "--prompt", "a", "--zz"],
+            "unknown sample options --bogus, --zz for 'x'; its options: --prompt,",
+        ),
         (["--prompt", "a", "b"], "--prompt: takes one value, got 2"),
         (["--generate-length", "many"], "--generate-length: 'many' is not an integer"),
         (["--temperature"], "--temperature: needs a value"),
@@ -76,8 +100,20 @@ def test_usage_errors_exit_2(kreg_cli):
 def test_untrained_build_from_preset_and_set(tmp_path, kreg_cli):
     out = tmp_path / "texts.txt"
     result = kreg_cli(
-        "sample", "transformer-lm", "--preset", "smoke", "--set", "vocab_size=50",
-        "--generate-length", "3", "--temperature", "0.5", "1.0", "-o", str(out), "--json",
+        "sample",
+        "transformer-lm",
+        "--preset",
+        "smoke",
+        "--set",
+        "vocab_size=50",
+        "--generate-length",
+        "3",
+        "--temperature",
+        "0.5",
+        "1.0",
+        "-o",
+        str(out),
+        "--json",
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -95,7 +131,14 @@ def train_and_save_language_model(corpus_dir, path, hp):
     state = lm_data_state(hp, str(corpus_dir))
     model = build_language_model(**hp, data_state=state)
     dataset = make_lm_dataset(hp, 8, str(corpus_dir), data_state=state)
-    callback = TextGenerator("this movie", generate_length=4, model_input_length=hp["sequence_length"], temperatures=(0.5, 1.0), print_freq=2, seed=0)
+    callback = TextGenerator(
+        "this movie",
+        generate_length=4,
+        model_input_length=hp["sequence_length"],
+        temperatures=(0.5, 1.0),
+        print_freq=2,
+        seed=0,
+    )
     history = model.fit(dataset, epochs=4, verbose=0, callbacks=[callback])
     model.save(path)
     return history, callback
@@ -103,7 +146,9 @@ def train_and_save_language_model(corpus_dir, path, hp):
 
 def run_kreg(*args: str, cwd) -> subprocess.CompletedProcess:
     env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([sys.executable, "-m", "kreg", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kreg", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
 
 
 # Slow (15 s); the default suite saves the vocabulary with the model (the test above) and samples in process.
@@ -115,14 +160,26 @@ def test_train_save_then_sample_in_a_fresh_process(corpus_dir, tmp_path, lm_hp, 
     # The seed's callback ran after epochs 2 and 4, once per temperature.
     assert [(epoch, t) for epoch, t, _ in callback.texts] == [(1, 0.5), (1, 1.0), (3, 0.5), (3, 1.0)]
 
-    result = run_kreg("sample", "transformer-lm", "--model", str(path), "--prompt", "this movie", "--temperature", "0.5", "1.0", "--generate-length", "12", "--json", cwd=tmp_path)
+    result = run_kreg(
+        "sample",
+        "transformer-lm",
+        "--model",
+        str(path),
+        "--prompt",
+        "this movie",
+        "--temperature",
+        "0.5",
+        "1.0",
+        "--generate-length",
+        "12",
+        "--json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["model"] == str(path) and report["options"]["temperature"] == [0.5, 1.0]
     assert [s["temperature"] for s in report["samples"]] == [0.5, 1.0]
-    corpus_words = {"this", "movie", "was", "the", "end", "[UNK]"} | set(
-        "the movie was good bad great boring fun and i liked it not at all this film actor plot".split()
-    )
+    corpus_words = {"this", "movie", "was", "the", "end", "[UNK]"} | {"the", "movie", "was", "good", "bad", "great", "boring", "fun", "and", "i", "liked", "it", "not", "at", "all", "this", "film", "actor", "plot"}
     for sample in report["samples"]:
         words = sample["text"].split()
         assert words[:2] == ["this", "movie"] and len(words) == 14
@@ -130,7 +187,9 @@ def test_train_save_then_sample_in_a_fresh_process(corpus_dir, tmp_path, lm_hp, 
         assert set(words[2:]) <= corpus_words, words
 
     out = tmp_path / "out.txt"
-    plain = kreg_cli("sample", "transformer-lm", "--model", str(path), "--generate-length", "2", "--temperature", "0", "-o", str(out))
+    plain = kreg_cli(
+        "sample", "transformer-lm", "--model", str(path), "--generate-length", "2", "--temperature", "0", "-o", str(out)
+    )
     assert plain.exit_code == 0, plain.output
     lines = plain.stdout.splitlines()
     assert lines[0].startswith("[temperature 0.0] this movie ") and lines[-1] == f"wrote {out}"
@@ -147,10 +206,17 @@ def test_translation_round_trip_in_a_fresh_process(pairs_tsv, tmp_path, seq2seq_
     model.fit(make_translation_dataset(seq2seq_hp, 2, str(pairs_tsv), data_state=state).repeat(20), epochs=1, verbose=0)
     path = tmp_path / "transformer.keras"
     model.save(path)
-    result = run_kreg("sample", "transformer", "--model", str(path), "--sentence", "Where is the cat?", "Go.", "--json", cwd=tmp_path)
+    result = run_kreg(
+        "sample", "transformer", "--model", str(path), "--sentence", "Where is the cat?", "Go.", "--json", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    spanish = {"[start]", "[end]", "[UNK]", *"ve me encanta escribir él es alto dónde está el gato tom nunca ha oído cantar a mary".split()}
+    spanish = {
+        "[start]",
+        "[end]",
+        "[UNK]",
+        *["ve", "me", "encanta", "escribir", "él", "es", "alto", "dónde", "está", "el", "gato", "tom", "nunca", "ha", "oído", "cantar", "a", "mary"],
+    }
     for sample in report["samples"]:
         words = sample["output"].split()
         assert words[0] == "[start]" and set(words) <= spanish, words
@@ -164,15 +230,49 @@ def test_kreg_train_with_data_saves_the_vocabulary_and_an_untrained_build_has_no
     vocabulary of that run (placeholder words only).
     """
     path = tmp_path / "lm.keras"
-    trained = kreg_cli("train", "transformer-lm", "--preset", "smoke", "--data", str(corpus_dir), "--steps", "2", "--batch-size", "8", "--save", str(path), "--json")
+    trained = kreg_cli(
+        "train",
+        "transformer-lm",
+        "--preset",
+        "smoke",
+        "--data",
+        str(corpus_dir),
+        "--steps",
+        "2",
+        "--batch-size",
+        "8",
+        "--save",
+        str(path),
+        "--json",
+    )
     assert trained.exit_code == 0, trained.output
-    result = run_kreg("sample", "transformer-lm", "--model", str(path), "--prompt", "this movie", "--temperature", "1.0", "--generate-length", "8", "--json", cwd=tmp_path)
+    result = run_kreg(
+        "sample",
+        "transformer-lm",
+        "--model",
+        str(path),
+        "--prompt",
+        "this movie",
+        "--temperature",
+        "1.0",
+        "--generate-length",
+        "8",
+        "--json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
-    corpus_words = {"[UNK]", "br", "end", *"the movie was good bad great boring fun and i liked it not at all this film actor plot".split()}
+    corpus_words = {
+        "[UNK]",
+        "br",
+        "end",
+        *["the", "movie", "was", "good", "bad", "great", "boring", "fun", "and", "i", "liked", "it", "not", "at", "all", "this", "film", "actor", "plot"],
+    }
     words = json.loads(result.stdout)["samples"][0]["text"].split()
     assert set(words[2:]) <= corpus_words, words
 
-    untrained = kreg_cli("sample", "transformer-lm", "--preset", "smoke", "--generate-length", "8", "--temperature", "1.0", "--json")
+    untrained = kreg_cli(
+        "sample", "transformer-lm", "--preset", "smoke", "--generate-length", "8", "--temperature", "1.0", "--json"
+    )
     assert untrained.exit_code == 0, untrained.output
     generated = json.loads(untrained.stdout)["samples"][0]["text"].split()[2:]
     assert generated and not set(generated) & (corpus_words - {"[UNK]"}), generated

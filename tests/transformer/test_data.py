@@ -63,7 +63,12 @@ def test_synthetic_pairs_are_reversed_sources(seq2seq_hp):
         np.testing.assert_array_equal(target[: len(words) + 2], [2, *words[::-1], 3])
         assert not target[len(words) + 2 :].any()
     inputs, y = next(make_translation_dataset(seq2seq_hp, 4).as_numpy_iterator())
-    assert inputs["encoder_inputs"].shape == inputs["decoder_inputs"].shape == y.shape == (4, seq2seq_hp["sequence_length"])
+    assert (
+        inputs["encoder_inputs"].shape
+        == inputs["decoder_inputs"].shape
+        == y.shape
+        == (4, seq2seq_hp["sequence_length"])
+    )
     assert translation_data_state(seq2seq_hp, None) == {}  # synthetic ids: no words to learn
 
 

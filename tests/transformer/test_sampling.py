@@ -48,7 +48,9 @@ def test_sample_next_frequencies_follow_the_temperature():
 @pytest.fixture(scope="module")
 def lm():
     words = ["", "[UNK]", "this", "movie", "is", "good", "bad", "fun", "a", "the"]
-    return build_language_model(sequence_length=6, vocab_size=12, embed_dim=8, latent_dim=16, num_heads=2, data_state={"vocabulary": words})
+    return build_language_model(
+        sequence_length=6, vocab_size=12, embed_dim=8, latent_dim=16, num_heads=2, data_state={"vocabulary": words}
+    )
 
 
 def test_generate_text_extends_the_prompt(lm):
@@ -92,7 +94,9 @@ def test_decode_sequence_is_greedy_and_bounded(seq2seq):
 def test_decode_sequence_stops_at_end():
     """Push the output bias to [end]: decoding stops after one word."""
     state = {"target_vocabulary": ["", "[UNK]", "[start]", "[end]", "ve"]}
-    seq2seq = build_transformer(sequence_length=6, vocab_size=12, embed_dim=8, latent_dim=16, num_heads=2, data_state=state)["model"]
+    seq2seq = build_transformer(
+        sequence_length=6, vocab_size=12, embed_dim=8, latent_dim=16, num_heads=2, data_state=state
+    )["model"]
     head = seq2seq.get_layer("decoder").get_layer("next_token")
     kernel, bias = (np.asarray(w) for w in head.get_weights())
     boosted = bias.copy()

@@ -35,13 +35,18 @@ def listing_block(embed_dim: int, latent_dim: int, num_heads: int, attentions: i
     """Attention(s) with key_dim=embed_dim, Dense(latent_dim, relu) -> Dense(embed_dim), LayerNorms."""
     x = (None, None, embed_dim)
     attention = sum(
-        stock_params(layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim), x, x, x) for _ in range(attentions)
+        stock_params(layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim), x, x, x)
+        for _ in range(attentions)
     )
-    projection = stock_params(layers.Dense(latent_dim), x) + stock_params(layers.Dense(embed_dim), (None, None, latent_dim))
+    projection = stock_params(layers.Dense(latent_dim), x) + stock_params(
+        layers.Dense(embed_dim), (None, None, latent_dim)
+    )
     return attention + projection + sum(stock_params(layers.LayerNormalization(), x) for _ in range(norms))
 
 
-def listing_counts(name: str, sequence_length: int, vocab_size: int, embed_dim: int, latent_dim: int, num_heads: int) -> dict[str, int]:
+def listing_counts(
+    name: str, sequence_length: int, vocab_size: int, embed_dim: int, latent_dim: int, num_heads: int
+) -> dict[str, int]:
     """Parameter counts of the seeds' models, component by component."""
     embedding = listing_positional_embedding(sequence_length, vocab_size, embed_dim)
     softmax = stock_params(layers.Dense(vocab_size), (None, None, embed_dim))
@@ -126,13 +131,18 @@ def test_custom_layers_hold_the_listed_sub_layers():
     assert isinstance(encoder.attention, layers.MultiHeadAttention)
     assert encoder.attention.num_heads == 4 and encoder.attention.key_dim == 16
     assert [(d.units, d.activation.__name__) for d in encoder.dense_proj.layers] == [(24, "relu"), (16, "linear")]
-    assert isinstance(encoder.layernorm_1, layers.LayerNormalization) and isinstance(encoder.layernorm_2, layers.LayerNormalization)
+    assert isinstance(encoder.layernorm_1, layers.LayerNormalization) and isinstance(
+        encoder.layernorm_2, layers.LayerNormalization
+    )
 
     decoder = TransformerDecoder(16, 24, 4)
     for attention in (decoder.attention_1, decoder.attention_2):
         assert attention.num_heads == 4 and attention.key_dim == 16
     assert [(d.units, d.activation.__name__) for d in decoder.dense_proj.layers] == [(24, "relu"), (16, "linear")]
-    assert all(isinstance(n, layers.LayerNormalization) for n in (decoder.layernorm_1, decoder.layernorm_2, decoder.layernorm_3))
+    assert all(
+        isinstance(n, layers.LayerNormalization)
+        for n in (decoder.layernorm_1, decoder.layernorm_2, decoder.layernorm_3)
+    )
 
     embedding = PositionalEmbedding(7, 30, 16)
     assert (embedding.token_embeddings.input_dim, embedding.token_embeddings.output_dim) == (30, 16)
@@ -164,7 +174,10 @@ def test_parameter_counts_match_the_listing_at_smoke_size(name, architectures):
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("transformer", {"model": 19_960_216, "encoder": 7_000_576, "decoder": 12_959_640}), ("transformer-lm", {"model": 9_825_176})],
+    [
+        ("transformer", {"model": 19_960_216, "encoder": 7_000_576, "decoder": 12_959_640}),
+        ("transformer-lm", {"model": 9_825_176}),
+    ],
 )
 def test_parameter_counts_at_the_seed_defaults(name, expected, architectures):
     """19,960,216 is what the keras-io example's summary() prints for the full Transformer."""
@@ -178,10 +191,18 @@ def test_parameter_counts_at_the_seed_defaults(name, expected, architectures):
 
 def test_defaults_are_the_seeds(architectures):
     assert architectures["transformer"].hyperparameters == {
-        "sequence_length": 20, "vocab_size": 15000, "embed_dim": 256, "latent_dim": 2048, "num_heads": 8,
+        "sequence_length": 20,
+        "vocab_size": 15000,
+        "embed_dim": 256,
+        "latent_dim": 2048,
+        "num_heads": 8,
     }
     assert architectures["transformer-lm"].hyperparameters == {
-        "sequence_length": 100, "vocab_size": 15000, "embed_dim": 256, "latent_dim": 2048, "num_heads": 2,
+        "sequence_length": 100,
+        "vocab_size": 15000,
+        "embed_dim": 256,
+        "latent_dim": 2048,
+        "num_heads": 2,
     }
     assert architectures["transformer"].components == ("model", "encoder", "decoder")
 

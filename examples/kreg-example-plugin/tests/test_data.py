@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from kreg_example_plugin.data import load_readings, make_dataset, sensor_masks, synthetic_readings
 
 HYPERPARAMETERS = {"n_sensors": 5, "window": 8, "mask_rate": 0.3}

@@ -40,5 +40,7 @@ def load_tokens(path, length, vocabulary):
             raise ValueError(f"{path}: no array 'token_ids' (found {sorted(arrays.files)})")
         tokens = arrays["token_ids"]
     if tokens.ndim != 2 or tokens.shape[1] != length or tokens.min() < 0 or tokens.max() >= vocabulary:
-        raise ValueError(f"{path}: 'token_ids' must be (N, {length}) ids in [0, {vocabulary}), got shape {tokens.shape}")
+        raise ValueError(
+            f"{path}: 'token_ids' must be (N, {length}) ids in [0, {vocabulary}), got shape {tokens.shape}"
+        )
     return tokens

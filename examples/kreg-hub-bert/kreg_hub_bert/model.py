@@ -4,7 +4,9 @@ import keras
 import keras_hub
 
 
-def build(vocabulary_size, num_layers, num_heads, hidden_dim, intermediate_dim, sequence_length, mask_rate, learning_rate):
+def build(
+    vocabulary_size, num_layers, num_heads, hidden_dim, intermediate_dim, sequence_length, mask_rate, learning_rate
+):
     """Return the backbone, compiled with an optimizer and no loss.
 
     kreg calls the builder with every hyperparameter, so it accepts

@@ -30,10 +30,7 @@ def make_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str |
     import tensorflow as tf
 
     n_sensors, window = hyperparameters["n_sensors"], hyperparameters["window"]
-    if source is None:
-        readings = synthetic_readings(n_sensors, window)
-    else:
-        readings = load_readings(source, n_sensors, window)
+    readings = synthetic_readings(n_sensors, window) if source is None else load_readings(source, n_sensors, window)
     masks = sensor_masks(len(readings), n_sensors, hyperparameters["mask_rate"])
     dataset = tf.data.Dataset.from_tensor_slices({"readings": readings, "mask": masks})
     return dataset.shuffle(len(readings), seed=0).batch(batch_size)
@@ -107,7 +104,9 @@ def windows_of(series: np.ndarray, n_sensors: int, window: int, origin: str = "s
         ValueError: wrong number of columns, or fewer rows than one window.
     """
     if series.ndim != 2 or series.shape[1] != n_sensors:
-        raise ValueError(f"{origin}: {series.shape[-1] if series.ndim == 2 else '?'} sensor columns, expected {n_sensors}")
+        raise ValueError(
+            f"{origin}: {series.shape[-1] if series.ndim == 2 else '?'} sensor columns, expected {n_sensors}"
+        )
     if len(series) < window:
         raise ValueError(f"{origin}: {len(series)} rows, fewer than one window of {window}")
     stride = max(1, window // 2)

@@ -62,9 +62,10 @@ def test_each_stand_in_answers_for_a_known_model():
     assert keras_compat.functional_of(sequential) is not None
     block = model.get_layer("block")
     assert keras_compat.has_sublayers(block) and not keras_compat.has_sublayers(model.get_layer("out"))
-    assert list(keras_compat.graph_nodes(model, block)) and keras_compat.kernel_of(
-        model.get_layer("out")
-    ).shape == (2, 1)
+    assert list(keras_compat.graph_nodes(model, block)) and keras_compat.kernel_of(model.get_layer("out")).shape == (
+        2,
+        1,
+    )
     operation, index = keras_compat.producer(model.outputs[0])
     assert operation.name == "out" and index == 0
 

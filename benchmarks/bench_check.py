@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import alternate, comparison, figure, kreg_command, run_command
+from harness import Sample, alternate, comparison, figure, kreg_command, run_command
 
 GOAL_SECONDS = 180.0
 ISOLATION_GOAL = 1.5
@@ -28,9 +28,12 @@ IN_PROCESS = Path(__file__).resolve().parent / "check_in_process.py"
 
 def collect(runs: int) -> list[dict]:
     """Time `kreg check` over the built-ins with one and two jobs, and one job beside the in-process reference."""
-    check = lambda jobs: run_command(
-        kreg_command("check", "--jobs", str(jobs), "--exclude-tag", EXCLUDED_TAG, "--disable-plugin", "bench-large")
-    )
+
+    def check(jobs: int) -> Sample:
+        return run_command(
+            kreg_command("check", "--jobs", str(jobs), "--exclude-tag", EXCLUDED_TAG, "--disable-plugin", "bench-large")
+        )
+
     isolated, in_process = alternate(lambda: check(1), lambda: run_command([sys.executable, str(IN_PROCESS)]), runs)
     rows = [
         comparison(
@@ -57,11 +60,13 @@ def main() -> None:
     for row in collect(parser.parse_args().runs):
         if "keras" in row:
             print(
-                f"isolation: {row['kreg']['wall']:.1f} s against {row['keras']['wall']:.1f} s in one process ({row['ratio']:.2f}x, goal <= {ISOLATION_GOAL})"
+                f"isolation: {row['kreg']['wall']:.1f} s against {row['keras']['wall']:.1f} s in one process "
+                f"({row['ratio']:.2f}x, goal <= {ISOLATION_GOAL})"
             )
         else:
             print(
-                f"{row['kreg_label']}: {row['kreg']['wall']:.1f} s wall, {row['kreg']['cpu']:.1f} s CPU (goal <= {GOAL_SECONDS:.0f} s)"
+                f"{row['kreg_label']}: {row['kreg']['wall']:.1f} s wall, {row['kreg']['cpu']:.1f} s CPU "
+                f"(goal <= {GOAL_SECONDS:.0f} s)"
             )
 
 

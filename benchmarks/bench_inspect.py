@@ -89,14 +89,14 @@ def collect(runs: int) -> list[dict]:
             plain_args = [str(python), str(plain), info["builder"], json.dumps(info["hyperparameters"])]
             case = f"{size}: {name}"
             samples = alternate(
-                lambda: run_command([str(python), "-m", "kreg", "inspect", name]),
-                lambda: run_command([*plain_args, "summary", "-"]),
+                lambda name=name: run_command([str(python), "-m", "kreg", "inspect", name]),
+                lambda plain_args=plain_args: run_command([*plain_args, "summary", "-"]),
                 runs,
             )
             results.append(comparison("inspect", case, f"kreg inspect {name}", "build + summary()", samples, goal=1.5))
             samples = alternate(
-                lambda: run_command([str(python), "-m", "kreg", "plot", name, "-o", str(work / "kreg.png")]),
-                lambda: run_command([*plain_args, "plot", str(work / "keras.png")]),
+                lambda name=name: run_command([str(python), "-m", "kreg", "plot", name, "-o", str(work / "kreg.png")]),
+                lambda plain_args=plain_args: run_command([*plain_args, "plot", str(work / "keras.png")]),
                 runs,
             )
             results.append(
@@ -112,7 +112,8 @@ def main() -> None:
     args = parser.parse_args()
     for row in collect(args.runs):
         print(
-            f"{row['group']:>8} {row['case']:<35} kreg {row['kreg']['wall']:6.2f} s | keras {row['keras']['wall']:6.2f} s | {row['ratio']:.2f}x (goal <= {row['goal']}x)"
+            f"{row['group']:>8} {row['case']:<35} kreg {row['kreg']['wall']:6.2f} s | "
+            f"keras {row['keras']['wall']:6.2f} s | {row['ratio']:.2f}x (goal <= {row['goal']}x)"
         )
 
 

@@ -277,11 +277,13 @@ def main() -> None:
         for name, (builder, preset) in models.items()
     }
     print(
-        f"{platform.node()} {platform.machine()} cpus={os.cpu_count()} tensorflow={tf.__version__} keras={keras.__version__}"
+        f"{platform.node()} {platform.machine()} cpus={os.cpu_count()} "
+        f"tensorflow={tf.__version__} keras={keras.__version__}"
     )
     print(f"--steps {args.steps} --runs {args.runs}; medians")
     print(
-        f"{'model':<26}{'fit steps/s':>12}{'kreg steps/s':>13}{'kreg/fit':>9}{'fit cpu us':>12}{'kreg cpu us':>12}{'kreg/fit':>9}"
+        f"{'model':<26}{'fit steps/s':>12}{'kreg steps/s':>13}{'kreg/fit':>9}"
+        f"{'fit cpu us':>12}{'kreg cpu us':>12}{'kreg/fit':>9}"
     )
     for name, r in results.items():
         print(

@@ -1,6 +1,6 @@
-"""kreg check's pipeline over the built-ins (but the keras-applications models) in this one process: the reference of bench_check.py.
+"""kreg check's pipeline over the built-ins (but the keras-applications models) in this one process.
 
-This is what `kreg check --jobs 1` did before each architecture got a process
+The reference of bench_check.py: this is what `kreg check --jobs 1` did before each architecture got a process
 of its own; bench_check.py times it beside `kreg check --jobs 1` to measure
 what the isolation costs. Exit status 1 when an architecture fails.
 

@@ -56,7 +56,9 @@ def write_wheel(folder: Path, distribution: str, modules: dict[str, str], entry_
     files.update(
         {
             f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {distribution}\nVersion: 1.0\n".encode(),
-            f"{dist_info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: kreg-bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+            f"{dist_info}/WHEEL": (
+                b"Wheel-Version: 1.0\nGenerator: kreg-bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+            ),
             f"{dist_info}/entry_points.txt": f"[kreg]\n{entry_point} = {next(iter(modules))}\n".encode(),
         }
     )

@@ -103,13 +103,15 @@ def markdown(results: dict) -> str:
             "| --- | --- | ---: | ---: | --- | --- |",
         ]
         lines += [
-            f"| {r['group']} | {r['case']} | {r['kreg']['wall']:.1f} | {r['kreg']['cpu']:.1f} | <= {r['goal_seconds']:.0f} s | {'yes' if r['met'] else 'NO'} |"
+            f"| {r['group']} | {r['case']} | {r['kreg']['wall']:.1f} | {r['kreg']['cpu']:.1f} "
+            f"| <= {r['goal_seconds']:.0f} s | {'yes' if r['met'] else 'NO'} |"
             for r in alone
         ]
     if cluster:
         lines += ["", "## Multi-worker training on one machine", "", _CLUSTER_INTRO, ""]
         lines += [
-            "| model | steps | no strategy | 1 worker | 2 workers | 2 workers / 1 worker | 2 workers / no strategy | wall s (none / 1 / 2) | load average |",
+            "| model | steps | no strategy | 1 worker | 2 workers | 2 workers / 1 worker | 2 workers / no strategy "
+            "| wall s (none / 1 / 2) | load average |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
         ]
         lines += [_cluster_line(row) for row in cluster]
@@ -139,14 +141,18 @@ def markdown(results: dict) -> str:
 def _comparison_line(row: dict) -> str:
     measure = row["measure"]
     unit = "s" if measure == "wall" else " steps/s"
-    value = lambda side: f"{row[side][measure]:.3g}{unit}"  # noqa: E731
+
+    def value(side: str) -> str:
+        return f"{row[side][measure]:.3g}{unit}"
+
     memory = (
         f" ({row['kreg']['peak_mib']:.0f} / {row['keras']['peak_mib']:.0f} MiB)" if "peak_mib" in row["kreg"] else ""
     )
     goal = "-" if row["goal"] is None else f"{'<=' if row['better'] == 'lower' else '>='} {row['goal']}"
     met = {None: "-", True: "yes", False: "NO"}[row["met"]]
     return (
-        f"| {row['group']} | {row['case']}{memory} | {row['kreg_label']} | {row['keras_label']} | {value('kreg')} | {value('keras')} "
+        f"| {row['group']} | {row['case']}{memory} | {row['kreg_label']} | {row['keras_label']} "
+        f"| {value('kreg')} | {value('keras')} "
         f"| {row['ratio']:.2f} | {goal} | {met} |"
     )
 
@@ -163,7 +169,10 @@ def _cluster_line(row: dict) -> str:
     speeds = " | ".join(f"{sides[label]['steps_per_second']:.1f}" for label in ("no strategy", "1 worker", "2 workers"))
     walls = " / ".join(f"{sides[label]['wall']:.0f}" for label in ("no strategy", "1 worker", "2 workers"))
     load = " to ".join(f"{value:.1f}" for value in row.get("load_average", []))
-    return f"| {row['case']} | {row['steps']} | {speeds} | {row['ratio']:.2f} | {row['ratio_to_plain']:.2f} | {walls} | {load} |"
+    return (
+        f"| {row['case']} | {row['steps']} | {speeds} | {row['ratio']:.2f} | {row['ratio_to_plain']:.2f} "
+        f"| {walls} | {load} |"
+    )
 
 
 def _list_growth(rows: list[dict]) -> str:

@@ -14,10 +14,16 @@ DEFAULT_OUTPUT = Path("docs/generated")
 """Built pages, gitignored: the command reference and the gallery."""
 
 REFERENCE = Path("docs/reference")
-"""Committed pages, so the docs read whole in a plain checkout: hooks, Architecture, kreg.testing, the example plugin."""
+"""Committed pages, so the docs read whole in a plain checkout.
+
+Hooks, Architecture, kreg.testing, the example plugin.
+"""
 
 MEASURED_PAGES = (model_table.PAGE,)
-"""Committed pages in the same folder that ``make model-table`` measures (too slow for ``make docs``): kept as they are."""
+"""Committed pages in the same folder that ``make model-table`` measures (too slow for ``make docs``).
+
+Kept as they are.
+"""
 
 
 def reference_pages() -> dict[str, str]:
@@ -96,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"docgen: error: {error}", file=sys.stderr)
         return 1
     print(
-        f"docgen: wrote {len(written)} pages to {options.reference}/ and {options.output}/ in {time.perf_counter() - started:.1f} s",
+        f"docgen: wrote {len(written)} pages to {options.reference}/ and {options.output}/ "
+        f"in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )
     return 0

@@ -35,8 +35,7 @@ def command_page(group: click.Group | None = None) -> str:
         "These go before or after the command name: `kreg --strict list` and `kreg list --strict` are the same.",
         _options_table(group, root, exclude=set()),
     ]
-    for name in names:
-        parts.append(_command_section(group.commands[name], name, root, shared))
+    parts.extend(_command_section(group.commands[name], name, root, shared) for name in names)
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
@@ -52,7 +51,8 @@ def _command_section(command: click.Command, name: str, root: click.Context, sha
     if options:
         parts.extend(["**Options**", options])
     parts.append(
-        "Also: `--strict`, `--disable-plugin`, `--debug` and `-h/--help` ([above](#options-of-kreg-and-of-every-command))."
+        "Also: `--strict`, `--disable-plugin`, `--debug` and `-h/--help` "
+        "([above](#options-of-kreg-and-of-every-command))."
     )
     return "\n\n".join(part for part in parts if part)
 

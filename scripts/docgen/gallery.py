@@ -145,14 +145,16 @@ def architecture_page(entry: Any, report: dict[str, Any]) -> str:
         )
     )
     parts.append(
-        f"Reproduce: {inline(f'kreg inspect {entry.name}')} and {inline(f'kreg plot {entry.name} --expand-nested --component NAME -o NAME.svg')}."
+        f"Reproduce: {inline(f'kreg inspect {entry.name}')} and "
+        f"{inline(f'kreg plot {entry.name} --expand-nested --component NAME -o NAME.svg')}."
     )
     tables = list(text_tables(report))
     for component, record in report["components"].items():
         parts.append(f"## Component `{component}` ({record['class']})")
         params = record["params"]
         parts.append(
-            f"Parameters: **{params['total']:,}** ({params['trainable']:,} trainable, {params['non_trainable']:,} non-trainable)."
+            f"Parameters: **{params['total']:,}** "
+            f"({params['trainable']:,} trainable, {params['non_trainable']:,} non-trainable)."
         )
         if record.get("note"):
             parts.append(f"Note: {record['note']}")

@@ -76,7 +76,7 @@ def _dedent(text: str) -> str:
 
 def _items(block: Sequence[str]) -> list[tuple[str, str]]:
     items: list[tuple[str, list[str]]] = []
-    indent = min((len(l) - len(l.lstrip()) for l in block if l.strip()), default=0)
+    indent = min((len(line) - len(line.lstrip()) for line in block if line.strip()), default=0)
     for line in block:
         if not line.strip():
             continue

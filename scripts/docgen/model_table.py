@@ -148,7 +148,10 @@ def row_from_report(entry: Any, report: Mapping[str, Any]) -> TableRow:
 
 
 def published_count(name: str) -> tuple[int, int] | None:
-    """keras.io's parameter count of an application and its rounding, or None (not an application, or none published)."""
+    """keras.io's parameter count of an application and its rounding.
+
+    None when the name is not an application or keras.io publishes no count for it.
+    """
     from kreg.plugins.applications.catalog import APPLICATIONS
 
     for spec in APPLICATIONS:

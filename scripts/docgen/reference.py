@@ -77,9 +77,11 @@ def _sections(doc: Docstring) -> list[str]:
         parts.append(f"**Returns**: {doc.sections['Returns']}")
     if doc.items.get("Raises"):
         parts.append("**Raises**\n\n" + table(["exception", "when"], [(inline(n), t) for n, t in doc.items["Raises"]]))
-    for name in ("Example", "Examples", "Note", "Notes"):
-        if name in doc.sections:
-            parts.append(f"**{name}**\n\n{doc.sections[name]}")
+    parts.extend(
+        f"**{name}**\n\n{doc.sections[name]}"
+        for name in ("Example", "Examples", "Note", "Notes")
+        if name in doc.sections
+    )
     return parts
 
 
@@ -127,8 +129,10 @@ def architecture_page() -> str:
         table(["field", "type", "default", "description"], rows),
         "## Methods",
     ]
-    for name in ("problems", "validate", "describe"):
-        parts.append(function_section(getattr(Architecture, name), level=3, name=name))
+    parts.extend(
+        function_section(getattr(Architecture, name), level=3, name=name)
+        for name in ("problems", "validate", "describe")
+    )
     parts.append(_validation_section())
     return "\n\n".join(part for part in parts if part) + "\n"
 

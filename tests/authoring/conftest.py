@@ -19,7 +19,9 @@ import tensorflow as tf
 
 
 def build(units=4):
-    model = keras.Sequential([keras.Input((3,), name="x"), keras.layers.Dense(units, name="hidden"), keras.layers.Dense(1, name="out")])
+    model = keras.Sequential(
+        [keras.Input((3,), name="x"), keras.layers.Dense(units, name="hidden"), keras.layers.Dense(1, name="out")]
+    )
     model.compile(optimizer="adam", loss="mse")
     return model
 

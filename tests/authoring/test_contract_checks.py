@@ -98,9 +98,10 @@ def test_a_heavy_import_is_reported_with_the_line_that_did_it(write_module, tmp_
 
 def test_an_import_inside_the_hook_is_caught_too(write_module, tmp_path):
     (tmp_path / "modules" / "kreg_fake_heavy_two.py").write_text("VALUE = 1\n")
-    source = lambda m: plugin_source(m, "tiny-hook").replace(
-        "    register(", "    import kreg_fake_heavy_two\n    register("
-    )
+
+    def source(m: str) -> str:
+        return plugin_source(m, "tiny-hook").replace("    register(", "    import kreg_fake_heavy_two\n    register(")
+
     module = write_module(source, TINY_MODEL)
     with pytest.raises(ContractError, match="imported kreg_fake_heavy_two"):
         check_light_import(module, heavy=("kreg_fake_heavy_two",))
@@ -128,7 +129,7 @@ def test_declared_components_must_match_what_the_builder_returns(write_module):
 def test_a_non_finite_metric_fails_the_train_phase(write_module):
     step = TINY_MODEL + "\n\ndef nan_step(model, batch):\n    return {'loss': tf.constant(float('nan'))}\n"
     module = write_module(lambda m: plugin_source(m, "tiny-nan", train_step=f"'{m}_model:nan_step'"), step)
-    with pytest.raises(ContractError, match="'tiny-nan': train failed: .*loss") as caught:
+    with pytest.raises(ContractError, match=r"'tiny-nan': train failed: .*loss") as caught:
         check_architecture(_entry(module, "tiny-nan"), steps=2)
     assert caught.value.phase == "train"
 
@@ -146,7 +147,7 @@ def build(units=4):""",
 
 def test_a_custom_layer_without_registration_fails_the_load_phase(write_module):
     module = write_module(lambda m: plugin_source(m, "tiny-unregistered"), UNREGISTERED_LAYER)
-    with pytest.raises(ContractError, match="'tiny-unregistered': load failed: .*Doubler"):
+    with pytest.raises(ContractError, match=r"'tiny-unregistered': load failed: .*Doubler"):
         check_architecture(_entry(module, "tiny-unregistered"), steps=1)
 
 

@@ -150,8 +150,8 @@ def test_a_gallery_page_shows_params_graph_and_threaded_dense(tmp_path):
     text = page.read_text()
     assert "Parameters: **530** (514 trainable, 16 non-trainable)" in text
     assert (
-        "| hidden_layer | (None, 100, 20) -> (None, 100, 8) | 168 | 16,000 | applies kernel (20, 8) at each of 100 positions |"
-        in text
+        "| hidden_layer | (None, 100, 20) -> (None, 100, 8) | 168 | 16,000 "
+        "| applies kernel (20, 8) at each of 100 positions |" in text
     )
     svg = tmp_path / "gallery" / "risk-factor-autoencoder-model.svg"
     assert "](risk-factor-autoencoder-model.svg)" in text and "<svg" in svg.read_text()

@@ -21,7 +21,8 @@ def _pytest(folder, *args: str) -> subprocess.CompletedProcess:
 
 def test_contract_tests_make_one_failing_test_per_broken_check(write_module, tmp_path):
     module = write_module(
-        "import kreg_fake_heavy_three\nimport kreg\n\n@kreg.hookimpl\ndef kreg_register_architectures(register):\n    raise RuntimeError('boom')\n"
+        "import kreg_fake_heavy_three\nimport kreg\n\n"
+        "@kreg.hookimpl\ndef kreg_register_architectures(register):\n    raise RuntimeError('boom')\n"
     )
     folder = tmp_path / "modules"
     (folder / "kreg_fake_heavy_three.py").write_text("")

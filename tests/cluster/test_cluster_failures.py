@@ -42,9 +42,9 @@ def test_a_worker_alone_gives_up_after_the_connect_timeout_naming_the_missing_wo
     )
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.splitlines() == [
-        f"kreg: error: risk-factor-autoencoder: distribute failed: could not reach worker 1 at {addresses[1]} within 3 s "
-        f"(as worker 0 at {addresses[0]}); start every worker with the same cluster in TF_CONFIG and check that the port "
-        "is open, or raise --connect-timeout"
+        f"kreg: error: risk-factor-autoencoder: distribute failed: could not reach worker 1 at {addresses[1]} "
+        f"within 3 s (as worker 0 at {addresses[0]}); start every worker with the same cluster in TF_CONFIG "
+        "and check that the port is open, or raise --connect-timeout"
     ]
     assert time.monotonic() - started < 120
 

@@ -90,7 +90,9 @@ from kreg.workflows.launching import Interrupted, run_workers
 
 child = [sys.executable, "-c", "import os, sys, time; print(os.getpid(), file=sys.stderr, flush=True); time.sleep(120)"]
 try:
-    run_workers([child, child], [dict(os.environ)] * 2, on_line=lambda w, line: line.isdigit() and print(line, flush=True))
+    run_workers(
+        [child, child], [dict(os.environ)] * 2, on_line=lambda w, line: line.isdigit() and print(line, flush=True)
+    )
 except Interrupted as interrupted:
     print("interrupted", interrupted.signal_number, flush=True)
     sys.exit(interrupted.exit_status)
@@ -125,7 +127,8 @@ def test_the_launcher_side_never_imports_tensorflow():
     code = (
         "import sys; import kreg.cluster, kreg.workflows.launching, kreg.sharding, kreg.cli.local_cluster; "
         "from kreg.cli import main; "
-        "main(['train', 'risk-factor-autoencoder', '--workers', '2', '--distribute', 'mirrored'], standalone_mode=False)"
+        "main(['train', 'risk-factor-autoencoder', '--workers', '2', '--distribute', 'mirrored'], "
+        "standalone_mode=False)"
     )
     script = (
         "import sys\n"

@@ -124,7 +124,7 @@ def test_npz_without_x_names_what_it_found(tmp_path):
 
 def test_unknown_sources_are_rejected(adapter, tmp_path):
     (tmp_path / "notes.txt").write_text("not images")
-    with pytest.raises(ValueError, match="expected a folder of images or an .npz file"):
+    with pytest.raises(ValueError, match=r"expected a folder of images or an .npz file"):
         adapter("vae", DEFAULTS["vae"], 2, str(tmp_path / "notes.txt"))
 
 

@@ -162,7 +162,7 @@ def test_recurrent_layers_count_their_gates_at_every_step(make, gates):
 
 def test_bidirectional_lstm_and_the_char_seq2seq_count_both_directions_and_both_lstms(toy):
     steps, features, units = 7, 3, 4
-    trace, compute = _compute(_one_layer(layers.Bidirectional(layers.LSTM(units)), (steps, features)))
+    _trace, compute = _compute(_one_layer(layers.Bidirectional(layers.LSTM(units)), (steps, features)))
     assert compute.total == 2 * steps * 4 * units * (features + units)
 
     model = toy.char_seq2seq_lstm(num_encoder_tokens=7, num_decoder_tokens=9, latent_dim=16)

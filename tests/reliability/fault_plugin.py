@@ -59,7 +59,9 @@ def kreg_register_architectures(register):
 def _regressor(units, extra=()):
     import keras
 
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(units, activation="relu"), *extra, keras.layers.Dense(1)])
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(units, activation="relu"), *extra, keras.layers.Dense(1)]
+    )
     model.compile(optimizer="sgd", loss="mse")
     return model
 

@@ -28,7 +28,8 @@ def test_a_folder_of_fake_images_names_the_undecodable_file_not_the_stack_trace_
     assert result.exit_code == 1
     line = _error(result)
     assert line.startswith(
-        "kreg: error: autoencoder: data failed: a file in the data is not an image TensorFlow can decode (Unknown image file format; One of "
+        "kreg: error: autoencoder: data failed: a file in the data is not an image TensorFlow can decode "
+        "(Unknown image file format; One of "
     ), line
     assert "PNG" in line and "stack traces" not in line
 
@@ -41,7 +42,8 @@ def test_an_empty_npz_says_the_data_holds_no_examples(kreg_cli, tmp_path):
     assert result.exit_code == 1
     assert (
         _error(result)
-        == "kreg: error: autoencoder: data failed: the dataset is empty: shuffle() got a buffer size of 0 (the data holds no examples)"
+        == "kreg: error: autoencoder: data failed: the dataset is empty: shuffle() got a buffer size of 0 "
+        "(the data holds no examples)"
     )
 
 

@@ -57,7 +57,8 @@ def test_exit_os_exit_segfault_and_hang_each_fail_only_their_row(faults, tmp_pat
         "fault-os-exit": (
             "fail",
             "build",
-            "the process checking it exited with status 70 without a result (os._exit, or a crash in native code) while building",
+            "the process checking it exited with status 70 without a result (os._exit, or a crash in native code) "
+            "while building",
         ),
         "fault-segfault": ("fail", "build", "the process checking it was killed by SIGSEGV while building"),
         "fault-hang": ("fail", "build", "timed out after 2 s while building"),
@@ -85,7 +86,7 @@ def _check_junit(path: Path, rows: dict) -> None:
     assert float(suite.get("time")) > 0 and suite.get("timestamp") and suite.get("hostname")
     cases = {case.get("name"): case for case in suite.iter("testcase")}
     assert sorted(cases) == sorted(rows)
-    for name, (status, phase, cause) in rows.items():
+    for name, (_status, phase, cause) in rows.items():
         case = cases[name]
         assert case.get("classname") == "kreg.check" and float(case.get("time")) >= 0
         (failure,) = case.findall("failure")

@@ -72,7 +72,8 @@ def test_a_model_of_another_architecture_names_both_and_both_classes(kreg_cli, v
     result = kreg_cli("sample", "vae", "--model", str(vae_mlp_file))
     assert result.exit_code == 2
     assert _error_line(result) == (
-        f"kreg: error: model file {str(vae_mlp_file)!r} was saved from 'vae-mlp' (class Functional), not from 'vae' (class VAE)"
+        f"kreg: error: model file {str(vae_mlp_file)!r} was saved from 'vae-mlp' (class Functional), "
+        "not from 'vae' (class VAE)"
     )
 
 

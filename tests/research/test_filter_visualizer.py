@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+
+from kreg.errors import HyperparameterError
 
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 
-from kreg.errors import HyperparameterError  # noqa: E402
+# After the skips: these modules import Keras.
 from kreg.plugins.filter_visualizer import data, model, sampling, train  # noqa: E402
-import itertools
 
 SIZE = 96
 SMOKE = {"backbone": "resnet50v2", "image_size": SIZE, "iterations": 6, "step_size": 10.0, "filter_index": 3}

@@ -27,7 +27,10 @@ HEAVY = {"style-transfer", "filter-visualizer"}
 
 def test_importing_the_families_leaves_tensorflow_and_keras_unimported():
     modules = ", ".join(f"kreg.plugins.{package}" for package in FAMILIES.values())
-    code = f"import sys, {modules}; leaked = [m for m in ('tensorflow', 'keras') if m in sys.modules]; print(leaked); sys.exit(bool(leaked))"
+    code = (
+        f"import sys, {modules}; leaked = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
+        "print(leaked); sys.exit(bool(leaked))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr[-1000:]
 

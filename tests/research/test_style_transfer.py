@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
+from kreg.errors import HyperparameterError
+
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 
-from kreg.errors import HyperparameterError  # noqa: E402
+# After the skips: these modules import Keras.
 from kreg.plugins.style_transfer import data, losses, model, sampling, train  # noqa: E402
-import itertools
 
 HEIGHT, WIDTH = 32, 48
 SMOKE = {"image_height": HEIGHT, "image_width": WIDTH, "iterations": 12}

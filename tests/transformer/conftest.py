@@ -11,7 +11,27 @@ import pytest
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-WORDS = ["the", "movie", "was", "good", "bad", "great", "boring", "fun", "and", "i", "liked", "it", "not", "at", "all", "this", "film", "actor", "plot"]
+WORDS = [
+    "the",
+    "movie",
+    "was",
+    "good",
+    "bad",
+    "great",
+    "boring",
+    "fun",
+    "and",
+    "i",
+    "liked",
+    "it",
+    "not",
+    "at",
+    "all",
+    "this",
+    "film",
+    "actor",
+    "plot",
+]
 PAIRS = [
     ("Go.", "Ve."),
     ("I love to write.", "Me encanta escribir."),

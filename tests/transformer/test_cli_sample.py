@@ -179,7 +179,27 @@ def test_train_save_then_sample_in_a_fresh_process(corpus_dir, tmp_path, lm_hp, 
     report = json.loads(result.stdout)
     assert report["model"] == str(path) and report["options"]["temperature"] == [0.5, 1.0]
     assert [s["temperature"] for s in report["samples"]] == [0.5, 1.0]
-    corpus_words = {"this", "movie", "was", "the", "end", "[UNK]"} | {"the", "movie", "was", "good", "bad", "great", "boring", "fun", "and", "i", "liked", "it", "not", "at", "all", "this", "film", "actor", "plot"}
+    corpus_words = {"this", "movie", "was", "the", "end", "[UNK]"} | {
+        "the",
+        "movie",
+        "was",
+        "good",
+        "bad",
+        "great",
+        "boring",
+        "fun",
+        "and",
+        "i",
+        "liked",
+        "it",
+        "not",
+        "at",
+        "all",
+        "this",
+        "film",
+        "actor",
+        "plot",
+    }
     for sample in report["samples"]:
         words = sample["text"].split()
         assert words[:2] == ["this", "movie"] and len(words) == 14
@@ -215,7 +235,26 @@ def test_translation_round_trip_in_a_fresh_process(pairs_tsv, tmp_path, seq2seq_
         "[start]",
         "[end]",
         "[UNK]",
-        *["ve", "me", "encanta", "escribir", "él", "es", "alto", "dónde", "está", "el", "gato", "tom", "nunca", "ha", "oído", "cantar", "a", "mary"],
+        *[
+            "ve",
+            "me",
+            "encanta",
+            "escribir",
+            "él",
+            "es",
+            "alto",
+            "dónde",
+            "está",
+            "el",
+            "gato",
+            "tom",
+            "nunca",
+            "ha",
+            "oído",
+            "cantar",
+            "a",
+            "mary",
+        ],
     }
     for sample in report["samples"]:
         words = sample["output"].split()
@@ -265,7 +304,27 @@ def test_kreg_train_with_data_saves_the_vocabulary_and_an_untrained_build_has_no
         "[UNK]",
         "br",
         "end",
-        *["the", "movie", "was", "good", "bad", "great", "boring", "fun", "and", "i", "liked", "it", "not", "at", "all", "this", "film", "actor", "plot"],
+        *[
+            "the",
+            "movie",
+            "was",
+            "good",
+            "bad",
+            "great",
+            "boring",
+            "fun",
+            "and",
+            "i",
+            "liked",
+            "it",
+            "not",
+            "at",
+            "all",
+            "this",
+            "film",
+            "actor",
+            "plot",
+        ],
     }
     words = json.loads(result.stdout)["samples"][0]["text"].split()
     assert set(words[2:]) <= corpus_words, words

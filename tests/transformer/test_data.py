@@ -111,5 +111,5 @@ def test_corpus_errors(tmp_path, lm_hp):
     with pytest.raises(FileNotFoundError, match="not a directory"):
         make_lm_dataset(lm_hp, 4, str(tmp_path / "missing"))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match="no .txt files"):
+    with pytest.raises(ValueError, match=r"no .txt files"):
         make_lm_dataset(lm_hp, 4, str(tmp_path / "empty"))

@@ -62,10 +62,12 @@ class ForkedChild:
         process: multiprocessing.Process. The child.
         connection: Connection. The receiving end of its pipe; the child holds the
             only sending end, so its death reads as the end of the pipe.
+        ended: bool. The pipe has reached its end: nothing more will come.
     """
 
     process: Any
     connection: multiprocessing.connection.Connection
+    ended: bool = False
 
     @property
     def pid(self) -> int:
@@ -81,6 +83,14 @@ class ForkedChild:
     def sentinel(self) -> int:
         """Becomes ready when the process ends (for :meth:`Supervisor.wait`)."""
         return self.process.sentinel
+
+    def messages(self) -> Iterator[Any]:
+        """Every message the child has sent so far, in order; at the end of the pipe, ``ended`` is set."""
+        while not self.ended and self.connection.poll():
+            try:
+                yield self.connection.recv()
+            except (EOFError, OSError):
+                self.ended = True
 
     def signal(self, number: int) -> None:
         """Send ``number`` to the process, unless it has ended (it is not reaped before :meth:`wait`)."""
@@ -204,7 +214,7 @@ class Supervisor:
         waitables: list[Any] = []
         for child in children:
             waitables.append(child.sentinel)
-            if not child.connection.closed:
+            if not child.ended:  # a pipe at its end is always ready to read
                 waitables.append(child.connection)
         multiprocessing.connection.wait(waitables, timeout=timeout)
 

@@ -113,7 +113,6 @@ class _Child:
     deadline: float | None
     phase: Phase | None = None
     phase_running: bool = False
-    closed: bool = False
     reply: tuple[str, Any] | None = None
 
     @property
@@ -123,13 +122,7 @@ class _Child:
 
     def receive(self) -> None:
         """Take every message the child has sent so far: phase changes, then its result or error."""
-        connection = self.forked.connection
-        while not self.closed and connection.poll():
-            try:
-                kind, payload = connection.recv()
-            except (EOFError, OSError):
-                self.closed = True
-                return
+        for kind, payload in self.forked.messages():
             if kind == "phase":
                 self.phase_running = payload is not None
                 self.phase = Phase(payload) if payload is not None else self.phase

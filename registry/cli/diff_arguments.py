@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 
 import click
 
-from kreg.workflows.subjects import is_model_file
-
 AGAINST = "--against"
 SIDE_OPTIONS = ("--set", "--preset")
 
@@ -71,6 +69,8 @@ def parse_sides(args: Sequence[str], against_required: bool = True) -> tuple[Sid
         right_args.insert(0, against.partition("=")[2])
     left = _named(_parse_side(args[:split], "before --against"), " before --against")
     right = _parse_side(right_args, "after --against")
+    from kreg.workflows.subjects import is_model_file
+
     if right.name is None and is_model_file(left.name):
         raise click.UsageError(f"name the architecture to compare the saved model {left.name} with, after --against")
     if right.name is None:

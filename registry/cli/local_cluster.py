@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,8 +21,11 @@ from kreg.catalogue import Entry
 from kreg.cli.session import emit_json, get_session
 from kreg.cluster import PROGRESS_PREFIX, free_local_addresses, local_tf_configs
 from kreg.errors import KregError, KregUsageError
-from kreg.terminal import print_fields, print_table
-from kreg.workflows.launching import Interrupted, Worker, run_workers
+from kreg.processes import Interrupted
+from kreg.terminal import format_metric, print_fields, print_table
+
+if TYPE_CHECKING:
+    from kreg.workflows.launching import Worker
 
 WORKER_OPTIONS = {  # TrainOptions field -> the option that passes it on
     "steps": "--steps",
@@ -55,6 +58,8 @@ def train_on_local_cluster(
         raise KregUsageError(
             "TF_CONFIG is set, but --workers starts a local cluster of its own: unset TF_CONFIG, or drop --workers"
         )
+    from kreg.workflows.launching import run_workers
+
     addresses = free_local_addresses(workers)
     command = worker_command(entry.name, assignments, preset, options)
     environments = [
@@ -115,7 +120,10 @@ def plugin_environment() -> dict[str, str]:
 
 
 def _relay(worker: Worker, line: str, as_json: bool) -> None:
-    """The chief's progress (not with --json) and any worker's other lines, labelled; not errors, which come summed up."""
+    """The chief's progress (not with --json) and any worker's other lines, labelled.
+
+    Not errors: they come summed up at the end.
+    """
     if worker.stopped or line.startswith("kreg: error: "):
         return
     if line.startswith(PROGRESS_PREFIX):
@@ -162,8 +170,6 @@ def _raise_failure(workers: list[Worker]) -> None:
 
 
 def _print_report(report: dict[str, Any]) -> None:
-    from kreg.cli.training import metric_change
-
     chief = report["results"][0]
     rows = []
     for index, result in enumerate(report["results"]):
@@ -196,3 +202,11 @@ def _print_report(report: dict[str, Any]) -> None:
             ("wall time", f"{report['seconds']:.1f} s (starting the workers included)"),
         ]
     )
+
+
+def metric_change(metrics: dict[str, dict[str, object]]) -> str:
+    """``loss 0.9 -> 0.4``: the loss when the train step returns one, else its first metric."""
+    name = "loss" if "loss" in metrics else next(iter(metrics), None)
+    if name is None:
+        return "no metrics returned"
+    return f"{name} {format_metric(metrics[name]['first'])} -> {format_metric(metrics[name]['last'])}"

@@ -1,8 +1,9 @@
 """Options several commands share, declared once.
 
 Each default comes from the one constant the code uses too (``kreg train``'s
-steps from :data:`kreg.running.training.DEFAULT_STEPS`, ``kreg check``'s from
-:data:`kreg.workflows.checking.CHECK_STEPS`).
+steps from :data:`kreg.defaults.DEFAULT_STEPS`, ``kreg check``'s from
+:data:`kreg.defaults.CHECK_STEPS`), a light core module: importing the command
+line loads no module of :mod:`kreg.running` or :mod:`kreg.workflows`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from typing import Any, TypeVar
 import click
 
 from kreg.cli.session import get_session
+from kreg.defaults import CHECK_STEPS, DEFAULT_STEPS
 from kreg.loading import DEBUG_ENVIRONMENT_VARIABLE, split_names
-from kreg.running.training import DEFAULT_STEPS
-from kreg.workflows.checking import CHECK_STEPS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -16,8 +16,6 @@ from kreg.cli.diff_arguments import parse_sides
 from kreg.cli.options import batch_size_option, input_shape_option, json_option, plugin_options
 from kreg.cli.session import emit_json, get_session
 from kreg.terminal import format_assignments, print_fields, print_table
-from kreg.workflows.comparing import compare_sides
-from kreg.workflows.subjects import resolve_subject
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.diff import ArchitectureDiff
@@ -128,7 +126,8 @@ def review_command(
       kreg review vae.keras --against vae
       kreg review mobilenet.keras --input-shape input_layer=224,224,3
     """
-    from kreg.workflows.subjects import is_model_file
+    from kreg.workflows.comparing import compare_sides
+    from kreg.workflows.subjects import is_model_file, resolve_subject
 
     left_spec, right_spec = parse_sides(args, against_required=False)
     catalogue = get_session().catalogue
@@ -195,6 +194,9 @@ def diff_command(args: tuple[str, ...], as_json: bool) -> None:
       kreg diff vae-mlp --preset smoke --against autoencoder --json
       kreg diff vae.keras --against vae --preset smoke
     """
+    from kreg.workflows.comparing import compare_sides
+    from kreg.workflows.subjects import resolve_subject
+
     left_spec, right_spec = parse_sides(args)
     catalogue = get_session().catalogue
     left = resolve_subject(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kreg.cli.local_cluster import metric_change, train_on_local_cluster
 from kreg.cli.options import (
     check_steps_option,
     json_option,
@@ -21,14 +22,14 @@ from kreg.cli.options import (
 )
 from kreg.cli.session import emit_json, get_session
 from kreg.cluster import DEFAULT_CONNECT_TIMEOUT
+from kreg.defaults import CHECK_TIMEOUT
 from kreg.processes import Interrupted
 from kreg.terminal import Column, format_count, format_metric, format_rate, print_fields, print_table
-from kreg.workflows.checking import CHECK_TIMEOUT
 
 if TYPE_CHECKING:
-    from kreg.running.training import TrainResult
     from kreg.sharding import Shard
     from kreg.workflows.pipeline import PipelineResult
+    from kreg.workflows.training import TrainResult
 
 DISTRIBUTE_HELP = (
     "Run under a tf.distribute strategy. 'mirrored': MirroredStrategy over every local GPU "
@@ -62,7 +63,10 @@ DISTRIBUTE_HELP = (
     "--save",
     metavar="FILE.keras",
     default=None,
-    help="Save the trained model to this .keras file (checked first; written whole or not at all, replacing any previous file).",
+    help=(
+        "Save the trained model to this .keras file (checked first; written whole or not at all, "
+        "replacing any previous file)."
+    ),
 )
 @click.option(
     "--logdir", metavar="DIR", default=None, help="Write each step's metrics as TensorBoard scalars under DIR/train."
@@ -74,7 +78,10 @@ DISTRIBUTE_HELP = (
     default=DEFAULT_CONNECT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
-    help="With --distribute multiworker: give up when the other workers have not all answered within this time, naming those that did not.",
+    help=(
+        "With --distribute multiworker: give up when the other workers have not all answered within this time, "
+        "naming those that did not."
+    ),
 )
 @click.option(
     "--workers",
@@ -121,16 +128,13 @@ def train_command(
     """
     from kreg.cluster import read_tf_config
     from kreg.hyperparameters import resolve_hyperparameters
-    from kreg.running.training import TrainOptions
-    from kreg.workflows.training import check_options, train
+    from kreg.workflows.training import TrainOptions, check_options, train
 
     entry = get_session().entry(name)
     workers = options.pop("workers")
     train_options = TrainOptions(quiet=as_json, **options)  # type: ignore[arg-type]
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
     if workers is not None:
-        from kreg.cli.local_cluster import train_on_local_cluster
-
         check_options(train_options)  # before any worker starts (each checks them again)
         train_on_local_cluster(entry, workers, assignments, preset, as_json, options)
         return
@@ -221,7 +225,10 @@ class ShardParameter(click.ParamType):
     default=CHECK_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
-    help="Fail an architecture whose check takes longer than this (its process is killed), naming what it was doing; 0 for no limit.",
+    help=(
+        "Fail an architecture whose check takes longer than this (its process is killed), naming what it was "
+        "doing; 0 for no limit."
+    ),
 )
 @click.option(
     "--shard",
@@ -237,7 +244,10 @@ class ShardParameter(click.ParamType):
     "junit_xml",
     metavar="FILE",
     default=None,
-    help="Also write the results to FILE as JUnit XML (one testcase per architecture, as pytest --junit-xml writes it), for CI.",
+    help=(
+        "Also write the results to FILE as JUnit XML (one testcase per architecture, as pytest --junit-xml "
+        "writes it), for CI."
+    ),
 )
 @json_option
 @plugin_options
@@ -364,14 +374,6 @@ def _print_check_table(results: list[PipelineResult]) -> None:
         "metric first -> last / failure",
     ]
     print_table(None, columns, rows)
-
-
-def metric_change(metrics: dict[str, dict[str, object]]) -> str:
-    """``loss 0.9 -> 0.4``: the loss when the train step returns one, else its first metric."""
-    name = "loss" if "loss" in metrics else next(iter(metrics), None)
-    if name is None:
-        return "no metrics returned"
-    return f"{name} {format_metric(metrics[name]['first'])} -> {format_metric(metrics[name]['last'])}"
 
 
 COMMANDS = [train_command, check_command]

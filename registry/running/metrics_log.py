@@ -1,8 +1,9 @@
 """Keras callbacks that record what a train step returned, step by step.
 
 :class:`MetricRecorder` keeps the first and last value of every metric, times
-the run and stops it at the first non-finite value; :class:`ScalarWriter`
-writes the same per-step values as TensorBoard scalars. Both read the logs
+the run and stops it at the first non-finite value; :class:`StepLog` keeps
+every value, for a review's training curves; :class:`ScalarWriter` writes the
+same per-step values as TensorBoard scalars. Both read the logs
 Keras hands ``on_train_batch_end``: the dict the train step returned, already
 converted to Python floats by Keras's ``CallbackList``.
 """
@@ -117,6 +118,33 @@ def _record(trace: MetricTrace, name: str, value: Any) -> bool:
         trace.problem_step = trace.steps
         return False
     return True
+
+
+class StepLog(keras.callbacks.Callback):
+    """Keep the value of every scalar metric after every training step (``kreg review``'s curves).
+
+    Add it after :class:`MetricRecorder`, which reports a value that is not a
+    scalar and stops the run.
+
+    Attributes:
+        curves: dict[str, list[tuple[int, float]]]. ``(step, value)`` pairs per
+            metric, steps counted from 1 over all epochs.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.curves: dict[str, list[tuple[int, float]]] = {}
+        self._step = 0
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        """Record this step's values (a value that is not a scalar is skipped)."""
+        self._step += 1
+        for name, value in (logs or {}).items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                continue  # MetricRecorder reports it and stops the run
+            self.curves.setdefault(name, []).append((self._step, number))
 
 
 class ScalarWriter(keras.callbacks.Callback):

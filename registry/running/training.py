@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Entry
 from kreg.cluster import output_for_this_worker, read_tf_config
+from kreg.defaults import DEFAULT_STEPS
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
 from kreg.model_archives import record_origin
 from kreg.phases import Phase
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
 
     from kreg.running.building import BuiltArchitecture
     from kreg.running.metrics_log import MetricTrace
-
-DEFAULT_STEPS = 20
-"""Steps per epoch of ``kreg train`` unless ``--steps`` says otherwise."""
 
 
 @dataclass

@@ -10,17 +10,15 @@ doing: "timed out after 30 s while building".
 
 Children are forked from a fork server that imported TensorFlow once
 (:mod:`kreg.running.worker_preload`), so a fresh process per architecture does
-not pay for TensorFlow's import each time; each child leads its own process
-group, which is killed whole, and dies with kreg (Linux). Ctrl-C or SIGTERM
-stops every child and returns what finished. Importing this module imports
-neither TensorFlow nor Keras.
+not pay for TensorFlow's import each time. kreg's one supervisor of child
+processes (:mod:`kreg.running.supervisor`) starts and stops them: each leads
+its own process group, which is killed whole, and dies with kreg (Linux).
+Ctrl-C or SIGTERM stops every child and returns what finished. Importing this
+module imports neither TensorFlow nor Keras.
 """
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import multiprocessing.connection
 import os
 import pickle
 import signal
@@ -30,19 +28,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kreg.catalogue import Entry
+from kreg.defaults import CHECK_TIMEOUT
 from kreg.errors import ArchitectureFailure
 from kreg.phases import Phase
-from kreg.processes import Interrupted, describe_exit, signals_raise_interrupted
-
-DEFAULT_TIMEOUT = 600.0
-"""Seconds one architecture may take under ``kreg check`` (``--timeout``).
-
-The slowest built-ins took 45.6 s (wgan-gp, in a child process) and 45.0 s
-(dcgan, in kreg's own process before isolation) on a 2-core machine shared
-with four other TensorFlow jobs; 300 s is 6.5 times that, room for slower
-machines and bigger third-party models, and still ends a hang in CI within
-minutes (docs/check-in-ci.md).
-"""
+from kreg.processes import Interrupted, describe_exit
+from kreg.running.supervisor import ForkedChild, Supervisor
 
 EXIT_GRACE_SECONDS = 5.0
 """How long a child that sent its result gets to exit before it is killed."""
@@ -87,7 +77,7 @@ def run_isolated(
     entries: Sequence[Entry],
     *,
     jobs: int = 1,
-    timeout: float | None = DEFAULT_TIMEOUT,
+    timeout: float | None = CHECK_TIMEOUT,
     disabled: Sequence[str] = (),
     on_result: Callable[[str, Any], None] = lambda name, result: None,
     on_lost: Callable[[str, ArchitectureFailure, float], Any] = lambda name, failure, seconds: failure,
@@ -110,8 +100,7 @@ def run_isolated(
         IsolatedRun. Never raises for a child's failure; Ctrl-C or SIGTERM
         ends the run early with ``interrupted`` set and no child left running.
     """
-    supervisor = _Supervisor(task, list(entries), jobs, timeout, list(disabled), on_result, on_lost)
-    return supervisor.run()
+    return _IsolatedRun(task, list(entries), jobs, timeout, list(disabled), on_result, on_lost).run()
 
 
 @dataclass
@@ -119,13 +108,11 @@ class _Child:
     """One architecture's child process, as the parent sees it."""
 
     entry: Entry
-    process: Any
-    connection: multiprocessing.connection.Connection
+    forked: ForkedChild
     started: float
     deadline: float | None
     phase: Phase | None = None
     phase_running: bool = False
-    closed: bool = False
     reply: tuple[str, Any] | None = None
 
     @property
@@ -135,12 +122,7 @@ class _Child:
 
     def receive(self) -> None:
         """Take every message the child has sent so far: phase changes, then its result or error."""
-        while not self.closed and self.connection.poll():
-            try:
-                kind, payload = self.connection.recv()
-            except (EOFError, OSError):
-                self.closed = True
-                return
+        for kind, payload in self.forked.messages():
             if kind == "phase":
                 self.phase_running = payload is not None
                 self.phase = Phase(payload) if payload is not None else self.phase
@@ -153,19 +135,9 @@ class _Child:
             return f"while {Phase.CHECK.activity}"
         return f"{'while' if self.phase_running else 'after'} {self.phase.activity}"
 
-    def stop(self) -> None:
-        """Kill the child's whole process group (what the plugin started too) and reap it."""
-        pid = self.process.pid
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
-        self.process.join()
-        self.connection.close()
 
-
-class _Supervisor:
-    """Starts the children, reads what they send, enforces the time limit, stops them all at the end."""
+class _IsolatedRun:
+    """Starts the children (``jobs`` at a time), reads what they send, enforces the time limit."""
 
     def __init__(
         self,
@@ -180,7 +152,7 @@ class _Supervisor:
         self.task, self.entries, self.jobs, self.timeout, self.disabled = task, entries, max(1, jobs), timeout, disabled
         self.on_result, self.on_lost = on_result, on_lost
         self.threads = max(1, (os.cpu_count() or 1) // self.jobs) if self.jobs > 1 else None
-        self.context = _context()
+        self.supervisor = Supervisor(stop_signal=signal.SIGKILL)
         self.outcome = IsolatedRun()
         self.running: list[_Child] = []
 
@@ -188,7 +160,7 @@ class _Supervisor:
         """Run every entry to a result, or until interrupted; no child is left running either way."""
         pending = list(self.entries)
         try:
-            with signals_raise_interrupted():
+            with self.supervisor.supervising():
                 while pending or self.running:
                     while pending and len(self.running) < self.jobs:
                         self._start(pending.pop(0))
@@ -203,53 +175,43 @@ class _Supervisor:
                 for entry in self.entries
                 if entry.name not in self.outcome.results
             ]
-        finally:
-            for child in self.running:
-                child.stop()
-            self.running.clear()
+        self.running.clear()  # the supervisor stopped every child still running on its way out
         return self.outcome
 
     def _start(self, entry: Entry) -> None:
         from kreg.running.child import run_child
 
-        receiving, sending = self.context.Pipe(duplex=False)
-        process = self.context.Process(
-            target=run_child,
-            args=(sending, self.task, _portable(entry), self.disabled, self.threads),
-            name=f"kreg: {entry.name}",
+        forked = self.supervisor.fork(
+            run_child, (self.task, _portable(entry), self.disabled, self.threads), name=f"kreg: {entry.name}"
         )
-        process.start()
         started = time.monotonic()
         deadline = None if self.timeout is None else started + self.timeout
-        self.running.append(
-            _Child(entry, process, receiving, started, deadline)
-        )  # at once: an interruption from here on stops it
-        sending.close()  # the child holds the only sending end: its death reads as the end of the pipe
+        self.running.append(_Child(entry, forked, started, deadline))
 
     def _wait(self) -> None:
-        waitables = [child.process.sentinel for child in self.running]
-        waitables += [child.connection for child in self.running if not child.closed]
         deadlines = [child.deadline for child in self.running if child.deadline is not None]
         limit = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-        multiprocessing.connection.wait(waitables, timeout=limit)
+        self.supervisor.wait([child.forked for child in self.running], timeout=limit)
 
     def _settle(self, child: _Child) -> None:
         """Finish a child that replied, died or ran out of time; leave one that is still working."""
         child.receive()
-        if child.reply is None and child.process.exitcode is not None:
+        exitcode = child.forked.status
+        if child.reply is None and exitcode is not None:
             child.receive()  # what it sent just before it ended
         if child.reply is not None:
-            child.process.join(EXIT_GRACE_SECONDS)
+            child.forked.wait(EXIT_GRACE_SECONDS)
             self._finish(child, self._replied(child))
-        elif child.process.exitcode is not None:
+        elif exitcode is not None:
             self._finish(
                 child,
-                self._lost(child, f"the process checking it {_exit_words(child.process.exitcode)} {child.doing()}"),
+                self._lost(child, f"the process checking it {_exit_words(exitcode)} {child.doing()}"),
             )
         elif child.deadline is not None and time.monotonic() >= child.deadline:
             self._finish(child, self._lost(child, f"timed out after {self.timeout:g} s {child.doing()}"))
 
     def _replied(self, child: _Child) -> Any:
+        assert child.reply is not None
         kind, payload = child.reply
         if kind == "result":
             return payload
@@ -260,7 +222,7 @@ class _Supervisor:
         return self.on_lost(child.name, failure, time.monotonic() - child.started)
 
     def _finish(self, child: _Child, result: Any) -> None:
-        child.stop()
+        self.supervisor.stop([child.forked])  # its whole group: what the plugin started too
         self.running.remove(child)
         self.outcome.results[child.name] = result
         self.on_result(child.name, result)
@@ -283,15 +245,6 @@ def _portable(entry: Entry) -> Entry | str:
     """
     try:
         pickle.dumps(entry)
-    except Exception:
+    except (pickle.PicklingError, AttributeError, TypeError):  # a lambda; a local function; an unpicklable object
         return entry.name
     return entry
-
-
-def _context() -> Any:
-    """Fork the children from a server that imported TensorFlow once; spawn them where there is no such server."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["kreg.running.worker_preload"])
-    return context

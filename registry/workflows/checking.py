@@ -14,16 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kreg.catalogue import Entry
+from kreg.defaults import CHECK_STEPS, CHECK_TIMEOUT
 from kreg.errors import ArchitectureFailure
 from kreg.processes import Interrupted
-from kreg.running.workers import DEFAULT_TIMEOUT, Unfinished, run_isolated
-from kreg.workflows.pipeline import SMOKE_STEPS, Inspection, PipelineOptions, PipelineResult, run_pipeline
-
-CHECK_STEPS = SMOKE_STEPS
-"""Smoke-training steps per architecture of ``kreg check`` (``--steps``)."""
-
-CHECK_TIMEOUT = DEFAULT_TIMEOUT
-"""Seconds one architecture may take under ``kreg check`` (``--timeout``)."""
+from kreg.running.workers import Unfinished, run_isolated
+from kreg.workflows.pipeline import Inspection, PipelineOptions, PipelineResult, run_pipeline
 
 
 @dataclass

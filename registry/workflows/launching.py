@@ -1,27 +1,26 @@
 """Start N worker processes of a local cluster, relay their output, stop them together.
 
-:func:`run_workers` starts every command in its own process group, hands each
-line a worker writes on stderr to a callback as it comes, keeps what it
-writes on stdout (``kreg train --json`` prints its result there), and waits.
-When a worker exits with an error or is killed while others still run, the
-others cannot finish (each step waits for every worker), so they are stopped
-at once. Ctrl-C or SIGTERM stops every worker too, and then raises
+:func:`run_workers` has kreg's one supervisor of child processes
+(:mod:`kreg.running.supervisor`) start every command in its own process group,
+hands each line a worker writes on stderr to a callback as it comes, keeps
+what it writes on stdout (``kreg train --json`` prints its result there), and
+waits. When a worker exits with an error or is killed while others still run,
+the others cannot finish (each step waits for every worker), so they are
+stopped at once. Ctrl-C or SIGTERM stops every worker too, and then raises
 :class:`Interrupted`. Importing this module does not import TensorFlow.
 """
 
 from __future__ import annotations
 
-import os
 import queue
 import signal
-import subprocess
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
-from kreg.processes import Interrupted, describe_exit, die_with_parent, signals_raise_interrupted
+from kreg.processes import Interrupted, describe_exit
+from kreg.running.supervisor import CommandChild, Supervisor
 
 __all__ = ["STOP_GRACE_SECONDS", "Interrupted", "Worker", "run_workers"]
 
@@ -37,14 +36,14 @@ class Worker:
 
     Attributes:
         index: int. Its position in the cluster.
-        process: subprocess.Popen. The process.
+        process: CommandChild. The process (started by the supervisor).
         stdout: str. Everything it wrote on stdout (complete once it exited).
         stderr: list[str]. Its stderr lines, in order.
         stopped: bool. The launcher stopped it (another failed, or Ctrl-C).
     """
 
     index: int
-    process: subprocess.Popen
+    process: CommandChild
     stdout: str = ""
     stderr: list[str] = field(default_factory=list)
     stopped: bool = False
@@ -58,7 +57,7 @@ class Worker:
     @property
     def status(self) -> int | None:
         """The exit status; negative for a signal, None while it runs."""
-        return self.process.poll()
+        return self.process.status
 
     @property
     def failed(self) -> bool:
@@ -98,37 +97,23 @@ def run_workers(
     """
     lines: queue.Queue[tuple[Worker, str]] = queue.Queue()
     workers: list[Worker] = []
-    with signals_raise_interrupted():
+    supervisor = Supervisor(stop_signal=signal.SIGINT, grace=grace)
+    # SIGINT, not SIGTERM: TensorFlow's preemption notifier catches SIGTERM in a worker of
+    # a multi-worker cluster, and the process goes on.
+    with supervisor.supervising():  # whatever ends the run (a worker that cannot start), none is left behind
         try:
             # Every process first, then the threads that read them: a fork
             # while other threads run is what preexec_fn must not meet.
             for index, (command, environment) in enumerate(zip(commands, environments)):
-                workers.append(Worker(index, _start(command, environment)))
+                workers.append(Worker(index, supervisor.run_command(command, environment)))
             for worker in workers:
                 _read(worker, lines)
-            _supervise(workers, lines, on_line, grace)
+            _supervise(supervisor, workers, lines, on_line)
         except Interrupted:
-            _stop(workers, grace)
+            _stop(supervisor, workers)
             _drain(workers, lines, on_line)
             raise
-        except BaseException:
-            _stop(workers, grace)  # e.g. the next worker could not be started: none is left behind
-            raise
     return workers
-
-
-def _start(command: Sequence[str], environment: Mapping[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        list(command),
-        env=dict(environment),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        # Its own process group: the terminal's Ctrl-C reaches only the
-        # launcher, which stops each worker and waits for it.
-        start_new_session=True,
-        preexec_fn=die_with_parent(),
-    )
 
 
 def _read(worker: Worker, lines: queue.Queue) -> None:
@@ -149,11 +134,13 @@ def _read_stderr(worker: Worker, stream: IO[bytes], lines: queue.Queue) -> None:
         lines.put((worker, raw.decode(errors="replace").rstrip("\n")))
 
 
-def _supervise(workers: list[Worker], lines: queue.Queue, on_line: Callable[[Worker, str], None], grace: float) -> None:
+def _supervise(
+    supervisor: Supervisor, workers: list[Worker], lines: queue.Queue, on_line: Callable[[Worker, str], None]
+) -> None:
     while any(worker.status is None for worker in workers):
         _relay(lines, on_line, timeout=0.2)
         if any(worker.failed for worker in workers):
-            _stop([worker for worker in workers if worker.status is None], grace)
+            _stop(supervisor, workers)
     _drain(workers, lines, on_line)
 
 
@@ -169,34 +156,16 @@ def _relay(lines: queue.Queue, on_line: Callable[[Worker, str], None], timeout: 
 def _drain(workers: list[Worker], lines: queue.Queue, on_line: Callable[[Worker, str], None]) -> None:
     """Wait for every reader to reach the end of its stream, relaying what is left."""
     for worker in workers:
-        worker.process.wait()
+        worker.process.wait(None)
         for reader in worker.readers:
             reader.join()
     while not lines.empty():
         _relay(lines, on_line, timeout=0)
 
 
-def _stop(workers: list[Worker], grace: float) -> None:
-    """SIGINT each running worker's process group; SIGKILL what is left after ``grace`` seconds.
-
-    Not SIGTERM: TensorFlow's preemption notifier catches it in a worker of
-    a multi-worker cluster, and the process goes on.
-    """
+def _stop(supervisor: Supervisor, workers: list[Worker]) -> None:
+    """Stop every worker still running (SIGINT to its group, SIGKILL after the grace period)."""
     running = [worker for worker in workers if worker.status is None]
     for worker in running:
         worker.stopped = True
-        _signal_group(worker, signal.SIGINT)
-    deadline = time.monotonic() + grace
-    for worker in running:
-        try:
-            worker.process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _signal_group(worker, signal.SIGKILL)
-            worker.process.wait()
-
-
-def _signal_group(worker: Worker, number: int) -> None:
-    try:
-        os.killpg(worker.pid, number)
-    except ProcessLookupError:
-        pass
+    supervisor.stop(worker.process for worker in running)

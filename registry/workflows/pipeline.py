@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Entry
+from kreg.defaults import SMOKE_STEPS
 from kreg.errors import ArchitectureFailure, describe_exception
 from kreg.hyperparameters import resolve_hyperparameters
 from kreg.phases import Phase
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
 SMOKE_PRESET = "smoke"
 """The preset the pipeline builds with, when the architecture has one."""
 
-SMOKE_STEPS = 3
-"""Smoke-training steps of ``kreg check`` and of the contract checks."""
 
 SMOKE_BATCH_SIZE = 8
 """The largest batch a smoke training uses (smaller when the architecture's own is)."""

@@ -3,8 +3,12 @@ metrics kept for the curves.
 
 The run is the pipeline's train stage (:func:`kreg.running.training.train_model`:
 the adapter, the train step and Keras's ``fit`` exactly as ``kreg train`` runs
-them); :class:`StepLog`, added after kreg's recorder, keeps each step's
-values, which the recorder reduces to first and last.
+them); :class:`~kreg.running.metrics_log.StepLog`, a Keras callback added after
+kreg's recorder, keeps each step's values, which the recorder reduces to first
+and last. It lives in the running layer, where Keras is imported; the review
+workflow takes it from here with :class:`TrainingCurves`, after
+``require_keras()``, so importing this module loads Keras (importing
+:mod:`kreg.workflows.review` does not).
 """
 
 from __future__ import annotations
@@ -13,31 +17,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import keras
+from kreg.running.metrics_log import StepLog
 
-
-class StepLog(keras.callbacks.Callback):
-    """Keep the value of every scalar metric after every training step.
-
-    Attributes:
-        curves: dict[str, list[tuple[int, float]]]. ``(step, value)`` pairs per
-            metric, steps counted from 1 over all epochs.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.curves: dict[str, list[tuple[int, float]]] = {}
-        self._step = 0
-
-    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        """Record this step's values (a value that is not a scalar is skipped)."""
-        self._step += 1
-        for name, value in (logs or {}).items():
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                continue  # kreg's recorder reports it and stops the run
-            self.curves.setdefault(name, []).append((self._step, number))
+__all__ = ["StepLog", "TrainingCurves"]
 
 
 @dataclass

@@ -24,6 +24,8 @@ from kreg.running.training import TrainOptions, TrainResult, require_trainable, 
 if TYPE_CHECKING:
     import tensorflow as tf
 
+__all__ = ["TrainOptions", "TrainResult", "check_options", "train"]  # the options and result the CLI handles too
+
 
 def check_options(options: TrainOptions) -> None:
     """Reject options that cannot work before anything is built.

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
+
 import click
 
 from kreg.cli import main
-from kreg.running.training import DEFAULT_STEPS, TrainOptions
-from kreg.workflows.checking import CHECK_STEPS
+from kreg.defaults import CHECK_STEPS, CHECK_TIMEOUT, DEFAULT_STEPS, SMOKE_STEPS
+from kreg.running.training import TrainOptions
+from kreg.running.workers import run_isolated
+from kreg.workflows.checking import check_all
+from kreg.workflows.pipeline import PipelineOptions
 
 
 def _option(command: str, name: str) -> click.Option:
@@ -26,6 +31,13 @@ def test_set_and_preset_mean_the_same_on_every_command():
         }
 
 
-def test_step_defaults_come_from_one_constant_each():
+def _default(function, name: str):
+    return inspect.signature(function).parameters[name].default
+
+
+def test_step_and_time_limit_defaults_come_from_one_constant_each():
     assert _option("train", "steps").default == DEFAULT_STEPS == TrainOptions().steps
-    assert _option("check", "steps").default == CHECK_STEPS
+    assert _option("check", "steps").default == CHECK_STEPS == _default(check_all, "steps")
+    assert PipelineOptions().steps == SMOKE_STEPS
+    assert _option("check", "timeout").default == CHECK_TIMEOUT == _default(check_all, "timeout")
+    assert _default(run_isolated, "timeout") == CHECK_TIMEOUT

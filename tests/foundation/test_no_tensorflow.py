@@ -1,4 +1,4 @@
-"""Listing must never import TensorFlow or Keras (the plugin contract's promise)."""
+"""Listing must never import TensorFlow or Keras (the plugin contract's promise), nor kreg's running or workflows."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ import sys
 
 import pytest
 
-CHECK = "import sys; {code}; leaked = [m for m in ('tensorflow', 'keras') if m in sys.modules]; print(leaked); sys.exit(1 if leaked else 0)"
+CHECK = (
+    "import sys; {code}; leaked = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
+    "print(leaked); sys.exit(1 if leaked else 0)"
+)
+LAYERS = (
+    "import sys; {code}; "
+    "loaded = sorted(m for m in sys.modules if m.startswith(('kreg.running', 'kreg.workflows'))); "
+    "print(loaded, file=sys.stderr); sys.exit(1 if loaded else 0)"
+)
 
 
 @pytest.mark.parametrize(
@@ -28,6 +36,14 @@ def test_listing_leaves_tensorflow_and_keras_unimported(code):
     assert result.returncode == 0, f"{code!r} imported {result.stdout.strip()}: {result.stderr[-500:]}"
 
 
+@pytest.mark.parametrize("arguments", [["list"], ["list", "--json"], ["info", "transformer"]])
+def test_listing_loads_no_running_or_workflow_module(arguments):
+    # The CLI's option defaults come from kreg.defaults; the commands import workflows inside their functions.
+    code = f"from kreg.cli import main; main({arguments!r}, standalone_mode=False)"
+    result = subprocess.run([sys.executable, "-c", LAYERS.format(code=code)], capture_output=True, text=True)
+    assert result.returncode == 0, f"kreg {' '.join(arguments)} imported {result.stderr[-1000:]}"
+
+
 def test_every_builtin_plugin_module_is_light():
     code = (
         "from importlib import metadata\n"
@@ -42,7 +58,8 @@ def test_the_python_api_loads_no_workflow_until_called():
     # import kreg -> kreg.api because kreg.api imports the workflows only inside those functions.
     code = (
         "import sys, kreg; assert callable(kreg.inspect) and callable(kreg.plot) and callable(kreg.review); "
-        "print([m for m in sys.modules if m.startswith(('kreg.workflows', 'kreg.running', 'kreg.inspect_tools', 'tensorflow', 'keras'))])"
+        "print([m for m in sys.modules if m.startswith("
+        "('kreg.workflows', 'kreg.running', 'kreg.inspect_tools', 'tensorflow', 'keras'))])"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-500:]

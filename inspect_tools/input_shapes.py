@@ -381,7 +381,10 @@ def with_trained_calls(plan: ShapePlan, trained_model: Any) -> ShapePlan:
 
     One trace of the trained model (with the compute batch size) shows the
     shapes it calls its sub-models with: the Transformer's decoder gets the
-    encoder's sequence length for its state input.
+    encoder's sequence length for its state input. When ``plan`` leaves a size
+    of the trained model unknown, ``plan`` is returned as it is: a trace would
+    put 1 in its place, and a sub-model would be counted at that 1 as if it
+    were known.
 
     Raises:
         Exception: whatever the trace raises (Keras runs the plugin's layers);
@@ -393,6 +396,8 @@ def with_trained_calls(plan: ShapePlan, trained_model: Any) -> ShapePlan:
     from kreg.inspect_tools.tracing import trace_model
 
     resolved = plan.resolve(trained_model, trained=True)
+    if not resolved.complete:
+        return plan
     trace = trace_model(trained_model, batch=TRACE_BATCH, input_shapes=resolved.for_trace())
     first: dict[int, ModelCall] = {}
     for call in trace.inner:

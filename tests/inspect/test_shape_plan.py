@@ -64,8 +64,9 @@ class _RefusesAFixedBatch(layers.Layer):
 
 
 def _outer_with_inner():
-    inner = keras.Sequential([keras.Input((None, 4), name="steps"), layers.Dense(3, name="mix")], name="inner")
-    inputs = keras.Input((None, 4), name="steps")
+    steps = keras.Input((None, 4), name="steps")
+    inner = keras.Model(steps, layers.Dense(3, name="mix")(steps), name="inner")
+    inputs = keras.Input((5, 4), name="steps")  # the model fixes the length its inner model leaves unknown
     model = keras.Model(inputs, _RefusesAFixedBatch(name="refuses")(inner(inputs)), name="outer")
     model.compile(optimizer="sgd", loss="mse")
     return {"model": model, "inner": inner}
@@ -136,11 +137,21 @@ def test_an_adapter_that_raises_is_a_note_that_names_phase_data_not_a_failure(ca
     assert plan.adapter is None
     assert plan.adapter_note == "input sizes not taken from the data adapter: data failed: OSError: no data here"
     components = _inspect_json(catalogue, "raising-adapter")
-    for name in ("model",):
+    for name in ("model", "decoder"):
         compute = components[name]["compute"]
         assert compute["macs"] is None and compute["macs_per_position"] and compute["shape_source"] == "model"
         assert plan.adapter_note in compute["note"]
         assert "note" not in components[name]  # the component itself was traced
+
+
+def test_a_called_component_is_counted_per_position_when_the_model_calling_it_has_unknown_sizes(catalogue):
+    # A trace of the model would put 1 for its unknown lengths: the decoder must not be counted at that 1 as if known.
+    built = _built(catalogue, "raising-adapter")
+    plan, _ = _plan_and_phases(built)
+    assert plan.calls == ()
+    decoder = _inspect_json(catalogue, "raising-adapter")["decoder"]["compute"]
+    assert decoder["input_shapes"] == {"decoder_inputs": [None, None], "decoder_state_inputs": [None, None, EMBED]}
+    assert decoder["macs"] is None and decoder["macs_per_position"] > 0
 
 
 def test_reading_the_first_batch_runs_in_phase_data_too(catalogue):

@@ -33,8 +33,6 @@ from typing import Any
 from kreg.errors import KregUsageError
 from kreg.inspect_tools.shapes import flat_shapes, is_shape
 
-Shape = list  # list[int | None], the batch axis first
-
 SOURCES = ("model", "adapter", "option")
 
 

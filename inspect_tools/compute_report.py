@@ -74,6 +74,8 @@ def trace_for_report(model: Any, plan: ShapePlan, trained: bool) -> TracedModel:
     own_shapes = {name: list(shape) for name, shape in zip(rows.input_names, (rows.shape(t) for t in rows.root.inputs))}
     if resolved.for_trace() == own_shapes:
         traced.compute_trace = rows
+    elif trained and plan.trained_trace is not None and plan.trained_trace.root.layer is model:
+        traced.compute_trace = plan.trained_trace  # traced at these sizes when the plan was made
     else:
         try:
             traced.compute_trace = trace_model(model, batch=TRACE_BATCH, input_shapes=resolved.for_trace())

@@ -283,6 +283,9 @@ class ShapePlan:
             model and the shapes of the first call of each.
         calls_note: str or None. Why ``calls`` is empty (the trained model
             could not be traced); a component that needed them gets this note.
+        trained_trace: Trace or None. The trace ``calls`` were read from: the
+            trained model at its planned sizes, which its report counts
+            compute on instead of tracing it a second time.
     """
 
     options: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
@@ -292,6 +295,7 @@ class ShapePlan:
     adapter_note: str | None = None
     calls: tuple[ModelCall, ...] = ()
     calls_note: str | None = None
+    trained_trace: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Frozen all the way down: the caller's dict and lists are copied into read-only values.
@@ -402,7 +406,7 @@ def with_trained_calls(plan: ShapePlan, trained_model: Any) -> ShapePlan:
         if isinstance(call.layer, keras.Model) and id(call.layer) not in first:
             shapes = tuple(_frozen(shape) for shape in flat_shapes(call.input_shape))
             first[id(call.layer)] = ModelCall(call.layer, shapes, resolved.source)
-    return replace(plan, calls=tuple(first.values()))
+    return replace(plan, calls=tuple(first.values()), trained_trace=trace)
 
 
 def _frozen(shapes: Any) -> Any:

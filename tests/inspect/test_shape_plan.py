@@ -125,6 +125,7 @@ def test_the_adapter_is_read_once_up_front_in_phase_data_and_the_plan_holds_its_
     # The decoder is called inside the model: the plan holds the shapes of that call, state length included.
     [call] = [call for call in plan.calls if call.model is built.components["decoder"]]
     assert call.shapes == ((None, 9), (None, 12, EMBED)) and call.source == "adapter"
+    assert plan.trained_trace.root.layer is built.model  # the report counts the model's compute on it
     reads = _dict_batches.reads
     report = inspect_built(built)
     assert _dict_batches.reads == reads + 1  # the report's plan reads it once, for both components

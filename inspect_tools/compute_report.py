@@ -20,7 +20,7 @@ from typing import Any
 from kreg.inspect_tools.compute import TRACE_BATCH, TraceCompute, count_macs
 from kreg.inspect_tools.input_shapes import SOURCES, ResolvedInputs, ShapePlan
 from kreg.inspect_tools.memory import activation_bytes, parameter_bytes_by_dtype, training_estimate
-from kreg.inspect_tools.shapes import flat_shapes, format_shape
+from kreg.inspect_tools.shapes import format_shape
 from kreg.inspect_tools.tracing import Trace, short_error, trace_model
 
 
@@ -67,23 +67,23 @@ def trace_for_report(model: Any, plan: ShapePlan, trained: bool) -> TracedModel:
     resolved = plan.resolve(model, trained)
     try:
         rows = trace_model(model, batch=TRACE_BATCH)
-    except Exception as error:  # a model that only traces with an unknown batch: rows without compute
+    except Exception as error:  # noqa: BLE001 - e.g. a model that only traces with an unknown batch; the note says why
         rows = trace_model(model)
         return TracedModel(rows, resolved, notes=[*resolved.notes, f"compute not counted: {short_error(error)}"])
     traced = TracedModel(rows, resolved, notes=list(resolved.notes))
     own_shapes = {name: list(shape) for name, shape in zip(rows.input_names, (rows.shape(t) for t in rows.root.inputs))}
     if resolved.for_trace() == own_shapes:
         traced.compute_trace = rows
+    elif trained and plan.trained_trace is not None and plan.trained_trace.root.layer is model:
+        traced.compute_trace = plan.trained_trace  # traced at these sizes when the plan was made
     else:
         try:
             traced.compute_trace = trace_model(model, batch=TRACE_BATCH, input_shapes=resolved.for_trace())
-        except Exception as error:  # the rows stand; compute is left out with the reason
+        except Exception as error:  # noqa: BLE001 - plugin layers raise anything; the rows stand, the note says why
             traced.notes.append(_not_counted(resolved, error))
             return traced
     traced.compute = count_macs(traced.compute_trace)
     traced.notes.extend(traced.compute.notes)
-    if trained:
-        plan.note_calls(_model_calls(traced.compute_trace), resolved.source)
     return traced
 
 
@@ -97,13 +97,6 @@ def _not_counted(resolved: ResolvedInputs, error: BaseException) -> str:
         f"compute not counted: {where} has sizes the model leaves unknown, and it does not run with 1 in their "
         f"place; give them to kreg inspect --input-shape or kreg.inspect(..., input_shapes=...) ({short_error(error, 120)})"
     )
-
-
-def _model_calls(trace: Trace) -> list[tuple[Any, list]]:
-    """The models called inside a trace, with the shapes of their inputs (batch axis ``None``)."""
-    import keras
-
-    return [(call.layer, flat_shapes(call.input_shape)) for call in trace.inner if isinstance(call.layer, keras.Model)]
 
 
 def _describe_shapes(shapes: Mapping[str, Any]) -> str:

@@ -181,7 +181,7 @@ class GraphBuilder:
                 trace = trace_model(model)
             except KerasIncompatible:
                 raise
-            except Exception as error:  # drawn as one box that says why
+            except Exception as error:  # noqa: BLE001 - plugin layers raise anything; drawn as one box that says why
                 self.node(
                     parent, layer_label(model.name, type(model).__name__, [], [f"not traced: {short_error(error)}"])
                 )
@@ -223,7 +223,7 @@ class GraphBuilder:
                 return self._traced_layer(op, nodes[0], parent)
             except KerasIncompatible:
                 raise
-            except Exception as error:  # drawn closed, with the reason
+            except Exception as error:  # noqa: BLE001 - plugin layers raise anything; drawn closed, with the reason
                 notes.append(f"not opened: {short_error(error)}")
         shapes = _distinct([(_node_shape(n, "in"), _node_shape(n, "out")) for n in nodes])
         return Box.single(self._layer_node(parent, op, op.name, shapes, notes))

@@ -12,20 +12,26 @@ sequence). Each unknown size is taken, in this order, from
    unknown position instead of a total (source ``"model"``).
 
 The sizes a model fixes itself always win; ``--input-shape`` must agree with them.
+
+These are decided once, before any model is reported: a frozen
+:class:`ShapePlan` holds the checked ``--input-shape`` values, the adapter's
+batch shapes and the shapes the trained model calls its sub-models with, all
+as values. The running layer makes it (:func:`kreg.running.inspecting.shape_plan`:
+reading the adapter and tracing the trained model run plugin code); nothing
+here calls back into it.
 """
 
 from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import KW_ONLY, dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from kreg.errors import KregUsageError
-from kreg.inspect_tools.shapes import is_shape
-
-Shape = list  # list[int | None], the batch axis first
+from kreg.inspect_tools.shapes import flat_shapes, is_shape
 
 SOURCES = ("model", "adapter", "option")
 
@@ -195,7 +201,8 @@ class ResolvedInputs:
             stayed unknown are ``None`` too.
         source: str. ``"option"`` if ``--input-shape`` filled a size, else
             ``"adapter"`` if the training data did, else ``"model"``.
-        notes: list[str]. Why sizes stayed unknown (a failing data adapter).
+        notes: list[str]. Why sizes stayed unknown (a failing data adapter,
+            a trained model that could not be traced).
     """
 
     shapes: dict[str, list]
@@ -215,47 +222,85 @@ class ResolvedInputs:
         }
 
 
-class ShapePlan:
-    """Where the unknown input sizes of an architecture's components come from.
+@dataclass(frozen=True)
+class BatchShapes:
+    """The shapes of the model inputs in one batch of training data, batch axis first.
 
-    Args:
-        options: Mapping[str, list[int]]. ``--input-shape`` values, checked.
-        adapter_shapes: Callable or None. Returns the shapes of the model
-            inputs of one training batch (a dict by name, a list by position,
-            or one shape); called at most once, and only when a size is unknown.
-        batch_size: int or None. The batch size training uses (for the training
-            memory estimate of the trained component).
-        trace_trained: Callable or None. Traces the trained component (which
-            calls :meth:`note_calls`); used when another component is
-            reported without it and has unknown sizes.
+    Attributes:
+        by_name: Mapping[str, tuple]. A dict batch: shapes by input name.
+        by_position: tuple[tuple, ...]. A tuple batch: shapes in order (one
+            tensor gives one shape).
     """
 
-    def __init__(
-        self,
-        options: Mapping[str, list[int]] | None = None,
-        adapter_shapes: Callable[[], Any] | None = None,
-        batch_size: int | None = None,
-        trace_trained: Callable[[], Any] | None = None,
-    ):
-        self.options = dict(options or {})
-        self.batch_size = batch_size
-        self.trace_trained = trace_trained
-        self._adapter_shapes = adapter_shapes
-        self._adapter: Any = None
-        self._adapter_error: str | None = None
-        self._called: dict[int, tuple[list[Shape], str]] = {}
+    by_name: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    by_position: tuple = ()
 
-    def note_calls(self, calls: Iterable[tuple[Any, list[Shape]]], source: str) -> None:
-        """Remember the input shapes that models were called with inside the trained model.
+    @classmethod
+    def of(cls, shapes: Any) -> BatchShapes:
+        """From the shapes of a batch: a dict of shapes, a list of shapes, or one shape (lists of sizes)."""
+        if is_shape(shapes):
+            return cls(by_position=(tuple(shapes),))
+        if isinstance(shapes, Mapping):
+            return cls(by_name=MappingProxyType({str(name): _frozen(shape) for name, shape in shapes.items()}))
+        if isinstance(shapes, (list, tuple)):
+            return cls(by_position=tuple(_frozen(shape) for shape in shapes))
+        return cls()
 
-        Args:
-            calls: Iterable of ``(layer, shapes)``: a layer called inside the
-                trained model's compute trace and the shapes of its flattened inputs.
-            source: str. Where the trained model's own input sizes came from.
-        """
-        self.trace_trained = None
-        for layer, shapes in calls:
-            self._called.setdefault(id(layer), (shapes, source))
+
+@dataclass(frozen=True)
+class ModelCall:
+    """A model called inside the trained model, with the shapes of its flattened inputs (batch axis ``None``).
+
+    Attributes:
+        model: keras.Model. The model called (a component such as the Transformer's decoder).
+        shapes: tuple[tuple, ...]. The shape of each of its inputs at that call.
+        source: str. Where the trained model's own unknown sizes came from.
+    """
+
+    model: Any
+    shapes: tuple
+    source: str
+
+
+@dataclass(frozen=True)
+class ShapePlan:
+    """Where the unknown input sizes of the components come from, decided before any is reported.
+
+    Made once per inspection (by :func:`kreg.running.inspecting.shape_plan`
+    for an architecture, a file or a model) from values only; :meth:`resolve`
+    reads it and changes nothing.
+
+    Attributes:
+        options: Mapping[str, tuple[int, ...]]. ``--input-shape`` values by
+            input name, already checked: sizes after the batch axis.
+        batch_size: int or None. The batch size training uses (for the
+            training memory estimate of the trained component).
+        adapter: BatchShapes or None. The data adapter's batch; None when it
+            was not needed, there is none, or it failed.
+        adapter_note: str or None. Why the adapter gave no shapes (it failed);
+            a model whose sizes it would have filled gets this note.
+        calls: tuple[ModelCall, ...]. The models called inside the trained
+            model and the shapes of the first call of each.
+        calls_note: str or None. Why ``calls`` is empty (the trained model
+            could not be traced); a component that needed them gets this note.
+        trained_trace: Trace or None. The trace ``calls`` were read from: the
+            trained model at its planned sizes, which its report counts
+            compute on instead of tracing it a second time.
+    """
+
+    options: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    _: KW_ONLY
+    batch_size: int | None = None
+    adapter: BatchShapes | None = None
+    adapter_note: str | None = None
+    calls: tuple[ModelCall, ...] = ()
+    calls_note: str | None = None
+    trained_trace: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Frozen all the way down: the caller's dict and lists are copied into read-only values.
+        options = {str(name): tuple(int(size) for size in sizes) for name, sizes in self.options.items()}
+        object.__setattr__(self, "options", MappingProxyType(options))
 
     def resolve(self, model: Any, trained: bool) -> ResolvedInputs:
         """The shapes to count ``model`` at.
@@ -263,6 +308,9 @@ class ShapePlan:
         Args:
             model: keras.Model. A traceable (non-container) model.
             trained: bool. True for the component the data adapter feeds.
+
+        Raises:
+            ValueError: the model's input shapes are unknown (a subclassed model never built).
         """
         inputs = model_inputs(model)
         shapes = {item.name: list(item.shape) for item in inputs}
@@ -281,46 +329,93 @@ class ShapePlan:
                 resolved.source = max(resolved.source, source, key=SOURCES.index)
         return resolved
 
+    def incomplete(self, models: Iterable[tuple[Any, bool]]) -> list[tuple[Any, bool]]:
+        """The ``(model, trained)`` pairs whose sizes this plan leaves unknown (untraceable models left out)."""
+        left = []
+        for model, trained in models:
+            try:
+                if not self.resolve(model, trained).complete:
+                    left.append((model, trained))
+            except (AttributeError, ValueError):  # input shapes unknown: the report says it cannot trace it
+                continue
+        return left
+
     def _hints(
         self, model: Any, inputs: list[ModelInput], trained: bool, resolved: ResolvedInputs
     ) -> tuple[list[Any], str]:
-        """Per input, a shape from the calls seen in the trained model or from the adapter (or None)."""
-        if not trained:
-            self._trace_the_trained_model()
-        called, source = self._called.get(id(model), (None, "adapter"))
-        if called is not None and len(called) == len(inputs):
-            return called, source
-        batch = self._adapter_batch(resolved)
-        if is_shape(batch):
-            batch = [batch]  # one tensor: the model's one input
-        if isinstance(batch, Mapping):
-            return [batch.get(item.name) for item in inputs], "adapter"
-        if trained and isinstance(batch, list) and len(batch) == len(inputs):
-            return batch, "adapter"
+        """Per input, a shape from the model's call inside the trained model or from the adapter (or None)."""
+        called = next((call for call in self.calls if call.model is model), None)
+        if called is not None and len(called.shapes) == len(inputs):
+            return list(called.shapes), called.source
+        if not trained and self.calls_note:
+            resolved.notes.append(self.calls_note)
+        if self.adapter_note:
+            resolved.notes.append(self.adapter_note)
+        batch = self.adapter or BatchShapes()
+        if batch.by_name:
+            return [batch.by_name.get(item.name) for item in inputs], "adapter"
+        if trained and len(batch.by_position) == len(inputs):
+            return list(batch.by_position), "adapter"
         return [None] * len(inputs), "adapter"
 
-    def _trace_the_trained_model(self) -> None:
-        """Learn the shapes the trained model calls its sub-models with, once, if no report did yet."""
-        trace_trained, self.trace_trained = self.trace_trained, None
-        if trace_trained is None:
-            return
-        try:
-            trace_trained()
-        except Exception:  # the trained model cannot be traced: the adapter (or nothing) is left
-            pass
 
-    def _adapter_batch(self, resolved: ResolvedInputs) -> Any:
-        if self._adapter_shapes is not None:
-            adapter_shapes, self._adapter_shapes = self._adapter_shapes, None
-            try:
-                self._adapter = adapter_shapes()
-            except Exception as error:  # compute falls back to counts per position; the note says why
-                from kreg.errors import describe_exception
+def counted_models(components: Mapping[str, Any]) -> list[tuple[Any, bool]]:
+    """The models a report traces and counts, each with True for the trained one.
 
-                self._adapter_error = f"input sizes not taken from the data adapter: {describe_exception(error)}"
-        if self._adapter_error:
-            resolved.notes.append(self._adapter_error)
-        return self._adapter
+    The trained one is the ``"model"`` component; a ``Model`` subclass without
+    ``call()`` is counted through its sub-models, none of them trained.
+    """
+    return [item for key, model in components.items() for item in _counted(model, trained=key == "model")]
+
+
+def _counted(model: Any, trained: bool) -> list[tuple[Any, bool]]:
+    import keras
+
+    from kreg.inspect_tools.params import is_container_model, submodels
+
+    if is_container_model(model):
+        return [item for sub in submodels(model) if isinstance(sub, keras.Model) for item in _counted(sub, False)]
+    return [(model, trained)]
+
+
+def with_trained_calls(plan: ShapePlan, trained_model: Any) -> ShapePlan:
+    """``plan`` with the models called inside ``trained_model``, at the sizes ``plan`` gives it.
+
+    One trace of the trained model (with the compute batch size) shows the
+    shapes it calls its sub-models with: the Transformer's decoder gets the
+    encoder's sequence length for its state input. When ``plan`` leaves a size
+    of the trained model unknown, ``plan`` is returned as it is: a trace would
+    put 1 in its place, and a sub-model would be counted at that 1 as if it
+    were known.
+
+    Raises:
+        Exception: whatever the trace raises (Keras runs the plugin's layers);
+            the running layer turns it into :attr:`ShapePlan.calls_note`.
+    """
+    import keras
+
+    from kreg.inspect_tools.compute import TRACE_BATCH
+    from kreg.inspect_tools.tracing import trace_model
+
+    resolved = plan.resolve(trained_model, trained=True)
+    if not resolved.complete:
+        return plan
+    trace = trace_model(trained_model, batch=TRACE_BATCH, input_shapes=resolved.for_trace())
+    first: dict[int, ModelCall] = {}
+    for call in trace.inner:
+        if isinstance(call.layer, keras.Model) and id(call.layer) not in first:
+            shapes = tuple(_frozen(shape) for shape in flat_shapes(call.input_shape))
+            first[id(call.layer)] = ModelCall(call.layer, shapes, resolved.source)
+    return replace(plan, calls=tuple(first.values()), trained_trace=trace)
+
+
+def _frozen(shapes: Any) -> Any:
+    """A shape or a nest of shapes as tuples (and read-only mappings)."""
+    if isinstance(shapes, Mapping):
+        return MappingProxyType({str(key): _frozen(value) for key, value in shapes.items()})
+    if isinstance(shapes, (list, tuple)):
+        return tuple(_frozen(value) for value in shapes)
+    return shapes
 
 
 def _fill(shape: list, hint: Any) -> list:

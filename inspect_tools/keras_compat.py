@@ -250,6 +250,6 @@ def called_graph(op: Any) -> Any:
     """
     try:
         function = op.graph._get_function(op.get_attr("f").name)
-    except Exception:  # not a function call, or a function defined elsewhere
+    except (AttributeError, TypeError, ValueError):  # no function attribute (get_attr's ValueError), or not a name
         return None
     return getattr(function, "graph", None)

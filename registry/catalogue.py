@@ -75,7 +75,7 @@ class Catalogue:
         self.plugins[record.name] = record
         try:
             self.plugin_manager.register(plugin, name=record.name)
-        except Exception as error:  # pluggy's validation, or a name taken twice
+        except Exception as error:  # noqa: BLE001 - pluggy's validation, a name taken twice...: recorded
             return self.record_failure(record, "register", error)
         record.hooks = sorted(caller.name for caller in self.plugin_manager.get_hookcallers(plugin) or ())
         for hook in record.hooks:
@@ -101,7 +101,7 @@ class Catalogue:
         hook = self.plugin_manager.subset_hook_caller("kreg_register_architectures", remove_plugins=others)
         try:
             hook(register=_Registrar(self, record))
-        except (Exception, SystemExit) as error:
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - plugin code: recorded, the other plugins still load
             self.record_failure(record, "hook", error)
 
     def block(self, record: PluginRecord) -> None:
@@ -193,7 +193,7 @@ class _Registrar:
         """Add ``architecture``, or record why it was refused and carry on."""
         try:
             self._catalogue.add(architecture, self._record)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - validating a plugin's values (their repr, a Mapping): recorded
             name = getattr(architecture, "name", None)
             self._record.failures.append(
                 PluginFailure(self._record.name, "architecture", describe_exception(error), str(name))

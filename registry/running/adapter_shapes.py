@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from kreg.phases import Phase
+from kreg.running.calls import in_phase
+
 if TYPE_CHECKING:
     from kreg.catalogue import Entry
 
@@ -35,14 +38,17 @@ def adapter_input_shapes(
         tuple of inputs), or one shape; each shape a list with the batch axis first.
 
     Raises:
-        ArchitectureFailure: the adapter failed (phase ``"data"``).
+        ArchitectureFailure: the adapter, or reading its first batch, failed
+            (phase ``data``; ``data-state`` for the data-state step).
+        KregUsageError: the adapter rejected a hyperparameter by name.
     """
     from kreg.running.data import make_dataset
 
     dataset = make_dataset(entry, dict(hyperparameters), batch_size, None, data_state)
-    shapes = _shapes(_features(dataset.element_spec))
-    if any(size is None for shape in _flat(shapes) for size in shape[1:]):
-        shapes = _shapes(_features(next(iter(dataset.take(1)))))
+    with in_phase(entry.name, Phase.DATA):  # reading a batch runs the plugin's generator or map functions
+        shapes = _shapes(_features(dataset.element_spec))
+        if any(size is None for shape in _flat(shapes) for size in shape[1:]):
+            shapes = _shapes(_features(next(iter(dataset.take(1)))))
     return shapes
 
 

@@ -45,12 +45,12 @@ def run_child(
         with phases_reported_to(report):
             reply = ("result", task(_entry(entry, disabled, threads)))
         connection.send(reply)
-    except BaseException as error:  # kreg's own code failed on it, or its result cannot be pickled
-        with contextlib.suppress(BaseException):
+    except BaseException as error:  # noqa: BLE001 - kreg failed on it, or its result cannot be pickled: sent to the parent
+        with contextlib.suppress(OSError, ValueError):  # the parent is gone; os._exit below still runs
             connection.send(("error", f"kreg failed checking it: {describe_exception(error)}"))
     finally:
         for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe or file
                 stream.flush()
         os._exit(0)
 

@@ -72,7 +72,8 @@ def load_saved_model(entry: Entry, path: str, hyperparameters: Mapping[str, Any]
         if missing is None:
             raise
         cause = (
-            f"{path!r} holds a {archive.class_name} model using class {missing.group(1)!r}, which {entry.name!r} does not define: "
+            f"{path!r} holds a {archive.class_name} model using class {missing.group(1)!r}, "
+            f"which {entry.name!r} does not define: "
             f"not a model of {entry.name!r}{_class_clause(expected_class(entry, hyperparameters))}"
         )
         raise ArchitectureFailure(entry.name, Phase.LOAD, cause) from None
@@ -92,7 +93,8 @@ def wrong_model(
         return None
     expected = expected_class(entry, hyperparameters)
     cause = (
-        f"the model in {path!r} (class {type(model).__name__}) has no {error.name!r}, which the sampler of {entry.name!r} uses: "
+        f"the model in {path!r} (class {type(model).__name__}) has no {error.name!r}, "
+        f"which the sampler of {entry.name!r} uses: "
         f"not a model of {entry.name!r}{_class_clause(expected)}"
     )
     return ArchitectureFailure(entry.name, failure.phase, cause)
@@ -105,7 +107,7 @@ def expected_class(entry: Entry, hyperparameters: Mapping[str, Any] | None = Non
     try:
         values = hyperparameters if hyperparameters is not None else resolve_hyperparameters(entry)
         return type(build_fresh(entry, values, seed=None).model).__name__
-    except Exception:  # only for a message: the failure being reported matters more
+    except KregError:  # the build failed too; only for a message: the failure being reported matters more
         return None
 
 
@@ -144,7 +146,7 @@ def load_model_file(path: str, entries: Sequence[Entry]) -> keras.Model:
         _import_plugin_modules(batch)
         try:
             return keras.models.load_model(path, safe_mode=True)
-        except (Exception, SystemExit) as error:  # retried after importing more plugins
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - plugin code deserialises it: retried, then raised
             failure = error
     raise KregError(f"cannot load {path!r}: {_load_failure(failure)}") from failure
 

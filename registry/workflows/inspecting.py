@@ -58,13 +58,10 @@ def inspect_opened(
         KregUsageError: a bad component or input shape.
         ArchitectureFailure: inspecting failed.
     """
-    from kreg.inspect_tools.input_shapes import ShapePlan, component_input_shapes
-
     components = opened.select(component)
-    shapes = component_input_shapes(input_shapes, components)
     if opened.built is not None:
-        return inspect_built(opened.built, components, shapes, batch_size)
-    return inspect_models(subject.name, {}, components, ShapePlan(shapes, None, batch_size))
+        return inspect_built(opened.built, components, input_shapes, batch_size)
+    return inspect_models(subject.name, {}, components, input_shapes, batch_size)
 
 
 def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options: Any) -> Any:

@@ -240,9 +240,10 @@ def _stage(result: PipelineResult, stage: Stage, phase: Phase, run: Any, *args: 
         return run(*args)
     except ArchitectureFailure as failure:
         result.fail(stage, failure)
-    except Exception as error:  # a usage error under the preset, or kreg's own code failing on it
+        raise _StageFailed from failure
+    except Exception as error:  # a usage error under the preset, or kreg's own code failing on it: recorded
         result.fail(stage, ArchitectureFailure(result.architecture, phase, error))
-    raise _StageFailed
+        raise _StageFailed from error
 
 
 def _resolve(
@@ -285,14 +286,12 @@ def _require_declared_components(built: BuiltArchitecture) -> None:
 
 
 def _inspect(built: BuiltArchitecture, options: PipelineOptions, result: PipelineResult) -> None:
-    from kreg.inspect_tools.input_shapes import component_input_shapes
     from kreg.running.inspecting import count_built_params, inspect_built
 
     if options.inspection is Inspection.COUNT:
         result.params = count_built_params(built)
         return
-    shapes = component_input_shapes(options.input_shapes, built.components)
-    result.report = inspect_built(built, None, shapes, options.memory_batch_size)
+    result.report = inspect_built(built, None, options.input_shapes, options.memory_batch_size)
     for name, component in result.report["components"].items():
         result.params[name] = component["params"]
         result.dense[name] = len(component["dense"])

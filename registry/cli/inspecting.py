@@ -133,7 +133,7 @@ def plot_command(
     stem = Path(name).stem if is_model_file(name) else name
     path = Path(output or (f"{stem}.png" if component == "model" else f"{stem}-{component}.png"))
     require_plot_tools(path)
-    check_destination(path, "-o")
+    path = check_destination(path, "-o")  # absolute, before the plugins are imported
     from kreg.inspect_tools.graph import GraphOptions
     from kreg.workflows.inspecting import plot_subject, write_graph
     from kreg.workflows.subjects import resolve_subject

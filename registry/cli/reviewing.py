@@ -126,10 +126,13 @@ def review_command(
       kreg review vae.keras --against vae
       kreg review mobilenet.keras --input-shape input_layer=224,224,3
     """
+    from kreg.files import check_destination
     from kreg.workflows.comparing import compare_sides
     from kreg.workflows.subjects import is_model_file, resolve_subject
 
     left_spec, right_spec = parse_sides(args, against_required=False)
+    stem = Path(left_spec.name).stem if is_model_file(left_spec.name) else left_spec.name
+    path = check_destination(output or f"{stem}-review.html", "-o")  # absolute, before the plugins are imported
     catalogue = get_session().catalogue
     left = resolve_subject(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)
     right = (
@@ -141,10 +144,6 @@ def review_command(
 
     if train_steps is not None:
         require_trainable_subject(left)
-    from kreg.files import check_destination
-
-    stem = Path(left_spec.name).stem if is_model_file(left_spec.name) else left_spec.name
-    path = check_destination(output or f"{stem}-review.html", "-o")
     from kreg.inspect_tools.input_shapes import parse_input_shapes
 
     pinned = parse_input_shapes(input_shapes)

@@ -9,6 +9,7 @@ the model is built or loaded.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -70,6 +71,8 @@ def sample_command(
         return
     if name is None:
         raise click.UsageError("Missing argument 'NAME'.", context)
+    # Absolute before the plugins are imported: a plugin that changes the working folder cannot move them.
+    model_file, output = (None if path is None else os.path.abspath(path) for path in (model_path, output))
     entry = get_session().entry(name)
     architecture = entry.architecture
     if architecture.sampler is None:
@@ -78,7 +81,7 @@ def sample_command(
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
     from kreg.workflows.sampling import sample
 
-    result = sample(entry, hyperparameters, model_path, output, options)
+    result = sample(entry, hyperparameters, model_file, output, options)
     if as_json:
         emit_json(
             {

@@ -69,7 +69,10 @@ DISTRIBUTE_HELP = (
     ),
 )
 @click.option(
-    "--logdir", metavar="DIR", default=None, help="Write each step's metrics as TensorBoard scalars under DIR/train."
+    "--logdir",
+    metavar="DIR",
+    default=None,
+    help="Write each step's metrics as TensorBoard scalars under DIR/train (checked first, like --save).",
 )
 @click.option("--distribute", type=click.Choice(["mirrored", "multiworker"]), default=None, help=DISTRIBUTE_HELP)
 @click.option(
@@ -130,17 +133,18 @@ def train_command(
     from kreg.hyperparameters import resolve_hyperparameters
     from kreg.workflows.training import TrainOptions, check_options, train
 
-    entry = get_session().entry(name)
     workers = options.pop("workers")
-    train_options = TrainOptions(quiet=as_json, **options)  # type: ignore[arg-type]
+    # Before any plugin code runs (loading the catalogue imports the plugins), and before any worker starts.
+    train_options = check_options(TrainOptions(quiet=as_json, **options))  # type: ignore[arg-type]
+    options.update(source=train_options.source, save=train_options.save, logdir=train_options.logdir)
+    entry = get_session().entry(name)
     hyperparameters = resolve_hyperparameters(entry, assignments, preset)
     if workers is not None:
-        check_options(train_options)  # before any worker starts (each checks them again)
         train_on_local_cluster(entry, workers, assignments, preset, as_json, options)
         return
     if options["distribute"] == "multiworker":
         read_tf_config()  # a malformed TF_CONFIG is a usage error, before TensorFlow starts
-    result = train(entry, hyperparameters, train_options)
+    result = train(entry, hyperparameters, train_options, checked=True)
     if as_json:
         emit_json(result.to_json())
     else:
@@ -282,6 +286,8 @@ def check_command(
     from kreg.files import check_destination
     from kreg.workflows.checking import check_all
 
+    if junit_xml is not None:
+        junit_xml = str(check_destination(junit_xml, "--junit-xml"))  # before the plugins are imported
     session = get_session()
     entries = session.catalogue.select(patterns, tags, exclude_tags)
     if not entries:
@@ -291,8 +297,6 @@ def check_command(
             *(f"--exclude-tag {t}" for t in exclude_tags),
         ]
         raise KregUsageError("no architectures match " + " ".join(wanted) if wanted else "no architectures registered")
-    if junit_xml is not None:
-        check_destination(junit_xml, "--junit-xml")
     matching = len(entries)
     if shard is not None:
         entries = shard.select(entries)

@@ -8,13 +8,14 @@ Keras's ``fit`` and save it. The training run itself is
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Entry
 from kreg.errors import KregUsageError
-from kreg.files import check_destination
+from kreg.files import absolute, check_destination, check_folder
 from kreg.phases import Phase
 from kreg.running.building import build
 from kreg.running.calls import in_phase
@@ -27,22 +28,36 @@ if TYPE_CHECKING:
 __all__ = ["TrainOptions", "TrainResult", "check_options", "train"]  # the options and result the CLI handles too
 
 
-def check_options(options: TrainOptions) -> None:
-    """Reject options that cannot work before anything is built.
+def check_options(options: TrainOptions) -> TrainOptions:
+    """Reject options that cannot work before anything is built; make their paths absolute.
+
+    Call it before any plugin code runs: a plugin that changes the working
+    folder cannot then move what the user named.
+
+    Returns:
+        TrainOptions. ``options`` with ``source``, ``save`` and ``logdir`` absolute.
 
     Raises:
         KregUsageError: ``source`` does not exist; ``save`` is not a ``.keras``
             file name, is a directory, or its folder cannot be created or
-            written (checked only where this process writes it: not on a
-            multi-worker process other than the chief).
+            written; ``logdir`` cannot be created or written in (both checked
+            only where this process writes them: not on a multi-worker process
+            other than the chief).
     """
     if options.source is not None and not os.path.exists(options.source):
         raise KregUsageError(f"--data path {options.source!r} does not exist")
-    if options.save is not None and writes_outputs(options):
-        check_destination(options.save, "--save", (".keras",))
+    paths = {name: str(absolute(value)) for name in ("source", "save", "logdir") if (value := getattr(options, name))}
+    if writes_outputs(options):
+        if options.save is not None:
+            paths["save"] = str(check_destination(options.save, "--save", (".keras",)))
+        if options.logdir is not None:
+            paths["logdir"] = str(check_folder(options.logdir, "--logdir"))
+    return dataclasses.replace(options, **paths)
 
 
-def train(entry: Entry, hyperparameters: Mapping[str, Any], options: TrainOptions) -> TrainResult:
+def train(
+    entry: Entry, hyperparameters: Mapping[str, Any], options: TrainOptions, *, checked: bool = False
+) -> TrainResult:
     """Build ``entry`` (inside the strategy's scope, if any) and smoke-train it.
 
     Args:
@@ -50,6 +65,8 @@ def train(entry: Entry, hyperparameters: Mapping[str, Any], options: TrainOption
         hyperparameters: Mapping[str, Any]. Resolved hyperparameters (defaults,
             preset, ``--set``).
         options: TrainOptions. Steps, data, strategy, outputs.
+        checked: bool. ``options`` came from :func:`check_options` (the CLI
+            checks them before the plugins are imported); else they are checked here.
 
     Returns:
         TrainResult. Check :meth:`TrainResult.failure` for a run stopped by a
@@ -60,7 +77,8 @@ def train(entry: Entry, hyperparameters: Mapping[str, Any], options: TrainOption
         ArchitectureFailure: a phase (resolve, data-state, build, data, train,
             save) failed.
     """
-    check_options(options)
+    if not checked:
+        options = check_options(options)
     require_trainable(entry)
     require_keras()
     import keras

@@ -93,7 +93,9 @@ def test_each_worker_trains_on_its_own_half_of_every_batch(run):
 
 def test_only_the_chief_writes_the_model_and_the_scalars(run):
     chief, other = run["workers"]
-    assert run["reports"][0]["saved"] == "model.keras" and run["reports"][0]["logdir"] == "logs"
+    # Made absolute before any plugin code ran (a plugin changing the working folder cannot move them).
+    assert run["reports"][0]["saved"] == str(chief.folder / "model.keras")
+    assert run["reports"][0]["logdir"] == str(chief.folder / "logs")
     assert run["reports"][1]["saved"] is None and run["reports"][1]["logdir"] is None
     assert sorted(path.name for path in chief.folder.iterdir()) == ["logs", "model.keras", "tmp"]
     assert sorted(path.name for path in other.folder.iterdir()) == ["tmp"]

@@ -17,6 +17,7 @@ from kreg import hookspecs
 from kreg.architecture import Architecture
 from kreg.errors import DuplicateArchitecture, InvalidArchitecture, UnknownArchitecture, describe_exception
 from kreg.plugin_records import PluginFailure, PluginRecord
+from kreg.processes import is_plugin_failure, signals_seen
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,12 @@ class Catalogue:
         plugin = self.plugin_manager.get_plugin(record.name)
         others = [other for other in self.plugin_manager.get_plugins() if other is not plugin]
         hook = self.plugin_manager.subset_hook_caller("kreg_register_architectures", remove_plugins=others)
+        seen = signals_seen()
         try:
             hook(register=_Registrar(self, record))
-        except (Exception, SystemExit) as error:  # noqa: BLE001 - plugin code: recorded, the other plugins still load
+        except BaseException as error:  # plugin code: recorded, the other plugins still load; not the user's Ctrl-C
+            if not is_plugin_failure(error, seen):
+                raise
             self.record_failure(record, "hook", error)
 
     def block(self, record: PluginRecord) -> None:

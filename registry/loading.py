@@ -17,6 +17,7 @@ from kreg.catalogue import Catalogue
 from kreg.errors import KregUsageError, PluginLoadError
 from kreg.hookspecs import PROJECT_NAME
 from kreg.plugin_records import PluginFailure, PluginRecord
+from kreg.processes import is_plugin_failure, signals_seen
 
 BUILTIN_DISTRIBUTION = "kreg"
 DISABLE_ENVIRONMENT_VARIABLE = "KREG_DISABLE_PLUGINS"
@@ -88,9 +89,12 @@ def load_entry_point(catalogue: Catalogue, entry_point: metadata.EntryPoint, rec
         return
     already_imported = {name for name in HEAVY_MODULES if name in sys.modules}
     started = time.perf_counter()
+    seen = signals_seen()
     try:
         plugin = entry_point.load()
-    except (Exception, SystemExit) as error:  # noqa: BLE001 - importing a plugin runs its code: recorded
+    except BaseException as error:  # importing a plugin runs its code: recorded, unless it is the user's Ctrl-C
+        if not is_plugin_failure(error, seen):
+            raise
         record.import_seconds = time.perf_counter() - started
         catalogue.record_failure(record, "import", error)
         return

@@ -52,6 +52,88 @@ class Interrupted(KeyboardInterrupt):
         return (type(self), (self.signal_number, self.detail))
 
 
+_signals_seen = 0
+_counting = False
+
+
+def signals_seen() -> int:
+    """How many SIGINTs and SIGTERMs kreg's own handlers have received in this process so far."""
+    return _signals_seen
+
+
+def note_signal(number: int = signal.SIGINT, frame: object = None) -> None:
+    """Count a signal that arrived; every handler kreg installs calls this first."""
+    global _signals_seen
+    _signals_seen += 1
+
+
+def counting_interrupt_handler(number: int, frame: object) -> None:
+    """Python's own Ctrl-C handler (raise ``KeyboardInterrupt``), counting the signal first."""
+    note_signal(number, frame)
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def interrupts_counted() -> Iterator[None]:
+    """While active (in the main thread), every Ctrl-C is counted, so that a ``KeyboardInterrupt``
+    plugin code raises itself is told from the user's (:func:`raised_by_signal`).
+
+    Python's default SIGINT handler is replaced by :func:`counting_interrupt_handler`,
+    which behaves the same; a process that ignores SIGINT, or handles it some
+    other way, is left as it is. The ``kreg`` command runs inside this.
+    """
+    global _counting
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    signal.signal(signal.SIGINT, counting_interrupt_handler)
+    _counting = True
+    try:
+        yield
+    finally:
+        _counting = False
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def raised_by_signal(error: KeyboardInterrupt, seen_before: int) -> bool:
+    """Whether ``error`` is the user's Ctrl-C (or SIGTERM), not a ``KeyboardInterrupt`` plugin code raised itself.
+
+    Args:
+        error: KeyboardInterrupt. What the plugin's block raised.
+        seen_before: int. :func:`signals_seen` when the block started.
+
+    Returns:
+        bool. True for :class:`Interrupted` and for a signal counted since the
+        block started; False where SIGINT is ignored (``kreg check``'s
+        children: no Ctrl-C can raise there) or where kreg counts signals and
+        none came; True where nothing is counted (the Python API in a
+        notebook: it cannot be told, so it is taken as the user's).
+    """
+    if isinstance(error, Interrupted):
+        return True
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return False
+    if not _counting:
+        return True
+    return _signals_seen != seen_before
+
+
+def is_plugin_failure(error: BaseException, seen_before: int) -> bool:
+    """Whether an exception out of plugin code is the plugin's failure to report (not one to let through).
+
+    Everything is, ``SystemExit`` and any ``BaseException`` subclass included,
+    except the user's interruption (:func:`raised_by_signal`) and
+    ``GeneratorExit`` (Python closing a generator the block yields from).
+    """
+    if isinstance(error, GeneratorExit):
+        return False
+    if isinstance(error, KeyboardInterrupt):
+        return not raised_by_signal(error, seen_before)
+    return True
+
+
 @contextlib.contextmanager
 def signals_raise_interrupted() -> Iterator[None]:
     """While active (in the main thread), SIGINT and SIGTERM raise :class:`Interrupted`.
@@ -64,6 +146,7 @@ def signals_raise_interrupted() -> Iterator[None]:
         return
 
     def interrupt(number: int, frame: object) -> None:
+        note_signal(number, frame)
         for each in (signal.SIGINT, signal.SIGTERM):
             signal.signal(each, signal.SIG_IGN)
         raise Interrupted(number)

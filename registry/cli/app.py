@@ -13,7 +13,7 @@ from kreg import __version__
 from kreg.cli.options import plugin_options
 from kreg.cli.session import get_session
 from kreg.errors import KregError, KregUsageError, describe_exception
-from kreg.processes import Interrupted
+from kreg.processes import Interrupted, interrupts_counted
 from kreg.terminal import printable
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -46,7 +46,8 @@ class KregGroup(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Run kreg; a closed stdout or stderr (``kreg list >&-``) discards output instead of failing."""
         _reopen_closed_standard_streams()
-        return super().main(*args, **kwargs)
+        with interrupts_counted():  # a plugin's own KeyboardInterrupt is then told from the user's Ctrl-C
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the sub-command, translating errors at the command boundary."""
@@ -67,6 +68,11 @@ class KregGroup(click.Group):
             self._maybe_traceback()
             hint = "" if get_session().debug else " (rerun with --debug for the traceback)"
             raise CommandError(f"{describe_exception(error)}{hint}", 1) from None
+        except (SystemExit, GeneratorExit):
+            raise
+        except BaseException as error:  # noqa: BLE001 - a BaseException subclass past plugin code's phases: one line
+            self._maybe_traceback()
+            raise CommandError(f"{describe_exception(error)} (a BaseException)", 1) from None
 
     @staticmethod
     def _maybe_traceback() -> None:

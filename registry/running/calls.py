@@ -7,8 +7,10 @@ training, saving), goes through :func:`in_phase`. A failure becomes an
 :class:`~kreg.phases.Phase` and the cause; :func:`current_phase` says which
 phase is running, and :func:`phases_reported_to` tells a listener each time it
 changes, for whoever must report on a run that did not come back (a child
-process that died or ran out of time). Plugin code that calls ``sys.exit`` is
-a failure like any other; only ``KeyboardInterrupt`` goes through.
+process that died or ran out of time). Plugin code that calls ``sys.exit`` or
+raises any ``BaseException`` (its own ``KeyboardInterrupt`` included) fails
+like any other; only the user's Ctrl-C or SIGTERM goes through
+(:func:`kreg.processes.raised_by_signal`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from kreg.catalogue import Entry
-from kreg.errors import ArchitectureFailure, KregUsageError
+from kreg.errors import ArchitectureFailure, KregUsageError, describe_exception
 from kreg.phases import Phase
+from kreg.processes import is_plugin_failure, signals_seen
 from kreg.references import Reference, resolve
 from kreg.running.causes import failed_phase, specific_cause
 
@@ -69,6 +72,19 @@ def _announce() -> None:
         listener(_running.get())
 
 
+def base_exception_cause(error: BaseException) -> str:
+    """What a ``BaseException`` that is no ``Exception`` is reported as, when plugin code raised it itself.
+
+    ``the plugin raised KeyboardInterrupt (not a Ctrl-C)``; ``the plugin raised
+    Abort, a BaseException: stop``.
+    """
+    name = type(error).__name__
+    if isinstance(error, KeyboardInterrupt):
+        return f"the plugin raised {name} (not a Ctrl-C)"
+    message = describe_exception(error).removeprefix(name).removeprefix(": ")
+    return f"the plugin raised {name}, a BaseException" + (f": {message}" if message else "")
+
+
 def exit_cause(exit: SystemExit) -> str:
     """What a ``SystemExit`` from plugin code is reported as: ``the plugin called sys.exit(7)``."""
     return f"the plugin called sys.exit({exit.code!r})" if exit.code is not None else "the plugin called sys.exit()"
@@ -97,9 +113,11 @@ def in_phase(
 
     Raises:
         ArchitectureFailure: the block raised anything else, ``SystemExit``
-            included (``KeyboardInterrupt`` goes through).
+            and any ``BaseException`` included (the user's Ctrl-C or SIGTERM
+            goes through; a ``KeyboardInterrupt`` the plugin raised itself does not).
     """
     token = _running.set(RunningPhase(architecture, Phase(phase)))
+    seen = signals_seen()
     _announce()
     try:
         yield
@@ -109,6 +127,10 @@ def in_phase(
         raise ArchitectureFailure(architecture, failed_phase(error, Phase(phase)), cause(error)) from error
     except SystemExit as exit:
         raise ArchitectureFailure(architecture, phase, exit_cause(exit)) from None
+    except BaseException as error:
+        if not is_plugin_failure(error, seen):
+            raise  # the user's Ctrl-C or SIGTERM
+        raise ArchitectureFailure(architecture, phase, base_exception_cause(error)) from None
     finally:
         _running.reset(token)
         _announce()
@@ -132,12 +154,19 @@ def resolve_part(entry: Entry, field: str) -> Any:
     reference: Reference | None = getattr(entry.architecture, field)
     if reference is None:
         return None
+    seen = signals_seen()
     try:
         return resolve(reference)
     except Exception as error:
         raise ArchitectureFailure(entry.name, Phase.RESOLVE, f"{field}: {error}") from error
     except SystemExit as exit:  # a module that exits when imported
         raise ArchitectureFailure(entry.name, Phase.RESOLVE, f"{field}: importing it, {exit_cause(exit)}") from None
+    except BaseException as error:
+        if not is_plugin_failure(error, seen):
+            raise
+        raise ArchitectureFailure(
+            entry.name, Phase.RESOLVE, f"{field}: importing it, {base_exception_cause(error)}"
+        ) from None
 
 
 def call_plugin(entry: Entry, field: str, phase: Phase, *args: Any, **kwargs: Any) -> Any:

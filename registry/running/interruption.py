@@ -17,6 +17,8 @@ from typing import Any
 
 import keras
 
+from kreg.processes import counting_interrupt_handler, note_signal
+
 STOPPING_NOTICE = "kreg: stopping after this step (Ctrl-C again to stop at once)"
 
 
@@ -45,20 +47,22 @@ def stop_on_interrupt(stopper: StopAtStepBoundary) -> Iterator[None]:
     ``KeyboardInterrupt``: a process that ignores SIGINT (``kreg check``'s
     children) or handles it itself keeps its own handling.
     """
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous not in (
+        signal.default_int_handler,
+        counting_interrupt_handler,
     ):
         yield
         return
 
     def request(number: int, frame: object) -> None:
+        note_signal(number, frame)
         stopper.requested = True
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, previous)
         print(STOPPING_NOTICE, file=sys.stderr, flush=True)
 
     signal.signal(signal.SIGINT, request)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, previous)

@@ -20,6 +20,8 @@ FAULTS = {
     "fault-os-exit": "calls os._exit(70) in its builder",
     "fault-segfault": "kills its process with SIGSEGV in its builder",
     "fault-hang": "sleeps for an hour in its builder, with a child process of its own",
+    "fault-abort": "raises a BaseException subclass of its own in its builder",
+    "fault-keyboard-interrupt": "raises KeyboardInterrupt itself in its builder (no signal)",
 }
 
 
@@ -100,6 +102,18 @@ def build_hang():
         with open(os.path.join(folder, "fault-hang.pids"), "w") as pids:
             pids.write(f"{os.getpid()} {helper.pid}\\n")
     time.sleep(3600)
+
+
+class Abort(BaseException):
+    pass
+
+
+def build_abort():
+    raise Abort("the builder gives up")
+
+
+def build_keyboard_interrupt():
+    raise KeyboardInterrupt
 
 
 def data(hyperparameters, batch_size, source):

@@ -159,6 +159,21 @@ def signals_raise_interrupted() -> Iterator[None]:
             signal.signal(number, handler)
 
 
+LEAVE_WORKING_FOLDER = "import sys\nif sys.path[:1] == ['']:\n    del sys.path[0]\n"
+"""Python source that takes the working folder off ``sys.path`` (``python -c`` puts it first, as ``''``)."""
+
+
+def kreg_command(*args: str) -> list[str]:
+    """The command line that runs ``kreg ARGS`` in a new Python process of this interpreter.
+
+    Not ``python -m kreg``: that imports ``kreg`` from the working folder
+    first (a ``kreg/`` folder or ``kreg.py`` there would be run instead).
+    Here the working folder is taken off ``sys.path`` before kreg is imported.
+    """
+    boot = f"{LEAVE_WORKING_FOLDER}from kreg.cli import main\nmain(prog_name='kreg')\n"
+    return [sys.executable, "-c", boot, *args]
+
+
 def die_with_parent() -> Callable[[], None] | None:
     """On Linux, a function a child process calls to be killed when its parent dies (no orphans).
 

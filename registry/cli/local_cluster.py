@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ from kreg.catalogue import Entry
 from kreg.cli.session import emit_json, get_session
 from kreg.cluster import PROGRESS_PREFIX, free_local_addresses, local_tf_configs
 from kreg.errors import KregError, KregUsageError
-from kreg.processes import Interrupted
+from kreg.processes import Interrupted, kreg_command
 from kreg.terminal import format_metric, print_fields, print_table
 
 if TYPE_CHECKING:
@@ -93,8 +92,8 @@ def train_on_local_cluster(
 
 
 def worker_command(name: str, assignments: tuple[str, ...], preset: str | None, options: dict[str, Any]) -> list[str]:
-    """``python -m kreg train NAME ... --distribute multiworker --json --progress-lines``."""
-    command = [sys.executable, "-m", "kreg", "train", name]
+    """``kreg train NAME ... --distribute multiworker --json --progress-lines`` (see ``kreg_command``)."""
+    command = kreg_command("train", name)
     for field, flag in WORKER_OPTIONS.items():
         value = options.get(field)
         if value is not None:

@@ -20,6 +20,7 @@ import multiprocessing.connection
 import os
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -260,4 +261,29 @@ def _context() -> Any:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["kreg.running.worker_preload"])
+    _start_fork_server_away_from_the_working_folder()
     return context
+
+
+def _start_fork_server_away_from_the_working_folder() -> None:
+    """Start the fork server (and multiprocessing's resource tracker) in an empty folder of its own.
+
+    Both are started with ``python -c``, which puts the working folder first on
+    ``sys.path``: a ``kreg/`` folder or a ``kreg.py`` there would be imported
+    as kreg (and its code run) when the server imports its preload. Started
+    from an empty folder, they cannot; each child then moves back to kreg's
+    working folder and takes kreg's ``sys.path`` (multiprocessing's preparation).
+    """
+    from multiprocessing import forkserver
+
+    try:
+        working = os.getcwd()
+    except FileNotFoundError:  # the working folder was deleted: nothing to import from
+        forkserver.ensure_running()
+        return
+    with tempfile.TemporaryDirectory(prefix="kreg-fork-server-") as empty:
+        os.chdir(empty)
+        try:
+            forkserver.ensure_running()
+        finally:
+            os.chdir(working)

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from kreg.cli import main
+from kreg.processes import kreg_command
 from kreg.testing_plugin import run_kreg
 
 TRAIN = [sys.executable, "-m", "kreg", "train", "risk-factor-autoencoder", "--preset", "smoke"]
@@ -67,7 +68,7 @@ def test_worker_command_passes_every_option_on(tmp_path, monkeypatch):
     }
     with main.make_context("kreg", ["list"]) as context, context.scope():
         command = worker_command("mlp", ("units=4",), "smoke", options)
-    assert command[:5] == [sys.executable, "-m", "kreg", "train", "mlp"]
+    assert command[:5] == kreg_command("train", "mlp")  # not python -m kreg: the working folder is not imported
     rest = command[5:]
     assert rest == [
         "--steps",

@@ -125,6 +125,26 @@ class PluginEnvironment:
             cwd=cwd,
         )
 
+    def kreg_script(
+        self, *args: str, env: dict[str, str] | None = None, timeout: float = 300, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess:
+        """Run ``kreg ARGS`` through a console script, as pip installs it, and return the finished process.
+
+        Unlike ``python -m kreg``, which puts the working folder first on
+        ``sys.path``, a console script puts its own folder there: what a user
+        typing ``kreg`` runs.
+        """
+        script = self.path / "bin" / "kreg"
+        if not script.exists():
+            script.write_text(
+                f"#!{self.python}\nimport sys\nfrom kreg.cli import main\nif __name__ == '__main__':\n"
+                "    sys.exit(main())\n"
+            )
+            script.chmod(0o755)
+        return subprocess.run(
+            [str(script), *args], capture_output=True, text=True, env=self._environment(env), timeout=timeout, cwd=cwd
+        )
+
     @staticmethod
     def _environment(extra: dict[str, str] | None) -> dict[str, str]:
         """This process's environment without kreg's own variables, plus ``extra``."""

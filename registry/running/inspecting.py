@@ -17,6 +17,7 @@ from kreg.running.calls import in_phase
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.input_shapes import ShapePlan
+    from kreg.inspect_tools.report_types import Report
 
 
 def inspect_built(
@@ -24,8 +25,8 @@ def inspect_built(
     components: Mapping[str, Any] | None = None,
     input_shapes: Mapping[str, list[int]] | None = None,
     batch_size: int | None = None,
-) -> dict[str, Any]:
-    """The ``kreg inspect --json`` report of a built architecture.
+) -> Report:
+    """The ``kreg inspect`` report of a built architecture.
 
     Unknown input sizes are taken from ``input_shapes``, else from the
     architecture's data adapter (see :mod:`kreg.inspect_tools.input_shapes`).
@@ -74,8 +75,8 @@ def shape_plan(
 
 def inspect_models(
     name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any], shapes: ShapePlan | None = None
-) -> dict[str, Any]:
-    """The ``kreg inspect --json`` report of models, built or loaded from a file.
+) -> Report:
+    """The ``kreg inspect`` report of models, built or loaded from a file.
 
     Args:
         name: str. The architecture's name (or the file's), for the report and failures.

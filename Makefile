@@ -42,8 +42,9 @@ test: setup chromium  ## the docs build (make docs), the layering (lint-imports)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -m "not slow" -q
 
-lint: setup  ## check the layering of ARCHITECTURE.md (the import-linter contracts in pyproject.toml)
+lint: setup  ## check the layering of ARCHITECTURE.md (the import-linter contracts in pyproject.toml) and the types (mypy)
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m scripts.typecheck
 
 test-slow: setup  ## only the slow tests
 	$(BIN)/python -m pytest -m slow -q

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -10,7 +12,6 @@ tf = pytest.importorskip("tensorflow")
 
 from kreg.errors import HyperparameterError  # noqa: E402
 from kreg.plugins.filter_visualizer import data, model, sampling, train  # noqa: E402
-import itertools
 
 SIZE = 96
 SMOKE = {"backbone": "resnet50v2", "image_size": SIZE, "iterations": 6, "step_size": 10.0, "filter_index": 3}
@@ -40,7 +41,8 @@ def test_structure_is_the_notebooks(components):
     assert np.abs(visualizer.image.numpy()).max() <= 0.125  # the notebook's noisy gray start
     assert isinstance(visualizer.optimizer, keras.optimizers.SGD)
     assert float(visualizer.optimizer.learning_rate) == pytest.approx(10.0)
-    assert model.build.__defaults__[:4] == ("resnet50v2", "conv3_block4_out", 0, 180)
+    notebook = {"backbone": "resnet50v2", "layer_name": "conv3_block4_out", "filter_index": 0, "image_size": 180}
+    assert {key: model.build.__kwdefaults__[key] for key in notebook} == notebook  # what a direct build() gets
 
 
 def test_call_returns_the_chosen_filters_map(components):

@@ -27,7 +27,10 @@ HEAVY = {"style-transfer", "filter-visualizer"}
 
 def test_importing_the_families_leaves_tensorflow_and_keras_unimported():
     modules = ", ".join(f"kreg.plugins.{package}" for package in FAMILIES.values())
-    code = f"import sys, {modules}; leaked = [m for m in ('tensorflow', 'keras') if m in sys.modules]; print(leaked); sys.exit(bool(leaked))"
+    code = (
+        f"import sys, {modules}; leaked = [m for m in ('tensorflow', 'keras') if m in sys.modules]; "
+        "print(leaked); sys.exit(bool(leaked))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr[-1000:]
 
@@ -41,7 +44,6 @@ def test_registered_by_its_builtin_plugin(builtin_catalogue, name):
     assert architecture.components == COMPONENTS[name]
     assert "smoke" in architecture.presets
     assert architecture.train_step == f"kreg.plugins.{FAMILIES[name]}.train:train_step"
-    assert architecture.source.startswith("seeds/")
     assert (architecture.sampler is not None) == (name in HEAVY)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -13,7 +14,6 @@ tf = pytest.importorskip("tensorflow")
 
 from kreg.errors import HyperparameterError  # noqa: E402
 from kreg.plugins.style_transfer import data, losses, model, sampling, train  # noqa: E402
-import itertools
 
 HEIGHT, WIDTH = 32, 48
 SMOKE = {"image_height": HEIGHT, "image_width": WIDTH, "iterations": 12}
@@ -71,7 +71,8 @@ def test_listing_settings(components):
     schedule = optimizer._learning_rate
     assert isinstance(schedule, keras.optimizers.schedules.ExponentialDecay)
     assert (schedule.initial_learning_rate, schedule.decay_steps, schedule.decay_rate) == (100.0, 100, 0.96)
-    assert model.build.__defaults__[:2] == (400, 533)  # the listing's height of 400
+    size = {"image_height": 400, "image_width": 533}  # the listing's height of 400
+    assert {key: model.build.__kwdefaults__[key] for key in size} == size  # what a direct build() gets
 
 
 def test_losses_match_the_listings_formulas():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -163,3 +165,30 @@ def test_a_family_names_its_parts_relative_to_its_package_and_shares_its_fields(
     assert architecture.components == ("model", "decoder")
     assert architecture.batch_size == 16
     assert architecture.problems() == []
+
+
+WARNING_FILTERS_AFTER_IMPORTS = """
+import importlib, warnings
+import keras, tensorflow  # their own imports may set filters; the plugins' code must not
+import kreg
+
+before = list(warnings.filters)
+modules = set()
+for entry in kreg.load_catalogue():
+    if entry.plugin.builtin:
+        parts = entry.architecture
+        for reference in (parts.builder, parts.data_adapter, parts.data_state, parts.train_step, parts.sampler):
+            if isinstance(reference, str):
+                modules.add(reference.split(":")[0])
+for module in sorted(modules):
+    importlib.import_module(module)
+print(len(modules), warnings.filters == before)
+"""
+
+
+def test_importing_the_builtin_plugins_code_leaves_the_warning_filters_alone():
+    """A plugin ignores a warning around the call that raises it, never for the whole process."""
+    result = subprocess.run([sys.executable, "-c", WARNING_FILTERS_AFTER_IMPORTS], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    count, unchanged = result.stdout.split()
+    assert int(count) > 20 and unchanged == "True"

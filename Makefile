@@ -42,13 +42,14 @@ test: setup chromium  ## the docs build (make docs), the lint (make lint), then 
 	@$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -m "not slow" -q
 
-# ruff, then (when added) the type checker, then the layering: python -m scripts.layering
+# ruff, then the type checker (python -m scripts.typecheck), then the layering: python -m scripts.layering
 # stages the installed layout in build/layering (every module under its real import
 # name) and runs lint-imports on it with the contracts of pyproject.toml; a bare
 # `lint-imports` cannot see inspect_tools/ and plugins/.
-lint: setup  ## ruff (lint and format), then the layering of ARCHITECTURE.md (the contracts in pyproject.toml)
+lint: setup  ## ruff (lint and format), the types (mypy), then the layering of ARCHITECTURE.md (the contracts in pyproject.toml)
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
+	$(BIN)/python -m scripts.typecheck
 	$(BIN)/python -m scripts.layering
 
 test-slow: setup  ## only the slow tests

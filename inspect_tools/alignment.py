@@ -17,7 +17,7 @@ unpaired calls (an affine gap penalty), so a removed block shows as one run of
 removals. Among equally good alignments, calls pair as early as possible:
 removing the last two of four identical blocks reports blocks 3 and 4 removed.
 
-Everything here works on the report's plain dicts; nothing imports Keras.
+Everything here works on the report's layer rows; nothing imports Keras.
 """
 
 from __future__ import annotations
@@ -25,14 +25,18 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
+from kreg.inspect_tools.report_types import LayerRow
+
 Pair = tuple["int | None", "int | None"]
 """``(left index, right index)``; None on the side that lacks the call."""
+
+Key = tuple[object, ...]
+"""What a call (or a unit of calls) is, as a hashable tuple: equal keys are interchangeable."""
 
 CALL_SUFFIX = re.compile(r"#\d+$")
 """The tracer's mark on a repeated call of a layer at the same path (``dense#2``)."""
@@ -67,8 +71,8 @@ class CallFeatures:
         cls: str. The layer's class.
         input_shape: str. Its input shape, as JSON.
         output_shape: str. Its output shape, as JSON.
-        params: Any. Its parameter count.
-        macs: Any. Its MACs per example (None when the report has none).
+        params: int. Its parameter count.
+        macs: int or None. Its MACs per example (None when not counted).
         depth: int. Nesting depth (1 for a layer of the component itself).
         parent: str or None. Class of the enclosing call.
         before: str or None. Class of the previous call under the same parent.
@@ -80,8 +84,8 @@ class CallFeatures:
     cls: str
     input_shape: str
     output_shape: str
-    params: Any
-    macs: Any
+    params: int
+    macs: int | None
     depth: int
     parent: str | None
     before: str | None
@@ -90,7 +94,7 @@ class CallFeatures:
     parent_index: int | None
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> Key:
         """Everything but the parent's row index: equal keys are interchangeable calls."""
         return (
             self.cls,
@@ -106,7 +110,7 @@ class CallFeatures:
         )
 
     @property
-    def shape_key(self) -> tuple:
+    def shape_key(self) -> Key:
         """What a call is, whatever it is called: class, shapes, parameters, MACs."""
         return (self.cls, self.input_shape, self.output_shape, self.params, self.macs)
 
@@ -128,7 +132,7 @@ def leaf_name(path: str) -> str:
     return CALL_SUFFIX.sub("", path.rsplit("/", 1)[-1])
 
 
-def call_features(rows: Sequence[Mapping[str, Any]]) -> list[CallFeatures]:
+def call_features(rows: Sequence[LayerRow]) -> list[CallFeatures]:
     """The features of each row of a ``layers`` table, in order.
 
     The enclosing call of ``a/b`` is the latest row whose path is ``a``; rows
@@ -137,7 +141,7 @@ def call_features(rows: Sequence[Mapping[str, Any]]) -> list[CallFeatures]:
     latest: dict[str, int] = {}
     parents: list[int | None] = []
     for index, row in enumerate(rows):
-        path = row["path"]
+        path = row.path
         parents.append(latest.get(path.rsplit("/", 1)[0]) if "/" in path else None)
         latest[path] = index
     siblings: dict[int | None, list[int]] = {}
@@ -153,41 +157,40 @@ def call_features(rows: Sequence[Mapping[str, Any]]) -> list[CallFeatures]:
 
 
 def _features(
-    rows: Sequence[Mapping[str, Any]], index: int, parents: list[int | None], before: int | None, after: int | None
+    rows: Sequence[LayerRow], index: int, parents: list[int | None], before: int | None, after: int | None
 ) -> CallFeatures:
     row = rows[index]
-    name = leaf_name(row["path"])
+    name = leaf_name(row.path)
     parent = parents[index]
     depth = 1
     while parent is not None:
         depth += 1
         parent = parents[parent]
     return CallFeatures(
-        cls=row["class"],
-        input_shape=json.dumps(row.get("input_shape")),
-        output_shape=json.dumps(row.get("output_shape")),
-        params=row.get("params"),
-        macs=row.get("macs"),
+        cls=row.layer_class,
+        input_shape=json.dumps(row.input_shape),
+        output_shape=json.dumps(row.output_shape),
+        params=row.params,
+        macs=row.macs,
         depth=depth,
         parent=_class_at(rows, parents[index]),
         before=_class_at(rows, before),
         after=_class_at(rows, after),
-        name=None if is_auto_name(name, row["class"]) else name,
+        name=None if is_auto_name(name, row.layer_class) else name,
         parent_index=parents[index],
     )
 
 
-def _class_at(rows: Sequence[Mapping[str, Any]], index: int | None) -> str | None:
-    return None if index is None else rows[index]["class"]
+def _class_at(rows: Sequence[LayerRow], index: int | None) -> str | None:
+    return None if index is None else rows[index].layer_class
 
 
-def align_calls(left: Sequence[Mapping[str, Any]], right: Sequence[Mapping[str, Any]]) -> list[Pair]:
+def align_calls(left: Sequence[LayerRow], right: Sequence[LayerRow]) -> list[Pair]:
     """Pair the layer calls of two ``layers`` tables by their place in the graph.
 
     Args:
-        left: Sequence[Mapping]. The left component's rows (``path``, ``class``,
-            ``input_shape``, ``output_shape``, ``params``, optionally ``macs``).
-        right: Sequence[Mapping]. The right component's rows.
+        left: Sequence[LayerRow]. The left component's rows.
+        right: Sequence[LayerRow]. The right component's rows.
 
     Returns:
         list[Pair]. Every row of both sides exactly once, in an order that
@@ -241,7 +244,7 @@ def _align_span(
 
 def pair_scores(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> np.ndarray:
     """The (len(left), len(right)) matrix of pair scores; pairs that may not pair get a large negative score."""
-    vocabulary: dict[Any, int] = {}
+    vocabulary: dict[tuple[str, object], int] = {}
 
     def codes(side: Sequence[CallFeatures], feature: str, missing: int) -> np.ndarray:
         values = [getattr(f, feature) for f in side]
@@ -256,9 +259,10 @@ def pair_scores(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> 
         )
 
     def equal(feature: str) -> np.ndarray:
-        return codes(left, feature, -1)[:, None] == codes(right, feature, -2)[None, :]
+        same: np.ndarray = codes(left, feature, -1)[:, None] == codes(right, feature, -2)[None, :]
+        return same
 
-    scores = np.full((len(left), len(right)), CLASS_SCORE, dtype=np.int64)
+    scores: np.ndarray = np.full((len(left), len(right)), CLASS_SCORE, dtype=np.int64)
     for feature, weight in FEATURE_SCORES.items():
         scores += weight * equal(feature)
     same_name = equal("name")

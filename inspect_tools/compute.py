@@ -70,8 +70,8 @@ class TraceCompute:
 class _Tally:
     """MACs per owner (call index) while the graphs are walked."""
 
-    macs: Counter = field(default_factory=Counter)
-    unknown: Counter = field(default_factory=Counter)
+    macs: Counter[int] = field(default_factory=Counter)
+    unknown: Counter[str] = field(default_factory=Counter)
     unbounded_loops: int = 0
     repeats: dict[int, int] = field(default_factory=dict)
 
@@ -100,7 +100,7 @@ def count_macs(trace: Trace) -> TraceCompute:
     for call in reversed(trace.calls):
         if call.parent is not None:
             total_macs[call.parent] += total_macs[call.index]
-    by_class: Counter = Counter()
+    by_class: Counter[str] = Counter()
     for call, macs in zip(trace.calls, self_macs):
         if macs:
             by_class[type(call.layer).__name__] += macs
@@ -115,12 +115,12 @@ def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
     the loop or called the function.
     """
     tally = _Tally(repeats={id(graph): repeats})
-    tracked = trace.owners is not None and trace.owners.knows(graph)
+    owners = trace.owners if trace.owners is not None and trace.owners.knows(graph) else None
     for op in graph.get_operations():
         kind = op.type
         if kind not in FORMULAS and kind not in NESTING_TYPES:
             continue
-        made_by = trace.owners.owner(op) if tracked else owner
+        made_by = owners.owner(op) if owners is not None else owner
         made_by = 0 if made_by is None else made_by
         if made_by == UNCOUNTED:
             continue

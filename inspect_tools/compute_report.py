@@ -6,21 +6,21 @@ every input size is known; otherwise once at the model's own shapes (for the
 layer rows, whose unknown sizes stay ``None``) and once at the sizes the
 :class:`~kreg.inspect_tools.input_shapes.ShapePlan` found (for compute).
 :class:`ComputeSummary` adds up what the traced models of one component
-contribute; :func:`compute_json`, :func:`memory_json` and
-:func:`compute_fields` write it out.
+contribute; :func:`compute_report` and :func:`memory_report` make the
+report's :class:`~kreg.inspect_tools.report_types.ComputeReport` and
+:class:`~kreg.inspect_tools.report_types.MemoryReport` of it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from kreg.inspect_tools.compute import TRACE_BATCH, TraceCompute, count_macs
 from kreg.inspect_tools.input_shapes import SOURCES, ResolvedInputs, ShapePlan
+from kreg.inspect_tools.keras_types import KerasModel, KerasVariable
 from kreg.inspect_tools.memory import activation_bytes, parameter_bytes_by_dtype, training_estimate
-from kreg.inspect_tools.shapes import format_shape
+from kreg.inspect_tools.report_types import ComputeReport, MemoryReport, ShapeNest, describe_shapes
 from kreg.inspect_tools.tracing import Trace, short_error, trace_model
 
 
@@ -50,7 +50,7 @@ class TracedModel:
         return {call.path: self.compute.total_macs[call.index] for call in self.compute_trace.inner}
 
 
-def trace_for_report(model: Any, plan: ShapePlan, trained: bool) -> TracedModel:
+def trace_for_report(model: KerasModel, plan: ShapePlan, trained: bool) -> TracedModel:
     """Trace ``model`` for its rows and count its compute.
 
     Args:
@@ -89,7 +89,7 @@ def trace_for_report(model: Any, plan: ShapePlan, trained: bool) -> TracedModel:
 
 def _not_counted(resolved: ResolvedInputs, error: BaseException) -> str:
     """Why compute was left out; with unknown sizes (traced as 1), how to give them instead."""
-    where = _describe_shapes(resolved.shapes)
+    where = describe_shapes(resolved.shapes)
     if resolved.complete:
         return f"compute not counted at {where}: {short_error(error)}"
     # A strided convolution cannot run on a 1 x 1 image: per-position counts need real sizes there.
@@ -97,18 +97,6 @@ def _not_counted(resolved: ResolvedInputs, error: BaseException) -> str:
         f"compute not counted: {where} has sizes the model leaves unknown, and it does not run with 1 in their "
         f"place; give them to kreg inspect --input-shape or kreg.inspect(..., input_shapes=...) ({short_error(error, 120)})"
     )
-
-
-def _describe_shapes(shapes: Mapping[str, Any]) -> str:
-    return ", ".join(f"{name} {format_shape(shape)}" for name, shape in shapes.items())
-
-
-SOURCE_WORDS = {"model": "the model's own", "adapter": "from the data adapter", "option": "from --input-shape"}
-
-
-def counted_at(compute: Mapping[str, Any]) -> str:
-    """``encoder_inputs (None, 20) (from the data adapter)``: the shapes compute was counted at, and their source."""
-    return f"{_describe_shapes(compute['input_shapes']) or 'no inputs'} ({SOURCE_WORDS[compute['shape_source']]})"
 
 
 @dataclass
@@ -129,9 +117,9 @@ class ComputeSummary:
     macs: int = 0
     complete: bool = True
     counted: bool = True
-    input_shapes: dict[str, list] = field(default_factory=dict)
+    input_shapes: dict[str, ShapeNest] = field(default_factory=dict)
     source: str = "model"
-    by_class: Counter = field(default_factory=Counter)
+    by_class: Counter[str] = field(default_factory=Counter)
     activation_bytes: int = 0
     models: int = 0
     notes: list[str] = field(default_factory=list)
@@ -142,7 +130,7 @@ class ComputeSummary:
         if traced is not None:
             where = f"{prefix.rstrip('/')}: " if prefix else ""
             self.notes.extend(where + note for note in traced.notes)
-        if traced is None or traced.compute is None:
+        if traced is None or traced.compute is None or traced.compute_trace is None:
             self.counted = False
             return
         self.macs += traced.compute.total
@@ -170,27 +158,27 @@ class ComputeSummary:
         return self.counted and self.models > 0 and self.complete
 
 
-def compute_json(summary: ComputeSummary) -> dict[str, Any]:
-    """The ``compute`` object of DESIGN.md, with a ``note`` when something was not counted.
+def compute_report(summary: ComputeSummary) -> ComputeReport:
+    """The component's ``compute``, with a ``note`` when something was not counted.
 
     The note is the compute's own, apart from the component's ``note`` (which
     says why a model could not be traced at all).
     """
     counted = summary.counted and summary.models > 0
-    record = {
-        "macs": summary.macs if summary.known else None,
-        "macs_per_position": summary.macs if counted and not summary.complete else None,
-        "input_shapes": summary.input_shapes,
-        "shape_source": summary.source,
-        "by_class": dict(summary.by_class.most_common()),
-    }
-    if summary.notes:
-        record["note"] = "; ".join(dict.fromkeys(summary.notes))
-    return record
+    return ComputeReport(
+        macs=summary.macs if summary.known else None,
+        macs_per_position=summary.macs if counted and not summary.complete else None,
+        input_shapes=summary.input_shapes,
+        shape_source=summary.source,
+        by_class=dict(summary.by_class.most_common()),
+        note="; ".join(dict.fromkeys(summary.notes)) if summary.notes else None,
+    )
 
 
-def memory_json(model: Any, weights: list, summary: ComputeSummary, training_batch: int | None) -> dict[str, Any]:
-    """The ``memory`` object of DESIGN.md, with the parameter bytes by dtype and the training breakdown.
+def memory_report(
+    model: KerasModel, weights: list[KerasVariable], summary: ComputeSummary, training_batch: int | None
+) -> MemoryReport:
+    """The component's ``memory``: parameter bytes by dtype, activations, and the training estimate.
 
     Args:
         model: keras.Model. The component (its optimizers size the training state).
@@ -199,105 +187,8 @@ def memory_json(model: Any, weights: list, summary: ComputeSummary, training_bat
         training_batch: int or None. The batch size it trains with; None for a
             component that is not trained on its own.
     """
-    by_dtype = parameter_bytes_by_dtype(weights)
     activations = summary.activation_bytes if summary.known else None
     training = None
     if training_batch is not None and activations is not None:
         training = training_estimate(model, activations, training_batch)
-    return {
-        "parameter_bytes": sum(by_dtype.values()),
-        "activation_bytes_per_example": activations,
-        "training_bytes": None if training is None else training.total,
-        "parameter_bytes_by_dtype": by_dtype,
-        "training": None if training is None else training.to_json(),
-    }
-
-
-def compute_fields(component: Mapping[str, Any]) -> list[list[str]]:
-    """Rows of the text report's compute-and-memory table for one component."""
-    compute, memory = component["compute"], component["memory"]
-    rows = [["MACs per example", _macs_line(compute)]]
-    rows.append(["input shapes", counted_at(compute)])
-    total = sum(compute["by_class"].values())
-    if total:
-        parts = [
-            f"{name} {human_count(macs)} ({100 * macs / total:.1f} %)" for name, macs in compute["by_class"].items()
-        ]
-        rows.append(["MACs by class", ", ".join(parts)])
-    by_dtype = ", ".join(f"{dtype} {human_bytes(size)}" for dtype, size in memory["parameter_bytes_by_dtype"].items())
-    rows.append(["parameters", f"{human_bytes(memory['parameter_bytes'])}" + (f" ({by_dtype})" if by_dtype else "")])
-    activations = memory["activation_bytes_per_example"]
-    rows.append(
-        [
-            "activations per example",
-            "unknown (input sizes unknown)" if activations is None else human_bytes(activations),
-        ]
-    )
-    if compute.get("note"):
-        rows.append(["note", compute["note"]])
-    training = memory["training"]
-    if training is not None:
-        parts = (
-            f"parameters {human_bytes(training['parameters'])} + gradients {human_bytes(training['gradients'])} + "
-            f"optimizer {human_bytes(training['optimizer_state'])} + activations {human_bytes(training['activations'])}"
-        )
-        rows.append([f"training, batch {training['batch_size']}", f"{human_bytes(training['total'])} = {parts}"])
-    return rows
-
-
-def _macs_line(compute: Mapping[str, Any]) -> str:
-    if compute["macs"] is not None:
-        return f"{compute['macs']:,} ({human_count(compute['macs'])}; FLOPs = 2 x MACs)"
-    if compute["macs_per_position"] is not None:
-        return (
-            f"{compute['macs_per_position']:,} per unknown position (input sizes unknown; pin them with --input-shape)"
-        )
-    return "not counted (see the notes)"
-
-
-def human_count(value: int) -> str:
-    """``3.86 G``, ``50.8 k``, ``12``: three significant digits with a decimal prefix."""
-    for factor, prefix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
-        if value >= factor:
-            return f"{value / factor:.3g} {prefix}"
-    return str(value)
-
-
-def human_bytes(value: int) -> str:
-    """``102.5 MB``, ``3.1 kB``, ``12 B``: decimal units, as torchinfo prints them."""
-    for factor, unit in ((10**12, "TB"), (10**9, "GB"), (10**6, "MB"), (10**3, "kB")):
-        if value >= factor:
-            return f"{value / factor:.1f} {unit}"
-    return f"{value} B"
-
-
-def headline_macs(compute: Mapping[str, Any]) -> tuple[str, str]:
-    """A component's MACs for a headline: ``("249 M", "MACs per example")``, or per position when sizes are unknown."""
-    if compute["macs"] is not None:
-        return _short(compute["macs"]), "MACs per example"
-    if compute["macs_per_position"] is not None:
-        return _short(compute["macs_per_position"]), "MACs per unknown position"
-    return "not counted", "MACs"
-
-
-def _short(value: int) -> str:
-    return f"{value:,}" if value < 10**6 else human_count(value)
-
-
-def dense_macs_cell(entry: Mapping[str, Any], component: Mapping[str, Any]) -> str:
-    """The MACs of a Dense entry for a table: its own count, else its layer row's at the counted shapes.
-
-    A Dense threaded over a size unknown to the model has ``macs: null`` in
-    the ``dense`` list; the layer row counted it at the shapes of the
-    component's ``compute`` (from the data adapter or ``--input-shape``), or per position.
-    """
-    if entry["macs"] is not None:
-        return f"{entry['macs']:,}"
-    row = next((row for row in component["layers"] if row["path"] == entry["path"]), {})
-    if row.get("macs") is not None:
-        where = {"adapter": "the data adapter's sizes", "option": "the --input-shape sizes"}
-        source = component["compute"]["shape_source"]
-        return f"{row['macs']:,} at {where[source]}" if source in where else f"{row['macs']:,}"
-    if row.get("macs_per_position") is not None:
-        return f"{row['macs_per_position']:,} per unknown position"
-    return "not counted"
+    return MemoryReport(parameter_bytes_by_dtype(weights), activations, training)

@@ -19,6 +19,9 @@ from typing import Any
 from kreg.inspect_tools.keras_compat import WHILE_TYPES, loop_body
 from kreg.inspect_tools.tracing import Call
 
+Source = tuple[str, int, int]
+"""Where a tensor comes from: ``("input", index, 0)`` or ``("call", call index, output index)``."""
+
 
 class TensorSources:
     """Which traced call (or input of the enclosing call) each tensor comes from.
@@ -37,8 +40,8 @@ class TensorSources:
                 at a body's inputs.
         """
         self._loop_of = loop_of
-        self._known: dict[Any, set[tuple[str, int, int]]] = {}
-        self._memo: dict[Any, frozenset] = {}
+        self._known: dict[Any, set[Source]] = {}
+        self._memo: dict[Any, frozenset[Source]] = {}
         for index, tensor in enumerate(call.inputs):
             self._known.setdefault(_key(tensor), set()).add(("input", index, 0))
 
@@ -52,7 +55,7 @@ class TensorSources:
         for index, tensor in enumerate(call.outputs):
             self._known[_key(tensor)] = {("call", call.index, index)}
 
-    def sources(self, tensor: Any) -> frozenset:
+    def sources(self, tensor: Any) -> frozenset[Source]:
         """The known sources ``(kind, index, output_index)`` that ``tensor`` is computed from."""
         key = _key(tensor)
         if key in self._known:
@@ -61,7 +64,7 @@ class TensorSources:
             return self._memo[key]
         return self._walk(tensor)
 
-    def _walk(self, start: Any) -> frozenset:
+    def _walk(self, start: Any) -> frozenset[Source]:
         # Iterative post-order walk over the producing ops, so long op chains cannot overflow the stack.
         stack = [(start, False)]
         while stack:
@@ -71,7 +74,7 @@ class TensorSources:
                 continue
             inputs = self._inputs_of(tensor)
             if expanded:
-                found: set = set()
+                found: set[Source] = set()
                 for item in inputs:
                     found |= self._known.get(_key(item)) or self._memo.get(_key(item), frozenset())
                 self._memo[key] = frozenset(found)

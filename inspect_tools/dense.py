@@ -10,32 +10,32 @@ output without meeting the kernel are the ones it threads over.
 
 from __future__ import annotations
 
-from typing import Any
-
 from kreg.inspect_tools import keras_compat
+from kreg.inspect_tools.keras_types import KerasLayer
 from kreg.inspect_tools.params import count_variables
+from kreg.inspect_tools.report_types import DenseEntry
 from kreg.inspect_tools.shapes import is_shape, product
 from kreg.inspect_tools.tracing import Call
 
+Sizes = list[int | None]
+"""Sizes along some axes, ``None`` where unknown."""
 
-def is_dense(layer: Any) -> bool:
+
+def is_dense(layer: KerasLayer) -> bool:
     """True for ``keras.layers.Dense`` and ``keras.layers.EinsumDense`` (and subclasses)."""
     import keras
 
     return isinstance(layer, (keras.layers.Dense, keras.layers.EinsumDense))
 
 
-def dense_entry(call: Call) -> dict[str, Any]:
+def dense_entry(call: Call) -> DenseEntry:
     """The ``dense`` record of DESIGN.md for one traced Dense or EinsumDense call.
 
     Args:
         call: Call. A traced call of a Dense or EinsumDense layer.
 
     Returns:
-        dict. ``path``, ``input_shape``, ``output_shape``, ``kernel_shape``,
-        ``threaded_over`` (sizes, ``None`` when unknown), ``params`` and
-        ``macs`` (multiply-accumulates per example, ``None`` when a threaded
-        size is unknown).
+        DenseEntry. Its kernel, the sizes it threads over and its MACs per example.
     """
     import keras
 
@@ -44,18 +44,18 @@ def dense_entry(call: Call) -> dict[str, Any]:
         kernel, threaded, macs = _einsum_dense(call.layer, shape)
     else:
         kernel, threaded, macs = _dense(call.layer, shape)
-    return {
-        "path": call.path,
-        "input_shape": call.input_shape,
-        "output_shape": call.output_shape,
-        "kernel_shape": kernel,
-        "threaded_over": threaded,
-        "params": count_variables(call.layer.weights),
-        "macs": macs,
-    }
+    return DenseEntry(
+        path=call.path,
+        input_shape=call.input_shape,
+        output_shape=call.output_shape,
+        kernel_shape=kernel,
+        threaded_over=threaded,
+        params=count_variables(call.layer.weights),
+        macs=macs,
+    )
 
 
-def _dense(layer: Any, shape: list | None) -> tuple[list, list | None, int | None]:
+def _dense(layer: KerasLayer, shape: Sizes | None) -> tuple[list[int], Sizes | None, int | None]:
     n_in = shape[-1] if shape else _kernel_shape(layer)[0]
     kernel = [n_in, layer.units]
     if shape is None:
@@ -64,7 +64,7 @@ def _dense(layer: Any, shape: list | None) -> tuple[list, list | None, int | Non
     return kernel, threaded, product([*threaded, n_in, layer.units])
 
 
-def _einsum_dense(layer: Any, shape: list | None) -> tuple[list, list | None, int | None]:
+def _einsum_dense(layer: KerasLayer, shape: Sizes | None) -> tuple[list[int], Sizes | None, int | None]:
     kernel = _kernel_shape(layer)
     if shape is None:
         return kernel, None, None
@@ -78,7 +78,7 @@ def _einsum_dense(layer: Any, shape: list | None) -> tuple[list, list | None, in
     return kernel, threaded, macs
 
 
-def _einsum_labels(equation: str, input_rank: int, kernel_rank: int) -> tuple[list, list, list]:
+def _einsum_labels(equation: str, input_rank: int, kernel_rank: int) -> tuple[list[str], list[str], list[str]]:
     """Split ``"...b,bc->...c"`` into per-axis labels, naming each ``...`` axis apart."""
     inputs, output = equation.split("->")
     input_spec, kernel_spec = inputs.split(",")
@@ -93,22 +93,22 @@ def _einsum_labels(equation: str, input_rank: int, kernel_rank: int) -> tuple[li
     return expand(input_spec), expand(kernel_spec), expand(output)
 
 
-def _kernel_shape(layer: Any) -> list:
+def _kernel_shape(layer: KerasLayer) -> list[int]:
     kernel = keras_compat.kernel_of(layer)
     return [int(size) for size in kernel.shape]
 
 
-def threading_phrase(entry: dict[str, Any]) -> str:
+def threading_phrase(entry: DenseEntry) -> str:
     """Say in words what a Dense call does: ``applies kernel (20, 8) at each of 100 positions``.
 
     Args:
-        entry: dict. A record from :func:`dense_entry`.
+        entry: DenseEntry. From :func:`dense_entry`: its kernel and what it threads over.
 
     Returns:
-        str. One phrase for the report.
+        str. One phrase for the report and the graph.
     """
-    kernel = "(" + ", ".join(str(size) for size in entry["kernel_shape"]) + ")"
-    threaded = entry["threaded_over"]
+    kernel = "(" + ", ".join(str(size) for size in entry.kernel_shape) + ")"
+    threaded = entry.threaded_over
     if threaded is None:
         return f"applies kernel {kernel} (input shape unknown)"
     if not threaded:

@@ -13,12 +13,15 @@ parameters are those of its query, key, value and output projections).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from kreg.inspect_tools.alignment import CallFeatures, Pair
 from kreg.inspect_tools.repeats import Repeat, count_occurrences, find_repeats, unit_key
+from kreg.inspect_tools.report_types import JsonObject, LayerRow
+
+Figure = Callable[[LayerRow], "int | None"]
+"""Reads one figure of a layer row (its params, its MACs)."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class Group:
         """``2 x block of 9 layers removed``."""
         return f"{self.count} \u00d7 {self.unit} {self.status}"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The group's entry in a component's ``groups`` list."""
         return {
             "id": self.id,
@@ -80,7 +83,7 @@ class Group:
 
 @dataclass
 class _Side:
-    rows: Sequence[Mapping[str, Any]]
+    rows: Sequence[LayerRow]
     features: Sequence[CallFeatures]
     repeats: list[Repeat]
     position: dict[int, int]  # row index -> index in the aligned pairs
@@ -89,7 +92,7 @@ class _Side:
 def group_pairs(
     pairs: Sequence[Pair],
     statuses: Sequence[str],
-    rows: tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]],
+    rows: tuple[Sequence[LayerRow], Sequence[LayerRow]],
     features: tuple[Sequence[CallFeatures], Sequence[CallFeatures]],
 ) -> tuple[list[Group], dict[int, int]]:
     """Find the groups of an alignment.
@@ -108,7 +111,7 @@ def group_pairs(
             rows[k],
             features[k],
             find_repeats(features[k]),
-            {pair[k]: index for index, pair in enumerate(pairs) if pair[k] is not None},
+            {row: index for index, pair in enumerate(pairs) if (row := pair[k]) is not None},
         )
         for k in (0, 1)
     ]
@@ -123,7 +126,8 @@ def group_pairs(
                 taken.update(members)
                 found.append((min(members), _group(run, repeat, sides, side_index, pairs, statuses), members))
     found.sort(key=lambda item: item[0])
-    groups, membership = [], {}
+    groups: list[Group] = []
+    membership: dict[int, int] = {}
     for number, (_, group, members) in enumerate(found, start=1):
         groups.append(replace(group, id=number))
         membership.update(dict.fromkeys(members, number))
@@ -168,7 +172,7 @@ def _group(
     roots = [root for unit in run for root in repeat.roots[repeat.units.index(unit)]]
     other = sides[1 - side_index]
     if status == "changed":
-        partners = [pairs[side.position[row]][1] for unit in run for row in unit]
+        partners = [_right(pairs[side.position[row]]) for unit in run for row in unit]
         other_key = unit_key(other.features, range(min(partners), min(partners) + len(run[0])))
     else:
         other_key = repeat.key
@@ -179,25 +183,37 @@ def _group(
         count=len(run),
         classes=repeat.classes,
         calls=sum(len(unit) for unit in run),
-        params=_delta(roots, sides, side_index, pairs, status, "params"),
-        macs=_delta(roots, sides, side_index, pairs, status, "macs"),
-        repeats=counts if side_index == 0 else counts[::-1],
-        first=side.rows[run[0].start]["path"],
-        last=side.rows[run[-1].stop - 1]["path"],
+        params=_delta(roots, sides, side_index, pairs, status, lambda row: row.params),
+        macs=_delta(roots, sides, side_index, pairs, status, lambda row: row.macs),
+        repeats=counts if side_index == 0 else (counts[1], counts[0]),
+        first=side.rows[run[0].start].path,
+        last=side.rows[run[-1].stop - 1].path,
     )
 
 
 def _delta(
-    roots: list[int], sides: list[_Side], side_index: int, pairs: Sequence[Pair], status: str, field: str
+    roots: list[int], sides: list[_Side], side_index: int, pairs: Sequence[Pair], status: str, figure: Figure
 ) -> int | None:
-    """What the group adds to ``field`` (negative when it takes away), from its top-level calls."""
+    """What the group adds to a figure (negative when it takes away), from its top-level calls."""
     side = sides[side_index]
-    values = [side.rows[root].get(field) for root in roots]
+    values = _known([figure(side.rows[root]) for root in roots])
     if status == "changed":
-        partners = [sides[1].rows[pairs[side.position[root]][1]].get(field) for root in roots]
-        if None in values or None in partners:
+        partners = _known([figure(sides[1].rows[_right(pairs[side.position[root]])]) for root in roots])
+        if values is None or partners is None:
             return None
         return sum(partners) - sum(values)
-    if None in values:
+    if values is None:
         return None
     return sum(values) if status == "added" else -sum(values)
+
+
+def _known(values: list[int | None]) -> list[int] | None:
+    """The values, or None when any is unknown."""
+    known = [value for value in values if value is not None]
+    return known if len(known) == len(values) else None
+
+
+def _right(pair: Pair) -> int:
+    """The right index of a pair known to have one (a changed call)."""
+    assert pair[1] is not None, "a changed call has a partner on the right"
+    return pair[1]

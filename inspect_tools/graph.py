@@ -16,6 +16,7 @@ calls, one node per layer, with named input and output nodes. Beyond what
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,7 +155,7 @@ class GraphBuilder:
             for destination in destinations:
                 if source != destination and (source, destination) not in self._edges:
                     self._edges.add((source, destination))
-                    self.dot.add_edge(pydot.Edge(source, destination, **attributes))
+                    self.dot.add_edge(pydot.Edge(source, destination, None, **attributes))
 
     def connect(self, sources: list[str], box: Box, index: int) -> None:
         """Connect ``sources`` to input ``index`` of ``box``.
@@ -162,12 +163,12 @@ class GraphBuilder:
         An input a cluster has no node for (the mask Keras adds to a nested
         model's call) gets a dashed edge to the cluster's border.
         """
-        targets = box.entry(index)
+        targets, border = box.entry(index), box.any_node()
         if targets:
             self.edge(sources, targets)
-        elif box.cluster and box.any_node():
+        elif box.cluster and border:
             self.dot.set("compound", "true")
-            self.edge(sources, [box.any_node()], lhead=box.cluster, style="dashed")
+            self.edge(sources, [border], lhead=box.cluster, style="dashed")
 
     def add_component(self, model: Any, parent: Any) -> None:
         """Draw a whole model with its named input and output nodes."""
@@ -280,7 +281,7 @@ class GraphBuilder:
         return Box.single(self._layer_node(parent, call.layer, name, [(call.input_shape, call.output_shape)]))
 
     def _layer_node(
-        self, parent: Any, layer: Any, name: str, shapes: list[tuple[Any, Any]], notes: list[str] = ()
+        self, parent: Any, layer: Any, name: str, shapes: list[tuple[Any, Any]], notes: Sequence[str] = ()
     ) -> str:
         notes = list(notes)
         if is_dense(layer):

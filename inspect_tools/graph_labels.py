@@ -8,6 +8,7 @@ which input goes where.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from kreg.inspect_tools.shapes import format_shape
@@ -21,7 +22,7 @@ OPERATION_COLOUR = "#eeeeee"
 
 
 def layer_label(
-    name: str, class_name: str, shapes: list[tuple[Any, Any]], notes: list[str] = (), colour: str | None = None
+    name: str, class_name: str, shapes: list[tuple[Any, Any]], notes: Sequence[str] = (), colour: str | None = None
 ) -> str:
     """The label of a layer: ``name (Class)`` over ``in -> out`` per distinct call, then notes.
 

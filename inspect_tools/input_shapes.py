@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numbers
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -288,7 +288,8 @@ class ShapePlan:
             compute on instead of tracing it a second time.
     """
 
-    options: Mapping[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # Given as any sequences of sizes; __post_init__ stores them as tuples in a read-only mapping.
+    options: Mapping[str, Sequence[int]] = field(default_factory=lambda: MappingProxyType({}))
     _: KW_ONLY
     batch_size: int | None = None
     adapter: BatchShapes | None = None

@@ -38,7 +38,7 @@ def layer_calls_wrapped(wrap: Callable[[LayerCall], LayerCall]) -> Iterator[None
         keras.layers.Layer.__call__ = original
 
 
-def scratch_graph(name: str) -> contextlib.AbstractContextManager:
+def scratch_graph(name: str) -> contextlib.AbstractContextManager[Any]:
     """A throw-away TensorFlow graph to call a model in, so nothing is computed.
 
     Stands in for ``tf.Graph().as_default()``, which Keras 3 layers refuse
@@ -46,7 +46,8 @@ def scratch_graph(name: str) -> contextlib.AbstractContextManager:
     """
     import tensorflow as tf
 
-    return tf.__internal__.FuncGraph(name).as_default()
+    graph: contextlib.AbstractContextManager[Any] = tf.__internal__.FuncGraph(name).as_default()
+    return graph
 
 
 def built_input_shapes(model: Any) -> dict[str, Any] | None:
@@ -107,7 +108,7 @@ def graph_nodes(model: Any, operation: Any) -> list[Any]:
     ]
 
 
-def node_arguments(node: Any) -> tuple[tuple, dict]:
+def node_arguments(node: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The positional and keyword arguments a graph node was called with."""
     return node.arguments.args, node.arguments.kwargs
 
@@ -203,7 +204,8 @@ def configure_cluster_registration(leader: str, jobs: dict[str, int], timeout: f
         ],
         cluster_register_timeout_in_ms=int(timeout * 1000),
     )
-    state.coordination_service.cluster_register_with_barrier = True
+    service: Any = state.coordination_service  # made by the call above (it was None before)
+    service.cluster_register_with_barrier = True
     return True
 
 
@@ -220,7 +222,7 @@ CALL_TYPES = frozenset({"PartitionedCall", "StatefulPartitionedCall"})
 
 def op_id(op: Any) -> int:
     """The creation number of an operation in its graph: later operations have larger ones."""
-    return op._id
+    return int(op._id)
 
 
 def last_op_id(graph: Any) -> int:
@@ -229,7 +231,7 @@ def last_op_id(graph: Any) -> int:
     ``graph.version`` (public) counts the operations; TensorFlow numbers the
     n-th operation n + 1 (checked by a test, so an upgrade that changes it fails there).
     """
-    return graph.version + 1
+    return int(graph.version) + 1
 
 
 def loop_body(op: Any) -> Any:

@@ -20,23 +20,23 @@ fragmentation, and copies a distribution strategy makes per device.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Mapping
 
+from kreg.inspect_tools.keras_types import KerasModel, KerasOptimizer, KerasVariable
 from kreg.inspect_tools.op_costs import per_example
 from kreg.inspect_tools.params import variable_size
+from kreg.inspect_tools.report_types import TrainingEstimate
 from kreg.inspect_tools.tracing import Trace
 
 
-def dtype_size(dtype: Any) -> int:
+def dtype_size(dtype: object) -> int:
     """Bytes per element of a Keras or TensorFlow dtype (``"float32"`` -> 4, ``"bfloat16"`` -> 2)."""
     import tensorflow as tf
 
-    return tf.as_dtype(getattr(dtype, "name", dtype)).size
+    return int(tf.as_dtype(getattr(dtype, "name", dtype)).size)
 
 
-def parameter_bytes_by_dtype(variables: Any) -> dict[str, int]:
+def parameter_bytes_by_dtype(variables: Iterable[KerasVariable]) -> dict[str, int]:
     """Bytes of distinct variables, by dtype name.
 
     Args:
@@ -79,42 +79,7 @@ def activation_bytes(trace: Trace, repeats: Mapping[int, int]) -> int:
     return total
 
 
-@dataclass(frozen=True)
-class TrainingEstimate:
-    """Memory to train a model at one batch size, in bytes.
-
-    Attributes:
-        batch_size: int. Examples per step.
-        parameters: int. All weights.
-        gradients: int. One gradient per trainable weight.
-        optimizer_state: int. The optimizer's slots and counters.
-        activations: int. Activations per example times the batch size.
-    """
-
-    batch_size: int
-    parameters: int
-    gradients: int
-    optimizer_state: int
-    activations: int
-
-    @property
-    def total(self) -> int:
-        """The sum of the parts."""
-        return self.parameters + self.gradients + self.optimizer_state + self.activations
-
-    def to_json(self) -> dict[str, int]:
-        """The parts, the batch size and the total."""
-        return {
-            "batch_size": self.batch_size,
-            "parameters": self.parameters,
-            "gradients": self.gradients,
-            "optimizer_state": self.optimizer_state,
-            "activations": self.activations,
-            "total": self.total,
-        }
-
-
-def training_estimate(model: Any, activations_per_example: int, batch_size: int) -> TrainingEstimate | None:
+def training_estimate(model: KerasModel, activations_per_example: int, batch_size: int) -> TrainingEstimate | None:
     """Estimate the memory of training ``model`` with its optimizers.
 
     Args:
@@ -132,9 +97,10 @@ def training_estimate(model: Any, activations_per_example: int, batch_size: int)
         return None
     trainable = sum(parameter_bytes_by_dtype(model.trainable_weights).values())
     states = [optimizer_state_bytes(optimizer, trainable) for optimizer in optimizers]
-    if None in states:
+    known = [size for size in states if size is not None]
+    if len(known) < len(states):
         return None
-    state = sum(states)
+    state = sum(known)
     return TrainingEstimate(
         batch_size=batch_size,
         parameters=sum(parameter_bytes_by_dtype(model.weights).values()),
@@ -144,7 +110,7 @@ def training_estimate(model: Any, activations_per_example: int, batch_size: int)
     )
 
 
-def model_optimizers(model: Any) -> list[Any]:
+def model_optimizers(model: KerasModel) -> list[KerasOptimizer]:
     """The optimizers a model trains with: its compiled ``optimizer`` and optimizer attributes, each once."""
     import keras
 
@@ -153,7 +119,7 @@ def model_optimizers(model: Any) -> list[Any]:
     return list(unique.values())
 
 
-def optimizer_state_bytes(optimizer: Any, trainable_bytes: int) -> int | None:
+def optimizer_state_bytes(optimizer: KerasOptimizer, trainable_bytes: int) -> int | None:
     """Bytes of an optimizer's variables for weights of ``trainable_bytes``.
 
     A built optimizer is measured; an unbuilt one is rebuilt from its config on

@@ -23,7 +23,7 @@ def _sizes(tensor: Any) -> list[int] | None:
     dims = tensor.shape.as_list() if tensor.shape.rank is not None else None
     if dims is None or any(size is None for size in dims):
         return None
-    return dims
+    return [int(size) for size in dims]
 
 
 def _elements(tensor: Any) -> int | None:
@@ -32,9 +32,10 @@ def _elements(tensor: Any) -> int | None:
 
 
 def _times(count: int | None, *factors: int | None) -> int | None:
-    if count is None or any(factor is None for factor in factors):
+    known = [factor for factor in factors if factor is not None]
+    if count is None or len(known) < len(factors):
         return None
-    return count * math.prod(factors)
+    return count * math.prod(known)
 
 
 def _matmul(op: Any) -> int | None:

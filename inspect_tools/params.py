@@ -12,30 +12,12 @@ count it; kreg counts it as the sum of its sub-models.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+
+from kreg.inspect_tools.keras_types import KerasLayer, KerasModel, KerasVariable
+from kreg.inspect_tools.report_types import ParamCounts
 
 
-@dataclass(frozen=True)
-class ParamCounts:
-    """Parameter counts of a model or layer.
-
-    Attributes:
-        total: int. All weights.
-        trainable: int. Weights the optimizer updates.
-        non_trainable: int. Frozen weights and statistics (BatchNorm moving mean/variance).
-    """
-
-    total: int
-    trainable: int
-    non_trainable: int
-
-    def to_json(self) -> dict[str, int]:
-        """``{"total": ..., "trainable": ..., "non_trainable": ...}``."""
-        return {"total": self.total, "trainable": self.trainable, "non_trainable": self.non_trainable}
-
-
-def variable_size(variable: Any) -> int:
+def variable_size(variable: KerasVariable) -> int:
     """Number of scalars in a variable."""
     size = 1
     for dim in variable.shape:
@@ -43,15 +25,15 @@ def variable_size(variable: Any) -> int:
     return size
 
 
-def count_variables(variables: Iterable[Any]) -> int:
+def count_variables(variables: Iterable[KerasVariable]) -> int:
     """Sum of the sizes of distinct variables (a variable listed twice counts once)."""
-    seen: dict[int, Any] = {}
+    seen: dict[int, KerasVariable] = {}
     for variable in variables:
         seen.setdefault(id(variable), variable)
     return sum(variable_size(v) for v in seen.values())
 
 
-def count_params(layer: Any) -> ParamCounts:
+def count_params(layer: KerasLayer) -> ParamCounts:
     """Count the parameters of a model or layer.
 
     Args:
@@ -70,7 +52,7 @@ def count_params(layer: Any) -> ParamCounts:
     )
 
 
-def _sum_of(models: Iterable[Any]) -> ParamCounts:
+def _sum_of(models: Iterable[KerasModel]) -> ParamCounts:
     models = list(models)
     return ParamCounts(
         total=count_variables(w for m in models for w in m.weights),
@@ -79,7 +61,7 @@ def _sum_of(models: Iterable[Any]) -> ParamCounts:
     )
 
 
-def has_own_call(model: Any) -> bool:
+def has_own_call(model: KerasModel) -> bool:
     """True when the model's class (or a base below ``keras.Model``) defines ``call()``.
 
     Functional and Sequential models do; a subclass that only overrides
@@ -95,13 +77,13 @@ def has_own_call(model: Any) -> bool:
     return False
 
 
-def is_container_model(layer: Any) -> bool:
+def is_container_model(layer: KerasLayer) -> bool:
     """True for a ``keras.Model`` without its own ``call()``: it is inspected through its sub-models."""
     import keras
 
     return isinstance(layer, keras.Model) and not has_own_call(layer)
 
 
-def submodels(model: Any) -> list[Any]:
+def submodels(model: KerasModel) -> list[KerasLayer]:
     """The models (and other layers) a container model holds directly, in attribute order."""
     return list(model.layers)

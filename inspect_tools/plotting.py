@@ -72,7 +72,7 @@ def graph_file(graph: Any, path: str | Path) -> bytes:
     require_plot_tools(path)
     fmt = output_format(path)
     if fmt == "dot":
-        return graph.to_string().encode("utf-8")
+        return str(graph.to_string()).encode("utf-8")
     return render_graph(graph, fmt)
 
 
@@ -89,7 +89,8 @@ def render_graph(graph: Any, fmt: str) -> bytes:
     if fmt == "svg" and dpi is not None:
         graph.set("dpi", "72")
     try:
-        return graph.create(prog="dot", format=fmt)
+        drawn: bytes = graph.create(prog="dot", format=fmt)
+        return drawn
     except Exception as error:  # pydot raises bare AssertionError/OSError with dot's stderr
         raise KregError(f"Graphviz's dot failed to draw the graph: {' '.join(str(error).split())[:500]}") from error
     finally:

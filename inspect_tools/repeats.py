@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kreg.inspect_tools.alignment import CallFeatures
+from kreg.inspect_tools.alignment import CallFeatures, Key
 
 
 @dataclass(frozen=True)
@@ -26,13 +26,13 @@ class Repeat:
         units: tuple[range, ...]. The rows of each repetition, in order.
         roots: tuple[tuple[int, ...], ...]. The unit's top-level rows, per repetition.
         classes: tuple[str, ...]. The classes of the unit's top-level calls.
-        key: tuple. What the unit is (equal keys are the same unit).
+        key: Key. What the unit is (equal keys are the same unit).
     """
 
     units: tuple[range, ...]
     roots: tuple[tuple[int, ...], ...]
     classes: tuple[str, ...]
-    key: tuple
+    key: Key
 
     @property
     def count(self) -> int:
@@ -70,13 +70,13 @@ def find_repeats(features: Sequence[CallFeatures]) -> list[Repeat]:
     return sorted(repeats, key=lambda repeat: (features[repeat.units[0].start].depth, repeat.units[0].start))
 
 
-def unit_key(features: Sequence[CallFeatures], rows: range) -> tuple:
+def unit_key(features: Sequence[CallFeatures], rows: range) -> Key:
     """What the rows ``rows`` are, relative to the depth of the first: comparable across positions and sides."""
     base = features[rows.start].depth
     return tuple((*features[index].shape_key, features[index].depth - base) for index in rows)
 
 
-def count_occurrences(features: Sequence[CallFeatures], key: tuple, repeats: Sequence[Repeat]) -> int:
+def count_occurrences(features: Sequence[CallFeatures], key: Key, repeats: Sequence[Repeat]) -> int:
     """How many times a unit occurs back to back on a side: its repeat's count, 1 when it occurs alone, else 0."""
     counts = [repeat.count for repeat in repeats if repeat.key == key]
     if counts:
@@ -85,7 +85,7 @@ def count_occurrences(features: Sequence[CallFeatures], key: tuple, repeats: Seq
     return int(any(unit_key(features, range(start, start + size)) == key for start in range(len(features) - size + 1)))
 
 
-def _subtree_key(features: Sequence[CallFeatures], index: int, end: int) -> tuple:
+def _subtree_key(features: Sequence[CallFeatures], index: int, end: int) -> Key:
     return unit_key(features, range(index, end))
 
 
@@ -97,7 +97,7 @@ def _sibling_lists(features: Sequence[CallFeatures]) -> list[list[int]]:
 
 
 def _repeats_among(
-    features: Sequence[CallFeatures], siblings: list[int], keys: list[tuple], ends: list[int]
+    features: Sequence[CallFeatures], siblings: list[int], keys: list[Key], ends: list[int]
 ) -> list[Repeat]:
     sibling_keys = [keys[index] for index in siblings]
     repeats = []
@@ -117,7 +117,7 @@ def _repeats_among(
     return repeats
 
 
-def _longest_repeat_at(keys: list[tuple], position: int) -> tuple[int, int] | None:
+def _longest_repeat_at(keys: list[Key], position: int) -> tuple[int, int] | None:
     """``(period, count)`` of the repeat starting at ``position`` that covers the most keys, or None."""
     best: tuple[int, int] | None = None
     for period in range(1, (len(keys) - position) // 2 + 1):

@@ -1,67 +1,76 @@
-"""The inspection report: the JSON of DESIGN.md and the tables of the text report.
+"""The inspection report of Keras models: :class:`~kreg.inspect_tools.report_types.Report`.
 
 For each component: its class, parameter counts, one row per traced layer call
 (path, class, input and output shapes, params, MACs), the threaded-Dense list,
 and its compute and memory (:mod:`kreg.inspect_tools.compute_report`). A
 ``Model`` subclass without ``call()`` is reported through its sub-models: each
 appears as a row, followed by the rows of its own layers under its name.
+``Report.to_json()`` is the JSON of DESIGN.md; :mod:`kreg.rendering`
+draws its tables.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import replace
 
 from kreg.errors import KerasIncompatible
 from kreg.inspect_tools.compute_report import (
     ComputeSummary,
     TracedModel,
-    compute_fields,
-    compute_json,
-    dense_macs_cell,
-    memory_json,
+    compute_report,
+    memory_report,
     trace_for_report,
 )
-from kreg.inspect_tools.dense import dense_entry, is_dense, threading_phrase
+from kreg.inspect_tools.dense import dense_entry, is_dense
 from kreg.inspect_tools.input_shapes import ShapePlan
+from kreg.inspect_tools.keras_types import KerasLayer, KerasModel, KerasVariable
 from kreg.inspect_tools.params import count_params, is_container_model, submodels
-from kreg.inspect_tools.shapes import format_shape, shape_of
+from kreg.inspect_tools.report_types import (
+    ComponentReport,
+    DenseEntry,
+    JsonValue,
+    LayerRow,
+    Report,
+    ShapeNest,
+)
+from kreg.inspect_tools.shapes import shape_of
 from kreg.inspect_tools.tracing import Trace, short_error
 
 
 def architecture_report(
-    name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any], shapes: ShapePlan | None = None
-) -> dict[str, Any]:
-    """The ``kreg inspect --json`` object.
+    name: str,
+    hyperparameters: Mapping[str, JsonValue],
+    components: Mapping[str, KerasModel],
+    shapes: ShapePlan | None = None,
+) -> Report:
+    """The ``kreg inspect`` report (``to_json()`` is the ``kreg inspect --json`` object).
 
     Args:
         name: str. The architecture's name.
-        hyperparameters: Mapping[str, Any]. The values it was built with.
+        hyperparameters: Mapping[str, JsonValue]. The values it was built with.
         components: Mapping[str, keras.Model]. The components to report, by
             name; ``"model"`` (the trained one) first when present.
         shapes: ShapePlan or None. Where unknown input sizes come from; None
             counts them per position and leaves training memory out.
 
     Returns:
-        dict. ``architecture``, ``hyperparameters`` and ``components``: for each
-        component its ``class``, ``params``, ``layers``, ``dense``, ``compute`` and ``memory``.
+        Report. For each component its class, params, layers,
+        Dense calls, compute and memory.
     """
     shapes = shapes or ShapePlan()
-    return {
-        "architecture": name,
-        "hyperparameters": dict(hyperparameters),
-        "components": {
-            key: component_report(model, shapes, trained=key == "model") for key, model in components.items()
-        },
-    }
+    return Report(
+        architecture=name,
+        hyperparameters=dict(hyperparameters),
+        components={key: component_report(model, shapes, trained=key == "model") for key, model in components.items()},
+    )
 
 
-def component_report(model: Any, shapes: ShapePlan | None = None, trained: bool = False) -> dict[str, Any]:
-    """The report of one model: ``class``, ``params``, ``layers``, ``dense``, ``compute``, ``memory``.
+def component_report(model: KerasModel, shapes: ShapePlan | None = None, trained: bool = False) -> ComponentReport:
+    """The report of one model: class, params, layers, Dense calls, compute, memory.
 
     A subclassed model whose input shapes are unknown cannot be traced; it gets
-    empty ``layers`` and ``dense`` lists and a ``note`` saying why.
+    no layer rows nor Dense calls, and a ``note`` saying why.
 
     Args:
         model: keras.Model. The component.
@@ -70,20 +79,21 @@ def component_report(model: Any, shapes: ShapePlan | None = None, trained: bool 
             adapter; its training memory is estimated).
     """
     shapes = shapes or ShapePlan()
-    record: dict[str, Any] = {"class": type(model).__name__, "params": count_params(model).to_json()}
     collected = _Collected(shapes)
     compute = collected.add(model, "", trained)
-    record["layers"] = collected.layers
-    record["dense"] = collected.dense
-    record["compute"] = compute_json(compute)
     batch = shapes.batch_size if trained else None
-    record["memory"] = memory_json(model, _weights(model), compute, batch)
-    if collected.notes:
-        record["note"] = "; ".join(dict.fromkeys(collected.notes))
-    return record
+    return ComponentReport(
+        model_class=type(model).__name__,
+        params=count_params(model),
+        layers=tuple(collected.layers),
+        dense=tuple(collected.dense),
+        compute=compute_report(compute),
+        memory=memory_report(model, _weights(model), compute, batch),
+        note="; ".join(dict.fromkeys(collected.notes)) if collected.notes else None,
+    )
 
 
-def _weights(model: Any) -> list:
+def _weights(model: KerasModel) -> list[KerasVariable]:
     """The weights of a component; of a ``Model`` subclass without ``call()``, those of its sub-models."""
     if is_container_model(model):
         return [weight for sub in submodels(model) for weight in sub.weights]
@@ -95,16 +105,17 @@ class _Collected:
 
     def __init__(self, shapes: ShapePlan):
         self.shapes = shapes
-        self.layers: list[dict[str, Any]] = []
-        self.dense: list[dict[str, Any]] = []
+        self.layers: list[LayerRow] = []
+        self.dense: list[DenseEntry] = []
         self.notes: list[str] = []
 
-    def add(self, model: Any, prefix: str, trained: bool) -> ComputeSummary:
+    def add(self, model: KerasModel, prefix: str, trained: bool) -> ComputeSummary:
         """Add the rows of ``model`` (paths under ``prefix``); return its own compute."""
         if is_container_model(model):
             return self._add_container(model, prefix)
         where = f"{prefix.rstrip('/')}: " if prefix else ""
         summary = ComputeSummary()
+        traced: TracedModel | None
         try:
             traced = trace_for_report(model, self.shapes, trained)
         except KerasIncompatible:
@@ -118,23 +129,24 @@ class _Collected:
         summary.add(traced, prefix)
         return summary
 
-    def _add_container(self, model: Any, prefix: str) -> ComputeSummary:
+    def _add_container(self, model: KerasModel, prefix: str) -> ComputeSummary:
         import keras
 
         summary = ComputeSummary()
         for sub in submodels(model):
             path = f"{prefix}{sub.name}"
-            row = _row(path, sub, _shape_of_attribute(sub, "input"), _shape_of_attribute(sub, "output"))
+            row = _row(path, sub)
+            index = len(self.layers)
             self.layers.append(row)
             if isinstance(sub, keras.Model):
                 sub_summary = self.add(sub, f"{path}/", trained=False)
                 counted = sub_summary.macs if sub_summary.counted else None
-                row.update(_macs_fields(counted, per_position=not sub_summary.complete))
+                self.layers[index] = replace(row, mac_count=counted, per_position=not sub_summary.complete)
                 summary.merge(sub_summary)
         return summary
 
 
-def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None) -> list[dict[str, Any]]:
+def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None) -> list[LayerRow]:
     """One row per input of the traced model, then one per traced layer call.
 
     Args:
@@ -143,22 +155,22 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
         traced: TracedModel or None. The model's compute, for each row's MACs.
 
     Returns:
-        list[dict]. ``path``, ``class``, ``input_shape``, ``output_shape``,
-        ``params``, ``macs`` (per example, the call's inner calls included;
-        None when not counted) and, when input sizes are unknown,
-        ``macs_per_position`` instead of ``macs``.
+        list[LayerRow]. Each with its MACs (per example, the call's inner
+        calls included; None when not counted), per unknown position when
+        input sizes are unknown.
     """
     macs = traced.row_macs() if traced is not None else {}
     per_position = traced is not None and traced.compute is not None and not traced.resolved.complete
     rows = [
-        {
-            "path": prefix + name,
-            "class": "InputLayer",
-            "input_shape": trace.shape(tensor),
-            "output_shape": trace.shape(tensor),
-            "params": 0,
-            **_macs_fields(0 if macs else None, per_position),
-        }
+        LayerRow(
+            path=prefix + name,
+            layer_class="InputLayer",
+            input_shape=trace.shape(tensor),
+            output_shape=trace.shape(tensor),
+            params=0,
+            mac_count=0 if macs else None,
+            per_position=per_position,
+        )
         for name, tensor in zip(trace.input_names, trace.root.inputs)
     ]
     counts: dict[int, int] = {}
@@ -166,122 +178,40 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
         if id(call.layer) not in counts:
             counts[id(call.layer)] = count_params(call.layer).total
         rows.append(
-            {
-                "path": prefix + call.path,
-                "class": type(call.layer).__name__,
-                "input_shape": call.input_shape,
-                "output_shape": call.output_shape,
-                "params": counts[id(call.layer)],
-                **_macs_fields(macs.get(call.path), per_position),
-            }
+            LayerRow(
+                path=prefix + call.path,
+                layer_class=type(call.layer).__name__,
+                input_shape=call.input_shape,
+                output_shape=call.output_shape,
+                params=counts[id(call.layer)],
+                mac_count=macs.get(call.path),
+                per_position=per_position,
+            )
         )
     return rows
 
 
-def _macs_fields(macs: int | None, per_position: bool) -> dict[str, int | None]:
-    """A row's ``macs``; at unknown input sizes ``macs`` is None and ``macs_per_position`` holds the count."""
-    return {"macs": None, "macs_per_position": macs} if per_position else {"macs": macs}
-
-
-def dense_rows(trace: Trace, prefix: str = "") -> list[dict[str, Any]]:
-    """The ``dense`` list: every traced Dense and EinsumDense call, in call order."""
+def dense_rows(trace: Trace, prefix: str = "") -> list[DenseEntry]:
+    """Every traced Dense and EinsumDense call, in call order, their paths under ``prefix``."""
     entries = [dense_entry(call) for call in trace.inner if is_dense(call.layer)]
-    for entry in entries:
-        entry["path"] = prefix + entry["path"]
-    return entries
+    return [replace(entry, path=prefix + entry.path) for entry in entries]
 
 
-def _row(path: str, layer: Any, input_shape: Any, output_shape: Any) -> dict[str, Any]:
-    return {
-        "path": path,
-        "class": type(layer).__name__,
-        "input_shape": input_shape,
-        "output_shape": output_shape,
-        "params": count_params(layer).total,
-        "macs": None,
-    }
-
-
-def _shape_of_attribute(layer: Any, name: str) -> Any:
-    """Shape of ``layer.input`` or ``layer.output``; None where Keras does not know it."""
-    try:
-        return shape_of(getattr(layer, name))
-    except (AttributeError, ValueError):
-        return None
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table of the text report.
-
-    Attributes:
-        title: str. Shown above the table.
-        columns: list[str]. Column headers.
-        rows: list[list]. Cells, one list per row.
-    """
-
-    title: str
-    columns: list[str]
-    rows: list[list[Any]]
-
-
-def text_tables(report: Mapping[str, Any]) -> Iterable[Table]:
-    """The tables of the readable report, component by component.
-
-    For each component: a parameter summary, its compute and memory, the
-    layer table and, when it has any, the threaded-Dense table.
-    """
-    for name, component in report["components"].items():
-        yield _summary_table(name, component)
-        yield Table(f"{name}: compute and memory", ["quantity", "value"], compute_fields(component))
-        yield _layer_table(name, component)
-        if component["dense"]:
-            yield _dense_table(name, component)
-
-
-def _summary_table(name: str, component: Mapping[str, Any]) -> Table:
-    params = component["params"]
-    rows = [
-        ["total", f"{params['total']:,}"],
-        ["trainable", f"{params['trainable']:,}"],
-        ["non-trainable", f"{params['non_trainable']:,}"],
-    ]
-    if component.get("note"):
-        rows.append(["note", component["note"]])
-    return Table(f"{name} ({component['class']})", ["parameters", "count"], rows)
-
-
-def _layer_table(name: str, component: Mapping[str, Any]) -> Table:
-    per_position = component["compute"]["macs_per_position"] is not None
-    key = "macs_per_position" if per_position else "macs"
-    rows = [
-        [
-            row["path"],
-            row["class"],
-            format_shape(row["input_shape"]),
-            format_shape(row["output_shape"]),
-            f"{row['params']:,}",
-            "-" if row.get(key) is None else f"{row[key]:,}",
-        ]
-        for row in component["layers"]
-    ]
-    return Table(
-        f"{name}: layers (traced calls, also inside custom layers)",
-        ["path", "class", "input", "output", "params", "MACs per position" if per_position else "MACs"],
-        rows,
+def _row(path: str, layer: KerasLayer) -> LayerRow:
+    """The row of a sub-model (or layer) a container holds; its MACs are filled in once it is counted."""
+    return LayerRow(
+        path=path,
+        layer_class=type(layer).__name__,
+        input_shape=_shape_of_attribute(layer, "input"),
+        output_shape=_shape_of_attribute(layer, "output"),
+        params=count_params(layer).total,
     )
 
 
-def _dense_table(name: str, component: Mapping[str, Any]) -> Table:
-    rows = [
-        [
-            entry["path"],
-            f"{format_shape(entry['input_shape'])} -> {format_shape(entry['output_shape'])}",
-            f"{entry['params']:,}",
-            dense_macs_cell(entry, component),
-            threading_phrase(entry),
-        ]
-        for entry in component["dense"]
-    ]
-    columns = ["path", "input -> output", "params", "MACs", "what it does (MACs per example)"]
-    return Table(f"{name}: Dense layers and what they thread over", columns, rows)
+def _shape_of_attribute(layer: KerasLayer, name: str) -> ShapeNest:
+    """Shape of ``layer.input`` or ``layer.output``; None where Keras does not know it."""
+    try:
+        shape: ShapeNest = shape_of(getattr(layer, name))
+    except (AttributeError, ValueError):
+        return None
+    return shape

@@ -7,7 +7,7 @@ of shapes; anything that is not a tensor becomes ``None``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 Shape = list  # list[int | None]
@@ -62,7 +62,7 @@ def format_shape(value: Any) -> str:
     return "[" + ", ".join(format_shape(item) for item in value) + "]"
 
 
-def product(sizes: list) -> int | None:
+def product(sizes: Sequence[int | None]) -> int | None:
     """Multiply sizes; ``None`` when any size is unknown (an empty list gives 1)."""
     result = 1
     for size in sizes:
@@ -94,7 +94,7 @@ def without_batch(value: Any, batch: int | None) -> Any:
     return [without_batch(item, batch) for item in value]
 
 
-def flat_shapes(value: Any) -> list:
+def flat_shapes(value: Any) -> list[list[int | None]]:
     """The shapes in a shape or a nest of shapes, in order (dict values in their order)."""
     if value is None:
         return []

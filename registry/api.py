@@ -91,7 +91,8 @@ def inspect(
         KregError: the file could not be loaded.
 
     Examples:
-        ``kreg.inspect(model)``, ``kreg.inspect("resnet50").params["total"]``,
+        ``kreg.inspect(model)``, ``kreg.inspect("resnet50").params.total``,
+        ``kreg.inspect(model).components["model"].compute.macs``,
         ``kreg.inspect("transformer", input_shapes={"encoder_inputs": [40], "decoder_inputs": [40]})``,
         ``kreg.inspect("mlp.keras", batch_size=64).to_json()``.
     """
@@ -101,8 +102,8 @@ def inspect(
 
     found = catalogue or _installed_catalogue()
     subject = resolve_subject(found, model, preset=preset, values=hyperparameters)
-    data = inspect_subject(subject, found, component, input_shapes, batch_size)
-    return InspectionReport(data, subject)
+    report = inspect_subject(subject, found, component, input_shapes, batch_size)
+    return InspectionReport(report, subject)
 
 
 def plot(

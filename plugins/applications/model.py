@@ -15,6 +15,7 @@ import keras
 
 from kreg.errors import HyperparameterError
 from kreg.plugins.applications.catalog import BY_NAME, Application, application
+from kreg.plugins.applications.defaults import defaults
 from kreg.validation import require_positive_int
 
 OPTIMIZERS = {"adam": "Adam", "sgd": "SGD"}
@@ -29,13 +30,14 @@ HEAD = "head"
 
 def build_application(
     spec: Application,
-    weights: str | None = None,
-    include_top: bool = True,
-    image_size: int = 224,
-    classes: int = 1000,
-    pooling: str = "avg",
-    learning_rate: float = 1e-3,
-    optimizer: str = "adam",
+    *,
+    weights: str | None,
+    include_top: bool,
+    image_size: int,
+    classes: int,
+    pooling: str,
+    learning_rate: float,
+    optimizer: str,
 ) -> keras.Model:
     """Build one ``keras.applications`` model and compile it for classification.
 
@@ -67,7 +69,8 @@ def build_application(
         HyperparameterError: a value the model cannot take; the message names
             the hyperparameter and says what would work.
     """
-    _check(spec, weights, include_top, image_size, classes, pooling, learning_rate, optimizer)
+    _check_training(spec, image_size, classes, pooling, learning_rate, optimizer)
+    _check_weights(spec, weights, include_top, image_size)
     function = getattr(keras.applications, spec.function)
     input_shape = (image_size, image_size, 3)
     if include_top:
@@ -93,15 +96,8 @@ def _with_head(extractor: keras.Model, classes: int) -> keras.Model:
     return keras.Model(inputs, outputs, name=f"{extractor.name}_with_head")
 
 
-def _check(
-    spec: Application,
-    weights: str | None,
-    include_top: bool,
-    image_size: int,
-    classes: int,
-    pooling: str,
-    learning_rate: float,
-    optimizer: str,
+def _check_training(
+    spec: Application, image_size: int, classes: int, pooling: str, learning_rate: float, optimizer: str
 ) -> None:
     require_positive_int(image_size=image_size, classes=classes)
     if optimizer not in OPTIMIZERS:
@@ -114,12 +110,16 @@ def _check(
         raise HyperparameterError("pooling", f"must be one of {', '.join(POOLINGS)}, got {pooling!r}")
     if not learning_rate > 0:
         raise HyperparameterError("learning_rate", f"must be positive, got {learning_rate!r}")
+
+
+def _check_weights(spec: Application, weights: str | None, include_top: bool, image_size: int) -> None:
     if weights is None:
         return
     if weights == "imagenet":
         raise HyperparameterError(
             "weights",
-            "kreg never downloads; pass the path of a local weights file (Keras keeps the ones it downloaded in ~/.keras/models/)",
+            "kreg never downloads; pass the path of a local weights file "
+            "(Keras keeps the ones it downloaded in ~/.keras/models/)",
         )
     if not isinstance(weights, str) or not os.path.isfile(weights):
         raise HyperparameterError(
@@ -136,11 +136,11 @@ def _check(
 def builder(name: str) -> Callable[..., keras.Model]:
     """The builder of the registered application ``name``: :func:`build_application` for its spec.
 
-    Its ``image_size`` default is the model's own, as registered, so a direct
-    call builds what ``kreg`` builds.
+    Its defaults are the registered ones (:func:`~kreg.plugins.applications.defaults.defaults`,
+    the image size the model's own), so a direct call builds what ``kreg`` builds.
     """
     spec = application(name)
-    built = partial(build_application, spec, image_size=spec.default_size)
+    built = partial(build_application, spec, **defaults(spec))
     built.__doc__ = f"Build keras.applications.{spec.function} (see build_application)."
     return built
 

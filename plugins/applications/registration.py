@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import kreg
 from kreg.plugins.applications.catalog import TAG, Application, published_figure
+from kreg.plugins.applications.defaults import defaults
 
 BATCH_SIZE = 16
 """Default training batch size (full-size images on a CPU)."""
@@ -26,15 +27,7 @@ def architecture(spec: Application) -> kreg.Architecture:
         builder=f"kreg.plugins.applications.model:{spec.name}",
         data_adapter=f"kreg.plugins.applications.data:{spec.name}",
         train_step=None,
-        hyperparameters={
-            "weights": None,
-            "include_top": True,
-            "image_size": spec.default_size,
-            "classes": 1000,
-            "pooling": "avg",
-            "learning_rate": 0.001,
-            "optimizer": "adam",
-        },
+        hyperparameters=defaults(spec),
         tags=(TAG, spec.family, "image-classification", "functional"),
         components=("model",),
         presets={

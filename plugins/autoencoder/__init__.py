@@ -5,18 +5,23 @@ else by ``"module:attr"`` strings.
 """
 
 import kreg
+from kreg.plugins.autoencoder.defaults import AUTOENCODER, RECONSTRUCTION_OPTIONS
+from kreg.plugins.common.registration import Family
 
 SOURCE = (
-    "seeds/000_0277b79063998d35.txt and 001_43102aeab7f0dc7d.txt, 'Autoencoder: Functional model' "
-    "(the linked Autoencoder_example notebook, after blog.keras.io 'Building autoencoders in Keras')"
+    "F. Chollet, Building Autoencoders in Keras (The Keras Blog, 2016), "
+    "blog.keras.io/building-autoencoders-in-keras.html, section 'Let's build the simplest possible autoencoder'"
 )
+
+AUTOENCODERS = Family(__name__, tags=("generative", "autoencoder"), components=("model", "encoder", "decoder"))
+"""The family's tags and components (one architecture, registered as the VAEs and GANs are)."""
 
 
 @kreg.hookimpl
 def kreg_register_architectures(register):
     """Register ``autoencoder``."""
     register(
-        kreg.Architecture(
+        AUTOENCODERS.architecture(
             name="autoencoder",
             summary="Functional dense autoencoder, 784 -> 32 -> 784, with encoder and decoder models of their own",
             description=(
@@ -27,15 +32,13 @@ def kreg_register_architectures(register):
                 "only): the denoising autoencoder."
             ),
             source=SOURCE,
-            builder="kreg.plugins.autoencoder.model:build",
-            data_adapter="kreg.plugins.autoencoder.data:make_dataset",
-            train_step=None,
-            hyperparameters={"input_dim": 784, "encoding_dim": 32, "noise": 0.0},
-            tags=("generative", "autoencoder", "functional", "denoising"),
-            components=("model", "encoder", "decoder"),
+            builder=".model:build",
+            data_adapter=".data:make_dataset",
+            hyperparameters=AUTOENCODER,
+            tags=("functional", "denoising"),
             presets={"smoke": {"encoding_dim": 8}, "denoising": {"noise": 0.2}},
             batch_size=256,
-            sampler="kreg.plugins.autoencoder.sampling:reconstructions",
-            sample_options={"num_img": 8, "seed": 1},
+            sampler=".sampling:reconstructions",
+            sample_options=RECONSTRUCTION_OPTIONS,
         )
     )

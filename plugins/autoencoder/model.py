@@ -1,4 +1,4 @@
-"""The functional dense autoencoder of the "Autoencoder: Functional model" notes."""
+"""The functional dense autoencoder of The Keras Blog's "Building Autoencoders in Keras"."""
 
 from __future__ import annotations
 
@@ -8,23 +8,25 @@ import keras
 from keras import layers
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.autoencoder.defaults import AUTOENCODER
+from kreg.plugins.common.defaults import defaults_from
 from kreg.validation import require_in_range, require_positive_int
 
 
-def build(input_dim: int = 784, encoding_dim: int = 32, noise: float = 0.0) -> dict[str, keras.Model]:
+@defaults_from(AUTOENCODER)
+def build(*, input_dim: int, encoding_dim: int, noise: float) -> dict[str, keras.Model]:
     """Build the autoencoder from an encoder and a decoder that are models of their own.
 
-    As in the notes' example (after blog.keras.io's "Building autoencoders in
-    Keras"): ``Dense(encoding_dim, relu)`` encodes a flattened image,
-    ``Dense(input_dim, sigmoid)`` decodes it, and the autoencoder is
-    ``decoder(encoder(x))``, so the encoder and the decoder can each be used
-    alone (the notes' reason for the Functional API over a Sequential stack).
+    As in the blog's simplest autoencoder: ``Dense(encoding_dim, relu)``
+    encodes a flattened image, ``Dense(input_dim, sigmoid)`` decodes it, and the
+    autoencoder is ``decoder(encoder(x))``, so the encoder and the decoder can
+    each be used alone (the reason for the Functional API over a Sequential stack).
     Compiled with Adam and binary cross-entropy; fit on ``(x, x)``.
 
     With ``noise > 0`` it is the denoising autoencoder: a ``GaussianNoise(noise)``
     layer corrupts the input during training only, and the target stays the
     clean image. At ``noise=0`` the layer is left out, so the stack is exactly
-    the notes'.
+    the blog's.
 
     Args:
         input_dim: int. Pixels per flattened image; a square (784 = 28x28).

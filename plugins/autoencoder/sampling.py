@@ -8,13 +8,16 @@ from typing import Any
 
 import numpy as np
 
+from kreg.plugins.autoencoder.defaults import RECONSTRUCTION_OPTIONS
+from kreg.plugins.common.defaults import defaults_from
 from kreg.plugins.common.image_data import synthetic_images
 from kreg.plugins.common.images import save_image_grid
 from kreg.plugins.common.sampler_files import output_file, require_positive_options
 
 
+@defaults_from(RECONSTRUCTION_OPTIONS)
 def reconstructions(
-    model, hyperparameters: dict[str, Any], output: str | Path | None, num_img: int = 8, seed: int = 1
+    model, hyperparameters: dict[str, Any], output: str | Path | None, *, num_img: int, seed: int
 ) -> dict[str, list]:
     """Reconstruct synthetic images and save a grid: inputs above, reconstructions below.
 

@@ -5,10 +5,11 @@ strings, so importing this module never imports TensorFlow.
 """
 
 import kreg
+from kreg.plugins.filter_visualizer.defaults import FILTER_VISUALIZER, SAMPLE_OPTIONS
 
 SOURCE = (
-    "seeds/000_0277b79063998d35.txt and 001_43102aeab7f0dc7d.txt, \"Visualizing what CNN's learn: "
-    "Gradient Ascent and the Gradient Tape\" (keras.io 'Visualizing what convnets learn')"
+    "F. Chollet, Visualizing what convnets learn (keras.io code example), "
+    "keras.io/examples/vision/visualizing_what_convnets_learn/"
 )
 
 
@@ -33,16 +34,8 @@ def kreg_register_architectures(register):
             data_adapter="kreg.plugins.filter_visualizer.data:make_dataset",
             train_step="kreg.plugins.filter_visualizer.train:train_step",
             sampler="kreg.plugins.filter_visualizer.sampling:sample",
-            sample_options={"grid": 0, "columns": 8},
-            hyperparameters={
-                "backbone": "resnet50v2",
-                "layer_name": "conv3_block4_out",
-                "filter_index": 0,
-                "image_size": 180,
-                "step_size": 10.0,
-                "iterations": 30,
-                "weights": None,
-            },
+            sample_options=SAMPLE_OPTIONS,
+            hyperparameters=FILTER_VISUALIZER,
             tags=("research", "visualisation", "gradient-ascent", "custom-train-step", "subclassed"),
             components=("model", "feature_extractor"),
             presets={"smoke": {"image_size": 96, "iterations": 10}},

@@ -14,6 +14,8 @@ import keras
 from keras import ops
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.filter_visualizer.defaults import FILTER_VISUALIZER
 from kreg.validation import require_in_range, require_positive_int
 
 PACKAGE = "kreg.filter_visualizer"
@@ -77,10 +79,10 @@ class FilterVisualizer(keras.Model):
 
     def __init__(
         self,
-        backbone: str = "resnet50v2",
-        layer_name: str = "conv3_block4_out",
-        filter_index: int = 0,
-        image_size: int = 180,
+        backbone: str,
+        layer_name: str,
+        filter_index: int,
+        image_size: int,
         weights: str | None = None,
         **kwargs,
     ):
@@ -114,14 +116,16 @@ class FilterVisualizer(keras.Model):
         }
 
 
+@defaults_from(FILTER_VISUALIZER)
 def build(
-    backbone: str = "resnet50v2",
-    layer_name: str = "conv3_block4_out",
-    filter_index: int = 0,
-    image_size: int = 180,
-    step_size: float = 10.0,
-    iterations: int = 30,
-    weights: str | None = None,
+    *,
+    backbone: str,
+    layer_name: str,
+    filter_index: int,
+    image_size: int,
+    step_size: float,
+    iterations: int,
+    weights: str | None,
 ) -> dict[str, keras.Model]:
     """Build the filter visualiser, compiled with SGD(step_size) for the ascent steps.
 

@@ -9,13 +9,16 @@ import keras
 import numpy as np
 
 from kreg.errors import KregUsageError
+from kreg.plugins.common.defaults import defaults_from
 from kreg.plugins.common.images import save_image, save_image_grid
 from kreg.plugins.filter_visualizer.data import deprocess_image, initial_image
+from kreg.plugins.filter_visualizer.defaults import FILTER_VISUALIZER, SAMPLE_OPTIONS
 from kreg.plugins.filter_visualizer.model import mean_filter_activation
 
 
+@defaults_from(SAMPLE_OPTIONS)
 def sample(
-    model: keras.Model, hyperparameters: dict[str, Any], output: str | Path | None, grid: int = 0, columns: int = 8
+    model: keras.Model, hyperparameters: dict[str, Any], output: str | Path | None, *, grid: int, columns: int
 ) -> dict:
     """Write the model's image; with ``grid`` > 0 also a grid of the layer's first ``grid`` filters.
 
@@ -45,7 +48,8 @@ def sample(
     files, text = [str(image_path)], [f"filter {model.filter_index} of {model.layer_name}"]
     if grid > 0:
         count = min(grid, model.feature_extractor.output.shape[-1])
-        iterations, step_size = hyperparameters.get("iterations", 30), hyperparameters.get("step_size", 10.0)
+        ascent = {**FILTER_VISUALIZER, **hyperparameters}
+        iterations, step_size = ascent["iterations"], ascent["step_size"]
         step = make_ascent_step(model)
         images = [
             deprocess_image(visualize_filter(model, index, iterations, step_size, step)) for index in range(count)

@@ -7,22 +7,33 @@ registrations only, everything else by ``"module:attr"`` strings.
 """
 
 import kreg
+from kreg.plugins.common.registration import Family
+from kreg.plugins.common.sources import DEEP_LEARNING_WITH_PYTHON
+from kreg.plugins.gan.defaults import DCGAN, GRID_SAMPLE_OPTIONS, WGAN_GP
 
 DCGAN_SOURCE = (
-    "seeds/003_ec0e170915c7e91d.txt, listings 12.30-12.38 (Chollet, Deep Learning with Python, 2nd ed., ch. 12); "
-    "seeds/000_0277b79063998d35.txt, 'GAN'"
+    f"{DEEP_LEARNING_WITH_PYTHON}, listings 12.30-12.38; the same model as "
+    "the keras.io example DCGAN to generate face images, keras.io/examples/generative/dcgan_overriding_train_step/"
 )
 WGAN_SOURCE = (
-    "seeds/000_0277b79063998d35.txt, 'Wasserstein GAN with Gradient Penalty', which follows "
-    "https://keras.io/examples/generative/wgan_gp/ (A_K_Nain)"
+    "A_K_Nain, WGAN-GP overriding Model.train_step (keras.io code example), keras.io/examples/generative/wgan_gp/"
 )
+
+GANS = Family(
+    __name__,
+    tags=("generative", "gan"),
+    components=("model", "generator", "discriminator"),
+    sampler=".sampling:generated_grid",
+    sample_options=GRID_SAMPLE_OPTIONS,
+)
+"""What the two GANs share: two players, the image-grid sampler and its options."""
 
 
 @kreg.hookimpl
 def kreg_register_architectures(register):
     """Register ``dcgan`` and ``wgan-gp``."""
     register(
-        kreg.Architecture(
+        GANS.architecture(
             name="dcgan",
             summary="DCGAN on 64x64x3 images: GAN Model subclass with two optimizers and noisy labels",
             description=(
@@ -35,20 +46,16 @@ def kreg_register_architectures(register):
                 "binary cross-entropy; metrics d_loss and g_loss."
             ),
             source=DCGAN_SOURCE,
-            builder="kreg.plugins.gan.model:build",
-            data_adapter="kreg.plugins.gan.data:make_dcgan_dataset",
-            train_step=None,
-            hyperparameters={"latent_dim": 128},
-            tags=("generative", "gan", "convolutional", "custom-train-step", "custom-compile", "model-subclass"),
-            components=("model", "generator", "discriminator"),
+            builder=".model:build",
+            data_adapter=".data:make_dcgan_dataset",
+            hyperparameters=DCGAN,
+            tags=("convolutional", "custom-train-step", "custom-compile", "model-subclass"),
             presets={"smoke": {"latent_dim": 16}},
             batch_size=32,
-            sampler="kreg.plugins.gan.sampling:generated_grid",
-            sample_options={"num_img": 10, "columns": 5, "seed": 0},
         )
     )
     register(
-        kreg.Architecture(
+        GANS.architecture(
             name="wgan-gp",
             summary="WGAN-GP on 28x28x1 images: critic steps with a gradient penalty, then a generator step",
             description=(
@@ -63,23 +70,11 @@ def kreg_register_architectures(register):
                 "keeps a CPU smoke step to a few seconds (--batch-size 512 for the example's)."
             ),
             source=WGAN_SOURCE,
-            builder="kreg.plugins.gan.wgan_model:build",
-            data_adapter="kreg.plugins.gan.data:make_wgan_dataset",
-            train_step=None,
-            hyperparameters={"noise_dim": 128, "discriminator_extra_steps": 3, "gp_weight": 10.0},
-            tags=(
-                "generative",
-                "gan",
-                "wgan",
-                "gradient-penalty",
-                "custom-train-step",
-                "custom-compile",
-                "model-subclass",
-            ),
-            components=("model", "generator", "discriminator"),
+            builder=".wgan_model:build",
+            data_adapter=".data:make_wgan_dataset",
+            hyperparameters=WGAN_GP,
+            tags=("wgan", "gradient-penalty", "custom-train-step", "custom-compile", "model-subclass"),
             presets={"smoke": {"noise_dim": 16}},
             batch_size=64,
-            sampler="kreg.plugins.gan.sampling:generated_grid",
-            sample_options={"num_img": 10, "columns": 5, "seed": 0},
         )
     )

@@ -7,6 +7,8 @@ from typing import Any
 import keras
 from keras import layers, ops
 
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.gan.defaults import DCGAN
 from kreg.validation import require_positive_int
 
 PACKAGE = "kreg.gan"
@@ -35,7 +37,7 @@ def build_discriminator() -> keras.Model:
     )
 
 
-def build_generator(latent_dim: int = 128) -> keras.Model:
+def build_generator(latent_dim: int) -> keras.Model:
     """Listing 12.35: a latent vector -> a 64x64x3 image in [0, 1].
 
     Args:
@@ -223,7 +225,8 @@ class GAN(TwoPlayerModel):
         return {"d_loss": self.d_loss_metric.result(), "g_loss": self.g_loss_metric.result()}
 
 
-def build(latent_dim: int = 128) -> dict[str, keras.Model]:
+@defaults_from(DCGAN)
+def build(*, latent_dim: int) -> dict[str, keras.Model]:
     """Build the DCGAN and compile it as listing 12.38 does: Adam(1e-4) twice, binary cross-entropy.
 
     Args:

@@ -5,19 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from kreg.plugins.common.defaults import defaults_from
 from kreg.plugins.common.images import save_image_grid
+from kreg.plugins.common.latent_draws import decode_normal_draws
 from kreg.plugins.common.sampler_files import output_file, require_positive_options
+from kreg.plugins.gan.defaults import GRID_SAMPLE_OPTIONS
 
 
+@defaults_from(GRID_SAMPLE_OPTIONS)
 def generated_grid(
     model,
     hyperparameters: dict[str, Any],
     output: str | Path | None,
-    num_img: int = 10,
-    columns: int = 5,
-    seed: int = 0,
+    *,
+    num_img: int,
+    columns: int,
+    seed: int,
 ) -> dict[str, list]:
     """Generate ``num_img`` images from standard-normal latent vectors and save them as one grid.
 
@@ -40,9 +43,7 @@ def generated_grid(
     """
     require_positive_options(num_img=num_img, columns=columns)
     generator = model.generator
-    latent_dim = generator.inputs[0].shape[-1]
-    z = np.random.default_rng(seed).standard_normal((num_img, latent_dim)).astype("float32")
-    images = np.asarray(generator.predict(z, verbose=0))
+    images = decode_normal_draws(generator, num_img, seed)
     value_range = (-1.0, 1.0) if _ends_in_tanh(generator) else (0.0, 1.0)
     path = save_image_grid(
         images, output_file(output, f"{model.name}_samples.png"), columns=columns, value_range=value_range

@@ -10,6 +10,8 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.gan.defaults import WGAN_GP
 from kreg.plugins.gan.model import PACKAGE, TwoPlayerModel
 from kreg.validation import require_in_range, require_positive_int
 
@@ -118,7 +120,7 @@ def build_discriminator() -> keras.Model:
     return keras.Model(img_input, x, name="discriminator")
 
 
-def build_generator(noise_dim: int = 128) -> keras.Model:
+def build_generator(noise_dim: int) -> keras.Model:
     """The generator: Dense(4*4*256) + BatchNorm, three upsample blocks to 32x32x1 (tanh), cropped to 28x28.
 
     Args:
@@ -169,7 +171,7 @@ def generator_loss(fake_img):
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class WGAN(TwoPlayerModel):
-    """The example's WGAN class: ``discriminator_extra_steps`` critic steps with a gradient penalty, then one generator step.
+    """The example's WGAN: ``discriminator_extra_steps`` critic steps with a gradient penalty, then one generator step.
 
     The penalty keeps the critic's gradient norm near 1 on images interpolated
     between real and generated ones, computed with an inner ``GradientTape``.
@@ -195,8 +197,8 @@ class WGAN(TwoPlayerModel):
         discriminator: keras.Model,
         generator: keras.Model,
         latent_dim: int,
-        discriminator_extra_steps: int = 3,
-        gp_weight: float = 10.0,
+        discriminator_extra_steps: int,
+        gp_weight: float,
         seed: int | None = None,
         **kwargs,
     ):
@@ -269,7 +271,8 @@ class WGAN(TwoPlayerModel):
         return {**super().get_config(), "discriminator_extra_steps": self.d_steps, "gp_weight": self.gp_weight}
 
 
-def build(noise_dim: int = 128, discriminator_extra_steps: int = 3, gp_weight: float = 10.0) -> dict[str, keras.Model]:
+@defaults_from(WGAN_GP)
+def build(*, noise_dim: int, discriminator_extra_steps: int, gp_weight: float) -> dict[str, keras.Model]:
     """Build the WGAN-GP and compile it as the example does: Adam(2e-4, beta_1=0.5, beta_2=0.9) twice.
 
     Args:

@@ -5,8 +5,10 @@ so importing this module never imports TensorFlow.
 """
 
 import kreg
+from kreg.plugins.common.sources import KERAS_FOR_RESEARCHERS
+from kreg.plugins.hypernetwork.defaults import HYPERNETWORK
 
-SOURCE = "seeds/004_866a58d947567f3b.txt, 'End-to-end experiment example 2: hypernetworks'"
+SOURCE = f"{KERAS_FOR_RESEARCHERS}, section 'End-to-end experiment example 2: hypernetworks'"
 
 
 @kreg.hookimpl
@@ -28,13 +30,7 @@ def kreg_register_architectures(register):
             builder="kreg.plugins.hypernetwork.model:build",
             data_adapter="kreg.plugins.hypernetwork.data:make_dataset",
             train_step="kreg.plugins.hypernetwork.train:train_step",
-            hyperparameters={
-                "input_dim": 784,
-                "classes": 10,
-                "hidden_units": 64,
-                "inner_units": 16,
-                "learning_rate": 0.0001,
-            },
+            hyperparameters=HYPERNETWORK,
             tags=("research", "hypernetwork", "custom-train-step", "functional"),
             components=("model", "inner", "outer"),
             presets={"smoke": {"input_dim": 64, "hidden_units": 16, "inner_units": 8}},

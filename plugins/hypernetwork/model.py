@@ -7,6 +7,8 @@ import math
 import keras
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.hypernetwork.defaults import HYPERNETWORK
 from kreg.plugins.hypernetwork.layers import GeneratedDense, SplitCoefficients
 from kreg.validation import require_positive_int
 
@@ -50,8 +52,9 @@ def build_inner(input_dim: int, inner_units: int, coefficients: int) -> keras.Mo
     )
 
 
+@defaults_from(HYPERNETWORK)
 def build(
-    input_dim: int = 784, classes: int = 10, hidden_units: int = 64, inner_units: int = 16, learning_rate: float = 1e-4
+    *, input_dim: int, classes: int, hidden_units: int, inner_units: int, learning_rate: float
 ) -> dict[str, keras.Model]:
     """Build the hypernetwork and its two halves.
 

@@ -6,11 +6,14 @@ so importing this module never imports TensorFlow.
 """
 
 import kreg
+from kreg.plugins.common.sources import KERAS_FOR_RESEARCHERS
+from kreg.plugins.mlp.defaults import GUIDE_MLP
 
 SOURCE = (
-    "seeds/004_866a58d947567f3b.txt, 'Introduction to Keras for researchers': 'The Layer class' "
-    "through 'Training mode & inference mode' (Linear, ComputeSum, MLP, ActivityRegularization, "
-    "SparseMLP and its SGD loop, Dropout, MLPWithDropout, the custom loop with SparseCategoricalAccuracy)"
+    f"{KERAS_FOR_RESEARCHERS}, "
+    "sections 'Keras layers' through 'Training mode & inference mode' (Linear, ComputeSum, MLP, "
+    "ActivityRegularization, SparseMLP and its SGD loop, Dropout, MLPWithDropout, the custom loop with "
+    "SparseCategoricalAccuracy)"
 )
 
 
@@ -39,17 +42,7 @@ def kreg_register_architectures(register):
             builder="kreg.plugins.mlp.model:build",
             data_adapter="kreg.plugins.mlp.data:make_dataset",
             train_step="kreg.plugins.mlp.train:train_step",
-            hyperparameters={
-                "variant": "mlp",
-                "input_dim": 784,
-                "classes": 10,
-                "units": 32,
-                "rate": 0.01,
-                "dropout": 0.5,
-                "learning_rate": 0.001,
-                "optimizer": "guide",
-                "input_sum": False,
-            },
+            hyperparameters=GUIDE_MLP,
             tags=("research", "custom-layers", "custom-train-step", "subclassed"),
             components=("model",),
             presets={

@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.mlp.defaults import GUIDE_MLP
 from kreg.plugins.mlp.layers import MLP, PACKAGE, ComputeSum, MLPWithDropout, SparseMLP
 from kreg.validation import require_in_range, require_positive_int
 
@@ -44,12 +46,12 @@ class MLPClassifier(keras.Model):
 
     def __init__(
         self,
-        variant: str = "mlp",
-        input_dim: int = 784,
-        classes: int = 10,
-        units: int = 32,
-        rate: float = 1e-2,
-        dropout: float = 0.5,
+        variant: str,
+        input_dim: int,
+        classes: int,
+        units: int,
+        rate: float,
+        dropout: float,
         seed: int | None = None,
         input_sum: bool = False,
         **kwargs,
@@ -97,16 +99,18 @@ def make_block(
     raise HyperparameterError("variant", f"must be one of {', '.join(VARIANTS)}, got {variant!r}")
 
 
+@defaults_from(GUIDE_MLP)
 def build(
-    variant: str = "mlp",
-    input_dim: int = 784,
-    classes: int = 10,
-    units: int = 32,
-    rate: float = 1e-2,
-    dropout: float = 0.5,
-    learning_rate: float = 1e-3,
-    optimizer: str = "guide",
-    input_sum: bool = False,
+    *,
+    variant: str,
+    input_dim: int,
+    classes: int,
+    units: int,
+    rate: float,
+    dropout: float,
+    learning_rate: float,
+    optimizer: str,
+    input_sum: bool,
 ) -> keras.Model:
     """Build, build (on a symbolic ``keras.Input``) and compile the classifier.
 

@@ -6,10 +6,13 @@ it holds only the registration, with the model and its data referred to by
 """
 
 import kreg
+from kreg.plugins.risk_factor.defaults import RISK_FACTOR
 
 SOURCE = (
-    "seeds/000_0277b79063998d35.txt, 'Factor Models and Autoencoders: Threading' "
-    "(make_model, after Jansen, Machine Learning for Trading, ch. 20)"
+    "S. Jansen, Machine Learning for Algorithmic Trading, 2nd ed. (Packt, 2020), ch. 20, Autoencoders for "
+    "Conditional Risk Factors and Asset Pricing: make_model in the notebook "
+    "06_conditional_autoencoders_for_conditional_risk_factors.ipynb, "
+    "github.com/stefan-jansen/machine-learning-for-trading"
 )
 
 
@@ -31,12 +34,7 @@ def kreg_register_architectures(register):
             builder="kreg.plugins.risk_factor.model:build",
             data_adapter="kreg.plugins.risk_factor.data:make_dataset",
             train_step=None,
-            hyperparameters={
-                "n_tickers": 100,
-                "n_characteristics": 20,
-                "hidden_units": 8,
-                "n_factors": 3,
-            },
+            hyperparameters=RISK_FACTOR,
             tags=("finance", "autoencoder", "threaded-dense", "functional"),
             components=("model",),
             presets={"smoke": {"n_tickers": 16, "n_characteristics": 6}},

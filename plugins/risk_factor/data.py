@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from kreg.plugins.risk_factor.defaults import RISK_FACTOR
+
 SYNTHETIC_EXAMPLES = 1024
 NPZ_ARRAYS = ("characteristics", "factors", "returns")
 
@@ -29,7 +31,9 @@ def make_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str |
 
     n_tickers, n_characteristics = hyperparameters["n_tickers"], hyperparameters["n_characteristics"]
     if source is None:
-        arrays = synthetic_arrays(n_tickers, n_characteristics, hyperparameters.get("n_factors", 3))
+        arrays = synthetic_arrays(
+            n_tickers, n_characteristics, hyperparameters.get("n_factors", RISK_FACTOR["n_factors"])
+        )
     else:
         arrays = load_npz(source, n_tickers, n_characteristics)
     characteristics, factors, returns = (arrays[name].astype("float32") for name in NPZ_ARRAYS)
@@ -101,6 +105,7 @@ def load_npz(path: str | Path, n_tickers: int, n_characteristics: int) -> dict[s
     for name, tail in expected.items():
         if arrays[name].shape != (examples, *tail):
             raise ValueError(
-                f"{path}: array {name!r} has shape {arrays[name].shape}, expected (N, {', '.join(map(str, tail))}) with N={examples}"
+                f"{path}: array {name!r} has shape {arrays[name].shape}, "
+                f"expected (N, {', '.join(map(str, tail))}) with N={examples}"
             )
     return arrays

@@ -5,10 +5,13 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.risk_factor.defaults import RISK_FACTOR
 from kreg.validation import require_positive_int
 
 
-def build(n_tickers: int = 100, n_characteristics: int = 20, hidden_units: int = 8, n_factors: int = 3) -> keras.Model:
+@defaults_from(RISK_FACTOR)
+def build(*, n_tickers: int, n_characteristics: int, hidden_units: int, n_factors: int) -> keras.Model:
     """Build and compile the conditional autoencoder, layer for layer as the seed lists it.
 
     Args:

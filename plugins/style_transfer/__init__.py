@@ -5,12 +5,14 @@ strings, so importing this module never imports TensorFlow.
 """
 
 import kreg
+from kreg.plugins.common.sources import DEEP_LEARNING_WITH_PYTHON
+from kreg.plugins.style_transfer.defaults import SAMPLE_OPTIONS, STYLE_TRANSFER
 
 SOURCE = (
-    "seeds/003_ec0e170915c7e91d.txt, listings 12.16-12.23 (neural style transfer with VGG19); "
-    "seeds/000_0277b79063998d35.txt, 'Neural Style Transfer: Feature extractor, Training Loop'"
+    f"{DEEP_LEARNING_WITH_PYTHON}, listings 12.16-12.23 (neural style "
+    "transfer with VGG19); the same model as the keras.io example Neural style transfer, "
+    "keras.io/examples/generative/neural_style_transfer/"
 )
-STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"]
 
 
 @kreg.hookimpl
@@ -36,21 +38,8 @@ def kreg_register_architectures(register):
             data_adapter="kreg.plugins.style_transfer.data:make_dataset",
             train_step="kreg.plugins.style_transfer.train:train_step",
             sampler="kreg.plugins.style_transfer.sampling:sample",
-            sample_options={"filename": "combination.png"},
-            hyperparameters={
-                "image_height": 400,
-                "image_width": 533,
-                "content_layer": "block5_conv2",
-                "style_layers": STYLE_LAYERS,
-                "content_weight": 2.5e-8,
-                "style_weight": 1e-6,
-                "total_variation_weight": 1e-6,
-                "learning_rate": 100.0,
-                "decay_steps": 100,
-                "decay_rate": 0.96,
-                "iterations": 4000,
-                "weights": None,
-            },
+            sample_options=SAMPLE_OPTIONS,
+            hyperparameters=STYLE_TRANSFER,
             tags=("research", "generative", "style-transfer", "vgg19", "custom-train-step", "subclassed"),
             components=("model", "feature_extractor"),
             presets={"smoke": {"image_height": 32, "image_width": 48, "iterations": 20}},

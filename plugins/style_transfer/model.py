@@ -9,12 +9,12 @@ import keras
 from keras import ops
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.style_transfer.defaults import STYLE_LAYERS, STYLE_TRANSFER
 from kreg.plugins.style_transfer.losses import content_loss, style_loss, total_variation_loss
 from kreg.validation import require_positive_int
 
 PACKAGE = "kreg.style_transfer"
-STYLE_LAYERS = ["block1_conv1", "block2_conv1", "block3_conv1", "block4_conv1", "block5_conv1"]
-CONTENT_LAYER = "block5_conv2"
 
 
 def build_feature_extractor(image_height: int, image_width: int, weights: str | None = None) -> keras.Model:
@@ -57,20 +57,20 @@ class StyleTransfer(keras.Model):
 
     def __init__(
         self,
-        image_height: int = 400,
-        image_width: int = 533,
-        content_layer: str = CONTENT_LAYER,
-        style_layers: list[str] | None = None,
-        content_weight: float = 2.5e-8,
-        style_weight: float = 1e-6,
-        total_variation_weight: float = 1e-6,
+        image_height: int,
+        image_width: int,
+        content_layer: str,
+        style_layers: Sequence[str],
+        content_weight: float,
+        style_weight: float,
+        total_variation_weight: float,
         weights: str | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.image_height, self.image_width = image_height, image_width
         self.content_layer = content_layer
-        self.style_layers = list(style_layers or STYLE_LAYERS)
+        self.style_layers = list(style_layers)
         self.content_weight, self.style_weight = content_weight, style_weight
         self.total_variation_weight = total_variation_weight
         self.feature_extractor = build_feature_extractor(image_height, image_width, weights)
@@ -111,19 +111,21 @@ class StyleTransfer(keras.Model):
         }
 
 
+@defaults_from(STYLE_TRANSFER)
 def build(
-    image_height: int = 400,
-    image_width: int = 533,
-    content_layer: str = CONTENT_LAYER,
-    style_layers: Sequence[str] = tuple(STYLE_LAYERS),
-    content_weight: float = 2.5e-8,
-    style_weight: float = 1e-6,
-    total_variation_weight: float = 1e-6,
-    learning_rate: float = 100.0,
-    decay_steps: int = 100,
-    decay_rate: float = 0.96,
-    iterations: int = 4000,
-    weights: str | None = None,
+    *,
+    image_height: int,
+    image_width: int,
+    content_layer: str,
+    style_layers: Sequence[str],
+    content_weight: float,
+    style_weight: float,
+    total_variation_weight: float,
+    learning_rate: float,
+    decay_steps: int,
+    decay_rate: float,
+    iterations: int,
+    weights: str | None,
 ) -> dict[str, keras.Model]:
     """Build the style-transfer model, compiled with listing 12.23's SGD.
 

@@ -7,13 +7,14 @@ from typing import Any
 
 import keras
 
+from kreg.plugins.common.defaults import defaults_from
 from kreg.plugins.common.images import save_image
 from kreg.plugins.style_transfer.data import deprocess_image
+from kreg.plugins.style_transfer.defaults import SAMPLE_OPTIONS
 
 
-def sample(
-    model: keras.Model, hyperparameters: dict[str, Any], output: str | Path | None, filename: str = "combination.png"
-) -> dict:
+@defaults_from(SAMPLE_OPTIONS)
+def sample(model: keras.Model, hyperparameters: dict[str, Any], output: str | Path | None, *, filename: str) -> dict:
     """Write the model's combination image, deprocessed to RGB, as a PNG.
 
     Args:

@@ -6,13 +6,20 @@ never imports Keras. The shared layers are in ``layers``, the builders in
 """
 
 import kreg
+from kreg.plugins.common.sources import DEEP_LEARNING_WITH_PYTHON
+from kreg.plugins.transformer.defaults import (
+    LANGUAGE_MODEL,
+    TEXT_SAMPLE_OPTIONS,
+    TRANSLATION,
+    TRANSLATION_SAMPLE_OPTIONS,
+)
 
 TRANSFORMER_SOURCE = (
-    "seeds/000_0277b79063998d35.txt (and 001), 'Functional model: the basics, illustrated by the "
-    "Transformer' (the keras-io English-to-Spanish example: encoder, decoder, full model, "
+    "F. Chollet, English-to-Spanish translation with a sequence-to-sequence Transformer (keras.io code example), "
+    "keras.io/examples/nlp/neural_machine_translation_with_transformer/ (encoder, decoder, full model, "
     "format_dataset, decode_sequence)"
 )
-LM_SOURCE = "seeds/003_ec0e170915c7e91d.txt, listings 12.2-12.8 (Chollet, Deep Learning with Python, ch. 12)"
+LM_SOURCE = f"{DEEP_LEARNING_WITH_PYTHON}, listings 12.1-12.8 (text generation with a Transformer language model)"
 SIZES = {"embed_dim": 32, "latent_dim": 64, "num_heads": 2, "vocab_size": 200}
 
 
@@ -36,19 +43,13 @@ def kreg_register_architectures(register):
             data_adapter="kreg.plugins.transformer.data:make_translation_dataset",
             data_state="kreg.plugins.transformer.data:translation_data_state",
             train_step=None,
-            hyperparameters={
-                "sequence_length": 20,
-                "vocab_size": 15000,
-                "embed_dim": 256,
-                "latent_dim": 2048,
-                "num_heads": 8,
-            },
+            hyperparameters=TRANSLATION,
             tags=("sequence", "transformer", "attention", "seq2seq", "text", "functional", "custom-layers"),
             components=("model", "encoder", "decoder"),
             presets={"smoke": {"sequence_length": 10, **SIZES}},
             batch_size=64,
             sampler="kreg.plugins.transformer.sampling:sample_translations",
-            sample_options={"sentence": ["Tom has never heard Mary sing.", "I love to write."], "max_length": 20},
+            sample_options=TRANSLATION_SAMPLE_OPTIONS,
         )
     )
     register(
@@ -67,13 +68,7 @@ def kreg_register_architectures(register):
             data_adapter="kreg.plugins.transformer.data:make_lm_dataset",
             data_state="kreg.plugins.transformer.data:lm_data_state",
             train_step=None,
-            hyperparameters={
-                "sequence_length": 100,
-                "vocab_size": 15000,
-                "embed_dim": 256,
-                "latent_dim": 2048,
-                "num_heads": 2,
-            },
+            hyperparameters=LANGUAGE_MODEL,
             tags=(
                 "sequence",
                 "transformer",
@@ -88,11 +83,6 @@ def kreg_register_architectures(register):
             presets={"smoke": {"sequence_length": 16, **SIZES}},
             batch_size=256,
             sampler="kreg.plugins.transformer.sampling:sample_text",
-            sample_options={
-                "prompt": "this movie",
-                "generate_length": 50,
-                "temperature": [0.2, 0.5, 0.7, 1.0, 1.5],
-                "seed": 0,
-            },
+            sample_options=TEXT_SAMPLE_OPTIONS,
         )
     )

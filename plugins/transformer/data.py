@@ -1,9 +1,9 @@
 """Training data for the Transformer family: synthetic ids, sentence pairs, or a text corpus.
 
 ``make_translation_dataset`` reads a TSV of ``English<TAB>Spanish`` lines as the
-seeds/000 example does (targets wrapped in ``[start] ... [end]``, then
-``format_dataset``'s teacher forcing); ``make_lm_dataset`` reads a directory
-of ``.txt`` files as seeds/003 listings 12.3-12.5 do. The vocabularies are
+keras.io English-to-Spanish example does (targets wrapped in ``[start] ... [end]``,
+then ``format_dataset``'s teacher forcing); ``make_lm_dataset`` reads a directory
+of ``.txt`` files as Deep Learning with Python's listings 12.3-12.5 do. The vocabularies are
 fitted first, by the data-state steps ``translation_data_state`` and
 ``lm_data_state``: kreg hands what they return to the builder (the model saves
 the vocabularies) and to the adapters (which encode the text with them).

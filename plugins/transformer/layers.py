@@ -1,7 +1,7 @@
 """The Transformer's custom layers: PositionalEmbedding, TransformerEncoder, TransformerDecoder.
 
-Ported to Keras 3 from the seeds (the keras-io English-to-Spanish example that
-seeds/000 walks through, and Chollet's chapter 11 blocks that seeds/003 reuses):
+Ported to Keras 3 from the keras.io English-to-Spanish example and from
+Deep Learning with Python's chapter 11 blocks, which its chapter 12 reuses:
 the same sub-layers with the same sizes (``key_dim=embed_dim``), created in
 ``__init__`` so that every call shares their weights, an explicit ``build`` so
 a saved model reloads its weights, ``get_config`` for ``.keras`` files, and

@@ -3,38 +3,55 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import keras
 from keras import layers
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.transformer.defaults import LANGUAGE_MODEL, TRANSLATION
 from kreg.plugins.transformer.layers import PositionalEmbedding, TransformerDecoder, TransformerEncoder
 from kreg.plugins.transformer.vocabulary import LM_VOCABULARY, SOURCE_VOCABULARY, TARGET_VOCABULARY, vocabulary_of
 from kreg.validation import require_positive_int
 
-# Keras warns, when the transformer is built or loaded, that the nested decoder
-# model "destroys" the encoder states' mask. It does not: at run time the
-# decoder model receives that mask and its TransformerDecoder uses it (the
-# tests check that padded source tokens change nothing). Only that message,
-# for the model named "decoder", is silenced.
-warnings.filterwarnings(
-    "ignore", message=r"Layer 'decoder' \(of type Functional\) was passed an input with a mask attached"
-)
+DECODER_MASK_WARNING = r"Layer 'decoder' \(of type Functional\) was passed an input with a mask attached"
+"""Keras's warning each time the transformer calls its decoder model on the encoder states.
+
+It says the decoder "destroys" the states' mask. The decoder model does receive
+that mask and its TransformerDecoder uses it (the tests check that padded source
+tokens change nothing); only the decoder's output carries no mask, so the loss
+counts padded target positions, as in the keras.io example, which Keras 3 warns
+about alike. The plugin ignores it where it calls the decoder itself (building,
+greedy decoding), inside those calls only: importing a plugin must not change
+the process's warning filters. Training and loading a saved transformer are
+Keras calls kreg makes, so Keras shows the warning there, once per process.
+"""
 
 
+@contextmanager
+def decoder_mask_warning_ignored() -> Iterator[None]:
+    """Ignore :data:`DECODER_MASK_WARNING` inside the block only (the process's filters are left as they were)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=DECODER_MASK_WARNING)
+        yield
+
+
+@defaults_from(TRANSLATION)
 def build_transformer(
-    sequence_length: int = 20,
-    vocab_size: int = 15000,
-    embed_dim: int = 256,
-    latent_dim: int = 2048,
-    num_heads: int = 8,
+    *,
+    sequence_length: int,
+    vocab_size: int,
+    embed_dim: int,
+    latent_dim: int,
+    num_heads: int,
     data_state: Mapping[str, Any] | None = None,
 ) -> dict[str, keras.Model]:
     """Build the English-to-Spanish Transformer: encoder, decoder and the two joined.
 
-    Layer for layer the seeds/000 listing: ``encoder_inputs`` -> PositionalEmbedding
+    Layer for layer the keras.io example: ``encoder_inputs`` -> PositionalEmbedding
     -> TransformerEncoder is the encoder; ``[decoder_inputs, decoder_state_inputs]``
     -> PositionalEmbedding -> TransformerDecoder(x, decoder_state_inputs) ->
     Dropout(0.5) -> Dense softmax is the decoder; ``transformer`` feeds the
@@ -94,21 +111,24 @@ def build_transformer(
     decoder_outputs = layers.Dense(vocab_size, activation="softmax", name="next_token")(x)
     decoder = keras.Model([decoder_inputs, encoded_seq_inputs], decoder_outputs, name="decoder")
 
-    decoder_outputs = decoder([decoder_inputs, encoder_outputs])
+    with decoder_mask_warning_ignored():
+        decoder_outputs = decoder([decoder_inputs, encoder_outputs])
     transformer = keras.Model([encoder_inputs, decoder_inputs], decoder_outputs, name="transformer")
     transformer.compile("rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return {"model": transformer, "encoder": encoder, "decoder": decoder}
 
 
+@defaults_from(LANGUAGE_MODEL)
 def build_language_model(
-    sequence_length: int = 100,
-    vocab_size: int = 15000,
-    embed_dim: int = 256,
-    latent_dim: int = 2048,
-    num_heads: int = 2,
+    *,
+    sequence_length: int,
+    vocab_size: int,
+    embed_dim: int,
+    latent_dim: int,
+    num_heads: int,
     data_state: Mapping[str, Any] | None = None,
 ) -> keras.Model:
-    """Build the Transformer language model of seeds/003 listing 12.6.
+    """Build the Transformer language model of Deep Learning with Python's listing 12.6.
 
     ``inputs`` -> PositionalEmbedding -> TransformerDecoder(x, x) -> Dense softmax
     over the vocabulary at every position. The decoder's cross-attention on its

@@ -1,7 +1,8 @@
 """Text from the trained models: greedy translation and temperature sampling.
 
-``decode_sequence`` is the seeds/000 greedy decoder; ``reweight_distribution``,
-``sample_next`` and ``TextGenerator`` are seeds/003 listings 12.1 and 12.7.
+``decode_sequence`` is the keras.io English-to-Spanish example's greedy decoder;
+``reweight_distribution``, ``sample_next`` and ``TextGenerator`` are Deep Learning
+with Python's listings 12.1 and 12.7.
 The samplers ``sample_translations`` and ``sample_text`` are what
 ``kreg sample`` calls; they read the vocabularies and lengths from the model's
 ``PositionalEmbedding`` layers, so a model loaded from a ``.keras`` file needs
@@ -23,7 +24,10 @@ import numpy as np
 
 from kreg.errors import KregUsageError
 from kreg.files import write_atomically
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.transformer.defaults import TEXT_SAMPLE_OPTIONS, TRANSLATION_SAMPLE_OPTIONS
 from kreg.plugins.transformer.layers import PositionalEmbedding
+from kreg.plugins.transformer.model import decoder_mask_warning_ignored
 from kreg.plugins.transformer.vocabulary import (
     END_TOKEN,
     OOV_TOKEN,
@@ -31,9 +35,6 @@ from kreg.plugins.transformer.vocabulary import (
     make_vectorizer,
     placeholder_vocabulary,
 )
-
-DEFAULT_SENTENCES = ["Tom has never heard Mary sing.", "I love to write."]
-DEFAULT_TEMPERATURES = [0.2, 0.5, 0.7, 1.0, 1.5]
 
 
 def reweight_distribution(original_distribution: Sequence[float], temperature: float = 0.5) -> np.ndarray:
@@ -152,7 +153,9 @@ class TextGenerator(keras.callbacks.Callback):
             self.texts.append((epoch, temperature, text))
 
 
-def decode_sequence(model: keras.Model, input_sentence: str, max_length: int = 20) -> str:
+def decode_sequence(
+    model: keras.Model, input_sentence: str, max_length: int = TRANSLATION_SAMPLE_OPTIONS["max_length"]
+) -> str:
     """The seed's greedy ``decode_sequence``: translate one sentence, word by word, until ``[end]``.
 
     Args:
@@ -182,7 +185,8 @@ def decode_sequence(model: keras.Model, input_sentence: str, max_length: int = 2
     for i in range(max_length):
         tokenized_target_sentence = np.zeros((1, length), dtype="int64")
         tokenized_target_sentence[0, : len(ids)] = ids
-        predictions = np.asarray(model.predict_on_batch([tokenized_input_sentence, tokenized_target_sentence]))
+        with decoder_mask_warning_ignored():
+            predictions = np.asarray(model.predict_on_batch([tokenized_input_sentence, tokenized_target_sentence]))
         sampled_token_index = int(np.argmax(_without_padding(predictions[0, i, :])))
         sampled_token = _word(target_vocabulary, sampled_token_index)
         ids.append(sampled_token_index)
@@ -192,12 +196,14 @@ def decode_sequence(model: keras.Model, input_sentence: str, max_length: int = 2
     return " ".join(decoded)
 
 
+@defaults_from(TRANSLATION_SAMPLE_OPTIONS)
 def sample_translations(
     model: keras.Model,
     hyperparameters: dict[str, Any],
     output: str | None,
-    sentence: Sequence[str] = tuple(DEFAULT_SENTENCES),
-    max_length: int = 20,
+    *,
+    sentence: Sequence[str],
+    max_length: int,
 ) -> dict[str, Any]:
     """``kreg sample transformer``: translate sentences greedily.
 
@@ -218,14 +224,16 @@ def sample_translations(
     return {"text": lines, "samples": samples, "files": _write(output, lines)}
 
 
+@defaults_from(TEXT_SAMPLE_OPTIONS)
 def sample_text(
     model: keras.Model,
     hyperparameters: dict[str, Any],
     output: str | None,
-    prompt: str = "this movie",
-    generate_length: int = 50,
-    temperature: Sequence[float] = tuple(DEFAULT_TEMPERATURES),
-    seed: int = 0,
+    *,
+    prompt: str,
+    generate_length: int,
+    temperature: Sequence[float],
+    seed: int,
 ) -> dict[str, Any]:
     """``kreg sample transformer-lm``: continue a prompt at several temperatures.
 

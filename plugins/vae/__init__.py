@@ -7,18 +7,22 @@ names: registrations only, everything else by ``"module:attr"`` strings.
 """
 
 import kreg
+from kreg.plugins.common.registration import Family
+from kreg.plugins.common.sources import DEEP_LEARNING_WITH_PYTHON, KERAS_FOR_RESEARCHERS
+from kreg.plugins.vae.defaults import CONVOLUTIONAL_VAE, DECODED_SAMPLE_OPTIONS, LATENT_GRID_OPTIONS, MLP_VAE
 
-CONV_SOURCE = (
-    "seeds/003_ec0e170915c7e91d.txt, listings 12.24-12.29 (Chollet, Deep Learning with Python, 2nd ed., ch. 12)"
-)
-MLP_SOURCE = "seeds/004_866a58d947567f3b.txt, 'End-to-end experiment example 1: variational autoencoders' (Keras for researchers)"
+CONV_SOURCE = f"{DEEP_LEARNING_WITH_PYTHON}, listings 12.24-12.29"
+MLP_SOURCE = f"{KERAS_FOR_RESEARCHERS}, section 'End-to-end experiment example 1: variational autoencoders'"
+
+VAES = Family(__name__, tags=("generative", "vae"), components=("model", "encoder", "decoder"))
+"""What the two VAEs share: an encoder and a decoder, and the family's tags."""
 
 
 @kreg.hookimpl
 def kreg_register_architectures(register):
     """Register ``vae`` and ``vae-mlp``."""
     register(
-        kreg.Architecture(
+        VAES.architecture(
             name="vae",
             summary="Convolutional VAE on 28x28 digits with a 2-D latent plane and a custom train_step",
             description=(
@@ -30,20 +34,18 @@ def kreg_register_architectures(register):
                 "`kreg sample` draws the latent-grid figure of listing 12.29."
             ),
             source=CONV_SOURCE,
-            builder="kreg.plugins.vae.model:build",
-            data_adapter="kreg.plugins.vae.data:make_dataset",
-            train_step=None,
-            hyperparameters={"latent_dim": 2},
-            tags=("generative", "vae", "convolutional", "custom-train-step", "model-subclass"),
-            components=("model", "encoder", "decoder"),
+            builder=".model:build",
+            data_adapter=".data:make_dataset",
+            hyperparameters=CONVOLUTIONAL_VAE,
+            tags=("convolutional", "custom-train-step", "model-subclass"),
             presets={"smoke": {"latent_dim": 2}},
             batch_size=128,
-            sampler="kreg.plugins.vae.sampling:latent_grid",
-            sample_options={"n": 30, "scale": 1.0},
+            sampler=".sampling:latent_grid",
+            sample_options=LATENT_GRID_OPTIONS,
         )
     )
     register(
-        kreg.Architecture(
+        VAES.architecture(
             name="vae-mlp",
             summary="Functional MLP VAE on flattened 28x28 digits; KL as a layer loss, fit on (x, x) with MSE",
             description=(
@@ -53,15 +55,13 @@ def kreg_register_architectures(register):
                 "and trains with fit on (x, x): MSE plus the KL layer loss, Adam(1e-3)."
             ),
             source=MLP_SOURCE,
-            builder="kreg.plugins.vae.mlp_model:build",
-            data_adapter="kreg.plugins.vae.data:make_flat_dataset",
-            train_step=None,
-            hyperparameters={"original_dim": 784, "intermediate_dim": 64, "latent_dim": 32},
-            tags=("generative", "vae", "mlp", "functional", "layer-loss"),
-            components=("model", "encoder", "decoder"),
+            builder=".mlp_model:build",
+            data_adapter=".data:make_flat_dataset",
+            hyperparameters=MLP_VAE,
+            tags=("mlp", "functional", "layer-loss"),
             presets={"smoke": {"latent_dim": 8}},
             batch_size=32,
-            sampler="kreg.plugins.vae.sampling:decoded_samples",
-            sample_options={"num_img": 16, "columns": 4, "seed": 0},
+            sampler=".sampling:decoded_samples",
+            sample_options=DECODED_SAMPLE_OPTIONS,
         )
     )

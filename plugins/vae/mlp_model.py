@@ -8,11 +8,14 @@ import keras
 from keras import layers
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.vae.defaults import MLP_VAE
 from kreg.plugins.vae.layers import KLDivergenceLoss, Sampling
 from kreg.validation import require_positive_int
 
 
-def build(original_dim: int = 784, intermediate_dim: int = 64, latent_dim: int = 32) -> dict[str, keras.Model]:
+@defaults_from(MLP_VAE)
+def build(*, original_dim: int, intermediate_dim: int, latent_dim: int) -> dict[str, keras.Model]:
     """Build the guide's functional VAE and compile it with Adam(1e-3) and MSE.
 
     The encoder maps a flattened image to a sampled ``z``; the decoder maps ``z``

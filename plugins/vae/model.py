@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.vae.defaults import CONVOLUTIONAL_VAE
 from kreg.plugins.vae.layers import PACKAGE, Sampler
 from kreg.validation import require_positive_int
 
@@ -12,7 +14,7 @@ IMAGE_SHAPE = (28, 28, 1)
 """The listings' MNIST digits; the stack (two stride-2 convolutions, 7x7x64) fixes it."""
 
 
-def build_encoder(latent_dim: int = 2) -> keras.Model:
+def build_encoder(latent_dim: int) -> keras.Model:
     """Listing 12.24: map a 28x28x1 image to ``[z_mean, z_log_var]``.
 
     Args:
@@ -31,7 +33,7 @@ def build_encoder(latent_dim: int = 2) -> keras.Model:
     return keras.Model(encoder_inputs, [z_mean, z_log_var], name="encoder")
 
 
-def build_decoder(latent_dim: int = 2) -> keras.Model:
+def build_decoder(latent_dim: int) -> keras.Model:
     """Listing 12.26: map a latent point back to a 28x28x1 image in [0, 1].
 
     Args:
@@ -124,7 +126,8 @@ class VAE(keras.Model):
         return cls(encoder=encoder, decoder=decoder, **config)
 
 
-def build(latent_dim: int = 2) -> dict[str, keras.Model]:
+@defaults_from(CONVOLUTIONAL_VAE)
+def build(*, latent_dim: int) -> dict[str, keras.Model]:
     """Build the convolutional VAE and compile it with Adam, as listing 12.28 does.
 
     The listing compiles with ``run_eagerly=True``; kreg trains under

@@ -9,12 +9,16 @@ from typing import Any
 import numpy as np
 
 from kreg.errors import KregUsageError
+from kreg.plugins.common.defaults import defaults_from
 from kreg.plugins.common.images import save_image_grid
+from kreg.plugins.common.latent_draws import decode_normal_draws
 from kreg.plugins.common.sampler_files import output_file, require_positive_options
+from kreg.plugins.vae.defaults import DECODED_SAMPLE_OPTIONS, LATENT_GRID_OPTIONS
 
 
+@defaults_from(LATENT_GRID_OPTIONS)
 def latent_grid(
-    model, hyperparameters: dict[str, Any], output: str | Path | None, n: int = 30, scale: float = 1.0
+    model, hyperparameters: dict[str, Any], output: str | Path | None, *, n: int, scale: float
 ) -> dict[str, list]:
     """Decode an ``n`` x ``n`` grid of latent points into one figure (listing 12.29).
 
@@ -54,13 +58,15 @@ def latent_grid(
     }
 
 
+@defaults_from(DECODED_SAMPLE_OPTIONS)
 def decoded_samples(
     model,
     hyperparameters: dict[str, Any],
     output: str | Path | None,
-    num_img: int = 16,
-    columns: int = 4,
-    seed: int = 0,
+    *,
+    num_img: int,
+    columns: int,
+    seed: int,
 ) -> dict[str, list]:
     """Decode standard-normal latent draws of the MLP VAE into a grid of images.
 
@@ -79,10 +85,7 @@ def decoded_samples(
     """
     require_positive_options(num_img=num_img, columns=columns)
     decoder = model.get_layer("decoder")
-    latent_dim = decoder.inputs[0].shape[-1]
-    original_dim = decoder.outputs[0].shape[-1]
-    side = math.isqrt(original_dim)
-    z = np.random.default_rng(seed).standard_normal((num_img, latent_dim)).astype("float32")
-    images = np.asarray(decoder.predict(z, verbose=0)).reshape(num_img, side, side)
+    side = math.isqrt(decoder.outputs[0].shape[-1])
+    images = decode_normal_draws(decoder, num_img, seed).reshape(num_img, side, side)
     path = save_image_grid(images, output_file(output, "vae_mlp_samples.png"), columns=columns)
     return {"files": [str(path)], "text": [f"{num_img} digits decoded from z ~ N(0, I) (seed {seed}) -> {path}"]}

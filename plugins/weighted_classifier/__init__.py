@@ -5,10 +5,12 @@ so importing this module never imports TensorFlow.
 """
 
 import kreg
+from kreg.plugins.weighted_classifier.defaults import WEIGHTED_CLASSIFIER
 
 SOURCE = (
-    "seeds/000_0277b79063998d35.txt and 001_43102aeab7f0dc7d.txt, 'Custom loss (passing in a loss "
-    "function)' and 'Custom train step (override train_step)': per-example weights for imbalanced data"
+    "F. Chollet, Customizing what happens in fit() with TensorFlow (keras.io guide), "
+    "keras.io/guides/custom_train_step_in_tensorflow/, section 'Supporting sample_weight & class_weight'; "
+    "the loss has Keras's signature loss_fn(y_true, y_pred, sample_weight=None), keras.io/api/losses/"
 )
 
 
@@ -30,13 +32,7 @@ def kreg_register_architectures(register):
             builder="kreg.plugins.weighted_classifier.model:build",
             data_adapter="kreg.plugins.weighted_classifier.data:make_dataset",
             train_step="kreg.plugins.weighted_classifier.train:train_step",
-            hyperparameters={
-                "n_features": 20,
-                "classes": 2,
-                "hidden_units": 32,
-                "minority_fraction": 0.1,
-                "learning_rate": 0.001,
-            },
+            hyperparameters=WEIGHTED_CLASSIFIER,
             tags=("research", "custom-loss", "custom-train-step", "imbalanced", "functional"),
             components=("model",),
             presets={"smoke": {"n_features": 8, "hidden_units": 8}},

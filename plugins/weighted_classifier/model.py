@@ -5,16 +5,15 @@ from __future__ import annotations
 import keras
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.common.defaults import defaults_from
+from kreg.plugins.weighted_classifier.defaults import WEIGHTED_CLASSIFIER
 from kreg.plugins.weighted_classifier.losses import weighted_sparse_crossentropy
 from kreg.validation import require_in_range, require_positive_int
 
 
+@defaults_from(WEIGHTED_CLASSIFIER)
 def build(
-    n_features: int = 20,
-    classes: int = 2,
-    hidden_units: int = 32,
-    minority_fraction: float = 0.1,
-    learning_rate: float = 1e-3,
+    *, n_features: int, classes: int, hidden_units: int, minority_fraction: float, learning_rate: float
 ) -> keras.Model:
     """Build the classifier: Dense(hidden_units, relu) then Dense(classes, softmax).
 

@@ -70,8 +70,8 @@ def inspect_command(
       kreg inspect transformer.keras --input-shape encoder_inputs=20 --input-shape decoder_inputs=20
     """
     from kreg.inspect_tools.input_shapes import parse_input_shapes
+    from kreg.rendering.text import print_inspection
     from kreg.workflows.inspecting import inspect_subject
-    from kreg.workflows.report_text import print_inspection
     from kreg.workflows.subjects import resolve_subject
 
     catalogue = get_session().catalogue
@@ -79,7 +79,7 @@ def inspect_command(
     pinned = parse_input_shapes(input_shapes)
     report = inspect_subject(subject, catalogue, component, pinned, batch_size)
     if as_json:
-        emit_json(report)
+        emit_json(report.to_json())
         return
     print_inspection(report)
 

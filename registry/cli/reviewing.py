@@ -8,18 +8,12 @@ the commands, so ``kreg list`` stays free of them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from kreg.cli.diff_arguments import parse_sides
 from kreg.cli.options import batch_size_option, input_shape_option, json_option, plugin_options
 from kreg.cli.session import emit_json, get_session
-from kreg.terminal import format_assignments, print_fields, print_table
-
-if TYPE_CHECKING:
-    from kreg.inspect_tools.diff import ArchitectureDiff
-
 
 REVIEW_USAGE = (
     "NAME|FILE.keras [--set KEY=VALUE]... [--preset P] [--against [NAME|FILE.keras] [--set KEY=VALUE]... [--preset P]]"
@@ -204,22 +198,9 @@ def diff_command(args: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         emit_json(diff.to_json())
     else:
-        _print_diff(diff)
+        from kreg.rendering.text import print_diff
 
-
-def _print_diff(diff: ArchitectureDiff) -> None:
-    from kreg.inspect_tools.diff_tables import diff_tables
-
-    print_fields(
-        [
-            ("left", f"{diff.left.label} {format_assignments(diff.left.hyperparameters)}".strip()),
-            ("right", f"{diff.right.label} {format_assignments(diff.right.hyperparameters)}".strip()),
-        ]
-    )
-    for table in diff_tables(diff):
-        print_table(table.title, table.columns, table.rows)
-    if diff.identical:
-        click.echo("no differences in parameters, layers, shapes or Dense calls")
+        print_diff(diff)
 
 
 COMMANDS = [review_command, diff_command]

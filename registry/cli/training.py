@@ -329,7 +329,7 @@ def check_command(
         _print_check_table(results)
         click.echo(_check_summary(results, seconds))
     if junit_xml is not None:
-        from kreg.workflows.junit import write_junit_xml
+        from kreg.rendering.junit import write_junit_xml
 
         write_junit_xml(junit_xml, results, seconds)
     if run.interrupted is not None:

@@ -18,6 +18,7 @@ from kreg.running.calls import in_phase
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.input_shapes import ShapePlan
+    from kreg.inspect_tools.report_types import Report
 
 
 def inspect_built(
@@ -25,8 +26,8 @@ def inspect_built(
     components: Mapping[str, Any] | None = None,
     input_shapes: Mapping[str, Any] | Any = None,
     batch_size: int | None = None,
-) -> dict[str, Any]:
-    """The ``kreg inspect --json`` report of a built architecture.
+) -> Report:
+    """The ``kreg inspect`` report of a built architecture.
 
     Unknown input sizes are taken from ``input_shapes``, else from the
     architecture's data adapter, decided once before any model is reported
@@ -60,8 +61,8 @@ def inspect_models(
     components: Mapping[str, Any],
     input_shapes: Mapping[str, Any] | Any = None,
     batch_size: int | None = None,
-) -> dict[str, Any]:
-    """The ``kreg inspect --json`` report of models loaded from a file or given as they are.
+) -> Report:
+    """The ``kreg inspect`` report of models loaded from a file or given as they are.
 
     Args:
         name: str. The file's or the model's name, for the report and failures.
@@ -156,7 +157,7 @@ def _failure_cause(error: KregError) -> str:
     return describe_exception(error)
 
 
-def _report(name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any], plan: ShapePlan) -> dict:
+def _report(name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any], plan: ShapePlan) -> Report:
     """The report of ``components`` at the sizes ``plan`` decided (phase ``inspect``)."""
     from kreg.inspect_tools.report import architecture_report
 

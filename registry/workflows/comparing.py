@@ -3,9 +3,8 @@
 A side is a :class:`~kreg.workflows.subjects.Subject`: a registered
 architecture (built in a fresh Keras session with its hyperparameters) or a
 saved ``.keras`` file (loaded with ``safe_mode=True``, its custom layers found
-by importing installed plugins' builders). Either way it becomes a
-``kreg inspect --json`` report, which
-:func:`kreg.inspect_tools.diff.diff_reports` compares.
+by importing installed plugins' builders). Either way it becomes an
+inspection report, which :func:`kreg.inspect_tools.diff.diff_reports` compares.
 
 A saved file holds one model, so when either side is a file only the
 ``"model"`` component of each side is compared.
@@ -13,16 +12,18 @@ A saved file holds one model, so when either side is a file only the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from kreg.catalogue import Catalogue
+from kreg.inspect_tools.report_types import Report
 from kreg.workflows.subjects import MODEL_COMPONENT, Subject, load_file
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.diff import ArchitectureDiff
 
 
-def inspect_side(side: Subject, other: Subject, catalogue: Catalogue) -> dict[str, Any]:
+def inspect_side(side: Subject, other: Subject, catalogue: Catalogue) -> Report:
     """Build or load one side (from :func:`~kreg.workflows.subjects.resolve_subject`) and return its inspection report.
 
     Args:
@@ -49,7 +50,7 @@ def inspect_side(side: Subject, other: Subject, catalogue: Catalogue) -> dict[st
 
 
 def compare_sides(
-    left: Subject, right: Subject, catalogue: Catalogue, left_report: dict[str, Any] | None = None
+    left: Subject, right: Subject, catalogue: Catalogue, left_report: Report | None = None
 ) -> ArchitectureDiff:
     """Inspect both sides (the left's report may be given) and compare them.
 
@@ -61,6 +62,6 @@ def compare_sides(
     if left_report is None:
         left_report = inspect_side(left, right, catalogue)
     elif right.file is not None:
-        left_report = {**left_report, "components": {MODEL_COMPONENT: left_report["components"][MODEL_COMPONENT]}}
+        left_report = replace(left_report, components={MODEL_COMPONENT: left_report.components[MODEL_COMPONENT]})
     right_report = inspect_side(right, left, catalogue)
     return diff_reports(left_report, right_report, presets=(left.preset, right.preset), files=(left.file, right.file))

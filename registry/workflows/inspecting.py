@@ -14,6 +14,7 @@ from typing import Any
 
 from kreg.catalogue import Catalogue
 from kreg.files import write_atomically
+from kreg.inspect_tools.report_types import Report
 from kreg.running.inspecting import draw_graph, inspect_built, inspect_models
 from kreg.workflows.subjects import OpenedSubject, Subject, open_subject
 
@@ -24,8 +25,8 @@ def inspect_subject(
     component: str | None = None,
     input_shapes: Mapping[str, Any] | Any = None,
     batch_size: int | None = None,
-) -> dict[str, Any]:
-    """The ``kreg inspect --json`` report of a subject (all components, or one).
+) -> Report:
+    """The ``kreg inspect`` report of a subject (all components, or one).
 
     Args:
         subject: Subject. From :func:`kreg.workflows.subjects.resolve_subject`.
@@ -51,7 +52,7 @@ def inspect_opened(
     component: str | None = None,
     input_shapes: Mapping[str, Any] | Any = None,
     batch_size: int | None = None,
-) -> dict[str, Any]:
+) -> Report:
     """The report of a subject already opened (built or loaded), as :func:`inspect_subject` gives it.
 
     Raises:

@@ -26,6 +26,7 @@ from kreg.phases import Phase
 if TYPE_CHECKING:
     import keras
 
+    from kreg.inspect_tools.report_types import Report
     from kreg.running.building import BuiltArchitecture
     from kreg.running.training import TrainResult
 
@@ -113,7 +114,7 @@ class PipelineResult:
         failure: ArchitectureFailure or None. The failure itself.
         params: dict[str, dict[str, int]]. Per component, ``total``,
             ``trainable`` and ``non_trainable``.
-        report: dict or None. The ``kreg inspect --json`` report (``REPORT`` inspection).
+        report: Report or None. The ``kreg inspect`` report (``REPORT`` inspection).
         dense: dict[str, int]. Per component, the Dense layer calls traced.
         trained: bool. The train stage ran (False without a data adapter).
         training: TrainResult or None. The smoke training.
@@ -138,7 +139,7 @@ class PipelineResult:
     cause: str | None = None
     failure: ArchitectureFailure | None = field(default=None, repr=False)
     params: dict[str, dict[str, int]] = field(default_factory=dict)
-    report: dict[str, Any] | None = field(default=None, repr=False)
+    report: Report | None = field(default=None, repr=False)
     dense: dict[str, int] = field(default_factory=dict)
     trained: bool = False
     training: TrainResult | None = field(default=None, repr=False)
@@ -292,20 +293,20 @@ def _inspect(built: BuiltArchitecture, options: PipelineOptions, result: Pipelin
         result.params = count_built_params(built)
         return
     result.report = inspect_built(built, None, options.input_shapes, options.memory_batch_size)
-    for name, component in result.report["components"].items():
-        result.params[name] = component["params"]
-        result.dense[name] = len(component["dense"])
+    for name, component in result.report.components.items():
+        result.params[name] = component.params.to_json()
+        result.dense[name] = len(component.dense)
     if options.contract:
         _require_traced(built.name, result.report)
 
 
-def _require_traced(name: str, report: dict[str, Any]) -> None:
-    for component_name, component in report["components"].items():
-        if "note" in component:
+def _require_traced(name: str, report: Report) -> None:
+    for component_name, component in report.components.items():
+        if component.note is not None:
             raise ArchitectureFailure(
-                name, Phase.INSPECT, f"component {component_name!r} could not be traced: {component['note']}"
+                name, Phase.INSPECT, f"component {component_name!r} could not be traced: {component.note}"
             )
-        if not component["layers"]:
+        if not component.layers:
             raise ArchitectureFailure(name, Phase.INSPECT, f"component {component_name!r} has no layers kreg can trace")
 
 

@@ -10,9 +10,11 @@ card (``_repr_html_``, the review page's pieces) or the graph (``_repr_svg_``).
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from kreg.inspect_tools.report_types import ComponentReport, JsonObject, ParamCounts, Report
 from kreg.workflows.subjects import Subject
 
 INSPECTION_SECTIONS = ("summary", "hyperparameters", "components", "layers", "dense")
@@ -27,38 +29,36 @@ class InspectionReport:
     shows the review card of it.
 
     Attributes:
+        report: Report. The typed report (its ``components``, each
+            with ``params``, ``layers``, ``dense``, ``compute`` and ``memory``).
         subject: Subject. What was inspected (architecture, file or model).
     """
 
-    def __init__(self, data: dict[str, Any], subject: Subject):
-        self._data = data
+    def __init__(self, report: Report, subject: Subject):
+        self.report = report
         self.subject = subject
 
     @property
     def name(self) -> str:
         """The architecture's name, the file's path or the model's name."""
-        return self._data["architecture"]
+        return self.report.architecture
 
     @property
-    def components(self) -> dict[str, dict[str, Any]]:
-        """The report of each component, by name (``"model"`` first)."""
-        return self._data["components"]
+    def components(self) -> Mapping[str, ComponentReport]:
+        """The report of each component, by name (``"model"`` first): ``components["model"].compute.macs``."""
+        return self.report.components
 
     @property
-    def params(self) -> dict[str, int]:
-        """The ``"model"`` component's ``total``, ``trainable`` and ``non_trainable`` parameters."""
-        return dict(self._model["params"])
+    def params(self) -> ParamCounts:
+        """The ``"model"`` component's parameters: ``params.total``, ``params.trainable``, ``params.non_trainable``."""
+        return self.report.model.params
 
     @property
     def macs(self) -> int | None:
         """The ``"model"`` component's multiply-accumulates per example (None when a size is unknown)."""
-        return self._model["compute"]["macs"]
+        return self.report.model.compute.macs
 
-    @property
-    def _model(self) -> dict[str, Any]:
-        return self.components.get("model") or next(iter(self.components.values()))
-
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The report as ``kreg inspect --json`` prints it (a copy: changing it changes nothing here).
 
         Returns:
@@ -66,35 +66,32 @@ class InspectionReport:
             per component ``class``, ``params``, ``layers``, ``dense``,
             ``compute`` and ``memory`` (see the docs page "What kreg counts").
         """
-        return copy.deepcopy(self._data)
+        return copy.deepcopy(self.report.to_json())
 
     def __str__(self) -> str:
         """The text ``kreg inspect`` prints (tables as wide as piped output, ``COLUMNS`` overrides it)."""
-        from kreg.workflows.report_text import inspection_text
+        from kreg.rendering.text import inspection_text
 
-        return inspection_text(self._data)
+        return inspection_text(self.report)
 
     def __repr__(self) -> str:
-        from kreg.inspect_tools.compute_report import headline_macs
+        from kreg.rendering.formatting import headline_macs
 
-        compute = self._model["compute"]
-        macs = (
-            "MACs not counted"
-            if compute["macs"] is None and compute["macs_per_position"] is None
-            else " ".join(headline_macs(compute))
-        )
-        return f"<kreg InspectionReport {self.name}: {self.params['total']:,} parameters, {macs}>"
+        compute = self.report.model.compute
+        counted = compute.macs is not None or compute.macs_per_position is not None
+        macs = " ".join(headline_macs(compute)) if counted else "MACs not counted"
+        return f"<kreg InspectionReport {self.name}: {self.params.total:,} parameters, {macs}>"
 
     def _repr_html_(self) -> str:
         """The review card of this inspection: summary, hyperparameters, components, layers, Dense calls."""
+        from kreg.rendering.review_page import render_card
         from kreg.workflows.review import Review
-        from kreg.workflows.review_html import render_card
 
         subject = self.subject
         review = Review(
             subject.entry,
-            dict(self._data["hyperparameters"]),
-            self._data,
+            dict(self.report.hyperparameters),
+            self.report,
             preset=subject.preset,
             assignments=subject.assignments,
             source=None if subject.entry is not None else subject.describe(),

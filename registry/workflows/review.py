@@ -6,7 +6,7 @@ for an architecture: the inspection report (the same data as ``kreg inspect
 :func:`review_subject` reviews any subject (:mod:`kreg.workflows.subjects`):
 an architecture through :func:`make_review`, a saved file or a Keras model by
 inspecting and drawing it (there is nothing to train it on). :func:`write_review`
-renders the page with :mod:`kreg.workflows.review_html` and writes it.
+renders the page with :mod:`kreg.rendering.review_page` and writes it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from kreg.workflows.pipeline import PipelineOptions, Stage, run_pipeline
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.diff import ArchitectureDiff
+    from kreg.inspect_tools.report_types import Report
     from kreg.workflows.review_training import TrainingCurves
     from kreg.workflows.subjects import Subject
 
@@ -41,7 +42,7 @@ class Review:
         entry: Entry or None. The architecture and the plugin that registered
             it (None for a saved file or a Keras model).
         hyperparameters: dict[str, Any]. The values it was built with.
-        report: dict[str, Any]. The ``kreg inspect --json`` object.
+        report: Report. The inspection report (``to_json()`` is ``kreg inspect --json``'s object).
         preset: str or None. The preset the hyperparameters started from.
         assignments: tuple[str, ...]. The ``--set`` values given.
         source: str or None. What was reviewed when it is not an architecture
@@ -56,7 +57,7 @@ class Review:
 
     entry: Entry | None
     hyperparameters: dict[str, Any]
-    report: dict[str, Any]
+    report: Report
     preset: str | None = None
     assignments: tuple[str, ...] = ()
     source: str | None = None
@@ -72,7 +73,7 @@ class Review:
     @property
     def name(self) -> str:
         """The architecture's name (a file's path, a model's name)."""
-        return self.entry.name if self.entry is not None else self.report["architecture"]
+        return self.entry.name if self.entry is not None else self.report.architecture
 
     def failure(self) -> ArchitectureFailure | None:
         """The training failure to report after the page is written, if any."""
@@ -98,7 +99,7 @@ class Review:
                 "name": self.name,
                 "source": self.source,
                 "preset": self.preset,
-                "inspection": self.report,
+                "inspection": self.report.to_json(),
                 "graph": {"drawn": self.graph is not None, "problem": self.graph_problem},
                 "training": None
                 if self.training is None
@@ -110,7 +111,7 @@ class Review:
 
     def html(self) -> str:
         """The whole review page (what :meth:`save` writes): inline CSS and SVG, no script."""
-        from kreg.workflows.review_html import render_page
+        from kreg.rendering.review_page import render_page
 
         return render_page(self)
 
@@ -124,13 +125,13 @@ class Review:
 
     def _repr_html_(self) -> str:
         """The review card a notebook shows: the page's sections in a styled block, no script."""
-        from kreg.workflows.review_html import render_card
+        from kreg.rendering.review_page import render_card
 
         return render_card(self)
 
     def __str__(self) -> str:
         """The text report: ``kreg inspect``'s tables, then the smoke training and the diff, if any."""
-        from kreg.workflows.report_text import review_text
+        from kreg.rendering.text import review_text
 
         return review_text(self)
 
@@ -193,6 +194,7 @@ def make_review(
     if result.failure is not None and result.stage is not Stage.TRAIN:
         cause = result.failure.cause
         raise cause if isinstance(cause, KregUsageError) else result.failure  # a builder rejecting a value: exit 2
+    assert result.report is not None and result.built is not None, "the pipeline reports unless it fails before"
     review = Review(entry, dict(result.hyperparameters), result.report, preset=preset, assignments=tuple(assignments))
     _add_graph(review, result.built.name, result.built.model, expand_layers)
     if result.training is not None:
@@ -291,6 +293,6 @@ def write_review(review: Review, path: str | Path) -> Path:
     Raises:
         KregError: the file cannot be written.
     """
-    from kreg.workflows.review_html import render_page
+    from kreg.rendering.review_page import render_page
 
     return write_atomically(path, render_page(review))

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import kreg
-from kreg.inspect_tools.compute_report import headline_macs
+from kreg.inspect_tools.report_types import Report
+from kreg.rendering.formatting import headline_macs
 from scripts.docgen.markdown import inline, table
 
 GALLERY = "gallery"
@@ -67,15 +68,15 @@ def write_gallery(output: Path, patterns: Iterable[str] = ()) -> list[Path]:
         report = write_architecture(entry, folder)
         seconds = time.perf_counter() - started
         print(f"docgen: gallery {entry.name} ({seconds:.1f} s)", file=sys.stderr)
-        model = report["components"]["model"]
-        macs, label = headline_macs(model["compute"])
+        model = report.components["model"]
+        macs, label = headline_macs(model.compute)
         rows.append(
             (
                 f"[{entry.name}]({entry.name}.md)",
                 entry.architecture.summary,
-                f"{model['params']['total']:,}",
+                f"{model.params.total:,}",
                 macs if label == "MACs per example" else f"{macs} per position",
-                ", ".join(report["components"]),
+                ", ".join(report.components),
             )
         )
         pages.append(folder / f"{entry.name}.md")
@@ -96,7 +97,7 @@ def _index(rows: list[tuple[str, ...]]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def write_architecture(entry: Any, folder: Path) -> dict[str, Any]:
+def write_architecture(entry: Any, folder: Path) -> Report:
     """Build one architecture at its defaults, write its SVGs and its page; return the inspect report."""
     from kreg.hyperparameters import resolve_hyperparameters
     from kreg.inspect_tools.graph import GraphOptions
@@ -118,10 +119,10 @@ def write_architecture(entry: Any, folder: Path) -> dict[str, Any]:
     return report
 
 
-def architecture_page(entry: Any, report: dict[str, Any]) -> str:
+def architecture_page(entry: Any, report: Report) -> str:
     """The Markdown page of one architecture from its entry and its inspect report."""
     from kreg.architecture import type_name
-    from kreg.inspect_tools.report import text_tables
+    from kreg.rendering.tables import text_tables
 
     architecture = entry.architecture
     plugin = entry.plugin
@@ -149,15 +150,15 @@ def architecture_page(entry: Any, report: dict[str, Any]) -> str:
         f"{inline(f'kreg plot {entry.name} --expand-nested --component NAME -o NAME.svg')}."
     )
     tables = list(text_tables(report))
-    for component, record in report["components"].items():
-        parts.append(f"## Component `{component}` ({record['class']})")
-        params = record["params"]
+    for component, record in report.components.items():
+        parts.append(f"## Component `{component}` ({record.model_class})")
+        params = record.params
         parts.append(
-            f"Parameters: **{params['total']:,}** "
-            f"({params['trainable']:,} trainable, {params['non_trainable']:,} non-trainable)."
+            f"Parameters: **{params.total:,}** "
+            f"({params.trainable:,} trainable, {params.non_trainable:,} non-trainable)."
         )
-        if record.get("note"):
-            parts.append(f"Note: {record['note']}")
+        if record.note:
+            parts.append(f"Note: {record.note}")
         svg = f"{entry.name}-{component}.svg"
         parts.append(f'[![graph of {entry.name}, component {component}]({svg})]({svg} "open the graph at full size")')
         mine = [t for t in tables if t.title.startswith(f"{component}:") or t.title.startswith(f"{component} (")]

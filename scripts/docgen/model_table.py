@@ -28,9 +28,12 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scripts.docgen.markdown import inline, table
+
+if TYPE_CHECKING:
+    from kreg.inspect_tools.report_types import Report
 
 PAGE = "model-table.md"
 DATA = "model-table.csv"
@@ -118,32 +121,32 @@ FIELDS = [item.name for item in dataclasses.fields(TableRow)]
 INTEGER_FIELDS = {item.name for item in dataclasses.fields(TableRow) if "int" in str(item.type)}
 
 
-def row_from_report(entry: Any, report: Mapping[str, Any]) -> TableRow:
-    """The table row of ``entry`` from its ``kreg inspect --json`` report.
+def row_from_report(entry: Any, report: Report) -> TableRow:
+    """The table row of ``entry`` from its inspection report.
 
     Args:
         entry: kreg.Entry. The architecture (for its tags and published count).
-        report: Mapping. Its inspection report at default hyperparameters.
+        report: Report. Its inspection report at default hyperparameters.
     """
-    from kreg.inspect_tools.compute_report import counted_at
+    from kreg.rendering.formatting import counted_at
 
-    model = report["components"]["model"]
-    compute, memory = model["compute"], model["memory"]
+    model = report.components["model"]
+    compute, memory = model.compute, model.memory
     published = published_count(entry.name)
     return TableRow(
         architecture=entry.name,
         family=", ".join(entry.architecture.tags),
-        parameters=model["params"]["total"],
+        parameters=model.params.total,
         published_parameters=None if published is None else published[0],
         published_rounding=1 if published is None else published[1],
-        macs=compute["macs"],
-        macs_per_position=compute["macs_per_position"],
+        macs=compute.macs,
+        macs_per_position=compute.macs_per_position,
         counted_at=counted_at(compute),
-        parameter_bytes=memory["parameter_bytes"],
-        activation_bytes_per_example=memory["activation_bytes_per_example"],
-        training_bytes=memory["training_bytes"],
-        training_batch=None if memory["training"] is None else memory["training"]["batch_size"],
-        layer_calls=sum(1 for row in model["layers"] if row["class"] != "InputLayer"),
+        parameter_bytes=memory.parameter_bytes,
+        activation_bytes_per_example=memory.activation_bytes_per_example,
+        training_bytes=memory.training_bytes,
+        training_batch=None if memory.training is None else memory.training.batch_size,
+        layer_calls=sum(1 for row in model.layers if row.layer_class != "InputLayer"),
     )
 
 
@@ -261,7 +264,7 @@ def _macs(row: TableRow) -> str:
 
 
 def _bytes(value: int | None) -> str:
-    from kreg.inspect_tools.compute_report import human_bytes
+    from kreg.rendering.formatting import human_bytes
 
     return "" if value is None else human_bytes(value)
 
@@ -306,7 +309,7 @@ def page(rows: Sequence[TableRow], versions: Mapping[str, str], seconds: float, 
 
 def cross_check_cells(rows: Sequence[TableRow]) -> list[list[str]]:
     """Rows of the cross-check table: each application with a published figure that the table holds."""
-    from kreg.inspect_tools.compute_report import human_count
+    from kreg.rendering.formatting import human_count
 
     by_name = {row.architecture: row for row in rows}
     cells = []

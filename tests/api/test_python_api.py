@@ -11,6 +11,7 @@ import re
 import pytest
 
 import kreg
+from kreg.inspect_tools.report_types import ParamCounts
 
 RISK = "risk-factor-autoencoder"
 
@@ -33,7 +34,7 @@ def test_inspecting_a_keras_model_gives_the_report_of_its_architecture(kreg_cli)
     assert list(report.components) == ["model"]
     assert report.to_json()["components"]["model"] == _cli_model(kreg_cli, RISK)
     # By hand: Dense 20->8 (168) + BatchNorm(8) 32 + Dense 8->3 (27) + Dense 100->3 (303).
-    assert report.params == {"total": 168 + 32 + 27 + 303, "trainable": 514, "non_trainable": 16}
+    assert report.params == ParamCounts(total=168 + 32 + 27 + 303, trainable=514, non_trainable=16)
     # Per example: 100 tickers x (20 x 8 + 8 x 3) + 100 x 3 + the dot product 100 x 3.
     assert report.macs == 100 * (20 * 8 + 8 * 3) + 100 * 3 + 100 * 3 == 19_000
 
@@ -74,11 +75,11 @@ def test_input_shapes_fill_the_sizes_a_model_leaves_unknown():
     inputs = keras.Input((None, 8), name="tokens")
     model = keras.Model(inputs, keras.layers.Dense(4, name="project")(inputs))
     per_position = kreg.inspect(model)
-    assert per_position.macs is None and per_position.components["model"]["compute"]["macs_per_position"] == 8 * 4
+    assert per_position.macs is None and per_position.components["model"].compute.macs_per_position == 8 * 4
     for shapes in [(5, 8), {"tokens": [5, 8]}, {"tokens": (5, 8)}]:
         report = kreg.inspect(model, input_shapes=shapes)
         assert report.macs == 5 * 8 * 4, shapes
-        assert report.components["model"]["compute"]["input_shapes"] == {"tokens": [None, 5, 8]}
+        assert report.components["model"].compute.input_shapes == {"tokens": [None, 5, 8]}
 
 
 def test_a_convolution_that_cannot_run_at_one_position_says_how_to_give_the_sizes():
@@ -87,8 +88,8 @@ def test_a_convolution_that_cannot_run_at_one_position_says_how_to_give_the_size
     inputs = keras.Input((None, None, 3), name="image")
     model = keras.Model(inputs, keras.layers.Conv2D(4, 3, strides=2, name="stem")(inputs), name="strided")
     unknown = kreg.inspect(model)
-    assert unknown.macs is None and unknown.components["model"]["compute"]["macs_per_position"] is None
-    note = unknown.components["model"]["compute"]["note"]
+    assert unknown.macs is None and unknown.components["model"].compute.macs_per_position is None
+    note = unknown.components["model"].compute.note
     assert note.startswith("compute not counted: image (None, None, None, 3) has sizes the model leaves unknown")
     assert "give them to kreg inspect --input-shape or kreg.inspect(..., input_shapes=...)" in note
     assert repr(unknown) == f"<kreg InspectionReport strided: {3 * 3 * 3 * 4 + 4} parameters, MACs not counted>"
@@ -106,7 +107,7 @@ def _strided_model():
 def test_review_counts_a_model_at_the_sizes_given(tmp_path):
     # The same strided convolution as above: not countable at unknown sizes, 4 x 4 x 4 x 27 MACs at 9 x 9.
     model = _strided_model()
-    assert kreg.review(model).report["components"]["model"]["compute"]["macs"] is None
+    assert kreg.review(model).report.components["model"].compute.macs is None
     review = kreg.review(model, input_shapes=(9, 9, 3), batch_size=8)
     compute = review.to_json()["inspection"]["components"]["model"]["compute"]
     assert compute["macs"] == 4 * 4 * 4 * 27 and compute["shape_source"] == "option"
@@ -123,7 +124,7 @@ def test_review_of_an_architecture_counts_at_the_sizes_given():
         review.to_json()["inspection"]["components"]["model"]["compute"]
         == inspected.to_json()["components"]["model"]["compute"]
     )
-    assert review.report["components"]["model"]["compute"]["shape_source"] == "option"
+    assert review.report.components["model"].compute.shape_source == "option"
     with pytest.raises(kreg.KregUsageError, match="no_such_input"):
         kreg.review("transformer", preset="smoke", input_shapes={"no_such_input": [4]})
 

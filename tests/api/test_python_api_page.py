@@ -110,11 +110,11 @@ def test_every_block_prints_what_the_page_shows(walkthrough):
 def test_the_figures_are_keras_own_and_the_papers(walkthrough):
     _, _, namespace, _ = walkthrough
     model, report = namespace["model"], namespace["report"]
-    assert report.params["total"] == model.count_params() == 2_554_968
+    assert report.params.total == model.count_params() == 2_554_968
     published = PUBLISHED_MACS["mobilenetv3small"].macs  # Howard et al. 2019, Table 3: 56 M
     assert report.macs == pytest.approx(published, rel=CROSS_CHECK_TOLERANCE)
     # A functional model calls each of its layers once: a row for each, the InputLayer included.
-    assert len(report.components["model"]["layers"]) == len(model.layers) == 164
+    assert len(report.components["model"].layers) == len(model.layers) == 164
     assert namespace["by_name"].macs == namespace["from_file"].macs == report.macs
 
 

@@ -70,18 +70,6 @@ def test_bad_sample_options_are_usage_errors(build_architecture, sampler, tmp_pa
         sampler("vae", built.model, built.hyperparameters, tmp_path, n=0)
 
 
-@pytest.mark.parametrize("name", ["vae", "vae-mlp", "autoencoder", "dcgan", "wgan-gp"])
-def test_sampler_defaults_are_the_sample_options(generative_catalogue, name):
-    import inspect
-
-    from kreg.running.calls import resolve_part
-
-    entry = generative_catalogue.get(name)
-    parameters = inspect.signature(resolve_part(entry, "sampler")).parameters
-    defaults = {key: p.default for key, p in parameters.items() if p.default is not inspect.Parameter.empty}
-    assert defaults == entry.architecture.sample_options
-
-
 def test_without_output_the_image_goes_to_the_working_directory(build_architecture, sampler, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     built = build_architecture("dcgan", preset="smoke")

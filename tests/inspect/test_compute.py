@@ -64,17 +64,17 @@ def test_each_layer_class_against_a_hand_count(make, input_shape, expected):
 def test_dense_report_and_traced_ops_agree(toy):
     # The Dense report's formula and the counted MatMul ops are two independent counts.
     report = component_report(toy.seq2seq_transformer(), _fixed_sequence(10))
-    rows = {row["path"]: row for row in report["layers"]}
-    assert report["dense"]
-    for entry in report["dense"]:
-        assert entry["macs"] is None  # the model's own sequence length is unknown
+    rows = {row.path: row for row in report.layers}
+    assert report.dense
+    for entry in report.dense:
+        assert entry.macs is None  # the model's own sequence length is unknown
     trace, compute = _compute(toy.seq2seq_transformer(), {"encoder_inputs": [None, 10], "decoder_inputs": [None, 10]})
     threaded = {call.path: call for call in trace.inner}
-    for entry in report["dense"]:
-        call = threaded[entry["path"]]
-        kernel = np.prod(entry["kernel_shape"])
+    for entry in report.dense:
+        call = threaded[entry.path]
+        kernel = np.prod(entry.kernel_shape)
         positions = np.prod(call.input_shape[1:-1]) if isinstance(call.layer, layers.Dense) else 10
-        assert rows[entry["path"]]["macs"] == compute.total_macs[call.index] == positions * kernel
+        assert rows[entry.path].macs == compute.total_macs[call.index] == positions * kernel
 
 
 def _fixed_sequence(length):
@@ -173,9 +173,9 @@ def test_bidirectional_lstm_and_the_char_seq2seq_count_both_directions_and_both_
 def test_a_time_distributed_layer_is_counted_per_time_step():
     # TimeDistributed merges the batch and time axes with a reshape: the count must still be per example.
     report = component_report(_one_layer(layers.TimeDistributed(layers.Dense(4, name="step"), name="steps"), (6, 3)))
-    assert report["compute"]["macs"] == 6 * 3 * 4
-    rows = {row["path"]: row for row in report["layers"]}
-    assert rows["steps"]["input_shape"] == [None, 6, 3] and rows["steps"]["macs"] == 6 * 3 * 4
+    assert report.compute.macs == 6 * 3 * 4
+    rows = {row.path: row for row in report.layers}
+    assert rows["steps"].input_shape == [None, 6, 3] and rows["steps"].macs == 6 * 3 * 4
 
 
 class OuterProduct(layers.Layer):
@@ -198,32 +198,32 @@ def test_hypernetwork_outer_network_has_no_parameters_and_50_8k_macs():
     from kreg.plugins.hypernetwork.model import build
 
     report = component_report(build()["outer"])
-    assert report["params"]["total"] == 0
-    assert report["compute"]["macs"] == 784 * 64 + 64 * 10 == 50_816
+    assert report.params.total == 0
+    assert report.compute.macs == 784 * 64 + 64 * 10 == 50_816
 
 
 def test_nested_models_and_custom_layers_sum_into_their_rows(toy):
     report = component_report(toy.seq2seq_transformer(), _fixed_sequence(10))
-    rows = {row["path"]: row for row in report["layers"]}
+    rows = {row.path: row for row in report.layers}
     decoder_children = [r for p, r in rows.items() if p.startswith("decoder/") and p.count("/") == 1]
-    assert rows["decoder"]["macs"] == sum(r["macs"] for r in decoder_children)
+    assert rows["decoder"].macs == sum(r.macs for r in decoder_children)
     attention = [r for p, r in rows.items() if p.startswith("transformer_encoder/attention/")]
-    assert rows["transformer_encoder/attention"]["macs"] > sum(r["macs"] for r in attention)  # + the products
-    assert sum(report["compute"]["by_class"].values()) == report["compute"]["macs"]
-    top = [r for r in report["layers"] if "/" not in r["path"]]
-    assert sum(r["macs"] for r in top) == report["compute"]["macs"]
+    assert rows["transformer_encoder/attention"].macs > sum(r.macs for r in attention)  # + the products
+    assert sum(report.compute.by_class.values()) == report.compute.macs
+    top = [r for r in report.layers if "/" not in r.path]
+    assert sum(r.macs for r in top) == report.compute.macs
 
 
 def test_unknown_sizes_are_counted_per_position_not_left_unknown(toy):
     report = component_report(toy.attention_model(sequence_length=None, dim=16, heads=2, key_dim=8))
-    compute = report["compute"]
-    assert compute["macs"] is None and compute["shape_source"] == "model"
+    compute = report.compute
+    assert compute.macs is None and compute.shape_source == "model"
     # At one position: the four projections and the two products over a 1 x 1 score matrix.
-    assert compute["macs_per_position"] == 4 * 16 * 2 * 8 + 2 * 2 * 1 * 1 * 8
-    assert compute["input_shapes"] == {"tokens": [None, None, 16]}
-    rows = {row["path"]: row for row in report["layers"]}
-    assert rows["mha"]["macs"] is None and rows["mha"]["macs_per_position"] == compute["macs_per_position"]
-    assert report["memory"]["activation_bytes_per_example"] is None
+    assert compute.macs_per_position == 4 * 16 * 2 * 8 + 2 * 2 * 1 * 1 * 8
+    assert compute.input_shapes == {"tokens": [None, None, 16]}
+    rows = {row.path: row for row in report.layers}
+    assert rows["mha"].macs is None and rows["mha"].macs_per_position == compute.macs_per_position
+    assert report.memory.activation_bytes_per_example is None
 
 
 def test_tf_profiler_float_operations_are_twice_the_macs_of_the_ops_both_count():
@@ -300,8 +300,8 @@ def test_unet_counts_every_convolution_against_keras_layer_shapes(toy):
         + 32 * 32 * 8 * 3 * 3 * 16  # fuse_conv on the 16 concatenated channels
         + 32 * 32 * 2 * 8  # mask, 1 x 1
     )
-    assert report["compute"]["macs"] == toy.formula_macs(model) == hand
-    assert report["compute"]["by_class"] == {
+    assert report.compute.macs == toy.formula_macs(model) == hand
+    assert report.compute.by_class == {
         "Conv2D": hand - 16 * 16 * 16 * 2 * 2 * 8,
         "Conv2DTranspose": 16 * 16 * 16 * 2 * 2 * 8,
     }

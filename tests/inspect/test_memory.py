@@ -73,21 +73,21 @@ def test_training_estimate_adds_parameters_gradients_optimizer_and_batch_activat
     model.layers[1].trainable = False  # "hidden": frozen, so no gradient and no slots
     model.compile(optimizer=keras.optimizers.Adam(), loss="mse")
     report = component_report(model, ShapePlan(batch_size=16), trained=True)
-    memory = report["memory"]
+    memory = report.memory
     params, trainable = 4 * (10 * 8 + 8 + 8 * 3 + 3), 4 * (8 * 3 + 3)
-    assert memory["parameter_bytes"] == params
-    assert memory["activation_bytes_per_example"] == (8 + 3) * 4
-    training = memory["training"]
-    assert training["parameters"] == params and training["gradients"] == trainable
-    assert 2 * trainable <= training["optimizer_state"] <= 2 * trainable + 16  # m and v, plus counters
-    assert training["activations"] == 16 * (8 + 3) * 4
-    assert memory["training_bytes"] == params + trainable + training["optimizer_state"] + training["activations"]
+    assert memory.parameter_bytes == params
+    assert memory.activation_bytes_per_example == (8 + 3) * 4
+    training = memory.training
+    assert training.parameters == params and training.gradients == trainable
+    assert 2 * trainable <= training.optimizer_state <= 2 * trainable + 16  # m and v, plus counters
+    assert training.activations == 16 * (8 + 3) * 4
+    assert memory.training_bytes == params + trainable + training.optimizer_state + training.activations
 
 
 def test_components_that_are_not_trained_have_no_training_estimate(toy):
     report = component_report(toy.threaded_model(), ShapePlan(batch_size=32), trained=False)
-    assert report["memory"]["training_bytes"] is None and report["memory"]["training"] is None
-    assert report["memory"]["activation_bytes_per_example"] == (800 + 800 + 300 + 3 + 100) * 4
+    assert report.memory.training_bytes is None and report.memory.training is None
+    assert report.memory.activation_bytes_per_example == (800 + 800 + 300 + 3 + 100) * 4
 
 
 def test_gan_counts_both_of_its_optimizers():
@@ -99,6 +99,6 @@ def test_gan_counts_both_of_its_optimizers():
     report = component_report(model, ShapePlan(batch_size=2), trained=True)
     built = [model.d_optimizer, model.g_optimizer]
     expected = sum(sum(parameter_bytes_by_dtype(o.variables).values()) for o in built)
-    assert report["memory"]["training"]["optimizer_state"] == expected > 0
+    assert report.memory.training.optimizer_state == expected > 0
     # Adam: two float32 slots for each trainable weight of the generator and the discriminator.
     assert np.isclose(expected, 2 * 4 * sum(int(np.prod(w.shape)) for w in model.trainable_weights), rtol=0.01)

@@ -129,7 +129,7 @@ def test_the_adapter_is_read_once_up_front_in_phase_data_and_the_plan_holds_its_
     reads = _dict_batches.reads
     report = inspect_built(built)
     assert _dict_batches.reads == reads + 1  # the report's plan reads it once, for both components
-    assert report["components"]["decoder"]["compute"]["input_shapes"]["decoder_state_inputs"] == [None, 12, EMBED]
+    assert report.components["decoder"].compute.input_shapes["decoder_state_inputs"] == [None, 12, EMBED]
 
 
 def test_an_adapter_that_raises_is_a_note_that_names_phase_data_not_a_failure(catalogue):
@@ -211,6 +211,6 @@ def test_inspect_tools_counts_a_called_component_from_values_alone(toy):
     assert not any(
         "Callable" in str(parameter.annotation) for parameter in inspect.signature(ShapePlan).parameters.values()
     )
-    compute = component_report(model.get_layer("decoder"), plan)["compute"]
-    assert compute["input_shapes"] == {"decoder_inputs": [None, 9], "decoder_state_inputs": [None, 12, EMBED]}
-    assert compute["shape_source"] == "adapter" and compute["macs"] is not None
+    compute = component_report(model.get_layer("decoder"), plan).compute
+    assert compute.input_shapes == {"decoder_inputs": [None, 9], "decoder_state_inputs": [None, 12, EMBED]}
+    assert compute.shape_source == "adapter" and compute.macs is not None

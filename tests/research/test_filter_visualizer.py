@@ -43,7 +43,8 @@ def test_structure_is_the_notebooks(components):
     assert np.abs(visualizer.image.numpy()).max() <= 0.125  # the notebook's noisy gray start
     assert isinstance(visualizer.optimizer, keras.optimizers.SGD)
     assert float(visualizer.optimizer.learning_rate) == pytest.approx(10.0)
-    assert model.build.__defaults__[:4] == ("resnet50v2", "conv3_block4_out", 0, 180)
+    notebook = {"backbone": "resnet50v2", "layer_name": "conv3_block4_out", "filter_index": 0, "image_size": 180}
+    assert {key: model.build.__kwdefaults__[key] for key in notebook} == notebook  # what a direct build() gets
 
 
 def test_call_returns_the_chosen_filters_map(components):

@@ -44,7 +44,6 @@ def test_registered_by_its_builtin_plugin(builtin_catalogue, name):
     assert architecture.components == COMPONENTS[name]
     assert "smoke" in architecture.presets
     assert architecture.train_step == f"kreg.plugins.{FAMILIES[name]}.train:train_step"
-    assert architecture.source.startswith("seeds/")
     assert (architecture.sampler is not None) == (name in HEAVY)
 
 

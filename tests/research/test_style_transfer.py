@@ -73,7 +73,8 @@ def test_listing_settings(components):
     schedule = optimizer._learning_rate
     assert isinstance(schedule, keras.optimizers.schedules.ExponentialDecay)
     assert (schedule.initial_learning_rate, schedule.decay_steps, schedule.decay_rate) == (100.0, 100, 0.96)
-    assert model.build.__defaults__[:2] == (400, 533)  # the listing's height of 400
+    size = {"image_height": 400, "image_width": 533}  # the listing's height of 400
+    assert {key: model.build.__kwdefaults__[key] for key in size} == size  # what a direct build() gets
 
 
 def test_losses_match_the_listings_formulas():

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from kreg.inspect_tools import alignment
 from kreg.inspect_tools.alignment import align_calls, call_features, is_auto_name
 from kreg.inspect_tools.diff import diff_reports, diff_rows
-from kreg.inspect_tools.diff_tables import diff_tables
 from kreg.inspect_tools.repeats import find_repeats
+from kreg.rendering.diff_tables import diff_tables
+from tests.support.reports import layer_row, report
 
 
 def row(path, cls="Dense", shape=(None, 8), out=None, params=0, macs=None):
-    record = {
-        "path": path,
-        "class": cls,
-        "input_shape": list(shape),
-        "output_shape": list(out or shape),
-        "params": params,
-    }
-    if macs is not None:
-        record["macs"] = macs
-    return record
+    return layer_row(path, cls, shape, out, params, macs)
 
 
 def block(index, width=8, named=False):
@@ -109,8 +103,8 @@ def test_user_names_anchor_which_block_was_removed():
     left = model_rows([0, 1, 2, 3], named=True)
     right = model_rows([0, 1, 3], named=True)  # block 2 taken out of the middle
     pairs = align_calls(left, right)
-    assert [left[i]["path"] for i, j in pairs if j is None] == ["block2_up", "block2_drop", "block2_down", "block2_add"]
-    assert all(left[i]["path"] == right[j]["path"] for i, j in pairs if i is not None and j is not None)
+    assert [left[i].path for i, j in pairs if j is None] == ["block2_up", "block2_drop", "block2_down", "block2_add"]
+    assert all(left[i].path == right[j].path for i, j in pairs if i is not None and j is not None)
 
 
 def test_a_wider_model_pairs_every_call_as_changed():
@@ -199,33 +193,9 @@ def test_a_large_problem_is_split_at_exact_matches_first(monkeypatch):
 # Totals from the compute issue's fields, present or not --------------------------------
 
 
-def report(rows, params, compute=None, memory=None, name="x"):
-    component = {
-        "class": "Functional",
-        "params": {"total": params, "trainable": params, "non_trainable": 0},
-        "layers": rows,
-        "dense": [],
-    }
-    if compute is not None:
-        component["compute"] = compute
-    if memory is not None:
-        component["memory"] = memory
-    return {"architecture": name, "hyperparameters": {}, "components": {"model": component}}
-
-
 def test_macs_and_memory_totals_have_deltas_when_both_reports_carry_them():
-    left = report(
-        model_rows([0, 1, 2]),
-        1000,
-        {"macs": 5000},
-        {"parameter_bytes": 4000, "activation_bytes_per_example": 640, "training_bytes": 20000},
-    )
-    right = report(
-        model_rows([0, 1]),
-        700,
-        {"macs": 3000},
-        {"parameter_bytes": 2800, "activation_bytes_per_example": 512, "training_bytes": 14000},
-    )
+    left = report(model_rows([0, 1, 2]), 1000, macs=5000, memory=(4000, 640, 20000))
+    right = report(model_rows([0, 1]), 700, macs=3000, memory=(2800, 512, 14000))
     diff = diff_reports(left, right)
     model = diff.to_json()["components"]["model"]
     assert model["compute"] == {"macs": {"left": 5000, "right": 3000, "delta": -2000}}
@@ -241,16 +211,17 @@ def test_macs_and_memory_totals_have_deltas_when_both_reports_carry_them():
     assert detail.rows[0][:3] == ["1", "removed", "dense_2"]
 
 
-def test_without_compute_fields_nothing_is_invented():
+def test_figures_not_counted_are_not_invented():
     def without_macs(rows):
-        return [{key: value for key, value in r.items() if key != "macs"} for r in rows]
+        return [replace(r, mac_count=None) for r in rows]
 
     diff = diff_reports(report(without_macs(model_rows([0, 1, 2])), 10), report(without_macs(model_rows([0, 1])), 5))
     model = diff.to_json()["components"]["model"]
     assert model["compute"] == {"macs": {"left": None, "right": None, "delta": None}}
-    assert all(value == {"left": None, "right": None, "delta": None} for value in model["memory"].values())
-    titles = [table.title for table in diff_tables(diff)]
-    assert "compute and memory per component" not in titles
+    unknown = {"left": None, "right": None, "delta": None}
+    assert model["memory"]["activation_bytes_per_example"] == model["memory"]["training_bytes"] == unknown
+    (totals,) = [t for t in diff_tables(diff) if t.title == "compute and memory per component"]
+    assert [row[1] for row in totals.rows] == ["parameter bytes"]  # the one figure both sides have
     assert model["groups"][0]["macs"] is None
     assert "MACs" not in next(t for t in diff_tables(diff) if t.title == "model: repeated blocks").columns
 

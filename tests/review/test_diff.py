@@ -7,7 +7,9 @@ import json
 import pytest
 
 from kreg.inspect_tools.diff import diff_reports, diff_rows, diff_values
-from kreg.inspect_tools.diff_tables import diff_tables
+from kreg.inspect_tools.report_types import ParamCounts
+from kreg.rendering.diff_tables import diff_tables
+from tests.support.reports import layer_row, report
 
 RISK = "risk-factor-autoencoder"
 
@@ -145,7 +147,7 @@ def test_auto_named_layers_pair_up_across_the_two_builds(kreg_cli):
 
 
 def _row(path, params=0, shape=(None, 4)):
-    return {"path": path, "class": "Dense", "input_shape": list(shape), "output_shape": list(shape), "params": params}
+    return layer_row(path, "Dense", shape, params=params)
 
 
 def test_rows_are_paired_by_structure_and_user_names_never_cross():
@@ -174,21 +176,15 @@ def test_values_missing_on_one_side_are_reported_apart_from_changed_ones():
 
 
 def test_text_tables_follow_the_components():
-    def report(params):
-        return {
-            "architecture": "x",
-            "hyperparameters": {"units": params},
-            "components": {
-                "model": {
-                    "class": "Functional",
-                    "params": {"total": params, "trainable": params, "non_trainable": 0},
-                    "layers": [_row("d", params)],
-                    "dense": [],
-                }
-            },
-        }
+    def units(params):
+        return report([_row("d", params)], params, hyperparameters={"units": params})
 
-    diff = diff_reports(report(10), report(20))
+    diff = diff_reports(units(10), units(20))
     titles = [table.title for table in diff_tables(diff)]
-    assert titles == ["hyperparameters that differ", "parameters per component", "model: layer calls that differ"]
-    assert diff.components[0].params_delta == {"total": 10, "trainable": 10, "non_trainable": 0}
+    assert titles == [
+        "hyperparameters that differ",
+        "parameters per component",
+        "compute and memory per component",  # parameter bytes: every report has them
+        "model: layer calls that differ",
+    ]
+    assert diff.components[0].params_delta == ParamCounts(total=10, trainable=10, non_trainable=0)

@@ -16,6 +16,7 @@ import pytest
 
 import kreg
 from kreg.inspect_tools.diff import diff_reports
+from kreg.inspect_tools.report_types import Report
 from kreg.testing_plugin import run_kreg
 from tests.review.vit_plugin import BLOCK_MACS, NAME, add_in_process
 from tests.support.text_tables import table_rows
@@ -68,9 +69,9 @@ def vit_report(vit_catalogue):
     from kreg.running.inspecting import inspect_built
 
     entry = vit_catalogue.get(NAME)
-    reports: dict[tuple, dict] = {}
+    reports: dict[tuple, Report] = {}
 
-    def report(**overrides) -> dict:
+    def report(**overrides) -> Report:
         key = tuple(sorted(overrides.items()))
         if key not in reports:
             reports[key] = inspect_built(
@@ -81,7 +82,7 @@ def vit_report(vit_catalogue):
     return report
 
 
-def _diff_json(left: dict, right: dict) -> dict:
+def _diff_json(left: Report, right: Report) -> dict:
     return diff_reports(left, right).to_json()
 
 
@@ -216,8 +217,8 @@ def test_two_unrelated_architectures_give_a_readable_result(catalogue_with_built
     model = _diff_json(vit_report(), mlp)["components"]["model"]
     layers = model["layers"]
     # Every call of each side appears exactly once, in its own order.
-    assert [row["left"] for row in layers if row["left"]] == vit_report()["components"]["model"]["layers"]
-    assert [row["right"] for row in layers if row["right"]] == mlp["components"]["model"]["layers"]
+    assert [row["left"] for row in layers if row["left"]] == vit_report().to_json()["components"]["model"]["layers"]
+    assert [row["right"] for row in layers if row["right"]] == mlp.to_json()["components"]["model"]["layers"]
     for row in layers:  # a pair is always one class
         if row["left"] and row["right"]:
             assert row["left"]["class"] == row["right"]["class"]
@@ -231,7 +232,7 @@ def test_two_unrelated_architectures_give_a_readable_result(catalogue_with_built
 
 def _printed(diff, monkeypatch, capsys, columns: int) -> str:
     """The tables of ``kreg diff`` as the terminal shows them, ``columns`` wide."""
-    from kreg.inspect_tools.diff_tables import diff_tables
+    from kreg.rendering.diff_tables import diff_tables
     from kreg.terminal import print_table
 
     monkeypatch.setenv("COLUMNS", str(columns))

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from kreg.inspect_tools.review_figures import inline_svg, metrics_chart_svg
+from kreg.inspect_tools.review_figures import inline_svg
+from kreg.rendering.charts import metrics_chart_svg
 
 RISK = "risk-factor-autoencoder"
 

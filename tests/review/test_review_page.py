@@ -56,7 +56,7 @@ def test_summary_and_plugin(page, risk_review_page):
     plugin = _rows_by_first_cell([["", ""], *page.tables["plugin"][0]])
     assert plugin["plugin"][1] == "risk-factor (built in)"
     assert plugin["builder"][1] == "kreg.plugins.risk_factor.model:build"
-    assert "Factor Models and Autoencoders" in plugin["source"][1]
+    assert "Machine Learning for Algorithmic Trading" in plugin["source"][1]
     assert "<title>kreg review: risk-factor-autoencoder</title>" in risk_review_page[1]
 
 

@@ -13,7 +13,7 @@ keras = pytest.importorskip("keras")
 
 
 def seed_make_model(n_tickers=100, n_characteristics=20, hidden_units=8, n_factors=3):
-    """The listing from seeds/000, transcribed with plain Keras (independent of the plugin)."""
+    """Jansen's make_model (ch. 20), transcribed with plain Keras (independent of the plugin)."""
     from keras.layers import BatchNormalization, Dense, Dot, Input
 
     input_beta = Input((n_tickers, n_characteristics), name="input_beta")

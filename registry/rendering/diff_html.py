@@ -1,6 +1,6 @@
 """The "Diff" section of the review page (``kreg review NAME --against ...``).
 
-It shows the same tables as ``kreg diff`` (:mod:`~kreg.inspect_tools.diff_tables`):
+It shows the same tables as ``kreg diff`` (:mod:`~kreg.rendering.diff_tables`):
 the hyperparameters that differ, the totals per component, the repeated blocks
 removed, added or changed, and every layer call that differs, shaded by
 status. The Dense calls that differ are folded below. Every text is escaped.
@@ -9,12 +9,11 @@ status. The Dense calls that differ are folded below. Every text is escaped.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from kreg.inspect_tools.diff import ArchitectureDiff, Side
-from kreg.inspect_tools.diff_tables import diff_tables
-from kreg.inspect_tools.report import Table
-from kreg.workflows.review_html import _e, _table
+from kreg.rendering.diff_tables import diff_tables
+from kreg.rendering.html_parts import escape, html_table
+from kreg.rendering.tables import Table
 
 NUMERIC_COLUMNS = {"left params", "right params", "delta", "calls", "params", "MACs"}
 STATUSES = {"removed", "added", "changed"}
@@ -30,14 +29,13 @@ def diff_section_body(diff: ArchitectureDiff) -> str:
     ]
     if diff.identical:
         parts.append("<p>No differences in parameters, layers, shapes or Dense calls.</p>")
-    for table in diff_tables(diff):
-        parts.append(_table_html(table))
+    parts += [_table_html(table) for table in diff_tables(diff)]
     return "".join(parts)
 
 
 def _side_row(label: str, side: Side) -> str:
     values = " ".join(f"{key}={json.dumps(value)}" for key, value in side.hyperparameters.items())
-    return f"<tr><th>{_e(label)}</th><td>{_e(side.label)} <code>{_e(values)}</code></td></tr>"
+    return f"<tr><th>{escape(label)}</th><td>{escape(side.label)} <code>{escape(values)}</code></td></tr>"
 
 
 def _table_html(table: Table) -> str:
@@ -45,13 +43,13 @@ def _table_html(table: Table) -> str:
     rows = [(row, _row_class(row, status)) for row in table.rows]
     numeric = {index for index, column in enumerate(table.columns) if column in NUMERIC_COLUMNS}
     code = {index for index, column in enumerate(table.columns) if column == "path"}
-    html = _table(table.columns, rows, numeric_columns=numeric, code_columns=code)
+    html = html_table(table.columns, rows, numeric_columns=numeric, code_columns=code)
     if table.title.endswith("Dense calls added, removed or changed"):
-        return f"<details><summary>{_e(table.title)} ({len(table.rows):,})</summary>{html}</details>"
-    return f"<h3>{_e(table.title)}</h3>{html}"
+        return f"<details><summary>{escape(table.title)} ({len(table.rows):,})</summary>{html}</details>"
+    return f"<h3>{escape(table.title)}</h3>{html}"
 
 
-def _row_class(row: list[Any], status: int | None) -> str:
+def _row_class(row: list[str], status: int | None) -> str:
     if status is None or row[status] not in STATUSES:
         return ""
     return row[status]

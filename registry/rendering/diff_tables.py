@@ -9,13 +9,13 @@ the blocks, each row with its group's number).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
 
 from kreg.inspect_tools.diff import ArchitectureDiff, ComponentDiff, RowChange, ValueChange
 from kreg.inspect_tools.diff_groups import Group
-from kreg.inspect_tools.report import Table
+from kreg.inspect_tools.report_types import DenseEntry, JsonValue, LayerRow, ParamCounts
 from kreg.inspect_tools.shapes import format_shape
+from kreg.rendering.formatting import number, signed_or_blank
+from kreg.rendering.tables import Table
 
 FIGURE_NAMES = {
     "macs": "MACs per example",
@@ -56,16 +56,16 @@ def component_table(components: list[ComponentDiff]) -> Table:
     """Parameter counts per component, with the delta."""
     rows = []
     for component in components:
-        left, right, delta = component.left_params, component.right_params, component.params_delta
+        left, right, delta = _counts(component.left_params), _counts(component.right_params), component.params_delta
         rows.append(
             [
                 component.name,
                 component.status,
-                _count(left, "total"),
-                _count(right, "total"),
-                signed(delta["total"]) if delta and delta["total"] else "",
-                pair(component.status, _count(left, "trainable"), _count(right, "trainable")),
-                pair(component.status, _count(left, "non_trainable"), _count(right, "non_trainable")),
+                left[0],
+                right[0],
+                signed_or_blank(delta.total if delta else None),
+                pair(component.status, left[1], right[1]),
+                pair(component.status, left[2], right[2]),
             ]
         )
     columns = ["component", "status", "left params", "right params", "delta", "trainable", "non-trainable"]
@@ -78,18 +78,10 @@ def totals_table(components: list[ComponentDiff]) -> Table:
     for component in components:
         for figures in component.totals.values():
             for key, figure in figures.items():
-                if figure["left"] is None and figure["right"] is None:
+                if not figure.known:
                     continue
-                delta = figure["delta"]
-                rows.append(
-                    [
-                        component.name,
-                        FIGURE_NAMES.get(key, key),
-                        number(figure["left"]),
-                        number(figure["right"]),
-                        signed(delta) if delta else "",
-                    ]
-                )
+                cells = [component.name, FIGURE_NAMES.get(key, key), number(figure.left), number(figure.right)]
+                rows.append([*cells, signed_or_blank(figure.delta)])
     return Table("compute and memory per component", ["component", "figure", "left", "right", "delta"], rows)
 
 
@@ -129,7 +121,7 @@ def layer_table(component: ComponentDiff) -> Table:
             _group(change),
             change.status,
             row_path(change),
-            _class(change),
+            change.either.layer_class,
             what_changed(change),
             signed_or_blank(_params_delta(change)),
         ]
@@ -146,7 +138,7 @@ def dense_table(component: ComponentDiff) -> Table:
     """Every Dense call added, removed or changed: threading, kernel, MACs and parameters."""
     rows = []
     for change in component.dense_differences:
-        old, new = change.left or {}, change.right or {}
+        old, new = change.left, change.right
         status = change.status
         threading = ("changed" if change.threading_changed else "same") if status == "changed" else status
         rows.append(
@@ -155,7 +147,7 @@ def dense_table(component: ComponentDiff) -> Table:
                 row_path(change),
                 threading,
                 pair(status, _threaded(old), _threaded(new)),
-                pair(status, _shape(old, "kernel_shape"), _shape(new, "kernel_shape")),
+                pair(status, _kernel(old), _kernel(new)),
                 pair(status, _macs(old), _macs(new)),
                 pair(status, _params(old), _params(new)),
             ]
@@ -164,7 +156,7 @@ def dense_table(component: ComponentDiff) -> Table:
     return Table(f"{component.name}: Dense calls added, removed or changed", columns, rows)
 
 
-def row_path(change: RowChange) -> str:
+def row_path(change: RowChange[LayerRow] | RowChange[DenseEntry]) -> str:
     """The path, or ``left -> right`` when the two sides call the layer differently."""
     right = change.right_path
     if change.left is None or right is None or right == change.path:
@@ -172,20 +164,20 @@ def row_path(change: RowChange) -> str:
     return f"{change.path} \u2192 {right}"
 
 
-def what_changed(change: RowChange) -> str:
+def what_changed(change: RowChange[LayerRow]) -> str:
     """``input (None, 100, 20) -> (None, 50, 20); params 303 -> 153`` for a changed row, else empty."""
-    if change.status != "changed":
-        return ""
     old, new = change.left, change.right
+    if change.status != "changed" or old is None or new is None:
+        return ""
     parts = []
-    for name, label, show in (
-        ("input_shape", "input", format_shape),
-        ("output_shape", "output", format_shape),
-        ("params", "params", number),
-        ("macs", "MACs", number),
-    ):
-        if name in change.fields:
-            parts.append(f"{label} {show(old[name])} -> {show(new[name])}")
+    if "input_shape" in change.fields:
+        parts.append(f"input {format_shape(old.input_shape)} -> {format_shape(new.input_shape)}")
+    if "output_shape" in change.fields:
+        parts.append(f"output {format_shape(old.output_shape)} -> {format_shape(new.output_shape)}")
+    if "params" in change.fields:
+        parts.append(f"params {number(old.params)} -> {number(new.params)}")
+    if "macs" in change.fields:
+        parts.append(f"MACs {number(old.macs)} -> {number(new.macs)}")
     return "; ".join(parts)
 
 
@@ -198,62 +190,46 @@ def pair(status: str, old: str, new: str) -> str:
     return f"{old} -> {new}"
 
 
-def number(value: Any) -> str:
-    """``1,234``; ``?`` for an unknown figure."""
-    return "?" if value is None else f"{value:,}"
-
-
-def signed(value: int) -> str:
-    """``+1,234`` or ``-1,234``."""
-    return f"{value:+,}"
-
-
-def signed_or_blank(value: int | None) -> str:
-    """:func:`signed`, or empty for zero or an unknown figure."""
-    return signed(value) if value else ""
-
-
-def _group(change: RowChange) -> str:
+def _group(change: RowChange[LayerRow] | RowChange[DenseEntry]) -> str:
     return "" if change.group is None else str(change.group)
 
 
-def _class(change: RowChange) -> str:
-    return (change.left or change.right)["class"]
+def _params_delta(change: RowChange[LayerRow]) -> int | None:
+    old, new = change.left, change.right
+    if new is None:
+        return None if old is None else -old.params
+    if old is None:
+        return new.params
+    return new.params - old.params
 
 
-def _params_delta(change: RowChange) -> int | None:
-    old, new = (change.left or {}).get("params"), (change.right or {}).get("params")
-    if change.status == "removed":
-        return None if old is None else -old
-    if change.status == "added" or old is None or new is None:
-        return new if change.status == "added" else None
-    return new - old
-
-
-def _value(value: Any, present: bool) -> str:
+def _value(value: JsonValue, present: bool) -> str:
     return json.dumps(value) if present else "(none)"
 
 
-def _count(params: Mapping[str, int] | None, key: str) -> str:
-    return f"{params[key]:,}" if params else ""
+def _counts(params: ParamCounts | None) -> tuple[str, str, str]:
+    """Total, trainable and non-trainable, as text; empty where a side lacks the component."""
+    if params is None:
+        return "", "", ""
+    return f"{params.total:,}", f"{params.trainable:,}", f"{params.non_trainable:,}"
 
 
-def _params(row: Mapping[str, Any]) -> str:
-    return f"{row['params']:,}" if "params" in row else ""
+def _params(entry: DenseEntry | None) -> str:
+    return "" if entry is None else f"{entry.params:,}"
 
 
-def _macs(row: Mapping[str, Any]) -> str:
-    return number(row["macs"]) if row else ""
+def _macs(entry: DenseEntry | None) -> str:
+    return "" if entry is None else number(entry.macs)
 
 
-def _shape(row: Mapping[str, Any], key: str) -> str:
-    return format_shape(row[key]) if row else ""
+def _kernel(entry: DenseEntry | None) -> str:
+    return "" if entry is None else format_shape(entry.kernel_shape)
 
 
-def _threaded(row: Mapping[str, Any]) -> str:
-    if not row:
+def _threaded(entry: DenseEntry | None) -> str:
+    if entry is None:
         return ""
-    threaded = row["threaded_over"]
+    threaded = entry.threaded_over
     if threaded is None:
         return "?"
     return "[" + ", ".join("?" if size is None else str(size) for size in threaded) + "]" if threaded else "nothing"

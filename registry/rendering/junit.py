@@ -17,9 +17,9 @@ import socket
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from kreg.files import write_atomically
-from kreg.workflows.pipeline import PipelineResult
 
 SUITE_NAME = "kreg check"
 """The ``name`` of the testsuite (and of testsuites)."""
@@ -30,11 +30,37 @@ CLASS_NAME = "kreg.check"
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def junit_xml(results: Sequence[PipelineResult], seconds: float, timestamp: datetime.datetime | None = None) -> str:
+class CheckedArchitecture(Protocol):
+    """One architecture's result, as a testcase reads it (:class:`kreg.workflows.pipeline.PipelineResult` is one)."""
+
+    @property
+    def architecture(self) -> str:
+        """Its name: the testcase's ``name``."""
+
+    @property
+    def status(self) -> str:
+        """``pass``, ``fail`` or ``interrupted``."""
+
+    @property
+    def phase(self) -> object:
+        """The phase that failed (a :class:`kreg.phases.Phase`), or None."""
+
+    @property
+    def cause(self) -> str | None:
+        """What went wrong, on one line."""
+
+    @property
+    def seconds(self) -> float:
+        """Its wall time."""
+
+
+def junit_xml(
+    results: Sequence[CheckedArchitecture], seconds: float, timestamp: datetime.datetime | None = None
+) -> str:
     """Return the JUnit XML document for ``kreg check``'s results.
 
     Args:
-        results: Sequence[PipelineResult]. One testcase each, in order.
+        results: Sequence[CheckedArchitecture]. One testcase each, in order (``kreg check``'s pipeline results).
         seconds: float. Wall time of the whole check.
         timestamp: datetime or None. When the check started (now, when None).
 
@@ -61,7 +87,7 @@ def junit_xml(results: Sequence[PipelineResult], seconds: float, timestamp: date
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
 
 
-def write_junit_xml(path: str | Path, results: Sequence[PipelineResult], seconds: float) -> Path:
+def write_junit_xml(path: str | Path, results: Sequence[CheckedArchitecture], seconds: float) -> Path:
     """Write :func:`junit_xml` to ``path``, whole or not at all.
 
     Raises:
@@ -70,7 +96,7 @@ def write_junit_xml(path: str | Path, results: Sequence[PipelineResult], seconds
     return write_atomically(path, junit_xml(results, seconds))
 
 
-def _testcase(suite: ElementTree.Element, result: PipelineResult) -> None:
+def _testcase(suite: ElementTree.Element, result: CheckedArchitecture) -> None:
     name = _xml_text(result.architecture)
     case = ElementTree.SubElement(suite, "testcase", classname=CLASS_NAME, name=name, time=f"{result.seconds:.3f}")
     cause = _xml_text(result.cause or "")

@@ -1,0 +1,333 @@
+"""The inspection report as types: what ``kreg inspect`` finds, before it is written out.
+
+:func:`kreg.inspect_tools.report.architecture_report` makes an
+:class:`Report`; the workflows, the command line, the Python API
+and :mod:`kreg.rendering` read its attributes. Each type writes its part of
+the documented JSON (DESIGN.md, docs/compute.md) with ``to_json()``, the one
+place where field names become strings: ``kreg inspect --json`` prints
+``Report.to_json()``.
+
+Every type is a frozen dataclass; the figures later issues add (a row's
+attributes, inputs, shares; compute's bounds ...) are new fields with
+defaults, written by ``to_json`` where they are set. Nothing here imports
+Keras: the module is safe to import from anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+from kreg.inspect_tools.shapes import format_shape
+
+JsonValue: TypeAlias = bool | int | float | str | Sequence["JsonValue"] | Mapping[str, "JsonValue"] | None
+"""What ``json.dumps`` writes: the values of a ``to_json()`` object."""
+
+JsonObject: TypeAlias = dict[str, JsonValue]
+"""A JSON object, as every ``to_json()`` returns it."""
+
+ShapeNest: TypeAlias = list[int | None] | list["ShapeNest"] | dict[str, "ShapeNest"] | None
+"""A shape (sizes, ``None`` where unknown), a list or dict of shapes for a nest of tensors, or None."""
+
+SHAPE_SOURCES = ("model", "adapter", "option")
+"""Where compute's input sizes came from, weakest first: the model's own, the data adapter, ``--input-shape``."""
+
+
+def describe_shapes(shapes: Mapping[str, ShapeNest]) -> str:
+    """``encoder_inputs (None, 20), decoder_inputs (None, 20)``: shapes by input name, as text."""
+    return ", ".join(f"{name} {format_shape(shape)}" for name, shape in shapes.items())
+
+
+@dataclass(frozen=True)
+class ParamCounts:
+    """Parameter counts of a model or layer.
+
+    Attributes:
+        total: int. All weights.
+        trainable: int. Weights the optimizer updates.
+        non_trainable: int. Frozen weights and statistics (BatchNorm moving mean/variance).
+    """
+
+    total: int
+    trainable: int
+    non_trainable: int
+
+    def minus(self, other: ParamCounts) -> ParamCounts:
+        """Each count of this one less the other's (a diff's delta: right minus left)."""
+        return ParamCounts(
+            self.total - other.total, self.trainable - other.trainable, self.non_trainable - other.non_trainable
+        )
+
+    def to_json(self) -> dict[str, int]:
+        """``{"total": ..., "trainable": ..., "non_trainable": ...}``."""
+        return {"total": self.total, "trainable": self.trainable, "non_trainable": self.non_trainable}
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One traced layer call: a row of a component's ``layers``.
+
+    Attributes:
+        path: str. Layer names from the component down, joined by ``/``.
+        layer_class: str. The layer's class (JSON ``class``).
+        input_shape: ShapeNest. The shape of its first argument.
+        output_shape: ShapeNest. The shape of what it returned.
+        params: int. The layer's parameters.
+        mac_count: int or None. Its MACs (its inner calls included), per
+            example or, when ``per_position``, per unknown position; None when not counted.
+        per_position: bool. Input sizes were unknown: the count is per position
+            (JSON: ``macs`` null and ``macs_per_position``).
+    """
+
+    path: str
+    layer_class: str
+    input_shape: ShapeNest
+    output_shape: ShapeNest
+    params: int
+    mac_count: int | None = None
+    per_position: bool = False
+
+    @property
+    def macs(self) -> int | None:
+        """MACs per example; None when not counted or counted per position."""
+        return None if self.per_position else self.mac_count
+
+    @property
+    def macs_per_position(self) -> int | None:
+        """MACs per unknown position; None when counted per example or not at all."""
+        return self.mac_count if self.per_position else None
+
+    def to_json(self) -> JsonObject:
+        """``path``, ``class``, ``input_shape``, ``output_shape``, ``params``, ``macs`` [, ``macs_per_position``]."""
+        record: JsonObject = {
+            "path": self.path,
+            "class": self.layer_class,
+            "input_shape": self.input_shape,
+            "output_shape": self.output_shape,
+            "params": self.params,
+            "macs": self.macs,
+        }
+        if self.per_position:
+            record["macs_per_position"] = self.macs_per_position
+        return record
+
+
+@dataclass(frozen=True)
+class DenseEntry:
+    """One traced Dense or EinsumDense call: what it contracts and what it threads over.
+
+    Attributes:
+        path: str. The call's path, as in ``layers``.
+        input_shape: ShapeNest. Its input shape.
+        output_shape: ShapeNest. Its output shape.
+        kernel_shape: list[int]. The kernel's shape.
+        threaded_over: list[int or None] or None. The sizes it applies the
+            kernel at each position of (``None`` for a size unknown; the whole
+            list None when the input shape is unknown).
+        params: int. The layer's parameters.
+        macs: int or None. MACs per example; None when a threaded size is unknown.
+    """
+
+    path: str
+    input_shape: ShapeNest
+    output_shape: ShapeNest
+    kernel_shape: list[int]
+    threaded_over: list[int | None] | None
+    params: int
+    macs: int | None
+
+    def to_json(self) -> JsonObject:
+        """The ``dense`` record of DESIGN.md."""
+        return {
+            "path": self.path,
+            "input_shape": self.input_shape,
+            "output_shape": self.output_shape,
+            "kernel_shape": self.kernel_shape,
+            "threaded_over": self.threaded_over,
+            "params": self.params,
+            "macs": self.macs,
+        }
+
+
+@dataclass(frozen=True)
+class ComputeReport:
+    """A component's compute: MACs per example (or per unknown position), where they were counted, by class.
+
+    Attributes:
+        macs: int or None. Per example; None when a size was unknown or nothing was counted.
+        macs_per_position: int or None. Per unknown position, when sizes were unknown.
+        input_shapes: Mapping[str, ShapeNest]. The shapes counted at, by input name.
+        shape_source: str. One of :data:`SHAPE_SOURCES`.
+        by_class: Mapping[str, int]. MACs by layer class, largest first.
+        note: str or None. What was not counted, and why.
+    """
+
+    macs: int | None
+    macs_per_position: int | None
+    input_shapes: Mapping[str, ShapeNest]
+    shape_source: str
+    by_class: Mapping[str, int]
+    note: str | None = None
+
+    @property
+    def per_position(self) -> bool:
+        """True when the counts are per unknown position (the layer rows' too)."""
+        return self.macs_per_position is not None
+
+    def to_json(self) -> JsonObject:
+        """The ``compute`` object of DESIGN.md, with ``note`` when there is one."""
+        record: JsonObject = {
+            "macs": self.macs,
+            "macs_per_position": self.macs_per_position,
+            "input_shapes": dict(self.input_shapes),
+            "shape_source": self.shape_source,
+            "by_class": dict(self.by_class),
+        }
+        if self.note is not None:
+            record["note"] = self.note
+        return record
+
+
+@dataclass(frozen=True)
+class TrainingEstimate:
+    """Memory to train a model at one batch size, in bytes.
+
+    Attributes:
+        batch_size: int. Examples per step.
+        parameters: int. All weights.
+        gradients: int. One gradient per trainable weight.
+        optimizer_state: int. The optimizer's slots and counters.
+        activations: int. Activations per example times the batch size.
+    """
+
+    batch_size: int
+    parameters: int
+    gradients: int
+    optimizer_state: int
+    activations: int
+
+    @property
+    def total(self) -> int:
+        """The sum of the parts."""
+        return self.parameters + self.gradients + self.optimizer_state + self.activations
+
+    def to_json(self) -> dict[str, int]:
+        """The parts, the batch size and the total."""
+        return {
+            "batch_size": self.batch_size,
+            "parameters": self.parameters,
+            "gradients": self.gradients,
+            "optimizer_state": self.optimizer_state,
+            "activations": self.activations,
+            "total": self.total,
+        }
+
+
+@dataclass(frozen=True)
+class MemoryReport:
+    """A component's memory: parameters by dtype, activations per example, and the training estimate.
+
+    Attributes:
+        parameter_bytes_by_dtype: Mapping[str, int]. Bytes of distinct weights, by dtype name.
+        activation_bytes_per_example: int or None. None when a size was unknown.
+        training: TrainingEstimate or None. For the trained component, when its optimizer can be sized.
+    """
+
+    parameter_bytes_by_dtype: Mapping[str, int]
+    activation_bytes_per_example: int | None
+    training: TrainingEstimate | None = None
+
+    @property
+    def parameter_bytes(self) -> int:
+        """Bytes of every distinct weight."""
+        return sum(self.parameter_bytes_by_dtype.values())
+
+    @property
+    def training_bytes(self) -> int | None:
+        """The training estimate's total; None without one."""
+        return None if self.training is None else self.training.total
+
+    def to_json(self) -> JsonObject:
+        """The ``memory`` object of DESIGN.md, with the bytes by dtype and the training breakdown."""
+        return {
+            "parameter_bytes": self.parameter_bytes,
+            "activation_bytes_per_example": self.activation_bytes_per_example,
+            "training_bytes": self.training_bytes,
+            "parameter_bytes_by_dtype": dict(self.parameter_bytes_by_dtype),
+            "training": None if self.training is None else self.training.to_json(),
+        }
+
+
+@dataclass(frozen=True)
+class ComponentReport:
+    """The report of one component (``model``, ``encoder`` ...).
+
+    Attributes:
+        model_class: str. The model's class (JSON ``class``).
+        params: ParamCounts. Its parameters.
+        layers: tuple[LayerRow, ...]. One row per traced layer call, inputs first.
+        dense: tuple[DenseEntry, ...]. Every traced Dense and EinsumDense call, in call order.
+        compute: ComputeReport. Its MACs.
+        memory: MemoryReport. Its bytes.
+        note: str or None. Why a model could not be traced (it has no rows then).
+    """
+
+    model_class: str
+    params: ParamCounts
+    layers: tuple[LayerRow, ...]
+    dense: tuple[DenseEntry, ...]
+    compute: ComputeReport
+    memory: MemoryReport
+    note: str | None = None
+
+    @property
+    def threaded(self) -> list[DenseEntry]:
+        """The Dense calls that apply their kernel at more than one place per example."""
+        return [entry for entry in self.dense if entry.threaded_over]
+
+    def row_at(self, path: str) -> LayerRow | None:
+        """The first layer row with this path, if any."""
+        return next((row for row in self.layers if row.path == path), None)
+
+    def to_json(self) -> JsonObject:
+        """``class``, ``params``, ``layers``, ``dense``, ``compute``, ``memory`` [, ``note``]."""
+        record: JsonObject = {
+            "class": self.model_class,
+            "params": self.params.to_json(),
+            "layers": [row.to_json() for row in self.layers],
+            "dense": [entry.to_json() for entry in self.dense],
+            "compute": self.compute.to_json(),
+            "memory": self.memory.to_json(),
+        }
+        if self.note is not None:
+            record["note"] = self.note
+        return record
+
+
+@dataclass(frozen=True)
+class Report:
+    """The ``kreg inspect`` report of an architecture, a saved file or a model.
+
+    Attributes:
+        architecture: str. The architecture's name (a file's path, a model's name).
+        hyperparameters: Mapping[str, JsonValue]. The values it was built with.
+        components: Mapping[str, ComponentReport]. By name; ``"model"`` (the trained one) first when present.
+    """
+
+    architecture: str
+    hyperparameters: Mapping[str, JsonValue]
+    components: Mapping[str, ComponentReport] = field(default_factory=dict)
+
+    @property
+    def model(self) -> ComponentReport:
+        """The ``"model"`` component, else the first one."""
+        return self.components.get("model") or next(iter(self.components.values()))
+
+    def to_json(self) -> JsonObject:
+        """The ``kreg inspect --json`` object: ``architecture``, ``hyperparameters``, ``components``."""
+        return {
+            "architecture": self.architecture,
+            "hyperparameters": dict(self.hyperparameters),
+            "components": {name: component.to_json() for name, component in self.components.items()},
+        }

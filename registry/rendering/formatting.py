@@ -1,0 +1,86 @@
+"""Figures in words: counts, bytes, MACs and where they were counted, as the tables and the page show them."""
+
+from __future__ import annotations
+
+from kreg.inspect_tools.report_types import ComponentReport, ComputeReport, DenseEntry, describe_shapes
+
+SOURCE_WORDS = {"model": "the model's own", "adapter": "from the data adapter", "option": "from --input-shape"}
+"""How each ``shape_source`` reads after the shapes it gave."""
+
+
+def human_count(value: int) -> str:
+    """``3.86 G``, ``50.8 k``, ``12``: three significant digits with a decimal prefix."""
+    for factor, prefix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "k")):
+        if value >= factor:
+            return f"{value / factor:.3g} {prefix}"
+    return str(value)
+
+
+def human_bytes(value: int) -> str:
+    """``102.5 MB``, ``3.1 kB``, ``12 B``: decimal units, as torchinfo prints them."""
+    for factor, unit in ((10**12, "TB"), (10**9, "GB"), (10**6, "MB"), (10**3, "kB")):
+        if value >= factor:
+            return f"{value / factor:.1f} {unit}"
+    return f"{value} B"
+
+
+def counted_at(compute: ComputeReport) -> str:
+    """``encoder_inputs (None, 20) (from the data adapter)``: the shapes compute was counted at, and their source."""
+    return f"{describe_shapes(compute.input_shapes) or 'no inputs'} ({SOURCE_WORDS[compute.shape_source]})"
+
+
+def headline_macs(compute: ComputeReport) -> tuple[str, str]:
+    """A component's MACs for a headline: ``("249 M", "MACs per example")``, or per position when sizes are unknown."""
+    if compute.macs is not None:
+        return _short(compute.macs), "MACs per example"
+    if compute.macs_per_position is not None:
+        return _short(compute.macs_per_position), "MACs per unknown position"
+    return "not counted", "MACs"
+
+
+def _short(value: int) -> str:
+    return f"{value:,}" if value < 10**6 else human_count(value)
+
+
+def macs_line(compute: ComputeReport) -> str:
+    """The MACs of a component in full: ``26,432 (26.4 k; FLOPs = 2 x MACs)``, per position, or not counted."""
+    if compute.macs is not None:
+        return f"{compute.macs:,} ({human_count(compute.macs)}; FLOPs = 2 x MACs)"
+    if compute.macs_per_position is not None:
+        return f"{compute.macs_per_position:,} per unknown position (input sizes unknown; pin them with --input-shape)"
+    return "not counted (see the notes)"
+
+
+def dense_macs_cell(entry: DenseEntry, component: ComponentReport) -> str:
+    """The MACs of a Dense entry for a table: its own count, else its layer row's at the counted shapes.
+
+    A Dense threaded over a size unknown to the model has no MACs of its own
+    (``macs: null`` in the ``dense`` list); the layer row counted it at the
+    shapes of the component's compute (from the data adapter or
+    ``--input-shape``), or per position.
+    """
+    if entry.macs is not None:
+        return f"{entry.macs:,}"
+    row = component.row_at(entry.path)
+    if row is not None and row.macs is not None:
+        where = {"adapter": "the data adapter's sizes", "option": "the --input-shape sizes"}
+        source = component.compute.shape_source
+        return f"{row.macs:,} at {where[source]}" if source in where else f"{row.macs:,}"
+    if row is not None and row.macs_per_position is not None:
+        return f"{row.macs_per_position:,} per unknown position"
+    return "not counted"
+
+
+def number(value: int | None) -> str:
+    """``1,234``; ``?`` for an unknown figure."""
+    return "?" if value is None else f"{value:,}"
+
+
+def signed(value: int) -> str:
+    """``+1,234`` or ``-1,234``."""
+    return f"{value:+,}"
+
+
+def signed_or_blank(value: int | None) -> str:
+    """:func:`signed`, or empty for zero or an unknown figure."""
+    return signed(value) if value else ""

@@ -46,13 +46,15 @@ def check_options(options: TrainOptions) -> TrainOptions:
     """
     if options.source is not None and not os.path.exists(options.source):
         raise KregUsageError(f"--data path {options.source!r} does not exist")
-    paths = {name: str(absolute(value)) for name in ("source", "save", "logdir") if (value := getattr(options, name))}
+    source, save, logdir = (
+        None if path is None else str(absolute(path)) for path in (options.source, options.save, options.logdir)
+    )
     if writes_outputs(options):
         if options.save is not None:
-            paths["save"] = str(check_destination(options.save, "--save", (".keras",)))
+            save = str(check_destination(options.save, "--save", (".keras",)))
         if options.logdir is not None:
-            paths["logdir"] = str(check_folder(options.logdir, "--logdir"))
-    return dataclasses.replace(options, **paths)
+            logdir = str(check_folder(options.logdir, "--logdir"))
+    return dataclasses.replace(options, source=source, save=save, logdir=logdir)
 
 
 def train(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -12,6 +13,7 @@ import click
 from kreg import __version__
 from kreg.cli.options import plugin_options
 from kreg.cli.session import get_session
+from kreg.descendants import owning_descendants
 from kreg.errors import KregError, KregUsageError, describe_exception
 from kreg.processes import Interrupted, interrupts_counted
 from kreg.terminal import printable
@@ -43,11 +45,18 @@ class KregGroup(click.Group):
     traceback.
     """
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        """Run kreg; a closed stdout or stderr (``kreg list >&-``) discards output instead of failing."""
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        """Run kreg; a closed stdout or stderr (``kreg list >&-``) discards output instead of failing.
+
+        Called without arguments (the ``kreg`` command, ``python -m kreg``), the
+        process is kreg's: every process plugin code started below it ends with
+        it (:func:`kreg.descendants.owning_descendants`). Called with arguments
+        (click's test runner, in a test's process), the process is not.
+        """
         _reopen_closed_standard_streams()
-        with interrupts_counted():  # a plugin's own KeyboardInterrupt is then told from the user's Ctrl-C
-            return super().main(*args, **kwargs)
+        owning = owning_descendants() if args is None else contextlib.nullcontext()
+        with owning, interrupts_counted():  # a plugin's own KeyboardInterrupt is then told from the user's Ctrl-C
+            return super().main(args, *rest, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the sub-command, translating errors at the command boundary."""

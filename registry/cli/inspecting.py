@@ -133,7 +133,7 @@ def plot_command(
     stem = Path(name).stem if is_model_file(name) else name
     path = Path(output or (f"{stem}.png" if component == "model" else f"{stem}-{component}.png"))
     require_plot_tools(path)
-    path = check_destination(path, "-o")  # absolute, before the plugins are imported
+    named, path = path, check_destination(path, "-o")  # absolute, before the plugins are imported
     from kreg.inspect_tools.graph import GraphOptions
     from kreg.workflows.inspecting import plot_subject, write_graph
     from kreg.workflows.subjects import resolve_subject
@@ -142,7 +142,8 @@ def plot_command(
     subject = resolve_subject(catalogue, name, assignments, preset)
     options = GraphOptions(expand_nested=expand_nested, expand_layers=expand_layers, rankdir=rankdir.upper(), dpi=dpi)
     graph = plot_subject(subject, catalogue, component, options)
-    click.echo(f"wrote {write_graph(graph, path)}")
+    write_graph(graph, path)
+    click.echo(f"wrote {named}")
 
 
 COMMANDS = [inspect_command, plot_command]

@@ -126,7 +126,8 @@ def review_command(
 
     left_spec, right_spec = parse_sides(args, against_required=False)
     stem = Path(left_spec.name).stem if is_model_file(left_spec.name) else left_spec.name
-    path = check_destination(output or f"{stem}-review.html", "-o")  # absolute, before the plugins are imported
+    named = output or f"{stem}-review.html"
+    path = check_destination(named, "-o")  # absolute, before the plugins are imported
     catalogue = get_session().catalogue
     left = resolve_subject(catalogue, left_spec.name, left_spec.assignments, left_spec.preset)
     right = (
@@ -152,7 +153,8 @@ def review_command(
     if right is not None:
         at_own_sizes = not pinned and batch_size is None  # else the left side is inspected again, as the right one is
         review.comparison = compare_sides(left, right, catalogue, left_report=review.report if at_own_sizes else None)
-    click.echo(f"wrote {write_review(review, path)}")
+    write_review(review, path)
+    click.echo(f"wrote {named}")
     if review.graph_problem:
         click.echo(f"kreg: warning: the page has no graph: {review.graph_problem}", err=True)
     failure = review.failure()

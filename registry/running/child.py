@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -57,6 +58,7 @@ def run_child(
 
 def _detach() -> None:
     """Lead a process group of our own, and die when the parent does (Linux)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the fork server's own handler (kreg ended) is not ours
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)
     die = die_with_parent()

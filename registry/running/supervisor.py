@@ -26,7 +26,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
+from kreg.descendants import spared
 from kreg.processes import die_with_parent, signals_raise_interrupted
+
+FORK_SERVER_PARENT = "KREG_FORK_SERVER_PARENT"
+"""The environment variable that tells the fork server kreg's process id (it ends when that process does)."""
 
 
 class Child(Protocol):
@@ -274,16 +278,23 @@ def _start_fork_server_away_from_the_working_folder() -> None:
     from an empty folder, they cannot; each child then moves back to kreg's
     working folder and takes kreg's ``sys.path`` (multiprocessing's preparation).
     """
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
+    os.environ[FORK_SERVER_PARENT] = str(os.getpid())  # the server ends with this process (worker_preload)
     try:
         working = os.getcwd()
     except FileNotFoundError:  # the working folder was deleted: nothing to import from
-        forkserver.ensure_running()
-        return
-    with tempfile.TemporaryDirectory(prefix="kreg-fork-server-") as empty:
-        os.chdir(empty)
-        try:
-            forkserver.ensure_running()
-        finally:
-            os.chdir(working)
+        working = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="kreg-fork-server-") as empty:
+            os.chdir(empty)
+            try:
+                forkserver.ensure_running()
+            finally:
+                if working is not None:
+                    os.chdir(working)
+    finally:
+        os.environ.pop(FORK_SERVER_PARENT, None)
+    tracker = getattr(resource_tracker._resource_tracker, "_pid", None)  # multiprocessing keeps no public handle
+    if tracker is not None:
+        spared.add(tracker)  # it exits by itself once the processes holding its pipe have

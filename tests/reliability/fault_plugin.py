@@ -43,6 +43,13 @@ def kreg_register_architectures(register):
             sampler="kreg_test_faults:sample",
         ))
     register(kreg.Architecture(
+        name="fault-escape",
+        summary="A regressor whose builder leaves a helper process and a setsid daemon (double fork) behind",
+        builder="kreg_test_faults:build_escape",
+        data_adapter="kreg_test_faults:data",
+        hyperparameters={"units": 4},
+    ))
+    register(kreg.Architecture(
         name="fault-slow-train",
         summary="A regressor whose batches come slowly (0.1 s each), to be interrupted mid-training",
         builder="kreg_test_faults:build_good",
@@ -102,6 +109,26 @@ def build_hang():
         with open(os.path.join(folder, "fault-hang.pids"), "w") as pids:
             pids.write(f"{os.getpid()} {helper.pid}\\n")
     time.sleep(3600)
+
+
+def build_escape(units):
+    import os
+    import subprocess
+    import time
+
+    helper = subprocess.Popen(["sleep", "3600"])
+    first = os.fork()
+    if first == 0:  # leave the process group and the parent, as a daemon does
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(3600)
+        os._exit(0)
+    os.waitpid(first, 0)
+    folder = os.environ.get("FAULT_PID_DIR")
+    if folder:
+        with open(os.path.join(folder, "fault-escape.pids"), "w") as pids:
+            pids.write(f"{os.getpid()} {helper.pid}\\n")
+    return _regressor(units)
 
 
 class Abort(BaseException):

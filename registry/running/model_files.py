@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure, KregError, KregUsageError
 from kreg.hyperparameters import resolve_hyperparameters
-from kreg.model_archives import ModelArchive, read_model_archive
+from kreg.model_archives import ModelArchive, archive_damage, read_model_archive
 from kreg.phases import Phase
 from kreg.running.calls import in_phase, resolve_part
 from kreg.running.keras_runtime import require_keras
@@ -68,6 +68,7 @@ def load_saved_model(entry: Entry, path: str, hyperparameters: Mapping[str, Any]
         with in_phase(entry.name, Phase.LOAD, passes=()):
             return keras.models.load_model(path, safe_mode=True)
     except ArchitectureFailure as failure:
+        _refuse_damaged(path)
         missing = _MISSING_CLASS.search(str(failure.cause))
         if missing is None:
             raise
@@ -148,7 +149,16 @@ def load_model_file(path: str, entries: Sequence[Entry]) -> keras.Model:
             return keras.models.load_model(path, safe_mode=True)
         except (Exception, SystemExit) as error:  # noqa: BLE001 - plugin code deserialises it: retried, then raised
             failure = error
+            _refuse_damaged(path)
     raise KregError(f"cannot load {path!r}: {_load_failure(failure)}") from failure
+
+
+def _refuse_damaged(path: str) -> None:
+    """After Keras failed to load ``path``: a usage error when the archive itself is damaged (a member kreg
+    did not read, the weights say), not a failure of the architecture."""
+    damage = archive_damage(path)
+    if damage is not None:
+        raise KregUsageError(f"model file {path!r} is not a .keras archive kreg can read: {damage}")
 
 
 def _origin_first(archive: ModelArchive, entries: Sequence[Entry]) -> list[Entry]:

@@ -145,6 +145,41 @@ def kernel_of(layer: Any) -> Any:
     return layer.kernel if kernel is None else kernel
 
 
+VariableCheck = Callable[[tuple[int, ...], str, str], None]
+"""Called with a variable's shape, dtype and path before its value is made; may raise to stop it."""
+
+
+@contextlib.contextmanager
+def variables_checked(check: VariableCheck) -> Iterator[None]:
+    """Call ``check(shape, dtype, path)`` before Keras allocates each variable made from an initializer.
+
+    Stands in for a public "variable creation hook", which Keras does not
+    have: it is how a build that asks for more memory than the machine has is
+    stopped before TensorFlow tries to allocate it. Relies on the backend's
+    ``Variable._initialize_with_initializer`` making the value of every
+    variable created with a shape and an initializer (``add_weight``), at
+    creation or, in a stateless scope, when it is first used.
+    """
+    import keras
+
+    variable_class = keras.src.backend.Variable  # the backend's class; the method is defined on a base
+    own = variable_class.__dict__.get("_initialize_with_initializer")
+    original = variable_class._initialize_with_initializer
+
+    def initialize_with_initializer(variable: Any, initializer: Any) -> None:
+        check(tuple(variable._shape), str(variable._dtype), str(variable.path))
+        original(variable, initializer)
+
+    variable_class._initialize_with_initializer = initialize_with_initializer
+    try:
+        yield
+    finally:
+        if own is None:
+            del variable_class._initialize_with_initializer
+        else:
+            variable_class._initialize_with_initializer = own
+
+
 @contextlib.contextmanager
 def train_step_replaced(model: Any, train_step: Callable[[Any], Any]) -> Iterator[None]:
     """Make ``model.fit`` call ``train_step(batch)`` instead of the model's method, then restore it.

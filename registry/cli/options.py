@@ -16,7 +16,9 @@ import click
 
 from kreg.cli.session import get_session
 from kreg.defaults import CHECK_STEPS, DEFAULT_STEPS
+from kreg.errors import KregUsageError
 from kreg.loading import DEBUG_ENVIRONMENT_VARIABLE, split_names
+from kreg.memory import MAX_MEMORY_VARIABLE, parse_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,8 +89,28 @@ def _set_debug(context: click.Context, _: click.Parameter, value: bool) -> None:
         os.environ[DEBUG_ENVIRONMENT_VARIABLE] = "1"
 
 
+def _set_max_memory(context: click.Context, parameter: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return
+    try:
+        parse_size(value)
+    except KregUsageError as error:
+        raise click.BadParameter(str(error).split(": ", 1)[-1], context, parameter) from None
+    previous = os.environ.get(MAX_MEMORY_VARIABLE)
+    # Read where the weights are counted, and inherited by kreg check's children and the workers.
+    os.environ[MAX_MEMORY_VARIABLE] = value
+
+    def restore() -> None:  # the command ran in a process that goes on (a test's)
+        if previous is None:
+            os.environ.pop(MAX_MEMORY_VARIABLE, None)
+        else:
+            os.environ[MAX_MEMORY_VARIABLE] = previous
+
+    context.find_root().call_on_close(restore)
+
+
 def plugin_options(command: F) -> F:
-    """Add ``--strict``, ``--disable-plugin`` and ``--debug``, accepted on the group
+    """Add ``--strict``, ``--disable-plugin``, ``--debug`` and ``--max-memory``, accepted on the group
     and on every command (``kreg --strict list`` and ``kreg list --strict``)."""
     options = [
         click.option(
@@ -115,6 +137,15 @@ def plugin_options(command: F) -> F:
             is_eager=True,
             callback=_set_debug,
             help="Show full tracebacks of failures and TensorFlow's own logging (or set KREG_DEBUG=1).",
+        ),
+        click.option(
+            "--max-memory",
+            metavar="SIZE",
+            expose_value=False,
+            is_eager=True,
+            callback=_set_max_memory,
+            help="Refuse to build a model whose weights pass SIZE (8G, 512M; 0 for no limit) "
+            "[default: this machine's memory] (or set KREG_MAX_MEMORY).",
         ),
     ]
     for option in reversed(options):

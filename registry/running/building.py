@@ -18,6 +18,7 @@ from kreg.phases import Phase
 from kreg.running.calls import call_plugin
 from kreg.running.data import fit_data_state
 from kreg.running.keras_runtime import require_keras
+from kreg.running.memory_guard import weights_within_memory
 
 if TYPE_CHECKING:
     import keras
@@ -72,7 +73,8 @@ def build(entry: Entry, hyperparameters: Mapping[str, Any], source: str | None =
         BuiltArchitecture. Its components, ``"model"`` included.
 
     Raises:
-        KregUsageError: the builder rejected a hyperparameter by name.
+        KregUsageError: the builder rejected a hyperparameter by name, or its
+            weights would pass the memory limit (:mod:`kreg.running.memory_guard`).
         ArchitectureFailure: the data-state step failed, or the builder raised
             or returned something other than a model or a mapping of models
             with a ``"model"`` key (phase ``build``).
@@ -80,7 +82,8 @@ def build(entry: Entry, hyperparameters: Mapping[str, Any], source: str | None =
     require_keras()
     data_state = fit_data_state(entry, hyperparameters, source)
     extra = {} if data_state is None else {"data_state": data_state}
-    result = call_plugin(entry, "builder", Phase.BUILD, **hyperparameters, **extra)
+    with weights_within_memory(entry.name):  # refused before allocating what no machine here holds
+        result = call_plugin(entry, "builder", Phase.BUILD, **hyperparameters, **extra)
     components = _components(entry.name, result)
     return BuiltArchitecture(entry, dict(hyperparameters), components, data_state, source)
 

@@ -15,9 +15,12 @@ while ``fit`` read a batch is a failure of the data, not of the train step
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 
+from kreg.errors import describe_exception
+from kreg.memory import format_size
 from kreg.phases import Phase
 
 _BOILERPLATE = ("Graph execution error:", "Detected at node", "<stack traces unavailable>", "[[")
@@ -46,6 +49,46 @@ TRANSLATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 """TensorFlow-internal messages (a pattern) and what they mean for the user (a template on the pattern's groups)."""
 
 
+_OOM = re.compile(r"OOM when allocating tensor with shape\[(?P<shape>[\d, ]*)\] and type (?P<dtype>\w+)")
+
+
+def out_of_memory(error: BaseException) -> str | None:
+    """``out of memory: ...`` when ``error``, or one it was raised from, is running out of memory; else None.
+
+    TensorFlow's ``ResourceExhaustedError`` ("OOM when allocating tensor with
+    shape[784,10000000000] and type float") and Python's ``MemoryError``; Keras
+    re-raises a layer's error as ``type(error)(message)``, which fails for
+    TensorFlow's errors (a ``TypeError`` about ``__init__``), so the whole
+    chain of causes is searched.
+    """
+    for each in _chain(error):
+        text = str(getattr(each, "message", None) or each)
+        match = _OOM.search(text)
+        if match is not None:
+            shape = [int(size) for size in match["shape"].replace(" ", "").split(",") if size]
+            size = math.prod(shape) * (8 if "64" in match["dtype"] else 2 if "16" in match["dtype"] else 4)
+            return (
+                f"out of memory: TensorFlow could not allocate a {match['dtype']} tensor of shape "
+                f"{shape} ({format_size(size)}); --max-memory SIZE refuses such builds before they start"
+            )
+        if isinstance(each, MemoryError) or type(each).__name__ == "ResourceExhaustedError":
+            return f"out of memory: {describe_exception(each)}"
+    return None
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """``error`` and every exception it was raised from or while handling, each once."""
+    seen: list[BaseException] = []
+    waiting: list[BaseException] = [error]
+    while waiting:
+        each = waiting.pop(0)
+        if any(each is known for known in seen):
+            continue
+        seen.append(each)
+        waiting.extend(e for e in (each.__cause__, each.__context__) if e is not None)
+    return seen
+
+
 def specific_cause(error: BaseException) -> BaseException | str:
     """The cause to report for ``error``: its own message, said in the user's terms where it is known.
 
@@ -53,6 +96,9 @@ def specific_cause(error: BaseException) -> BaseException | str:
     ordinary Python error), ``"TypeName: message"`` without TensorFlow's or
     Keras's wrapping, or the user's-terms sentence of :data:`TRANSLATIONS`.
     """
+    memory = out_of_memory(error)
+    if memory is not None:
+        return memory
     own = _own_message(error)
     text = own if own is not None else str(error)
     for pattern, meaning in TRANSLATIONS:

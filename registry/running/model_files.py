@@ -22,6 +22,7 @@ from kreg.model_archives import ModelArchive, archive_damage, read_model_archive
 from kreg.phases import Phase
 from kreg.running.calls import in_phase, resolve_part
 from kreg.running.keras_runtime import require_keras
+from kreg.running.memory_guard import weights_within_memory
 
 if TYPE_CHECKING:
     import keras
@@ -65,7 +66,7 @@ def load_saved_model(entry: Entry, path: str, hyperparameters: Mapping[str, Any]
     resolve_part(entry, "builder")
     resolve_part(entry, "sampler")
     try:
-        with in_phase(entry.name, Phase.LOAD, passes=()):
+        with weights_within_memory(f"model file {path!r}"), in_phase(entry.name, Phase.LOAD, passes=()):
             return keras.models.load_model(path, safe_mode=True)
     except ArchitectureFailure as failure:
         _refuse_damaged(path)
@@ -146,7 +147,10 @@ def load_model_file(path: str, entries: Sequence[Entry]) -> keras.Model:
     for batch in (entries[:1], entries[1:]) if len(entries) > 1 else (entries,):
         _import_plugin_modules(batch)
         try:
-            return keras.models.load_model(path, safe_mode=True)
+            with weights_within_memory(f"model file {path!r}"):
+                return keras.models.load_model(path, safe_mode=True)
+        except KregUsageError:
+            raise
         except (Exception, SystemExit) as error:  # noqa: BLE001 - plugin code deserialises it: retried, then raised
             failure = error
             _refuse_damaged(path)

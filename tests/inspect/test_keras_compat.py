@@ -98,3 +98,28 @@ def test_nested_layers_reaches_inside_nested_models():
     outer = keras.Model(inputs, keras.layers.Dense(1, name="outer_dense")(inner(inputs)))
     names = {layer.name for layer in keras_compat.nested_layers(outer)}
     assert {"inner", "inner_dense", "inner_norm", "outer_dense"} <= names
+
+
+def test_variables_checked_sees_each_weight_before_it_is_allocated_and_can_stop_it():
+    import keras
+
+    from kreg.inspect_tools.keras_compat import variables_checked
+
+    seen = []
+
+    def record(shape, dtype, path):
+        seen.append((shape, dtype, path.rsplit("/", 1)[-1]))
+        if shape == (3, 10_000_000_000):
+            raise MemoryError("refused")
+
+    with variables_checked(record):
+        keras.layers.Dense(4, name="small").build((None, 3))
+        with pytest.raises(MemoryError, match="refused"):
+            keras.layers.Dense(10_000_000_000, name="huge").build((None, 3))
+    assert seen == [
+        ((3, 4), "float32", "kernel"),
+        ((4,), "float32", "bias"),
+        ((3, 10_000_000_000), "float32", "kernel"),
+    ]
+    keras.layers.Dense(2).build((None, 3))  # no longer checked once the block ended
+    assert len(seen) == 3

@@ -11,8 +11,10 @@ Importing this module does not import TensorFlow.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -171,16 +173,37 @@ def _check_addresses(job: str, addresses: Any) -> tuple[str, ...]:
     for index, address in enumerate(addresses):
         if not _is_host_port(address):
             raise ClusterConfigError(
-                f'cluster {job}[{index}] is {json.dumps(address)}, not "host:port" with a port from 1 to 65535'
+                f'cluster {job}[{index}] is {json.dumps(address)}, not "host:port" with a host name or IP address '
+                "and a port from 1 to 65535"
             )
     return tuple(addresses)
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
 
 
 def _is_host_port(address: Any) -> bool:
     if not isinstance(address, str) or ":" not in address:
         return False
     host, port = address.rsplit(":", 1)
-    return bool(host) and port.isdigit() and 1 <= int(port) <= 65535
+    return _is_host(host) and port.isascii() and port.isdigit() and 1 <= int(port) <= 65535
+
+
+def _is_host(host: str) -> bool:
+    """A host name (RFC 1123 labels; ``_`` allowed, as container names have it), an IPv4 or IPv6 address."""
+    if host.startswith("[") or host.endswith("]"):
+        return host.startswith("[") and host.endswith("]") and _is_ip(host[1:-1])
+    if _is_ip(host):
+        return True
+    return 0 < len(host) <= 253 and all(_HOST_LABEL.match(label) for label in host.removesuffix(".").split("."))
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_unique(jobs: dict[str, tuple[str, ...]]) -> None:
@@ -250,8 +273,20 @@ def answers(address: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def unreachable_message(cluster: ClusterConfig, timeout: float) -> str:
-    """Why the cluster did not form: the peers that do not accept a connection, by task and address."""
+_TIMED_OUT_TASKS = re.compile(r"timed out task names:(?P<names>.*)", re.DOTALL)
+_TASK_NAME = re.compile(r"/job:(?P<type>\w+)/replica:\d+/task:(?P<index>\d+)")
+
+
+def unreachable_message(cluster: ClusterConfig, timeout: float, detail: str = "") -> str:
+    """Why the cluster did not form, naming the tasks that did not join, by task and address.
+
+    Args:
+        cluster: ClusterConfig. This worker's cluster.
+        timeout: float. The seconds it waited.
+        detail: str. TensorFlow's error, whose "timed out task names" are the
+            tasks that never registered (their port may still accept connections:
+            another program on it, or a worker with another TF_CONFIG).
+    """
     silent = [task for task in cluster.peers() if not answers(task.address)]
     if silent:
         names = ", ".join(str(task) for task in silent)
@@ -259,10 +294,32 @@ def unreachable_message(cluster: ClusterConfig, timeout: float) -> str:
             f"could not reach {names} within {timeout:g} s (as {cluster.task}); start every worker with the "
             "same cluster in TF_CONFIG and check that the port is open, or raise --connect-timeout"
         )
+    missing = _timed_out_tasks(cluster, detail)
+    if missing:
+        names = ", ".join(str(task) for task in missing)
+        return (
+            f"{names} did not join the cluster within {timeout:g} s although its port accepts connections "
+            f"(as {cluster.task}): another program may hold the port, or that worker runs with another TF_CONFIG; "
+            "check that every worker has the same cluster in TF_CONFIG and its own task"
+        )
     return (
-        f"the cluster did not form within {timeout:g} s although every worker answers (as {cluster.task}); "
-        "check that every worker has the same cluster in TF_CONFIG and its own task"
+        f"the cluster did not form within {timeout:g} s (as {cluster.task}); every other task's port accepts "
+        "connections and TensorFlow did not say which task did not join: check that every worker has the same "
+        "cluster in TF_CONFIG and its own task"
     )
+
+
+def _timed_out_tasks(cluster: ClusterConfig, detail: str) -> list[Task]:
+    """The tasks TensorFlow's registration error names as timed out, other than this worker."""
+    listed = _TIMED_OUT_TASKS.search(detail)
+    if listed is None:
+        return []
+    found: list[Task] = []
+    for match in _TASK_NAME.finditer(listed["names"]):
+        task = cluster.task_named(match["type"], int(match["index"]))
+        if task is not None and task != cluster.task and task not in found:
+            found.append(task)
+    return found
 
 
 @contextlib.contextmanager

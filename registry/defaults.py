@@ -25,3 +25,11 @@ TensorFlow job; the slowest of the others, wgan-gp, took 45.6 s. 600 s is 4.5
 times the slowest, room for slower machines and bigger third-party models,
 and still ends a hang in CI within minutes (docs/check-in-ci.md).
 """
+
+LONGEST_TIMEOUT = 10_000_000.0
+"""The longest time limit an option takes, in seconds (about 116 days): a finite number the clocks and
+``select`` handle (``--timeout 1e300`` overflowed them); 0 still means no limit where an option says so."""
+
+MOST_STEPS = 1_000_000_000
+"""The most steps per epoch, and epochs, an option takes: more than any smoke training needs, and within
+what TensorFlow's step counters hold."""

@@ -8,6 +8,7 @@ line loads no module of :mod:`kreg.running` or :mod:`kreg.workflows`.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -15,12 +16,39 @@ from typing import Any, TypeVar
 import click
 
 from kreg.cli.session import get_session
-from kreg.defaults import CHECK_STEPS, DEFAULT_STEPS
+from kreg.defaults import CHECK_STEPS, DEFAULT_STEPS, LONGEST_TIMEOUT, MOST_STEPS
 from kreg.errors import KregUsageError
 from kreg.loading import DEBUG_ENVIRONMENT_VARIABLE, split_names
 from kreg.memory import MAX_MEMORY_VARIABLE, parse_size
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Seconds(click.ParamType):
+    """A finite number of seconds from ``minimum`` to :data:`~kreg.defaults.LONGEST_TIMEOUT` (not inf, not nan)."""
+
+    name = "seconds"
+
+    def __init__(self, minimum: float):
+        self.minimum = minimum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        """Parse a number of seconds; anything else is a usage error (exit 2)."""
+        if isinstance(value, float):
+            return value
+        try:
+            seconds = float(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not (math.isfinite(seconds) and self.minimum <= seconds <= LONGEST_TIMEOUT):
+            self.fail(
+                f"{value!r} is not a number of seconds from {self.minimum:g} to {LONGEST_TIMEOUT:,.0f}", param, ctx
+            )
+        return seconds
+
+
+steps_range = click.IntRange(min=1, max=MOST_STEPS)
+"""Steps and epochs: at least 1, at most :data:`~kreg.defaults.MOST_STEPS`."""
 
 set_option = click.option(
     "--set",
@@ -58,13 +86,13 @@ json_option = click.option(
 """The ``--json`` flag of every command that prints data; while the command runs, stdout carries only the JSON."""
 
 train_steps_option = click.option(
-    "--steps", type=click.IntRange(min=1), default=DEFAULT_STEPS, show_default=True, help="Steps per epoch."
+    "--steps", type=steps_range, default=DEFAULT_STEPS, show_default=True, help="Steps per epoch."
 )
 """``kreg train --steps N``."""
 
 check_steps_option = click.option(
     "--steps",
-    type=click.IntRange(min=1),
+    type=steps_range,
     default=CHECK_STEPS,
     show_default=True,
     help="Smoke-training steps per architecture.",

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from kreg.cli.diff_arguments import parse_sides
-from kreg.cli.options import batch_size_option, input_shape_option, json_option, plugin_options
+from kreg.cli.options import batch_size_option, input_shape_option, json_option, plugin_options, steps_range
 from kreg.cli.session import emit_json, get_session
 
 REVIEW_USAGE = (
@@ -74,7 +74,7 @@ class ReviewCommand(TwoSidedCommand):
 )
 @click.option(
     "--train-steps",
-    type=click.IntRange(min=1),
+    type=steps_range,
     default=None,
     metavar="N",
     help="Also smoke-train N steps on synthetic data and plot every metric (architectures only).",

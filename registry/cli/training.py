@@ -13,11 +13,13 @@ import click
 
 from kreg.cli.local_cluster import metric_change, train_on_local_cluster
 from kreg.cli.options import (
+    Seconds,
     check_steps_option,
     json_option,
     plugin_options,
     preset_option,
     set_option,
+    steps_range,
     train_steps_option,
 )
 from kreg.cli.session import emit_json, get_session
@@ -43,7 +45,7 @@ DISTRIBUTE_HELP = (
 @click.command("train")
 @click.argument("name")
 @train_steps_option
-@click.option("--epochs", type=click.IntRange(min=1), default=1, show_default=True, help="Epochs.")
+@click.option("--epochs", type=steps_range, default=1, show_default=True, help="Epochs.")
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
@@ -77,7 +79,7 @@ DISTRIBUTE_HELP = (
 @click.option("--distribute", type=click.Choice(["mirrored", "multiworker"]), default=None, help=DISTRIBUTE_HELP)
 @click.option(
     "--connect-timeout",
-    type=click.FloatRange(min=1),
+    type=Seconds(minimum=1),
     default=DEFAULT_CONNECT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
@@ -225,7 +227,7 @@ class ShardParameter(click.ParamType):
 @check_steps_option
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=Seconds(minimum=0),
     default=CHECK_TIMEOUT,
     show_default=True,
     metavar="SECONDS",

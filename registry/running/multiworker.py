@@ -83,8 +83,8 @@ def create_strategy(connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> MultiWo
     _configure_coordination(cluster, connect_timeout)
     try:
         return MultiWorkerStrategy()
-    except tf.errors.DeadlineExceededError:
-        raise ClusterUnreachable(unreachable_message(cluster, connect_timeout)) from None
+    except tf.errors.DeadlineExceededError as error:
+        raise ClusterUnreachable(unreachable_message(cluster, connect_timeout, str(error))) from None
 
 
 class ClusterUnreachable(KregError):

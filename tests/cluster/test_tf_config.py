@@ -184,7 +184,18 @@ def test_a_cluster_that_answers_but_does_not_form_says_so():
             }
         )
         assert unreachable_message(cluster, 3).startswith(
-            "the cluster did not form within 3 s although every worker answers"
+            "the cluster did not form within 3 s (as worker 1 at 127.0.0.1:1); every other task's port accepts "
+            "connections and TensorFlow did not say which task did not join"
+        )
+        # What TensorFlow's registration deadline says (a port held by another program, as in the issue):
+        detail = (
+            "Barrier timed out. Id: [Init]Wait_for_all_tasks_to_register::0.\n# of tasks that reached the barrier: "
+            "1/2.\nThe first task at the barrier: /job:worker/replica:0/task:1. Some timed out task names:\n"
+            "/job:worker/replica:0/task:0\n"
+        )
+        assert unreachable_message(cluster, 3, detail).startswith(
+            f"worker 0 at {address} did not join the cluster within 3 s although its port accepts connections "
+            "(as worker 1 at 127.0.0.1:1): another program may hold the port"
         )
 
 

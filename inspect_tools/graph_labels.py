@@ -8,6 +8,7 @@ which input goes where.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -56,12 +57,29 @@ def io_label(kind: str, name: str, shape: Any) -> str:
 
 
 def cluster_label(name: str, class_name: str) -> str:
-    """The label of a cluster (a nested model, an opened custom layer, a component)."""
-    return f"{name} ({class_name})"
+    """The label of a cluster (a nested model, an opened custom layer, a component), for a quoted dot string.
+
+    Control characters are shown as escapes (:func:`visible`); backslashes and
+    double quotes are escaped for Graphviz.
+    """
+    text = visible(f"{name} ({class_name})")
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character (ESC, BEL, tab, newline ...) shown as an escape: ``\\x1b``.
+
+    Graphviz refuses control characters in labels (``kreg plot`` failed on
+    a layer named with ESC), and a page or terminal would act on them.
+    """
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text))
 
 
 def _text(value: str) -> str:
-    return html.escape(str(value), quote=False)
+    return html.escape(visible(value), quote=False)
 
 
 def _cell(content: str, colour: str | None = None) -> str:

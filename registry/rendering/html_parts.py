@@ -7,15 +7,21 @@ through :func:`escape`.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Collection, Iterable, Sequence
 
 Cell = object
 """What a table cell may hold: text, a number, None (shown empty); written with ``str()`` and escaped."""
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Control characters HTML has no place for (tabs and line breaks are text); a layer may be named with ESC."""
+
+
 def escape(value: Cell) -> str:
-    """``value`` as text, escaped for HTML (None is empty)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """``value`` as text, escaped for HTML (None is empty); a control character is shown as ``\\x1b``."""
+    text = "" if value is None else str(value)
+    return html.escape(_CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text), quote=True)
 
 
 def html_table(

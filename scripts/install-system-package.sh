@@ -33,7 +33,10 @@ describe_apt_install() {
     simulation=$(apt-get install -s -y "$package" 2>/dev/null) || return 1
     summary=$(printf '%s\n' "$simulation" | grep -E '^[0-9]+ upgraded, [0-9]+ newly installed' || true)
     [ -n "$summary" ] || return 1
-    upgraded=$(printf '%s\n' "$simulation" | awk '/^Inst / && /\[/ {print $2}' | tr '\n' ' ')
+    # An upgrade names the installed version in brackets right after the package
+    # ("Inst libc6 [2.36-9] (2.36-9+deb12u4 ...)"); a new package has only the
+    # architecture in brackets, further on ("Inst cowsay (3.03 ... [all])").
+    upgraded=$(printf '%s\n' "$simulation" | awk '/^Inst / && $3 ~ /^\[/ {print $2}' | tr '\n' ' ' | sed 's/ $//')
     say "apt-get install $package: $summary"
     if [ -n "$upgraded" ]; then
         say "packages it upgrades: $upgraded"

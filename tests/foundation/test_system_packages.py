@@ -102,3 +102,26 @@ def test_make_targets_scripts_name_their_command_and_reason(repository_root, scr
     assert f'install-system-package.sh" {command} ' in text
     makefile = (repository_root / "Makefile").read_text()
     assert f"sh scripts/{script}" in makefile
+
+
+SIMULATION = """NOTE: This is only a simulation!
+Inst libnew1 (1.0-1 Debian:12.5/stable [amd64])
+Inst libold2 [2.0-1] (2.0-2 Debian:12.5/stable [amd64]) []
+Inst cowsay (3.03+dfsg2-8 Debian:12.5/stable [all])
+Conf libnew1 (1.0-1 Debian:12.5/stable [amd64])
+1 upgraded, 2 newly installed, 0 to remove and 0 not upgraded.
+"""
+
+
+def test_only_packages_installed_before_are_listed_as_upgrades(repository_root, tmp_path):
+    """The issue: every new package was listed as an upgrade (the filter matched ``[amd64]``)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "simulation.txt").write_text(SIMULATION)
+    stub = bin_dir / "apt-get"
+    stub.write_text(f"#!/bin/sh\ncat {bin_dir / 'simulation.txt'}\n")
+    stub.chmod(0o755)
+    environment = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "KREG_NO_SYSTEM_INSTALL": "1"}
+    result = run_installer(repository_root, environment, MISSING_COMMAND, "optional")
+    upgrades = [line for line in result.stderr.splitlines() if "packages it upgrades" in line]
+    assert upgrades == ["kreg: packages it upgrades: libold2"], result.stderr

@@ -255,6 +255,12 @@ class ShardParameter(click.ParamType):
         "writes it), for CI."
     ),
 )
+@click.option(
+    "--require-learning",
+    is_flag=True,
+    help="Fail an architecture whose smoke training did not lower its loss from the first step to the last "
+    "(each row reports it as `learned`, in JSON and JUnit XML too).",
+)
 @json_option
 @plugin_options
 def check_command(
@@ -266,6 +272,7 @@ def check_command(
     timeout: float,
     shard: Shard | None,
     junit_xml: str | None,
+    require_learning: bool,
     as_json: bool,
 ) -> None:
     """Build, count and smoke-train every matching architecture; a pass/fail table.
@@ -313,7 +320,13 @@ def check_command(
 
     started = time.perf_counter()
     run = check_all(
-        entries, jobs=jobs, steps=steps, timeout=timeout or None, disabled=session.disabled, on_result=progress
+        entries,
+        jobs=jobs,
+        steps=steps,
+        timeout=timeout or None,
+        disabled=session.disabled,
+        on_result=progress,
+        require_learning=require_learning,
     )
     seconds = time.perf_counter() - started
     results, failed = run.results, run.failed
@@ -359,6 +372,8 @@ def _print_check_table(results: list[PipelineResult]) -> None:
         params = result.params.get("model", {}).get("total")
         if result.passed:
             detail = metric_change(result.metrics) if result.trained else "not trained (no data adapter)"
+            if result.learned is False:
+                detail += " (did not fall)"
         elif result.interrupted:
             detail = result.cause
         else:

@@ -4,7 +4,9 @@ CI systems (GitLab, Jenkins, GitHub test reporters) read pytest's
 ``--junit-xml`` files: ``<testsuites>`` holding one ``<testsuite>`` with
 ``tests``, ``failures``, ``errors``, ``skipped``, ``time``, ``timestamp`` and
 ``hostname``, and a ``<testcase classname name time>`` per test, a failed one
-holding ``<failure message>``, one that did not run ``<skipped message>``.
+holding ``<failure message>``, one that did not run ``<skipped message>``;
+a testcase's ``<properties>`` say whether its smoke training lowered the loss
+(``learned``).
 Here each architecture is a testcase (``classname`` ``kreg.check``); an
 architecture that Ctrl-C stopped is skipped.
 """
@@ -53,6 +55,10 @@ class CheckedArchitecture(Protocol):
     def seconds(self) -> float:
         """Its wall time."""
 
+    @property
+    def learned(self) -> bool | None:
+        """Whether its smoke training lowered the loss; None when it did not train."""
+
 
 def junit_xml(
     results: Sequence[CheckedArchitecture], seconds: float, timestamp: datetime.datetime | None = None
@@ -100,6 +106,9 @@ def _testcase(suite: ElementTree.Element, result: CheckedArchitecture) -> None:
     name = _xml_text(result.architecture)
     case = ElementTree.SubElement(suite, "testcase", classname=CLASS_NAME, name=name, time=f"{result.seconds:.3f}")
     cause = _xml_text(result.cause or "")
+    if result.learned is not None:  # as pytest's record_property writes a testcase's properties
+        properties = ElementTree.SubElement(case, "properties")
+        ElementTree.SubElement(properties, "property", name="learned", value=str(result.learned).lower())
     if result.status == "fail":
         failure = ElementTree.SubElement(case, "failure", message=f"{result.phase}: {cause}")
         failure.text = f"{name}: {result.phase} failed: {cause}"

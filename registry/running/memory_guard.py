@@ -74,17 +74,21 @@ def weights_within_memory(what: str) -> Iterator[WeightBudget | None]:
         yield None
         return
     budget = WeightBudget(what, limit, origin)
-    with variables_checked(budget.check), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("default")
-        try:
-            yield budget
-        except BaseException:
-            if budget.refusal is not None:  # Keras's warnings about the layer it could not build are of no use
-                raise budget.refusal from None
-            raise
-        finally:
-            if budget.refusal is None:
-                _warn_again(caught)
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with variables_checked(budget.check), warnings.catch_warnings(record=True) as recorded:
+            warnings.simplefilter("default")
+            try:
+                yield budget
+            finally:
+                caught = list(recorded)
+    except BaseException:
+        if budget.refusal is not None:  # Keras's warnings about the layer it could not build are of no use
+            raise budget.refusal from None
+        raise
+    finally:
+        if budget.refusal is None:
+            _warn_again(caught)  # once the recording has ended
 
 
 def _warn_again(caught: list[warnings.WarningMessage]) -> None:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from kreg.catalogue import Entry
 from kreg.defaults import CHECK_STEPS, CHECK_TIMEOUT
 from kreg.errors import ArchitectureFailure
+from kreg.phases import Phase
 from kreg.processes import Interrupted
 from kreg.running.workers import Unfinished, run_isolated
-from kreg.workflows.pipeline import Inspection, PipelineOptions, PipelineResult, run_pipeline
+from kreg.workflows.pipeline import Inspection, PipelineOptions, PipelineResult, Stage, run_pipeline
 
 
 @dataclass
@@ -57,6 +58,7 @@ def check_all(
     timeout: float | None = CHECK_TIMEOUT,
     disabled: Sequence[str] = (),
     on_result: Callable[[PipelineResult], None] | None = None,
+    require_learning: bool = False,
 ) -> CheckRun:
     """Check every entry, each in a child process of its own, ``jobs`` at a time.
 
@@ -67,18 +69,26 @@ def check_all(
         timeout: float or None. Seconds each architecture may take; None for no limit.
         disabled: Sequence[str]. Plugins a child skips if it must load the catalogue itself.
         on_result: callable or None. Called with each result as it arrives.
+        require_learning: bool. Fail a row whose smoke training did not lower
+            its loss (:attr:`PipelineResult.learned` is False).
 
     Returns:
         CheckRun. Never raises for an architecture's failure, nor for Ctrl-C.
     """
     report = on_result or (lambda result: None)
+
+    def arrived(name: str, result: PipelineResult) -> None:
+        if require_learning:
+            fail_unless_learned(result)
+        report(result)
+
     run = run_isolated(
         _CheckTask(steps),
         entries,
         jobs=jobs,
         timeout=timeout,
         disabled=disabled,
-        on_result=lambda name, result: report(result),
+        on_result=arrived,
         on_lost=_lost,
     )
     unfinished = {item.name: item for item in run.unfinished}
@@ -87,6 +97,18 @@ def check_all(
         for entry in entries
     ]
     return CheckRun(results, run.interrupted)
+
+
+def fail_unless_learned(result: PipelineResult) -> PipelineResult:
+    """Fail a passed row whose smoke training did not lower its loss (``--require-learning``); return it."""
+    name = result.learning_metric
+    if not result.passed or result.learned is not False or name is None:
+        return result
+    first, last = result.metrics[name]["first"], result.metrics[name]["last"]
+    cause = (
+        f"{name} did not fall in {result.steps} steps ({first:.6g} -> {last:.6g}); --require-learning asks that it does"
+    )
+    return result.fail(Stage.TRAIN, ArchitectureFailure(result.architecture, Phase.TRAIN, cause))
 
 
 class _CheckTask:

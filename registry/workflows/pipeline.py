@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -158,6 +159,28 @@ class PipelineResult:
             return "pass"
         return "interrupted" if self.interrupted else "fail"
 
+    @property
+    def learning_metric(self) -> str | None:
+        """The metric that says whether training learned: ``loss``, else the first the train step returns."""
+        return "loss" if "loss" in self.metrics else next(iter(self.metrics), None)
+
+    @property
+    def learned(self) -> bool | None:
+        """Whether the smoke training lowered :attr:`learning_metric` from its first step to its last.
+
+        None when nothing was trained (no data adapter, or a failure before
+        training). A few steps say little about a model's quality, but a loss
+        that rises (or stays) on them is worth a look: ``kreg check
+        --require-learning`` fails such rows.
+        """
+        name = self.learning_metric
+        if not self.trained or name is None:
+            return None
+        first, last = self.metrics[name].get("first"), self.metrics[name].get("last")
+        if not (isinstance(first, (int, float)) and isinstance(last, (int, float))):
+            return False
+        return math.isfinite(first) and math.isfinite(last) and last < first
+
     def fail(self, stage: Stage | None, failure: ArchitectureFailure) -> PipelineResult:
         """Mark the pipeline failed in ``stage`` (None: outside the stages) and return the result."""
         self.passed, self.stage, self.failure = False, stage, failure
@@ -191,6 +214,7 @@ class PipelineResult:
             "steps": self.steps,
             "steps_per_second": None if self.steps_per_second is None else round(self.steps_per_second, 3),
             "metrics": self.metrics,
+            "learned": self.learned,
             "seconds": round(self.seconds, 3),
         }
 

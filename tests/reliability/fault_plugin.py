@@ -49,6 +49,14 @@ def kreg_register_architectures(register):
         data_adapter="kreg_test_faults:data",
         hyperparameters={"units": 4},
     ))
+    for name, rate in (("fault-learns", 0.05), ("fault-stuck", 0.0)):
+        register(kreg.Architecture(
+            name=name,
+            summary=f"A regressor trained on one batch at learning rate {rate}",
+            builder="kreg_test_faults:build_at_rate",
+            data_adapter="kreg_test_faults:one_batch",
+            hyperparameters={"learning_rate": rate},
+        ))
     register(kreg.Architecture(
         name="fault-slow-train",
         summary="A regressor whose batches come slowly (0.1 s each), to be interrupted mid-training",
@@ -77,6 +85,22 @@ def _regressor(units, extra=()):
 
 def build_good(units):
     return _regressor(units)
+
+
+def build_at_rate(learning_rate):
+    import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mse")
+    return model
+
+
+def one_batch(hyperparameters, batch_size, source):
+    import numpy as np
+    import tensorflow as tf
+
+    x = np.random.default_rng(0).normal(size=(batch_size, 3)).astype("float32")
+    return tf.data.Dataset.from_tensors((x, x.sum(axis=1, keepdims=True))).repeat()
 
 
 def build_exit():

@@ -99,3 +99,15 @@ def test_a_bad_size_is_a_usage_error(kreg_cli):
 
 def test_sizes_are_shown_in_binary_units():
     assert [format_size(n) for n in (900, 1536, 28.5 * (1 << 40))] == ["900 B", "1.5 KiB", "28.5 TiB"]
+
+
+def test_warnings_given_while_building_are_shown_once_as_before(tmp_path):
+    import warnings
+
+    from kreg.running.memory_guard import weights_within_memory
+
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        with weights_within_memory("test"):
+            warnings.warn("a builder's warning", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in shown] == ["a builder's warning"]

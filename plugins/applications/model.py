@@ -8,8 +8,9 @@ this module answers any registered name with :func:`builder` (a module
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
+from typing import Any
 
 import keras
 
@@ -38,6 +39,7 @@ def build_application(
     pooling: str,
     learning_rate: float,
     optimizer: str,
+    data_state: Mapping[str, Any] | None = None,
 ) -> keras.Model:
     """Build one ``keras.applications`` model and compile it for classification.
 
@@ -59,6 +61,9 @@ def build_application(
         optimizer: str. ``"adam"`` or ``"sgd"`` (plain SGD: the smoke preset's
             choice, since tracing Adam's per-variable update for hundreds of
             variables is what makes the first training step slow).
+        data_state: Mapping or None. What the data-state step found in
+            ``--data`` (:func:`kreg.plugins.applications.data.class_state`): its
+            ``classes`` replace ``classes``.
 
     Returns:
         keras.Model. Compiled with the optimizer (already built, so ``fit``
@@ -69,6 +74,7 @@ def build_application(
         HyperparameterError: a value the model cannot take; the message names
             the hyperparameter and says what would work.
     """
+    classes = int((data_state or {}).get("classes", classes))
     _check_training(spec, image_size, classes, pooling, learning_rate, optimizer)
     _check_weights(spec, weights, include_top, image_size)
     function = getattr(keras.applications, spec.function)

@@ -26,6 +26,7 @@ def architecture(spec: Application) -> kreg.Architecture:
         source=spec.source,
         builder=f"kreg.plugins.applications.model:{spec.name}",
         data_adapter=f"kreg.plugins.applications.data:{spec.name}",
+        data_state="kreg.plugins.applications.data:class_state",
         train_step=None,
         hyperparameters=defaults(spec),
         tags=(TAG, spec.family, "image-classification", "functional"),
@@ -57,7 +58,8 @@ def description(spec: Application) -> str:
         f"keras.applications.{spec.module}.preprocess_input: {spec.preprocessing}.",
         "Without --data the images are synthetic blobs labelled by the grid cell of their brightest pixel; "
         "--data takes a folder with one subfolder per class (or a flat folder, labelled the same way) "
-        "or an .npz file with x and optionally y.",
+        "or an .npz file with x and optionally y; with labelled data the top is built for the data's classes "
+        "(saying so on stderr when that is not `classes`).",
         f"The smoke preset (what kreg check builds) uses {spec.smoke_size}x{spec.smoke_size} images, "
         f"{SMOKE_CLASSES} classes and plain SGD (tracing Adam's update of every variable triples the first "
         f"step's time): the same layers, a smaller top; `kreg check` never builds the full size, "

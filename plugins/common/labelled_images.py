@@ -52,6 +52,24 @@ def labelled_image_dataset(
     return with_position_labels(image_dataset(path, size, 3, batch_size, seed), classes)
 
 
+def labelled_class_count(source: str | Path | None) -> tuple[int, list[str]] | None:
+    """How many classes labelled data holds, and their names: ``(count, names)``; None without labels.
+
+    A folder with class subfolders has one class per subfolder (named); an
+    ``.npz`` file with ``y`` has ``max(y) + 1`` (unnamed). Synthetic data, a
+    flat folder and an ``.npz`` without ``y`` are labelled by position: None.
+    """
+    path = None if source is None else Path(source)
+    if path is not None and path.is_dir():
+        names = class_folders(path)
+        return (len(names), names) if names else None
+    if path is not None and path.suffix == ".npz" and path.is_file() and _has_labels(path):
+        with np.load(path) as data:
+            labels = data["y"].reshape(-1)
+        return (int(labels.max()) + 1, []) if labels.size else None
+    return None
+
+
 def class_folders(folder: Path) -> list[str]:
     """The subfolders of ``folder`` that hold images (at any depth), sorted: the class names."""
     return sorted(

@@ -114,3 +114,30 @@ def test_adapters_and_builders_are_found_by_name():
     assert model.convnexttiny.args == (BY_NAME["convnexttiny"],)
     with pytest.raises(AttributeError, match="no attribute 'resnet51'"):
         model.resnet51  # noqa: B018
+
+
+def test_training_on_a_two_class_folder_builds_a_two_class_top_and_says_so(tmp_path, kreg_cli):
+    """The new user's case: ``kreg train mobilenetv3small --data photos/`` trained ImageNet's 1000-class head."""
+    for index in range(4):
+        write_image(tmp_path / "photos" / "cats" / f"{index}.png", (200, 20 * index, 30))
+        write_image(tmp_path / "photos" / "dogs" / f"{index}.png", (20, 20 * index, 200))
+    photos = str(tmp_path / "photos")
+    result = kreg_cli("train", "mobilenetv3small", "--data", photos, "--steps", "1", "--batch-size", "4", "--json")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"kreg: --data {photos} holds 2 classes (cats, dogs): the model's top is built for classes=2, not 1000"
+        in result.stderr
+    )
+    first_loss = result.json()["metrics"]["loss"]["first"]
+    assert first_loss < 3.0  # about ln 2, not ln 1000 (6.9)
+
+
+def test_the_data_state_step_counts_folder_and_npz_classes_and_leaves_synthetic_data_alone(tmp_path):
+    for name in ("a", "b", "c"):
+        write_image(tmp_path / "folder" / name / "x.png", (10, 20, 30))
+    np.savez(tmp_path / "labels.npz", x=np.zeros((4, 8, 8, 3), "uint8"), y=np.array([0, 4, 1, 2]))
+    hyperparameters = {"classes": 1000}
+    assert data.class_state(hyperparameters, str(tmp_path / "folder")) == {"classes": 3, "class_names": ["a", "b", "c"]}
+    assert data.class_state(hyperparameters, str(tmp_path / "labels.npz")) == {"classes": 5, "class_names": []}
+    assert data.class_state(hyperparameters, None) == {}
+    assert data.classes_for(hyperparameters, {}) == 1000

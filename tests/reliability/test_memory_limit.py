@@ -47,6 +47,28 @@ def test_max_memory_sets_the_limit_and_is_not_left_in_the_environment(kreg_cli):
     assert kreg_cli("inspect", "mlp", "--max-memory", "8G", "--json").exit_code == 0
 
 
+def test_out_of_memory_is_found_in_the_chain_keras_raises_and_said_in_one_line():
+    """What Keras does with TensorFlow's OOM in a layer: ``type(error)(message)`` fails, a TypeError over it."""
+    import tensorflow as tf
+
+    from kreg.running.causes import specific_cause
+
+    message = "OOM when allocating tensor with shape[784,10000000000] and type float on /job:localhost by allocator"
+    try:
+        try:
+            raise tf.errors.ResourceExhaustedError(None, None, message)
+        except tf.errors.ResourceExhaustedError:
+            raise TypeError("ResourceExhaustedError.__init__() missing 2 required positional arguments") from None
+    except TypeError as error:
+        cause = specific_cause(error)
+    assert cause == (
+        "out of memory: TensorFlow could not allocate a float tensor of shape [784, 10000000000] (28.5 TiB); "
+        "--max-memory SIZE refuses such builds before they start"
+    )
+    assert specific_cause(MemoryError()) == "out of memory: MemoryError"
+
+
+@pytest.mark.slow  # TensorFlow takes about 20 s to give up on 28.5 TiB; the test above covers the cause
 def test_without_a_limit_tensorflows_out_of_memory_is_one_line_naming_it(kreg_cli):
     """The issue's TypeError: Keras re-raises TensorFlow's ResourceExhaustedError and fails doing so."""
     result = kreg_cli("inspect", "mlp", *HUGE, "--max-memory", "0")

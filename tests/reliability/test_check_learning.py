@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ElementTree
 
+import pytest
+
 
 def test_learned_is_in_json_and_junit_and_require_learning_fails_a_loss_that_did_not_fall(faults, tmp_path):
     junit = tmp_path / "check.xml"
@@ -31,6 +33,7 @@ def test_learned_is_in_json_and_junit_and_require_learning_fails_a_loss_that_did
     assert cases["fault-stuck"].find("failure") is not None and cases["fault-learns"].find("failure") is None
 
 
+@pytest.mark.slow  # another kreg check; the test above covers learned
 def test_without_require_learning_the_table_says_the_loss_did_not_fall(faults):
     result = faults.kreg("check", "fault-stuck")
     assert result.returncode == 0, result.stderr

@@ -33,7 +33,10 @@ def _shadowing_folder(tmp_path: Path, kind: str) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("kind", SHADOWS)
+@pytest.mark.parametrize(
+    "kind",
+    ["folder", pytest.param("module", marks=pytest.mark.slow)],  # the slow one runs kreg.py if it breaks
+)
 def test_kreg_check_from_a_folder_holding_kreg_passes_and_runs_none_of_it(faults, tmp_path, kind):
     folder = _shadowing_folder(tmp_path, kind)
     result = faults.kreg_script("check", "fault-good", "--json", cwd=folder)

@@ -153,9 +153,12 @@ def call_features(rows: Sequence[Mapping[str, Any]]) -> list[CallFeatures]:
     """
     latest: dict[str, int] = {}
     parents: list[int | None] = []
+    depths: list[int] = []  # an enclosing call comes before its inner calls: its depth is known
     for index, row in enumerate(rows):
         path = row["path"]
-        parents.append(latest.get(path.rsplit("/", 1)[0]) if "/" in path else None)
+        parent = latest.get(path.rsplit("/", 1)[0]) if "/" in path else None
+        parents.append(parent)
+        depths.append(1 if parent is None else depths[parent] + 1)
         latest[path] = index
     siblings: dict[int | None, list[int]] = {}
     for index, parent in enumerate(parents):
@@ -166,19 +169,16 @@ def call_features(rows: Sequence[Mapping[str, Any]]) -> list[CallFeatures]:
         for position, index in enumerate(group):
             before[index] = group[position - 1] if position else None
             after[index] = group[position + 1] if position + 1 < len(group) else None
-    return [_features(rows, index, parents, before[index], after[index]) for index in range(len(rows))]
+    return [
+        _features(rows, index, parents[index], depths[index], before[index], after[index]) for index in range(len(rows))
+    ]
 
 
 def _features(
-    rows: Sequence[Mapping[str, Any]], index: int, parents: list[int | None], before: int | None, after: int | None
+    rows: Sequence[Mapping[str, Any]], index: int, parent: int | None, depth: int, before: int | None, after: int | None
 ) -> CallFeatures:
     row = rows[index]
     name = leaf_name(row["path"])
-    parent = parents[index]
-    depth = 1
-    while parent is not None:
-        depth += 1
-        parent = parents[parent]
     return CallFeatures(
         cls=row["class"],
         input_shape=json.dumps(row.get("input_shape")),
@@ -186,11 +186,11 @@ def _features(
         params=row.get("params"),
         macs=row.get("macs"),
         depth=depth,
-        parent=_class_at(rows, parents[index]),
+        parent=_class_at(rows, parent),
         before=_class_at(rows, before),
         after=_class_at(rows, after),
         name=None if is_auto_name(name, row["class"]) else name,
-        parent_index=parents[index],
+        parent_index=parent,
     )
 
 

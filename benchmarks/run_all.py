@@ -7,7 +7,7 @@ PNG. Usage:
 
     .venv/bin/python benchmarks/run_all.py [--quick] [--only GROUP ...] [--merge] [--render]
 
-Groups: list, registry, inspect, train, check, cluster.
+Groups: list, registry, diff, inspect, train, check, cluster.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ LIST_PLOT = BENCHMARKS / "list_scaling.png"
 PLANS = {  # group: (module, full arguments, quick arguments)
     "list": ("bench_list", {"runs": 5}, {"runs": 2, "plugin_counts": (0, 100)}),
     "registry": ("bench_registry", {"runs": 5}, {"runs": 2, "architecture_counts": (100, 5_000)}),
+    "diff": ("bench_diff", {"runs": 3}, {"runs": 1, "call_counts": (100, 1_000)}),
     "inspect": ("bench_inspect", {"runs": 3}, {"runs": 1}),
     "train": ("bench_train", {"runs": 7}, {"runs": 3, "steps": 100}),
     "check": ("bench_check", {"runs": 1}, {"runs": 1}),
@@ -136,6 +137,7 @@ def markdown(results: dict) -> str:
             f"![kreg list time against plugin count]({LIST_PLOT.name})",
         ]
     lines += _registry_section(results["rows"])
+    lines += _diff_section(results["rows"])
     lines += ["", "Run time of each group (s): " + ", ".join(f"{k} {v:.0f}" for k, v in results["durations"].items())]
     return "\n".join(lines) + "\n"
 
@@ -202,6 +204,18 @@ def _registry_section(rows: list[dict]) -> list[str]:
         + ", ".join(f"{row['cpu_ratio']:.3f} at {row['architectures']:,}" for row in tables)
         + "."
     )
+    return lines
+
+
+def _diff_section(rows: list[dict]) -> list[str]:
+    """How the structural diff's cost grows with the number of layer calls."""
+    from bench_diff import growth_exponents
+
+    exponents = growth_exponents([row for row in rows if row["group"] == "diff"])
+    if not exponents:
+        return []
+    lines = ["", "## The diff and the number of layer calls", ""]
+    lines += [f"- `{label}`: CPU time grows as calls^{value:.2f}." for label, value in exponents.items()]
     return lines
 
 

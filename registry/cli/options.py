@@ -139,3 +139,17 @@ batch_size_option = click.option(
     help="Estimate training memory at batch size N (default: the architecture's; a saved model has none, "
     "so its report leaves training memory out without this).",
 )
+
+
+def seconds_option(flag: str, *, default: float, minimum: float, help: str) -> Callable[[F], F]:
+    """A ``FLAG SECONDS`` option: a number of seconds of at least ``minimum``, its default shown in ``--help``.
+
+    Args:
+        flag: str. The option, e.g. ``"--connect-timeout"``.
+        default: float. The value when the option is not given.
+        minimum: float. The smallest value accepted (a smaller one is a usage error).
+        help: str. The option's help text.
+    """
+    return click.option(
+        flag, type=click.FloatRange(min=minimum), default=default, show_default=True, metavar="SECONDS", help=help
+    )

@@ -131,7 +131,7 @@ def review_command(
         if right_spec is None
         else resolve_subject(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
     )
-    from kreg.workflows.review import require_trainable_subject, review_subject, write_review
+    from kreg.workflows.review import ReviewOptions, require_trainable_subject, review_subject, write_review
 
     if train_steps is not None:
         require_trainable_subject(left)
@@ -142,14 +142,10 @@ def review_command(
     from kreg.inspect_tools.input_shapes import parse_input_shapes
 
     pinned = parse_input_shapes(input_shapes)
-    review = review_subject(
-        left,
-        catalogue,
-        train_steps=train_steps,
-        expand_layers=expand_layers,
-        input_shapes=pinned,
-        batch_size=batch_size,
+    options = ReviewOptions(
+        train_steps=train_steps, expand_layers=expand_layers, input_shapes=pinned, batch_size=batch_size
     )
+    review = review_subject(left, catalogue, options)
     if right is not None:
         at_own_sizes = not pinned and batch_size is None  # else the left side is inspected again, as the right one is
         review.comparison = compare_sides(left, right, catalogue, left_report=review.report if at_own_sizes else None)

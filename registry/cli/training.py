@@ -17,6 +17,7 @@ from kreg.cli.options import (
     json_option,
     plugin_options,
     preset_option,
+    seconds_option,
     set_option,
     train_steps_option,
 )
@@ -72,12 +73,10 @@ DISTRIBUTE_HELP = (
     "--logdir", metavar="DIR", default=None, help="Write each step's metrics as TensorBoard scalars under DIR/train."
 )
 @click.option("--distribute", type=click.Choice(["mirrored", "multiworker"]), default=None, help=DISTRIBUTE_HELP)
-@click.option(
+@seconds_option(
     "--connect-timeout",
-    type=click.FloatRange(min=1),
     default=DEFAULT_CONNECT_TIMEOUT,
-    show_default=True,
-    metavar="SECONDS",
+    minimum=1,
     help=(
         "With --distribute multiworker: give up when the other workers have not all answered within this time, "
         "naming those that did not."
@@ -219,12 +218,10 @@ class ShardParameter(click.ParamType):
     help="Check this many architectures at once, each in its own process.",
 )
 @check_steps_option
-@click.option(
+@seconds_option(
     "--timeout",
-    type=click.FloatRange(min=0),
     default=CHECK_TIMEOUT,
-    show_default=True,
-    metavar="SECONDS",
+    minimum=0,
     help=(
         "Fail an architecture whose check takes longer than this (its process is killed), naming what it was "
         "doing; 0 for no limit."

@@ -25,6 +25,8 @@ def inspect_subject(
     component: str | None = None,
     input_shapes: Mapping[str, Any] | Any = None,
     batch_size: int | None = None,
+    *,
+    opened: OpenedSubject | None = None,
 ) -> Report:
     """The ``kreg inspect`` report of a subject (all components, or one).
 
@@ -37,28 +39,16 @@ def inspect_subject(
             with one input; checked against the components' inputs here.
         batch_size: int or None. Estimate training memory at this batch size
             (an architecture's own by default; a file or a model has none).
+        opened: OpenedSubject or None. The subject already built or loaded
+            (a review draws it too); None opens it here.
 
     Raises:
         KregUsageError: a bad component or input shape (or, before this, name, preset or hyperparameter).
         ArchitectureFailure: building or inspecting failed.
         KregError: the file could not be loaded.
     """
-    return inspect_opened(subject, open_subject(subject, catalogue), component, input_shapes, batch_size)
-
-
-def inspect_opened(
-    subject: Subject,
-    opened: OpenedSubject,
-    component: str | None = None,
-    input_shapes: Mapping[str, Any] | Any = None,
-    batch_size: int | None = None,
-) -> Report:
-    """The report of a subject already opened (built or loaded), as :func:`inspect_subject` gives it.
-
-    Raises:
-        KregUsageError: a bad component or input shape.
-        ArchitectureFailure: inspecting failed.
-    """
+    if opened is None:
+        opened = open_subject(subject, catalogue)
     components = opened.select(component)
     if opened.built is not None:
         return inspect_built(opened.built, components, input_shapes, batch_size)

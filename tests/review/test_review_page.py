@@ -230,7 +230,7 @@ def _ones_data(hyperparameters, batch_size, source):
 
 def test_curves_hold_every_step_and_agree_with_the_training_summary():
     pytest.importorskip("kreg.running.training", reason="the training module is not on this branch yet")
-    from kreg.workflows.review import make_review
+    from kreg.workflows.review import ReviewOptions, make_review
 
     architecture = kreg.Architecture(
         name="tiny-ones",
@@ -242,7 +242,7 @@ def test_curves_hold_every_step_and_agree_with_the_training_summary():
     )
     catalogue = kreg.Catalogue()
     catalogue.add(architecture, kreg.PluginRecord(name="p"))
-    review = make_review(catalogue.get("tiny-ones"), {"units": 2}, train_steps=7)
+    review = make_review(catalogue.get("tiny-ones"), {"units": 2}, ReviewOptions(train_steps=7))
     training = review.training
     assert review.failure() is None and training.finite
     assert [step for step, _ in training.curves["loss"]] == list(range(1, 8))

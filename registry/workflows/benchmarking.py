@@ -10,12 +10,14 @@ the run with the rows so far and no process left running.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kreg.catalogue import Entry
-from kreg.errors import ArchitectureFailure, describe_exception
+from kreg.errors import ArchitectureFailure, KregUsageError, describe_exception
 from kreg.processes import Interrupted
 from kreg.running.measuring import Measurement, measure
 from kreg.running.workers import run_isolated
@@ -188,3 +190,24 @@ def bench_all(
             run.interrupted = isolated.interrupted
             break
     return run
+
+
+def read_bench(path: str | Path, architecture: str) -> list[dict[str, Any]]:
+    """The rows of ``architecture`` in a ``kreg bench --json`` file (for ``kreg review --bench``).
+
+    Raises:
+        KregUsageError: the file cannot be read, is not ``kreg bench --json``'s
+            output, or has no row for ``architecture``.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise KregUsageError(f"--bench {path}: cannot read it as kreg bench --json output ({error})") from None
+    rows = data if isinstance(data, list) else [data]
+    if not all(isinstance(row, dict) and "architecture" in row and "status" in row for row in rows):
+        raise KregUsageError(f"--bench {path}: not kreg bench --json output (objects with architecture and status)")
+    mine = [row for row in rows if row["architecture"] == architecture]
+    if not mine:
+        found = ", ".join(sorted({str(row["architecture"]) for row in rows})) or "none"
+        raise KregUsageError(f"--bench {path} has no row for {architecture!r} (it has: {found})")
+    return mine

@@ -21,6 +21,10 @@ measurement's alone. In order:
    training memory of the built model: parameters, gradients, optimizer state,
    activations), made after the peak was read so that tracing does not count.
 
+On a GPU, the peak is TensorFlow's allocator peak on the first GPU
+(``tf.config.experimental.get_memory_info("GPU:0")["peak"]``, its statistics
+reset before building) and the device is the GPU's name.
+
 A batch that does not fit fails with a cause naming out-of-memory: the
 child's data segment is limited to the memory available when it starts
 (``RLIMIT_DATA``), so an allocation too large fails in TensorFlow
@@ -113,20 +117,24 @@ def measure(entry: Entry, batch_size: int, dtype: str = "float32", repeats: int 
     """
     require_keras()
     _warm_runtime()
+    gpu = _gpu()
     baseline = _resident_high_water()
     _limit_data_to_available_memory()
     try:
+        if gpu is not None:
+            _reset_gpu_peak()
         built, batch = _built_with_a_batch(entry, batch_size, dtype)
         with in_phase(entry.name, Phase.TRAIN, cause=_cause):
             inference = Timing.of(_timed(lambda: built.model.predict_on_batch(_inputs(batch)), repeats))
             step = resolve_part(entry, "train_step")
             with installed_train_step(built.model, step, entry.name):
                 training = Timing.of(_timed(lambda: built.model.train_on_batch(*_arguments(batch)), repeats))
-        peak = _resident_high_water() - baseline
+        peak = _resident_high_water() - baseline if gpu is None else _gpu_peak()
     finally:
         _unlimit_data()
     estimate, macs, step_macs = _estimate(built, batch_size)
-    return Measurement(entry.name, batch_size, dtype, cpu_name(), inference, training, peak, estimate, macs, step_macs)
+    device = cpu_name() if gpu is None else gpu
+    return Measurement(entry.name, batch_size, dtype, device, inference, training, peak, estimate, macs, step_macs)
 
 
 def _warm_runtime() -> None:
@@ -266,6 +274,30 @@ def _meminfo_kib(path: str, key: str) -> int | None:
     except OSError:
         return None
     return None
+
+
+def _gpu() -> str | None:
+    """The name of the first GPU TensorFlow sees (where Keras runs the model), or None on CPU."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return None
+    details = tf.config.experimental.get_device_details(gpus[0])
+    return str(details.get("device_name", gpus[0].name))
+
+
+def _reset_gpu_peak() -> None:
+    import tensorflow as tf
+
+    tf.config.experimental.reset_memory_stats("GPU:0")
+
+
+def _gpu_peak() -> int:
+    """TensorFlow's allocator peak on the first GPU since :func:`_reset_gpu_peak`, in bytes."""
+    import tensorflow as tf
+
+    return int(tf.config.experimental.get_memory_info("GPU:0")["peak"])
 
 
 def cpu_name() -> str:

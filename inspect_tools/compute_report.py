@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kreg.inspect_tools.backward import BackwardCompute, count_backward
 from kreg.inspect_tools.compute import TRACE_BATCH, TraceCompute, count_macs
 from kreg.inspect_tools.input_shapes import SOURCES, ResolvedInputs, ShapePlan
 from kreg.inspect_tools.keras_types import KerasModel, KerasVariable
@@ -35,6 +36,8 @@ class TracedModel:
         compute_trace: Trace or None. The trace compute was counted on
             (``rows`` itself when every input size was known).
         notes: list[str]. What was not counted, and why.
+        backward: BackwardCompute or None. The backward pass's MACs
+            (:mod:`kreg.inspect_tools.backward`); None when not counted.
     """
 
     rows: Trace
@@ -42,12 +45,17 @@ class TracedModel:
     compute: TraceCompute | None = None
     compute_trace: Trace | None = None
     notes: list[str] = field(default_factory=list)
+    backward: BackwardCompute | None = None
 
     def row_macs(self) -> dict[str, int]:
         """MACs of each call (its inner calls included) by path, from the compute trace."""
         if self.compute is None or self.compute_trace is None:
             return {}
         return {call.path: self.compute.total_macs[call.index] for call in self.compute_trace.inner}
+
+    def row_backward_macs(self) -> dict[str, int]:
+        """Backward MACs of each call (its inner calls included) by path; empty when not counted."""
+        return {} if self.backward is None else self.backward.by_path()
 
 
 def trace_for_report(model: KerasModel, plan: ShapePlan, trained: bool) -> TracedModel:
@@ -84,7 +92,19 @@ def trace_for_report(model: KerasModel, plan: ShapePlan, trained: bool) -> Trace
             return traced
     traced.compute = count_macs(traced.compute_trace)
     traced.notes.extend(traced.compute.notes)
+    traced.backward = _backward(model, resolved, traced.notes)
     return traced
+
+
+def _backward(model: KerasModel, resolved: ResolvedInputs, notes: list[str]) -> BackwardCompute | None:
+    """The backward pass's MACs, counted on a trace of its own (its graph gains the gradients)."""
+    try:
+        backward = count_backward(model, resolved.for_trace())
+    except Exception as error:  # noqa: BLE001 - plugin layers without gradients raise anything; the note says why
+        notes.append(f"backward not counted: {short_error(error)}")
+        return None
+    notes.extend(backward.notes)
+    return backward
 
 
 def _not_counted(resolved: ResolvedInputs, error: BaseException) -> str:
@@ -123,6 +143,8 @@ class ComputeSummary:
     activation_bytes: int = 0
     models: int = 0
     notes: list[str] = field(default_factory=list)
+    backward_macs: int = 0
+    backward_counted: bool = True
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
@@ -139,6 +161,10 @@ class ComputeSummary:
         self.source = max(self.source, traced.resolved.source, key=SOURCES.index)
         self.by_class.update(traced.compute.by_class)
         self.activation_bytes += activation_bytes(traced.compute_trace, traced.compute.repeats)
+        if traced.backward is None or traced.backward.notes:
+            self.backward_counted = False
+        else:
+            self.backward_macs += traced.backward.total
 
     def merge(self, other: ComputeSummary) -> None:
         """Add another summary's models (a container's sub-models) to this one."""
@@ -151,11 +177,18 @@ class ComputeSummary:
         self.activation_bytes += other.activation_bytes
         self.models += other.models
         self.notes.extend(other.notes)
+        self.backward_macs += other.backward_macs
+        self.backward_counted = self.backward_counted and other.backward_counted
 
     @property
     def known(self) -> bool:
         """Counted, and at known input sizes: the figures are per example."""
         return self.counted and self.models > 0 and self.complete
+
+    @property
+    def backward(self) -> int | None:
+        """Backward MACs per example; None when the forward ones are not per example or a model's were not counted."""
+        return self.backward_macs if self.known and self.backward_counted else None
 
 
 def compute_report(summary: ComputeSummary) -> ComputeReport:
@@ -172,6 +205,8 @@ def compute_report(summary: ComputeSummary) -> ComputeReport:
         shape_source=summary.source,
         by_class=dict(summary.by_class.most_common()),
         note="; ".join(dict.fromkeys(summary.notes)) if summary.notes else None,
+        backward_macs=summary.backward,
+        training_step_macs=None if summary.backward is None else summary.macs + summary.backward,
     )
 
 

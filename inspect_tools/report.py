@@ -141,7 +141,12 @@ class _Collected:
             if isinstance(sub, keras.Model):
                 sub_summary = self.add(sub, f"{path}/", trained=False)
                 counted = sub_summary.macs if sub_summary.counted else None
-                self.layers[index] = replace(row, mac_count=counted, per_position=not sub_summary.complete)
+                self.layers[index] = replace(
+                    row,
+                    mac_count=counted,
+                    per_position=not sub_summary.complete,
+                    backward_mac_count=sub_summary.backward_macs if sub_summary.backward_counted else None,
+                )
                 summary.merge(sub_summary)
         return summary
 
@@ -160,6 +165,7 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
         input sizes are unknown.
     """
     macs = traced.row_macs() if traced is not None else {}
+    backward = traced.row_backward_macs() if traced is not None else {}
     per_position = traced is not None and traced.compute is not None and not traced.resolved.complete
     rows = [
         LayerRow(
@@ -170,6 +176,7 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
             params=0,
             mac_count=0 if macs else None,
             per_position=per_position,
+            backward_mac_count=0 if backward else None,
         )
         for name, tensor in zip(trace.input_names, trace.root.inputs)
     ]
@@ -186,6 +193,7 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
                 params=counts[id(call.layer)],
                 mac_count=macs.get(call.path),
                 per_position=per_position,
+                backward_mac_count=backward.get(call.path),
             )
         )
     return rows

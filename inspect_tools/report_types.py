@@ -78,6 +78,8 @@ class LayerRow:
             example or, when ``per_position``, per unknown position; None when not counted.
         per_position: bool. Input sizes were unknown: the count is per position
             (JSON: ``macs`` null and ``macs_per_position``).
+        backward_mac_count: int or None. The MACs of its backward pass (its
+            inner calls included), counted as ``mac_count`` is.
     """
 
     path: str
@@ -87,6 +89,7 @@ class LayerRow:
     params: int
     mac_count: int | None = None
     per_position: bool = False
+    backward_mac_count: int | None = None
 
     @property
     def macs(self) -> int | None:
@@ -98,8 +101,14 @@ class LayerRow:
         """MACs per unknown position; None when counted per example or not at all."""
         return self.mac_count if self.per_position else None
 
+    @property
+    def backward_macs(self) -> int | None:
+        """Backward MACs per example; None when not counted or counted per position."""
+        return None if self.per_position else self.backward_mac_count
+
     def to_json(self) -> JsonObject:
-        """``path``, ``class``, ``input_shape``, ``output_shape``, ``params``, ``macs`` [, ``macs_per_position``]."""
+        """``path``, ``class``, ``input_shape``, ``output_shape``, ``params``, ``macs`` [, ``macs_per_position``],
+        ``backward_macs``."""
         record: JsonObject = {
             "path": self.path,
             "class": self.layer_class,
@@ -110,6 +119,7 @@ class LayerRow:
         }
         if self.per_position:
             record["macs_per_position"] = self.macs_per_position
+        record["backward_macs"] = self.backward_macs
         return record
 
 
@@ -161,6 +171,9 @@ class ComputeReport:
         shape_source: str. One of :data:`SHAPE_SOURCES`.
         by_class: Mapping[str, int]. MACs by layer class, largest first.
         note: str or None. What was not counted, and why.
+        backward_macs: int or None. MACs per example of the backward pass
+            (:mod:`kreg.inspect_tools.backward`); None where ``macs`` is None or it was not counted.
+        training_step_macs: int or None. ``macs`` + ``backward_macs``.
     """
 
     macs: int | None
@@ -169,6 +182,8 @@ class ComputeReport:
     shape_source: str
     by_class: Mapping[str, int]
     note: str | None = None
+    backward_macs: int | None = None
+    training_step_macs: int | None = None
 
     @property
     def per_position(self) -> bool:
@@ -186,6 +201,8 @@ class ComputeReport:
         }
         if self.note is not None:
             record["note"] = self.note
+        record["backward_macs"] = self.backward_macs
+        record["training_step_macs"] = self.training_step_macs
         return record
 
 

@@ -21,6 +21,9 @@ from kreg.cli.options import (
 )
 from kreg.cli.session import emit_json, get_session
 
+INSPECT_DTYPES = ("float32", "mixed_float16", "mixed_bfloat16")
+"""The Keras dtype policies of ``kreg inspect --dtype`` (kreg.running.keras_runtime.DTYPE_POLICIES)."""
+
 
 @click.command("inspect")
 @click.argument("name", metavar="NAME|FILE.keras")
@@ -29,6 +32,15 @@ from kreg.cli.session import emit_json, get_session
 @component_option
 @input_shape_option
 @batch_size_option
+@click.option(
+    "--dtype",
+    type=click.Choice(INSPECT_DTYPES),
+    default=None,
+    help=(
+        "What-if: build under this Keras dtype policy (mixed_float16/mixed_bfloat16: 16-bit activations, "
+        "float32 variables); memory follows. Architectures only."
+    ),
+)
 @json_option
 @plugin_options
 def inspect_command(
@@ -38,6 +50,7 @@ def inspect_command(
     component: str | None,
     input_shapes: tuple[str, ...],
     batch_size: int | None,
+    dtype: str | None,
     as_json: bool,
 ) -> None:
     """Build an architecture (or load a saved model) and report parameters, compute, memory, layer shapes and Dense threading.
@@ -67,6 +80,7 @@ def inspect_command(
       kreg inspect resnet50
       kreg inspect transformer --set num_heads=4 --json
       kreg inspect mlp.keras --batch-size 64
+      kreg inspect convnexttiny --dtype mixed_float16 --batch-size 16
       kreg inspect transformer.keras --input-shape encoder_inputs=20 --input-shape decoder_inputs=20
     """
     from kreg.inspect_tools.input_shapes import parse_input_shapes
@@ -77,7 +91,7 @@ def inspect_command(
     catalogue = get_session().catalogue
     subject = resolve_subject(catalogue, name, assignments, preset)
     pinned = parse_input_shapes(input_shapes)
-    report = inspect_subject(subject, catalogue, component, pinned, batch_size)
+    report = inspect_subject(subject, catalogue, component, pinned, batch_size, dtype)
     if as_json:
         emit_json(report.to_json())
         return

@@ -25,6 +25,7 @@ from kreg.inspect_tools.graph_labels import (
 from kreg.inspect_tools.report_types import ComponentReport
 from kreg.inspect_tools.shapes import format_shape, product
 from kreg.references import describe_reference
+from kreg.rendering.bench_html import bench_section_body
 from kreg.rendering.diff_html import diff_section_body
 from kreg.rendering.formatting import counted_at, dense_macs_cell, headline_macs, human_bytes
 from kreg.rendering.html_parts import Cell, escape, html_table
@@ -83,6 +84,7 @@ SECTIONS = [
     ("layers", "Layers"),
     ("dense", "Threaded Dense"),
     ("training", "Smoke training"),
+    ("bench", "Measured beside estimated"),
 ]
 
 
@@ -184,6 +186,7 @@ def _rendered_sections(review: ReviewContent, keys: Sequence[str]) -> list[tuple
         "layers": _layers,
         "dense": _dense,
         "training": _training,
+        "bench": lambda review: bench_section_body(review.bench),
     }
     wanted = set(keys)
     shown = []

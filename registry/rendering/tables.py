@@ -66,12 +66,19 @@ def compute_fields(component: ComponentReport) -> list[list[str]]:
     if total:
         parts = [f"{name} {human_count(macs)} ({100 * macs / total:.1f} %)" for name, macs in compute.by_class.items()]
         rows.append(["MACs by class", ", ".join(parts)])
+    if compute.training_step_macs is not None and compute.backward_macs is not None:
+        rows.append(["training step MACs", training_step_line(compute.training_step_macs, compute.backward_macs)])
     rows += memory_fields(memory)
     if compute.note:
         rows.append(["note", compute.note])
     if memory.training is not None:
         rows.append(training_field(memory))
     return rows
+
+
+def training_step_line(training_step_macs: int, backward_macs: int) -> str:
+    """``78.6 M per example (backward 52.2 M)``: forward and backward of one training step."""
+    return f"{human_count(training_step_macs)} per example (backward {human_count(backward_macs)})"
 
 
 def memory_fields(memory: MemoryReport) -> list[list[str]]:

@@ -86,7 +86,11 @@ def build(entry: Entry, hyperparameters: Mapping[str, Any], source: str | None =
 
 
 def build_fresh(
-    entry: Entry, hyperparameters: Mapping[str, Any], seed: int | None = 0, source: str | None = None
+    entry: Entry,
+    hyperparameters: Mapping[str, Any],
+    seed: int | None = 0,
+    source: str | None = None,
+    dtype: str | None = None,
 ) -> BuiltArchitecture:
     """:func:`build` in a fresh Keras session, with the random seed set first.
 
@@ -99,6 +103,9 @@ def build_fresh(
         hyperparameters: Mapping[str, Any]. Values for the builder.
         seed: int or None. Seed of Python, NumPy and TensorFlow; None leaves them.
         source: str or None. As for :func:`build`.
+        dtype: str or None. A Keras dtype policy (``mixed_float16``) to build
+            under; it stays the global policy until the next fresh session.
+            None keeps float32 (a fresh session's policy).
 
     Returns:
         BuiltArchitecture.
@@ -109,7 +116,9 @@ def build_fresh(
     require_keras()
     import keras
 
-    keras.backend.clear_session()
+    keras.backend.clear_session()  # also resets the dtype policy
+    if dtype is not None:
+        keras.mixed_precision.set_global_policy(dtype)
     if seed is not None:
         keras.utils.set_random_seed(seed)
     return build(entry, hyperparameters, source)

@@ -52,6 +52,8 @@ class Review:
         training: TrainingCurves or None. The smoke training, when one was asked for.
         training_error: ArchitectureFailure or None. Why the smoke training failed.
         comparison: ArchitectureDiff or None. The diff against another side (``--against``).
+        bench: list[dict]. ``kreg bench --json`` rows of this architecture
+            (``--bench FILE``), shown beside the estimates.
         created: str. When the review was made, to the minute in UTC (``2026-11-26 14:05 UTC``).
     """
 
@@ -66,6 +68,7 @@ class Review:
     training: TrainingCurves | None = None
     training_error: ArchitectureFailure | None = None
     comparison: ArchitectureDiff | None = None
+    bench: list[dict[str, Any]] = field(default_factory=list)
     created: str = field(
         default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     )

@@ -157,8 +157,8 @@ class OpenedSubject:
         return {component: self.components[component]}
 
 
-def open_subject(subject: Subject, catalogue: Catalogue) -> OpenedSubject:
-    """Build the architecture (in a fresh Keras session), load the file, or take the model.
+def open_subject(subject: Subject, catalogue: Catalogue, dtype: str | None = None) -> OpenedSubject:
+    """Build the architecture (in a fresh Keras session, under ``dtype``'s policy), load the file, or take the model.
 
     Raises:
         KregUsageError: the builder rejected a hyperparameter by name, or the file does not exist.
@@ -168,7 +168,7 @@ def open_subject(subject: Subject, catalogue: Catalogue) -> OpenedSubject:
     from kreg.running.building import build_fresh
 
     if subject.entry is not None:
-        built = build_fresh(subject.entry, subject.hyperparameters, seed=None)
+        built = build_fresh(subject.entry, subject.hyperparameters, seed=None, dtype=dtype)
         return OpenedSubject(subject, dict(built.components), built)
     if subject.file is not None:
         return OpenedSubject(subject, {MODEL_COMPONENT: load_file(subject.file, catalogue)})

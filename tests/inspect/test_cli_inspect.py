@@ -35,10 +35,18 @@ def test_inspect_json_has_the_structure_of_design_md(inspect_json):
     assert model["class"] == "Functional"
     assert model["params"] == {"total": 530, "trainable": 514, "non_trainable": 16}
     for row in model["layers"]:
-        assert list(row) == ["path", "class", "input_shape", "output_shape", "params", "macs"]
+        assert list(row) == ["path", "class", "input_shape", "output_shape", "params", "macs", "backward_macs"]
     for entry in model["dense"]:
         assert list(entry) == ["path", "input_shape", "output_shape", "kernel_shape", "threaded_over", "params", "macs"]
-    assert list(model["compute"]) == ["macs", "macs_per_position", "input_shapes", "shape_source", "by_class"]
+    assert list(model["compute"]) == [
+        "macs",
+        "macs_per_position",
+        "input_shapes",
+        "shape_source",
+        "by_class",
+        "backward_macs",
+        "training_step_macs",
+    ]
     assert list(model["memory"])[:3] == ["parameter_bytes", "activation_bytes_per_example", "training_bytes"]
 
 
@@ -52,6 +60,9 @@ def test_inspect_json_compute_and_memory_match_a_hand_count(inspect_json):
         "input_shapes": {"input_beta": [None, 100, 20], "input_factor": [None, 100]},
         "shape_source": "model",
         "by_class": {"Dense": dense, "Dot": dot},
+        # First layers of each branch: weight gradients only; output_beta: weights and input; the Dot: both operands.
+        "backward_macs": 100 * 20 * 8 + 2 * 100 * 8 * 3 + 100 * 3 + 2 * dot,
+        "training_step_macs": dense + dot + 100 * 20 * 8 + 2 * 100 * 8 * 3 + 100 * 3 + 2 * dot,
     }
     assert sum(row["macs"] for row in model["layers"]) == dense + dot
     memory = model["memory"]
@@ -90,6 +101,7 @@ def test_inspect_json_hidden_layer_matches_design_md(inspect_json):
         "output_shape": [None, 100, 8],
         "params": 168,
         "macs": 16000,
+        "backward_macs": 16000,  # the first layer: its weight gradient only
     }
     assert [entry["path"] for entry in model["dense"]] == ["hidden_layer", "output_beta", "output_factor"]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kreg.inspect_tools.bounds import combined
 from kreg.inspect_tools.compute import TRACE_BATCH, TraceCompute, count_macs
 from kreg.inspect_tools.input_shapes import SOURCES, ResolvedInputs, ShapePlan
 from kreg.inspect_tools.keras_types import KerasModel, KerasVariable
@@ -123,6 +124,7 @@ class ComputeSummary:
     activation_bytes: int = 0
     models: int = 0
     notes: list[str] = field(default_factory=list)
+    bounds: set[str] = field(default_factory=set)
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
@@ -139,6 +141,7 @@ class ComputeSummary:
         self.source = max(self.source, traced.resolved.source, key=SOURCES.index)
         self.by_class.update(traced.compute.by_class)
         self.activation_bytes += activation_bytes(traced.compute_trace, traced.compute.repeats)
+        self.bounds |= traced.compute.bounds
 
     def merge(self, other: ComputeSummary) -> None:
         """Add another summary's models (a container's sub-models) to this one."""
@@ -151,6 +154,7 @@ class ComputeSummary:
         self.activation_bytes += other.activation_bytes
         self.models += other.models
         self.notes.extend(other.notes)
+        self.bounds |= other.bounds
 
     @property
     def known(self) -> bool:
@@ -172,6 +176,8 @@ def compute_report(summary: ComputeSummary) -> ComputeReport:
         shape_source=summary.source,
         by_class=dict(summary.by_class.most_common()),
         note="; ".join(dict.fromkeys(summary.notes)) if summary.notes else None,
+        exact=counted and not summary.bounds,
+        bounds=combined(summary.bounds),
     )
 
 

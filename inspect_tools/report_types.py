@@ -161,6 +161,11 @@ class ComputeReport:
         shape_source: str. One of :data:`SHAPE_SOURCES`.
         by_class: Mapping[str, int]. MACs by layer class, largest first.
         note: str or None. What was not counted, and why.
+        exact: bool. The figure is what the model runs (False: a bound, or nothing counted).
+        bounds: str or None. ``"upper"`` (a costlier branch, a loop counted at
+            its ``maximum_iterations``) or ``"lower"`` (a loop counted once,
+            operations sized only at run time) when not exact; None when exact
+            or when bounds of both kinds mix.
     """
 
     macs: int | None
@@ -169,6 +174,8 @@ class ComputeReport:
     shape_source: str
     by_class: Mapping[str, int]
     note: str | None = None
+    exact: bool = True
+    bounds: str | None = None
 
     @property
     def per_position(self) -> bool:
@@ -186,6 +193,8 @@ class ComputeReport:
         }
         if self.note is not None:
             record["note"] = self.note
+        record["exact"] = self.exact
+        record["bounds"] = self.bounds
         return record
 
 

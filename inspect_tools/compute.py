@@ -30,6 +30,7 @@ from kreg.inspect_tools.keras_compat import CALL_TYPES, IF_TYPES, WHILE_TYPES, b
 from kreg.inspect_tools.op_costs import FORMULAS, op_macs, per_example
 from kreg.inspect_tools.op_owners import UNCOUNTED
 from kreg.inspect_tools.tracing import Trace
+from kreg.inspect_tools.uncounted import is_free, uncounted_by_path
 
 NESTING_TYPES = WHILE_TYPES | IF_TYPES | CALL_TYPES
 """Operations that run graphs of their own: loops, conditionals, ``tf.function`` calls."""
@@ -54,6 +55,8 @@ class TraceCompute:
             per call of the model, by ``id(graph)``: 1 for the trace's graph,
             the iteration count for a loop body.
         notes: list[str]. What could not be counted exactly.
+        uncounted: dict. ``(op type, call path) -> runs per model call`` of the
+            operations that are not MACs and not free (:mod:`kreg.inspect_tools.uncounted`).
         bounds: set[str]. Why the total is not exact: ``"upper"`` (a costlier
             branch, a loop counted at its ``maximum_iterations``), ``"lower"``
             (a loop counted once, operations sized only at run time); empty
@@ -66,6 +69,7 @@ class TraceCompute:
     repeats: dict[int, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     bounds: set[str] = field(default_factory=set)
+    uncounted: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -84,8 +88,10 @@ class _Tally:
     bounds: set[str] = field(default_factory=set)
     bounded_loops: list[int] = field(default_factory=list)
     uneven_branches: int = 0
+    skipped: Counter[tuple[str, int]] = field(default_factory=Counter)
 
     def add(self, other: _Tally) -> None:
+        self.skipped.update(other.skipped)
         self.bounds |= other.bounds
         self.bounded_loops += other.bounded_loops
         self.uneven_branches += other.uneven_branches
@@ -118,7 +124,8 @@ def count_macs(trace: Trace) -> TraceCompute:
         if macs:
             by_class[type(call.layer).__name__] += macs
     bounds = tally.bounds | ({LOWER} if tally.unknown else set())
-    return TraceCompute(self_macs, total_macs, dict(by_class), tally.repeats, _notes(tally), bounds)
+    uncounted = uncounted_by_path(tally.skipped, [call.path for call in trace.calls])
+    return TraceCompute(self_macs, total_macs, dict(by_class), tally.repeats, _notes(tally), bounds, uncounted)
 
 
 def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
@@ -132,11 +139,14 @@ def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
     owners = trace.owners if trace.owners is not None and trace.owners.knows(graph) else None
     for op in graph.get_operations():
         kind = op.type
-        if kind not in FORMULAS and kind not in NESTING_TYPES:
+        if kind not in FORMULAS and kind not in NESTING_TYPES and is_free(kind):
             continue
         made_by = owners.owner(op) if owners is not None else owner
         made_by = 0 if made_by is None else made_by
         if made_by == UNCOUNTED:
+            continue
+        if kind not in FORMULAS and kind not in NESTING_TYPES:
+            tally.skipped[kind, made_by] += repeats
             continue
         if kind in NESTING_TYPES:
             tally.add(_count_nested(trace, op, repeats, made_by))

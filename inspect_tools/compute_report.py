@@ -21,7 +21,7 @@ from kreg.inspect_tools.compute import TRACE_BATCH, TraceCompute, count_macs
 from kreg.inspect_tools.input_shapes import SOURCES, ResolvedInputs, ShapePlan
 from kreg.inspect_tools.keras_types import KerasModel, KerasVariable
 from kreg.inspect_tools.memory import activation_bytes, parameter_bytes_by_dtype, training_estimate
-from kreg.inspect_tools.report_types import ComputeReport, MemoryReport, ShapeNest, describe_shapes
+from kreg.inspect_tools.report_types import ComputeReport, MemoryReport, ShapeNest, UncountedOp, describe_shapes
 from kreg.inspect_tools.tracing import Trace, short_error, trace_model
 
 
@@ -125,6 +125,7 @@ class ComputeSummary:
     models: int = 0
     notes: list[str] = field(default_factory=list)
     bounds: set[str] = field(default_factory=set)
+    uncounted: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
@@ -142,6 +143,8 @@ class ComputeSummary:
         self.by_class.update(traced.compute.by_class)
         self.activation_bytes += activation_bytes(traced.compute_trace, traced.compute.repeats)
         self.bounds |= traced.compute.bounds
+        for (kind, path), runs in traced.compute.uncounted.items():
+            self.uncounted[kind, _joined(prefix, path)] += runs
 
     def merge(self, other: ComputeSummary) -> None:
         """Add another summary's models (a container's sub-models) to this one."""
@@ -155,6 +158,7 @@ class ComputeSummary:
         self.models += other.models
         self.notes.extend(other.notes)
         self.bounds |= other.bounds
+        self.uncounted.update(other.uncounted)
 
     @property
     def known(self) -> bool:
@@ -178,7 +182,13 @@ def compute_report(summary: ComputeSummary) -> ComputeReport:
         note="; ".join(dict.fromkeys(summary.notes)) if summary.notes else None,
         exact=counted and not summary.bounds,
         bounds=combined(summary.bounds),
+        uncounted=tuple(UncountedOp(kind, runs, path) for (kind, path), runs in summary.uncounted.items()),
     )
+
+
+def _joined(prefix: str, path: str) -> str:
+    """A call's path under a container's sub-model prefix (the sub-model's own root is the prefix itself)."""
+    return prefix + path if path else prefix.rstrip("/")
 
 
 def memory_report(

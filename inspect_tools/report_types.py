@@ -151,6 +151,25 @@ class DenseEntry:
 
 
 @dataclass(frozen=True)
+class UncountedOp:
+    """Operations of one type one layer call ran that are not MACs and not free (``compute.uncounted``).
+
+    Attributes:
+        op: str. The TensorFlow operation type (``BiasAdd``, ``Relu``, ``FusedBatchNormV3`` ...).
+        count: int. How many of them run per call of the model (a loop body's once per iteration).
+        path: str. The layer call that made them (``""``: the model itself, between its layers).
+    """
+
+    op: str
+    count: int
+    path: str
+
+    def to_json(self) -> JsonObject:
+        """``{"op": ..., "count": ..., "path": ...}``."""
+        return {"op": self.op, "count": self.count, "path": self.path}
+
+
+@dataclass(frozen=True)
 class ComputeReport:
     """A component's compute: MACs per example (or per unknown position), where they were counted, by class.
 
@@ -166,6 +185,8 @@ class ComputeReport:
             its ``maximum_iterations``) or ``"lower"`` (a loop counted once,
             operations sized only at run time) when not exact; None when exact
             or when bounds of both kinds mix.
+        uncounted: tuple[UncountedOp, ...]. Every operation seen and not
+            counted, by type and call, in the order they were made.
     """
 
     macs: int | None
@@ -176,6 +197,7 @@ class ComputeReport:
     note: str | None = None
     exact: bool = True
     bounds: str | None = None
+    uncounted: tuple[UncountedOp, ...] = ()
 
     @property
     def per_position(self) -> bool:
@@ -195,6 +217,7 @@ class ComputeReport:
             record["note"] = self.note
         record["exact"] = self.exact
         record["bounds"] = self.bounds
+        record["uncounted"] = [entry.to_json() for entry in self.uncounted]
         return record
 
 

@@ -63,6 +63,16 @@ def _bound_words(compute: ComputeReport) -> str:
     return f"; {kind}, see the note"
 
 
+def uncounted_line(compute: ComputeReport) -> str:
+    """``Relu 3, BiasAdd 2 (in 4 layer calls)``: the operations seen and not counted, by type, most frequent first."""
+    by_op: dict[str, int] = {}
+    for entry in compute.uncounted:
+        by_op[entry.op] = by_op.get(entry.op, 0) + entry.count
+    ranked = sorted(by_op.items(), key=lambda item: -item[1])
+    calls = len({entry.path for entry in compute.uncounted})
+    return ", ".join(f"{op} {count:,}" for op, count in ranked) + f" (in {calls} layer call{'s' * (calls != 1)})"
+
+
 def dense_macs_cell(entry: DenseEntry, component: ComponentReport) -> str:
     """The MACs of a Dense entry for a table: its own count, else its layer row's at the counted shapes.
 

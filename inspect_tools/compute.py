@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from kreg.inspect_tools.activations import output_elements
 from kreg.inspect_tools.bounds import LOWER, UPPER, loop_count, trip_count
 from kreg.inspect_tools.keras_compat import CALL_TYPES, IF_TYPES, WHILE_TYPES, branch_graphs, called_graph, loop_body
 from kreg.inspect_tools.op_costs import FORMULAS, op_macs, per_example
@@ -57,6 +58,8 @@ class TraceCompute:
         notes: list[str]. What could not be counted exactly.
         uncounted: dict. ``(op type, call path) -> runs per model call`` of the
             operations that are not MACs and not free (:mod:`kreg.inspect_tools.uncounted`).
+        activation_count: int. Output elements per example of the operations
+            counted (:mod:`kreg.inspect_tools.activations`).
         bounds: set[str]. Why the total is not exact: ``"upper"`` (a costlier
             branch, a loop counted at its ``maximum_iterations``), ``"lower"``
             (a loop counted once, operations sized only at run time); empty
@@ -70,6 +73,7 @@ class TraceCompute:
     notes: list[str] = field(default_factory=list)
     bounds: set[str] = field(default_factory=set)
     uncounted: dict[tuple[str, str], int] = field(default_factory=dict)
+    activation_count: int = 0
 
     @property
     def total(self) -> int:
@@ -89,8 +93,10 @@ class _Tally:
     bounded_loops: list[int] = field(default_factory=list)
     uneven_branches: int = 0
     skipped: Counter[tuple[str, int]] = field(default_factory=Counter)
+    activations: int = 0
 
     def add(self, other: _Tally) -> None:
+        self.activations += other.activations
         self.skipped.update(other.skipped)
         self.bounds |= other.bounds
         self.bounded_loops += other.bounded_loops
@@ -125,7 +131,10 @@ def count_macs(trace: Trace) -> TraceCompute:
             by_class[type(call.layer).__name__] += macs
     bounds = tally.bounds | ({LOWER} if tally.unknown else set())
     uncounted = uncounted_by_path(tally.skipped, [call.path for call in trace.calls])
-    return TraceCompute(self_macs, total_macs, dict(by_class), tally.repeats, _notes(tally), bounds, uncounted)
+    activation_count = per_example(tally.activations, trace.batch)
+    return TraceCompute(
+        self_macs, total_macs, dict(by_class), tally.repeats, _notes(tally), bounds, uncounted, activation_count
+    )
 
 
 def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
@@ -156,6 +165,7 @@ def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
             tally.unknown[kind] += 1
         elif macs:
             tally.macs[made_by] += macs * repeats
+            tally.activations += output_elements(op) * repeats
     return tally
 
 

@@ -126,6 +126,7 @@ class ComputeSummary:
     notes: list[str] = field(default_factory=list)
     bounds: set[str] = field(default_factory=set)
     uncounted: Counter[tuple[str, str]] = field(default_factory=Counter)
+    activation_count: int = 0
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
@@ -143,6 +144,7 @@ class ComputeSummary:
         self.by_class.update(traced.compute.by_class)
         self.activation_bytes += activation_bytes(traced.compute_trace, traced.compute.repeats)
         self.bounds |= traced.compute.bounds
+        self.activation_count += traced.compute.activation_count
         for (kind, path), runs in traced.compute.uncounted.items():
             self.uncounted[kind, _joined(prefix, path)] += runs
 
@@ -159,6 +161,7 @@ class ComputeSummary:
         self.notes.extend(other.notes)
         self.bounds |= other.bounds
         self.uncounted.update(other.uncounted)
+        self.activation_count += other.activation_count
 
     @property
     def known(self) -> bool:
@@ -183,6 +186,7 @@ def compute_report(summary: ComputeSummary) -> ComputeReport:
         exact=counted and not summary.bounds,
         bounds=combined(summary.bounds),
         uncounted=tuple(UncountedOp(kind, runs, path) for (kind, path), runs in summary.uncounted.items()),
+        activation_count=summary.activation_count if summary.known else None,
     )
 
 

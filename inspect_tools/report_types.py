@@ -187,6 +187,9 @@ class ComputeReport:
             or when bounds of both kinds mix.
         uncounted: tuple[UncountedOp, ...]. Every operation seen and not
             counted, by type and call, in the order they were made.
+        activation_count: int or None. Output elements per example of the
+            convolutions and matrix products, as fvcore and timm count
+            activations; None when a size was unknown or nothing was counted.
     """
 
     macs: int | None
@@ -198,6 +201,7 @@ class ComputeReport:
     exact: bool = True
     bounds: str | None = None
     uncounted: tuple[UncountedOp, ...] = ()
+    activation_count: int | None = None
 
     @property
     def per_position(self) -> bool:
@@ -218,6 +222,7 @@ class ComputeReport:
         record["exact"] = self.exact
         record["bounds"] = self.bounds
         record["uncounted"] = [entry.to_json() for entry in self.uncounted]
+        record["activation_count"] = self.activation_count
         return record
 
 

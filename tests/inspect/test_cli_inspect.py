@@ -40,7 +40,7 @@ def test_inspect_json_has_the_structure_of_design_md(inspect_json):
         assert list(entry) == ["path", "input_shape", "output_shape", "kernel_shape", "threaded_over", "params", "macs"]
     # The keys of DESIGN.md first, then those issue 24 adds.
     assert list(model["compute"])[:5] == ["macs", "macs_per_position", "input_shapes", "shape_source", "by_class"]
-    assert list(model["compute"])[5:8] == ["exact", "bounds", "uncounted"]
+    assert list(model["compute"])[5:9] == ["exact", "bounds", "uncounted", "activation_count"]
     assert list(model["memory"])[:3] == ["parameter_bytes", "activation_bytes_per_example", "training_bytes"]
 
 

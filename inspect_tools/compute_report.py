@@ -21,6 +21,7 @@ from kreg.inspect_tools.compute import TRACE_BATCH, TraceCompute, count_macs
 from kreg.inspect_tools.input_shapes import SOURCES, ResolvedInputs, ShapePlan
 from kreg.inspect_tools.keras_types import KerasModel, KerasVariable
 from kreg.inspect_tools.memory import activation_bytes, parameter_bytes_by_dtype, training_estimate
+from kreg.inspect_tools.positions import DETERMINED, NO_RATE, scaling
 from kreg.inspect_tools.report_types import ComputeReport, MemoryReport, ShapeNest, UncountedOp, describe_shapes
 from kreg.inspect_tools.tracing import Trace, short_error, trace_model
 
@@ -36,6 +37,8 @@ class TracedModel:
         compute_trace: Trace or None. The trace compute was counted on
             (``rows`` itself when every input size was known).
         notes: list[str]. What was not counted, and why.
+        scaling: str or None. With unknown sizes, how the count depends on
+            them (:func:`~kreg.inspect_tools.positions.scaling`); None when every size is known.
     """
 
     rows: Trace
@@ -43,10 +46,16 @@ class TracedModel:
     compute: TraceCompute | None = None
     compute_trace: Trace | None = None
     notes: list[str] = field(default_factory=list)
+    scaling: str | None = None
+
+    @property
+    def per_position(self) -> bool:
+        """Counted per unknown position: sizes unknown, and the count grows in proportion to them."""
+        return self.compute is not None and not self.resolved.complete and self.scaling != DETERMINED
 
     def row_macs(self) -> dict[str, int]:
-        """MACs of each call (its inner calls included) by path, from the compute trace."""
-        if self.compute is None or self.compute_trace is None:
+        """MACs of each call (its inner calls included) by path, from the compute trace (none without a rate)."""
+        if self.compute is None or self.compute_trace is None or self.scaling == NO_RATE:
             return {}
         return {call.path: self.compute.total_macs[call.index] for call in self.compute_trace.inner}
 
@@ -85,6 +94,9 @@ def trace_for_report(model: KerasModel, plan: ShapePlan, trained: bool) -> Trace
             return traced
     traced.compute = count_macs(traced.compute_trace)
     traced.notes.extend(traced.compute.notes)
+    if not resolved.complete:
+        traced.scaling, note = scaling(model, resolved, traced.compute.total)
+        traced.notes.extend([note] if note else [])
     return traced
 
 
@@ -127,6 +139,7 @@ class ComputeSummary:
     bounds: set[str] = field(default_factory=set)
     uncounted: Counter[tuple[str, str]] = field(default_factory=Counter)
     activation_count: int = 0
+    no_rate: bool = False
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
@@ -138,7 +151,8 @@ class ComputeSummary:
             self.counted = False
             return
         self.macs += traced.compute.total
-        self.complete = self.complete and traced.resolved.complete
+        self.complete = self.complete and (traced.resolved.complete or traced.scaling == DETERMINED)
+        self.no_rate = self.no_rate or traced.scaling == NO_RATE
         self.input_shapes.update({prefix + name: shape for name, shape in traced.resolved.shapes.items()})
         self.source = max(self.source, traced.resolved.source, key=SOURCES.index)
         self.by_class.update(traced.compute.by_class)
@@ -162,6 +176,7 @@ class ComputeSummary:
         self.bounds |= other.bounds
         self.uncounted.update(other.uncounted)
         self.activation_count += other.activation_count
+        self.no_rate = self.no_rate or other.no_rate
 
     @property
     def known(self) -> bool:
@@ -176,14 +191,15 @@ def compute_report(summary: ComputeSummary) -> ComputeReport:
     says why a model could not be traced at all).
     """
     counted = summary.counted and summary.models > 0
+    rate = counted and not summary.complete and not summary.no_rate
     return ComputeReport(
         macs=summary.macs if summary.known else None,
-        macs_per_position=summary.macs if counted and not summary.complete else None,
+        macs_per_position=summary.macs if rate else None,
         input_shapes=summary.input_shapes,
         shape_source=summary.source,
         by_class=dict(summary.by_class.most_common()),
         note="; ".join(dict.fromkeys(summary.notes)) if summary.notes else None,
-        exact=counted and not summary.bounds,
+        exact=(summary.known or rate) and not summary.bounds,
         bounds=combined(summary.bounds),
         uncounted=tuple(UncountedOp(kind, runs, path) for (kind, path), runs in summary.uncounted.items()),
         activation_count=summary.activation_count if summary.known else None,

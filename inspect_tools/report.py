@@ -160,7 +160,7 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
         input sizes are unknown.
     """
     macs = traced.row_macs() if traced is not None else {}
-    per_position = traced is not None and traced.compute is not None and not traced.resolved.complete
+    per_position = traced is not None and traced.per_position
     rows = [
         LayerRow(
             path=prefix + name,

@@ -140,3 +140,14 @@ def bound_symbol(exact: bool, bounds: str | None) -> str:
     if exact:
         return ""
     return {UPPER: "≤ ", LOWER: "≥ "}.get(bounds or "", "~ ")
+
+
+def grows_with_batch(macs: int, batch: int | None) -> bool:
+    """True when an operation's MACs at batch size ``batch`` (a prime) grow with its square.
+
+    Examples multiplied with each other (an in-batch similarity,
+    ``matmul(a, transpose(b))`` over the batch) cost B x B x n per batch: per
+    example that is B x n, more with every example added. Counted per example
+    at batch 1, the figure is a lower bound for any larger batch.
+    """
+    return bool(batch and batch > 1 and macs and macs % (batch * batch) == 0)

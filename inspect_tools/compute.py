@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kreg.inspect_tools.activations import output_elements
-from kreg.inspect_tools.bounds import LOWER, UPPER, loop_count, trip_count
+from kreg.inspect_tools.bounds import LOWER, UPPER, grows_with_batch, loop_count, trip_count
 from kreg.inspect_tools.keras_compat import CALL_TYPES, IF_TYPES, WHILE_TYPES, branch_graphs, called_graph, loop_body
 from kreg.inspect_tools.op_costs import FORMULAS, op_macs, per_example
 from kreg.inspect_tools.op_owners import UNCOUNTED
@@ -94,8 +94,10 @@ class _Tally:
     uneven_branches: int = 0
     skipped: Counter[tuple[str, int]] = field(default_factory=Counter)
     activations: int = 0
+    batch_grown: Counter[int] = field(default_factory=Counter)
 
     def add(self, other: _Tally) -> None:
+        self.batch_grown.update(other.batch_grown)
         self.activations += other.activations
         self.skipped.update(other.skipped)
         self.bounds |= other.bounds
@@ -129,11 +131,12 @@ def count_macs(trace: Trace) -> TraceCompute:
     for call, macs in zip(trace.calls, self_macs):
         if macs:
             by_class[type(call.layer).__name__] += macs
-    bounds = tally.bounds | ({LOWER} if tally.unknown else set())
+    bounds = tally.bounds | ({LOWER} if tally.unknown or tally.batch_grown else set())
+    notes = _notes(tally) + _batch_notes(tally.batch_grown, [call.path for call in trace.calls])
     uncounted = uncounted_by_path(tally.skipped, [call.path for call in trace.calls])
     activation_count = per_example(tally.activations, trace.batch)
     return TraceCompute(
-        self_macs, total_macs, dict(by_class), tally.repeats, _notes(tally), bounds, uncounted, activation_count
+        self_macs, total_macs, dict(by_class), tally.repeats, notes, bounds, uncounted, activation_count
     )
 
 
@@ -166,6 +169,8 @@ def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
         elif macs:
             tally.macs[made_by] += macs * repeats
             tally.activations += output_elements(op) * repeats
+            if grows_with_batch(macs, trace.batch):
+                tally.batch_grown[made_by] += per_example(macs * repeats, trace.batch)
     return tally
 
 
@@ -240,3 +245,12 @@ def _notes(tally: _Tally) -> list[str]:
     if tally.uneven_branches:
         notes.append(f"{tally.uneven_branches} conditional(s) counted at their costlier branch: an upper bound")
     return notes
+
+
+def _batch_notes(grown: Counter[int], paths: list[str]) -> list[str]:
+    """A note per call whose MACs per example grow with the batch (counted at batch 1)."""
+    return [
+        f"{paths[owner] or 'the model'}: MACs grow with the square of the batch (examples multiplied with each "
+        f"other): counted at batch 1; at batch B that is B x {macs:,} per example, B x B x {macs:,} per batch"
+        for owner, macs in grown.items()
+    ]

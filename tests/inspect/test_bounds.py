@@ -111,3 +111,17 @@ def test_recurrent_layers_stay_exact():
     inputs = keras.Input((6, 4))
     compute = component_report(keras.Model(inputs, layers.SimpleRNN(3)(inputs))).compute
     assert compute.macs == 6 * 3 * (4 + 3) and compute.exact
+
+
+class InBatchSimilarity(layers.Layer):
+    """Every example's vector against every other's: (B, 8) x (8, B)."""
+
+    def call(self, x):
+        return ops.matmul(x, ops.transpose(x))
+
+
+def test_an_in_batch_similarity_is_noted_per_batch_and_a_lower_bound():
+    compute = component_report(_model(InBatchSimilarity(name="similarity"), width=8)).compute
+    assert compute.macs == 8 and compute.bounds == "lower"
+    assert "similarity: MACs grow with the square of the batch" in compute.note
+    assert "B x B x 8 per batch" in compute.note

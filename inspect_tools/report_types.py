@@ -78,6 +78,10 @@ class LayerRow:
             example or, when ``per_position``, per unknown position; None when not counted.
         per_position: bool. Input sizes were unknown: the count is per position
             (JSON: ``macs`` null and ``macs_per_position``).
+        receptive_field: Mapping or None. On a convolutional path, per
+            spatial axis ``size``, ``stride`` and ``padding`` (an int when the
+            axes agree), or ``whole_input`` for a layer that mixes every
+            position (:mod:`kreg.inspect_tools.receptive_field`); None elsewhere.
     """
 
     path: str
@@ -87,6 +91,7 @@ class LayerRow:
     params: int
     mac_count: int | None = None
     per_position: bool = False
+    receptive_field: Mapping[str, JsonValue] | None = None
 
     @property
     def macs(self) -> int | None:
@@ -110,6 +115,8 @@ class LayerRow:
         }
         if self.per_position:
             record["macs_per_position"] = self.macs_per_position
+        if self.receptive_field is not None:
+            record["receptive_field"] = dict(self.receptive_field)
         return record
 
 

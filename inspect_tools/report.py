@@ -26,6 +26,7 @@ from kreg.inspect_tools.dense import dense_entry, is_dense
 from kreg.inspect_tools.input_shapes import ShapePlan
 from kreg.inspect_tools.keras_types import KerasLayer, KerasModel, KerasVariable
 from kreg.inspect_tools.params import count_params, is_container_model, submodels
+from kreg.inspect_tools.receptive_field import field_json, receptive_fields
 from kreg.inspect_tools.report_types import (
     ComponentReport,
     DenseEntry,
@@ -166,7 +167,7 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
     """
     macs = traced.row_macs() if traced is not None else {}
     backward = traced.row_backward_macs() if traced is not None else {}
-    per_position = traced is not None and traced.compute is not None and not traced.resolved.complete
+    per_position = traced is not None and traced.per_position
     rows = [
         LayerRow(
             path=prefix + name,
@@ -181,6 +182,7 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
         for name, tensor in zip(trace.input_names, trace.root.inputs)
     ]
     counts: dict[int, int] = {}
+    fields = receptive_fields(trace)
     for call in trace.inner:
         if id(call.layer) not in counts:
             counts[id(call.layer)] = count_params(call.layer).total
@@ -194,6 +196,7 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
                 mac_count=macs.get(call.path),
                 per_position=per_position,
                 backward_mac_count=backward.get(call.path),
+                receptive_field=field_json(fields.get(call.path)),
             )
         )
     return rows

@@ -80,6 +80,10 @@ class LayerRow:
             (JSON: ``macs`` null and ``macs_per_position``).
         backward_mac_count: int or None. The MACs of its backward pass (its
             inner calls included), counted as ``mac_count`` is.
+        receptive_field: Mapping or None. On a convolutional path, per
+            spatial axis ``size``, ``stride`` and ``padding`` (an int when the
+            axes agree), or ``whole_input`` for a layer that mixes every
+            position (:mod:`kreg.inspect_tools.receptive_field`); None elsewhere.
     """
 
     path: str
@@ -90,6 +94,7 @@ class LayerRow:
     mac_count: int | None = None
     per_position: bool = False
     backward_mac_count: int | None = None
+    receptive_field: Mapping[str, JsonValue] | None = None
 
     @property
     def macs(self) -> int | None:
@@ -120,6 +125,8 @@ class LayerRow:
         if self.per_position:
             record["macs_per_position"] = self.macs_per_position
         record["backward_macs"] = self.backward_macs
+        if self.receptive_field is not None:
+            record["receptive_field"] = dict(self.receptive_field)
         return record
 
 
@@ -161,6 +168,25 @@ class DenseEntry:
 
 
 @dataclass(frozen=True)
+class UncountedOp:
+    """Operations of one type one layer call ran that are not MACs and not free (``compute.uncounted``).
+
+    Attributes:
+        op: str. The TensorFlow operation type (``BiasAdd``, ``Relu``, ``FusedBatchNormV3`` ...).
+        count: int. How many of them run per call of the model (a loop body's once per iteration).
+        path: str. The layer call that made them (``""``: the model itself, between its layers).
+    """
+
+    op: str
+    count: int
+    path: str
+
+    def to_json(self) -> JsonObject:
+        """``{"op": ..., "count": ..., "path": ...}``."""
+        return {"op": self.op, "count": self.count, "path": self.path}
+
+
+@dataclass(frozen=True)
 class ComputeReport:
     """A component's compute: MACs per example (or per unknown position), where they were counted, by class.
 
@@ -174,6 +200,16 @@ class ComputeReport:
         backward_macs: int or None. MACs per example of the backward pass
             (:mod:`kreg.inspect_tools.backward`); None where ``macs`` is None or it was not counted.
         training_step_macs: int or None. ``macs`` + ``backward_macs``.
+        exact: bool. The figure is what the model runs (False: a bound, or nothing counted).
+        bounds: str or None. ``"upper"`` (a costlier branch, a loop counted at
+            its ``maximum_iterations``) or ``"lower"`` (a loop counted once,
+            operations sized only at run time) when not exact; None when exact
+            or when bounds of both kinds mix.
+        uncounted: tuple[UncountedOp, ...]. Every operation seen and not
+            counted, by type and call, in the order they were made.
+        activation_count: int or None. Output elements per example of the
+            convolutions and matrix products, as fvcore and timm count
+            activations; None when a size was unknown or nothing was counted.
     """
 
     macs: int | None
@@ -184,6 +220,10 @@ class ComputeReport:
     note: str | None = None
     backward_macs: int | None = None
     training_step_macs: int | None = None
+    exact: bool = True
+    bounds: str | None = None
+    uncounted: tuple[UncountedOp, ...] = ()
+    activation_count: int | None = None
 
     @property
     def per_position(self) -> bool:
@@ -203,6 +243,10 @@ class ComputeReport:
             record["note"] = self.note
         record["backward_macs"] = self.backward_macs
         record["training_step_macs"] = self.training_step_macs
+        record["exact"] = self.exact
+        record["bounds"] = self.bounds
+        record["uncounted"] = [entry.to_json() for entry in self.uncounted]
+        record["activation_count"] = self.activation_count
         return record
 
 

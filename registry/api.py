@@ -65,7 +65,9 @@ def inspect(
         input_shapes: Mapping[str, Sequence[int]] or Sequence[int] or None.
             Sizes after the batch axis for inputs the model leaves unknown, by
             input name (``{"encoder_inputs": [20]}``), or one shape
-            (``(224, 224, 3)``) for a model with one input. Without it, an
+            (``(224, 224, 3)``) for a model with one input; an unbuilt model
+            (a Sequential without ``Input``, a subclassed model never called)
+            is built with that one shape first. Without it, an
             architecture's data adapter gives them, and a model or a file
             reports MACs per unknown position (none, with a note, when it
             cannot run at one position: a strided convolution).

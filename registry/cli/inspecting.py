@@ -13,6 +13,7 @@ import click
 from kreg.cli.options import (
     batch_size_option,
     component_option,
+    import_option,
     input_shape_option,
     json_option,
     plugin_options,
@@ -42,6 +43,7 @@ INSPECT_DTYPES = ("float32", "mixed_float16", "mixed_bfloat16")
     ),
 )
 @json_option
+@import_option
 @plugin_options
 def inspect_command(
     name: str,
@@ -71,7 +73,7 @@ def inspect_command(
 
     FILE.keras is a saved model (e.g. from `kreg train --save`, or any Keras 3
     model.save()): loaded with safe_mode, its custom layers found in the
-    installed plugins, reported as the one component "model". It has no data
+    installed plugins (or in the modules --import MODULE names), reported as the one component "model". It has no data
     adapter: give --input-shape for sizes it leaves unknown, and --batch-size
     for a training-memory estimate.
 
@@ -81,6 +83,7 @@ def inspect_command(
       kreg inspect transformer --set num_heads=4 --json
       kreg inspect mlp.keras --batch-size 64
       kreg inspect convnexttiny --dtype mixed_float16 --batch-size 16
+      kreg inspect einsum_net.keras --import my_layers
       kreg inspect transformer.keras --input-shape encoder_inputs=20 --input-shape decoder_inputs=20
     """
     from kreg.inspect_tools.input_shapes import parse_input_shapes
@@ -121,6 +124,7 @@ def inspect_command(
 @click.option("--dpi", type=click.IntRange(min=1), default=96, show_default=True, help="Resolution of png output.")
 @set_option
 @preset_option
+@import_option
 @plugin_options
 def plot_command(
     name: str,

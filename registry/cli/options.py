@@ -122,6 +122,26 @@ def plugin_options(command: F) -> F:
     return command
 
 
+def _import_modules(context: click.Context, _: click.Parameter, values: tuple[str, ...]) -> None:
+    if values:
+        from kreg.workflows.subjects import import_modules
+
+        import_modules(values)
+
+
+import_option = click.option(
+    "--import",
+    "imports",
+    multiple=True,
+    metavar="MODULE",
+    expose_value=False,
+    callback=_import_modules,
+    help="Import MODULE first (repeatable; the current folder is searched too), e.g. one that registers "
+    "a FILE.keras's custom classes with keras.saving.register_keras_serializable. The file is still "
+    "loaded with safe_mode.",
+)
+
+
 input_shape_option = click.option(
     "--input-shape",
     "input_shapes",

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from kreg.cli.diff_arguments import parse_sides
-from kreg.cli.options import batch_size_option, input_shape_option, json_option, plugin_options
+from kreg.cli.options import batch_size_option, import_option, input_shape_option, json_option, plugin_options
 from kreg.cli.session import emit_json, get_session
 
 REVIEW_USAGE = (
@@ -91,6 +91,7 @@ class ReviewCommand(TwoSidedCommand):
     default=None,
     help="A `kreg bench --json` file: show its measurements of this architecture beside the estimates.",
 )
+@import_option
 @plugin_options
 def review_command(
     args: tuple[str, ...],

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from kreg.inspect_tools.dense import threading_phrase
 from kreg.inspect_tools.report_types import ComponentReport, MemoryReport, Report
 from kreg.inspect_tools.shapes import format_shape
-from kreg.rendering.formatting import counted_at, dense_macs_cell, human_bytes, human_count, macs_line
+from kreg.rendering.formatting import (
+    counted_at,
+    dense_macs_cell,
+    human_bytes,
+    human_count,
+    macs_line,
+    uncounted_line,
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,8 @@ def compute_fields(component: ComponentReport) -> list[list[str]]:
         rows.append(["MACs by class", ", ".join(parts)])
     if compute.training_step_macs is not None and compute.backward_macs is not None:
         rows.append(["training step MACs", training_step_line(compute.training_step_macs, compute.backward_macs)])
+    if compute.uncounted:
+        rows.append(["not counted (not MACs)", uncounted_line(compute)])
     rows += memory_fields(memory)
     if compute.note:
         rows.append(["note", compute.note])

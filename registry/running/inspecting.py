@@ -106,11 +106,13 @@ def shape_plan(
         KerasIncompatible: tracing no longer works with this Keras.
         ArchitectureFailure: reading the components' inputs raised (phase ``inspect``).
     """
+    from kreg.inspect_tools.building import build_unbuilt
     from kreg.inspect_tools.input_shapes import ShapePlan, component_input_shapes, counted_models
 
     if batch_size is None and built is not None:
         batch_size = built.entry.architecture.batch_size
     with in_phase(name, Phase.INSPECT, passes=(KregError,)):
+        build_unbuilt(components, input_shapes)  # a Sequential without Input, a subclassed model never called
         plan = ShapePlan(component_input_shapes(input_shapes, components), batch_size=batch_size)
         unknown = plan.incomplete(counted_models(components))
     if built is None or not unknown:

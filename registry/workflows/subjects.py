@@ -175,6 +175,18 @@ def open_subject(subject: Subject, catalogue: Catalogue, dtype: str | None = Non
     return OpenedSubject(subject, {MODEL_COMPONENT: subject.model})
 
 
+def import_modules(names: Iterable[str]) -> None:
+    """Import the modules ``--import`` names, so the custom classes they register load from a ``.keras`` file.
+
+    Raises:
+        KregUsageError: no such module.
+        KregError: importing one raised.
+    """
+    from kreg.running.model_files import import_user_modules
+
+    import_user_modules(list(names))
+
+
 def load_file(path: str, catalogue: Catalogue, likeliest: Entry | None = None) -> keras.Model:
     """Load a ``.keras`` file in a fresh Keras session, its custom layers looked for in every installed plugin.
 

@@ -135,7 +135,9 @@ def _print_bench_table(results: list[BenchResult]) -> None:
             (
                 result.architecture,
                 str(result.batch_size),
-                f"{1000 * inference['latency_s']:.1f} ms ({inference['examples_per_s']:.1f}/s)",
+                "no call()"
+                if inference is None
+                else f"{1000 * inference['latency_s']:.1f} ms ({inference['examples_per_s']:.1f}/s)",
                 f"{1000 * training['step_s']:.1f} ms ({training['examples_per_s']:.1f}/s)",
                 _megabytes(memory["peak_bytes"]),
                 "" if estimate is None else _megabytes(estimate),

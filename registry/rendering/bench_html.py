@@ -44,8 +44,8 @@ def _cells(row: Mapping[str, Any]) -> list[Cell]:
     estimate, ratio = memory.get("estimate_bytes"), memory.get("ratio")
     return [
         *head,
-        f"{1000 * inference['latency_s']:.1f} ms",
-        f"{inference['examples_per_s']:.1f}",
+        "no call()" if inference is None else f"{1000 * inference['latency_s']:.1f} ms",
+        "" if inference is None else f"{inference['examples_per_s']:.1f}",
         f"{1000 * training['step_s']:.1f} ms",
         f"{training['examples_per_s']:.1f}",
         human_bytes(memory["peak_bytes"]),

@@ -43,6 +43,7 @@ from typing import Any
 from kreg.catalogue import Entry
 from kreg.errors import ArchitectureFailure
 from kreg.hyperparameters import resolve_hyperparameters
+from kreg.inspect_tools.params import is_container_model
 from kreg.phases import Phase
 from kreg.running.building import build_fresh
 from kreg.running.calls import in_phase, resolve_part
@@ -88,7 +89,8 @@ class Measurement:
         batch_size: int. Examples per batch.
         dtype: str. The Keras dtype policy.
         device: str. Where it ran (the CPU model).
-        inference: Timing. ``predict_on_batch``.
+        inference: Timing or None. ``predict_on_batch``; None for a model
+            without its own ``call()`` (a VAE or GAN trained by its train step only).
         training: Timing. ``train_on_batch``.
         peak_bytes: int. Resident high-water mark above the idle baseline.
         estimate_bytes: int or None. kreg's training-memory estimate (None when it cannot be made).
@@ -100,7 +102,7 @@ class Measurement:
     batch_size: int
     dtype: str
     device: str
-    inference: Timing
+    inference: Timing | None
     training: Timing
     peak_bytes: int
     estimate_bytes: int | None
@@ -125,7 +127,9 @@ def measure(entry: Entry, batch_size: int, dtype: str = "float32", repeats: int 
             _reset_gpu_peak()
         built, batch = _built_with_a_batch(entry, batch_size, dtype)
         with in_phase(entry.name, Phase.TRAIN, cause=_cause):
-            inference = Timing.of(_timed(lambda: built.model.predict_on_batch(_inputs(batch)), repeats))
+            inference = None
+            if not is_container_model(built.model):
+                inference = Timing.of(_timed(lambda: built.model.predict_on_batch(_inputs(batch)), repeats))
             step = resolve_part(entry, "train_step")
             with installed_train_step(built.model, step, entry.name):
                 training = Timing.of(_timed(lambda: built.model.train_on_batch(*_arguments(batch)), repeats))

@@ -69,7 +69,9 @@ def _measurement_json(measured: Measurement) -> dict[str, Any]:
     estimate = measured.estimate_bytes
     return {
         "device": measured.device,
-        "inference": {
+        "inference": None
+        if inference is None
+        else {
             "latency_s": inference.median_s,
             "examples_per_s": batch / inference.median_s,
             "spread_s": inference.spread_s,
@@ -89,7 +91,9 @@ def _measurement_json(measured: Measurement) -> dict[str, Any]:
         "compute": {
             "macs": measured.macs,
             "training_step_macs": measured.training_step_macs,
-            "inference_macs_per_s": None if measured.macs is None else measured.macs * batch / inference.median_s,
+            "inference_macs_per_s": None
+            if measured.macs is None or inference is None
+            else measured.macs * batch / inference.median_s,
             "training_macs_per_s": (
                 None if measured.training_step_macs is None else measured.training_step_macs * batch / training.median_s
             ),

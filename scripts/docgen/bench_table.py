@@ -97,9 +97,12 @@ def row_of(result: dict[str, Any]) -> dict[str, Any]:
         row["failure"] = f"{result['phase']}: {result['cause']}"
         return row
     inference, training, memory = result["inference"], result["training"], result["memory"]
+    if inference is not None:  # a model without its own call() is only trained
+        row.update(
+            inference_ms=round(1000 * inference["latency_s"], 1),
+            inference_examples_per_s=round(inference["examples_per_s"], 1),
+        )
     row.update(
-        inference_ms=round(1000 * inference["latency_s"], 1),
-        inference_examples_per_s=round(inference["examples_per_s"], 1),
         training_ms=round(1000 * training["step_s"], 1),
         training_examples_per_s=round(training["examples_per_s"], 1),
         peak_mb=round(memory["peak_bytes"] / 1e6, 1),

@@ -68,3 +68,11 @@ def test_latency_orders_the_applications_as_keras_io_does(kreg_cli):
     assert result.exit_code == 0, result.output
     latency = {row["architecture"]: row["inference"]["latency_s"] for row in result.json()}
     assert latency["mobilenetv3small"] < latency["mobilenetv2"] < latency["resnet50"]
+
+
+def test_a_model_without_call_is_trained_but_has_no_inference_row(kreg_cli):
+    result = kreg_cli("bench", "vae", "--batch-size", "4", "--repeats", "1", "--json")
+    assert result.exit_code == 0, result.output
+    (row,) = result.json()
+    assert row["status"] == "ok" and row["inference"] is None
+    assert row["training"]["step_s"] > 0 and row["memory"]["peak_bytes"] > 0

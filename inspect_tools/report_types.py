@@ -78,6 +78,16 @@ class LayerRow:
             example or, when ``per_position``, per unknown position; None when not counted.
         per_position: bool. Input sizes were unknown: the count is per position
             (JSON: ``macs`` null and ``macs_per_position``).
+        attributes: Mapping[str, JsonValue]. The config fields that define
+            what the layer computes (kernel size, strides, units ...).
+        inputs: tuple[str, ...]. Paths of the calls (or input rows) that feed it.
+        trainable: bool or None. The layer's ``trainable`` flag (None for a model input).
+        macs_share: float or None. Its MACs over the component's (None when either is not counted).
+        params_share: float or None. Its params over the component's (None when the component has none).
+        counted_input_shape: ShapeNest. Its input shape where compute was
+            counted at sizes the model leaves unknown (None otherwise: then
+            the counted shapes are ``input_shape`` and ``output_shape``).
+        counted_output_shape: ShapeNest. Its output shape there.
     """
 
     path: str
@@ -87,6 +97,13 @@ class LayerRow:
     params: int
     mac_count: int | None = None
     per_position: bool = False
+    attributes: Mapping[str, JsonValue] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()
+    trainable: bool | None = None
+    macs_share: float | None = None
+    params_share: float | None = None
+    counted_input_shape: ShapeNest = None
+    counted_output_shape: ShapeNest = None
 
     @property
     def macs(self) -> int | None:
@@ -99,7 +116,7 @@ class LayerRow:
         return self.mac_count if self.per_position else None
 
     def to_json(self) -> JsonObject:
-        """``path``, ``class``, ``input_shape``, ``output_shape``, ``params``, ``macs`` [, ``macs_per_position``]."""
+        """``path``, ``class``, shapes, ``params``, ``macs`` [, ``macs_per_position``], attributes, inputs, shares."""
         record: JsonObject = {
             "path": self.path,
             "class": self.layer_class,
@@ -110,6 +127,14 @@ class LayerRow:
         }
         if self.per_position:
             record["macs_per_position"] = self.macs_per_position
+        record["attributes"] = dict(self.attributes)
+        record["inputs"] = list(self.inputs)
+        record["trainable"] = self.trainable
+        record["macs_share"] = self.macs_share
+        record["params_share"] = self.params_share
+        if self.counted_input_shape is not None or self.counted_output_shape is not None:
+            record["counted_input_shape"] = self.counted_input_shape
+            record["counted_output_shape"] = self.counted_output_shape
         return record
 
 
@@ -260,6 +285,49 @@ class MemoryReport:
 
 
 @dataclass(frozen=True)
+class RepeatedBlock:
+    """Consecutive blocks of one kind among a component's rows, folded as "block x N".
+
+    Attributes:
+        label: str. How tables show it: ``conv2_block1..3`` (blocks named in a
+            series), or the first block's first path and the last one's name
+            (``block5_conv1..block5_conv4``).
+        count: int. How many blocks.
+        units: tuple[str, ...]. The path of each block's first row.
+        first: str. The path of the first row it covers.
+        last: str. The path of the last row it covers (inner calls included).
+        params: int. The blocks' parameters, summed.
+        mac_count: int or None. Their MACs (per position when the component's
+            are), summed; None when a block's are not counted.
+        found_by: str. ``"names"`` (a numbered series of layer names:
+            ``conv2_block1``, ``conv2_block2`` ...) or ``"structure"`` (the
+            same calls, shapes and figures repeated).
+    """
+
+    label: str
+    count: int
+    units: tuple[str, ...]
+    first: str
+    last: str
+    params: int
+    mac_count: int | None
+    found_by: str
+
+    def to_json(self) -> JsonObject:
+        """``label``, ``count``, ``units``, ``first``, ``last``, ``params``, ``macs``, ``found_by``."""
+        return {
+            "label": self.label,
+            "count": self.count,
+            "units": list(self.units),
+            "first": self.first,
+            "last": self.last,
+            "params": self.params,
+            "macs": self.mac_count,
+            "found_by": self.found_by,
+        }
+
+
+@dataclass(frozen=True)
 class ComponentReport:
     """The report of one component (``model``, ``encoder`` ...).
 
@@ -271,6 +339,8 @@ class ComponentReport:
         compute: ComputeReport. Its MACs.
         memory: MemoryReport. Its bytes.
         note: str or None. Why a model could not be traced (it has no rows then).
+        repeats: tuple[RepeatedBlock, ...] or None. Its repeated blocks, in row
+            order; None when not looked for (``--no-fold``: no ``repeats`` key).
     """
 
     model_class: str
@@ -280,6 +350,7 @@ class ComponentReport:
     compute: ComputeReport
     memory: MemoryReport
     note: str | None = None
+    repeats: tuple[RepeatedBlock, ...] | None = None
 
     @property
     def threaded(self) -> list[DenseEntry]:
@@ -291,7 +362,7 @@ class ComponentReport:
         return next((row for row in self.layers if row.path == path), None)
 
     def to_json(self) -> JsonObject:
-        """``class``, ``params``, ``layers``, ``dense``, ``compute``, ``memory`` [, ``note``]."""
+        """``class``, ``params``, ``layers``, ``dense``, ``compute``, ``memory`` [, ``note``] [, ``repeats``]."""
         record: JsonObject = {
             "class": self.model_class,
             "params": self.params.to_json(),
@@ -302,6 +373,8 @@ class ComponentReport:
         }
         if self.note is not None:
             record["note"] = self.note
+        if self.repeats is not None:
+            record["repeats"] = [block.to_json() for block in self.repeats]
         return record
 
 

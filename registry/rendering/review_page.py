@@ -147,7 +147,10 @@ def render_card(review: ReviewContent, sections: Sequence[str] | None = None) ->
     Returns:
         str. An HTML fragment.
     """
-    shown = _rendered_sections(review, sections or [key for key, _ in SECTIONS])
+    keys = sections or [key for key, _ in SECTIONS]
+    if review.entry is None:  # a model from a notebook has no plugin; the header says where it came from
+        keys = [key for key in keys if key != "plugin"]
+    shown = _rendered_sections(review, keys)
     parts = [_card_section(key, body) for key, body in shown]
     footer = (
         f'<footer class="wrap">kreg {escape(__version__)}: <code>kreg review</code> writes this as a page.</footer>'
@@ -208,7 +211,7 @@ def _rendered_sections(review: ReviewContent, keys: Sequence[str], interactive: 
 def _header(review: ReviewContent) -> str:
     if review.entry is None:
         kicker, summary, meta = (
-            "kreg model review",
+            "kreg model inspection",
             review.source,
             "a saved or given model: no hyperparameters, no data adapter",
         )
@@ -243,11 +246,10 @@ def _summary(review: ReviewContent) -> str:
         cards.append(
             (human_bytes(memory.training.total), f"training memory, batch {memory.training.batch_size} (estimate)")
         )
-    cards += [
-        (f"{len(model.layers):,}", "layer calls"),
-        (f"{len(model.dense):,}", f"Dense calls ({len(model.threaded):,} threaded)"),
-        (f"{len(review.report.components):,}", "components"),
-    ]
+    cards.append((f"{len(model.layers):,}", "layer calls"))
+    if model.threaded:  # a CNN's one classifier Dense is no news; a Dense applied at many positions is
+        cards.append((f"{len(model.threaded):,}", f"threaded Dense calls (of {len(model.dense):,})"))
+    cards.append((f"{len(review.report.components):,}", "components"))
     body = "".join(
         f'<div class="card"><div class="value">{escape(value)}</div><div class="label">{escape(label)}</div></div>'
         for value, label in cards
@@ -345,10 +347,11 @@ def _components(review: ReviewContent) -> str:
         "training memory",
         "note",
     ]
+    batch = "architecture's batch size" if review.entry is not None else "batch size given (batch_size=...)"
     note = (
         '<p class="note">Parameter counts come from each model\'s own variables, never from the optimizer. '
         'The component named "model" is the one trained; its training memory is estimated at the '
-        "architecture's batch size (parameters, gradients, optimizer state and activations). MACs count every "
+        f"{batch} (parameters, gradients, optimizer state and activations). MACs count every "
         "multiply-accumulate of matmuls, convolutions, attention products and recurrent steps "
         "(FLOPs = 2 \u00d7 MACs).</p>"
     )

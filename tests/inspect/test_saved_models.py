@@ -124,7 +124,7 @@ def test_review_writes_a_page_for_a_saved_model(kreg_cli, saved, tmp_path):
     html = path.read_text(encoding="utf-8")
     page = read_page(html)
     assert list(page.sections) == ["summary", "plugin", "components", "graph", "layers", "dense"]
-    assert "kreg model review" in html and f"saved model {saved['mlp']}" in html
+    assert "kreg model inspection" in html and f"saved model {saved['mlp']}" in html
     fields = dict(page.tables["plugin"][0])
     assert fields["class"] == "MLPClassifier" and "safe_mode=True" in fields["loaded"]
     assert page.tables["components"][0][1][:3] == ["model", "MLPClassifier", "26,506"]

@@ -22,9 +22,13 @@ from kreg.inspect_tools.compute_report import (
     memory_report,
     trace_for_report,
 )
+from kreg.inspect_tools.connections import call_inputs
+from kreg.inspect_tools.counted_shapes import counted_shapes, shapes_if_different
 from kreg.inspect_tools.dense import dense_entry, is_dense
+from kreg.inspect_tools.folding import repeated_blocks
 from kreg.inspect_tools.input_shapes import ShapePlan
 from kreg.inspect_tools.keras_types import KerasLayer, KerasModel, KerasVariable
+from kreg.inspect_tools.layer_attributes import layer_attributes
 from kreg.inspect_tools.params import count_params, is_container_model, submodels
 from kreg.inspect_tools.receptive_field import field_json, receptive_fields
 from kreg.inspect_tools.report_types import (
@@ -36,6 +40,7 @@ from kreg.inspect_tools.report_types import (
     ShapeNest,
 )
 from kreg.inspect_tools.shapes import shape_of
+from kreg.inspect_tools.shares import with_shares
 from kreg.inspect_tools.tracing import Trace, short_error
 
 
@@ -83,14 +88,17 @@ def component_report(model: KerasModel, shapes: ShapePlan | None = None, trained
     collected = _Collected(shapes)
     compute = collected.add(model, "", trained)
     batch = shapes.batch_size if trained else None
+    params, counted = count_params(model), compute_report(compute)
+    rows = with_shares(collected.layers, params.total, counted)
     return ComponentReport(
         model_class=type(model).__name__,
-        params=count_params(model),
-        layers=tuple(collected.layers),
+        params=params,
+        layers=rows,
         dense=tuple(collected.dense),
-        compute=compute_report(compute),
+        compute=counted,
         memory=memory_report(model, _weights(model), compute, batch),
         note="; ".join(dict.fromkeys(collected.notes)) if collected.notes else None,
+        repeats=repeated_blocks(rows),
     )
 
 
@@ -168,24 +176,32 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
     macs = traced.row_macs() if traced is not None else {}
     backward = traced.row_backward_macs() if traced is not None else {}
     per_position = traced is not None and traced.per_position
-    rows = [
-        LayerRow(
-            path=prefix + name,
-            layer_class="InputLayer",
-            input_shape=trace.shape(tensor),
-            output_shape=trace.shape(tensor),
-            params=0,
-            mac_count=0 if macs else None,
-            per_position=per_position,
-            backward_mac_count=0 if backward else None,
+    counted = counted_shapes(traced)
+    rows = []
+    for name, tensor in zip(trace.input_names, trace.root.inputs):
+        shape = trace.shape(tensor)
+        counted_input, counted_output = shapes_if_different(counted, name, shape, shape)
+        rows.append(
+            LayerRow(
+                path=prefix + name,
+                layer_class="InputLayer",
+                input_shape=shape,
+                output_shape=shape,
+                params=0,
+                mac_count=0 if macs else None,
+                per_position=per_position,
+                backward_mac_count=0 if backward else None,
+                counted_input_shape=counted_input,
+                counted_output_shape=counted_output,
+            )
         )
-        for name, tensor in zip(trace.input_names, trace.root.inputs)
-    ]
     counts: dict[int, int] = {}
     fields = receptive_fields(trace)
+    feeds = call_inputs(trace)
     for call in trace.inner:
         if id(call.layer) not in counts:
             counts[id(call.layer)] = count_params(call.layer).total
+        counted_input, counted_output = shapes_if_different(counted, call.path, call.input_shape, call.output_shape)
         rows.append(
             LayerRow(
                 path=prefix + call.path,
@@ -197,6 +213,11 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
                 per_position=per_position,
                 backward_mac_count=backward.get(call.path),
                 receptive_field=field_json(fields.get(call.path)),
+                attributes=layer_attributes(call.layer),
+                inputs=tuple(prefix + path for path in feeds.get(call.index, ())),
+                trainable=bool(call.layer.trainable),
+                counted_input_shape=counted_input,
+                counted_output_shape=counted_output,
             )
         )
     return rows
@@ -216,6 +237,8 @@ def _row(path: str, layer: KerasLayer) -> LayerRow:
         input_shape=_shape_of_attribute(layer, "input"),
         output_shape=_shape_of_attribute(layer, "output"),
         params=count_params(layer).total,
+        attributes=layer_attributes(layer),
+        trainable=bool(layer.trainable),
     )
 
 

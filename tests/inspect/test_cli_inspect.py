@@ -31,11 +31,14 @@ def test_inspect_json_has_the_structure_of_design_md(inspect_json):
     }
     assert list(inspect_json["components"]) == ["model"]
     model = inspect_json["components"]["model"]
-    assert list(model) == ["class", "params", "layers", "dense", "compute", "memory"]
+    assert list(model) == ["class", "params", "layers", "dense", "compute", "memory", "repeats"]
     assert model["class"] == "Functional"
     assert model["params"] == {"total": 530, "trainable": 514, "non_trainable": 16}
     for row in model["layers"]:
-        assert list(row) == ["path", "class", "input_shape", "output_shape", "params", "macs", "backward_macs"]
+        assert list(row) == [
+            *("path", "class", "input_shape", "output_shape", "params", "macs", "backward_macs"),
+            *("attributes", "inputs", "trainable", "macs_share", "params_share"),
+        ]
     for entry in model["dense"]:
         assert list(entry) == ["path", "input_shape", "output_shape", "kernel_shape", "threaded_over", "params", "macs"]
     # The keys of DESIGN.md first, then those the compute issues add (23: backward; 24: exact and bounds).
@@ -104,6 +107,11 @@ def test_inspect_json_hidden_layer_matches_design_md(inspect_json):
         "params": 168,
         "macs": 16000,
         "backward_macs": 16000,  # the first layer: its weight gradient only
+        "attributes": {"units": 8, "activation": "relu", "use_bias": True},
+        "inputs": ["input_beta"],
+        "trainable": True,
+        "macs_share": round(16000 / 19000, 6),
+        "params_share": round(168 / 530, 6),
     }
     assert [entry["path"] for entry in model["dense"]] == ["hidden_layer", "output_beta", "output_factor"]
 

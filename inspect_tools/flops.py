@@ -69,7 +69,7 @@ def op_flops(op: Any) -> int:
     if kind == "AddN":
         return (len(op.inputs) - 1) * out
     if kind in POOLS:
-        return math.prod(op.get_attr("ksize")) * out
+        return int(math.prod(op.get_attr("ksize"))) * out
     if kind == "Mean":
         return _elements(op.inputs[0]) + out
     if kind in ("Sum", "Max", "Min", "Prod", "ArgMax", "ArgMin"):

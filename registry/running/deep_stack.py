@@ -28,7 +28,9 @@ The thread is transparent to the caller:
   first), and then in the caller. A second Ctrl-C while it stops leaves at
   once: the thread is a daemon and does not keep the process alive.
 
-A call made on the thread (a builder that inspects, nested runs) runs inline.
+A call made on the thread (a builder that inspects, nested runs) runs inline,
+and so does every call where no thread with such a stack can start (an
+address space limited by ``ulimit -v``): with Python's own ceiling then.
 """
 
 from __future__ import annotations
@@ -92,7 +94,10 @@ def run_with_deep_stack(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
     with _raised_recursion_limit():
         thread = _start_thread(target)
-        _wait_for(thread, done)
+        if thread is not None:
+            _wait_for(thread, done)
+    if thread is None:  # no room for such a stack (a low ulimit -v): run here, under Python's own ceiling
+        return fn(*args, **kwargs)
     _set_keras_state(outcome.get("keras_state", {}))
     if "error" in outcome:
         raise outcome["error"]
@@ -109,12 +114,15 @@ def on_deep_stack(fn: Callable[..., T]) -> Callable[..., T]:
     return deep
 
 
-def _start_thread(target: Callable[[], None]) -> threading.Thread:
+def _start_thread(target: Callable[[], None]) -> threading.Thread | None:
+    """A started daemon thread running ``target`` on a stack of :data:`STACK_BYTES`; None when none can start."""
     with _limit_lock:  # threading.stack_size is process-wide: set it only for this start
         previous = threading.stack_size(STACK_BYTES)
         try:
             thread = threading.Thread(target=target, name="kreg-deep-stack", daemon=True)
             thread.start()
+        except RuntimeError:  # "can't start new thread": the address space is limited
+            return None
         finally:
             threading.stack_size(previous)
     return thread

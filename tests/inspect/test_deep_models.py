@@ -50,3 +50,13 @@ def test_a_chain_of_10000_layers_is_inspected_with_exact_params_and_macs_and_plo
     assert text.count("</b> (Dense)") == depth
     assert "<b>dense_9999</b>" in text
     assert text.count(" -> ") == depth + 1  # features -> dense -> ... -> dense_9999 -> the output
+
+
+@pytest.mark.slow
+def test_a_chain_of_1500_layers_is_reviewed(tmp_path):
+    page = tmp_path / "deep.html"
+    result = run_kreg("review", "deep-chain", "--set", "depth=1500", "-o", str(page), catalogue=deep_chain_catalogue())
+    assert result.exit_code == 0, result.output
+    html = page.read_text()
+    assert "<svg" in html and "dense_1499" in html
+    assert "9,000" in html  # the parameters, counted by hand: 1,500 x 6

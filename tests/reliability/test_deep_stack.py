@@ -89,3 +89,19 @@ def test_ctrl_c_stops_the_call_on_the_thread_and_raises_keyboard_interrupt_in_th
     assert "stopped inside" in out
     assert err.rstrip().endswith("KeyboardInterrupt")
     assert child.returncode != 0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="an address-space limit on a child process")
+def test_without_room_for_the_stack_the_call_runs_inline_under_pythons_own_limit():
+    import resource
+
+    script = "from kreg.running.deep_stack import run_with_deep_stack; print(run_with_deep_stack(lambda: 42))"
+    limit = 600 * 1024 * 1024  # below the 1 GiB the thread's stack asks for
+
+    def limit_address_space() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, preexec_fn=limit_address_space
+    )
+    assert (done.returncode, done.stdout) == (0, "42\n"), done.stderr

@@ -17,6 +17,7 @@ from kreg.errors import ArchitectureFailure
 from kreg.phases import Phase
 from kreg.running.calls import call_plugin
 from kreg.running.data import fit_data_state
+from kreg.running.deep_stack import on_deep_stack
 from kreg.running.keras_runtime import require_keras
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class BuiltArchitecture:
         return self.components["model"]
 
 
+@on_deep_stack
 def build(entry: Entry, hyperparameters: Mapping[str, Any], source: str | None = None) -> BuiltArchitecture:
     """Call an architecture's builder and normalise what it returns.
 

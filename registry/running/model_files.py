@@ -21,6 +21,7 @@ from kreg.hyperparameters import resolve_hyperparameters
 from kreg.model_archives import ModelArchive, read_model_archive
 from kreg.phases import Phase
 from kreg.running.calls import in_phase, resolve_part
+from kreg.running.deep_stack import on_deep_stack
 from kreg.running.keras_runtime import require_keras
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 _MISSING_CLASS = re.compile(r"Could not locate class '([^']+)'")
 
 
+@on_deep_stack
 def load_saved_model(entry: Entry, path: str, hyperparameters: Mapping[str, Any] | None = None) -> keras.Model:
     """Load a ``.keras`` file saved from ``entry``, with ``safe_mode=True``.
 
@@ -115,6 +117,7 @@ def _class_clause(class_name: str | None) -> str:
     return f" (class {class_name})" if class_name else ""
 
 
+@on_deep_stack
 def load_model_file(path: str, entries: Sequence[Entry]) -> keras.Model:
     """Load a ``.keras`` file saved from any architecture, with ``safe_mode=True``.
 

@@ -128,7 +128,8 @@ def _not_counted(resolved: ResolvedInputs, error: BaseException) -> str:
     # A strided convolution cannot run on a 1 x 1 image: per-position counts need real sizes there.
     return (
         f"compute not counted: {where} has sizes the model leaves unknown, and it does not run with 1 in their "
-        f"place; give them to kreg inspect --input-shape or kreg.inspect(..., input_shapes=...) ({short_error(error, 120)})"
+        "place; give them to kreg inspect --input-shape or kreg.inspect(..., input_shapes=...) "
+        f"({short_error(error, 120)})"
     )
 
 

@@ -129,7 +129,7 @@ class _Collected:
             traced = trace_for_report(model, self.shapes, trained)
         except KerasIncompatible:
             raise
-        except Exception as error:  # the counts still stand; the note says why there are no rows
+        except Exception as error:  # noqa: BLE001 - plugin layers raise anything; the note records why there are no rows
             self.notes.append(f"{where}not traced: {short_error(error)}")
             traced = None
         else:

@@ -170,9 +170,11 @@ def _text_problems(architecture: Architecture) -> list[str]:
     problems = []
     if not isinstance(architecture.summary, str) or not architecture.summary.strip():
         problems.append("summary must be a non-empty string")
-    for name in ("description", "source"):
-        if not isinstance(getattr(architecture, name), str):
-            problems.append(f"{name} must be a string")
+    problems.extend(
+        f"{name} must be a string"
+        for name in ("description", "source")
+        if not isinstance(getattr(architecture, name), str)
+    )
     return problems
 
 

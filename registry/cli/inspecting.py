@@ -75,7 +75,7 @@ def inspect_command(
     no_fold: bool,
     as_json: bool,
 ) -> None:
-    """Build an architecture (or load a saved model) and report parameters, compute, memory, layer shapes and Dense threading.
+    """Build an architecture (or load a saved model) and report its parameters, compute, memory and layers.
 
     Every layer call is traced, also inside custom layers and nested models.
     For each component: parameter counts (optimizer variables never counted);

@@ -26,7 +26,8 @@ SIDE_HELP = [
     ("NAME", "The architecture on the left."),
     (
         "FILE.keras",
-        "A saved model instead (e.g. from `kreg train --save`): loaded with safe_mode, its custom layers found in the installed plugins; only the model component is compared.",
+        "A saved model instead (e.g. from `kreg train --save`): loaded with safe_mode, its custom layers found "
+        "in the installed plugins; only the model component is compared.",
     ),
     ("--set KEY=VALUE", "Override a hyperparameter of the side it follows (repeatable)."),
     ("--preset P", "Start that side from one of its architecture's presets."),

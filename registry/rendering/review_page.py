@@ -42,7 +42,8 @@ body { margin:0; color:var(--ink); background:#fff;
 .wrap { max-width: 1240px; margin: 0 auto; padding: 0 28px; }
 header.top { background: #1f3b5c; color: #fff; padding: 26px 0 22px; }
 header.top .kicker { margin:0; text-transform:uppercase; letter-spacing:.08em; font-size:12px; opacity:.75; }
-header.top h1 { margin: 4px 0 6px; font-size: 30px; font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+header.top h1 { margin: 4px 0 6px; font-size: 30px;
+  font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
 header.top p { margin: 2px 0; }
 header.top .meta { font-size: 13px; opacity: .8; }
 nav.toc { padding: 10px 0; border-bottom: 1px solid var(--line); font-size: 14px; }
@@ -69,7 +70,8 @@ tr.threaded td { background: #eef4fb; }
 .figure { overflow: auto; border: 1px solid var(--line); border-radius: 6px; padding: 12px; background: #fff; }
 .figure svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
 .legend { font-size: 13px; color: var(--muted); margin: 8px 0; }
-.swatch { display: inline-block; width: 14px; height: 14px; border: 1px solid #888; vertical-align: -2px; margin: 0 4px 0 12px; }
+.swatch { display: inline-block; width: 14px; height: 14px; border: 1px solid #888; vertical-align: -2px;
+  margin: 0 4px 0 12px; }
 details { margin: 8px 0; }
 summary { cursor: pointer; font-weight: 600; }
 footer { color: var(--muted); font-size: 13px; padding: 18px 0 30px; }

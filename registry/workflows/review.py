@@ -221,7 +221,7 @@ def make_review(
 
 
 def review_subject(subject: Subject, catalogue: Catalogue, options: ReviewOptions) -> Review:
-    """Review any subject: an architecture as :func:`make_review` does; a saved file or a Keras model inspected and drawn.
+    """Review any subject: an architecture as :func:`make_review` does; a file or a Keras model inspected and drawn.
 
     Args:
         subject: Subject. From :func:`kreg.workflows.subjects.resolve_subject`.

@@ -14,7 +14,6 @@ the cost is quadratic (2) or near-linear (1).
 from __future__ import annotations
 
 import argparse
-import math
 import resource
 import sys
 import time
@@ -22,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Sample, figure
+from harness import Sample, figure, log_slope
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.support.layer_rows import model_rows
@@ -71,8 +70,7 @@ def growth_exponents(rows: list[dict]) -> dict[str, float]:
     for label in dict.fromkeys(row["kreg_label"] for row in rows):
         points = sorted((row["calls"], row["kreg"]["cpu"]) for row in rows if row["kreg_label"] == label)
         if len(points) > 1 and points[-2][1] > 0:
-            (first_calls, first_cpu), (last_calls, last_cpu) = points[-2:]
-            exponents[label] = math.log(last_cpu / first_cpu) / math.log(last_calls / first_calls)
+            exponents[label] = log_slope(points[-2], points[-1])
     return exponents
 
 

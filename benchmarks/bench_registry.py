@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import alternate, comparison, run_command
+from harness import alternate, comparison, log_slope, run_command
 from plugin_wheels import install_wheels, write_wheel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -116,8 +116,7 @@ def growth_exponent(rows: list[dict], label: str) -> float | None:
     points = sorted((row["architectures"], row["kreg"]["wall"]) for row in rows if row["kreg_label"] == label)
     if len(points) < 2:
         return None
-    (first_count, first_time), (last_count, last_time) = points[0], points[-1]
-    return math.log(last_time / first_time) / math.log(last_count / first_count)
+    return log_slope(points[0], points[-1])
 
 
 def main() -> None:

@@ -25,3 +25,6 @@ TensorFlow job; the slowest of the others, wgan-gp, took 45.6 s. 600 s is 4.5
 times the slowest, room for slower machines and bigger third-party models,
 and still ends a hang in CI within minutes (docs/check-in-ci.md).
 """
+
+DTYPE_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
+"""The Keras dtype policies ``kreg inspect --dtype`` and ``kreg bench --dtype`` build with."""

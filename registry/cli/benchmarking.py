@@ -12,14 +12,13 @@ import click
 
 from kreg.cli.options import json_option, plugin_options
 from kreg.cli.session import emit_json, get_session
+from kreg.defaults import DTYPE_POLICIES
 from kreg.processes import Interrupted
 from kreg.terminal import Column, print_table
 
 if TYPE_CHECKING:
     from kreg.workflows.benchmarking import BenchResult
 
-BENCH_DTYPES = ("float32", "mixed_float16", "mixed_bfloat16")
-"""The values of ``--dtype`` (Keras dtype policies)."""
 
 DEFAULT_BATCH_SIZE = 32
 """The batch size without ``--batch-size``: keras.io's applications table times batches of 32."""
@@ -39,7 +38,7 @@ DEFAULT_REPEATS = 5
 )
 @click.option(
     "--dtype",
-    type=click.Choice(BENCH_DTYPES),
+    type=click.Choice(DTYPE_POLICIES),
     default="float32",
     show_default=True,
     help="Keras dtype policy to build with: mixed precision computes in 16 bits and keeps float32 weights.",

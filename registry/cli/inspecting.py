@@ -21,9 +21,7 @@ from kreg.cli.options import (
     set_option,
 )
 from kreg.cli.session import emit_json, get_session
-
-INSPECT_DTYPES = ("float32", "mixed_float16", "mixed_bfloat16")
-"""The Keras dtype policies of ``kreg inspect --dtype`` (kreg.running.keras_runtime.DTYPE_POLICIES)."""
+from kreg.defaults import DTYPE_POLICIES
 
 
 @click.command("inspect")
@@ -35,7 +33,7 @@ INSPECT_DTYPES = ("float32", "mixed_float16", "mixed_bfloat16")
 @batch_size_option
 @click.option(
     "--dtype",
-    type=click.Choice(INSPECT_DTYPES),
+    type=click.Choice(DTYPE_POLICIES),
     default=None,
     help=(
         "What-if: build under this Keras dtype policy (mixed_float16/mixed_bfloat16: 16-bit activations, "

@@ -59,10 +59,6 @@ def _quiet_native_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-DTYPE_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
-"""The Keras dtype policies ``kreg inspect --dtype`` and ``kreg bench --dtype`` build with."""
-
-
 @contextlib.contextmanager
 def dtype_policy(name: str | None) -> Iterator[None]:
     """Build models under Keras's global dtype policy ``name`` (None: leave it), restored afterwards.

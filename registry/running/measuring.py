@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kreg.catalogue import Entry
+from kreg.defaults import DTYPE_POLICIES
 from kreg.errors import ArchitectureFailure
 from kreg.hyperparameters import resolve_hyperparameters
 from kreg.inspect_tools.params import is_container_model
@@ -48,7 +49,7 @@ from kreg.phases import Phase
 from kreg.running.building import build_fresh
 from kreg.running.calls import in_phase, resolve_part
 from kreg.running.data import make_dataset
-from kreg.running.keras_runtime import DTYPE_POLICIES, require_keras
+from kreg.running.keras_runtime import require_keras
 from kreg.running.train_loop import installed_train_step
 
 WARMUP = 2

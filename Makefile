@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.kreg-installed
 KREG   := $(BIN)/kreg
 OUT    ?= build/run
 
-.PHONY: help setup graphviz chromium run test test-slow test-all bench docs model-table lint clean
+.PHONY: help setup graphviz chromium run test test-slow test-all bench docs model-table bench-table lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ docs: setup  ## regenerate docs/reference (committed), the command reference and
 # about 20 minutes on a laptop CPU, so it is not part of `make docs`; commit what it writes.
 model-table: setup  ## measure every built-in architecture into docs/reference/model-table.md and .csv (slow: ~20 min)
 	$(BIN)/python -m scripts.docgen.model_table --output docs/reference
+
+bench-table: setup  ## measure every built-in architecture (kreg bench, batch 32) into docs/reference/bench-table.md and .csv (slow)
+	$(BIN)/python -m scripts.docgen.bench_table --output docs/reference
 
 clean:  ## remove the virtual environment and build outputs
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache docs/generated

@@ -29,8 +29,8 @@ def collect(runs: int, plugin_counts: tuple[int, ...] = PLUGIN_COUNTS) -> list[d
         for count in plugin_counts:
             python = str(make_environment(Path(work) / f"venv-{count}", count))
             samples = alternate(
-                lambda: run_command([python, "-m", "kreg", "list", "--json"]),
-                lambda: run_command([python, "-c", "import keras"]),
+                lambda python=python: run_command([python, "-m", "kreg", "list", "--json"]),
+                lambda python=python: run_command([python, "-c", "import keras"]),
                 runs,
             )
             # The goal, at 100 plugins: kreg/keras time at most 1/10 (10x faster).
@@ -52,7 +52,8 @@ def main() -> None:
     for row in collect(args.runs, tuple(args.plugins)):
         k, r = row["kreg"], row["keras"]
         print(
-            f"{row['case']:>13}: kreg list {k['wall']:.3f} s {k['peak_mib']:.0f} MiB | import keras {r['wall']:.3f} s {r['peak_mib']:.0f} MiB | {1 / row['ratio']:.1f}x faster"
+            f"{row['case']:>13}: kreg list {k['wall']:.3f} s {k['peak_mib']:.0f} MiB | "
+            f"import keras {r['wall']:.3f} s {r['peak_mib']:.0f} MiB | {1 / row['ratio']:.1f}x faster"
         )
 
 

@@ -7,6 +7,7 @@ A benchmark module exposes ``collect(runs: int) -> list[dict]``; each dict is a
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import statistics
@@ -123,6 +124,11 @@ def comparison_of(
 def figure(group: str, case: str, label: str, samples: Sequence[Sample], **extra: object) -> dict:
     """A kreg figure that has no plain-Keras counterpart."""
     return {"group": group, "case": case, "kreg_label": label, "kreg": summarise(samples), **extra}
+
+
+def log_slope(first: tuple[float, float], last: tuple[float, float]) -> float:
+    """The growth exponent between two ``(size, time)`` points: the slope of log(time) against log(size)."""
+    return math.log(last[1] / first[1]) / math.log(last[0] / first[0])
 
 
 def kreg_command(*args: str) -> list[str]:

@@ -5,7 +5,9 @@ run (alternating), as medians of several runs, with the ratio and the goal;
 `kreg list`'s growth with the number of installed plugins is also drawn as a
 PNG. Usage:
 
-    .venv/bin/python benchmarks/run_all.py [--quick] [--only list inspect train check cluster] [--merge] [--render]
+    .venv/bin/python benchmarks/run_all.py [--quick] [--only GROUP ...] [--merge] [--render]
+
+Groups: list, registry, diff, inspect, train, check, cluster.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ LIST_PLOT = BENCHMARKS / "list_scaling.png"
 
 PLANS = {  # group: (module, full arguments, quick arguments)
     "list": ("bench_list", {"runs": 5}, {"runs": 2, "plugin_counts": (0, 100)}),
+    "registry": ("bench_registry", {"runs": 5}, {"runs": 2, "architecture_counts": (100, 5_000)}),
+    "diff": ("bench_diff", {"runs": 3}, {"runs": 1, "call_counts": (100, 1_000)}),
     "inspect": ("bench_inspect", {"runs": 3}, {"runs": 1}),
     "train": ("bench_train", {"runs": 7}, {"runs": 3, "steps": 100}),
     "check": ("bench_check", {"runs": 1}, {"runs": 1}),
@@ -134,6 +138,8 @@ def markdown(results: dict) -> str:
             "",
             f"![kreg list time against plugin count]({LIST_PLOT.name})",
         ]
+    lines += _registry_section(results["rows"])
+    lines += _diff_section(results["rows"])
     lines += ["", "Run time of each group (s): " + ", ".join(f"{k} {v:.0f}" for k, v in results["durations"].items())]
     return "\n".join(lines) + "\n"
 
@@ -182,6 +188,44 @@ def _list_growth(rows: list[dict]) -> str:
     (first_count, first_time), (last_count, last_time) = points[0], points[-1]
     per_plugin = (last_time - first_time) / (last_count - first_count) * 1000
     return f"From {first_count} to {last_count} plugins `kreg list` grows by {per_plugin:.2f} ms per plugin."
+
+
+def _registry_section(rows: list[dict]) -> list[str]:
+    """`kreg list` against the registry's size: growth exponents and the table's cost per row."""
+    from bench_registry import growth_exponent
+
+    listed = sorted((row for row in rows if row["group"] == "registry"), key=lambda row: row["architectures"])
+    tables = [row for row in listed if "table_us_per_row" in row]
+    if not tables:
+        return []
+    lines = ["", "## kreg list and the registry's size", ""]
+    for label in ("kreg list", "kreg list --json"):
+        exponent = growth_exponent(listed, label)
+        if exponent is not None:
+            lines.append(f"- `{label}`: wall time grows as architectures^{exponent:.2f}.")
+    lines.append(
+        "- The table's own cost per row (`print_table` into a string, CPU): "
+        + ", ".join(f"{row['table_us_per_row']:.1f} us at {row['architectures']:,}" for row in tables)
+        + "."
+    )
+    lines.append(
+        "- CPU ratio kreg/Keras of `kreg list`: "
+        + ", ".join(f"{row['cpu_ratio']:.3f} at {row['architectures']:,}" for row in tables)
+        + "."
+    )
+    return lines
+
+
+def _diff_section(rows: list[dict]) -> list[str]:
+    """How the structural diff's cost grows with the number of layer calls."""
+    from bench_diff import growth_exponents
+
+    exponents = growth_exponents([row for row in rows if row["group"] == "diff"])
+    if not exponents:
+        return []
+    lines = ["", "## The diff and the number of layer calls", ""]
+    lines += [f"- `{label}`: CPU time grows as calls^{value:.2f}." for label, value in exponents.items()]
+    return lines
 
 
 def merged(old: dict, new: dict) -> dict:

@@ -17,16 +17,34 @@ unpaired calls (an affine gap penalty), so a removed block shows as one run of
 removals. Among equally good alignments, calls pair as early as possible:
 removing the last two of four identical blocks reports blocks 3 and 4 removed.
 
+The alignment is this best one at any size, found in time proportional to
+``len(left) * len(right)`` and memory proportional to
+``sqrt(len(left)) * len(right)``: the score tables are filled once keeping
+one row in k, then refilled a band of k rows at a time as the walk crosses
+it (:class:`_Bands`). The other ways to bound memory were weighed against
+that. Hirschberg's divide and conquer needs as little memory, but where
+several alignments score the same (identical blocks: the usual case) the
+split it picks need not lie on the walk's preferred alignment, so which
+block is reported removed would change with the model's size. Banding
+around the diagonal, or splitting first at anchors (runs of identical calls,
+user-given names), loses pairs whenever the answer leaves the band or no
+anchor exists: a width change alters every call, so nothing is identical,
+and Keras names most calls itself. Scores are computed per *kind* of call
+(calls equal in every scored feature), so repeated blocks cost a gather, and
+each table row is a few vectorised numpy operations: about 0.5 s for 5,000
+calls a side.
+
 Everything here works on the report's layer rows; nothing imports Keras.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -57,8 +75,8 @@ GAP_OPEN = 4
 """Cost of each run of unpaired calls: pairing a stray call in the middle of a
 replaced region must gain more than the two runs it would split."""
 
-MAX_CELLS = 2_000_000
-"""Above this many (left x right) pairs the alignment is split at exact matches first."""
+BAND_CELLS = 2_000_000
+"""How many cells of each score table the alignment holds at once (see :class:`_Checkpoints`)."""
 
 _FORBIDDEN = -(10**9)
 
@@ -140,9 +158,12 @@ def call_features(rows: Sequence[LayerRow]) -> list[CallFeatures]:
     """
     latest: dict[str, int] = {}
     parents: list[int | None] = []
+    depths: list[int] = []  # an enclosing call comes before its inner calls: its depth is known
     for index, row in enumerate(rows):
         path = row.path
-        parents.append(latest.get(path.rsplit("/", 1)[0]) if "/" in path else None)
+        parent = latest.get(path.rsplit("/", 1)[0]) if "/" in path else None
+        parents.append(parent)
+        depths.append(1 if parent is None else depths[parent] + 1)
         latest[path] = index
     siblings: dict[int | None, list[int]] = {}
     for index, parent in enumerate(parents):
@@ -153,19 +174,16 @@ def call_features(rows: Sequence[LayerRow]) -> list[CallFeatures]:
         for position, index in enumerate(group):
             before[index] = group[position - 1] if position else None
             after[index] = group[position + 1] if position + 1 < len(group) else None
-    return [_features(rows, index, parents, before[index], after[index]) for index in range(len(rows))]
+    return [
+        _features(rows, index, parents[index], depths[index], before[index], after[index]) for index in range(len(rows))
+    ]
 
 
 def _features(
-    rows: Sequence[LayerRow], index: int, parents: list[int | None], before: int | None, after: int | None
+    rows: Sequence[LayerRow], index: int, parent: int | None, depth: int, before: int | None, after: int | None
 ) -> CallFeatures:
     row = rows[index]
     name = leaf_name(row.path)
-    parent = parents[index]
-    depth = 1
-    while parent is not None:
-        depth += 1
-        parent = parents[parent]
     return CallFeatures(
         cls=row.layer_class,
         input_shape=json.dumps(row.input_shape),
@@ -173,11 +191,11 @@ def _features(
         params=row.params,
         macs=row.macs,
         depth=depth,
-        parent=_class_at(rows, parents[index]),
+        parent=_class_at(rows, parent),
         before=_class_at(rows, before),
         after=_class_at(rows, after),
         name=None if is_auto_name(name, row.layer_class) else name,
-        parent_index=parents[index],
+        parent_index=parent,
     )
 
 
@@ -208,7 +226,10 @@ def align_features(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) 
     would move a removal earlier than the alignment puts it.
     """
     prefix = _common_prefix(left, right)
-    return [(index, index) for index in range(prefix)] + _align_span(left, right, prefix, len(left), prefix, len(right))
+    rest = _align_scored(left[prefix:], right[prefix:])
+    return [(index, index) for index in range(prefix)] + [
+        (None if i is None else i + prefix, None if j is None else j + prefix) for i, j in rest
+    ]
 
 
 def _common_prefix(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> int:
@@ -220,35 +241,83 @@ def _common_prefix(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) 
     return count
 
 
-def _align_span(
-    left: Sequence[CallFeatures], right: Sequence[CallFeatures], i0: int, i1: int, j0: int, j1: int
-) -> list[Pair]:
-    """Align ``left[i0:i1]`` with ``right[j0:j1]`` (indices returned are absolute)."""
-    if i0 == i1 or j0 == j1:
-        return [(i, None) for i in range(i0, i1)] + [(None, j) for j in range(j0, j1)]
-    if (i1 - i0) * (j1 - j0) <= MAX_CELLS:
-        return [
-            (None if i is None else i + i0, None if j is None else j + j0)
-            for i, j in _align_scored(left[i0:i1], right[j0:j1])
-        ]
-    # Too many pairs to score at once: split at the longest run of identical calls.
-    matcher = difflib.SequenceMatcher(None, [f.key for f in left[i0:i1]], [f.key for f in right[j0:j1]], autojunk=False)
-    a, b, size = matcher.find_longest_match(0, i1 - i0, 0, j1 - j0)
-    if size == 0:
-        return [(i, None) for i in range(i0, i1)] + [(None, j) for j in range(j0, j1)]
-    a, b = a + i0, b + j0
-    before = _align_span(left, right, i0, a, j0, b)
-    after = _align_span(left, right, a + size, i1, b + size, j1)
-    return before + [(a + k, b + k) for k in range(size)] + after
+KIND_FEATURES = ("cls", "parent", "name", *FEATURE_SCORES)
+"""Everything a pair's score reads: calls equal in all of them score alike against any call."""
 
 
-def pair_scores(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> np.ndarray:
-    """The (len(left), len(right)) matrix of pair scores; pairs that may not pair get a large negative score."""
-    vocabulary: dict[tuple[str, object], int] = {}
+class PairScorer:
+    """The pair scores of two sides, a band of left calls at a time (the whole matrix may not fit in memory).
 
-    def codes(side: Sequence[CallFeatures], feature: str, missing: int) -> np.ndarray:
-        values = [getattr(f, feature) for f in side]
-        return np.array(
+    Calls that agree on every scored feature are one *kind*; a band's scores
+    are those of its kinds against the right side's kinds, spread to its
+    calls. A model of repeated blocks has a handful of kinds, so most of the
+    work is one gather.
+    """
+
+    def __init__(self, left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> None:
+        kinds: dict[Key, int] = {}
+        self._left = np.array([kinds.setdefault(_kind(f), len(kinds)) for f in left], dtype=np.int64)
+        right_kinds: dict[Key, int] = {}
+        self._right = np.array([right_kinds.setdefault(_kind(f), len(right_kinds)) for f in right], dtype=np.int64)
+        vocabulary: dict[tuple[str, Any], int] = {}
+        self._left_codes = _feature_codes(list(kinds), vocabulary, missing=-1)
+        self._right_codes = _feature_codes(list(right_kinds), vocabulary, missing=-2)
+        self.shape = (len(left), len(right))
+
+    def band(self, start: int, stop: int) -> BandScores:
+        """The scores of ``left[start:stop]`` against every right call; pairs that may not pair score ``_FORBIDDEN``."""
+        band_kinds, spread = np.unique(self._left[start:stop], return_inverse=True)
+        return BandScores(np.asarray(self._kind_scores(band_kinds)[:, self._right]), np.asarray(spread.reshape(-1)))
+
+    def _kind_scores(self, left_kinds: np.ndarray) -> np.ndarray:
+        def equal(feature: str) -> np.ndarray:
+            same: np.ndarray = self._left_codes[feature][left_kinds][:, None] == self._right_codes[feature][None, :]
+            return same
+
+        scores = np.full((len(left_kinds), len(self._right_codes["cls"])), CLASS_SCORE, dtype=np.int64)
+        for feature, weight in FEATURE_SCORES.items():
+            scores += weight * equal(feature)
+        same_name = equal("name")
+        scores += SAME_NAME_SCORE * same_name
+        named = (self._left_codes["name"][left_kinds] >= 0)[:, None] & (self._right_codes["name"] >= 0)[None, :]
+        # Calls inside enclosing calls of different classes would pair across two calls that cannot pair.
+        forbidden = ~equal("cls") | ~equal("parent") | (named & ~same_name)
+        scores[forbidden] = _FORBIDDEN
+        return scores
+
+
+@dataclass(frozen=True)
+class BandScores:
+    """The pair scores of a band of left calls: one row per kind of call in the band, and each call's kind.
+
+    Attributes:
+        by_kind: np.ndarray. (kinds, len(right)) scores.
+        kinds: np.ndarray. The row of ``by_kind`` for each call of the band.
+    """
+
+    by_kind: np.ndarray
+    kinds: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def __getitem__(self, row: int) -> np.ndarray:
+        """The scores of the band's call ``row`` against every right call."""
+        scores: np.ndarray = self.by_kind[self.kinds[row]]
+        return scores
+
+
+def _kind(features: CallFeatures) -> Key:
+    return tuple(getattr(features, name) for name in KIND_FEATURES)
+
+
+def _feature_codes(kinds: list[Key], vocabulary: dict[tuple[str, Any], int], missing: int) -> dict[str, np.ndarray]:
+    """Each feature of each kind as an integer, the same on both sides for the same value; a missing MACs count
+    or name gets ``missing`` (different on the two sides, so two missing values never count as equal)."""
+    codes = {}
+    for position, feature in enumerate(KIND_FEATURES):
+        values = [kind[position] for kind in kinds]
+        codes[feature] = np.array(
             [
                 missing
                 if value is None and feature in ("macs", "name")
@@ -257,73 +326,128 @@ def pair_scores(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> 
             ],
             dtype=np.int64,
         )
+    return codes
 
-    def equal(feature: str) -> np.ndarray:
-        same: np.ndarray = codes(left, feature, -1)[:, None] == codes(right, feature, -2)[None, :]
-        return same
 
-    scores: np.ndarray = np.full((len(left), len(right)), CLASS_SCORE, dtype=np.int64)
-    for feature, weight in FEATURE_SCORES.items():
-        scores += weight * equal(feature)
-    same_name = equal("name")
-    scores += SAME_NAME_SCORE * same_name
-    left_named = np.array([f.name is not None for f in left])[:, None]
-    right_named = np.array([f.name is not None for f in right])[None, :]
-    # Calls inside enclosing calls of different classes would pair across two calls that cannot pair.
-    forbidden = ~equal("cls") | ~equal("parent") | (left_named & right_named & ~same_name)
-    scores[forbidden] = _FORBIDDEN
-    return scores
+def pair_scores(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> np.ndarray:
+    """The (len(left), len(right)) matrix of pair scores; pairs that may not pair get a large negative score."""
+    scores = PairScorer(left, right).band(0, len(left))
+    matrix: np.ndarray = scores.by_kind[scores.kinds]
+    return matrix
 
 
 def _align_scored(left: Sequence[CallFeatures], right: Sequence[CallFeatures]) -> list[Pair]:
     """The best alignment under :func:`pair_scores` with an affine gap penalty.
 
-    ``best[s][i, j]`` is the best score of aligning ``left[i:]`` with
+    ``best[i, s, j]`` is the best score of aligning ``left[i:]`` with
     ``right[j:]`` when the previous step was a pair (s=0), a removal (s=1) or an
     addition (s=2): continuing a run costs nothing, opening one costs ``GAP_OPEN``.
     The walk from (0, 0) then prefers a pair, then a removal, then an addition.
+    It reads the tables a band of rows at a time (:class:`_Bands`).
     """
-    scores = pair_scores(left, right)
-    best = _suffix_scores(scores)
+    n, m = len(left), len(right)
+    if n == 0 or m == 0:
+        return [(i, None) for i in range(n)] + [(None, j) for j in range(m)]
     pairs: list[Pair] = []
     i = j = state = 0
-    n, m = scores.shape
-    while i < n or j < m:
-        target = best[state][i, j]
-        if i < n and j < m and scores[i, j] > _FORBIDDEN // 2 and scores[i, j] + best[0][i + 1, j + 1] == target:
-            pairs.append((i, j))
-            i, j, state = i + 1, j + 1, 0
-        elif i < n and best[1][i + 1, j] - (0 if state == 1 else GAP_OPEN) == target:
-            pairs.append((i, None))
-            i, state = i + 1, 1
-        else:
-            pairs.append((None, j))
-            j, state = j + 1, 2
-    return pairs
+    for start, scores, best in _Bands(PairScorer(left, right)):
+        while i < start + len(scores):
+            row = i - start
+            target = best[row, state, j]
+            score = scores[row][j] if j < m else _FORBIDDEN
+            if score > _FORBIDDEN // 2 and score + best[row + 1, 0, j + 1] == target:
+                pairs.append((i, j))
+                i, j, state = i + 1, j + 1, 0
+            elif best[row + 1, 1, j] - (0 if state == 1 else GAP_OPEN) == target:
+                pairs.append((i, None))
+                i, state = i + 1, 1
+            else:
+                pairs.append((None, j))
+                j, state = j + 1, 2
+    return pairs + [(None, column) for column in range(j, m)]
 
 
-def _suffix_scores(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The three tables of :func:`_align_scored`, filled from the bottom-right corner, one row at a time."""
-    n, m = scores.shape
-    low = _FORBIDDEN * 2
-    after_pair = np.full((n + 1, m + 1), low, dtype=np.int64)
-    after_removal = np.full((n + 1, m + 1), low, dtype=np.int64)
-    after_addition = np.full((n + 1, m + 1), low, dtype=np.int64)
-    # The last row (left exhausted): only additions remain.
-    after_pair[n, m] = after_removal[n, m] = after_addition[n, m] = 0
-    after_addition[n, :m] = 0
-    after_pair[n, :m] = after_removal[n, :m] = -GAP_OPEN
-    for i in range(n - 1, -1, -1):
-        pair = np.where(scores[i] > _FORBIDDEN // 2, scores[i] + after_pair[i + 1, 1:], low)
-        removal = after_removal[i + 1, :]  # continuing a run of removals
-        # Column m (right exhausted): only removals remain.
-        after_pair[i, m] = after_addition[i, m] = removal[m] - GAP_OPEN
-        after_removal[i, m] = removal[m]
-        # Along the row, an addition reads the cell to its right: a running maximum from the end.
-        without_addition = np.maximum(pair, removal[:m] - GAP_OPEN)
-        chained = np.maximum.accumulate(np.append(without_addition, removal[m] - GAP_OPEN)[::-1])[::-1]
-        after_addition[i, :m] = chained[:m]
-        next_addition = after_addition[i, 1:]
-        after_pair[i, :m] = np.maximum(without_addition, next_addition - GAP_OPEN)
-        after_removal[i, :m] = np.maximum(np.maximum(pair, removal[:m]), next_addition - GAP_OPEN)
-    return after_pair, after_removal, after_addition
+class _Bands:
+    """The tables of :func:`_align_scored`, band by band from the top, in memory that grows like ``sqrt(n) * m``.
+
+    The tables are filled from the bottom row up. A first pass keeps only the
+    row below each band of ``height`` rows; iterating then refills each band
+    from the row kept below it, so the whole costs two fills and holds one
+    band plus the kept rows (:func:`band_height`). A problem that fits in
+    one band is filled once.
+    """
+
+    def __init__(self, scorer: PairScorer) -> None:
+        self.scorer = scorer
+        n, m = scorer.shape
+        self.height = band_height(n, m)
+        self.starts = range(0, n, self.height)
+        self.below: dict[int, np.ndarray] = {}  # band start -> the table row just below the band
+        self.tables = np.empty((min(self.height, n) + 1, 3, m + 1), dtype=np.int64)  # one band, reused
+        row, spare = _bottom_row(m), np.empty((3, m + 1), dtype=np.int64)
+        for start in reversed(self.starts):
+            self.below[start] = row.copy()
+            scores = scorer.band(start, self._stop(start))
+            if start == 0:
+                _fill(scores, row, self.tables)
+            else:
+                for call in range(len(scores) - 1, -1, -1):
+                    row, spare = _row_above(scores[call], row, spare), row
+
+    def _stop(self, start: int) -> int:
+        return min(start + self.height, self.scorer.shape[0])
+
+    def __iter__(self) -> Iterator[tuple[int, BandScores, np.ndarray]]:
+        """``(first row, scores of its calls, tables (rows + 1, 3, m + 1))`` for each band, top down."""
+        for start in self.starts:
+            scores = self.scorer.band(start, self._stop(start))
+            if start > 0:
+                _fill(scores, self.below[start], self.tables)
+            yield start, scores, self.tables[: len(scores) + 1]
+
+
+def band_height(rows: int, columns: int) -> int:
+    """How many rows of the tables :func:`_align_scored` holds at once for ``rows`` left and ``columns`` right calls.
+
+    As many as fit in ``BAND_CELLS`` cells, and at least the square root of
+    ``rows``, so that the rows kept between bands never outnumber a band.
+    """
+    return max(BAND_CELLS // (columns + 1), math.isqrt(rows), 1)
+
+
+def _fill(scores: BandScores, below: np.ndarray, tables: np.ndarray) -> None:
+    """Fill ``tables[: len(scores) + 1]``: the rows for ``scores``' calls above the row ``below``."""
+    tables[len(scores)] = below
+    for row in range(len(scores) - 1, -1, -1):
+        _row_above(scores[row], tables[row + 1], tables[row])
+
+
+def _bottom_row(m: int) -> np.ndarray:
+    """The tables' last row (left exhausted): only additions remain."""
+    row = np.zeros((3, m + 1), dtype=np.int64)
+    row[0, :m] = row[1, :m] = -GAP_OPEN
+    return row
+
+
+def _row_above(scores: np.ndarray, below: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """Fill ``row`` (pair, removal, addition tables at call i) from ``below`` (at i + 1) and call i's scores.
+
+    A forbidden pair scores so low that it never wins a maximum: every cell
+    also has a removal to choose, so the tables hold only reachable scores.
+    """
+    m = len(scores)
+    pair = scores + below[0, 1:]
+    removal = below[1]  # continuing a run of removals
+    opened = removal - GAP_OPEN
+    without_addition = np.maximum(pair, opened[:m])
+    # Along the row, an addition reads the cell to its right: a running maximum from the end.
+    additions = row[2]
+    additions[:m] = without_addition
+    additions[m] = opened[m]  # column m (right exhausted): only removals remain
+    np.maximum.accumulate(additions[::-1], out=additions[::-1])
+    next_addition = additions[1:] - GAP_OPEN
+    np.maximum(without_addition, next_addition, out=row[0, :m])
+    np.maximum(np.maximum(pair, removal[:m]), next_addition, out=row[1, :m])
+    row[0, m] = opened[m]
+    row[1, m] = removal[m]
+    return row

@@ -8,9 +8,10 @@ that was running when it was created: the attention products to the
 ``MultiHeadAttention`` call, a ``keras.ops.matmul`` in a custom layer to that
 layer, the projections to their ``EinsumDense`` calls. A while loop's body (a
 recurrent layer's cell) counts once per iteration; the number of iterations is
-the loop's static maximum (the time steps). Of an ``If``, the costlier branch
-counts; a ``tf.function`` a layer calls (Keras's grouped convolution) counts
-as the call that made it.
+read from the loop's condition, else its static maximum (an upper bound), else
+1 (a lower bound: :mod:`kreg.inspect_tools.bounds`). Of an ``If``, the costlier
+branch counts (an upper bound when the branches differ); a ``tf.function`` a
+layer calls (Keras's grouped convolution) counts as the call that made it.
 
 The trace's batch size is :data:`TRACE_BATCH`, a prime that no layer size is
 a multiple of in practice: a count that scales with the batch is a multiple of
@@ -24,10 +25,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from kreg.inspect_tools.activations import output_elements
+from kreg.inspect_tools.bounds import LOWER, UPPER, grows_with_batch, loop_count, trip_count
 from kreg.inspect_tools.keras_compat import CALL_TYPES, IF_TYPES, WHILE_TYPES, branch_graphs, called_graph, loop_body
 from kreg.inspect_tools.op_costs import FORMULAS, op_macs, per_example
 from kreg.inspect_tools.op_owners import UNCOUNTED
 from kreg.inspect_tools.tracing import Trace
+from kreg.inspect_tools.uncounted import is_free, uncounted_by_path
 
 NESTING_TYPES = WHILE_TYPES | IF_TYPES | CALL_TYPES
 """Operations that run graphs of their own: loops, conditionals, ``tf.function`` calls."""
@@ -52,6 +56,14 @@ class TraceCompute:
             per call of the model, by ``id(graph)``: 1 for the trace's graph,
             the iteration count for a loop body.
         notes: list[str]. What could not be counted exactly.
+        uncounted: dict. ``(op type, call path) -> runs per model call`` of the
+            operations that are not MACs and not free (:mod:`kreg.inspect_tools.uncounted`).
+        activation_count: int. Output elements per example of the operations
+            counted (:mod:`kreg.inspect_tools.activations`).
+        bounds: set[str]. Why the total is not exact: ``"upper"`` (a costlier
+            branch, a loop counted at its ``maximum_iterations``), ``"lower"``
+            (a loop counted once, operations sized only at run time); empty
+            when it is exact (:mod:`kreg.inspect_tools.bounds`).
     """
 
     self_macs: list[int]
@@ -59,6 +71,9 @@ class TraceCompute:
     by_class: dict[str, int]
     repeats: dict[int, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    bounds: set[str] = field(default_factory=set)
+    uncounted: dict[tuple[str, str], int] = field(default_factory=dict)
+    activation_count: int = 0
 
     @property
     def total(self) -> int:
@@ -74,8 +89,20 @@ class _Tally:
     unknown: Counter[str] = field(default_factory=Counter)
     unbounded_loops: int = 0
     repeats: dict[int, int] = field(default_factory=dict)
+    bounds: set[str] = field(default_factory=set)
+    bounded_loops: list[int] = field(default_factory=list)
+    uneven_branches: int = 0
+    skipped: Counter[tuple[str, int]] = field(default_factory=Counter)
+    activations: int = 0
+    batch_grown: Counter[int] = field(default_factory=Counter)
 
     def add(self, other: _Tally) -> None:
+        self.batch_grown.update(other.batch_grown)
+        self.activations += other.activations
+        self.skipped.update(other.skipped)
+        self.bounds |= other.bounds
+        self.bounded_loops += other.bounded_loops
+        self.uneven_branches += other.uneven_branches
         self.macs.update(other.macs)
         self.unknown.update(other.unknown)
         self.unbounded_loops += other.unbounded_loops
@@ -104,7 +131,13 @@ def count_macs(trace: Trace) -> TraceCompute:
     for call, macs in zip(trace.calls, self_macs):
         if macs:
             by_class[type(call.layer).__name__] += macs
-    return TraceCompute(self_macs, total_macs, dict(by_class), tally.repeats, _notes(tally))
+    bounds = tally.bounds | ({LOWER} if tally.unknown or tally.batch_grown else set())
+    notes = _notes(tally) + _batch_notes(tally.batch_grown, [call.path for call in trace.calls])
+    uncounted = uncounted_by_path(tally.skipped, [call.path for call in trace.calls])
+    activation_count = per_example(tally.activations, trace.batch)
+    return TraceCompute(
+        self_macs, total_macs, dict(by_class), tally.repeats, notes, bounds, uncounted, activation_count
+    )
 
 
 def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
@@ -118,11 +151,14 @@ def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
     owners = trace.owners if trace.owners is not None and trace.owners.knows(graph) else None
     for op in graph.get_operations():
         kind = op.type
-        if kind not in FORMULAS and kind not in NESTING_TYPES:
+        if kind not in FORMULAS and kind not in NESTING_TYPES and is_free(kind):
             continue
         made_by = owners.owner(op) if owners is not None else owner
         made_by = 0 if made_by is None else made_by
         if made_by == UNCOUNTED:
+            continue
+        if kind not in FORMULAS and kind not in NESTING_TYPES:
+            tally.skipped[kind, made_by] += repeats
             continue
         if kind in NESTING_TYPES:
             tally.add(_count_nested(trace, op, repeats, made_by))
@@ -132,6 +168,9 @@ def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
             tally.unknown[kind] += 1
         elif macs:
             tally.macs[made_by] += macs * repeats
+            tally.activations += output_elements(op) * repeats
+            if grows_with_batch(macs, trace.batch):
+                tally.batch_grown[made_by] += per_example(macs * repeats, trace.batch)
     return tally
 
 
@@ -149,10 +188,14 @@ def _count_loop(trace: Trace, op: Any, repeats: int, owner: int) -> _Tally:
     body = loop_body(op)
     if body is None:
         return _Tally()
-    iterations = _iterations(op)
-    tally = _count_graph(trace, body, repeats * (iterations or 1), owner)
-    if iterations is None:
+    maximum = _iterations(op)
+    iterations, bound = loop_count(trip_count(op, _static_value), maximum)
+    tally = _count_graph(trace, body, repeats * iterations, owner)
+    if bound == LOWER:
         tally.unbounded_loops += 1
+    elif bound == UPPER:
+        tally.bounded_loops.append(iterations)
+    tally.bounds |= {bound} if bound else set()
     return tally
 
 
@@ -182,7 +225,11 @@ def _static_value(tensor: Any) -> Any:
 
 def _count_branches(trace: Trace, op: Any, repeats: int, owner: int) -> _Tally:
     tallies = [_count_graph(trace, graph, repeats, owner) for graph in branch_graphs(op)]
-    return max(tallies, key=lambda tally: sum(tally.macs.values()), default=_Tally())
+    costliest = max(tallies, key=lambda tally: sum(tally.macs.values()), default=_Tally())
+    if len({sum(tally.macs.values()) for tally in tallies}) > 1:
+        costliest.bounds.add(UPPER)
+        costliest.uneven_branches += 1
+    return costliest
 
 
 def _notes(tally: _Tally) -> list[str]:
@@ -192,4 +239,18 @@ def _notes(tally: _Tally) -> list[str]:
         notes.append(f"not counted: operations whose sizes are known only at run time ({kinds})")
     if tally.unbounded_loops:
         notes.append(f"{tally.unbounded_loops} loop(s) without a static iteration count counted once")
+    if tally.bounded_loops:
+        counts = ", ".join(str(count) for count in tally.bounded_loops)
+        notes.append(f"loop(s) counted at their maximum_iterations ({counts}): an upper bound")
+    if tally.uneven_branches:
+        notes.append(f"{tally.uneven_branches} conditional(s) counted at their costlier branch: an upper bound")
     return notes
+
+
+def _batch_notes(grown: Counter[int], paths: list[str]) -> list[str]:
+    """A note per call whose MACs per example grow with the batch (counted at batch 1)."""
+    return [
+        f"{paths[owner] or 'the model'}: MACs grow with the square of the batch (examples multiplied with each "
+        f"other): counted at batch 1; at batch B that is B x {macs:,} per example, B x B x {macs:,} per batch"
+        for owner, macs in grown.items()
+    ]

@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kreg.inspect_tools.backward import BackwardCompute, count_backward
+from kreg.inspect_tools.bounds import combined
 from kreg.inspect_tools.compute import TRACE_BATCH, TraceCompute, count_macs
 from kreg.inspect_tools.input_shapes import SOURCES, ResolvedInputs, ShapePlan
 from kreg.inspect_tools.keras_types import KerasModel, KerasVariable
 from kreg.inspect_tools.memory import activation_bytes, parameter_bytes_by_dtype, training_estimate
-from kreg.inspect_tools.report_types import ComputeReport, MemoryReport, ShapeNest, describe_shapes
+from kreg.inspect_tools.positions import DETERMINED, NO_RATE, scaling
+from kreg.inspect_tools.report_types import ComputeReport, MemoryReport, ShapeNest, UncountedOp, describe_shapes
 from kreg.inspect_tools.tracing import Trace, short_error, trace_model
 
 
@@ -35,6 +38,10 @@ class TracedModel:
         compute_trace: Trace or None. The trace compute was counted on
             (``rows`` itself when every input size was known).
         notes: list[str]. What was not counted, and why.
+        backward: BackwardCompute or None. The backward pass's MACs
+            (:mod:`kreg.inspect_tools.backward`); None when not counted.
+        scaling: str or None. With unknown sizes, how the count depends on
+            them (:func:`~kreg.inspect_tools.positions.scaling`); None when every size is known.
     """
 
     rows: Trace
@@ -42,12 +49,23 @@ class TracedModel:
     compute: TraceCompute | None = None
     compute_trace: Trace | None = None
     notes: list[str] = field(default_factory=list)
+    backward: BackwardCompute | None = None
+    scaling: str | None = None
+
+    @property
+    def per_position(self) -> bool:
+        """Counted per unknown position: sizes unknown, and the count grows in proportion to them."""
+        return self.compute is not None and not self.resolved.complete and self.scaling != DETERMINED
 
     def row_macs(self) -> dict[str, int]:
-        """MACs of each call (its inner calls included) by path, from the compute trace."""
-        if self.compute is None or self.compute_trace is None:
+        """MACs of each call (its inner calls included) by path, from the compute trace (none without a rate)."""
+        if self.compute is None or self.compute_trace is None or self.scaling == NO_RATE:
             return {}
         return {call.path: self.compute.total_macs[call.index] for call in self.compute_trace.inner}
+
+    def row_backward_macs(self) -> dict[str, int]:
+        """Backward MACs of each call (its inner calls included) by path; empty when not counted."""
+        return {} if self.backward is None else self.backward.by_path()
 
 
 def trace_for_report(model: KerasModel, plan: ShapePlan, trained: bool) -> TracedModel:
@@ -84,7 +102,22 @@ def trace_for_report(model: KerasModel, plan: ShapePlan, trained: bool) -> Trace
             return traced
     traced.compute = count_macs(traced.compute_trace)
     traced.notes.extend(traced.compute.notes)
+    traced.backward = _backward(model, resolved, traced.notes)
+    if not resolved.complete:
+        traced.scaling, note = scaling(model, resolved, traced.compute.total)
+        traced.notes.extend([note] if note else [])
     return traced
+
+
+def _backward(model: KerasModel, resolved: ResolvedInputs, notes: list[str]) -> BackwardCompute | None:
+    """The backward pass's MACs, counted on a trace of its own (its graph gains the gradients)."""
+    try:
+        backward = count_backward(model, resolved.for_trace())
+    except Exception as error:  # noqa: BLE001 - plugin layers without gradients raise anything; the note says why
+        notes.append(f"backward not counted: {short_error(error)}")
+        return None
+    notes.extend(backward.notes)
+    return backward
 
 
 def _not_counted(resolved: ResolvedInputs, error: BaseException) -> str:
@@ -95,7 +128,8 @@ def _not_counted(resolved: ResolvedInputs, error: BaseException) -> str:
     # A strided convolution cannot run on a 1 x 1 image: per-position counts need real sizes there.
     return (
         f"compute not counted: {where} has sizes the model leaves unknown, and it does not run with 1 in their "
-        f"place; give them to kreg inspect --input-shape or kreg.inspect(..., input_shapes=...) ({short_error(error, 120)})"
+        "place; give them to kreg inspect --input-shape or kreg.inspect(..., input_shapes=...) "
+        f"({short_error(error, 120)})"
     )
 
 
@@ -123,6 +157,12 @@ class ComputeSummary:
     activation_bytes: int = 0
     models: int = 0
     notes: list[str] = field(default_factory=list)
+    backward_macs: int = 0
+    backward_counted: bool = True
+    bounds: set[str] = field(default_factory=set)
+    uncounted: Counter[tuple[str, str]] = field(default_factory=Counter)
+    activation_count: int = 0
+    no_rate: bool = False
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
@@ -134,11 +174,20 @@ class ComputeSummary:
             self.counted = False
             return
         self.macs += traced.compute.total
-        self.complete = self.complete and traced.resolved.complete
+        self.complete = self.complete and (traced.resolved.complete or traced.scaling == DETERMINED)
+        self.no_rate = self.no_rate or traced.scaling == NO_RATE
         self.input_shapes.update({prefix + name: shape for name, shape in traced.resolved.shapes.items()})
         self.source = max(self.source, traced.resolved.source, key=SOURCES.index)
         self.by_class.update(traced.compute.by_class)
         self.activation_bytes += activation_bytes(traced.compute_trace, traced.compute.repeats)
+        if traced.backward is None or traced.backward.notes:
+            self.backward_counted = False
+        else:
+            self.backward_macs += traced.backward.total
+        self.bounds |= traced.compute.bounds
+        self.activation_count += traced.compute.activation_count
+        for (kind, path), runs in traced.compute.uncounted.items():
+            self.uncounted[kind, _joined(prefix, path)] += runs
 
     def merge(self, other: ComputeSummary) -> None:
         """Add another summary's models (a container's sub-models) to this one."""
@@ -151,11 +200,22 @@ class ComputeSummary:
         self.activation_bytes += other.activation_bytes
         self.models += other.models
         self.notes.extend(other.notes)
+        self.backward_macs += other.backward_macs
+        self.backward_counted = self.backward_counted and other.backward_counted
+        self.bounds |= other.bounds
+        self.uncounted.update(other.uncounted)
+        self.activation_count += other.activation_count
+        self.no_rate = self.no_rate or other.no_rate
 
     @property
     def known(self) -> bool:
         """Counted, and at known input sizes: the figures are per example."""
         return self.counted and self.models > 0 and self.complete
+
+    @property
+    def backward(self) -> int | None:
+        """Backward MACs per example; None when the forward ones are not per example or a model's were not counted."""
+        return self.backward_macs if self.known and self.backward_counted else None
 
 
 def compute_report(summary: ComputeSummary) -> ComputeReport:
@@ -165,14 +225,26 @@ def compute_report(summary: ComputeSummary) -> ComputeReport:
     says why a model could not be traced at all).
     """
     counted = summary.counted and summary.models > 0
+    rate = counted and not summary.complete and not summary.no_rate
     return ComputeReport(
         macs=summary.macs if summary.known else None,
-        macs_per_position=summary.macs if counted and not summary.complete else None,
+        macs_per_position=summary.macs if rate else None,
         input_shapes=summary.input_shapes,
         shape_source=summary.source,
         by_class=dict(summary.by_class.most_common()),
         note="; ".join(dict.fromkeys(summary.notes)) if summary.notes else None,
+        backward_macs=summary.backward,
+        training_step_macs=None if summary.backward is None else summary.macs + summary.backward,
+        exact=(summary.known or rate) and not summary.bounds,
+        bounds=combined(summary.bounds),
+        uncounted=tuple(UncountedOp(kind, runs, path) for (kind, path), runs in summary.uncounted.items()),
+        activation_count=summary.activation_count if summary.known else None,
     )
+
+
+def _joined(prefix: str, path: str) -> str:
+    """A call's path under a container's sub-model prefix (the sub-model's own root is the prefix itself)."""
+    return prefix + path if path else prefix.rstrip("/")
 
 
 def memory_report(

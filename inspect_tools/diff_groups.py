@@ -120,9 +120,9 @@ def group_pairs(
     for side_index, side in enumerate(sides):
         for repeat in side.repeats:
             for run in _runs(repeat, side, side_index, statuses, taken):
-                if len(run) == 1 and len(run[0]) == 1:
+                if len(run) == 1 and len(repeat.units[run[0]]) == 1:
                     continue  # one call on its own: its row says it all
-                members = [side.position[row] for unit in run for row in unit]
+                members = [side.position[row] for index in run for row in repeat.units[index]]
                 taken.update(members)
                 found.append((min(members), _group(run, repeat, sides, side_index, pairs, statuses), members))
     found.sort(key=lambda item: item[0])
@@ -134,17 +134,17 @@ def group_pairs(
     return groups, membership
 
 
-def _runs(repeat: Repeat, side: _Side, side_index: int, statuses: Sequence[str], taken: set[int]) -> list[list[range]]:
-    """Consecutive units of a repeat with the same status (removed, added or changed), not yet in a group."""
-    runs: list[list[range]] = []
+def _runs(repeat: Repeat, side: _Side, side_index: int, statuses: Sequence[str], taken: set[int]) -> list[list[int]]:
+    """Consecutive units of a repeat (by index) with the same status (removed, added or changed), not yet in a group."""
+    runs: list[list[int]] = []
     previous = None
-    for unit in repeat.units:
+    for index, unit in enumerate(repeat.units):
         members = [side.position[row] for row in unit]
         status = None if taken.intersection(members) else _unit_status([statuses[m] for m in members], side_index)
         if status is not None and status == previous:
-            runs[-1].append(unit)
+            runs[-1].append(index)
         elif status is not None:
-            runs.append([unit])
+            runs.append([index])
         previous = status
     return runs
 
@@ -160,7 +160,7 @@ def _unit_status(statuses: list[str], side_index: int) -> str | None:
 
 
 def _group(
-    run: list[range],
+    indices: list[int],
     repeat: Repeat,
     sides: list[_Side],
     side_index: int,
@@ -168,8 +168,9 @@ def _group(
     statuses: Sequence[str],
 ) -> Group:
     side = sides[side_index]
+    run = [repeat.units[index] for index in indices]
     status = statuses[side.position[run[0].start]]
-    roots = [root for unit in run for root in repeat.roots[repeat.units.index(unit)]]
+    roots = [root for index in indices for root in repeat.roots[index]]
     other = sides[1 - side_index]
     if status == "changed":
         partners = [_right(pairs[side.position[row]]) for unit in run for row in unit]

@@ -274,6 +274,11 @@ def loop_body(op: Any) -> Any:
     return getattr(op, "_body_graph", None)
 
 
+def loop_condition(op: Any) -> Any:
+    """The FuncGraph of a While operation's condition (as ``while_v2`` kept it), or None."""
+    return getattr(op, "_cond_graph", None)
+
+
 def branch_graphs(op: Any) -> list[Any]:
     """The FuncGraphs of an If operation's two branches (as ``cond_v2`` kept them); empty when unknown."""
     graphs = [getattr(op, "_true_graph", None), getattr(op, "_false_graph", None)]

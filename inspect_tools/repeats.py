@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from kreg.inspect_tools.alignment import CallFeatures, Key
+from kreg.inspect_tools.periodicity import longest_repeats
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ def find_repeats(features: Sequence[CallFeatures]) -> list[Repeat]:
 
     Under each enclosing call (and at the top level), the sibling calls are
     scanned left to right; at each position the repeat covering the most calls
-    is taken (the shorter unit on a tie) and the scan continues after it.
+    is taken (the shorter unit on a tie) and the scan continues after it
+    (:func:`~kreg.inspect_tools.periodicity.longest_repeats`, in O(n log n)).
     """
     ends = subtree_ends(features)
     keys = [_subtree_key(features, index, ends[index]) for index in range(len(features))]
@@ -81,8 +84,13 @@ def count_occurrences(features: Sequence[CallFeatures], key: Key, repeats: Seque
     counts = [repeat.count for repeat in repeats if repeat.key == key]
     if counts:
         return max(counts)
-    size = len(key)
-    return int(any(unit_key(features, range(start, start + size)) == key for start in range(len(features) - size + 1)))
+    size, first = len(key), cast(Key, key[0])[:-1]  # a unit's key is a tuple of its calls' keys
+    return int(
+        any(
+            features[start].shape_key == first and unit_key(features, range(start, start + size)) == key
+            for start in range(len(features) - size + 1)
+        )
+    )
 
 
 def _subtree_key(features: Sequence[CallFeatures], index: int, end: int) -> Key:
@@ -99,34 +107,13 @@ def _sibling_lists(features: Sequence[CallFeatures]) -> list[list[int]]:
 def _repeats_among(
     features: Sequence[CallFeatures], siblings: list[int], keys: list[Key], ends: list[int]
 ) -> list[Repeat]:
-    sibling_keys = [keys[index] for index in siblings]
+    numbers: dict[Key, int] = {}
+    sibling_keys = [numbers.setdefault(keys[index], len(numbers)) for index in siblings]
     repeats = []
-    position = 0
-    while position < len(siblings):
-        found = _longest_repeat_at(sibling_keys, position)
-        if found is None:
-            position += 1
-            continue
-        period, count = found
+    for position, period, count in longest_repeats(sibling_keys):
         starts = [siblings[position + k * period] for k in range(count)]
         roots = tuple(tuple(siblings[position + k * period : position + (k + 1) * period]) for k in range(count))
         units = tuple(range(start, ends[root[-1]]) for start, root in zip(starts, roots))
         classes = tuple(features[index].cls for index in roots[0])
         repeats.append(Repeat(units, roots, classes, unit_key(features, units[0])))
-        position += period * count
     return repeats
-
-
-def _longest_repeat_at(keys: list[Key], position: int) -> tuple[int, int] | None:
-    """``(period, count)`` of the repeat starting at ``position`` that covers the most keys, or None."""
-    best: tuple[int, int] | None = None
-    for period in range(1, (len(keys) - position) // 2 + 1):
-        if keys[position] != keys[position + period]:
-            continue
-        unit = keys[position : position + period]
-        count = 1
-        while keys[position + count * period : position + (count + 1) * period] == unit:
-            count += 1
-        if count >= 2 and (best is None or count * period > best[0] * best[1]):
-            best = (period, count)
-    return best

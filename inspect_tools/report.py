@@ -22,10 +22,15 @@ from kreg.inspect_tools.compute_report import (
     memory_report,
     trace_for_report,
 )
+from kreg.inspect_tools.connections import call_inputs
+from kreg.inspect_tools.counted_shapes import counted_shapes, shapes_if_different
 from kreg.inspect_tools.dense import dense_entry, is_dense
+from kreg.inspect_tools.folding import repeated_blocks
 from kreg.inspect_tools.input_shapes import ShapePlan
 from kreg.inspect_tools.keras_types import KerasLayer, KerasModel, KerasVariable
+from kreg.inspect_tools.layer_attributes import layer_attributes
 from kreg.inspect_tools.params import count_params, is_container_model, submodels
+from kreg.inspect_tools.receptive_field import field_json, receptive_fields
 from kreg.inspect_tools.report_types import (
     ComponentReport,
     DenseEntry,
@@ -35,6 +40,7 @@ from kreg.inspect_tools.report_types import (
     ShapeNest,
 )
 from kreg.inspect_tools.shapes import shape_of
+from kreg.inspect_tools.shares import with_shares
 from kreg.inspect_tools.tracing import Trace, short_error
 
 
@@ -82,14 +88,17 @@ def component_report(model: KerasModel, shapes: ShapePlan | None = None, trained
     collected = _Collected(shapes)
     compute = collected.add(model, "", trained)
     batch = shapes.batch_size if trained else None
+    params, counted = count_params(model), compute_report(compute)
+    rows = with_shares(collected.layers, params.total, counted)
     return ComponentReport(
         model_class=type(model).__name__,
-        params=count_params(model),
-        layers=tuple(collected.layers),
+        params=params,
+        layers=rows,
         dense=tuple(collected.dense),
-        compute=compute_report(compute),
+        compute=counted,
         memory=memory_report(model, _weights(model), compute, batch),
         note="; ".join(dict.fromkeys(collected.notes)) if collected.notes else None,
+        repeats=repeated_blocks(rows),
     )
 
 
@@ -120,7 +129,7 @@ class _Collected:
             traced = trace_for_report(model, self.shapes, trained)
         except KerasIncompatible:
             raise
-        except Exception as error:  # the counts still stand; the note says why there are no rows
+        except Exception as error:  # noqa: BLE001 - plugin layers raise anything; the note records why there are no rows
             self.notes.append(f"{where}not traced: {short_error(error)}")
             traced = None
         else:
@@ -141,7 +150,12 @@ class _Collected:
             if isinstance(sub, keras.Model):
                 sub_summary = self.add(sub, f"{path}/", trained=False)
                 counted = sub_summary.macs if sub_summary.counted else None
-                self.layers[index] = replace(row, mac_count=counted, per_position=not sub_summary.complete)
+                self.layers[index] = replace(
+                    row,
+                    mac_count=counted,
+                    per_position=not sub_summary.complete,
+                    backward_mac_count=sub_summary.backward_macs if sub_summary.backward_counted else None,
+                )
                 summary.merge(sub_summary)
         return summary
 
@@ -160,23 +174,34 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
         input sizes are unknown.
     """
     macs = traced.row_macs() if traced is not None else {}
-    per_position = traced is not None and traced.compute is not None and not traced.resolved.complete
-    rows = [
-        LayerRow(
-            path=prefix + name,
-            layer_class="InputLayer",
-            input_shape=trace.shape(tensor),
-            output_shape=trace.shape(tensor),
-            params=0,
-            mac_count=0 if macs else None,
-            per_position=per_position,
+    backward = traced.row_backward_macs() if traced is not None else {}
+    per_position = traced is not None and traced.per_position
+    counted = counted_shapes(traced)
+    rows = []
+    for name, tensor in zip(trace.input_names, trace.root.inputs):
+        shape = trace.shape(tensor)
+        counted_input, counted_output = shapes_if_different(counted, name, shape, shape)
+        rows.append(
+            LayerRow(
+                path=prefix + name,
+                layer_class="InputLayer",
+                input_shape=shape,
+                output_shape=shape,
+                params=0,
+                mac_count=0 if macs else None,
+                per_position=per_position,
+                backward_mac_count=0 if backward else None,
+                counted_input_shape=counted_input,
+                counted_output_shape=counted_output,
+            )
         )
-        for name, tensor in zip(trace.input_names, trace.root.inputs)
-    ]
     counts: dict[int, int] = {}
+    fields = receptive_fields(trace)
+    feeds = call_inputs(trace)
     for call in trace.inner:
         if id(call.layer) not in counts:
             counts[id(call.layer)] = count_params(call.layer).total
+        counted_input, counted_output = shapes_if_different(counted, call.path, call.input_shape, call.output_shape)
         rows.append(
             LayerRow(
                 path=prefix + call.path,
@@ -186,6 +211,13 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
                 params=counts[id(call.layer)],
                 mac_count=macs.get(call.path),
                 per_position=per_position,
+                backward_mac_count=backward.get(call.path),
+                receptive_field=field_json(fields.get(call.path)),
+                attributes=layer_attributes(call.layer),
+                inputs=tuple(prefix + path for path in feeds.get(call.index, ())),
+                trainable=bool(call.layer.trainable),
+                counted_input_shape=counted_input,
+                counted_output_shape=counted_output,
             )
         )
     return rows
@@ -205,6 +237,8 @@ def _row(path: str, layer: KerasLayer) -> LayerRow:
         input_shape=_shape_of_attribute(layer, "input"),
         output_shape=_shape_of_attribute(layer, "output"),
         params=count_params(layer).total,
+        attributes=layer_attributes(layer),
+        trainable=bool(layer.trainable),
     )
 
 

@@ -78,6 +78,22 @@ class LayerRow:
             example or, when ``per_position``, per unknown position; None when not counted.
         per_position: bool. Input sizes were unknown: the count is per position
             (JSON: ``macs`` null and ``macs_per_position``).
+        backward_mac_count: int or None. The MACs of its backward pass (its
+            inner calls included), counted as ``mac_count`` is.
+        receptive_field: Mapping or None. On a convolutional path, per
+            spatial axis ``size``, ``stride`` and ``padding`` (an int when the
+            axes agree), or ``whole_input`` for a layer that mixes every
+            position (:mod:`kreg.inspect_tools.receptive_field`); None elsewhere.
+        attributes: Mapping[str, JsonValue]. The config fields that define
+            what the layer computes (kernel size, strides, units ...).
+        inputs: tuple[str, ...]. Paths of the calls (or input rows) that feed it.
+        trainable: bool or None. The layer's ``trainable`` flag (None for a model input).
+        macs_share: float or None. Its MACs over the component's (None when either is not counted).
+        params_share: float or None. Its params over the component's (None when the component has none).
+        counted_input_shape: ShapeNest. Its input shape where compute was
+            counted at sizes the model leaves unknown (None otherwise: then
+            the counted shapes are ``input_shape`` and ``output_shape``).
+        counted_output_shape: ShapeNest. Its output shape there.
     """
 
     path: str
@@ -87,6 +103,15 @@ class LayerRow:
     params: int
     mac_count: int | None = None
     per_position: bool = False
+    backward_mac_count: int | None = None
+    receptive_field: Mapping[str, JsonValue] | None = None
+    attributes: Mapping[str, JsonValue] = field(default_factory=dict)
+    inputs: tuple[str, ...] = ()
+    trainable: bool | None = None
+    macs_share: float | None = None
+    params_share: float | None = None
+    counted_input_shape: ShapeNest = None
+    counted_output_shape: ShapeNest = None
 
     @property
     def macs(self) -> int | None:
@@ -98,8 +123,14 @@ class LayerRow:
         """MACs per unknown position; None when counted per example or not at all."""
         return self.mac_count if self.per_position else None
 
+    @property
+    def backward_macs(self) -> int | None:
+        """Backward MACs per example; None when not counted or counted per position."""
+        return None if self.per_position else self.backward_mac_count
+
     def to_json(self) -> JsonObject:
-        """``path``, ``class``, ``input_shape``, ``output_shape``, ``params``, ``macs`` [, ``macs_per_position``]."""
+        """``path``, ``class``, shapes, ``params``, ``macs`` [, ``macs_per_position``], ``backward_macs``,
+        ``receptive_field``, attributes, inputs, shares."""
         record: JsonObject = {
             "path": self.path,
             "class": self.layer_class,
@@ -110,6 +141,17 @@ class LayerRow:
         }
         if self.per_position:
             record["macs_per_position"] = self.macs_per_position
+        record["backward_macs"] = self.backward_macs
+        if self.receptive_field is not None:
+            record["receptive_field"] = dict(self.receptive_field)
+        record["attributes"] = dict(self.attributes)
+        record["inputs"] = list(self.inputs)
+        record["trainable"] = self.trainable
+        record["macs_share"] = self.macs_share
+        record["params_share"] = self.params_share
+        if self.counted_input_shape is not None or self.counted_output_shape is not None:
+            record["counted_input_shape"] = self.counted_input_shape
+            record["counted_output_shape"] = self.counted_output_shape
         return record
 
 
@@ -151,6 +193,25 @@ class DenseEntry:
 
 
 @dataclass(frozen=True)
+class UncountedOp:
+    """Operations of one type one layer call ran that are not MACs and not free (``compute.uncounted``).
+
+    Attributes:
+        op: str. The TensorFlow operation type (``BiasAdd``, ``Relu``, ``FusedBatchNormV3`` ...).
+        count: int. How many of them run per call of the model (a loop body's once per iteration).
+        path: str. The layer call that made them (``""``: the model itself, between its layers).
+    """
+
+    op: str
+    count: int
+    path: str
+
+    def to_json(self) -> JsonObject:
+        """``{"op": ..., "count": ..., "path": ...}``."""
+        return {"op": self.op, "count": self.count, "path": self.path}
+
+
+@dataclass(frozen=True)
 class ComputeReport:
     """A component's compute: MACs per example (or per unknown position), where they were counted, by class.
 
@@ -161,6 +222,19 @@ class ComputeReport:
         shape_source: str. One of :data:`SHAPE_SOURCES`.
         by_class: Mapping[str, int]. MACs by layer class, largest first.
         note: str or None. What was not counted, and why.
+        backward_macs: int or None. MACs per example of the backward pass
+            (:mod:`kreg.inspect_tools.backward`); None where ``macs`` is None or it was not counted.
+        training_step_macs: int or None. ``macs`` + ``backward_macs``.
+        exact: bool. The figure is what the model runs (False: a bound, or nothing counted).
+        bounds: str or None. ``"upper"`` (a costlier branch, a loop counted at
+            its ``maximum_iterations``) or ``"lower"`` (a loop counted once,
+            operations sized only at run time) when not exact; None when exact
+            or when bounds of both kinds mix.
+        uncounted: tuple[UncountedOp, ...]. Every operation seen and not
+            counted, by type and call, in the order they were made.
+        activation_count: int or None. Output elements per example of the
+            convolutions and matrix products, as fvcore and timm count
+            activations; None when a size was unknown or nothing was counted.
     """
 
     macs: int | None
@@ -169,6 +243,12 @@ class ComputeReport:
     shape_source: str
     by_class: Mapping[str, int]
     note: str | None = None
+    backward_macs: int | None = None
+    training_step_macs: int | None = None
+    exact: bool = True
+    bounds: str | None = None
+    uncounted: tuple[UncountedOp, ...] = ()
+    activation_count: int | None = None
 
     @property
     def per_position(self) -> bool:
@@ -186,6 +266,12 @@ class ComputeReport:
         }
         if self.note is not None:
             record["note"] = self.note
+        record["backward_macs"] = self.backward_macs
+        record["training_step_macs"] = self.training_step_macs
+        record["exact"] = self.exact
+        record["bounds"] = self.bounds
+        record["uncounted"] = [entry.to_json() for entry in self.uncounted]
+        record["activation_count"] = self.activation_count
         return record
 
 
@@ -260,6 +346,49 @@ class MemoryReport:
 
 
 @dataclass(frozen=True)
+class RepeatedBlock:
+    """Consecutive blocks of one kind among a component's rows, folded as "block x N".
+
+    Attributes:
+        label: str. How tables show it: ``conv2_block1..3`` (blocks named in a
+            series), or the first block's first path and the last one's name
+            (``block5_conv1..block5_conv4``).
+        count: int. How many blocks.
+        units: tuple[str, ...]. The path of each block's first row.
+        first: str. The path of the first row it covers.
+        last: str. The path of the last row it covers (inner calls included).
+        params: int. The blocks' parameters, summed.
+        mac_count: int or None. Their MACs (per position when the component's
+            are), summed; None when a block's are not counted.
+        found_by: str. ``"names"`` (a numbered series of layer names:
+            ``conv2_block1``, ``conv2_block2`` ...) or ``"structure"`` (the
+            same calls, shapes and figures repeated).
+    """
+
+    label: str
+    count: int
+    units: tuple[str, ...]
+    first: str
+    last: str
+    params: int
+    mac_count: int | None
+    found_by: str
+
+    def to_json(self) -> JsonObject:
+        """``label``, ``count``, ``units``, ``first``, ``last``, ``params``, ``macs``, ``found_by``."""
+        return {
+            "label": self.label,
+            "count": self.count,
+            "units": list(self.units),
+            "first": self.first,
+            "last": self.last,
+            "params": self.params,
+            "macs": self.mac_count,
+            "found_by": self.found_by,
+        }
+
+
+@dataclass(frozen=True)
 class ComponentReport:
     """The report of one component (``model``, ``encoder`` ...).
 
@@ -271,6 +400,8 @@ class ComponentReport:
         compute: ComputeReport. Its MACs.
         memory: MemoryReport. Its bytes.
         note: str or None. Why a model could not be traced (it has no rows then).
+        repeats: tuple[RepeatedBlock, ...] or None. Its repeated blocks, in row
+            order; None when not looked for (``--no-fold``: no ``repeats`` key).
     """
 
     model_class: str
@@ -280,6 +411,7 @@ class ComponentReport:
     compute: ComputeReport
     memory: MemoryReport
     note: str | None = None
+    repeats: tuple[RepeatedBlock, ...] | None = None
 
     @property
     def threaded(self) -> list[DenseEntry]:
@@ -291,7 +423,7 @@ class ComponentReport:
         return next((row for row in self.layers if row.path == path), None)
 
     def to_json(self) -> JsonObject:
-        """``class``, ``params``, ``layers``, ``dense``, ``compute``, ``memory`` [, ``note``]."""
+        """``class``, ``params``, ``layers``, ``dense``, ``compute``, ``memory`` [, ``note``] [, ``repeats``]."""
         record: JsonObject = {
             "class": self.model_class,
             "params": self.params.to_json(),
@@ -302,6 +434,8 @@ class ComponentReport:
         }
         if self.note is not None:
             record["note"] = self.note
+        if self.repeats is not None:
+            record["repeats"] = [block.to_json() for block in self.repeats]
         return record
 
 

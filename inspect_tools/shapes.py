@@ -96,10 +96,14 @@ def without_batch(value: Any, batch: int | None) -> Any:
 
 def flat_shapes(value: Any) -> list[list[int | None]]:
     """The shapes in a shape or a nest of shapes, in order (dict values in their order)."""
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        return [shape for item in value.values() for shape in flat_shapes(item)]
-    if is_shape(value):
-        return [value]
-    return [shape for item in value for shape in flat_shapes(item)]
+    found: list[list[int | None]] = []
+    pending = [value]  # a worklist, last item next: nests of any depth
+    while pending:
+        item = pending.pop()
+        if item is None:
+            continue
+        if is_shape(item):
+            found.append(item)
+        else:
+            pending.extend(reversed(list(item.values() if isinstance(item, Mapping) else item)))
+    return found

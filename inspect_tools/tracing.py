@@ -77,6 +77,9 @@ class Trace:
         batch: int or None. The batch size of the placeholders (None: unknown).
             Recorded shapes show ``None`` for it all the same.
         owners: OpOwners or None. Which call created each operation.
+        trainable_inputs: list. The placeholders standing for the traced
+            model's trainable weights (what a training step differentiates);
+            a frozen weight never shares one with a trainable weight.
     """
 
     calls: list[Call]
@@ -85,6 +88,7 @@ class Trace:
     graph: Any = None
     batch: int | None = None
     owners: OpOwners | None = None
+    trainable_inputs: list = field(default_factory=list)
     _loops: dict[int, Any] | None = field(default=None, init=False, repr=False)
 
     def shape(self, tensor: Any) -> Any:
@@ -276,12 +280,13 @@ def trace_call(
 
     recorder = _Recorder(batch)
     shapes = dict(input_shapes or {})
+    trainable: list = []
     # Keras's warnings here (a mask "destroyed", ...) repeat what building the model said.
     with warnings.catch_warnings(), keras_compat.scratch_graph("kreg_trace") as graph:
         warnings.simplefilter("ignore")
         names: list[str] = []
         args, kwargs = keras.tree.map_structure(lambda x: _placeholder(x, names, batch, shapes), (args, kwargs))
-        with keras.StatelessScope(_weight_placeholders(layer), collect_losses=True), recorder.active():
+        with keras.StatelessScope(_weight_placeholders(layer, trainable), collect_losses=True), recorder.active():
             outputs = layer(*args, **kwargs)
     if not recorder.calls:
         raise KerasIncompatible(
@@ -295,23 +300,29 @@ def trace_call(
         graph=graph,
         batch=batch,
         owners=recorder.owners,
+        trainable_inputs=trainable,
     )
 
 
-def _weight_placeholders(layer: Any) -> list[tuple[Any, Any]]:
+def _weight_placeholders(layer: Any, trainable: list) -> list[tuple[Any, Any]]:
     """A placeholder for each weight, so that the trace never reads a variable into the graph.
 
-    Weights of the same shape and dtype share one placeholder: only shapes
-    matter to a trace, and making a placeholder costs as much as reading a variable.
+    Weights of the same shape, dtype and trainability share one placeholder:
+    only shapes matter to a trace, and making a placeholder costs as much as
+    reading a variable. The placeholders of trainable weights are appended to
+    ``trainable`` (a frozen weight gets none of them, so it gets no gradient).
     """
     import tensorflow as tf
 
+    trainable_ids = {id(weight) for weight in layer.trainable_weights}
     shared: dict[tuple, Any] = {}
     mapping = []
     for weight in {id(weight): weight for weight in layer.weights}.values():
-        key = (tuple(weight.shape), str(weight.dtype))
+        key = (tuple(weight.shape), str(weight.dtype), id(weight) in trainable_ids)
         if key not in shared:
             shared[key] = tf.compat.v1.placeholder(weight.dtype, weight.shape, name="weight")
+            if key[2]:
+                trainable.append(shared[key])
         mapping.append((weight, shared[key]))
     return mapping
 

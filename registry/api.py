@@ -65,7 +65,9 @@ def inspect(
         input_shapes: Mapping[str, Sequence[int]] or Sequence[int] or None.
             Sizes after the batch axis for inputs the model leaves unknown, by
             input name (``{"encoder_inputs": [20]}``), or one shape
-            (``(224, 224, 3)``) for a model with one input. Without it, an
+            (``(224, 224, 3)``) for a model with one input; an unbuilt model
+            (a Sequential without ``Input``, a subclassed model never called)
+            is built with that one shape first. Without it, an
             architecture's data adapter gives them, and a model or a file
             reports MACs per unknown position (none, with a note, when it
             cannot run at one position: a strided convolution).
@@ -203,22 +205,15 @@ def review(
         KregError: the file could not be loaded.
     """
     from kreg.errors import KregUsageError
-    from kreg.workflows.review import review_subject
+    from kreg.workflows.review import ReviewOptions, review_subject
     from kreg.workflows.subjects import resolve_subject
 
     if train_steps is not None and (not isinstance(train_steps, int) or train_steps < 1):
         raise KregUsageError(f"train_steps must be a positive integer, got {train_steps!r}")
     found = catalogue or _installed_catalogue()
     subject = resolve_subject(found, model, preset=preset, values=hyperparameters)
-    return review_subject(
-        subject,
-        found,
-        train_steps=train_steps,
-        expand_layers=expand_layers,
-        seed=seed,
-        input_shapes=input_shapes,
-        batch_size=batch_size,
-    )
+    options = ReviewOptions(train_steps, expand_layers, seed, input_shapes, batch_size)  # the fields' order
+    return review_subject(subject, found, options)
 
 
 def _installed_catalogue() -> Catalogue:

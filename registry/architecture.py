@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kreg.errors import InvalidArchitecture, abbreviate
+from kreg.json_fields import attribute_fields
 from kreg.references import Reference, describe_reference, reference_problem
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -127,10 +128,7 @@ class Architecture:
     def describe(self) -> dict[str, Any]:
         """Return a JSON-ready description, with references as text."""
         return {
-            "name": self.name,
-            "summary": self.summary,
-            "description": self.description,
-            "source": self.source,
+            **attribute_fields(self, ("name", "summary", "description", "source")),
             "tags": list(self.tags),
             "components": list(self.components),
             "hyperparameters": dict(self.hyperparameters),
@@ -172,9 +170,11 @@ def _text_problems(architecture: Architecture) -> list[str]:
     problems = []
     if not isinstance(architecture.summary, str) or not architecture.summary.strip():
         problems.append("summary must be a non-empty string")
-    for name in ("description", "source"):
-        if not isinstance(getattr(architecture, name), str):
-            problems.append(f"{name} must be a string")
+    problems.extend(
+        f"{name} must be a string"
+        for name in ("description", "source")
+        if not isinstance(getattr(architecture, name), str)
+    )
     return problems
 
 

@@ -36,7 +36,9 @@ TRAINING_JOBS = ("chief", "worker")
 
 OTHER_JOBS = {
     "evaluator": "an evaluator only evaluates checkpoints, which kreg train does not write",
-    "ps": "parameter servers belong to ParameterServerStrategy; --distribute multiworker is MultiWorkerMirroredStrategy",
+    "ps": (
+        "parameter servers belong to ParameterServerStrategy; --distribute multiworker is MultiWorkerMirroredStrategy"
+    ),
 }
 """Task types TensorFlow knows that kreg cannot run, and why."""
 

@@ -33,3 +33,6 @@ LONGEST_TIMEOUT = 10_000_000.0
 MOST_STEPS = 1_000_000_000
 """The most steps per epoch, and epochs, an option takes: more than any smoke training needs, and within
 what TensorFlow's step counters hold."""
+
+DTYPE_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
+"""The Keras dtype policies ``kreg inspect --dtype`` and ``kreg bench --dtype`` build with."""

@@ -45,7 +45,7 @@ class Phase(str, enum.Enum):
     SAMPLE = "sample"
     """Calling the sampler and checking what it returned."""
     CHECK = "check"
-    """``kreg check``'s own machinery: starting the process that checks the architecture, or it ending without a phase."""
+    """``kreg check``'s own machinery: starting the process that checks an architecture, or its end without a phase."""
 
     @property
     def activity(self) -> str:

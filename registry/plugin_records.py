@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kreg.errors import abbreviate
+from kreg.json_fields import attribute_fields, rounded
 
 
 @dataclass(frozen=True)
@@ -82,15 +83,10 @@ class PluginRecord:
     def to_json(self) -> dict[str, Any]:
         """Return the record as a JSON-ready dict."""
         return {
-            "name": self.name,
-            "module": self.module,
-            "distribution": self.distribution,
-            "version": self.version,
-            "builtin": self.builtin,
-            "status": self.status,
+            **attribute_fields(self, ("name", "module", "distribution", "version", "builtin", "status")),
             "hooks": list(self.hooks),
             "architectures": list(self.architectures),
             "failures": [failure.to_json() for failure in self.failures],
-            "import_seconds": None if self.import_seconds is None else round(self.import_seconds, 4),
+            "import_seconds": rounded(self.import_seconds, 4),
             "warnings": list(self.warnings),
         }

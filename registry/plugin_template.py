@@ -190,7 +190,9 @@ def make_dataset(hyperparameters: dict[str, Any], batch_size: int, source: str |
     return dataset.shuffle(len(x), seed=0).batch(batch_size)
 
 
-def synthetic_arrays(n_features: int, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def synthetic_arrays(
+    n_features: int, examples: int = SYNTHETIC_EXAMPLES, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """A noisy linear target of random features: something to learn."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((examples, n_features))

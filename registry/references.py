@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any
 
-Reference = Union[str, Callable[..., Any]]
+Reference = str | Callable[..., Any]
 """A ``"module:attr"`` string or a callable."""
 
 _REFERENCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")

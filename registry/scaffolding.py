@@ -61,7 +61,8 @@ def plugin_names(distribution: str, architecture: str | None = None) -> PluginNa
     """
     if not DISTRIBUTION_PATTERN.match(distribution):
         raise KregUsageError(
-            f"plugin name {distribution!r} must be lower case letters and digits in words joined by dashes, e.g. 'kreg-tiny-mlp'"
+            f"plugin name {distribution!r} must be lower case letters and digits in words joined by dashes, "
+            "e.g. 'kreg-tiny-mlp'"
         )
     module = distribution.replace("-", "_")
     if distribution == "kreg" or keyword.iskeyword(module):

@@ -58,6 +58,8 @@ def printable(text: Any, *, one_line: bool = False) -> str:
         str. Safe to write to a terminal.
     """
     value = str(text)
+    if value.isascii() and value.isprintable():  # the usual case: nothing to replace
+        return value
     if one_line:
         value = _CELL_BREAKS.sub(" ", value)
     return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", value)
@@ -109,11 +111,14 @@ def print_table(
     if title:
         # Printed above the table rather than as its title, which rich wraps to the table's width.
         out.print(escape(printable(title, one_line=True)), style="bold")
-    keep = _fitting_columns(specs, cells, out.width)
+    minimum = [_min_width(spec, [row[i] for row in cells]) for i, spec in enumerate(specs)]
+    keep = _fitting_columns(specs, minimum, out.width)
     if keep is None:
         _print_blocks(out, specs, cells)
-    else:
-        _print_rich_table(out, [specs[i] for i in keep], [[row[i] for i in keep] for row in cells])
+        return
+    shown, kept = [specs[i] for i in keep], [[row[i] for i in keep] for row in cells]
+    draw = _draw_table if _all_simple(shown, kept) else _print_rich_table
+    draw(out, shown, kept, [minimum[i] for i in keep])
 
 
 def _column(spec: str | Column, index: int) -> Column:
@@ -122,9 +127,11 @@ def _column(spec: str | Column, index: int) -> Column:
     return Column(spec, wrap=index != 0)
 
 
-def _fitting_columns(specs: list[Column], cells: list[list[str]], width: int) -> list[int] | None:
-    """Indices of the columns to show so that no word is split, or None when even the required ones do not fit."""
-    minimum = [_min_width(spec, [row[i] for row in cells]) for i, spec in enumerate(specs)]
+def _fitting_columns(specs: list[Column], minimum: list[int], width: int) -> list[int] | None:
+    """Indices of the columns to show so that no word is split, or None when even the required ones do not fit.
+
+    ``minimum`` is each column's narrowest text (:func:`_min_width`).
+    """
     shown = list(range(len(specs)))
     optional = [i for i in reversed(shown) if specs[i].optional]
     while sum(minimum[i] + _CELL_PADDING for i in shown) + 1 > width:
@@ -135,15 +142,28 @@ def _fitting_columns(specs: list[Column], cells: list[list[str]], width: int) ->
 
 
 def _min_width(spec: Column, values: list[str]) -> int:
-    from rich.cells import cell_len
-
+    """The narrowest a column's text may be: its longest cell, or its longest word when it wraps."""
     texts = [spec.header, *values]
     if not spec.wrap:
-        return max(cell_len(text) for text in texts)
-    return max((cell_len(word) for text in texts for word in text.split()), default=1)
+        return max(map(_cell_length, texts))
+    longest = 0
+    for text in texts:
+        words = text.split()
+        if words:
+            longest = max(longest, max(map(len if text.isascii() else _cell_length, words)))
+    return longest or 1
 
 
-def _print_rich_table(out: Any, specs: list[Column], rows: list[list[str]]) -> None:
+def _cell_length(text: str) -> int:
+    """Terminal cells ``text`` takes (rich's ``cell_len``; one per character in ASCII)."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _print_rich_table(out: Any, specs: list[Column], rows: list[list[str]], minimum: list[int]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
@@ -154,7 +174,7 @@ def _print_rich_table(out: Any, specs: list[Column], rows: list[list[str]]) -> N
             no_wrap=not spec.wrap,
             overflow="fold",
             justify="right" if spec.numeric else "left",
-            min_width=_min_width(spec, [row[index] for row in rows]),
+            min_width=minimum[index],
         )
     for row in rows:
         # Cells are data, not markup: "list[int]" must not be read as a style tag.
@@ -162,8 +182,31 @@ def _print_rich_table(out: Any, specs: list[Column], rows: list[list[str]]) -> N
     out.print(table)
 
 
+def _all_simple(specs: list[Column], rows: list[list[str]]) -> bool:
+    from kreg.table_layout import is_simple
+
+    # One check on everything joined: both of its conditions hold character by character.
+    return is_simple("".join(spec.header for spec in specs) + "".join("".join(row) for row in rows))
+
+
+def _draw_table(out: Any, specs: list[Column], rows: list[list[str]], minimum: list[int]) -> None:
+    """The table :func:`_print_rich_table` draws, drawn by :mod:`kreg.table_layout` (cells of one-cell characters)."""
+    from kreg.table_layout import LaidColumn, draw_table
+
+    draw_table(out, [LaidColumn(s.header, s.wrap, s.numeric, width) for s, width in zip(specs, minimum)], rows)
+
+
 def _print_blocks(out: Any, specs: list[Column], rows: list[list[str]]) -> None:
     """One block per row: the first cell in bold, the others as ``header: value`` lines, wrapped."""
+    from kreg.table_layout import MIN_BLOCK_WIDTH, draw_blocks
+
+    if out.width >= MIN_BLOCK_WIDTH and _all_simple(specs, rows):
+        draw_blocks(out, [spec.header for spec in specs], rows)
+    else:
+        _print_rich_blocks(out, specs, rows)
+
+
+def _print_rich_blocks(out: Any, specs: list[Column], rows: list[list[str]]) -> None:
     from rich.markup import escape
     from rich.padding import Padding
 

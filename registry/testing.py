@@ -135,7 +135,7 @@ def load_plugin(plugin: str) -> tuple[Catalogue, PluginRecord]:
     record = PluginRecord(name=plugin, module=plugin)
     try:
         module = importlib.import_module(plugin)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - a plugin's import raises anything; the failure records the cause
         catalogue.record_failure(record, "import", error)
         return catalogue, record
     catalogue.add_plugin(module, record)
@@ -208,7 +208,8 @@ def _reference_problems(entry: Entry) -> list[str]:
             found = False
         if not found:
             problems.append(
-                f"architecture {entry.name!r}: {field_name} {reference!r} names module {module!r}, which cannot be found"
+                f"architecture {entry.name!r}: {field_name} {reference!r} names module {module!r}, "
+                "which cannot be found"
             )
     return problems
 

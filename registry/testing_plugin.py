@@ -9,6 +9,7 @@ imports neither TensorFlow nor Keras.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +93,12 @@ def run_kreg(*args: str, catalogue: kreg.Catalogue | None = None, env: dict[str,
     from kreg.cli.session import Session
 
     session = Session(_catalogue=catalogue) if catalogue is not None else None
-    result = CliRunner().invoke(main, list(args), obj=session, env=env, prog_name="kreg")
+    environment = dict(os.environ)  # `--debug` exports KREG_DEBUG for kreg's children: keep it to this run
+    try:
+        result = CliRunner().invoke(main, list(args), obj=session, env=env, prog_name="kreg")
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return CliResult(result.exit_code, result.stdout, result.stderr, result.output)

@@ -157,19 +157,49 @@ PREPROCESSING = {
 PAPERS = {
     "convnext": "Liu et al., A ConvNet for the 2020s (CVPR 2022), https://arxiv.org/abs/2201.03545",
     "densenet": "Huang et al., Densely Connected Convolutional Networks (CVPR 2017), https://arxiv.org/abs/1608.06993",
-    "efficientnet": "Tan and Le, EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks (ICML 2019), https://arxiv.org/abs/1905.11946",
-    "efficientnet_v2": "Tan and Le, EfficientNetV2: Smaller Models and Faster Training (ICML 2021), https://arxiv.org/abs/2104.00298",
-    "inception_resnet_v2": "Szegedy et al., Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning (AAAI 2017), https://arxiv.org/abs/1602.07261",
-    "inception_v3": "Szegedy et al., Rethinking the Inception Architecture for Computer Vision (CVPR 2016), https://arxiv.org/abs/1512.00567",
-    "mobilenet": "Howard et al., MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (2017), https://arxiv.org/abs/1704.04861",
-    "mobilenet_v2": "Sandler et al., MobileNetV2: Inverted Residuals and Linear Bottlenecks (CVPR 2018), https://arxiv.org/abs/1801.04381",
+    "efficientnet": (
+        "Tan and Le, EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks (ICML 2019), "
+        "https://arxiv.org/abs/1905.11946"
+    ),
+    "efficientnet_v2": (
+        "Tan and Le, EfficientNetV2: Smaller Models and Faster Training (ICML 2021), https://arxiv.org/abs/2104.00298"
+    ),
+    "inception_resnet_v2": (
+        "Szegedy et al., Inception-v4, Inception-ResNet and the Impact of Residual Connections on Learning "
+        "(AAAI 2017), "
+        "https://arxiv.org/abs/1602.07261"
+    ),
+    "inception_v3": (
+        "Szegedy et al., Rethinking the Inception Architecture for Computer Vision (CVPR 2016), "
+        "https://arxiv.org/abs/1512.00567"
+    ),
+    "mobilenet": (
+        "Howard et al., MobileNets: Efficient Convolutional Neural Networks for Mobile Vision Applications (2017), "
+        "https://arxiv.org/abs/1704.04861"
+    ),
+    "mobilenet_v2": (
+        "Sandler et al., MobileNetV2: Inverted Residuals and Linear Bottlenecks (CVPR 2018), "
+        "https://arxiv.org/abs/1801.04381"
+    ),
     "mobilenet_v3": "Howard et al., Searching for MobileNetV3 (ICCV 2019), https://arxiv.org/abs/1905.02244",
-    "nasnet": "Zoph et al., Learning Transferable Architectures for Scalable Image Recognition (CVPR 2018), https://arxiv.org/abs/1707.07012",
+    "nasnet": (
+        "Zoph et al., Learning Transferable Architectures for Scalable Image Recognition (CVPR 2018), "
+        "https://arxiv.org/abs/1707.07012"
+    ),
     "resnet": "He et al., Deep Residual Learning for Image Recognition (CVPR 2016), https://arxiv.org/abs/1512.03385",
     "resnet_v2": "He et al., Identity Mappings in Deep Residual Networks (ECCV 2016), https://arxiv.org/abs/1603.05027",
-    "vgg16": "Simonyan and Zisserman, Very Deep Convolutional Networks for Large-Scale Image Recognition (ICLR 2015), https://arxiv.org/abs/1409.1556",
-    "vgg19": "Simonyan and Zisserman, Very Deep Convolutional Networks for Large-Scale Image Recognition (ICLR 2015), https://arxiv.org/abs/1409.1556",
-    "xception": "Chollet, Xception: Deep Learning with Depthwise Separable Convolutions (CVPR 2017), https://arxiv.org/abs/1610.02357",
+    "vgg16": (
+        "Simonyan and Zisserman, Very Deep Convolutional Networks for Large-Scale Image Recognition (ICLR 2015), "
+        "https://arxiv.org/abs/1409.1556"
+    ),
+    "vgg19": (
+        "Simonyan and Zisserman, Very Deep Convolutional Networks for Large-Scale Image Recognition (ICLR 2015), "
+        "https://arxiv.org/abs/1409.1556"
+    ),
+    "xception": (
+        "Chollet, Xception: Deep Learning with Depthwise Separable Convolutions (CVPR 2017), "
+        "https://arxiv.org/abs/1610.02357"
+    ),
 }
 """The paper behind each module's models (as Keras's docstrings cite them)."""
 

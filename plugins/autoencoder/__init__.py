@@ -6,22 +6,19 @@ else by ``"module:attr"`` strings.
 
 import kreg
 from kreg.plugins.autoencoder.defaults import AUTOENCODER, RECONSTRUCTION_OPTIONS
-from kreg.plugins.common.registration import Family
+from kreg.plugins.common.registration import CONVENTIONAL_LAYOUT, layout_of
 
 SOURCE = (
     "F. Chollet, Building Autoencoders in Keras (The Keras Blog, 2016), "
     "blog.keras.io/building-autoencoders-in-keras.html, section 'Let's build the simplest possible autoencoder'"
 )
 
-AUTOENCODERS = Family(__name__, tags=("generative", "autoencoder"), components=("model", "encoder", "decoder"))
-"""The family's tags and components (one architecture, registered as the VAEs and GANs are)."""
-
 
 @kreg.hookimpl
 def kreg_register_architectures(register):
     """Register ``autoencoder``."""
     register(
-        AUTOENCODERS.architecture(
+        kreg.Architecture(
             name="autoencoder",
             summary="Functional dense autoencoder, 784 -> 32 -> 784, with encoder and decoder models of their own",
             description=(
@@ -32,13 +29,13 @@ def kreg_register_architectures(register):
                 "only): the denoising autoencoder."
             ),
             source=SOURCE,
-            builder=".model:build",
-            data_adapter=".data:make_dataset",
+            **layout_of(__name__, CONVENTIONAL_LAYOUT),
             hyperparameters=AUTOENCODER,
-            tags=("functional", "denoising"),
+            tags=("generative", "autoencoder", "functional", "denoising"),
+            components=("model", "encoder", "decoder"),
             presets={"smoke": {"encoding_dim": 8}, "denoising": {"noise": 0.2}},
             batch_size=256,
-            sampler=".sampling:reconstructions",
+            sampler="kreg.plugins.autoencoder.sampling:reconstructions",
             sample_options=RECONSTRUCTION_OPTIONS,
         )
     )

@@ -85,7 +85,8 @@ def _class_folder_dataset(path: Path, size: tuple[int, int], classes: int, batch
     names = class_folders(path)
     if len(names) > classes:
         raise ValueError(
-            f"{path}: {len(names)} class folders ({', '.join(names[:5])}...) but the model has classes={classes}; set classes={len(names)}"
+            f"{path}: {len(names)} class folders ({', '.join(names[:5])}...) but the model has "
+            f"classes={classes}; set classes={len(names)}"
         )
     dataset = keras.utils.image_dataset_from_directory(
         str(path),

@@ -6,6 +6,7 @@ imports them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import kreg
@@ -39,12 +40,36 @@ class Family:
 
     def architecture(self, *, tags: tuple[str, ...] = (), **fields: Any) -> kreg.Architecture:
         """The record of one architecture: the family's fields, then its own, its tags after the family's."""
-        merged = {**self.shared, **fields}
+        return kreg.Architecture(tags=(*self.tags, *tags), **self.resolved({**self.shared, **fields}))
+
+    def resolved(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """``fields`` with each reference field's string made absolute by :meth:`reference`."""
+        resolved = dict(fields)
         for name in REFERENCE_FIELDS:
-            if isinstance(merged.get(name), str):
-                merged[name] = self.reference(merged[name])
-        return kreg.Architecture(tags=(*self.tags, *tags), **merged)
+            if isinstance(resolved.get(name), str):
+                resolved[name] = self.reference(resolved[name])
+        return resolved
 
     def reference(self, reference: str) -> str:
         """``".model:build"`` in ``kreg.plugins.vae`` is ``"kreg.plugins.vae.model:build"``; others are kept."""
         return f"{self.package}{reference}" if reference.startswith(".") else reference
+
+
+CONVENTIONAL_LAYOUT: dict[str, Any] = {"builder": ".model:build", "data_adapter": ".data:make_dataset"}
+"""Where a family keeps its code by convention: ``model.py``'s ``build``, ``data.py``'s ``make_dataset``."""
+
+RESEARCH_LAYOUT: dict[str, Any] = {**CONVENTIONAL_LAYOUT, "train_step": ".train:train_step"}
+"""The research families' layout: the conventional one, and ``train.py``'s ``train_step`` (their own loop)."""
+
+IMAGE_OPTIMISATION_LAYOUT: dict[str, Any] = {
+    **RESEARCH_LAYOUT,
+    "sampler": ".sampling:sample",
+    "components": ("model", "feature_extractor"),
+    "batch_size": 1,
+}
+"""The families that optimise one image (the model's only trainable weight) against a frozen feature extractor."""
+
+
+def layout_of(package: str, layout: Mapping[str, Any]) -> dict[str, Any]:
+    """``layout``'s fields, its relative references made absolute in ``package`` (for ``kreg.Architecture(**...)``)."""
+    return Family(package).resolved(layout)

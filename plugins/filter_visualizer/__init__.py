@@ -5,6 +5,7 @@ strings, so importing this module never imports TensorFlow.
 """
 
 import kreg
+from kreg.plugins.common.registration import IMAGE_OPTIMISATION_LAYOUT, layout_of
 from kreg.plugins.filter_visualizer.defaults import FILTER_VISUALIZER, SAMPLE_OPTIONS
 
 SOURCE = (
@@ -30,15 +31,10 @@ def kreg_register_architectures(register):
                 "the image, and with grid=N a grid of the layer's first N filters."
             ),
             source=SOURCE,
-            builder="kreg.plugins.filter_visualizer.model:build",
-            data_adapter="kreg.plugins.filter_visualizer.data:make_dataset",
-            train_step="kreg.plugins.filter_visualizer.train:train_step",
-            sampler="kreg.plugins.filter_visualizer.sampling:sample",
+            **layout_of(__name__, IMAGE_OPTIMISATION_LAYOUT),
             sample_options=SAMPLE_OPTIONS,
             hyperparameters=FILTER_VISUALIZER,
             tags=("research", "visualisation", "gradient-ascent", "custom-train-step", "subclassed"),
-            components=("model", "feature_extractor"),
             presets={"smoke": {"image_size": 96, "iterations": 10}},
-            batch_size=1,
         )
     )

@@ -14,6 +14,7 @@ import keras
 from keras import ops
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.common.configs import attribute_config
 from kreg.plugins.common.defaults import defaults_from
 from kreg.plugins.filter_visualizer.defaults import FILTER_VISUALIZER
 from kreg.validation import require_in_range, require_positive_int
@@ -107,13 +108,7 @@ class FilterVisualizer(keras.Model):
         return self.feature_extractor(images)[..., self.filter_index]
 
     def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "backbone": self.backbone,
-            "layer_name": self.layer_name,
-            "filter_index": self.filter_index,
-            "image_size": self.image_size,
-        }
+        return attribute_config(super().get_config(), self, ("backbone", "layer_name", "filter_index", "image_size"))
 
 
 @defaults_from(FILTER_VISUALIZER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import keras
@@ -18,17 +19,24 @@ IMAGE_SHAPE = (64, 64, 3)
 """The listings' image size; the stack (8x8 seed, three stride-2 upsamplings) fixes it."""
 
 
+def strided_leaky_stack(convolution: type[layers.Layer], filters: Sequence[int]) -> list[layers.Layer]:
+    """The listings' stride-2 stack: per size in ``filters``, a 4x4 ``convolution`` then LeakyReLU(0.2).
+
+    ``layers.Conv2D`` halves the image at each step (the discriminator),
+    ``layers.Conv2DTranspose`` doubles it (the generator).
+    """
+    stack: list[layers.Layer] = []
+    for size in filters:
+        stack += [convolution(size, kernel_size=4, strides=2, padding="same"), layers.LeakyReLU(negative_slope=0.2)]
+    return stack
+
+
 def build_discriminator() -> keras.Model:
     """Listing 12.34: a 64x64x3 image -> the probability that it is real (fake is 1 in training)."""
     return keras.Sequential(
         [
             keras.Input(shape=IMAGE_SHAPE),
-            layers.Conv2D(64, kernel_size=4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
-            layers.Conv2D(128, kernel_size=4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
-            layers.Conv2D(128, kernel_size=4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
+            *strided_leaky_stack(layers.Conv2D, (64, 128, 128)),
             layers.Flatten(),
             layers.Dropout(0.2),
             layers.Dense(1, activation="sigmoid"),
@@ -48,12 +56,7 @@ def build_generator(latent_dim: int) -> keras.Model:
             keras.Input(shape=(latent_dim,)),
             layers.Dense(8 * 8 * 128),
             layers.Reshape((8, 8, 128)),
-            layers.Conv2DTranspose(128, kernel_size=4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
-            layers.Conv2DTranspose(256, kernel_size=4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
-            layers.Conv2DTranspose(512, kernel_size=4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
+            *strided_leaky_stack(layers.Conv2DTranspose, (128, 256, 512)),
             layers.Conv2D(3, kernel_size=5, padding="same", activation="sigmoid"),
         ],
         name="generator",

@@ -41,79 +41,28 @@ def conv_block(
     return x
 
 
-def upsample_block(
-    x,
-    filters: int,
-    activation,
-    kernel_size=(3, 3),
-    strides=(1, 1),
-    up_size=(2, 2),
-    padding="same",
-    use_bn=False,
-    use_bias=True,
-    use_dropout=False,
-    drop_value=0.3,
-):
-    """The example's generator block: UpSampling2D, Conv2D, optional BatchNorm, activation, Dropout."""
-    x = layers.UpSampling2D(up_size)(x)
-    x = layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias)(x)
-    if use_bn:
-        x = layers.BatchNormalization()(x)
-    if activation:
-        x = activation(x)
-    if use_dropout:
-        x = layers.Dropout(drop_value)(x)
-    return x
+def upsample_block(x, filters: int, activation, up_size=(2, 2), **conv_options):
+    """The example's generator block: UpSampling2D, then the :func:`conv_block` (Conv2D, BatchNorm, activation)."""
+    return conv_block(layers.UpSampling2D(up_size)(x), filters, activation, **conv_options)
 
 
 def build_discriminator() -> keras.Model:
     """The critic: pad to 32x32, four stride-2 5x5 convolutions (64..512), Dense(1) with no activation."""
     img_input = layers.Input(shape=IMG_SHAPE)
     x = layers.ZeroPadding2D((2, 2))(img_input)
-    x = conv_block(
-        x,
-        64,
-        kernel_size=(5, 5),
-        strides=(2, 2),
-        use_bn=False,
-        use_bias=True,
-        activation=layers.LeakyReLU(negative_slope=0.2),
-        use_dropout=False,
-        drop_value=0.3,
-    )
-    x = conv_block(
-        x,
-        128,
-        kernel_size=(5, 5),
-        strides=(2, 2),
-        use_bn=False,
-        activation=layers.LeakyReLU(negative_slope=0.2),
-        use_bias=True,
-        use_dropout=True,
-        drop_value=0.3,
-    )
-    x = conv_block(
-        x,
-        256,
-        kernel_size=(5, 5),
-        strides=(2, 2),
-        use_bn=False,
-        activation=layers.LeakyReLU(negative_slope=0.2),
-        use_bias=True,
-        use_dropout=True,
-        drop_value=0.3,
-    )
-    x = conv_block(
-        x,
-        512,
-        kernel_size=(5, 5),
-        strides=(2, 2),
-        use_bn=False,
-        activation=layers.LeakyReLU(negative_slope=0.2),
-        use_bias=True,
-        use_dropout=False,
-        drop_value=0.3,
-    )
+    # Dropout after the two middle blocks only, as in the example.
+    for filters, use_dropout in ((64, False), (128, True), (256, True), (512, False)):
+        x = conv_block(
+            x,
+            filters,
+            kernel_size=(5, 5),
+            strides=(2, 2),
+            use_bn=False,
+            activation=layers.LeakyReLU(negative_slope=0.2),
+            use_bias=True,
+            use_dropout=use_dropout,
+            drop_value=0.3,
+        )
     x = layers.Flatten()(x)
     x = layers.Dropout(0.2)(x)
     x = layers.Dense(1)(x)
@@ -131,26 +80,17 @@ def build_generator(noise_dim: int) -> keras.Model:
     x = layers.BatchNormalization()(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Reshape((4, 4, 256))(x)
-    x = upsample_block(
-        x,
-        128,
-        layers.LeakyReLU(negative_slope=0.2),
-        strides=(1, 1),
-        use_bias=False,
-        use_bn=True,
-        padding="same",
-        use_dropout=False,
-    )
-    x = upsample_block(
-        x,
-        64,
-        layers.LeakyReLU(negative_slope=0.2),
-        strides=(1, 1),
-        use_bias=False,
-        use_bn=True,
-        padding="same",
-        use_dropout=False,
-    )
+    for filters in (128, 64):
+        x = upsample_block(
+            x,
+            filters,
+            layers.LeakyReLU(negative_slope=0.2),
+            strides=(1, 1),
+            use_bias=False,
+            use_bn=True,
+            padding="same",
+            use_dropout=False,
+        )
     x = upsample_block(x, 1, layers.Activation("tanh"), strides=(1, 1), use_bias=False, use_bn=True)
     # (32, 32, 1) -> (28, 28, 1), the shape of the real images.
     x = layers.Cropping2D((2, 2))(x)
@@ -271,6 +211,11 @@ class WGAN(TwoPlayerModel):
         return {**super().get_config(), "discriminator_extra_steps": self.d_steps, "gp_weight": self.gp_weight}
 
 
+def example_adam() -> keras.optimizers.Optimizer:
+    """The example's optimizer, one per player: Adam(2e-4, beta_1=0.5, beta_2=0.9)."""
+    return keras.optimizers.Adam(learning_rate=0.0002, beta_1=0.5, beta_2=0.9)
+
+
 @defaults_from(WGAN_GP)
 def build(*, noise_dim: int, discriminator_extra_steps: int, gp_weight: float) -> dict[str, keras.Model]:
     """Build the WGAN-GP and compile it as the example does: Adam(2e-4, beta_1=0.5, beta_2=0.9) twice.
@@ -299,8 +244,8 @@ def build(*, noise_dim: int, discriminator_extra_steps: int, gp_weight: float) -
         name="wgan",
     )
     wgan.compile(
-        d_optimizer=keras.optimizers.Adam(learning_rate=0.0002, beta_1=0.5, beta_2=0.9),
-        g_optimizer=keras.optimizers.Adam(learning_rate=0.0002, beta_1=0.5, beta_2=0.9),
+        d_optimizer=example_adam(),
+        g_optimizer=example_adam(),
         g_loss_fn=generator_loss,
         d_loss_fn=discriminator_loss,
     )

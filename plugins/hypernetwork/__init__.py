@@ -5,6 +5,7 @@ so importing this module never imports TensorFlow.
 """
 
 import kreg
+from kreg.plugins.common.registration import RESEARCH_LAYOUT, layout_of
 from kreg.plugins.common.sources import KERAS_FOR_RESEARCHERS
 from kreg.plugins.hypernetwork.defaults import HYPERNETWORK
 
@@ -27,9 +28,7 @@ def kreg_register_architectures(register):
                 "With a batch of more than one example each example gets its own generated weights."
             ),
             source=SOURCE,
-            builder="kreg.plugins.hypernetwork.model:build",
-            data_adapter="kreg.plugins.hypernetwork.data:make_dataset",
-            train_step="kreg.plugins.hypernetwork.train:train_step",
+            **layout_of(__name__, RESEARCH_LAYOUT),
             hyperparameters=HYPERNETWORK,
             tags=("research", "hypernetwork", "custom-train-step", "functional"),
             components=("model", "inner", "outer"),

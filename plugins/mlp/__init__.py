@@ -6,6 +6,7 @@ so importing this module never imports TensorFlow.
 """
 
 import kreg
+from kreg.plugins.common.registration import RESEARCH_LAYOUT, layout_of
 from kreg.plugins.common.sources import KERAS_FOR_RESEARCHERS
 from kreg.plugins.mlp.defaults import GUIDE_MLP
 
@@ -39,9 +40,7 @@ def kreg_register_architectures(register):
                 "more weights), which the guide shows on its own, not inside these models."
             ),
             source=SOURCE,
-            builder="kreg.plugins.mlp.model:build",
-            data_adapter="kreg.plugins.mlp.data:make_dataset",
-            train_step="kreg.plugins.mlp.train:train_step",
+            **layout_of(__name__, RESEARCH_LAYOUT),
             hyperparameters=GUIDE_MLP,
             tags=("research", "custom-layers", "custom-train-step", "subclassed"),
             components=("model",),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.common.configs import attribute_config
 from kreg.plugins.common.defaults import defaults_from
 from kreg.plugins.mlp.defaults import GUIDE_MLP
 from kreg.plugins.mlp.layers import MLP, PACKAGE, ComputeSum, MLPWithDropout, SparseMLP
@@ -69,17 +70,8 @@ class MLPClassifier(keras.Model):
         return self.block(inputs, training=training)
 
     def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "variant": self.variant,
-            "input_dim": self.input_dim,
-            "classes": self.classes,
-            "units": self.units,
-            "rate": self.rate,
-            "dropout": self.dropout,
-            "seed": self.seed,
-            "input_sum": self.input_sum is not None,
-        }
+        names = ("variant", "input_dim", "classes", "units", "rate", "dropout", "seed")
+        return {**attribute_config(super().get_config(), self, names), "input_sum": self.input_sum is not None}
 
 
 def make_block(

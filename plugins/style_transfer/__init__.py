@@ -5,6 +5,7 @@ strings, so importing this module never imports TensorFlow.
 """
 
 import kreg
+from kreg.plugins.common.registration import IMAGE_OPTIMISATION_LAYOUT, layout_of
 from kreg.plugins.common.sources import DEEP_LEARNING_WITH_PYTHON
 from kreg.plugins.style_transfer.defaults import SAMPLE_OPTIONS, STYLE_TRANSFER
 
@@ -34,15 +35,10 @@ def kreg_register_architectures(register):
                 "`kreg sample` writes the current combination image."
             ),
             source=SOURCE,
-            builder="kreg.plugins.style_transfer.model:build",
-            data_adapter="kreg.plugins.style_transfer.data:make_dataset",
-            train_step="kreg.plugins.style_transfer.train:train_step",
-            sampler="kreg.plugins.style_transfer.sampling:sample",
+            **layout_of(__name__, IMAGE_OPTIMISATION_LAYOUT),
             sample_options=SAMPLE_OPTIONS,
             hyperparameters=STYLE_TRANSFER,
             tags=("research", "generative", "style-transfer", "vgg19", "custom-train-step", "subclassed"),
-            components=("model", "feature_extractor"),
             presets={"smoke": {"image_height": 32, "image_width": 48, "iterations": 20}},
-            batch_size=1,
         )
     )

@@ -9,6 +9,7 @@ import keras
 from keras import ops
 
 from kreg.errors import HyperparameterError
+from kreg.plugins.common.configs import attribute_config
 from kreg.plugins.common.defaults import defaults_from
 from kreg.plugins.style_transfer.defaults import STYLE_LAYERS, STYLE_TRANSFER
 from kreg.plugins.style_transfer.losses import content_loss, style_loss, total_variation_loss
@@ -99,16 +100,8 @@ class StyleTransfer(keras.Model):
         }
 
     def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "image_height": self.image_height,
-            "image_width": self.image_width,
-            "content_layer": self.content_layer,
-            "style_layers": self.style_layers,
-            "content_weight": self.content_weight,
-            "style_weight": self.style_weight,
-            "total_variation_weight": self.total_variation_weight,
-        }
+        names = ("image_height", "image_width", "content_layer", "style_layers", "content_weight", "style_weight")
+        return attribute_config(super().get_config(), self, (*names, "total_variation_weight"))
 
 
 @defaults_from(STYLE_TRANSFER)

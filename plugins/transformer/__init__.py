@@ -42,7 +42,6 @@ def kreg_register_architectures(register):
             builder="kreg.plugins.transformer.model:build_transformer",
             data_adapter="kreg.plugins.transformer.data:make_translation_dataset",
             data_state="kreg.plugins.transformer.data:translation_data_state",
-            train_step=None,
             hyperparameters=TRANSLATION,
             tags=("sequence", "transformer", "attention", "seq2seq", "text", "functional", "custom-layers"),
             components=("model", "encoder", "decoder"),
@@ -67,7 +66,6 @@ def kreg_register_architectures(register):
             builder="kreg.plugins.transformer.model:build_language_model",
             data_adapter="kreg.plugins.transformer.data:make_lm_dataset",
             data_state="kreg.plugins.transformer.data:lm_data_state",
-            train_step=None,
             hyperparameters=LANGUAGE_MODEL,
             tags=(
                 "sequence",

@@ -28,6 +28,8 @@ from typing import Any
 import keras
 from keras import layers, ops
 
+from kreg.plugins.common.configs import attribute_config
+
 PACKAGE = "kreg.transformer"
 
 
@@ -94,16 +96,9 @@ class PositionalEmbedding(layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments, the vocabulary included."""
-        config = super().get_config()
-        config.update(
-            {
-                "sequence_length": self.sequence_length,
-                "vocab_size": self.vocab_size,
-                "embed_dim": self.embed_dim,
-                "vocabulary": self.vocabulary,
-            }
+        return attribute_config(
+            super().get_config(), self, ("sequence_length", "vocab_size", "embed_dim", "vocabulary")
         )
-        return config
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -122,10 +117,7 @@ class TransformerEncoder(layers.Layer):
         self.dense_dim = dense_dim
         self.num_heads = num_heads
         self.attention = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim, name="attention")
-        self.dense_proj = keras.Sequential(
-            [layers.Dense(dense_dim, activation="relu", name="dense_1"), layers.Dense(embed_dim, name="dense_2")],
-            name="dense_proj",
-        )
+        self.dense_proj = feed_forward(dense_dim, embed_dim)
         self.layernorm_1 = layers.LayerNormalization(name="layernorm_1")
         self.layernorm_2 = layers.LayerNormalization(name="layernorm_2")
         self.supports_masking = True
@@ -151,9 +143,7 @@ class TransformerEncoder(layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments."""
-        config = super().get_config()
-        config.update({"embed_dim": self.embed_dim, "dense_dim": self.dense_dim, "num_heads": self.num_heads})
-        return config
+        return attribute_config(super().get_config(), self, ("embed_dim", "dense_dim", "num_heads"))
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -183,10 +173,7 @@ class TransformerDecoder(layers.Layer):
         self.causal_cross_attention = causal_cross_attention
         self.attention_1 = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim, name="attention_1")
         self.attention_2 = layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim, name="attention_2")
-        self.dense_proj = keras.Sequential(
-            [layers.Dense(latent_dim, activation="relu", name="dense_1"), layers.Dense(embed_dim, name="dense_2")],
-            name="dense_proj",
-        )
+        self.dense_proj = feed_forward(latent_dim, embed_dim)
         self.layernorm_1 = layers.LayerNormalization(name="layernorm_1")
         self.layernorm_2 = layers.LayerNormalization(name="layernorm_2")
         self.layernorm_3 = layers.LayerNormalization(name="layernorm_3")
@@ -230,16 +217,17 @@ class TransformerDecoder(layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments."""
-        config = super().get_config()
-        config.update(
-            {
-                "embed_dim": self.embed_dim,
-                "latent_dim": self.latent_dim,
-                "num_heads": self.num_heads,
-                "causal_cross_attention": self.causal_cross_attention,
-            }
+        return attribute_config(
+            super().get_config(), self, ("embed_dim", "latent_dim", "num_heads", "causal_cross_attention")
         )
-        return config
+
+
+def feed_forward(hidden_units: int, embed_dim: int) -> keras.Sequential:
+    """The blocks' position-wise projection ``dense_proj``: Dense(hidden_units, relu), then Dense(embed_dim)."""
+    return keras.Sequential(
+        [layers.Dense(hidden_units, activation="relu", name="dense_1"), layers.Dense(embed_dim, name="dense_2")],
+        name="dense_proj",
+    )
 
 
 def causal_attention_mask(inputs: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import keras
 from keras import layers
@@ -76,36 +76,19 @@ def build_transformer(
         HyperparameterError: a size is not a positive integer, sequence_length < 2
             or vocab_size < 5.
     """
-    require_positive_int(
-        sequence_length=sequence_length,
-        vocab_size=vocab_size,
-        embed_dim=embed_dim,
-        latent_dim=latent_dim,
-        num_heads=num_heads,
-    )
-    _require_at_least("sequence_length", sequence_length, 2, "a target needs room for [start] and [end]")
-    _require_at_least("vocab_size", vocab_size, 5, "padding, [UNK], [start] and [end] take four ids, and one word more")
+    sizes = TokenSizes(sequence_length, vocab_size, embed_dim)
+    _require_sizes(sizes, latent_dim, num_heads, TRANSLATION_MINIMUMS)
 
-    encoder_inputs = keras.Input(shape=(None,), dtype="int64", name="encoder_inputs")
-    x = PositionalEmbedding(
-        sequence_length,
-        vocab_size,
-        embed_dim,
-        vocabulary=vocabulary_of(data_state, SOURCE_VOCABULARY),
-        name="encoder_embedding",
-    )(encoder_inputs)
+    encoder_inputs, x = _embedded_tokens(
+        "encoder_inputs", sizes, vocabulary_of(data_state, SOURCE_VOCABULARY), "encoder_embedding"
+    )
     encoder_outputs = TransformerEncoder(embed_dim, latent_dim, num_heads, name="transformer_encoder")(x)
     encoder = keras.Model(encoder_inputs, encoder_outputs, name="encoder")
 
-    decoder_inputs = keras.Input(shape=(None,), dtype="int64", name="decoder_inputs")
+    decoder_inputs, x = _embedded_tokens(
+        "decoder_inputs", sizes, vocabulary_of(data_state, TARGET_VOCABULARY), "decoder_embedding"
+    )
     encoded_seq_inputs = keras.Input(shape=(None, embed_dim), name="decoder_state_inputs")
-    x = PositionalEmbedding(
-        sequence_length,
-        vocab_size,
-        embed_dim,
-        vocabulary=vocabulary_of(data_state, TARGET_VOCABULARY),
-        name="decoder_embedding",
-    )(decoder_inputs)
     x = TransformerDecoder(embed_dim, latent_dim, num_heads, name="transformer_decoder")(x, encoded_seq_inputs)
     x = layers.Dropout(0.5, name="dropout")(x)
     decoder_outputs = layers.Dense(vocab_size, activation="softmax", name="next_token")(x)
@@ -151,24 +134,10 @@ def build_language_model(
         HyperparameterError: a size is not a positive integer, sequence_length < 2
             or vocab_size < 3.
     """
-    require_positive_int(
-        sequence_length=sequence_length,
-        vocab_size=vocab_size,
-        embed_dim=embed_dim,
-        latent_dim=latent_dim,
-        num_heads=num_heads,
-    )
-    _require_at_least("sequence_length", sequence_length, 2, "the model reads all but the last token of each sequence")
-    _require_at_least("vocab_size", vocab_size, 3, "padding and [UNK] take two ids")
+    sizes = TokenSizes(sequence_length, vocab_size, embed_dim)
+    _require_sizes(sizes, latent_dim, num_heads, LANGUAGE_MODEL_MINIMUMS)
 
-    inputs = keras.Input(shape=(None,), dtype="int64", name="inputs")
-    x = PositionalEmbedding(
-        sequence_length,
-        vocab_size,
-        embed_dim,
-        vocabulary=vocabulary_of(data_state, LM_VOCABULARY),
-        name="positional_embedding",
-    )(inputs)
+    inputs, x = _embedded_tokens("inputs", sizes, vocabulary_of(data_state, LM_VOCABULARY), "positional_embedding")
     x = TransformerDecoder(embed_dim, latent_dim, num_heads, causal_cross_attention=True, name="transformer_decoder")(
         x, x
     )
@@ -176,6 +145,50 @@ def build_language_model(
     model = keras.Model(inputs, outputs, name="transformer_lm")
     model.compile(loss="sparse_categorical_crossentropy", optimizer="rmsprop")
     return model
+
+
+class TokenSizes(NamedTuple):
+    """The sizes a PositionalEmbedding is made with, shared by both builders."""
+
+    sequence_length: int
+    vocab_size: int
+    embed_dim: int
+
+
+class Minimums(NamedTuple):
+    """What a builder needs beyond positive sizes: ``sequence_length >= 2``, ``vocab_size >= vocab``, and why."""
+
+    sequence_why: str
+    vocab: int
+    vocab_why: str
+
+
+TRANSLATION_MINIMUMS = Minimums(
+    sequence_why="a target needs room for [start] and [end]",
+    vocab=5,
+    vocab_why="padding, [UNK], [start] and [end] take four ids, and one word more",
+)
+LANGUAGE_MODEL_MINIMUMS = Minimums(
+    sequence_why="the model reads all but the last token of each sequence",
+    vocab=3,
+    vocab_why="padding and [UNK] take two ids",
+)
+
+
+def _require_sizes(sizes: TokenSizes, latent_dim: int, num_heads: int, minimums: Minimums) -> None:
+    """Every size a positive int (in the builders' order), then the ``minimums``."""
+    require_positive_int(**sizes._asdict(), latent_dim=latent_dim, num_heads=num_heads)
+    _require_at_least("sequence_length", sizes.sequence_length, 2, minimums.sequence_why)
+    _require_at_least("vocab_size", sizes.vocab_size, minimums.vocab, minimums.vocab_why)
+
+
+def _embedded_tokens(
+    input_name: str, sizes: TokenSizes, vocabulary: list[str] | None, embedding_name: str
+) -> tuple[keras.KerasTensor, keras.KerasTensor]:
+    """An int64 token input named ``input_name`` and its PositionalEmbedding (``embedding_name``)."""
+    inputs = keras.Input(shape=(None,), dtype="int64", name=input_name)
+    embedding = PositionalEmbedding(*sizes, vocabulary=vocabulary, name=embedding_name)
+    return inputs, embedding(inputs)
 
 
 def _require_at_least(name: str, value: int, minimum: int, why: str) -> None:

@@ -5,6 +5,7 @@ so importing this module never imports TensorFlow.
 """
 
 import kreg
+from kreg.plugins.common.registration import RESEARCH_LAYOUT, layout_of
 from kreg.plugins.weighted_classifier.defaults import WEIGHTED_CLASSIFIER
 
 SOURCE = (
@@ -29,9 +30,7 @@ def kreg_register_architectures(register):
                 "loss_fn(y_true, y_pred, sample_weight=None), so the rare class counts as much as the others."
             ),
             source=SOURCE,
-            builder="kreg.plugins.weighted_classifier.model:build",
-            data_adapter="kreg.plugins.weighted_classifier.data:make_dataset",
-            train_step="kreg.plugins.weighted_classifier.train:train_step",
+            **layout_of(__name__, RESEARCH_LAYOUT),
             hyperparameters=WEIGHTED_CLASSIFIER,
             tags=("research", "custom-loss", "custom-train-step", "imbalanced", "functional"),
             components=("model",),

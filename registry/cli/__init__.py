@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "kreg.cli.reviewing",
     "kreg.cli.training",
     "kreg.cli.scaffold",
+    "kreg.cli.benchmarking",
 ]
 
 for _module in COMMAND_MODULES:

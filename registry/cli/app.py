@@ -73,7 +73,7 @@ class KregGroup(click.Group):
         except KregError as error:
             self._maybe_traceback()
             raise CommandError(str(error), 1) from None
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - the last resort: one line naming the cause, never a traceback
             self._maybe_traceback()
             hint = "" if get_session().debug else " (rerun with --debug for the traceback)"
             raise CommandError(f"{describe_exception(error)}{hint}", 1) from None
@@ -105,7 +105,8 @@ def _reopen_closed_standard_streams() -> None:
                 os.dup2(null, fd)
                 os.close(null)
         if getattr(sys, name) is None:
-            setattr(sys, name, open(fd, "w", encoding="utf-8", closefd=False))
+            # Kept open for the life of the process, as the interpreter's own streams are.
+            setattr(sys, name, open(fd, "w", encoding="utf-8", closefd=False))  # noqa: SIM115
 
 
 @click.group(cls=KregGroup, context_settings=CONTEXT_SETTINGS)

@@ -13,6 +13,7 @@ import click
 from kreg.cli.options import (
     batch_size_option,
     component_option,
+    import_option,
     input_shape_option,
     json_option,
     plugin_options,
@@ -20,6 +21,7 @@ from kreg.cli.options import (
     set_option,
 )
 from kreg.cli.session import emit_json, get_session
+from kreg.defaults import DTYPE_POLICIES
 
 
 @click.command("inspect")
@@ -29,7 +31,33 @@ from kreg.cli.session import emit_json, get_session
 @component_option
 @input_shape_option
 @batch_size_option
+@click.option(
+    "--dtype",
+    type=click.Choice(DTYPE_POLICIES),
+    default=None,
+    help=(
+        "What-if: build under this Keras dtype policy (mixed_float16/mixed_bfloat16: 16-bit activations, "
+        "float32 variables); memory follows. Architectures only."
+    ),
+)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Show rows at most N deep (1: the model's own layers); a row's figures include its inner calls'.",
+)
+@click.option(
+    "--sort",
+    "sort_by",
+    type=click.Choice(["macs", "params"]),
+    help="Order the layer rows by MACs or params, largest first (no folding).",
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), metavar="K", help="Show only the K costliest calls (by --sort, else MACs)."
+)
+@click.option("--no-fold", is_flag=True, help="Show repeated blocks row by row, not as 'block x N' (no JSON repeats).")
 @json_option
+@import_option
 @plugin_options
 def inspect_command(
     name: str,
@@ -38,9 +66,14 @@ def inspect_command(
     component: str | None,
     input_shapes: tuple[str, ...],
     batch_size: int | None,
+    dtype: str | None,
+    depth: int | None,
+    sort_by: str | None,
+    top: int | None,
+    no_fold: bool,
     as_json: bool,
 ) -> None:
-    """Build an architecture (or load a saved model) and report parameters, compute, memory, layer shapes and Dense threading.
+    """Build an architecture (or load a saved model) and report its parameters, compute, memory and layers.
 
     Every layer call is traced, also inside custom layers and nested models.
     For each component: parameter counts (optimizer variables never counted);
@@ -50,6 +83,13 @@ def inspect_command(
     memory, and for the trained model an estimate of training memory at the
     architecture's batch size; a row per layer call; and each Dense/EinsumDense
     with its kernel, the dimensions it threads over, and its MACs per example.
+    Each row has the layer's attributes (kernel, strides, units ...), the
+    calls that feed it, and its share of the MACs and params.
+
+    Repeated blocks (ResNet's bottlenecks, a transformer's layers) are shown
+    as one row, "block x N", with their summed figures (JSON: "repeats");
+    --no-fold shows them row by row. --depth, --sort and --top choose the
+    rows shown; the component's totals never change.
 
     Input sizes a model leaves unknown (a sequence length) are taken from
     --input-shape, else from the architecture's data adapter (its synthetic
@@ -58,18 +98,23 @@ def inspect_command(
 
     FILE.keras is a saved model (e.g. from `kreg train --save`, or any Keras 3
     model.save()): loaded with safe_mode, its custom layers found in the
-    installed plugins, reported as the one component "model". It has no data
+    installed plugins (or in the modules --import MODULE names), reported as the one component "model". It has no data
     adapter: give --input-shape for sizes it leaves unknown, and --batch-size
     for a training-memory estimate.
 
     \b
     Examples:
       kreg inspect resnet50
+      kreg inspect resnet50 --sort macs --top 10
+      kreg inspect transformer --depth 1
       kreg inspect transformer --set num_heads=4 --json
       kreg inspect mlp.keras --batch-size 64
+      kreg inspect convnexttiny --dtype mixed_float16 --batch-size 16
+      kreg inspect einsum_net.keras --import my_layers
       kreg inspect transformer.keras --input-shape encoder_inputs=20 --input-shape decoder_inputs=20
     """
     from kreg.inspect_tools.input_shapes import parse_input_shapes
+    from kreg.inspect_tools.layer_views import LayerView, viewed
     from kreg.rendering.text import print_inspection
     from kreg.workflows.inspecting import inspect_subject
     from kreg.workflows.subjects import resolve_subject
@@ -77,7 +122,8 @@ def inspect_command(
     catalogue = get_session().catalogue
     subject = resolve_subject(catalogue, name, assignments, preset)
     pinned = parse_input_shapes(input_shapes)
-    report = inspect_subject(subject, catalogue, component, pinned, batch_size)
+    report = inspect_subject(subject, catalogue, component, pinned, batch_size, dtype)
+    report = viewed(report, LayerView(depth=depth, sort=sort_by, top=top, fold=not no_fold))
     if as_json:
         emit_json(report.to_json())
         return
@@ -107,6 +153,7 @@ def inspect_command(
 @click.option("--dpi", type=click.IntRange(min=1), default=96, show_default=True, help="Resolution of png output.")
 @set_option
 @preset_option
+@import_option
 @plugin_options
 def plot_command(
     name: str,

@@ -181,6 +181,26 @@ def plugin_options(command: F) -> F:
     return command
 
 
+def _import_modules(context: click.Context, _: click.Parameter, values: tuple[str, ...]) -> None:
+    if values:
+        from kreg.workflows.subjects import import_modules
+
+        import_modules(values)
+
+
+import_option = click.option(
+    "--import",
+    "imports",
+    multiple=True,
+    metavar="MODULE",
+    expose_value=False,
+    callback=_import_modules,
+    help="Import MODULE first (repeatable; the current folder is searched too), e.g. one that registers "
+    "a FILE.keras's custom classes with keras.saving.register_keras_serializable. The file is still "
+    "loaded with safe_mode.",
+)
+
+
 input_shape_option = click.option(
     "--input-shape",
     "input_shapes",
@@ -198,3 +218,18 @@ batch_size_option = click.option(
     help="Estimate training memory at batch size N (default: the architecture's; a saved model has none, "
     "so its report leaves training memory out without this).",
 )
+
+
+def seconds_option(flag: str, *, default: float, minimum: float, help: str) -> Callable[[F], F]:
+    """A ``FLAG SECONDS`` option: a finite number of seconds of at least ``minimum`` (:class:`Seconds`), its default
+    shown in ``--help``.
+
+    Args:
+        flag: str. The option, e.g. ``"--connect-timeout"``.
+        default: float. The value when the option is not given.
+        minimum: float. The smallest value accepted (a smaller one is a usage error).
+        help: str. The option's help text.
+    """
+    return click.option(
+        flag, type=Seconds(minimum=minimum), default=default, show_default=True, metavar="SECONDS", help=help
+    )

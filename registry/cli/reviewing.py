@@ -12,7 +12,14 @@ from pathlib import Path
 import click
 
 from kreg.cli.diff_arguments import parse_sides
-from kreg.cli.options import batch_size_option, input_shape_option, json_option, plugin_options, steps_range
+from kreg.cli.options import (
+    batch_size_option,
+    import_option,
+    input_shape_option,
+    json_option,
+    plugin_options,
+    steps_range,
+)
 from kreg.cli.session import emit_json, get_session
 
 REVIEW_USAGE = (
@@ -26,7 +33,8 @@ SIDE_HELP = [
     ("NAME", "The architecture on the left."),
     (
         "FILE.keras",
-        "A saved model instead (e.g. from `kreg train --save`): loaded with safe_mode, its custom layers found in the installed plugins; only the model component is compared.",
+        "A saved model instead (e.g. from `kreg train --save`): loaded with safe_mode, its custom layers found "
+        "in the installed plugins; only the model component is compared.",
     ),
     ("--set KEY=VALUE", "Override a hyperparameter of the side it follows (repeatable)."),
     ("--preset P", "Start that side from one of its architecture's presets."),
@@ -84,6 +92,14 @@ class ReviewCommand(TwoSidedCommand):
 @click.option(
     "--expand-layers", is_flag=True, help="Also open custom layers in the graph into their traced inner layers."
 )
+@click.option(
+    "--bench",
+    "bench_file",
+    metavar="FILE",
+    default=None,
+    help="A `kreg bench --json` file: show its measurements of this architecture beside the estimates.",
+)
+@import_option
 @plugin_options
 def review_command(
     args: tuple[str, ...],
@@ -92,6 +108,7 @@ def review_command(
     input_shapes: tuple[str, ...],
     batch_size: int | None,
     expand_layers: bool,
+    bench_file: str | None,
 ) -> None:
     """Write one self-contained HTML page reviewing an architecture or a saved model.
 
@@ -99,6 +116,8 @@ def review_command(
     each component's parameter counts, the graph (nested models expanded),
     the layer table and the threaded-Dense table with kernel shapes and MACs;
     with --train-steps, also the smoke-training curve of every metric; with
+    --bench FILE (`kreg bench --json` output), the measured speed and peak
+    memory beside kreg's estimates; with
     --against, the diff against another architecture, configuration or saved
     model (as `kreg diff` reports it: blocks removed, added or changed, then
     every layer call that differs). It has inline CSS and SVG only (no script,
@@ -119,6 +138,7 @@ def review_command(
       kreg review transformer --against --set embed_dim=128 -o width.html
       kreg review vae.keras --against vae
       kreg review mobilenet.keras --input-shape input_layer=224,224,3
+      kreg bench vae --json > bench.json && kreg review vae --bench bench.json
     """
     from kreg.files import check_destination
     from kreg.workflows.comparing import compare_sides
@@ -135,21 +155,23 @@ def review_command(
         if right_spec is None
         else resolve_subject(catalogue, right_spec.name, right_spec.assignments, right_spec.preset)
     )
-    from kreg.workflows.review import require_trainable_subject, review_subject, write_review
+    from kreg.workflows.review import ReviewOptions, require_trainable_subject, review_subject, write_review
 
     if train_steps is not None:
         require_trainable_subject(left)
     from kreg.inspect_tools.input_shapes import parse_input_shapes
 
     pinned = parse_input_shapes(input_shapes)
-    review = review_subject(
-        left,
-        catalogue,
-        train_steps=train_steps,
-        expand_layers=expand_layers,
-        input_shapes=pinned,
-        batch_size=batch_size,
+    bench_rows = []
+    if bench_file is not None:
+        from kreg.workflows.benchmarking import read_bench
+
+        bench_rows = read_bench(bench_file, left_spec.name)
+    options = ReviewOptions(
+        train_steps=train_steps, expand_layers=expand_layers, input_shapes=pinned, batch_size=batch_size
     )
+    review = review_subject(left, catalogue, options)
+    review.bench = bench_rows
     if right is not None:
         at_own_sizes = not pinned and batch_size is None  # else the left side is inspected again, as the right one is
         review.comparison = compare_sides(left, right, catalogue, left_report=review.report if at_own_sizes else None)

@@ -42,7 +42,8 @@ def new_plugin_command(name: str, directory: str, architecture: str | None) -> N
     if names.architecture in catalogue:
         owner = catalogue.get(names.architecture).plugin.name
         raise KregUsageError(
-            f"architecture {names.architecture!r} is already registered by plugin {owner!r}; choose another with --architecture"
+            f"architecture {names.architecture!r} is already registered by plugin {owner!r}; "
+            "choose another with --architecture"
         )
     written = write_plugin(names, directory)
     root = Path(directory) / names.distribution

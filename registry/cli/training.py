@@ -13,11 +13,11 @@ import click
 
 from kreg.cli.local_cluster import metric_change, train_on_local_cluster
 from kreg.cli.options import (
-    Seconds,
     check_steps_option,
     json_option,
     plugin_options,
     preset_option,
+    seconds_option,
     set_option,
     steps_range,
     train_steps_option,
@@ -77,12 +77,10 @@ DISTRIBUTE_HELP = (
     help="Write each step's metrics as TensorBoard scalars under DIR/train (checked first, like --save).",
 )
 @click.option("--distribute", type=click.Choice(["mirrored", "multiworker"]), default=None, help=DISTRIBUTE_HELP)
-@click.option(
+@seconds_option(
     "--connect-timeout",
-    type=Seconds(minimum=1),
     default=DEFAULT_CONNECT_TIMEOUT,
-    show_default=True,
-    metavar="SECONDS",
+    minimum=1,
     help=(
         "With --distribute multiworker: give up when the other workers have not all answered within this time, "
         "naming those that did not."
@@ -225,12 +223,10 @@ class ShardParameter(click.ParamType):
     help="Check this many architectures at once, each in its own process.",
 )
 @check_steps_option
-@click.option(
+@seconds_option(
     "--timeout",
-    type=Seconds(minimum=0),
     default=CHECK_TIMEOUT,
-    show_default=True,
-    metavar="SECONDS",
+    minimum=0,
     help=(
         "Fail an architecture whose check takes longer than this (its process is killed), naming what it was "
         "doing; 0 for no limit."

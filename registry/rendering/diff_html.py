@@ -39,11 +39,11 @@ def _side_row(label: str, side: Side) -> str:
 
 
 def _table_html(table: Table) -> str:
-    status = table.columns.index("status") if "status" in table.columns else None
+    status = table.headers.index("status") if "status" in table.headers else None
     rows = [(row, _row_class(row, status)) for row in table.rows]
-    numeric = {index for index, column in enumerate(table.columns) if column in NUMERIC_COLUMNS}
-    code = {index for index, column in enumerate(table.columns) if column == "path"}
-    html = html_table(table.columns, rows, numeric_columns=numeric, code_columns=code)
+    numeric = {index for index, column in enumerate(table.headers) if column in NUMERIC_COLUMNS}
+    code = {index for index, column in enumerate(table.headers) if column == "path"}
+    html = html_table(table.headers, rows, numeric_columns=numeric, code_columns=code)
     if table.title.endswith("Dense calls added, removed or changed"):
         return f"<details><summary>{escape(table.title)} ({len(table.rows):,})</summary>{html}</details>"
     return f"<h3>{escape(table.title)}</h3>{html}"

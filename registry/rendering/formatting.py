@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kreg.inspect_tools.bounds import bound_symbol
 from kreg.inspect_tools.report_types import ComponentReport, ComputeReport, DenseEntry, describe_shapes
 
 SOURCE_WORDS = {"model": "the model's own", "adapter": "from the data adapter", "option": "from --input-shape"}
@@ -31,10 +32,11 @@ def counted_at(compute: ComputeReport) -> str:
 
 def headline_macs(compute: ComputeReport) -> tuple[str, str]:
     """A component's MACs for a headline: ``("249 M", "MACs per example")``, or per position when sizes are unknown."""
+    bound = bound_symbol(compute.exact, compute.bounds)
     if compute.macs is not None:
-        return _short(compute.macs), "MACs per example"
+        return bound + _short(compute.macs), "MACs per example"
     if compute.macs_per_position is not None:
-        return _short(compute.macs_per_position), "MACs per unknown position"
+        return bound + _short(compute.macs_per_position), "MACs per unknown position"
     return "not counted", "MACs"
 
 
@@ -44,11 +46,32 @@ def _short(value: int) -> str:
 
 def macs_line(compute: ComputeReport) -> str:
     """The MACs of a component in full: ``26,432 (26.4 k; FLOPs = 2 x MACs)``, per position, or not counted."""
+    bound = bound_symbol(compute.exact, compute.bounds)
     if compute.macs is not None:
-        return f"{compute.macs:,} ({human_count(compute.macs)}; FLOPs = 2 x MACs)"
+        return f"{bound}{compute.macs:,} ({human_count(compute.macs)}; FLOPs = 2 x MACs{_bound_words(compute)})"
     if compute.macs_per_position is not None:
-        return f"{compute.macs_per_position:,} per unknown position (input sizes unknown; pin them with --input-shape)"
+        rate = f"{bound}{compute.macs_per_position:,}"
+        return f"{rate} per unknown position (input sizes unknown; pin them with --input-shape)"
     return "not counted (see the notes)"
+
+
+def _bound_words(compute: ComputeReport) -> str:
+    """``; an upper bound, see the note``: why a figure is not exact (empty when it is)."""
+    if compute.exact:
+        return ""
+    kind = {"upper": "an upper bound", "lower": "a lower bound"}.get(compute.bounds or "", "not exact")
+    return f"; {kind}, see the note"
+
+
+def uncounted_line(compute: ComputeReport) -> str:
+    """``403 in 124 layer calls: Mul 140, AddV2 103, Rsqrt 34, ...``: operations seen and not counted, most first."""
+    by_op: dict[str, int] = {}
+    for entry in compute.uncounted:
+        by_op[entry.op] = by_op.get(entry.op, 0) + entry.count
+    ranked = sorted(by_op.items(), key=lambda item: -item[1])
+    calls = len({entry.path for entry in compute.uncounted})
+    shown = ", ".join(f"{op} {count:,}" for op, count in ranked[:3]) + (", ..." if len(ranked) > 3 else "")
+    return f"{sum(by_op.values()):,} in {calls} layer call{'s' * (calls != 1)}: {shown}"
 
 
 def dense_macs_cell(entry: DenseEntry, component: ComponentReport) -> str:

@@ -88,5 +88,9 @@ class ReviewContent(Protocol):
         """The diff against another side (``--against``)."""
 
     @property
+    def bench(self) -> Sequence[Mapping[str, Any]]:
+        """``kreg bench --json`` rows of this architecture (``kreg review --bench FILE``); empty without."""
+
+    @property
     def created(self) -> str:
         """When the review was made (``2026-11-26 14:05 UTC``)."""

@@ -7,13 +7,23 @@ diff section draw the same tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from kreg.inspect_tools.counted_shapes import PINNED_MARK, mark_pinned
 from kreg.inspect_tools.dense import threading_phrase
-from kreg.inspect_tools.report_types import ComponentReport, MemoryReport, Report
+from kreg.inspect_tools.layer_attributes import compact_attributes
+from kreg.inspect_tools.report_types import ComponentReport, LayerRow, MemoryReport, RepeatedBlock, Report
 from kreg.inspect_tools.shapes import format_shape
-from kreg.rendering.formatting import counted_at, dense_macs_cell, human_bytes, human_count, macs_line
+from kreg.rendering.formatting import (
+    counted_at,
+    dense_macs_cell,
+    human_bytes,
+    human_count,
+    macs_line,
+    uncounted_line,
+)
+from kreg.terminal import Column
 
 
 @dataclass(frozen=True)
@@ -22,13 +32,18 @@ class Table:
 
     Attributes:
         title: str. Shown above the table.
-        columns: list[str]. Column headers.
+        columns: list[str | Column]. Column headers (a Column for one the terminal may drop).
         rows: list[list[str]]. Cells, one list per row.
     """
 
     title: str
-    columns: list[str]
+    columns: Sequence[str | Column]
     rows: list[list[str]]
+
+    @property
+    def headers(self) -> list[str]:
+        """The column headers as text."""
+        return [column.header if isinstance(column, Column) else column for column in self.columns]
 
 
 def text_tables(report: Report) -> Iterator[Table]:
@@ -66,12 +81,21 @@ def compute_fields(component: ComponentReport) -> list[list[str]]:
     if total:
         parts = [f"{name} {human_count(macs)} ({100 * macs / total:.1f} %)" for name, macs in compute.by_class.items()]
         rows.append(["MACs by class", ", ".join(parts)])
+    if compute.training_step_macs is not None and compute.backward_macs is not None:
+        rows.append(["training step MACs", training_step_line(compute.training_step_macs, compute.backward_macs)])
+    if compute.uncounted:
+        rows.append(["not counted (not MACs)", uncounted_line(compute)])
     rows += memory_fields(memory)
     if compute.note:
         rows.append(["note", compute.note])
     if memory.training is not None:
         rows.append(training_field(memory))
     return rows
+
+
+def training_step_line(training_step_macs: int, backward_macs: int) -> str:
+    """``78.6 M per example (backward 52.2 M)``: forward and backward of one training step."""
+    return f"{human_count(training_step_macs)} per example (backward {human_count(backward_macs)})"
 
 
 def memory_fields(memory: MemoryReport) -> list[list[str]]:
@@ -100,18 +124,57 @@ def training_field(memory: MemoryReport) -> list[str]:
 
 
 def layer_table(name: str, component: ComponentReport) -> Table:
-    """One row per traced layer call: path, class, shapes, params, MACs (per position when sizes are unknown)."""
+    """One row per traced layer call: path, class, shapes, params, MACs (per position when sizes are unknown).
+
+    Repeated blocks (``component.repeats``) are one row each, ``block x N``
+    with their summed params and MACs. The attributes column (``3x3/2 valid,
+    64``) is the first dropped when the table does not fit the width.
+    """
     per_position = component.compute.per_position
+    blocks = {block.first: block for block in component.repeats or ()}
+    paths = [row.path for row in component.layers]
     rows = []
-    for row in component.layers:
+    index = 0
+    while index < len(component.layers):
+        row = component.layers[index]
+        block = blocks.get(row.path)
+        if block is not None:
+            end = paths.index(block.last, index)
+            rows.append(_folded_row(block, row, component.layers[end]))
+            index = end + 1
+            continue
         macs = row.macs_per_position if per_position else row.macs
-        cells = [row.path, row.layer_class, format_shape(row.input_shape), format_shape(row.output_shape)]
-        rows.append([*cells, f"{row.params:,}", "-" if macs is None else f"{macs:,}"])
+        cells = [row.path, row.layer_class, *shown_shapes(row)]
+        rows.append([*cells, f"{row.params:,}", _count(macs), compact_attributes(row.attributes)])
+        index += 1
+    macs_header = "MACs per position" if per_position else "MACs"
+    pinned = any(row.counted_input_shape is not None for row in component.layers)
     return Table(
-        f"{name}: layers (traced calls, also inside custom layers)",
-        ["path", "class", "input", "output", "params", "MACs per position" if per_position else "MACs"],
+        f"{name}: layers (traced calls, also inside custom layers)"
+        + (f"; shapes as counted, {PINNED_MARK} a size the model leaves unknown" if pinned else ""),
+        ["path", "class", "input", "output", "params", macs_header, Column("attributes", optional=True)],
         rows,
     )
+
+
+def shown_shapes(row: LayerRow) -> tuple[str, str]:
+    """The input and output shapes a row's MACs were counted at, sizes the model leaves unknown marked ``*``."""
+    if row.counted_input_shape is None and row.counted_output_shape is None:
+        return format_shape(row.input_shape), format_shape(row.output_shape)
+    return (
+        mark_pinned(row.input_shape, row.counted_input_shape),
+        mark_pinned(row.output_shape, row.counted_output_shape),
+    )
+
+
+def _folded_row(block: RepeatedBlock, first: LayerRow, last: LayerRow) -> list[str]:
+    """The row of a repeated block: ``conv2_block1..3 | block x 3 | ...`` with its summed figures."""
+    cells = [block.label, f"block x {block.count}", shown_shapes(first)[0], shown_shapes(last)[1]]
+    return [*cells, f"{block.params:,}", _count(block.mac_count), ""]
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
 
 
 def dense_table(name: str, component: ComponentReport) -> Table:

@@ -17,6 +17,7 @@ from kreg.errors import ArchitectureFailure
 from kreg.phases import Phase
 from kreg.running.calls import call_plugin
 from kreg.running.data import fit_data_state
+from kreg.running.deep_stack import on_deep_stack
 from kreg.running.keras_runtime import require_keras
 from kreg.running.memory_guard import weights_within_memory
 
@@ -56,6 +57,7 @@ class BuiltArchitecture:
         return self.components["model"]
 
 
+@on_deep_stack
 def build(entry: Entry, hyperparameters: Mapping[str, Any], source: str | None = None) -> BuiltArchitecture:
     """Call an architecture's builder and normalise what it returns.
 
@@ -89,7 +91,11 @@ def build(entry: Entry, hyperparameters: Mapping[str, Any], source: str | None =
 
 
 def build_fresh(
-    entry: Entry, hyperparameters: Mapping[str, Any], seed: int | None = 0, source: str | None = None
+    entry: Entry,
+    hyperparameters: Mapping[str, Any],
+    seed: int | None = 0,
+    source: str | None = None,
+    dtype: str | None = None,
 ) -> BuiltArchitecture:
     """:func:`build` in a fresh Keras session, with the random seed set first.
 
@@ -102,6 +108,9 @@ def build_fresh(
         hyperparameters: Mapping[str, Any]. Values for the builder.
         seed: int or None. Seed of Python, NumPy and TensorFlow; None leaves them.
         source: str or None. As for :func:`build`.
+        dtype: str or None. A Keras dtype policy (``mixed_float16``) to build
+            under; it stays the global policy until the next fresh session.
+            None keeps float32 (a fresh session's policy).
 
     Returns:
         BuiltArchitecture.
@@ -112,7 +121,9 @@ def build_fresh(
     require_keras()
     import keras
 
-    keras.backend.clear_session()
+    keras.backend.clear_session()  # also resets the dtype policy
+    if dtype is not None:
+        keras.mixed_precision.set_global_policy(dtype)
     if seed is not None:
         keras.utils.set_random_seed(seed)
     return build(entry, hyperparameters, source)

@@ -109,7 +109,10 @@ def specific_cause(error: BaseException) -> BaseException | str:
 
 
 def failed_phase(error: BaseException, phase: Phase) -> Phase:
-    """``data`` for an error raised while ``fit`` read a batch (TensorFlow names the ``IteratorGetNext`` node), else ``phase``."""
+    """``data`` for an error raised while ``fit`` read a batch, else ``phase``.
+
+    TensorFlow names the ``IteratorGetNext`` node in such an error.
+    """
     if phase is Phase.TRAIN and _is_tensorflow_error(error) and _READING_DATA in str(error):
         return Phase.DATA
     return phase

@@ -15,12 +15,14 @@ from kreg.errors import ArchitectureFailure, KregError, KregUsageError, describe
 from kreg.phases import Phase
 from kreg.running.building import BuiltArchitecture
 from kreg.running.calls import in_phase
+from kreg.running.deep_stack import on_deep_stack
 
 if TYPE_CHECKING:
     from kreg.inspect_tools.input_shapes import ShapePlan
     from kreg.inspect_tools.report_types import Report
 
 
+@on_deep_stack
 def inspect_built(
     built: BuiltArchitecture,
     components: Mapping[str, Any] | None = None,
@@ -55,6 +57,7 @@ def inspect_built(
     return _report(built.name, built.hyperparameters, components, plan)
 
 
+@on_deep_stack
 def inspect_models(
     name: str,
     hyperparameters: Mapping[str, Any],
@@ -81,6 +84,7 @@ def inspect_models(
     return _report(name, hyperparameters, components, plan)
 
 
+@on_deep_stack
 def shape_plan(
     name: str,
     components: Mapping[str, Any],
@@ -106,11 +110,13 @@ def shape_plan(
         KerasIncompatible: tracing no longer works with this Keras.
         ArchitectureFailure: reading the components' inputs raised (phase ``inspect``).
     """
+    from kreg.inspect_tools.building import build_unbuilt
     from kreg.inspect_tools.input_shapes import ShapePlan, component_input_shapes, counted_models
 
     if batch_size is None and built is not None:
         batch_size = built.entry.architecture.batch_size
     with in_phase(name, Phase.INSPECT, passes=(KregError,)):
+        build_unbuilt(components, input_shapes)  # a Sequential without Input, a subclassed model never called
         plan = ShapePlan(component_input_shapes(input_shapes, components), batch_size=batch_size)
         unknown = plan.incomplete(counted_models(components))
     if built is None or not unknown:
@@ -165,6 +171,7 @@ def _report(name: str, hyperparameters: Mapping[str, Any], components: Mapping[s
         return architecture_report(name, hyperparameters, components, plan)
 
 
+@on_deep_stack
 def count_built_params(built: BuiltArchitecture) -> dict[str, dict[str, int]]:
     """Per component, ``total``, ``trainable`` and ``non_trainable`` parameters (no tracing).
 
@@ -177,6 +184,7 @@ def count_built_params(built: BuiltArchitecture) -> dict[str, dict[str, int]]:
         return {name: count_params(model).to_json() for name, model in built.components.items()}
 
 
+@on_deep_stack
 def draw_graph(name: str, model: Any, options: Any, title: str) -> Any:
     """The pydot graph of one model (:func:`kreg.inspect_tools.graph.model_graph`).
 
@@ -195,6 +203,7 @@ def draw_graph(name: str, model: Any, options: Any, title: str) -> Any:
         return model_graph(model, options, title=title)
 
 
+@on_deep_stack
 def graph_svg(name: str, model: Any, title: str, expand_layers: bool = False) -> str:
     """One model's graph, nested models expanded, as inline SVG (the review page's figure).
 

@@ -57,3 +57,24 @@ def _quiet_native_stderr() -> Iterator[None]:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+@contextlib.contextmanager
+def dtype_policy(name: str | None) -> Iterator[None]:
+    """Build models under Keras's global dtype policy ``name`` (None: leave it), restored afterwards.
+
+    ``mixed_float16`` and ``mixed_bfloat16`` compute (and so keep activations)
+    in 16 bits and keep float32 variables.
+    """
+    if name is None:
+        yield
+        return
+    require_keras()
+    import keras
+
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(name)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(previous)

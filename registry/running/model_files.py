@@ -21,6 +21,7 @@ from kreg.hyperparameters import resolve_hyperparameters
 from kreg.model_archives import ModelArchive, archive_damage, read_model_archive
 from kreg.phases import Phase
 from kreg.running.calls import in_phase, resolve_part
+from kreg.running.deep_stack import on_deep_stack
 from kreg.running.keras_runtime import require_keras
 from kreg.running.memory_guard import weights_within_memory
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 _MISSING_CLASS = re.compile(r"Could not locate class '([^']+)'")
 
 
+@on_deep_stack
 def load_saved_model(entry: Entry, path: str, hyperparameters: Mapping[str, Any] | None = None) -> keras.Model:
     """Load a ``.keras`` file saved from ``entry``, with ``safe_mode=True``.
 
@@ -117,6 +119,7 @@ def _class_clause(class_name: str | None) -> str:
     return f" (class {class_name})" if class_name else ""
 
 
+@on_deep_stack
 def load_model_file(path: str, entries: Sequence[Entry]) -> keras.Model:
     """Load a ``.keras`` file saved from any architecture, with ``safe_mode=True``.
 
@@ -165,6 +168,35 @@ def _refuse_damaged(path: str) -> None:
         raise KregUsageError(f"model file {path!r} is not a .keras archive kreg can read: {damage}")
 
 
+def import_user_modules(names: Sequence[str]) -> None:
+    """Import modules that register custom classes (``keras.saving.register_keras_serializable``) before a load.
+
+    The current folder is put on ``sys.path`` for the import, as ``python -m``
+    does, so a module beside the ``.keras`` file is found. Loading still uses
+    ``safe_mode=True``: the module makes the classes known, it does not allow
+    arbitrary code in the file.
+
+    Raises:
+        KregUsageError: no module by that name.
+        KregError: importing the module raised (one line saying what).
+    """
+    import importlib
+    import os
+    import sys
+
+    for name in names:
+        if os.getcwd() not in sys.path:
+            sys.path.append(os.getcwd())
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name is not None and name.startswith(error.name):
+                raise KregUsageError(f"--import {name}: no module named {error.name!r} here or on sys.path") from None
+            raise KregError(f"--import {name}: importing it failed: {error}") from error
+        except (Exception, SystemExit) as error:  # the user's module raised anything: said on one line
+            raise KregError(f"--import {name}: importing it raised {type(error).__name__}: {error}") from error
+
+
 def _origin_first(archive: ModelArchive, entries: Sequence[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda entry: entry.name != archive.architecture)
 
@@ -193,6 +225,8 @@ def _load_failure(error: BaseException | None, limit: int = 300) -> str:
         message = message.split(marker, 1)[0]
     if message.startswith("Could not locate class"):
         message = (
-            message.split(". ", 1)[0] + "; no installed plugin defines it (install the plugin the model was built with)"
+            message.split(". ", 1)[0]
+            + "; no installed plugin defines it (install the plugin the model was built with, "
+            "or name the module that registers it with --import MODULE)"
         )
     return message if len(message) <= limit else message[: limit - 3] + "..."

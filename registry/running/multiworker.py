@@ -92,7 +92,10 @@ class ClusterUnreachable(KregError):
 
 
 def _configure_coordination(cluster: ClusterConfig, timeout: float) -> None:
-    """Give the cluster's registration a deadline (see :func:`~kreg.inspect_tools.keras_compat.configure_cluster_registration`)."""
+    """Give the cluster's registration a deadline.
+
+    See :func:`~kreg.inspect_tools.keras_compat.configure_cluster_registration`.
+    """
     leader = cluster.chief
     jobs = {job: len(addresses) for job, addresses in cluster.jobs.items()}
     keras_compat.configure_cluster_registration(f"/job:{leader.type}/replica:0/task:{leader.index}", jobs, timeout)
@@ -139,7 +142,10 @@ def lost_worker(error: BaseException) -> str | None:
     peers = [cluster.task_named(job, int(index)) for job, index in _REMOTE_TASK.findall(text)]
     named = [task for task in dict.fromkeys(peers) if task is not None and task != cluster.task]
     who = ", ".join(str(task) for task in named) if named else "another worker"
-    return f"lost contact with {who} ({_first_reason(text)}); a worker stopped or the network failed, and the cluster cannot go on without it"
+    return (
+        f"lost contact with {who} ({_first_reason(text)}); a worker stopped or the network failed, "
+        "and the cluster cannot go on without it"
+    )
 
 
 def _first_reason(text: str) -> str:

@@ -25,6 +25,7 @@ from kreg.processes import Interrupted
 from kreg.references import describe_reference
 from kreg.running.calls import in_phase, resolve_part
 from kreg.running.data import make_dataset
+from kreg.running.deep_stack import on_deep_stack, run_with_deep_stack
 
 if TYPE_CHECKING:
     import keras
@@ -278,7 +279,10 @@ def run_training(
             in_phase(name, Phase.TRAIN, passes=(KregError,), cause=cause),
             installed_train_step(model, step, name),
         ):
-            fit_steps(model, dataset, options.steps, options.epochs, callbacks, progress_verbosity(options.quiet))
+            # fit on the deep stack; Ctrl-C is still handled here, in the main thread, by stop_on_interrupt
+            run_with_deep_stack(
+                fit_steps, model, dataset, options.steps, options.epochs, callbacks, progress_verbosity(options.quiet)
+            )
     finally:
         if writer is not None:
             writer.close()
@@ -296,6 +300,7 @@ def _progress(options: TrainOptions) -> list[keras.callbacks.Callback]:
     return [ProgressLines(options.steps * options.epochs)]
 
 
+@on_deep_stack
 def save_model(name: str, model: keras.Model, path: str, is_chief: bool = True) -> str | None:
     """Save the trained model as a ``.keras`` file, whole or not at all (Keras calls the plugin's ``get_config``).
 

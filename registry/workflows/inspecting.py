@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from kreg.catalogue import Catalogue
+from kreg.errors import KregUsageError
 from kreg.files import write_atomically
 from kreg.inspect_tools.report_types import Report
 from kreg.running.inspecting import draw_graph, inspect_built, inspect_models
+from kreg.running.keras_runtime import dtype_policy
 from kreg.workflows.subjects import OpenedSubject, Subject, open_subject
 
 
@@ -25,6 +27,9 @@ def inspect_subject(
     component: str | None = None,
     input_shapes: Mapping[str, Any] | Any = None,
     batch_size: int | None = None,
+    dtype: str | None = None,
+    *,
+    opened: OpenedSubject | None = None,
 ) -> Report:
     """The ``kreg inspect`` report of a subject (all components, or one).
 
@@ -37,32 +42,29 @@ def inspect_subject(
             with one input; checked against the components' inputs here.
         batch_size: int or None. Estimate training memory at this batch size
             (an architecture's own by default; a file or a model has none).
+        dtype: str or None. Build the architecture under this Keras dtype
+            policy (``mixed_float16``: 16-bit activations, float32 variables):
+            a what-if of its memory; None builds with the current policy.
+        opened: OpenedSubject or None. The subject already built or loaded
+            (a review draws it too); None opens it here.
 
     Raises:
-        KregUsageError: a bad component or input shape (or, before this, name, preset or hyperparameter).
+        KregUsageError: a bad component or input shape, or ``dtype`` for a file
+            or a model (or, before this, name, preset or hyperparameter).
         ArchitectureFailure: building or inspecting failed.
         KregError: the file could not be loaded.
     """
-    return inspect_opened(subject, open_subject(subject, catalogue), component, input_shapes, batch_size)
-
-
-def inspect_opened(
-    subject: Subject,
-    opened: OpenedSubject,
-    component: str | None = None,
-    input_shapes: Mapping[str, Any] | Any = None,
-    batch_size: int | None = None,
-) -> Report:
-    """The report of a subject already opened (built or loaded), as :func:`inspect_subject` gives it.
-
-    Raises:
-        KregUsageError: a bad component or input shape.
-        ArchitectureFailure: inspecting failed.
-    """
-    components = opened.select(component)
-    if opened.built is not None:
-        return inspect_built(opened.built, components, input_shapes, batch_size)
-    return inspect_models(subject.name, {}, components, input_shapes, batch_size)
+    if dtype is not None and subject.entry is None:
+        raise KregUsageError(
+            "--dtype applies to a registered architecture: a saved or given model keeps the dtypes it was built with"
+        )
+    with dtype_policy(dtype):  # restored afterwards: the fresh session the build makes sets it
+        if opened is None:
+            opened = open_subject(subject, catalogue, dtype)
+        components = opened.select(component)
+        if opened.built is not None:
+            return inspect_built(opened.built, components, input_shapes, batch_size)
+        return inspect_models(subject.name, {}, components, input_shapes, batch_size)
 
 
 def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options: Any) -> Any:

@@ -22,6 +22,7 @@ from kreg.catalogue import Entry
 from kreg.defaults import SMOKE_STEPS
 from kreg.errors import ArchitectureFailure, describe_exception
 from kreg.hyperparameters import resolve_hyperparameters
+from kreg.json_fields import attribute_fields, rounded
 from kreg.phases import Phase
 
 if TYPE_CHECKING:
@@ -98,6 +99,10 @@ class PipelineOptions:
     contract: bool = False
     input_shapes: Any = None
     memory_batch_size: int | None = None
+
+
+ROW_FIELDS = ("architecture", "status", "passed", "phase", "cause", "preset", "params", "trained", "steps")
+"""The fields of ``kreg check --json``'s row that :meth:`PipelineResult.to_json` shows as they are, in order."""
 
 
 @dataclass
@@ -203,16 +208,8 @@ class PipelineResult:
     def to_json(self) -> dict[str, Any]:
         """Return the row ``kreg check --json`` prints."""
         return {
-            "architecture": self.architecture,
-            "status": self.status,
-            "passed": self.passed,
-            "phase": self.phase,
-            "cause": self.cause,
-            "preset": self.preset,
-            "params": self.params,
-            "trained": self.trained,
-            "steps": self.steps,
-            "steps_per_second": None if self.steps_per_second is None else round(self.steps_per_second, 3),
+            **attribute_fields(self, ROW_FIELDS),
+            "steps_per_second": rounded(self.steps_per_second, 3),
             "metrics": self.metrics,
             "learned": self.learned,
             "seconds": round(self.seconds, 3),

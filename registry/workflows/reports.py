@@ -132,7 +132,9 @@ class ModelGraph:
         return render_graph(self.dot, "svg").decode("utf-8")
 
     def save(self, path: str | Path) -> Path:
-        """Write the graph to ``path``, whole or not at all: ``.png``, ``.svg``, ``.pdf`` or ``.dot`` (folders are made).
+        """Write the graph to ``path``, whole or not at all: ``.png``, ``.svg``, ``.pdf`` or ``.dot``.
+
+        Missing folders are made.
 
         Raises:
             KregUsageError: another extension.

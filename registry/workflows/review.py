@@ -52,6 +52,8 @@ class Review:
         training: TrainingCurves or None. The smoke training, when one was asked for.
         training_error: ArchitectureFailure or None. Why the smoke training failed.
         comparison: ArchitectureDiff or None. The diff against another side (``--against``).
+        bench: list[dict]. ``kreg bench --json`` rows of this architecture
+            (``--bench FILE``), shown beside the estimates.
         created: str. When the review was made, to the minute in UTC (``2026-11-26 14:05 UTC``).
     """
 
@@ -66,6 +68,7 @@ class Review:
     training: TrainingCurves | None = None
     training_error: ArchitectureFailure | None = None
     comparison: ArchitectureDiff | None = None
+    bench: list[dict[str, Any]] = field(default_factory=list)
     created: str = field(
         default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     )
@@ -136,17 +139,37 @@ class Review:
         return review_text(self)
 
 
+@dataclass(frozen=True)
+class ReviewOptions:
+    """How a review is made, whatever is reviewed.
+
+    Attributes:
+        train_steps: int or None. Smoke-train the ``"model"`` component of an
+            architecture this many steps, with its batch size (None: no training).
+        expand_layers: bool. Open custom layers in the graph too.
+        seed: int or None. Seed Python, NumPy and TensorFlow before building an
+            architecture, as ``kreg train`` does, so the smoke-training curves repeat.
+        input_shapes: Mapping or sequence or None. Sizes after the batch axis for
+            compute (``--input-shape``), as :func:`kreg.workflows.inspecting.inspect_subject`
+            takes them; None takes unknown sizes from the data adapter.
+        batch_size: int or None. Estimate training memory at this batch size; None
+            uses an architecture's (the smoke training keeps its own; a file or a model has none).
+    """
+
+    train_steps: int | None = None
+    expand_layers: bool = False
+    seed: int | None = 0
+    input_shapes: Any = None
+    batch_size: int | None = None
+
+
 def make_review(
     entry: Entry,
     hyperparameters: dict[str, Any],
+    options: ReviewOptions,
     *,
     preset: str | None = None,
     assignments: tuple[str, ...] = (),
-    train_steps: int | None = None,
-    expand_layers: bool = False,
-    seed: int | None = 0,
-    input_shapes: Any = None,
-    batch_size: int | None = None,
 ) -> Review:
     """Build an architecture and gather its review: the pipeline's build, report and training.
 
@@ -156,17 +179,9 @@ def make_review(
     Args:
         entry: Entry. The architecture.
         hyperparameters: dict[str, Any]. Resolved values (defaults, preset, ``--set``).
+        options: ReviewOptions. Training, graph, seed and sizes.
         preset: str or None. The preset used, shown on the page.
         assignments: tuple[str, ...]. The ``--set`` values given, shown on the page.
-        train_steps: int or None. Smoke-train the ``"model"`` component this
-            many steps, with the architecture's batch size.
-        expand_layers: bool. Open custom layers in the graph too.
-        seed: int or None. Seed Python, NumPy and TensorFlow before building,
-            as ``kreg train`` does, so the smoke-training curves repeat.
-        input_shapes: Mapping or sequence or None. Sizes after the batch axis
-            for compute (``--input-shape``); None takes unknown sizes from the data adapter.
-        batch_size: int or None. Estimate training memory at this batch size;
-            None uses the architecture's (the smoke training keeps its own).
 
     Returns:
         Review.
@@ -181,22 +196,22 @@ def make_review(
     from kreg.workflows.review_training import StepLog, TrainingCurves
 
     log = StepLog()
-    options = PipelineOptions(
-        seed=seed,
-        train=train_steps is not None,
-        steps=train_steps or 0,
+    pipeline_options = PipelineOptions(
+        seed=options.seed,
+        train=options.train_steps is not None,
+        steps=options.train_steps or 0,
         batch_size=None,
         callbacks=(log,),
-        input_shapes=input_shapes,
-        memory_batch_size=batch_size,
+        input_shapes=options.input_shapes,
+        memory_batch_size=options.batch_size,
     )
-    result = run_pipeline(entry, options, hyperparameters)
+    result = run_pipeline(entry, pipeline_options, hyperparameters)
     if result.failure is not None and result.stage is not Stage.TRAIN:
         cause = result.failure.cause
         raise cause if isinstance(cause, KregUsageError) else result.failure  # a builder rejecting a value: exit 2
     assert result.report is not None and result.built is not None, "the pipeline reports unless it fails before"
     review = Review(entry, dict(result.hyperparameters), result.report, preset=preset, assignments=tuple(assignments))
-    _add_graph(review, result.built.name, result.built.model, expand_layers)
+    _add_graph(review, result.built.name, result.built.model, options.expand_layers)
     if result.training is not None:
         training = result.training
         review.training = TrainingCurves(summary=training.to_json(), curves=log.curves, problem=training.trace.problem)
@@ -205,28 +220,13 @@ def make_review(
     return review
 
 
-def review_subject(
-    subject: Subject,
-    catalogue: Catalogue,
-    *,
-    train_steps: int | None = None,
-    expand_layers: bool = False,
-    seed: int | None = 0,
-    input_shapes: Any = None,
-    batch_size: int | None = None,
-) -> Review:
-    """Review any subject: an architecture as :func:`make_review` does; a saved file or a Keras model inspected and drawn.
+def review_subject(subject: Subject, catalogue: Catalogue, options: ReviewOptions) -> Review:
+    """Review any subject: an architecture as :func:`make_review` does; a file or a Keras model inspected and drawn.
 
     Args:
         subject: Subject. From :func:`kreg.workflows.subjects.resolve_subject`.
         catalogue: Catalogue. Where a file's custom layers are looked for.
-        train_steps: int or None. Smoke-train an architecture this many steps.
-        expand_layers: bool. Open custom layers in the graph too.
-        seed: int or None. Seed before building an architecture.
-        input_shapes: Mapping or sequence or None. Sizes after the batch axis
-            for compute, as :func:`kreg.workflows.inspecting.inspect_subject` takes them.
-        batch_size: int or None. Estimate training memory at this batch size
-            (an architecture's own by default; a file or a model has none).
+        options: ReviewOptions. Training (architectures only), graph, seed and sizes.
 
     Raises:
         KregUsageError: ``train_steps`` for a file or a model, or an
@@ -235,27 +235,19 @@ def review_subject(
         ArchitectureFailure: building or inspecting failed.
         KregError: the file could not be loaded.
     """
-    if train_steps is not None:
+    if options.train_steps is not None:
         require_trainable_subject(subject)
     if subject.entry is not None:
         return make_review(
-            subject.entry,
-            subject.hyperparameters,
-            preset=subject.preset,
-            assignments=subject.assignments,
-            train_steps=train_steps,
-            expand_layers=expand_layers,
-            seed=seed,
-            input_shapes=input_shapes,
-            batch_size=batch_size,
+            subject.entry, subject.hyperparameters, options, preset=subject.preset, assignments=subject.assignments
         )
-    from kreg.workflows.inspecting import inspect_opened
+    from kreg.workflows.inspecting import inspect_subject
     from kreg.workflows.subjects import open_subject
 
     opened = open_subject(subject, catalogue)
-    report = inspect_opened(subject, opened, None, input_shapes, batch_size)
+    report = inspect_subject(subject, catalogue, None, options.input_shapes, options.batch_size, opened=opened)
     review = Review(None, {}, report, source=subject.describe())
-    _add_graph(review, subject.name, opened.components["model"], expand_layers)
+    _add_graph(review, subject.name, opened.components["model"], options.expand_layers)
     return review
 
 

@@ -157,8 +157,8 @@ class OpenedSubject:
         return {component: self.components[component]}
 
 
-def open_subject(subject: Subject, catalogue: Catalogue) -> OpenedSubject:
-    """Build the architecture (in a fresh Keras session), load the file, or take the model.
+def open_subject(subject: Subject, catalogue: Catalogue, dtype: str | None = None) -> OpenedSubject:
+    """Build the architecture (in a fresh Keras session, under ``dtype``'s policy), load the file, or take the model.
 
     Raises:
         KregUsageError: the builder rejected a hyperparameter by name, or the file does not exist.
@@ -168,11 +168,23 @@ def open_subject(subject: Subject, catalogue: Catalogue) -> OpenedSubject:
     from kreg.running.building import build_fresh
 
     if subject.entry is not None:
-        built = build_fresh(subject.entry, subject.hyperparameters, seed=None)
+        built = build_fresh(subject.entry, subject.hyperparameters, seed=None, dtype=dtype)
         return OpenedSubject(subject, dict(built.components), built)
     if subject.file is not None:
         return OpenedSubject(subject, {MODEL_COMPONENT: load_file(subject.file, catalogue)})
     return OpenedSubject(subject, {MODEL_COMPONENT: subject.model})
+
+
+def import_modules(names: Iterable[str]) -> None:
+    """Import the modules ``--import`` names, so the custom classes they register load from a ``.keras`` file.
+
+    Raises:
+        KregUsageError: no such module.
+        KregError: importing one raised.
+    """
+    from kreg.running.model_files import import_user_modules
+
+    import_user_modules(list(names))
 
 
 def load_file(path: str, catalogue: Catalogue, likeliest: Entry | None = None) -> keras.Model:

@@ -164,17 +164,17 @@ def architecture_page(entry: Any, report: Report) -> str:
         mine = [t for t in tables if t.title.startswith(f"{component}:") or t.title.startswith(f"{component} (")]
         compute = [t for t in mine if t.title == f"{component}: compute and memory"]
         if compute:
-            parts.extend(["### Compute and memory", table(compute[0].columns, compute[0].rows)])
+            parts.extend(["### Compute and memory", table(compute[0].headers, compute[0].rows)])
         dense = [t for t in mine if "Dense" in t.title]
         if dense:
-            parts.extend(["### Dense layers and what they thread over", table(dense[0].columns, dense[0].rows)])
+            parts.extend(["### Dense layers and what they thread over", table(dense[0].headers, dense[0].rows)])
         else:
             parts.append("No Dense layers.")
         layers = [t for t in mine if t.title.startswith(f"{component}: layers")]
         if layers:
             parts.append(
                 f'<details markdown="1">\n<summary>Layers ({len(layers[0].rows)} traced calls)</summary>\n\n'
-                + table(layers[0].columns, layers[0].rows)
+                + table(layers[0].headers, layers[0].rows)
                 + "\n\n</details>"
             )
     return "\n\n".join(parts) + "\n"

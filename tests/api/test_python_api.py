@@ -179,7 +179,19 @@ def test_review_of_a_keras_model_says_what_it_reviewed():
     data["inspection"]["components"].clear()  # a copy, as InspectionReport.to_json() is
     assert review.to_json()["inspection"]["components"]["model"]["params"]["total"] == 530
     card = review._repr_html_()
-    assert "kreg model review" in card and "<h2>Hyperparameters</h2>" not in card
+    assert "kreg model inspection" in card and "<h2>Hyperparameters</h2>" not in card
+    assert "Plugin and source" not in card
+    assert "threaded Dense calls (of 3)" in card  # its hidden layer applies its kernel at 100 positions
+
+
+def test_the_card_of_a_cnn_has_no_threaded_dense_tile():
+    import keras
+
+    inputs = keras.Input((8, 8, 3))
+    features = keras.layers.Flatten()(keras.layers.Conv2D(4, 3, name="conv")(inputs))
+    card = kreg.review(keras.Model(inputs, keras.layers.Dense(2, name="head")(features)))._repr_html_()
+    assert "kreg model inspection" in card
+    assert "threaded Dense calls" not in card and "Plugin and source" not in card
 
 
 @pytest.mark.parametrize(

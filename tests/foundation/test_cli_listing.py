@@ -93,3 +93,25 @@ def test_info_names_the_data_state_step(run):
         == "kreg.plugins.transformer.data:lm_data_state"
     )
     assert "data state" not in run("info", "risk-factor-autoencoder").output  # no such step: no line
+
+
+def test_twenty_thousand_architectures_are_listed_one_row_each(kreg_cli):
+    import kreg
+    from tests.support.catalogues import catalogue_of
+
+    architectures = [
+        kreg.Architecture(
+            name=f"arch-{index}",
+            summary=f"Generated architecture number {index} of a large registry",
+            builder="kreg_bench:build",
+            tags=("generated", f"family-{index % 8}"),
+        )
+        for index in range(20_000)
+    ]
+    result = kreg_cli("list", catalogue=catalogue_of(*architectures, plugin="big"), env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 20_000 + 4 and max(len(line) for line in lines) <= 120
+    assert {line.split("│")[1].strip() for line in lines[3:-1]} == {a.name for a in architectures}
+    narrow = kreg_cli("list", catalogue=catalogue_of(*architectures[:50], plugin="big"), env={"COLUMNS": "30"})
+    assert "tags: generated, family-0" in narrow.stdout  # too narrow for a table: one block per architecture

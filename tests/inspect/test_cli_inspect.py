@@ -31,14 +31,26 @@ def test_inspect_json_has_the_structure_of_design_md(inspect_json):
     }
     assert list(inspect_json["components"]) == ["model"]
     model = inspect_json["components"]["model"]
-    assert list(model) == ["class", "params", "layers", "dense", "compute", "memory"]
+    assert list(model) == ["class", "params", "layers", "dense", "compute", "memory", "repeats"]
     assert model["class"] == "Functional"
     assert model["params"] == {"total": 530, "trainable": 514, "non_trainable": 16}
     for row in model["layers"]:
-        assert list(row) == ["path", "class", "input_shape", "output_shape", "params", "macs"]
+        assert list(row) == [
+            *("path", "class", "input_shape", "output_shape", "params", "macs", "backward_macs"),
+            *("attributes", "inputs", "trainable", "macs_share", "params_share"),
+        ]
     for entry in model["dense"]:
         assert list(entry) == ["path", "input_shape", "output_shape", "kernel_shape", "threaded_over", "params", "macs"]
-    assert list(model["compute"]) == ["macs", "macs_per_position", "input_shapes", "shape_source", "by_class"]
+    # The keys of DESIGN.md first, then those the compute issues add (23: backward; 24: exact and bounds).
+    assert list(model["compute"])[:5] == ["macs", "macs_per_position", "input_shapes", "shape_source", "by_class"]
+    assert list(model["compute"])[5:11] == [
+        "backward_macs",
+        "training_step_macs",
+        "exact",
+        "bounds",
+        "uncounted",
+        "activation_count",
+    ]
     assert list(model["memory"])[:3] == ["parameter_bytes", "activation_bytes_per_example", "training_bytes"]
 
 
@@ -46,12 +58,16 @@ def test_inspect_json_compute_and_memory_match_a_hand_count(inspect_json):
     model = inspect_json["components"]["model"]
     # Dense(8) on 100 x 20, Dense(3) on 100 x 8, Dense(3) on 100, Dot of (100, 3) with (3,).
     dense, dot = 100 * 20 * 8 + 100 * 8 * 3 + 100 * 3, 100 * 3
-    assert model["compute"] == {
+    assert model["compute"]["exact"] is True and model["compute"]["bounds"] is None
+    assert {key: model["compute"][key] for key in list(model["compute"])[:7]} == {
         "macs": dense + dot,
         "macs_per_position": None,
         "input_shapes": {"input_beta": [None, 100, 20], "input_factor": [None, 100]},
         "shape_source": "model",
         "by_class": {"Dense": dense, "Dot": dot},
+        # First layers of each branch: weight gradients only; output_beta: weights and input; the Dot: both operands.
+        "backward_macs": 100 * 20 * 8 + 2 * 100 * 8 * 3 + 100 * 3 + 2 * dot,
+        "training_step_macs": dense + dot + 100 * 20 * 8 + 2 * 100 * 8 * 3 + 100 * 3 + 2 * dot,
     }
     assert sum(row["macs"] for row in model["layers"]) == dense + dot
     memory = model["memory"]
@@ -90,6 +106,12 @@ def test_inspect_json_hidden_layer_matches_design_md(inspect_json):
         "output_shape": [None, 100, 8],
         "params": 168,
         "macs": 16000,
+        "backward_macs": 16000,  # the first layer: its weight gradient only
+        "attributes": {"units": 8, "activation": "relu", "use_bias": True},
+        "inputs": ["input_beta"],
+        "trainable": True,
+        "macs_share": round(16000 / 19000, 6),
+        "params_share": round(168 / 530, 6),
     }
     assert [entry["path"] for entry in model["dense"]] == ["hidden_layer", "output_beta", "output_factor"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 import pytest
@@ -11,43 +12,8 @@ from kreg.inspect_tools.alignment import align_calls, call_features, is_auto_nam
 from kreg.inspect_tools.diff import diff_reports, diff_rows
 from kreg.inspect_tools.repeats import find_repeats
 from kreg.rendering.diff_tables import diff_tables
-from tests.support.reports import layer_row, report
-
-
-def row(path, cls="Dense", shape=(None, 8), out=None, params=0, macs=None):
-    return layer_row(path, cls, shape, out, params, macs)
-
-
-def block(index, width=8, named=False):
-    """A residual MLP block of 4 calls (Dense, Dropout, Dense, Add), auto-named by creation order or named by the user."""
-    name = (lambda n: f"block{index}_{n}") if named else (lambda n: f"{n}_{index}" if index else n)
-    return [
-        row(
-            name("dense") if not named else name("up"),
-            "Dense",
-            (None, width),
-            (None, 2 * width),
-            params=2 * width * width + 2 * width,
-            macs=2 * width * width,
-        ),
-        row(name("dropout") if not named else name("drop"), "Dropout", (None, 2 * width), macs=0),
-        row(
-            name("dense_x") if not named else name("down"),
-            "Dense",
-            (None, 2 * width),
-            (None, width),
-            params=2 * width * width + width,
-            macs=2 * width * width,
-        ),
-        row(name("add") if not named else name("add"), "Add", (None, width), macs=0),
-    ]
-
-
-def model_rows(blocks, width=8, named=False, head_name="logits"):
-    rows = [row("input_layer", "InputLayer", (None, width))]
-    for index in blocks:
-        rows += block(index, width, named)
-    return [*rows, row(head_name, "Dense", (None, width), (None, 3), params=3 * width + 3, macs=3 * width)]
+from tests.support.layer_rows import model_rows, row
+from tests.support.reports import report
 
 
 @pytest.mark.parametrize(
@@ -90,7 +56,7 @@ def test_features_know_the_enclosing_call_and_the_neighbours():
 
 
 def test_removing_the_last_two_of_four_identical_blocks_removes_blocks_3_and_4():
-    # Auto names on both sides: the right's head Dense is dense_2's successor by creation order, nothing matches by name.
+    # Auto names on both sides: the right's head Dense is dense_2's successor by creation order; no name matches.
     left, right = model_rows([0, 1, 2, 3]), model_rows([0, 1])
     pairs = align_calls(left, right)
     removed = [i for i, j in pairs if j is None]
@@ -183,11 +149,31 @@ def test_group_figures_count_top_level_calls_once():
     assert (group.status, group.count, group.params, group.macs) == ("removed", 2, -200, -2000)
 
 
-def test_a_large_problem_is_split_at_exact_matches_first(monkeypatch):
-    monkeypatch.setattr(alignment, "MAX_CELLS", 50)
-    left, right = model_rows([0, 1, 2, 3]), model_rows([0, 1])
-    removed = [i for i, j in align_calls(left, right) if j is None]
-    assert len(removed) == 8 and not [j for i, j in align_calls(left, right) if i is None]
+def _random_rows(rng, count):
+    """Calls of three classes, some inside others, with user-given and Keras-made names and two shapes."""
+    rows = []
+    for index in range(count):
+        cls = rng.choice(["Dense", "Dropout", "Add"])
+        name = rng.choice([f"{cls.lower()}_{index}", f"layer{rng.randint(0, 3)}"])
+        inside = [r.path for r in rows[-3:] if "/" not in r.path]
+        path = f"{rng.choice(inside)}/{name}" if inside and rng.random() < 0.3 else name
+        rows.append(row(path, cls, (None, rng.choice([4, 8])), params=rng.choice([0, 10]), macs=rng.choice([None, 5])))
+    return rows
+
+
+def test_band_by_band_the_alignment_is_the_one_of_the_whole_tables(monkeypatch):
+    rng = random.Random(7)
+    cases = [(_random_rows(rng, rng.randint(0, 30)), _random_rows(rng, rng.randint(0, 30))) for _ in range(150)]
+    whole = [align_calls(left, right) for left, right in cases]
+    for height in (1, 2, 7):
+        monkeypatch.setattr(alignment, "band_height", lambda rows, columns, height=height: height)
+        assert [align_calls(left, right) for left, right in cases] == whole
+
+
+def test_bands_hold_a_bounded_number_of_cells():
+    assert alignment.band_height(1_000, 1_000) >= 1_000  # a million cells: one band
+    assert alignment.band_height(2_000, 20_000) == alignment.BAND_CELLS // 20_001
+    assert alignment.band_height(10**8, 10_000) == 10_000  # never fewer rows than the kept rows between bands
 
 
 # Totals from the compute issue's fields, present or not --------------------------------

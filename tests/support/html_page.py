@@ -52,3 +52,14 @@ def read_page(text: str) -> PageReader:
     reader.feed(text)
     reader.close()
     return reader
+
+
+def without_own_scripts(text: str) -> str:
+    """The page without kreg's own two scripts (the graph view's code and its JSON rows): what is left
+    must hold no ``<script`` at all, whatever text plugins put in it."""
+    import re
+
+    from kreg.rendering.graph_view import script_tag
+
+    text = text.replace(script_tag(), "")
+    return re.sub(r'<script type="application/json" id="graph-rows">[^<]*</script>', "", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -67,6 +68,7 @@ def test_debug_shows_the_traceback(test_catalogue, kreg_cli):
     result = kreg_cli("--debug", "train", "test-broken", catalogue=test_catalogue)
     assert result.exit_code == 1
     assert "Traceback" in result.stderr and "broken on purpose" in result.stderr
+    assert "KREG_DEBUG" not in os.environ  # the in-process run left the test process as it found it
 
 
 @pytest.mark.parametrize(

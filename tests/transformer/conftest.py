@@ -87,6 +87,12 @@ def write_corpus(directory: Path, files: int = 40, seed: int = 0) -> Path:
 
 
 @pytest.fixture
+def corpus_words() -> frozenset[str]:
+    """The words :func:`write_corpus` draws its files from."""
+    return frozenset(WORDS)
+
+
+@pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
     """A small directory of .txt reviews."""
     return write_corpus(tmp_path / "corpus")

@@ -153,7 +153,7 @@ def run_kreg(*args: str, cwd) -> subprocess.CompletedProcess:
 
 # Slow (15 s); the default suite saves the vocabulary with the model (the test above) and samples in process.
 @pytest.mark.slow
-def test_train_save_then_sample_in_a_fresh_process(corpus_dir, tmp_path, lm_hp, kreg_cli):
+def test_train_save_then_sample_in_a_fresh_process(corpus_dir, corpus_words, tmp_path, lm_hp, kreg_cli):
     path = tmp_path / "lm.keras"
     history, callback = train_and_save_language_model(corpus_dir, path, lm_hp)
     assert history.history["loss"][-1] < history.history["loss"][0]
@@ -179,32 +179,12 @@ def test_train_save_then_sample_in_a_fresh_process(corpus_dir, tmp_path, lm_hp, 
     report = json.loads(result.stdout)
     assert report["model"] == str(path) and report["options"]["temperature"] == [0.5, 1.0]
     assert [s["temperature"] for s in report["samples"]] == [0.5, 1.0]
-    corpus_words = {"this", "movie", "was", "the", "end", "[UNK]"} | {
-        "the",
-        "movie",
-        "was",
-        "good",
-        "bad",
-        "great",
-        "boring",
-        "fun",
-        "and",
-        "i",
-        "liked",
-        "it",
-        "not",
-        "at",
-        "all",
-        "this",
-        "film",
-        "actor",
-        "plot",
-    }
+    known_words = {"this", "movie", "was", "the", "end", "[UNK]"} | corpus_words
     for sample in report["samples"]:
         words = sample["text"].split()
         assert words[:2] == ["this", "movie"] and len(words) == 14
         # Words, not placeholder ids: the vocabulary came with the file.
-        assert set(words[2:]) <= corpus_words, words
+        assert set(words[2:]) <= known_words, words
 
     out = tmp_path / "out.txt"
     plain = kreg_cli(
@@ -261,7 +241,9 @@ def test_translation_round_trip_in_a_fresh_process(pairs_tsv, tmp_path, seq2seq_
         assert words[0] == "[start]" and set(words) <= spanish, words
 
 
-def test_kreg_train_with_data_saves_the_vocabulary_and_an_untrained_build_has_none(corpus_dir, tmp_path, kreg_cli):
+def test_kreg_train_with_data_saves_the_vocabulary_and_an_untrained_build_has_none(
+    corpus_dir, corpus_words, tmp_path, kreg_cli
+):
     """`kreg train --data DIR --save lm.keras`, then `kreg sample --model lm.keras` in a fresh process.
 
     The vocabulary comes from the data-state step through the builder into the
@@ -300,39 +282,14 @@ def test_kreg_train_with_data_saves_the_vocabulary_and_an_untrained_build_has_no
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    corpus_words = {
-        "[UNK]",
-        "br",
-        "end",
-        *[
-            "the",
-            "movie",
-            "was",
-            "good",
-            "bad",
-            "great",
-            "boring",
-            "fun",
-            "and",
-            "i",
-            "liked",
-            "it",
-            "not",
-            "at",
-            "all",
-            "this",
-            "film",
-            "actor",
-            "plot",
-        ],
-    }
+    known_words = {"[UNK]", "br", "end", *corpus_words}
     words = json.loads(result.stdout)["samples"][0]["text"].split()
-    assert set(words[2:]) <= corpus_words, words
+    assert set(words[2:]) <= known_words, words
 
     untrained = kreg_cli(
         "sample", "transformer-lm", "--preset", "smoke", "--generate-length", "8", "--temperature", "1.0", "--json"
     )
     assert untrained.exit_code == 0, untrained.output
     generated = json.loads(untrained.stdout)["samples"][0]["text"].split()[2:]
-    assert generated and not set(generated) & (corpus_words - {"[UNK]"}), generated
+    assert generated and not set(generated) & (known_words - {"[UNK]"}), generated
     assert all(word == "[UNK]" or word.startswith("tok") for word in generated)

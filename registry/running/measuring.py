@@ -1,0 +1,318 @@
+"""``kreg bench``'s measurements of one architecture, made in the process that runs them.
+
+Runs in a child process of its own (:mod:`kreg.running.workers`), one per
+architecture and batch size, so that the memory high-water mark is this
+measurement's alone. In order:
+
+1. the idle baseline: the process's resident high-water mark
+   (``getrusage(RUSAGE_SELF).ru_maxrss``) before anything is built (TensorFlow
+   is imported already: the child is forked from a server that imported it);
+2. the architecture is built with its defaults under the Keras dtype policy
+   asked for (``mixed_float16`` computes in float16 and keeps float32
+   variables), and one batch of the asked size is taken from its data adapter;
+3. inference: ``predict_on_batch`` on that batch, :data:`WARMUP` times
+   unmeasured (tracing, allocation), then ``repeats`` times timed;
+4. training: ``train_on_batch`` (the architecture's own train step, loss and
+   optimizer), warmed up and timed the same way;
+5. the peak: the high-water mark now, less the baseline: the memory the
+   model, its optimizer state, the batch and the largest step needed above
+   an idle process (on CPU every tensor lives in resident memory);
+6. kreg's estimate at the same batch size and dtype (``kreg inspect``'s
+   training memory of the built model: parameters, gradients, optimizer state,
+   activations), made after the peak was read so that tracing does not count.
+
+On a GPU, the peak is TensorFlow's allocator peak on the first GPU
+(``tf.config.experimental.get_memory_info("GPU:0")["peak"]``, its statistics
+reset before building) and the device is the GPU's name.
+
+A batch that does not fit fails with a cause naming out-of-memory: the
+child's data segment is limited to the memory available when it starts
+(``RLIMIT_DATA``), so an allocation too large fails in TensorFlow
+(``ResourceExhaustedError``) instead of waking the kernel's OOM killer.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kreg.catalogue import Entry
+from kreg.defaults import DTYPE_POLICIES
+from kreg.errors import ArchitectureFailure
+from kreg.hyperparameters import resolve_hyperparameters
+from kreg.inspect_tools.params import is_container_model
+from kreg.phases import Phase
+from kreg.running.building import build_fresh
+from kreg.running.calls import in_phase, resolve_part
+from kreg.running.data import make_dataset
+from kreg.running.keras_runtime import require_keras
+from kreg.running.train_loop import installed_train_step
+
+WARMUP = 2
+"""Unmeasured calls before the timed ones: the first traces and compiles, the second settles allocations."""
+
+DTYPES = DTYPE_POLICIES
+"""The Keras dtype policies ``kreg bench --dtype`` accepts."""
+
+OUT_OF_MEMORY = "out of memory"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds per call over the timed repeats.
+
+    Attributes:
+        median_s: float. The median.
+        spread_s: float. Max minus min.
+        runs: int. Timed calls.
+    """
+
+    median_s: float
+    spread_s: float
+    runs: int
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Timing:
+        """The timing of a list of measured calls."""
+        return cls(statistics.median(seconds), max(seconds) - min(seconds), len(seconds))
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What :func:`measure` found for one architecture at one batch size and dtype (picklable).
+
+    Attributes:
+        architecture: str. Its name.
+        batch_size: int. Examples per batch.
+        dtype: str. The Keras dtype policy.
+        device: str. Where it ran (the CPU model).
+        inference: Timing or None. ``predict_on_batch``; None for a model
+            without its own ``call()`` (a VAE or GAN trained by its train step only).
+        training: Timing. ``train_on_batch``.
+        peak_bytes: int. Resident high-water mark above the idle baseline.
+        estimate_bytes: int or None. kreg's training-memory estimate (None when it cannot be made).
+        macs: int or None. Forward MACs per example (``kreg inspect``'s).
+        training_step_macs: int or None. Forward + backward MACs per example.
+    """
+
+    architecture: str
+    batch_size: int
+    dtype: str
+    device: str
+    inference: Timing | None
+    training: Timing
+    peak_bytes: int
+    estimate_bytes: int | None
+    macs: int | None
+    training_step_macs: int | None
+
+
+def measure(entry: Entry, batch_size: int, dtype: str = "float32", repeats: int = 5) -> Measurement:
+    """Measure one architecture in this process (a fresh child: the memory peak is the process's).
+
+    Raises:
+        ArchitectureFailure: building, the data, a step or the estimate failed;
+            out of memory is named in the cause.
+    """
+    require_keras()
+    _warm_runtime()
+    gpu = _gpu()
+    baseline = _resident_high_water()
+    _limit_data_to_available_memory()
+    try:
+        if gpu is not None:
+            _reset_gpu_peak()
+        built, batch = _built_with_a_batch(entry, batch_size, dtype)
+        with in_phase(entry.name, Phase.TRAIN, cause=_cause):
+            inference = None
+            if not is_container_model(built.model):
+                inference = Timing.of(_timed(lambda: built.model.predict_on_batch(_inputs(batch)), repeats))
+            step = resolve_part(entry, "train_step")
+            with installed_train_step(built.model, step, entry.name):
+                training = Timing.of(_timed(lambda: built.model.train_on_batch(*_arguments(batch)), repeats))
+        peak = _resident_high_water() - baseline if gpu is None else _gpu_peak()
+    finally:
+        _unlimit_data()
+    estimate, macs, step_macs = _estimate(built, batch_size)
+    device = cpu_name() if gpu is None else gpu
+    return Measurement(entry.name, batch_size, dtype, device, inference, training, peak, estimate, macs, step_macs)
+
+
+def _warm_runtime() -> None:
+    """Train and run a one-weight model once, so the baseline holds what any model's first step starts.
+
+    TensorFlow's thread pools, oneDNN's kernels and Keras's step functions take
+    tens of megabytes the first time any model runs; they are the runtime's,
+    not the architecture's.
+    """
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    data = np.zeros((1, 1), "float32")
+    for _ in range(WARMUP):
+        model.train_on_batch(data, data)
+        model.predict_on_batch(data)
+    keras.backend.clear_session()
+
+
+def _built_with_a_batch(entry: Entry, batch_size: int, dtype: str) -> tuple[Any, Any]:
+    hyperparameters = resolve_hyperparameters(entry)
+    built = build_fresh(entry, hyperparameters, dtype=dtype)
+    if not built.model.compiled:
+        raise ArchitectureFailure(entry.name, Phase.BUILD, "the builder returned an uncompiled model")
+    dataset = make_dataset(entry, hyperparameters, batch_size, None, built.data_state)
+    _require_batch_fits(entry.name, dataset, batch_size)
+    with in_phase(entry.name, Phase.DATA, cause=_cause):
+        # A full batch even from an adapter with fewer examples than the batch size.
+        batch = next(iter(dataset.unbatch().repeat().batch(batch_size, drop_remainder=True)))
+    return built, batch
+
+
+def _require_batch_fits(name: str, dataset: Any, batch_size: int) -> None:
+    """Fail before making a batch larger than the memory available (TensorFlow would abort on it)."""
+    import math
+
+    import tensorflow as tf
+
+    example = 0
+    for spec in tf.nest.flatten(dataset.element_spec):
+        sizes = [size for size in spec.shape.as_list()[1:] if size is not None]
+        example += math.prod(sizes) * spec.dtype.size
+    available = _available_bytes()
+    needed = example * batch_size
+    if available is not None and needed > available:
+        raise ArchitectureFailure(
+            name,
+            Phase.DATA,
+            f"{OUT_OF_MEMORY}: one batch of {batch_size} needs {needed / 1e9:,.1f} GB, "
+            f"{available / 1e9:,.1f} GB are available",
+        )
+
+
+def _timed(call: Callable[[], Any], repeats: int) -> list[float]:
+    for _ in range(WARMUP):
+        call()
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def _inputs(batch: Any) -> Any:
+    """The model's inputs of a batch (``x`` of ``(x, y)`` or ``(x, y, w)``)."""
+    return batch[0] if isinstance(batch, tuple) else batch
+
+
+def _arguments(batch: Any) -> tuple[Any, ...]:
+    """``train_on_batch``'s arguments: ``x``, ``y`` and sample weights as the batch has them."""
+    return tuple(batch) if isinstance(batch, tuple) else (batch,)
+
+
+def _estimate(built: Any, batch_size: int) -> tuple[int | None, int | None, int | None]:
+    """kreg's training-memory estimate and MACs of the built model at ``batch_size``."""
+    from kreg.running.inspecting import inspect_built
+
+    report = inspect_built(built, components={"model": built.model}, batch_size=batch_size)
+    component = report.components["model"]
+    return component.memory.training_bytes, component.compute.macs, component.compute.training_step_macs
+
+
+def _cause(error: BaseException) -> BaseException | str:
+    """Out of memory in words; any other error as ``in_phase`` shows it."""
+    from kreg.running.causes import specific_cause
+
+    if type(error).__name__ in ("ResourceExhaustedError", "MemoryError") or "OOM when allocating" in str(error):
+        return f"{OUT_OF_MEMORY}: the batch does not fit ({type(error).__name__})"
+    return specific_cause(error)
+
+
+def _resident_high_water() -> int:
+    """This process's resident-memory high-water mark, in bytes (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+_SAVED_DATA_LIMIT: list[tuple[int, int]] = []
+
+
+def _limit_data_to_available_memory() -> None:
+    """Let this process's data segment grow by the memory available now, no further."""
+    available = _available_bytes()
+    if available is None:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    used = _data_segment_bytes()
+    limit = used + available
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    _SAVED_DATA_LIMIT.append((soft, hard))
+
+
+def _unlimit_data() -> None:
+    if _SAVED_DATA_LIMIT:
+        resource.setrlimit(resource.RLIMIT_DATA, _SAVED_DATA_LIMIT.pop())
+
+
+def _available_bytes() -> int | None:
+    return _meminfo_kib("/proc/meminfo", "MemAvailable:")
+
+
+def _data_segment_bytes() -> int:
+    return _meminfo_kib("/proc/self/status", "VmData:") or 0
+
+
+def _meminfo_kib(path: str, key: str) -> int | None:
+    """A ``key: N kB`` line of a /proc file, in bytes; None when absent."""
+    try:
+        with open(path, encoding="ascii") as lines:
+            for line in lines:
+                if line.startswith(key):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _gpu() -> str | None:
+    """The name of the first GPU TensorFlow sees (where Keras runs the model), or None on CPU."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return None
+    details = tf.config.experimental.get_device_details(gpus[0])
+    return str(details.get("device_name", gpus[0].name))
+
+
+def _reset_gpu_peak() -> None:
+    import tensorflow as tf
+
+    tf.config.experimental.reset_memory_stats("GPU:0")
+
+
+def _gpu_peak() -> int:
+    """TensorFlow's allocator peak on the first GPU since :func:`_reset_gpu_peak`, in bytes."""
+    import tensorflow as tf
+
+    return int(tf.config.experimental.get_memory_info("GPU:0")["peak"])
+
+
+def cpu_name() -> str:
+    """The CPU's model name from /proc/cpuinfo, with the cores this process may use."""
+    import os
+
+    name = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as lines:
+            name = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), name)
+    except OSError:
+        pass
+    return f"{name} ({len(os.sched_getaffinity(0))} cores)"

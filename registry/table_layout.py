@@ -1,0 +1,333 @@
+"""Tables laid out and drawn as rich draws them, at a few microseconds a row.
+
+:func:`kreg.terminal.print_table` draws with rich's ``Table`` (heavy head,
+cells padded one space each side, no lines between rows), but rich measures
+and renders every cell as a renderable: about 0.35 ms a row, over a second
+for a five-thousand-architecture ``kreg list``. This module computes the same
+column widths with rich's own rules (each column's narrowest and widest
+measure, the widest wrappable columns shrunk first, then all evenly, a
+column never narrower than its longest unbreakable word) and wraps each cell
+the way rich's ``Text`` wraps (words move to the next line, a word longer
+than the line folds, left cells padded, right cells stripped then padded).
+``tests/foundation/test_render.py`` draws the same tables both ways and
+compares every character.
+
+It handles text whose characters are each one cell wide (:func:`is_simple`);
+a table with any other cell (wide or combining characters, line separators)
+is left to rich, whose grapheme rules this module does not repeat.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+_WORD = re.compile(r"\s*\S+\s*")
+_TRAILING_SPACE = re.compile(r"\s+$")
+_LINE_BREAKS = re.compile("[\x85\u2028\u2029]")  # beyond ASCII, what str.splitlines() breaks at
+PADDING = 1
+"""Spaces each side of a cell's text (rich's ``Table(padding=(0, 1))``)."""
+
+
+@dataclass(frozen=True)
+class LaidColumn:
+    """What the layout needs of a column.
+
+    Attributes:
+        header: str. Its title (one cell of the header row).
+        wrap: bool. Cells may wrap at spaces; False keeps each on one line.
+        numeric: bool. Right-justified.
+        min_width: int. The narrowest the text may be (rich's ``min_width``).
+    """
+
+    header: str
+    wrap: bool
+    numeric: bool
+    min_width: int
+
+
+def is_simple(text: str) -> bool:
+    """True when every character of ``text`` takes one terminal cell and none breaks the line."""
+    if text.isascii():
+        return text.isprintable()  # no control characters (tab and newline included): one cell each
+    from rich.cells import get_character_cell_size
+
+    return _LINE_BREAKS.search(text) is None and all(get_character_cell_size(char) == 1 for char in text)
+
+
+def column_widths(columns: Sequence[LaidColumn], rows: Sequence[Sequence[str]], width: int) -> list[int]:
+    """The width of each column, padding included, in a table at most ``width`` wide (rich's rules).
+
+    Args:
+        columns: Sequence[LaidColumn]. The columns.
+        rows: Sequence[Sequence[str]]. The body's cells (simple text).
+        width: int. The console's width; borders take ``len(columns) + 1``.
+    """
+    available = width - (len(columns) + 1)
+    texts = [[column.header, *(row[index] for row in rows)] for index, column in enumerate(columns)]
+    extents = [_text_extent(cells) for cells in texts]
+    widths = [_column_extent(extent, column, available)[1] or 1 for extent, column in zip(extents, columns)]
+    if sum(widths) > available:
+        widths = _collapse(widths, [column.wrap for column in columns], available)
+        if sum(widths) > available:
+            widths = _ratio_reduce(sum(widths) - available, [1] * len(widths), widths, widths)
+        widths = [_column_extent(extent, column, own)[1] for extent, column, own in zip(extents, columns, widths)]
+    return widths
+
+
+def _text_extent(cells: Sequence[str]) -> tuple[int, int]:
+    """The longest word and the longest text of a column's cells (header included), unpadded."""
+    longest_word = longest_text = 0
+    for text in cells:
+        longest_text = max(longest_text, len(text))
+        words = text.split()
+        longest_word = max(longest_word, max(map(len, words)) if words else len(text))
+    return longest_word, longest_text
+
+
+def _column_extent(extent: tuple[int, int], column: LaidColumn, available: int) -> tuple[int, int]:
+    """rich's ``Table._measure_column``: the narrowest and widest a column may be, padding included."""
+    if available < 1:
+        return 0, 0
+    padding = 2 * PADDING
+    if available - padding < 1:
+        narrowest = widest = available
+    else:
+        narrowest, widest = _normalised(*extent)
+        narrowest, widest = min(narrowest, available), min(widest, available)
+        if widest < 1:
+            narrowest = widest = 0
+        narrowest, widest = min(narrowest + padding, available), min(widest + padding, available)
+    narrowest, widest = _normalised(narrowest, widest)
+    narrowest, widest = min(narrowest, available), min(widest, available)
+    if widest < 1:
+        narrowest = widest = 0
+    floor = max(0, column.min_width + padding)
+    return max(narrowest, floor), max(widest, floor)
+
+
+def _normalised(narrowest: int, widest: int) -> tuple[int, int]:
+    narrowest = min(max(0, narrowest), widest)
+    return max(0, narrowest), max(0, max(narrowest, widest))
+
+
+def _collapse(widths: list[int], wrappable: list[bool], available: int) -> list[int]:
+    """rich's ``Table._collapse_widths``: shrink the widest wrappable columns, level by level."""
+    total = sum(widths)
+    excess = total - available
+    if not any(wrappable):
+        return widths
+    while total and excess > 0:
+        widest = max(width for width, wraps in zip(widths, wrappable) if wraps)
+        second = max(width if wraps and width != widest else 0 for width, wraps in zip(widths, wrappable))
+        ratios = [1 if width == widest and wraps else 0 for width, wraps in zip(widths, wrappable)]
+        if not any(ratios) or not widest - second:
+            break
+        widths = _ratio_reduce(excess, ratios, [min(excess, widest - second)] * len(widths), widths)
+        total = sum(widths)
+        excess = total - available
+    return widths
+
+
+def _ratio_reduce(total: int, ratios: list[int], maximums: list[int], values: list[int]) -> list[int]:
+    """rich's ``ratio_reduce``: take ``total`` off ``values`` in proportion to ``ratios``, each at most its maximum."""
+    ratios = [ratio if maximum else 0 for ratio, maximum in zip(ratios, maximums)]
+    total_ratio = sum(ratios)
+    if not total_ratio:
+        return values[:]
+    remaining = total
+    result = []
+    for ratio, maximum, value in zip(ratios, maximums, values):
+        if ratio and total_ratio > 0:
+            taken = min(maximum, round(ratio * remaining / total_ratio))
+            result.append(value - taken)
+            remaining -= taken
+            total_ratio -= ratio
+        else:
+            result.append(value)
+    return result
+
+
+def cell_lines(text: str, width: int, column: LaidColumn) -> list[str]:
+    """A cell's text as lines of exactly ``width`` characters, padding included (rich's ``Text.wrap``)."""
+    inner = width - 2 * PADDING
+    lines = [line for _, line in _divide(text, inner)] if column.wrap and len(text) > inner else [text]
+    pad = " " * PADDING
+    if column.numeric:
+        return [f"{pad}{line.rstrip()[:inner]:>{inner}}{pad}" for line in lines]
+    return [f"{pad}{line[:inner]:<{inner}}{pad}" for line in lines]
+
+
+def _divide(text: str, width: int) -> list[tuple[int, str]]:
+    """rich's ``divide_line`` then ``rstrip_end``: the text cut into lines of at most ``width`` characters.
+
+    Returns:
+        list[tuple[int, str]]. Each line with the offset in ``text`` where it starts.
+    """
+    breaks = []
+    offset = 0
+    for match in _WORD.finditer(text):
+        start, word = match.start(), match.group()
+        length = len(word.rstrip())
+        if width - offset >= length:
+            offset += len(word)
+        elif length > width:  # fold a word longer than a line
+            pieces = [word[index : index + width] for index in range(0, len(word), width)]
+            for piece in pieces[:-1]:
+                if start:
+                    breaks.append(start)
+                start += len(piece)
+            if start:
+                breaks.append(start)
+            offset = len(pieces[-1])
+        elif offset and start:
+            breaks.append(start)
+            offset = len(word)
+    bounds = [0, *breaks, len(text)]
+    return [(begin, _strip_end(text[begin:end], width)) for begin, end in pairwise(bounds)]
+
+
+def _strip_end(line: str, width: int) -> str:
+    """Drop trailing whitespace that goes past ``width`` (rich's ``Text.rstrip_end``)."""
+    if len(line) <= width:
+        return line
+    trailing = _TRAILING_SPACE.search(line)
+    if trailing is None:
+        return line
+    return line[: len(line) - min(len(trailing.group()), len(line) - width)]
+
+
+def row_lines(
+    cells: Sequence[str], columns: Sequence[LaidColumn], widths: Sequence[int], *, bottom: bool
+) -> list[list[str]]:
+    """Each cell's lines, all of the row's height: blank lines below the text (above it with ``bottom``)."""
+    rendered = [cell_lines(text, width, column) for text, width, column in zip(cells, widths, columns)]
+    height = max(len(lines) for lines in rendered)
+    if height == 1:
+        return rendered
+    shaped = []
+    for lines, width in zip(rendered, widths):
+        blank = [" " * width] * (height - len(lines))
+        shaped.append(blank + lines if bottom else lines + blank)
+    return shaped
+
+
+def block_lines(headers: Sequence[str], row: Sequence[str], width: int) -> list[tuple[str, int, int, str]]:
+    """A row as rich prints it as a block (:func:`kreg.terminal._print_blocks`), for a console ``width`` wide.
+
+    The first cell wrapped to the width (in bold), then ``header: value``
+    for every other cell that is not empty, indented by two, wrapped to the
+    rest of the width and padded to it (the ``header:`` dim).
+
+    Returns:
+        list[tuple[str, int, int, str]]. Each line, and the part of it styled: ``(line, start, end, style)``.
+    """
+    lines = [(line[:width], 0, len(line[:width]), "bold") for _, line in _divide(row[0], width)]
+    inner = width - 2
+    for header, cell in zip(headers[1:], row[1:]):
+        if not cell:
+            continue
+        text = f"{header}: {cell}"
+        label = len(header) + 1
+        for start, line in _divide(text, inner):
+            line = line[:inner]
+            lines.append((f"  {line:<{inner}}", 2, 2 + max(0, min(len(line), label - start)), "dim"))
+    return lines
+
+
+MIN_BLOCK_WIDTH = 4
+"""Narrower consoles leave blocks to rich (whose padding then behaves differently)."""
+
+
+def draw_table(out: Any, columns: Sequence[LaidColumn], rows: Sequence[Sequence[str]]) -> None:
+    """Print the table on the rich console ``out`` as rich's ``Table(header_style="bold")`` would.
+
+    The header goes through rich, which makes it bold on a terminal; the
+    body, plain text, is written to the console's file in one piece.
+    """
+    from rich import box
+
+    widths = column_widths(columns, rows, out.width)
+    frame = box.HEAVY_HEAD.substitute(out.options, safe=out.safe_box)
+    header: list[tuple[str, list[tuple[int, int, str]]]] = [(frame.get_top(widths), [])]
+    for line in zip(*row_lines([column.header for column in columns], columns, widths, bottom=True)):
+        text, bold = frame.head_left, []
+        for index, cell in enumerate(line):
+            bold.append((len(text), len(text) + len(cell), "bold"))
+            text += cell + (frame.head_vertical if index < len(line) - 1 else frame.head_right)
+        header.append((text, bold))
+    header.append((frame.get_row(widths, "head", edge=True), []))
+    _print_styled(out, header)
+    # rich crops each line at the console's width: its widths can overshoot the width by a column or two.
+    crop = out.width
+    inner = [width - 2 * PADDING for width in widths]
+    pad = " " * PADDING
+    body = []
+    for index, row in enumerate(rows):
+        left, vertical, right = (
+            (frame.foot_left, frame.foot_vertical, frame.foot_right)
+            if index == len(rows) - 1
+            else (frame.mid_left, frame.mid_vertical, frame.mid_right)
+        )
+        if all(len(text) <= room for text, room in zip(row, inner)):  # one line: what cell_lines does, inline
+            cells = [
+                f"{pad}{text.rstrip():>{room}}{pad}" if column.numeric else f"{pad}{text:<{room}}{pad}"
+                for text, room, column in zip(row, inner, columns)
+            ]
+            body.append(f"{left}{vertical.join(cells)}{right}"[:crop] + "\n")
+            continue
+        lines = zip(*row_lines(row, columns, widths, bottom=False))
+        body.extend(f"{left}{vertical.join(line)}{right}"[:crop] + "\n" for line in lines)
+    body.append(frame.get_bottom(widths)[:crop] + "\n")
+    out.file.write("".join(body))
+
+
+def draw_blocks(out: Any, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Print each row as a block (:func:`block_lines`) on the rich console ``out``."""
+    _print_styled(
+        out,
+        [
+            (line, [(start, end, style)])
+            for row in rows
+            for line, start, end, style in block_lines(headers, row, out.width)
+        ],
+    )
+
+
+def _print_styled(out: Any, lines: list[tuple[str, list[tuple[int, int, str]]]]) -> None:
+    """Write lines cut at the console's width; styled only where the console shows styles (a terminal)."""
+    width = out.width
+    if out.legacy_windows:  # styles through the Windows console API: leave them to rich
+        from rich.text import Text
+
+        text = Text()
+        for line, spans in lines:
+            offset = len(text)
+            text.append(line[:width] + "\n")
+            for start, end, style in spans:
+                text.stylize(style, offset + start, offset + min(end, width))
+        out.print(text, end="", soft_wrap=True)
+        return
+    codes = {} if out.color_system is None else {"bold": _ansi("bold"), "dim": _ansi("dim")}
+    written = []
+    for line, spans in lines:
+        line = line[:width]
+        for start, end, style in sorted(spans, reverse=True):
+            end = min(end, width)
+            if codes and end > start:
+                before, after = codes[style]
+                line = f"{line[:start]}{before}{line[start:end]}{after}{line[end:]}"
+        written.append(line + "\n")
+    out.file.write("".join(written))
+
+
+def _ansi(style: str) -> tuple[str, str]:
+    """The escape sequences rich writes before and after text in ``style`` (on any colour system)."""
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    before, after = Style.parse(style).render("\0", color_system=ColorSystem.STANDARD).split("\0")
+    return before, after

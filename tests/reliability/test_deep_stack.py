@@ -1,0 +1,107 @@
+"""run_with_deep_stack: deep recursion works, and the thread is invisible to the caller."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from kreg.running.deep_stack import RECURSION_LIMIT, run_with_deep_stack
+
+
+def _depth_of(n: int) -> int:
+    return 0 if n == 0 else 1 + _depth_of(n - 1)
+
+
+def test_recursion_far_past_the_default_limit_runs_and_the_limit_is_set_back():
+    limit = sys.getrecursionlimit()
+    with pytest.raises(RecursionError):
+        _depth_of(50_000)
+    assert run_with_deep_stack(_depth_of, 50_000) == 50_000
+    assert sys.getrecursionlimit() == limit < RECURSION_LIMIT
+
+
+def test_what_the_call_raises_is_raised_again_the_same_object_keyboard_interrupt_included():
+    for error in (ValueError("bad"), KeyboardInterrupt(), SystemExit(3)):
+
+        def fail(error=error):
+            raise error
+
+        with pytest.raises(type(error)) as raised:
+            run_with_deep_stack(fail)
+        assert raised.value is error
+
+
+def test_context_variables_are_seen_and_nested_calls_run_inline():
+    variable = contextvars.ContextVar("variable", default="unset")
+    token = variable.set("caller's")
+    try:
+        seen = run_with_deep_stack(lambda: (variable.get(), run_with_deep_stack(lambda: variable.get())))
+    finally:
+        variable.reset(token)
+    assert seen == ("caller's", "caller's")
+
+
+def test_keras_names_layers_on_the_thread_as_it_would_inline():
+    import keras
+
+    keras.backend.clear_session()
+    first = keras.layers.Dense(1)
+    second = run_with_deep_stack(keras.layers.Dense, 1)
+    third = keras.layers.Dense(1)
+    assert [first.name, second.name, third.name] == ["dense", "dense_1", "dense_2"]
+
+
+CTRL_C_SCRIPT = textwrap.dedent(
+    """
+    import time
+    from kreg.running.deep_stack import run_with_deep_stack
+
+    def busy():
+        print("started", flush=True)
+        try:
+            while True:
+                time.sleep(0.01)
+        except KeyboardInterrupt:
+            print("stopped inside", flush=True)
+            raise
+
+    run_with_deep_stack(busy)
+    """
+)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process")
+def test_ctrl_c_stops_the_call_on_the_thread_and_raises_keyboard_interrupt_in_the_caller():
+    child = subprocess.Popen(
+        [sys.executable, "-c", CTRL_C_SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout.readline() == "started\n"
+    time.sleep(0.2)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=30)
+    assert "stopped inside" in out
+    assert err.rstrip().endswith("KeyboardInterrupt")
+    assert child.returncode != 0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="an address-space limit on a child process")
+def test_without_room_for_the_stack_the_call_runs_inline_under_pythons_own_limit():
+    import resource
+
+    script = "from kreg.running.deep_stack import run_with_deep_stack; print(run_with_deep_stack(lambda: 42))"
+    limit = 600 * 1024 * 1024  # below the 1 GiB the thread's stack asks for
+
+    def limit_address_space() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, preexec_fn=limit_address_space
+    )
+    assert (done.returncode, done.stdout) == (0, "42\n"), done.stderr

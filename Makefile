@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.kreg-installed
 KREG   := $(BIN)/kreg
 OUT    ?= build/run
 
-.PHONY: help setup graphviz chromium run test test-slow test-all bench docs model-table bench-table lint clean
+.PHONY: help setup graphviz chromium run test test-slow test-all bench bench-scale docs model-table bench-table lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -60,6 +60,12 @@ test-all: setup chromium  ## every test
 
 bench: setup  ## run benchmarks/ side by side with plain Keras; writes benchmarks/results.md
 	$(BIN)/python benchmarks/run_all.py
+
+# The scale group: inspect, plot, review and diff of 100 to 10,000-layer chains beside plain Keras, and kreg list
+# of 100 to 20,000 architectures; rows merged into benchmarks/results.md. About an hour on 2 cores (the
+# 10,000-layer sides take minutes each); `$(BIN)/python benchmarks/run_all.py --quick --only scale` stops at 1,000.
+bench-scale: setup  ## kreg against depth (100 to 10,000 layers) and registry size (100 to 20,000): benchmarks/results.md (slow)
+	$(BIN)/python benchmarks/run_all.py --only scale registry --merge
 
 docs: setup  ## regenerate docs/reference (committed), the command reference and the gallery, then mkdocs build --strict
 	$(BIN)/python -m scripts.docgen --output docs/generated --reference docs/reference

@@ -7,7 +7,8 @@ PNG. Usage:
 
     .venv/bin/python benchmarks/run_all.py [--quick] [--only GROUP ...] [--merge] [--render]
 
-Groups: list, registry, diff, inspect, train, check, cluster.
+Groups: list, registry, diff, inspect, train, check, cluster; and scale, run
+only when named (`make bench-scale`: `--only scale registry --merge`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ PLANS = {  # group: (module, full arguments, quick arguments)
     "train": ("bench_train", {"runs": 7}, {"runs": 3, "steps": 100}),
     "check": ("bench_check", {"runs": 1}, {"runs": 1}),
     "cluster": ("bench_cluster", {"runs": 3}, {"runs": 1, "steps": 100}),
+    "scale": ("bench_scale", {"runs": 1}, {"runs": 1, "depths": (100, 1_000)}),
 }
+SEPARATE = ("scale",)
+"""Groups only run when named (`make bench-scale`): the scale group's 10,000-layer sides take most of an hour."""
 
 
 def run(groups: list[str], quick: bool) -> dict:
@@ -97,7 +101,7 @@ def markdown(results: dict) -> str:
             "| --- | --- | --- | --- | ---: | ---: | ---: | --- | --- |",
         ]
         lines += [_comparison_line(row) for row in comparisons]
-    alone = [row for row in results["rows"] if "keras" not in row and row["group"] != "cluster"]
+    alone = [row for row in results["rows"] if "keras" not in row and row["group"] not in ("cluster", "scale")]
     if alone:
         lines += [
             "",
@@ -140,6 +144,8 @@ def markdown(results: dict) -> str:
         ]
     lines += _registry_section(results["rows"])
     lines += _diff_section(results["rows"])
+    lines += _check_section(results["rows"])
+    lines += _scale_section(results["rows"])
     lines += ["", "Run time of each group (s): " + ", ".join(f"{k} {v:.0f}" for k, v in results["durations"].items())]
     return "\n".join(lines) + "\n"
 
@@ -228,6 +234,33 @@ def _diff_section(rows: list[dict]) -> list[str]:
     return lines
 
 
+def _scale_section(rows: list[dict]) -> list[str]:
+    """kreg's commands against depth (bench_scale.py): ratios and growth exponents."""
+    from bench_scale import markdown as scale_markdown
+
+    return scale_markdown(rows)
+
+
+def _check_section(rows: list[dict]) -> list[str]:
+    """What ``kreg check`` adds per architecture over the same checks in one process, children's CPU counted."""
+    checked = [row for row in rows if row["group"] == "check" and "overhead_per_architecture" in row]
+    lines = []
+    for row in checked:
+        overhead = row["overhead_per_architecture"]
+        lines += [
+            "",
+            "## kreg check against the same checks in one process",
+            "",
+            f"- {row['architectures']} architectures; CPU of the whole process tree (kreg, its fork server and "
+            f"every child, reaped by benchmarks/tree_cpu.py): {row['kreg']['cpu']:.1f} s against "
+            f"{row['keras']['cpu']:.1f} s in one process; wall {row['kreg']['wall']:.1f} s against "
+            f"{row['keras']['wall']:.1f} s.",
+            f"- Per architecture: {overhead['cpu']:+.2f} s CPU, {overhead['wall']:+.2f} s wall "
+            f"(goal <= {row['overhead_goal_seconds']:.0f} s: {'met' if row['overhead_met'] else 'NOT met'}).",
+        ]
+    return lines
+
+
 def merged(old: dict, new: dict) -> dict:
     """``old`` with the rows and durations of the groups ``new`` ran replaced by ``new``'s.
 
@@ -246,7 +279,9 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="fewer runs and plugin counts (a smoke run of the benchmarks)"
     )
-    parser.add_argument("--only", nargs="+", choices=list(PLANS), default=list(PLANS))
+    parser.add_argument(
+        "--only", nargs="+", choices=list(PLANS), default=[group for group in PLANS if group not in SEPARATE]
+    )
     parser.add_argument("--render", action="store_true", help="only rewrite results.md and the plot from results.json")
     parser.add_argument(
         "--merge", action="store_true", help="keep results.json's other groups; replace only the rows of the groups run"

@@ -17,7 +17,7 @@ calls, one node per layer, with named input and output nodes. Beyond what
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kreg.errors import KerasIncompatible
@@ -39,12 +39,22 @@ class GraphOptions:
         expand_layers: bool. Open custom layers into their traced inner layers.
         rankdir: str. ``"TB"`` (top to bottom) or ``"LR"`` (left to right).
         dpi: int. Resolution of raster output.
+        dense_notes: bool or None. Say in each Dense layer's node what its
+            kernel threads over (``applies kernel (2, 2) once per example``);
+            None: when the model has at most :data:`DENSE_NOTES_UP_TO` layers.
     """
 
     expand_nested: bool = False
     expand_layers: bool = False
     rankdir: str = "TB"
     dpi: int = 96
+    dense_notes: bool | None = None
+
+
+DENSE_NOTES_UP_TO = 1_000
+"""Layers up to which a graph says in each Dense node what it threads over. Past it the notes are left out:
+the review page's Threaded Dense table says it for every call, and on a 10,000-layer chain the notes alone
+were 2.5 MB of its graph's SVG."""
 
 
 @dataclass
@@ -103,6 +113,8 @@ def model_graph(model: Any, options: GraphOptions = GraphOptions(), title: str |
         pydot.Dot. Nodes ``n0, n1, ...`` with HTML labels, clusters for opened
         models and layers.
     """
+    if options.dense_notes is None:
+        options = replace(options, dense_notes=len(model.layers) <= DENSE_NOTES_UP_TO)
     builder = GraphBuilder(options, title)
     if is_container_model(model):
         for sub in (layer for layer in submodels(model) if _is_model(layer)):
@@ -284,7 +296,7 @@ class GraphBuilder:
         self, parent: Any, layer: Any, name: str, shapes: list[tuple[Any, Any]], notes: Sequence[str] = ()
     ) -> str:
         notes = list(notes)
-        if is_dense(layer):
+        if is_dense(layer) and self.options.dense_notes:
             for input_shape, output_shape in shapes:
                 call = Call(
                     index=0, path=name, layer=layer, parent=None, input_shape=input_shape, output_shape=output_shape

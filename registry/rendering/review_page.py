@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from kreg import __version__
 from kreg.architecture import type_name
@@ -22,7 +23,7 @@ from kreg.inspect_tools.graph_labels import (
     OPERATION_COLOUR,
     OUTPUT_COLOUR,
 )
-from kreg.inspect_tools.report_types import ComponentReport
+from kreg.inspect_tools.report_types import ComponentReport, DenseEntry
 from kreg.inspect_tools.shapes import format_shape, product
 from kreg.references import describe_reference
 from kreg.rendering.bench_html import bench_section_body
@@ -437,7 +438,7 @@ def _dense(review: ReviewContent) -> str:
         rows: list[tuple[Sequence[Cell], str]] = [
             (
                 [
-                    entry.path,
+                    _run_path(entry, last, count),
                     f"{format_shape(entry.input_shape)} \u2192 {format_shape(entry.output_shape)}",
                     format_shape(entry.kernel_shape),
                     _threaded(entry.threaded_over),
@@ -447,14 +448,40 @@ def _dense(review: ReviewContent) -> str:
                 ],
                 "threaded" if entry.threaded_over else "",
             )
-            for entry in component.dense
+            for entry, last, count in dense_runs(component.dense)
         ]
         columns = ["path", "input \u2192 output", "kernel", "threaded over", "params", "MACs", "what it does"]
         table = html_table(columns, rows, numeric_columns={4, 5}, code_columns={0, 1, 2, 3})
-        parts.append(_component_block(name, component, table, f"{len(rows):,} Dense calls"))
+        parts.append(_component_block(name, component, table, f"{len(component.dense):,} Dense calls"))
     if len(parts) == 1:
         parts.append("<p>No Dense layers.</p>")
     return "".join(parts)
+
+
+DENSE_RUNS_ABOVE = 1_000
+"""Dense calls of a component above which the Threaded Dense table folds runs of alike calls into one row."""
+
+
+def dense_runs(entries: Sequence[DenseEntry]) -> list[tuple[DenseEntry, str, int]]:
+    """``(first, last path, count)`` per run of consecutive Dense calls alike but for their paths.
+
+    Runs are folded only past :data:`DENSE_RUNS_ABOVE` calls (a 10,000-layer
+    chain's table would be 2.3 MB of the same row); below it, and for calls
+    whose MACs are unknown, each call is a run of its own.
+    """
+    if len(entries) <= DENSE_RUNS_ABOVE:
+        return [(entry, entry.path, 1) for entry in entries]
+    runs: list[tuple[DenseEntry, str, int]] = []
+    for entry in entries:
+        if runs and entry.macs is not None and replace(entry, path=runs[-1][0].path) == runs[-1][0]:
+            runs[-1] = (runs[-1][0], entry.path, runs[-1][2] + 1)
+        else:
+            runs.append((entry, entry.path, 1))
+    return runs
+
+
+def _run_path(entry: DenseEntry, last: str, count: int) -> str:
+    return entry.path if count == 1 else f"{entry.path} \u2026 {last} ({count:,} calls alike)"
 
 
 def _training(review: ReviewContent) -> str | None:

@@ -60,3 +60,21 @@ def test_a_chain_of_1500_layers_is_reviewed(tmp_path):
     html = page.read_text()
     assert "<svg" in html and "dense_1499" in html
     assert "9,000" in html  # the parameters, counted by hand: 1,500 x 6
+
+
+@pytest.mark.slow
+def test_a_width_change_on_a_chain_of_2000_layers_is_diffed_as_2000_changed_calls_in_one_group():
+    depth = 2_000
+    result = run_kreg(
+        "diff", "deep-chain", "--set", f"depth={depth}", "--against", "--set", f"depth={depth}", "--set", "width=3",
+        "--json", catalogue=deep_chain_catalogue(),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    model = json.loads(result.stdout)["components"]["model"]
+    statuses = [layer["status"] for layer in model["layers"]]
+    assert statuses == ["changed"] * (depth + 1)  # the input (its width) and every Dense call, none removed nor added
+    group = model["groups"][0]
+    assert (group["status"], group["count"], group["calls"], group["repeats"]) == (
+        "changed", depth, depth, {"left": depth, "right": depth}
+    )  # fmt: skip
+    assert model["params"]["delta"]["total"] == depth * (3 * 3 + 3 - DENSE_PARAMS)

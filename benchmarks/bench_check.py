@@ -35,11 +35,11 @@ IN_PROCESS = Path(__file__).resolve().parent / "check_in_process.py"
 TREE_CPU = Path(__file__).resolve().parent / "tree_cpu.py"
 
 
-def checked_count() -> int:
-    """How many architectures the benchmark's checks cover (the built-ins but the applications)."""
+def checked_count(patterns: tuple[str, ...] = ()) -> int:
+    """How many architectures the benchmark's checks cover (the built-ins but the applications, or those named)."""
     from kreg.loading import load_catalogue
 
-    return len(load_catalogue(disabled=["bench-large"]).select(exclude_tags=[EXCLUDED_TAG]))
+    return len(load_catalogue(disabled=["bench-large"]).select(patterns, exclude_tags=[EXCLUDED_TAG]))
 
 
 def per_architecture_overhead(kreg: dict, in_process: dict, architectures: int) -> dict[str, float]:
@@ -47,29 +47,35 @@ def per_architecture_overhead(kreg: dict, in_process: dict, architectures: int) 
     return {measure: (kreg[measure] - in_process[measure]) / architectures for measure in ("wall", "cpu")}
 
 
-def collect(runs: int) -> list[dict]:
-    """Time `kreg check` over the built-ins with one and two jobs, and one job beside the in-process reference."""
+def collect(runs: int, patterns: tuple[str, ...] = ()) -> list[dict]:
+    """Time `kreg check` over the built-ins with one and two jobs, and one job beside the in-process reference.
+
+    Args:
+        runs: int. Runs of each side (after one warm-up each).
+        patterns: tuple[str, ...]. Check only the architectures these name (a quicker measure of the
+            overhead per architecture); all the built-ins but the applications when empty.
+    """
 
     def check(jobs: int) -> Sample:
         command = kreg_command(
-            "check", "--jobs", str(jobs), "--exclude-tag", EXCLUDED_TAG, "--disable-plugin", "bench-large"
+            "check", *patterns, "--jobs", str(jobs), "--exclude-tag", EXCLUDED_TAG, "--disable-plugin", "bench-large"
         )
         return run_command([sys.executable, str(TREE_CPU), *command])
 
     def in_one_process() -> Sample:
-        return run_command([sys.executable, str(TREE_CPU), sys.executable, str(IN_PROCESS)])
+        return run_command([sys.executable, str(TREE_CPU), sys.executable, str(IN_PROCESS), *patterns])
 
     isolated, in_process = alternate(lambda: check(1), in_one_process, runs)
     row = comparison(
         "check",
-        "the built-ins but the applications",
+        ", ".join(patterns) if patterns else "the built-ins but the applications",
         "kreg check --jobs 1 (a process per architecture)",
         "the same checks in one process",
         (isolated, in_process),
         measure="wall",
         goal=ISOLATION_GOAL,
     )
-    architectures = checked_count()
+    architectures = checked_count(patterns)
     overhead = per_architecture_overhead(row["kreg"], row["keras"], architectures)
     row |= {
         "architectures": architectures,
@@ -89,7 +95,9 @@ def main() -> None:
     """Print the timings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
-    for row in collect(parser.parse_args().runs):
+    parser.add_argument("patterns", nargs="*", help="check only these architectures (shell-style patterns)")
+    args = parser.parse_args()
+    for row in collect(args.runs, tuple(args.patterns)):
         if "keras" in row:
             overhead = row["overhead_per_architecture"]
             print(

@@ -22,6 +22,12 @@ _FILLED_THEN_FRAMED = re.compile(
     r'<polygon fill="none" stroke="([^"]+)" points="\2"/>'
 )
 _CLOSED_POLYGON = re.compile(r'(<polygon\b[^>]*?points="(-?[0-9.]+,-?[0-9.]+) [^"]*?) \2"')
+_ELEMENT_NAMING = re.compile(
+    r'(<g) id="(?:node|edge)[0-9]+"(?= class="(?:node|edge)">)|(?<=class="node">)<title>n[0-9]+</title>'
+    r'|(?<=class="edge">)<title>[^<]*</title>'
+)
+"""The ids and titles Graphviz gives each node and edge (``node3``, ``n1->n2``): internal names, shown only as
+tooltips; the graph view finds a node by its class and its bold name."""
 _INITIAL_VALUES = re.compile(r' (?:text-anchor="start"|fill="black")(?=[ />])')
 """Attributes that only repeat SVG's initial value (no element of Graphviz's output sets another one above them)."""
 _TEXT_FONT = re.compile(r'<text\b[^>]*?\sfont-family="([^"]*)"[^>]*?\sfont-size="([^"]*)"')
@@ -56,13 +62,15 @@ def compact_svg(svg: str) -> str:
 
     A 10,000-layer model's graph is most of its review page. The line breaks
     between elements go; a cell's background and its frame, two polygons of
-    the same points, become one; a polygon's last point, the same as its first
+    the same points, become one; the ids and titles Graphviz names each node
+    and edge with (``node3``, ``n1->n2``, seen only as tooltips) go; a polygon's last point, the same as its first
     (a polygon closes itself), goes; ``text-anchor="start"`` and
     ``fill="black"`` go (SVG's initial values, which no element above them
     changes); the font family and size most labels share move to the root
     ``<svg>``, whence the texts inherit them (a text in another keeps its own).
     """
     svg = _INITIAL_VALUES.sub("", _BETWEEN_TAGS.sub("><", svg))
+    svg = _ELEMENT_NAMING.sub(lambda match: match.group(1) or "", svg)
     svg = _FILLED_THEN_FRAMED.sub(r'<polygon fill="\1" stroke="\3" points="\2"/>', svg)
     svg = _CLOSED_POLYGON.sub(r'\1"', svg)
     fonts = Counter(_TEXT_FONT.findall(svg))

@@ -30,6 +30,9 @@ _ELEMENT_NAMING = re.compile(
 tooltips; the graph view finds a node by its class and its bold name."""
 _INITIAL_VALUES = re.compile(r' (?:text-anchor="start"|fill="black")(?=[ />])')
 """Attributes that only repeat SVG's initial value (no element of Graphviz's output sets another one above them)."""
+_BLACK_STROKE = re.compile(r'(<(?:polygon|path)\b[^>]*?) stroke="black"')
+STROKE_STYLE = "<style>svg.graph polygon:not([stroke]),svg.graph path:not([stroke]){stroke:black}</style>"
+"""Black lines for the shapes :func:`compact_svg` took ``stroke="black"`` from (every other keeps its own stroke)."""
 _TEXT_FONT = re.compile(r'<text\b[^>]*?\sfont-family="([^"]*)"[^>]*?\sfont-size="([^"]*)"')
 GRAPH_CLASS = "graph"
 """The class of a graph drawn by Graphviz: :func:`inline_svg` also compacts it (:func:`compact_svg`)."""
@@ -66,13 +69,15 @@ def compact_svg(svg: str) -> str:
     and edge with (``node3``, ``n1->n2``, seen only as tooltips) go; a polygon's last point, the same as its first
     (a polygon closes itself), goes; ``text-anchor="start"`` and
     ``fill="black"`` go (SVG's initial values, which no element above them
-    changes); the font family and size most labels share move to the root
+    changes); the black of every line is said once, in a style rule for the
+    shapes without a stroke of their own; the font family and size most labels share move to the root
     ``<svg>``, whence the texts inherit them (a text in another keeps its own).
     """
     svg = _INITIAL_VALUES.sub("", _BETWEEN_TAGS.sub("><", svg))
     svg = _ELEMENT_NAMING.sub(lambda match: match.group(1) or "", svg)
     svg = _FILLED_THEN_FRAMED.sub(r'<polygon fill="\1" stroke="\3" points="\2"/>', svg)
     svg = _CLOSED_POLYGON.sub(r'\1"', svg)
+    svg = _with_stroke_style(_BLACK_STROKE.sub(r"\1", svg))
     fonts = Counter(_TEXT_FONT.findall(svg))
     if not fonts:
         return svg
@@ -81,6 +86,12 @@ def compact_svg(svg: str) -> str:
     svg = re.sub(rf'(<text\b[^>]*?) font-family="{re.escape(family)}"', r"\1", svg)
     svg = re.sub(rf'(<text\b[^>]*?) font-size="{re.escape(size)}"', r"\1", svg)
     return svg.replace("<svg ", f'<svg font-family="{family}" font-size="{size}" ', 1)
+
+
+def _with_stroke_style(svg: str) -> str:
+    """``svg`` with :data:`STROKE_STYLE` as the first child of its root element."""
+    end = svg.find(">", svg.find("<svg")) + 1
+    return svg[:end] + STROKE_STYLE + svg[end:] if end else svg
 
 
 def graph_svg(model: KerasModel, title: str, expand_layers: bool = False) -> str:

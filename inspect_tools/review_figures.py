@@ -85,7 +85,8 @@ def compact_svg(svg: str) -> str:
     svg = svg.replace(f' font-family="{family}" font-size="{size}"', "")  # Graphviz's order, when nothing is between
     svg = re.sub(rf'(<text\b[^>]*?) font-family="{re.escape(family)}"', r"\1", svg)
     svg = re.sub(rf'(<text\b[^>]*?) font-size="{re.escape(size)}"', r"\1", svg)
-    return svg.replace("<svg ", f'<svg font-family="{family}" font-size="{size}" ', 1)
+    end = svg.find(">", svg.find("<svg"))  # after the root's own attributes: its class stays first
+    return f'{svg[:end]} font-family="{family}" font-size="{size}"{svg[end:]}'
 
 
 def _with_stroke_style(svg: str) -> str:

@@ -78,3 +78,15 @@ def test_a_width_change_on_a_chain_of_2000_layers_is_diffed_as_2000_changed_call
         "changed", depth, depth, {"left": depth, "right": depth}
     )  # fmt: skip
     assert model["params"]["delta"]["total"] == depth * (3 * 3 + 3 - DENSE_PARAMS)
+
+
+@pytest.mark.slow
+def test_the_review_page_of_a_chain_of_10000_layers_stays_under_10_mb(tmp_path):
+    # benchmarks/page_size.py measured this page at 9.26 MB (it was about 19.6 MB before its SVG was compacted).
+    page = tmp_path / "deep.html"
+    result = run_kreg("review", "deep-chain", "--set", "depth=10000", "-o", str(page), catalogue=deep_chain_catalogue())
+    assert result.exit_code == 0, result.output
+    html = page.read_text()
+    assert len(html.encode()) < 10 * 10**6
+    assert "dense_9999" in html and "60,000" in html  # the last layer drawn, the parameters counted: 10,000 x 6
+    assert "(10,000 calls alike)" in html  # the Threaded Dense table, folded

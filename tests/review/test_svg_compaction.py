@@ -73,3 +73,22 @@ def test_only_graphviz_graphs_are_compacted():
         compact_svg('<svg class="graph"><g/></svg>')
         == '<svg class="graph"><style>' + STROKE_STYLE[7:-8] + "</style><g/></svg>"
     )
+
+
+def test_the_threaded_dense_table_folds_runs_of_alike_calls_only_past_a_thousand():
+    from kreg.inspect_tools.report_types import DenseEntry
+    from kreg.rendering.review_page import DENSE_RUNS_ABOVE, dense_runs
+
+    def entry(index: int, width: int = 2, macs: int | None = 4) -> DenseEntry:
+        return DenseEntry(f"dense_{index}", [None, width], [None, width], [width, width], [], 6, macs)
+
+    alike = [entry(k) for k in range(DENSE_RUNS_ABOVE)]
+    assert [count for _, _, count in dense_runs(alike)] == [1] * DENSE_RUNS_ABOVE  # at the threshold: every call
+    calls = [*alike, entry(1000, width=3), entry(1001, width=3), entry(1002, macs=None), entry(1003, macs=None)]
+    runs = [(first.path, last, count) for first, last, count in dense_runs(calls)]
+    assert runs == [
+        ("dense_0", "dense_999", 1000),
+        ("dense_1000", "dense_1001", 2),
+        ("dense_1002", "dense_1002", 1),  # unknown MACs: never folded
+        ("dense_1003", "dense_1003", 1),
+    ]

@@ -27,6 +27,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+import kreg
 from kreg.inspect_tools.report import component_report
 from kreg.inspect_tools.report_types import Report
 from kreg.rendering.text import inspection_text
@@ -116,3 +117,11 @@ def test_the_text_table_of_a_conv_model_shows_the_field_and_the_activation_count
     assert "activation count" in text and "13,556,712 (13.6 M" in text
     dense_only = keras.Model(inputs := keras.Input((8,)), layers.Dense(2)(inputs))
     assert "RF /stride" not in inspection_text(Report("mlp", {}, {"model": component_report(dense_only)}))
+
+
+def test_the_notebook_card_shows_the_field_per_layer_and_the_activation_count():
+    inputs = keras.Input((16, 16, 3))
+    x = layers.Conv2D(4, 3, strides=2, name="conv")(inputs)  # 7 x 7 x 4 outputs
+    card = kreg.inspect(keras.Model(inputs, layers.GlobalMaxPooling2D(name="gmp")(x)))._repr_html_()
+    assert "<th>RF /stride</th>" in card and "<td>3 /2</td>" in card and "<td>all</td>" in card
+    assert '<th class="num">activation count</th>' in card and '<td class="num">196</td>' in card

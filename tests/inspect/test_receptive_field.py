@@ -25,6 +25,7 @@ table's (the same at 224 and 321).
 from __future__ import annotations
 
 import keras
+import pytest
 from keras import layers
 
 import kreg
@@ -125,3 +126,17 @@ def test_the_notebook_card_shows_the_field_per_layer_and_the_activation_count():
     card = kreg.inspect(keras.Model(inputs, layers.GlobalMaxPooling2D(name="gmp")(x)))._repr_html_()
     assert "<th>RF /stride</th>" in card and "<td>3 /2</td>" in card and "<td>all</td>" in card
     assert '<th class="num">activation count</th>' in card and '<td class="num">196</td>' in card
+
+
+@pytest.mark.slow
+def test_resnet50_stages_match_resnet_v1_50s_field_sizes_with_the_stride_where_keras_puts_it():
+    """resnet_v1_50/block1..4 in the table: 35, 99, 291, 483 (224 x 224; strides 8, 16, 32, 32).
+
+    Slim strides the last unit of a block, Keras the first unit of the next
+    (conv3_block1 ...): the fields' sizes are the same at each stage's end,
+    the effective strides those of Keras's layout, 4, 8, 16, 32.
+    """
+    fields = _fields(keras.applications.ResNet50(weights=None))
+    ends = ["conv2_block3_out", "conv3_block4_out", "conv4_block6_out", "conv5_block3_out"]
+    assert [fields[name]["size"] for name in ends] == [35, 99, 291, 483]
+    assert [fields[name]["stride"] for name in ends] == [4, 8, 16, 32]

@@ -115,6 +115,8 @@ def flops_line(compute: ComputeReport) -> str:
     """``7.77 G (Conv2D 7.7 G, BiasAdd 31.4 M, Relu 21.2 M, ...)``: every operation's FLOPs, the largest types first."""
     if compute.flops is None or compute.by_op is None:
         return "not counted (input sizes unknown)" if compute.macs is None else "not counted"
+    if not compute.by_op:
+        return "0 (no arithmetic operations)"
     kinds = [f"{kind} {human_count(flops)}" for kind, flops in list(compute.by_op.items())[:6]]
     more = ", ..." if len(compute.by_op) > 6 else ""
     return f"{compute.flops:,} ({human_count(compute.flops)}; {', '.join(kinds)}{more})"

@@ -47,6 +47,7 @@ def inspect(
     batch_size: int | None = None,
     preset: str | None = None,
     catalogue: Catalogue | None = None,
+    count: str = "macs",
     **hyperparameters: Any,
 ) -> InspectionReport:
     """Inspect a model: parameters, MACs, memory, every layer call and every Dense call.
@@ -78,6 +79,9 @@ def inspect(
         preset: str or None. Start an architecture from one of its presets.
         catalogue: Catalogue or None. Where names and a file's custom layers
             are looked up; None loads the installed plugins (once per process).
+        count: str. ``"macs"`` (the default); ``"all"`` also counts the FLOPs of
+            every operation, element-wise ones included, by operation type
+            (``compute.flops``, ``compute.by_op``), as ``kreg inspect --count all``.
         **hyperparameters: Any. Values for the architecture's hyperparameters,
             as Python values (``kreg.inspect("transformer", num_heads=4)``).
 
@@ -88,7 +92,7 @@ def inspect(
     Raises:
         KregUsageError: an unknown architecture, preset, hyperparameter or
             component; hyperparameters given for a model or a file; a bad input
-            shape; a file that does not exist.
+            shape or count; a file that does not exist.
         ArchitectureFailure: the builder or a layer failed while tracing.
         KregError: the file could not be loaded.
 
@@ -104,7 +108,7 @@ def inspect(
 
     found = catalogue or _installed_catalogue()
     subject = resolve_subject(found, model, preset=preset, values=hyperparameters)
-    report = inspect_subject(subject, found, component, input_shapes, batch_size)
+    report = inspect_subject(subject, found, component, input_shapes, batch_size, count=count)
     return InspectionReport(report, subject)
 
 

@@ -21,7 +21,7 @@ from kreg.cli.options import (
     set_option,
 )
 from kreg.cli.session import emit_json, get_session
-from kreg.defaults import DTYPE_POLICIES
+from kreg.defaults import COUNTS, DTYPE_POLICIES
 
 
 @click.command("inspect")
@@ -56,6 +56,16 @@ from kreg.defaults import DTYPE_POLICIES
     "--top", type=click.IntRange(min=1), metavar="K", help="Show only the K costliest calls (by --sort, else MACs)."
 )
 @click.option("--no-fold", is_flag=True, help="Show repeated blocks row by row, not as 'block x N' (no JSON repeats).")
+@click.option(
+    "--count",
+    type=click.Choice(COUNTS),
+    default="macs",
+    show_default=True,
+    help=(
+        "all: also the FLOPs of every operation (element-wise, normalisation, activation, pooling, softmax; "
+        "products at 2 x MACs), by operation type (JSON compute.flops, compute.by_op)."
+    ),
+)
 @json_option
 @import_option
 @plugin_options
@@ -71,6 +81,7 @@ def inspect_command(
     sort_by: str | None,
     top: int | None,
     no_fold: bool,
+    count: str,
     as_json: bool,
 ) -> None:
     """Build an architecture (or load a saved model) and report its parameters, compute, memory and layers.
@@ -91,6 +102,11 @@ def inspect_command(
     --no-fold shows them row by row. --depth, --sort and --top choose the
     rows shown; the component's totals never change.
 
+    --count all adds FLOPs: every operation's, by TensorFlow operation type
+    (2 x MACs for the products; bias adds, activations, normalisation,
+    pooling, softmax and reductions by the formulas on the "What kreg
+    counts" page), for comparison with tf.profiler, fvcore and ptflops.
+
     Input sizes a model leaves unknown (a sequence length) are taken from
     --input-shape, else from the architecture's data adapter (its synthetic
     batches); otherwise MACs are reported per unknown position. The docs page
@@ -106,6 +122,7 @@ def inspect_command(
     Examples:
       kreg inspect resnet50
       kreg inspect resnet50 --sort macs --top 10
+      kreg inspect resnet50 --count all --json
       kreg inspect transformer --depth 1
       kreg inspect transformer --set num_heads=4 --json
       kreg inspect mlp.keras --batch-size 64
@@ -122,7 +139,7 @@ def inspect_command(
     catalogue = get_session().catalogue
     subject = resolve_subject(catalogue, name, assignments, preset)
     pinned = parse_input_shapes(input_shapes)
-    report = inspect_subject(subject, catalogue, component, pinned, batch_size, dtype)
+    report = inspect_subject(subject, catalogue, component, pinned, batch_size, dtype, count=count)
     report = viewed(report, LayerView(depth=depth, sort=sort_by, top=top, fold=not no_fold))
     if as_json:
         emit_json(report.to_json())

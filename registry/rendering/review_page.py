@@ -27,7 +27,14 @@ from kreg.inspect_tools.shapes import format_shape, product
 from kreg.references import describe_reference
 from kreg.rendering.bench_html import bench_section_body
 from kreg.rendering.diff_html import diff_section_body
-from kreg.rendering.formatting import counted_at, dense_macs_cell, headline_macs, human_bytes
+from kreg.rendering.formatting import (
+    counted_at,
+    dense_macs_cell,
+    headline_macs,
+    human_bytes,
+    human_count,
+    receptive_field_cell,
+)
 from kreg.rendering.graph_view import GRAPH_STYLE, interactive_graph, layers_table, script_tag
 from kreg.rendering.html_parts import Cell, escape, html_table
 from kreg.rendering.review_content import ReviewContent
@@ -337,6 +344,8 @@ def _components(review: ReviewContent) -> str:
         cells += [f"{macs} ({label.removeprefix('MACs ')})", human_bytes(memory.parameter_bytes)]
         cells += [counted_at(component.compute)]
         cells += [_bytes(memory.activation_bytes_per_example), _bytes(memory.training_bytes)]
+        activations = component.compute.activation_count
+        cells += ["\u2014" if activations is None else human_count(activations)]
         notes = [note for note in (component.note, component.compute.note) if note]
         rows.append(([*cells, "; ".join(notes)], ""))
     columns = [
@@ -350,6 +359,7 @@ def _components(review: ReviewContent) -> str:
         "counted at",
         "activations per example",
         "training memory",
+        "activation count",
         "note",
     ]
     batch = "architecture's batch size" if review.entry is not None else "batch size given (batch_size=...)"
@@ -358,9 +368,10 @@ def _components(review: ReviewContent) -> str:
         'The component named "model" is the one trained; its training memory is estimated at the '
         f"{batch} (parameters, gradients, optimizer state and activations). MACs count every "
         "multiply-accumulate of matmuls, convolutions, attention products and recurrent steps "
-        "(FLOPs = 2 \u00d7 MACs).</p>"
+        "(FLOPs = 2 \u00d7 MACs); the activation count is their output elements per example, as fvcore and "
+        "timm count them.</p>"
     )
-    return note + html_table(columns, rows, numeric_columns={2, 3, 4, 5, 6, 8, 9}, code_columns={0})
+    return note + html_table(columns, rows, numeric_columns={2, 3, 4, 5, 6, 8, 9, 10}, code_columns={0})
 
 
 def _diff(review: ReviewContent) -> str | None:
@@ -410,16 +421,20 @@ def _foldable_layers(review: ReviewContent) -> str:
 def _layers(review: ReviewContent) -> str:
     parts = [
         '<p class="note">One row per traced layer call, also inside custom layers and nested models. '
-        "A row's MACs include the calls inside it.</p>"
+        "A row's MACs include the calls inside it; RF is its receptive field and effective stride "
+        "on a convolutional path (all: it mixes the whole input).</p>"
     ]
     for name, component in review.report.components.items():
         per_position = component.compute.per_position
+        fields = any(row.receptive_field is not None for row in component.layers)
         rows: list[tuple[Sequence[Cell], str]] = []
         for row in component.layers:
             macs = row.macs_per_position if per_position else row.macs
             cells = [row.path, row.layer_class, format_shape(row.input_shape), format_shape(row.output_shape)]
-            rows.append(([*cells, _n(row.params), "\u2014" if macs is None else _n(macs)], ""))
+            cells += [_n(row.params), "\u2014" if macs is None else _n(macs)]
+            rows.append(([*cells, *([receptive_field_cell(row.receptive_field)] if fields else [])], ""))
         columns = ["path", "class", "input", "output", "params", "MACs per position" if per_position else "MACs"]
+        columns += ["RF /stride"] if fields else []
         table = html_table(columns, rows, numeric_columns={4, 5}, code_columns={0, 2, 3})
         parts.append(_component_block(name, component, table, f"{len(rows):,} calls"))
     return "".join(parts)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kreg.catalogue import Catalogue
+from kreg.defaults import COUNTS
 from kreg.errors import KregUsageError
 from kreg.files import write_atomically
 from kreg.inspect_tools.report_types import Report
@@ -30,6 +31,7 @@ def inspect_subject(
     dtype: str | None = None,
     *,
     opened: OpenedSubject | None = None,
+    count: str = "macs",
 ) -> Report:
     """The ``kreg inspect`` report of a subject (all components, or one).
 
@@ -47,13 +49,17 @@ def inspect_subject(
             a what-if of its memory; None builds with the current policy.
         opened: OpenedSubject or None. The subject already built or loaded
             (a review draws it too); None opens it here.
+        count: str. ``"macs"`` (the default), or ``"all"``: every operation's
+            FLOPs too, by operation type (``compute.flops``, ``compute.by_op``).
 
     Raises:
-        KregUsageError: a bad component or input shape, or ``dtype`` for a file
-            or a model (or, before this, name, preset or hyperparameter).
+        KregUsageError: a bad component, input shape or count, or ``dtype`` for a
+            file or a model (or, before this, name, preset or hyperparameter).
         ArchitectureFailure: building or inspecting failed.
         KregError: the file could not be loaded.
     """
+    if count not in COUNTS:
+        raise KregUsageError(f"count must be one of {', '.join(COUNTS)}, not {count!r}")
     if dtype is not None and subject.entry is None:
         raise KregUsageError(
             "--dtype applies to a registered architecture: a saved or given model keeps the dtypes it was built with"
@@ -63,8 +69,8 @@ def inspect_subject(
             opened = open_subject(subject, catalogue, dtype)
         components = opened.select(component)
         if opened.built is not None:
-            return inspect_built(opened.built, components, input_shapes, batch_size)
-        return inspect_models(subject.name, {}, components, input_shapes, batch_size)
+            return inspect_built(opened.built, components, input_shapes, batch_size, count)
+        return inspect_models(subject.name, {}, components, input_shapes, batch_size, count)
 
 
 def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options: Any) -> Any:

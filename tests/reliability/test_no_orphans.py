@@ -82,6 +82,8 @@ def test_kill_9_of_kreg_check_leaves_no_process_even_a_setsid_daemon(faults, tmp
     assert _none_left_after(mark) == []
 
 
+# Slow: the kill -9 test above leaves the same daemon behind a harder ending.
+@pytest.mark.slow
 def test_a_check_that_ends_leaves_no_daemon_of_a_plugin(faults, tmp_path, mark):
     process = _start(faults, tmp_path, mark, "check", "fault-escape", "--json")
     assert process.wait(timeout=300) == 0, _stderr(tmp_path)

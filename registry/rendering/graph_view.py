@@ -278,7 +278,7 @@ def interactive_graph(drawings: GraphDrawings, component: ComponentReport, ids: 
     if not ids:  # Graphviz names its groups graph0, node1 ...: a second card would repeat them
         whole, folded = _SVG_ID.sub("", whole), None if folded is None else _SVG_ID.sub("", folded)
     shown = folded if folded is not None else whole
-    view = f'<div class="graph-view"{_id(ids, "graph-view")}{_height_limit(shown)}>{shown}</div>'
+    view = f'<div class="graph-view"{_id(ids, "graph-view")}{_height_limit(whole)}>{shown}</div>'
     minimap = '<canvas class="graph-minimap" title="the whole graph: click to go there"></canvas>'
     parts = [
         f'<div class="kreg-graph"{_id(ids, "graph-root")}>{tools}',

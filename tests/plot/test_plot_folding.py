@@ -106,3 +106,13 @@ def test_kreg_plot_folds_by_default_and_takes_no_fold_and_attributes(kreg_cli, t
     assert "block x" not in unfolded.read_text() and "stage2_block2_conv" in unfolded.read_text()
     result = kreg_cli("plot", str(saved), "--depth", "0", "-o", str(folded))
     assert result.exit_code == 2 and "--depth" in result.output
+
+
+def test_kreg_plot_depth_opens_what_lies_above_it(kreg_cli, tmp_path):
+    saved = tmp_path / "outer.keras"
+    _nested_model().save(saved)
+    shallow, deep = tmp_path / "shallow.dot", tmp_path / "deep.dot"
+    assert kreg_cli("plot", str(saved), "--depth", "1", "-o", str(shallow)).exit_code == 0
+    assert kreg_cli("plot", str(saved), "--depth", "2", "-o", str(deep)).exit_code == 0
+    assert "cluster" not in shallow.read_text() and "<b>inner</b>" in shallow.read_text()
+    assert "inner (Functional)" in deep.read_text() and "<b>inner_a</b>" in deep.read_text()

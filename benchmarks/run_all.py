@@ -7,7 +7,7 @@ PNG. Usage:
 
     .venv/bin/python benchmarks/run_all.py [--quick] [--only GROUP ...] [--merge] [--render]
 
-Groups: list, registry, diff, inspect, train, check, cluster.
+Groups: list, registry, diff, inspect, train, check, cluster, review.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ PLANS = {  # group: (module, full arguments, quick arguments)
     "train": ("bench_train", {"runs": 7}, {"runs": 3, "steps": 100}),
     "check": ("bench_check", {"runs": 1}, {"runs": 1}),
     "cluster": ("bench_cluster", {"runs": 3}, {"runs": 1, "steps": 100}),
+    "review": ("bench_review_page", {"runs": 3}, {"runs": 1}),
 }
 
 

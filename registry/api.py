@@ -121,6 +121,9 @@ def plot(
     expand_layers: bool = False,
     rankdir: str = "TB",
     dpi: int = 96,
+    fold: bool = True,
+    depth: int | None = None,
+    attributes: bool = False,
     preset: str | None = None,
     catalogue: Catalogue | None = None,
     **hyperparameters: Any,
@@ -134,6 +137,9 @@ def plot(
         expand_layers: bool. Open custom layers into their traced inner layers.
         rankdir: str. ``"TB"`` (top to bottom) or ``"LR"`` (left to right).
         dpi: int. Resolution of png output.
+        fold: bool. Draw repeated blocks as one "block x N" node (``--no-fold`` is False).
+        depth: int or None. Open nested models and custom layers down to this depth; deeper ones are one node.
+        attributes: bool. Show each layer's attributes on its node.
         preset: str or None. Start an architecture from one of its presets.
         catalogue: Catalogue or None. As for :func:`inspect`.
         **hyperparameters: Any. Values for the architecture's hyperparameters.
@@ -149,6 +155,7 @@ def plot(
     """
     from kreg.errors import KregUsageError
     from kreg.inspect_tools.graph import GraphOptions
+    from kreg.inspect_tools.graph_folding import FoldOptions
     from kreg.workflows.inspecting import plot_subject
     from kreg.workflows.reports import ModelGraph
     from kreg.workflows.subjects import resolve_subject
@@ -157,12 +164,19 @@ def plot(
         raise KregUsageError(f"rankdir must be 'TB' or 'LR', got {rankdir!r}")
     if not isinstance(dpi, int) or dpi < 1:
         raise KregUsageError(f"dpi must be a positive integer, got {dpi!r}")
+    if depth is not None and (not isinstance(depth, int) or depth < 1):
+        raise KregUsageError(f"depth must be a positive integer, got {depth!r}")
     found = catalogue or _installed_catalogue()
     subject = resolve_subject(found, model, preset=preset, values=hyperparameters)
+    opens = depth is not None and depth > 1  # as kreg plot --depth: open above the depth, close below
     options = GraphOptions(
-        expand_nested=expand_nested, expand_layers=expand_layers, rankdir=str(rankdir).upper(), dpi=dpi
+        expand_nested=expand_nested or opens,
+        expand_layers=expand_layers or opens,
+        rankdir=str(rankdir).upper(),
+        dpi=dpi,
     )
-    return ModelGraph(plot_subject(subject, found, component, options), subject.name, component)
+    view = FoldOptions(fold=fold, depth=depth, attributes=attributes)
+    return ModelGraph(plot_subject(subject, found, component, options, view), subject.name, component)
 
 
 def review(

@@ -168,6 +168,15 @@ def inspect_command(
     help="Top to bottom or left to right.",
 )
 @click.option("--dpi", type=click.IntRange(min=1), default=96, show_default=True, help="Resolution of png output.")
+@click.option("--attributes", is_flag=True, help="Show each layer's attributes on its node (3x3/2 same, 64, relu).")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Open nested models and custom layers down to N levels (1: the model's own layers); deeper ones are "
+    "closed into one node.",
+)
+@click.option("--no-fold", is_flag=True, help="Draw repeated blocks layer by layer, not as one 'block x N' node.")
 @set_option
 @preset_option
 @import_option
@@ -180,13 +189,20 @@ def plot_command(
     expand_layers: bool,
     rankdir: str,
     dpi: int,
+    attributes: bool,
+    depth: int | None,
+    no_fold: bool,
     assignments: tuple[str, ...],
     preset: str | None,
 ) -> None:
     """Draw an architecture's graph (or a saved model's) to a png, svg, pdf or dot file (by extension).
 
     Layers show their names and shapes, and model inputs and outputs their
-    names. A Model subclass without call() (VAE, GAN) is drawn as one cluster
+    names. Repeated blocks (ResNet's bottlenecks, a stack of transformer
+    blocks) are folded into one "block x N" node with their summed params and
+    MACs, as `kreg inspect` folds them (--no-fold draws every layer; folding,
+    --depth and --attributes read the inspection report, so they take as
+    long as `kreg inspect` more). A Model subclass without call() (VAE, GAN) is drawn as one cluster
     per sub-model. Needs pydot, and Graphviz's dot for png/svg/pdf. FILE.keras
     is a saved model, loaded as `kreg inspect FILE.keras` loads it.
     """
@@ -199,13 +215,18 @@ def plot_command(
     require_plot_tools(path)
     named, path = path, check_destination(path, "-o")  # absolute, before the plugins are imported
     from kreg.inspect_tools.graph import GraphOptions
+    from kreg.inspect_tools.graph_folding import FoldOptions
     from kreg.workflows.inspecting import plot_subject, write_graph
     from kreg.workflows.subjects import resolve_subject
 
     catalogue = get_session().catalogue
     subject = resolve_subject(catalogue, name, assignments, preset)
-    options = GraphOptions(expand_nested=expand_nested, expand_layers=expand_layers, rankdir=rankdir.upper(), dpi=dpi)
-    graph = plot_subject(subject, catalogue, component, options)
+    opens = depth is not None and depth > 1  # --depth N opens what lies above N and closes what lies below
+    options = GraphOptions(
+        expand_nested=expand_nested or opens, expand_layers=expand_layers or opens, rankdir=rankdir.upper(), dpi=dpi
+    )
+    view = FoldOptions(fold=not no_fold, depth=depth, attributes=attributes)
+    graph = plot_subject(subject, catalogue, component, options, view)
     write_graph(graph, path)
     click.echo(f"wrote {named}")
 

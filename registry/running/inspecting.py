@@ -210,20 +210,26 @@ def draw_graph(name: str, model: Any, options: Any, title: str) -> Any:
 
 
 @on_deep_stack
-def graph_svg(name: str, model: Any, title: str, expand_layers: bool = False) -> str:
-    """One model's graph, nested models expanded, as inline SVG (the review page's figure).
+def graph_svg(
+    name: str, model: Any, title: str, expand_layers: bool = False, component: Any = None
+) -> tuple[str, str | None]:
+    """One model's graph, nested models expanded, as inline SVG (the review page's figure), and folded.
 
     Args:
         name: str. The architecture (or file, or model) it belongs to, for failures.
         model: keras.Model. A component, built or loaded.
         title: str. The graph's label.
         expand_layers: bool. Also open custom layers into their traced inner layers.
+        component: ComponentReport or None. Its report: its repeated blocks are folded in a second drawing.
+
+    Returns:
+        tuple. The whole graph's SVG, and the folded graph's (None when nothing folds).
 
     Raises:
         KregError: pydot or Graphviz's ``dot`` is missing, or ``dot`` failed.
         ArchitectureFailure: drawing raised (phase ``plot``).
     """
-    from kreg.inspect_tools.review_figures import graph_svg as render_svg
+    from kreg.inspect_tools.review_figures import graph_svgs
 
     with in_phase(name, Phase.PLOT, passes=(KregError,)):
-        return render_svg(model, title, expand_layers=expand_layers)
+        return graph_svgs(model, title, expand_layers=expand_layers, component=component)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Catalogue
 from kreg.defaults import COUNTS
@@ -20,6 +20,9 @@ from kreg.inspect_tools.report_types import Report
 from kreg.running.inspecting import draw_graph, inspect_built, inspect_models
 from kreg.running.keras_runtime import dtype_policy
 from kreg.workflows.subjects import OpenedSubject, Subject, open_subject
+
+if TYPE_CHECKING:
+    from kreg.inspect_tools.graph_folding import FoldOptions
 
 
 def inspect_subject(
@@ -73,7 +76,9 @@ def inspect_subject(
         return inspect_models(subject.name, {}, components, input_shapes, batch_size, count)
 
 
-def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options: Any) -> Any:
+def plot_subject(
+    subject: Subject, catalogue: Catalogue, component: str, options: Any, view: FoldOptions | None = None
+) -> Any:
     """The pydot graph of one component of a subject, titled ``NAME (COMPONENT)``.
 
     Args:
@@ -81,6 +86,9 @@ def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options
         catalogue: Catalogue. Where a file's custom layers are looked for.
         component: str. The component to draw (``"model"`` for a file or a model).
         options: GraphOptions. Nesting, direction, resolution.
+        view: FoldOptions or None. Fold repeated blocks, close clusters below a depth, show attributes
+            (:mod:`kreg.inspect_tools.graph_folding`); these read the component's inspection report,
+            which is made only when one of them is asked for. None draws every layer as it is.
 
     Raises:
         KregUsageError: no such component.
@@ -89,7 +97,13 @@ def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options
     """
     opened = open_subject(subject, catalogue)
     model = opened.select(component)[component]
-    return draw_graph(subject.name, model, options, title=f"{subject.name} ({component})")
+    graph = draw_graph(subject.name, model, options, title=f"{subject.name} ({component})")
+    if view is None or not (view.fold or view.attributes or view.depth is not None):
+        return graph
+    from kreg.inspect_tools.graph_folding import reshape_graph
+
+    rows = inspect_subject(subject, catalogue, component, opened=opened).components[component]
+    return reshape_graph(graph, rows.layers, rows.repeats or (), view)
 
 
 def write_graph(graph: Any, path: str | Path) -> Path:

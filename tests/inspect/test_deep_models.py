@@ -46,7 +46,8 @@ def test_a_chain_of_10000_layers_is_inspected_with_exact_params_and_macs_and_plo
     depth = 10_000
     _assert_hand_count(_inspected(depth), depth)
     dot = tmp_path / "deep.dot"
-    result = run_kreg("plot", "deep-chain", "--set", f"depth={depth}", "-o", str(dot), catalogue=deep_chain_catalogue())
+    args = ["plot", "deep-chain", "--set", f"depth={depth}", "--no-fold", "-o", str(dot)]  # every layer drawn
+    result = run_kreg(*args, catalogue=deep_chain_catalogue())
     assert result.exit_code == 0, result.output
     text = dot.read_text()
     assert text.count("</b> (Dense)") == depth

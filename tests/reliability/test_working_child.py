@@ -10,7 +10,9 @@ memory cgroup can be made) the kernel's own out-of-memory killer sends it.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pty
 import re
 import signal
 import subprocess
@@ -87,3 +89,41 @@ def test_the_out_of_memory_killer_is_named_in_one_line(faults, tmp_path):
         r"out of memory \(the kernel's out-of-memory killer ran meanwhile; its memory peaked at [\d.]+ [MG]iB\)",
         result.stderr.strip().splitlines()[-1],
     ), result.stderr
+
+
+def _read_until_closed(master: int) -> str:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: every process holding the terminal has ended
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode(errors="replace")
+
+
+# Slow (12 s): the default suite interrupts the working child off a terminal (test_saving, test_check_isolation).
+@pytest.mark.slow
+def test_ctrl_c_on_a_terminal_reaches_the_working_child_once(faults, tmp_path):
+    # On a terminal the child shares kreg's process group and the terminal's SIGINT reaches both: were it relayed as
+    # well, training would take it for a second Ctrl-C and stop at once instead of after the step under way.
+    environment = faults._environment({"FAULT_MARK_DIR": str(tmp_path)})
+    command = [str(faults.python), "-m", "kreg", "train", "fault-slow-train", "--steps", "1000"]
+    pid, master = pty.fork()  # the child leads a session whose controlling terminal is this pty
+    if pid == 0:
+        os.execve(command[0], command, environment)
+    try:
+        wait_for(lambda: (tmp_path / "training").exists(), what="training starting")
+        os.write(master, b"\x03")  # Ctrl-C, as typed: the terminal sends SIGINT to its foreground process group
+        output = _read_until_closed(master)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.close(master)
+    assert os.waitstatus_to_exitcode(status) == 130, output
+    assert "kreg: stopping after this step" in output, output
+    step = re.search(r"kreg: error: interrupted at step (\d+) of 1000", output)  # a second SIGINT: "interrupted"
+    assert step and f"fault-slow-train: {step[1]} steps" in output, output

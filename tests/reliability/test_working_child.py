@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from kreg.cli.working_child import killed_message
 from tests.support.processes import alive, wait_for
 
 
@@ -47,6 +48,24 @@ def test_sigkill_of_the_working_child_is_one_line_naming_the_command_and_exit_1(
     ), stderr
     assert stdout == ""
     wait_for(lambda: not alive(helper), timeout=5, what="the builder's helper process ending")
+
+
+def test_out_of_memory_is_said_outright_only_when_the_kernels_killer_ran():
+    line = killed_message(["inspect", "mlp"], -signal.SIGKILL, 3 << 30, oom_killer_ran=True)
+    assert line == (
+        "the process running 'kreg inspect mlp' was killed by SIGKILL: out of memory "
+        "(the kernel's out-of-memory killer ran meanwhile; its memory peaked at 3.0 GiB)"
+    )
+    line = killed_message(["inspect", "mlp"], -signal.SIGKILL, 3 << 30, oom_killer_ran=False)
+    assert (
+        line
+        == "the process running 'kreg inspect mlp' was killed by SIGKILL (out of memory? its memory peaked at 3.0 GiB)"
+    )
+    line = killed_message(["inspect", "x" * 100], -signal.SIGSEGV, 0, oom_killer_ran=False)
+    assert (
+        line.endswith("xxx...' was killed by SIGSEGV (a crash in native code)")
+        and "kreg inspect " + "x" * 64 + "..." in line
+    )
 
 
 def _memory_cgroup(limit: int) -> Path | None:

@@ -7,7 +7,7 @@ PNG. Usage:
 
     .venv/bin/python benchmarks/run_all.py [--quick] [--only GROUP ...] [--merge] [--render]
 
-Groups: list, registry, diff, inspect, train, check, cluster; and scale, run
+Groups: list, registry, diff, inspect, train, check, cluster, review; and scale, run
 only when named (`make bench-scale`: `--only scale registry --merge`).
 """
 
@@ -36,6 +36,7 @@ PLANS = {  # group: (module, full arguments, quick arguments)
     "check": ("bench_check", {"runs": 1}, {"runs": 1}),
     "cluster": ("bench_cluster", {"runs": 3}, {"runs": 1, "steps": 100}),
     "scale": ("bench_scale", {"runs": 1}, {"runs": 1, "depths": (100, 1_000)}),
+    "review": ("bench_review_page", {"runs": 3}, {"runs": 1}),
 }
 SEPARATE = ("scale",)
 """Groups only run when named (`make bench-scale`): the scale group's 10,000-layer sides take most of an hour."""

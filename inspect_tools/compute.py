@@ -27,6 +27,7 @@ from typing import Any
 
 from kreg.inspect_tools.activations import output_elements
 from kreg.inspect_tools.bounds import LOWER, UPPER, grows_with_batch, loop_count, trip_count
+from kreg.inspect_tools.flops import op_flops
 from kreg.inspect_tools.keras_compat import CALL_TYPES, IF_TYPES, WHILE_TYPES, branch_graphs, called_graph, loop_body
 from kreg.inspect_tools.op_costs import FORMULAS, op_macs, per_example
 from kreg.inspect_tools.op_owners import UNCOUNTED
@@ -64,6 +65,9 @@ class TraceCompute:
             branch, a loop counted at its ``maximum_iterations``), ``"lower"``
             (a loop counted once, operations sized only at run time); empty
             when it is exact (:mod:`kreg.inspect_tools.bounds`).
+        flops_by_op: dict[str, int]. FLOPs per example by operation type,
+            products and element-wise operations (:mod:`kreg.inspect_tools.flops`),
+            walked as the MACs are (loop bodies once per iteration, the costlier branch).
     """
 
     self_macs: list[int]
@@ -74,6 +78,7 @@ class TraceCompute:
     bounds: set[str] = field(default_factory=set)
     uncounted: dict[tuple[str, str], int] = field(default_factory=dict)
     activation_count: int = 0
+    flops_by_op: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -95,8 +100,10 @@ class _Tally:
     skipped: Counter[tuple[str, int]] = field(default_factory=Counter)
     activations: int = 0
     batch_grown: Counter[int] = field(default_factory=Counter)
+    flops: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: _Tally) -> None:
+        self.flops.update(other.flops)
         self.batch_grown.update(other.batch_grown)
         self.activations += other.activations
         self.skipped.update(other.skipped)
@@ -135,8 +142,9 @@ def count_macs(trace: Trace) -> TraceCompute:
     notes = _notes(tally) + _batch_notes(tally.batch_grown, [call.path for call in trace.calls])
     uncounted = uncounted_by_path(tally.skipped, [call.path for call in trace.calls])
     activation_count = per_example(tally.activations, trace.batch)
+    flops_by_op = {kind: flops for kind, flops in tally.flops.most_common() if flops}
     return TraceCompute(
-        self_macs, total_macs, dict(by_class), tally.repeats, notes, bounds, uncounted, activation_count
+        self_macs, total_macs, dict(by_class), tally.repeats, notes, bounds, uncounted, activation_count, flops_by_op
     )
 
 
@@ -157,11 +165,12 @@ def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
         made_by = 0 if made_by is None else made_by
         if made_by == UNCOUNTED:
             continue
-        if kind not in FORMULAS and kind not in NESTING_TYPES:
-            tally.skipped[kind, made_by] += repeats
-            continue
         if kind in NESTING_TYPES:
             tally.add(_count_nested(trace, op, repeats, made_by))
+            continue
+        tally.flops[kind] += per_example(op_flops(op), trace.batch) * repeats  # per op: weight-only ones stay whole
+        if kind not in FORMULAS:
+            tally.skipped[kind, made_by] += repeats
             continue
         macs = op_macs(op)
         if macs is None:

@@ -177,6 +177,7 @@ class ComputeSummary:
     uncounted: Counter[tuple[str, str]] = field(default_factory=Counter)
     activation_count: int = 0
     no_rate: bool = False
+    flops_by_op: Counter[str] = field(default_factory=Counter)
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
@@ -200,6 +201,7 @@ class ComputeSummary:
             self.backward_macs += traced.backward.total
         self.bounds |= traced.compute.bounds
         self.activation_count += traced.compute.activation_count
+        self.flops_by_op.update(traced.compute.flops_by_op)
         for (kind, path), runs in traced.compute.uncounted.items():
             self.uncounted[kind, _joined(prefix, path)] += runs
 
@@ -220,6 +222,7 @@ class ComputeSummary:
         self.uncounted.update(other.uncounted)
         self.activation_count += other.activation_count
         self.no_rate = self.no_rate or other.no_rate
+        self.flops_by_op.update(other.flops_by_op)
 
     @property
     def known(self) -> bool:
@@ -232,11 +235,16 @@ class ComputeSummary:
         return self.backward_macs if self.known and self.backward_counted else None
 
 
-def compute_report(summary: ComputeSummary) -> ComputeReport:
+def compute_report(summary: ComputeSummary, count: str = "macs") -> ComputeReport:
     """The component's ``compute``, with a ``note`` when something was not counted.
 
     The note is the compute's own, apart from the component's ``note`` (which
     says why a model could not be traced at all).
+
+    Args:
+        summary: ComputeSummary. The component's traced models, added up.
+        count: str. ``"macs"``; ``"all"`` adds the FLOPs of every operation
+            (``flops``, ``by_op``: :mod:`kreg.inspect_tools.flops`).
     """
     counted = summary.counted and summary.models > 0
     rate = counted and not summary.complete and not summary.no_rate
@@ -253,6 +261,8 @@ def compute_report(summary: ComputeSummary) -> ComputeReport:
         bounds=combined(summary.bounds),
         uncounted=tuple(UncountedOp(kind, runs, path) for (kind, path), runs in summary.uncounted.items()),
         activation_count=summary.activation_count if summary.known else None,
+        count=count,
+        by_op=dict(summary.flops_by_op.most_common()) if count == "all" and summary.known else None,
     )
 
 

@@ -20,6 +20,8 @@ INPUT_COLOUR = "#d5ecd4"
 OUTPUT_COLOUR = "#f6dfc8"
 CUSTOM_COLOUR = "#eadcf2"
 OPERATION_COLOUR = "#eeeeee"
+BLOCK_COLOUR = "#f3e6b3"
+"""The name row of a folded block ("block x N")."""
 
 
 def layer_label(
@@ -42,6 +44,32 @@ def layer_label(
     rows += [_cell(f"{_text(format_shape(i))} {ARROW} {_text(format_shape(o))}") for i, o in shapes]
     rows += [_cell(f"<i>{_text(note)}</i>") for note in notes]
     return _table(rows)
+
+
+def block_node_label(label: str, count: int, shapes: tuple[Any, Any], figures: str) -> str:
+    """The label of a folded block: ``conv2_block1..3 (block x 3)`` over its input and output shapes and figures.
+
+    Args:
+        label: str. The block's label (``conv2_block1..3``).
+        count: int. How many blocks it folds.
+        shapes: tuple. The input shape of its first call and the output shape of its last.
+        figures: str. Its summed params and MACs, as text.
+    """
+    return layer_label(label, f"block x {count}", [shapes], [figures], BLOCK_COLOUR)
+
+
+_NAME = re.compile(r"<td[^>]*><b>(.*?)</b> \(")
+
+
+def label_name(label: str | None) -> str | None:
+    """The layer (or block) name a node's label shows in bold before its class; None for inputs and outputs."""
+    match = _NAME.search(label or "")
+    return None if match is None else html.unescape(match.group(1))
+
+
+def with_line(label: str, text: str) -> str:
+    """A node's label with one more line (in italics) at its foot, e.g. its attributes."""
+    return label.removesuffix("</table>>") + _cell(f"<i>{_text(text)}</i>") + "</table>>"
 
 
 def io_label(kind: str, name: str, shape: Any) -> str:

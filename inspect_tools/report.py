@@ -49,6 +49,7 @@ def architecture_report(
     hyperparameters: Mapping[str, JsonValue],
     components: Mapping[str, KerasModel],
     shapes: ShapePlan | None = None,
+    count: str = "macs",
 ) -> Report:
     """The ``kreg inspect`` report (``to_json()`` is the ``kreg inspect --json`` object).
 
@@ -59,6 +60,8 @@ def architecture_report(
             name; ``"model"`` (the trained one) first when present.
         shapes: ShapePlan or None. Where unknown input sizes come from; None
             counts them per position and leaves training memory out.
+        count: str. ``"macs"``, or ``"all"`` for every operation's FLOPs too
+            (:func:`~kreg.inspect_tools.compute_report.compute_report`).
 
     Returns:
         Report. For each component its class, params, layers,
@@ -68,11 +71,16 @@ def architecture_report(
     return Report(
         architecture=name,
         hyperparameters=dict(hyperparameters),
-        components={key: component_report(model, shapes, trained=key == "model") for key, model in components.items()},
+        components={
+            key: component_report(model, shapes, trained=key == "model", count=count)
+            for key, model in components.items()
+        },
     )
 
 
-def component_report(model: KerasModel, shapes: ShapePlan | None = None, trained: bool = False) -> ComponentReport:
+def component_report(
+    model: KerasModel, shapes: ShapePlan | None = None, trained: bool = False, count: str = "macs"
+) -> ComponentReport:
     """The report of one model: class, params, layers, Dense calls, compute, memory.
 
     A subclassed model whose input shapes are unknown cannot be traced; it gets
@@ -83,12 +91,13 @@ def component_report(model: KerasModel, shapes: ShapePlan | None = None, trained
         shapes: ShapePlan or None. Where unknown input sizes come from.
         trained: bool. True for the component that is trained (fed by the data
             adapter; its training memory is estimated).
+        count: str. ``"macs"``, or ``"all"`` for every operation's FLOPs too.
     """
     shapes = shapes or ShapePlan()
     collected = _Collected(shapes)
     compute = collected.add(model, "", trained)
     batch = shapes.batch_size if trained else None
-    params, counted = count_params(model), compute_report(compute)
+    params, counted = count_params(model), compute_report(compute, count)
     rows = with_shares(collected.layers, params.total, counted)
     return ComponentReport(
         model_class=type(model).__name__,

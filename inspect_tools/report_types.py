@@ -235,6 +235,12 @@ class ComputeReport:
         activation_count: int or None. Output elements per example of the
             convolutions and matrix products, as fvcore and timm count
             activations; None when a size was unknown or nothing was counted.
+        count: str. What was asked for: ``"macs"``, or ``"all"`` (``kreg inspect
+            --count all``), which writes ``flops`` and ``by_op`` to the JSON.
+        by_op: Mapping[str, int] or None. With ``count="all"``, FLOPs per
+            example by TensorFlow operation type, largest first (products at
+            2 x MACs, element-wise operations by :mod:`kreg.inspect_tools.flops`);
+            None otherwise, or when a size was unknown.
     """
 
     macs: int | None
@@ -249,6 +255,13 @@ class ComputeReport:
     bounds: str | None = None
     uncounted: tuple[UncountedOp, ...] = ()
     activation_count: int | None = None
+    count: str = "macs"
+    by_op: Mapping[str, int] | None = None
+
+    @property
+    def flops(self) -> int | None:
+        """FLOPs per example of every operation counted in :attr:`by_op`; None without it."""
+        return None if self.by_op is None else sum(self.by_op.values())
 
     @property
     def per_position(self) -> bool:
@@ -272,6 +285,9 @@ class ComputeReport:
         record["bounds"] = self.bounds
         record["uncounted"] = [entry.to_json() for entry in self.uncounted]
         record["activation_count"] = self.activation_count
+        if self.count == "all":
+            record["flops"] = self.flops
+            record["by_op"] = None if self.by_op is None else dict(self.by_op)
         return record
 
 

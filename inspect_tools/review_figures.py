@@ -13,6 +13,7 @@ import re
 from collections import Counter
 
 from kreg.inspect_tools.keras_types import KerasModel
+from kreg.inspect_tools.report_types import ComponentReport
 
 _PROLOG = re.compile(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--.*?-->|<metadata>.*?</metadata>", re.DOTALL)
 _SVG_TAG = re.compile(r"<svg\b")
@@ -109,9 +110,37 @@ def graph_svg(model: KerasModel, title: str, expand_layers: bool = False) -> str
     Raises:
         KregError: pydot or Graphviz's ``dot`` is missing, or ``dot`` failed.
     """
+    return graph_svgs(model, title, expand_layers)[0]
+
+
+def graph_svgs(
+    model: KerasModel, title: str, expand_layers: bool = False, component: ComponentReport | None = None
+) -> tuple[str, str | None]:
+    """A model's graph as inline SVG, every layer drawn, and again with its repeated blocks folded.
+
+    Args:
+        model: keras.Model. The component to draw.
+        title: str. Shown at the top of the graph.
+        expand_layers: bool. Also open custom layers into their traced inner layers.
+        component: ComponentReport or None. The component's report, whose ``repeats`` say what to fold
+            (:mod:`kreg.inspect_tools.graph_folding`).
+
+    Returns:
+        tuple. The whole graph, and the folded one (None when nothing folds).
+
+    Raises:
+        KregError: pydot or Graphviz's ``dot`` is missing, or ``dot`` failed.
+    """
     from kreg.inspect_tools.graph import GraphOptions, model_graph
+    from kreg.inspect_tools.graph_folding import fold_block
     from kreg.inspect_tools.plotting import render_graph, require_plot_tools
 
     require_plot_tools("graph.svg")
     graph = model_graph(model, GraphOptions(expand_nested=True, expand_layers=expand_layers), title=title)
-    return inline_svg(render_graph(graph, "svg").decode("utf-8"), "graph")
+    whole = inline_svg(render_graph(graph, "svg").decode("utf-8"), "graph")
+    if component is None or not component.repeats:
+        return whole, None
+    folded = [fold_block(graph, component.layers, block) for block in component.repeats]
+    if not any(folded):
+        return whole, None
+    return whole, inline_svg(render_graph(graph, "svg").decode("utf-8"), "graph")

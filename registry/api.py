@@ -47,6 +47,7 @@ def inspect(
     batch_size: int | None = None,
     preset: str | None = None,
     catalogue: Catalogue | None = None,
+    count: str = "macs",
     **hyperparameters: Any,
 ) -> InspectionReport:
     """Inspect a model: parameters, MACs, memory, every layer call and every Dense call.
@@ -78,6 +79,9 @@ def inspect(
         preset: str or None. Start an architecture from one of its presets.
         catalogue: Catalogue or None. Where names and a file's custom layers
             are looked up; None loads the installed plugins (once per process).
+        count: str. ``"macs"`` (the default); ``"all"`` also counts the FLOPs of
+            every operation, element-wise ones included, by operation type
+            (``compute.flops``, ``compute.by_op``), as ``kreg inspect --count all``.
         **hyperparameters: Any. Values for the architecture's hyperparameters,
             as Python values (``kreg.inspect("transformer", num_heads=4)``).
 
@@ -88,7 +92,7 @@ def inspect(
     Raises:
         KregUsageError: an unknown architecture, preset, hyperparameter or
             component; hyperparameters given for a model or a file; a bad input
-            shape; a file that does not exist.
+            shape or count; a file that does not exist.
         ArchitectureFailure: the builder or a layer failed while tracing.
         KregError: the file could not be loaded.
 
@@ -104,7 +108,7 @@ def inspect(
 
     found = catalogue or _installed_catalogue()
     subject = resolve_subject(found, model, preset=preset, values=hyperparameters)
-    report = inspect_subject(subject, found, component, input_shapes, batch_size)
+    report = inspect_subject(subject, found, component, input_shapes, batch_size, count=count)
     return InspectionReport(report, subject)
 
 
@@ -117,6 +121,9 @@ def plot(
     expand_layers: bool = False,
     rankdir: str = "TB",
     dpi: int = 96,
+    fold: bool = True,
+    depth: int | None = None,
+    attributes: bool = False,
     preset: str | None = None,
     catalogue: Catalogue | None = None,
     **hyperparameters: Any,
@@ -130,6 +137,9 @@ def plot(
         expand_layers: bool. Open custom layers into their traced inner layers.
         rankdir: str. ``"TB"`` (top to bottom) or ``"LR"`` (left to right).
         dpi: int. Resolution of png output.
+        fold: bool. Draw repeated blocks as one "block x N" node (``--no-fold`` is False).
+        depth: int or None. Open nested models and custom layers down to this depth; deeper ones are one node.
+        attributes: bool. Show each layer's attributes on its node.
         preset: str or None. Start an architecture from one of its presets.
         catalogue: Catalogue or None. As for :func:`inspect`.
         **hyperparameters: Any. Values for the architecture's hyperparameters.
@@ -145,6 +155,7 @@ def plot(
     """
     from kreg.errors import KregUsageError
     from kreg.inspect_tools.graph import GraphOptions
+    from kreg.inspect_tools.graph_folding import FoldOptions
     from kreg.workflows.inspecting import plot_subject
     from kreg.workflows.reports import ModelGraph
     from kreg.workflows.subjects import resolve_subject
@@ -153,12 +164,19 @@ def plot(
         raise KregUsageError(f"rankdir must be 'TB' or 'LR', got {rankdir!r}")
     if not isinstance(dpi, int) or dpi < 1:
         raise KregUsageError(f"dpi must be a positive integer, got {dpi!r}")
+    if depth is not None and (not isinstance(depth, int) or depth < 1):
+        raise KregUsageError(f"depth must be a positive integer, got {depth!r}")
     found = catalogue or _installed_catalogue()
     subject = resolve_subject(found, model, preset=preset, values=hyperparameters)
+    opens = depth is not None and depth > 1  # as kreg plot --depth: open above the depth, close below
     options = GraphOptions(
-        expand_nested=expand_nested, expand_layers=expand_layers, rankdir=str(rankdir).upper(), dpi=dpi
+        expand_nested=expand_nested or opens,
+        expand_layers=expand_layers or opens,
+        rankdir=str(rankdir).upper(),
+        dpi=dpi,
     )
-    return ModelGraph(plot_subject(subject, found, component, options), subject.name, component)
+    view = FoldOptions(fold=fold, depth=depth, attributes=attributes)
+    return ModelGraph(plot_subject(subject, found, component, options, view), subject.name, component)
 
 
 def review(

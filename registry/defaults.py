@@ -36,3 +36,6 @@ what TensorFlow's step counters hold."""
 
 DTYPE_POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 """The Keras dtype policies ``kreg inspect --dtype`` and ``kreg bench --dtype`` build with."""
+
+COUNTS = ("macs", "all")
+"""What ``kreg inspect --count`` counts: multiply-accumulates (the default), or also every operation's FLOPs."""

@@ -6,10 +6,13 @@ its parent. Such a process is re-parented to the nearest *subreaper* above it
 (``prctl(PR_SET_CHILD_SUBREAPER)``), or to init when there is none. kreg makes
 itself a subreaper while it owns the process (:func:`owning_descendants`), so
 that every process started below it stays below it, and kills them all when
-it ends, however it ends short of SIGKILL; ``kreg check``'s fork server does
-the same for its children when kreg dies, SIGKILL included
-(:mod:`kreg.running.worker_preload`). Elsewhere than Linux these do nothing.
-Importing this module imports neither TensorFlow nor Keras.
+it ends, however it ends short of SIGKILL. For SIGKILL, the process that runs
+plugin code is below the one a user can kill: the ``kreg`` command's working
+child (:mod:`kreg.cli.working_child`) ends everything below it when the
+``kreg`` process dies (:func:`end_with_parent`), and ``kreg check``'s fork
+server does the same for its children (:mod:`kreg.running.worker_preload`).
+Elsewhere than Linux these do nothing. Importing this module imports neither
+TensorFlow nor Keras.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 
@@ -102,3 +106,33 @@ def owning_descendants() -> Iterator[None]:
         yield
     finally:
         kill_descendants(spare=spared)
+
+
+ENDED_WITH_PARENT = 128 + signal.SIGKILL
+"""The exit status of a process :func:`end_with_parent` ended (no one reads it: its parent is dead)."""
+
+
+def end_with_parent(lifeline: int) -> None:
+    """Make this process a subreaper that, once its parent has died (SIGKILL included), kills every process below it
+    and exits.
+
+    ``lifeline`` is the read end of a pipe whose only write end the parent
+    holds: the kernel closes that end when the parent dies, however it dies,
+    and the read here sees the end of the pipe. A thread waits for it, so that
+    the clean-up does not wait for the main thread (which may be deep in
+    native code, where a Python signal handler would not run); nor can the
+    parent die unseen before the thread starts, as a ``PR_SET_PDEATHSIG``
+    asked for too late would.
+    """
+    become_subreaper()
+
+    def wait_for_the_parent() -> None:
+        try:
+            while os.read(lifeline, 1):  # the parent never writes: only the end of the pipe returns
+                pass
+        except OSError:  # the descriptor was closed under us (plugin code): the parent can no longer be watched
+            return
+        kill_descendants()
+        os._exit(ENDED_WITH_PARENT)
+
+    threading.Thread(target=wait_for_the_parent, name="kreg-lifeline", daemon=True).start()

@@ -242,15 +242,18 @@ MIN_BLOCK_WIDTH = 4
 """Narrower consoles leave blocks to rich (whose padding then behaves differently)."""
 
 
-def draw_table(out: Any, columns: Sequence[LaidColumn], rows: Sequence[Sequence[str]]) -> None:
+def draw_table(
+    out: Any, columns: Sequence[LaidColumn], rows: Sequence[Sequence[str]], width: int | None = None
+) -> None:
     """Print the table on the rich console ``out`` as rich's ``Table(header_style="bold")`` would.
 
     The header goes through rich, which makes it bold on a terminal; the
     body, plain text, is written to the console's file in one piece.
+    ``width`` lays the columns out for a narrower table than the console.
     """
     from rich import box
 
-    widths = column_widths(columns, rows, out.width)
+    widths = column_widths(columns, rows, width or out.width)
     frame = box.HEAVY_HEAD.substitute(out.options, safe=out.safe_box)
     header: list[tuple[str, list[tuple[int, int, str]]]] = [(frame.get_top(widths), [])]
     for line in zip(*row_lines([column.header for column in columns], columns, widths, bottom=True)):

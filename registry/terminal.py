@@ -112,7 +112,7 @@ def print_table(
         # Printed above the table rather than as its title, which rich wraps to the table's width.
         out.print(escape(printable(title, one_line=True)), style="bold")
     minimum = [_min_width(spec, [row[i] for row in cells]) for i, spec in enumerate(specs)]
-    keep = _fitting_columns(specs, minimum, out.width)
+    keep = _fitting_columns(specs, minimum, out.width, cells)
     if keep is None:
         _print_blocks(out, specs, cells)
         return
@@ -127,18 +127,52 @@ def _column(spec: str | Column, index: int) -> Column:
     return Column(spec, wrap=index != 0)
 
 
-def _fitting_columns(specs: list[Column], minimum: list[int], width: int) -> list[int] | None:
+def _fitting_columns(
+    specs: list[Column], minimum: list[int], width: int, cells: list[list[str]] | None = None
+) -> list[int] | None:
     """Indices of the columns to show so that no word is split, or None when even the required ones do not fit.
 
-    ``minimum`` is each column's narrowest text (:func:`_min_width`).
+    ``minimum`` is each column's narrowest text (:func:`_min_width`). With ``cells`` (simple text), an
+    optional column is also dropped where rich's layout would draw the table wider than ``width``: it
+    shrinks the widest columns first, then gives each column its minimum back, which can overflow (the
+    console then cuts the table's right edge off).
     """
     shown = list(range(len(specs)))
     optional = [i for i in reversed(shown) if specs[i].optional]
-    while sum(minimum[i] + _CELL_PADDING for i in shown) + 1 > width:
+    while sum(minimum[i] + _CELL_PADDING for i in shown) + 1 > width or (
+        optional and cells is not None and _laid_width(specs, minimum, cells, shown, width) > width
+    ):
         if not optional:
             return None
         shown.remove(optional.pop(0))
     return shown
+
+
+def _laid_width(specs: list[Column], minimum: list[int], cells: list[list[str]], shown: list[int], width: int) -> int:
+    """How wide the table of the ``shown`` columns is drawn at best (borders included); 0 when not simple text."""
+    kept = [[row[i] for i in shown] for row in cells]
+    if not _all_simple([specs[i] for i in shown], kept):
+        return 0
+    return _layout([specs[i] for i in shown], [minimum[i] for i in shown], kept, width)[1]
+
+
+def _layout(specs: list[Column], minimum: list[int], rows: list[list[str]], width: int) -> tuple[int, int]:
+    """``(target, drawn)``: the width to lay the table out for, and how wide it is then drawn.
+
+    rich's layout gives each column its minimum back after shrinking them, which can overshoot the console
+    (rich then crops the right edge): the table is laid out for a narrower width until it fits.
+    """
+    from kreg.table_layout import LaidColumn, column_widths
+
+    columns = [LaidColumn(s.header, s.wrap, s.numeric, least) for s, least in zip(specs, minimum)]
+    target = width
+    drawn = sum(column_widths(columns, rows, target)) + len(columns) + 1
+    for _ in range(8):
+        if drawn <= width or target - (drawn - width) < 1:
+            break
+        target -= drawn - width
+        drawn = sum(column_widths(columns, rows, target)) + len(columns) + 1
+    return target, drawn
 
 
 def _min_width(spec: Column, values: list[str]) -> int:
@@ -179,7 +213,7 @@ def _print_rich_table(out: Any, specs: list[Column], rows: list[list[str]], mini
     for row in rows:
         # Cells are data, not markup: "list[int]" must not be read as a style tag.
         table.add_row(*(escape(cell) for cell in row))
-    out.print(table)
+    out.print(table, width=_layout(specs, minimum, rows, out.width)[0])
 
 
 def _all_simple(specs: list[Column], rows: list[list[str]]) -> bool:
@@ -193,7 +227,8 @@ def _draw_table(out: Any, specs: list[Column], rows: list[list[str]], minimum: l
     """The table :func:`_print_rich_table` draws, drawn by :mod:`kreg.table_layout` (cells of one-cell characters)."""
     from kreg.table_layout import LaidColumn, draw_table
 
-    draw_table(out, [LaidColumn(s.header, s.wrap, s.numeric, width) for s, width in zip(specs, minimum)], rows)
+    columns = [LaidColumn(s.header, s.wrap, s.numeric, width) for s, width in zip(specs, minimum)]
+    draw_table(out, columns, rows, _layout(specs, minimum, rows, out.width)[0])
 
 
 def _print_blocks(out: Any, specs: list[Column], rows: list[list[str]]) -> None:

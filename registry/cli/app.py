@@ -13,6 +13,7 @@ import click
 from kreg import __version__
 from kreg.cli.options import plugin_options
 from kreg.cli.session import get_session
+from kreg.cli.working_child import run_in_working_child, runs_in_working_child
 from kreg.descendants import owning_descendants
 from kreg.errors import KregError, KregUsageError, describe_exception
 from kreg.processes import Interrupted, interrupts_counted
@@ -45,15 +46,21 @@ class KregGroup(click.Group):
     traceback.
     """
 
+    owns_the_process = False
+    """Whether this run is the ``kreg`` command's own process (not click's test runner in a test's process)."""
+
     def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
         """Run kreg; a closed stdout or stderr (``kreg list >&-``) discards output instead of failing.
 
         Called without arguments (the ``kreg`` command, ``python -m kreg``), the
         process is kreg's: every process plugin code started below it ends with
-        it (:func:`kreg.descendants.owning_descendants`). Called with arguments
-        (click's test runner, in a test's process), the process is not.
+        it (:func:`kreg.descendants.owning_descendants`), and commands that run
+        plugin code run in a working child it watches (:mod:`kreg.cli.working_child`).
+        Called with arguments (click's test runner, in a test's process), the
+        process is not.
         """
         _reopen_closed_standard_streams()
+        self.owns_the_process = args is None and kwargs.get("standalone_mode", True)
         owning = owning_descendants() if args is None else contextlib.nullcontext()
         with owning, interrupts_counted():  # a plugin's own KeyboardInterrupt is then told from the user's Ctrl-C
             return super().main(args, *rest, **kwargs)
@@ -119,3 +126,7 @@ def main() -> None:
     shows them without importing TensorFlow. Exit status: 0 success, 1 a check,
     build or training failed, 2 a usage error.
     """
+    context = click.get_current_context()
+    group = context.command
+    if isinstance(group, KregGroup) and group.owns_the_process and runs_in_working_child(context.invoked_subcommand):
+        run_in_working_child(sys.argv[1:])  # returns in the child, which runs the command; the kreg process waits

@@ -21,7 +21,7 @@ from kreg.cli.options import (
     set_option,
 )
 from kreg.cli.session import emit_json, get_session
-from kreg.defaults import DTYPE_POLICIES
+from kreg.defaults import COUNTS, DTYPE_POLICIES
 
 
 @click.command("inspect")
@@ -56,6 +56,16 @@ from kreg.defaults import DTYPE_POLICIES
     "--top", type=click.IntRange(min=1), metavar="K", help="Show only the K costliest calls (by --sort, else MACs)."
 )
 @click.option("--no-fold", is_flag=True, help="Show repeated blocks row by row, not as 'block x N' (no JSON repeats).")
+@click.option(
+    "--count",
+    type=click.Choice(COUNTS),
+    default="macs",
+    show_default=True,
+    help=(
+        "all: also the FLOPs of every operation (element-wise, normalisation, activation, pooling, softmax; "
+        "products at 2 x MACs), by operation type (JSON compute.flops, compute.by_op)."
+    ),
+)
 @json_option
 @import_option
 @plugin_options
@@ -71,6 +81,7 @@ def inspect_command(
     sort_by: str | None,
     top: int | None,
     no_fold: bool,
+    count: str,
     as_json: bool,
 ) -> None:
     """Build an architecture (or load a saved model) and report its parameters, compute, memory and layers.
@@ -91,6 +102,11 @@ def inspect_command(
     --no-fold shows them row by row. --depth, --sort and --top choose the
     rows shown; the component's totals never change.
 
+    --count all adds FLOPs: every operation's, by TensorFlow operation type
+    (2 x MACs for the products; bias adds, activations, normalisation,
+    pooling, softmax and reductions by the formulas on the "What kreg
+    counts" page), for comparison with tf.profiler, fvcore and ptflops.
+
     Input sizes a model leaves unknown (a sequence length) are taken from
     --input-shape, else from the architecture's data adapter (its synthetic
     batches); otherwise MACs are reported per unknown position. The docs page
@@ -106,6 +122,7 @@ def inspect_command(
     Examples:
       kreg inspect resnet50
       kreg inspect resnet50 --sort macs --top 10
+      kreg inspect resnet50 --count all --json
       kreg inspect transformer --depth 1
       kreg inspect transformer --set num_heads=4 --json
       kreg inspect mlp.keras --batch-size 64
@@ -122,7 +139,7 @@ def inspect_command(
     catalogue = get_session().catalogue
     subject = resolve_subject(catalogue, name, assignments, preset)
     pinned = parse_input_shapes(input_shapes)
-    report = inspect_subject(subject, catalogue, component, pinned, batch_size, dtype)
+    report = inspect_subject(subject, catalogue, component, pinned, batch_size, dtype, count=count)
     report = viewed(report, LayerView(depth=depth, sort=sort_by, top=top, fold=not no_fold))
     if as_json:
         emit_json(report.to_json())
@@ -151,6 +168,15 @@ def inspect_command(
     help="Top to bottom or left to right.",
 )
 @click.option("--dpi", type=click.IntRange(min=1), default=96, show_default=True, help="Resolution of png output.")
+@click.option("--attributes", is_flag=True, help="Show each layer's attributes on its node (3x3/2 same, 64, relu).")
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Open nested models and custom layers down to N levels (1: the model's own layers); deeper ones are "
+    "closed into one node.",
+)
+@click.option("--no-fold", is_flag=True, help="Draw repeated blocks layer by layer, not as one 'block x N' node.")
 @set_option
 @preset_option
 @import_option
@@ -163,13 +189,20 @@ def plot_command(
     expand_layers: bool,
     rankdir: str,
     dpi: int,
+    attributes: bool,
+    depth: int | None,
+    no_fold: bool,
     assignments: tuple[str, ...],
     preset: str | None,
 ) -> None:
     """Draw an architecture's graph (or a saved model's) to a png, svg, pdf or dot file (by extension).
 
     Layers show their names and shapes, and model inputs and outputs their
-    names. A Model subclass without call() (VAE, GAN) is drawn as one cluster
+    names. Repeated blocks (ResNet's bottlenecks, a stack of transformer
+    blocks) are folded into one "block x N" node with their summed params and
+    MACs, as `kreg inspect` folds them (--no-fold draws every layer; folding,
+    --depth and --attributes read the inspection report, so they take as
+    long as `kreg inspect` more). A Model subclass without call() (VAE, GAN) is drawn as one cluster
     per sub-model. Needs pydot, and Graphviz's dot for png/svg/pdf. FILE.keras
     is a saved model, loaded as `kreg inspect FILE.keras` loads it.
     """
@@ -182,13 +215,18 @@ def plot_command(
     require_plot_tools(path)
     named, path = path, check_destination(path, "-o")  # absolute, before the plugins are imported
     from kreg.inspect_tools.graph import GraphOptions
+    from kreg.inspect_tools.graph_folding import FoldOptions
     from kreg.workflows.inspecting import plot_subject, write_graph
     from kreg.workflows.subjects import resolve_subject
 
     catalogue = get_session().catalogue
     subject = resolve_subject(catalogue, name, assignments, preset)
-    options = GraphOptions(expand_nested=expand_nested, expand_layers=expand_layers, rankdir=rankdir.upper(), dpi=dpi)
-    graph = plot_subject(subject, catalogue, component, options)
+    opens = depth is not None and depth > 1  # --depth N opens what lies above N and closes what lies below
+    options = GraphOptions(
+        expand_nested=expand_nested or opens, expand_layers=expand_layers or opens, rankdir=rankdir.upper(), dpi=dpi
+    )
+    view = FoldOptions(fold=not no_fold, depth=depth, attributes=attributes)
+    graph = plot_subject(subject, catalogue, component, options, view)
     write_graph(graph, path)
     click.echo(f"wrote {named}")
 

@@ -113,16 +113,18 @@ def review_command(
     """Write one self-contained HTML page reviewing an architecture or a saved model.
 
     The page holds the summary, the plugin and source, the hyperparameters,
-    each component's parameter counts, the graph (nested models expanded),
-    the layer table and the threaded-Dense table with kernel shapes and MACs;
-    with --train-steps, also the smoke-training curve of every metric; with
-    --bench FILE (`kreg bench --json` output), the measured speed and peak
-    memory beside kreg's estimates; with
-    --against, the diff against another architecture, configuration or saved
+    each component's parameter counts, the graph (nested models expanded,
+    repeated blocks folded; pan, zoom, search, click a node for its figures,
+    expand a block, colour by MACs), the layer table and the threaded-Dense
+    table with kernel shapes and MACs; with --train-steps, also the
+    smoke-training curve of every metric; with --bench FILE (`kreg bench
+    --json` output), the measured speed and peak memory beside kreg's
+    estimates; with --against, the diff against another architecture, configuration or saved
     model (as `kreg diff` reports it: blocks removed, added or changed, then
-    every layer call that differs). It has inline CSS and SVG only (no script,
-    nothing fetched), so it opens offline. Needs Graphviz's dot for the graph.
-    Exit 1 when the smoke training fails (the page is written and says why).
+    every layer call that differs, also coloured on the graph). Its CSS,
+    SVG and script are inline (nothing fetched), so it opens offline. Needs
+    Graphviz's dot for the graph. Exit 1 when the smoke training fails (the
+    page is written and says why).
 
     FILE.keras is a saved model (e.g. from `kreg train --save`): loaded with
     safe_mode, its custom layers found in the installed plugins, and reviewed

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from kreg.inspect_tools.bounds import bound_symbol
-from kreg.inspect_tools.report_types import ComponentReport, ComputeReport, DenseEntry, describe_shapes
+from kreg.inspect_tools.report_types import ComponentReport, ComputeReport, DenseEntry, JsonValue, describe_shapes
 
 SOURCE_WORDS = {"model": "the model's own", "adapter": "from the data adapter", "option": "from --input-shape"}
 """How each ``shape_source`` reads after the shapes it gave."""
@@ -107,3 +109,32 @@ def signed(value: int) -> str:
 def signed_or_blank(value: int | None) -> str:
     """:func:`signed`, or empty for zero or an unknown figure."""
     return signed(value) if value else ""
+
+
+def flops_line(compute: ComputeReport) -> str:
+    """``7.77 G (Conv2D 7.7 G, BiasAdd 31.4 M, Relu 21.2 M, ...)``: every operation's FLOPs, the largest types first."""
+    if compute.flops is None or compute.by_op is None:
+        return "not counted (input sizes unknown)" if compute.macs is None else "not counted"
+    if not compute.by_op:
+        return "0 (no arithmetic operations)"
+    kinds = [f"{kind} {human_count(flops)}" for kind, flops in list(compute.by_op.items())[:6]]
+    more = ", ..." if len(compute.by_op) > 6 else ""
+    return f"{compute.flops:,} ({human_count(compute.flops)}; {', '.join(kinds)}{more})"
+
+
+def activation_line(activation_count: int) -> str:
+    """``13,556,712 (13.6 M; outputs of convolutions and matrix products, as fvcore and timm count)``."""
+    return f"{activation_count:,} ({human_count(activation_count)}; outputs of convolutions and matrix products)"
+
+
+def receptive_field_cell(field: Mapping[str, JsonValue] | None) -> str:
+    """``212 /32`` (size, effective stride), ``7x5 /2x1`` per axis, ``all`` for the whole input, ``-`` unknown."""
+    if field is None:
+        return "-"
+    if field.get("whole_input"):
+        return "all"
+    return f"{_axes(field.get('size'))} /{_axes(field.get('stride'))}"
+
+
+def _axes(value: JsonValue) -> str:
+    return "x".join(str(size) for size in value) if isinstance(value, list) else str(value)

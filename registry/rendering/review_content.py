@@ -72,6 +72,10 @@ class ReviewContent(Protocol):
         """The ``"model"`` component's graph as inline SVG."""
 
     @property
+    def folded_graph(self) -> str | None:
+        """The same graph with its repeated blocks folded into "block x N" nodes; None when none fold."""
+
+    @property
     def graph_problem(self) -> str | None:
         """Why there is no graph."""
 

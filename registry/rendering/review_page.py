@@ -16,7 +16,9 @@ from dataclasses import replace
 from kreg import __version__
 from kreg.architecture import type_name
 from kreg.inspect_tools.dense import threading_phrase
+from kreg.inspect_tools.diff import ComponentDiff
 from kreg.inspect_tools.graph_labels import (
+    BLOCK_COLOUR,
     CUSTOM_COLOUR,
     INPUT_COLOUR,
     LAYER_COLOUR,
@@ -28,8 +30,22 @@ from kreg.inspect_tools.shapes import format_shape, product
 from kreg.references import describe_reference
 from kreg.rendering.bench_html import bench_section_body
 from kreg.rendering.diff_html import diff_section_body
-from kreg.rendering.formatting import counted_at, dense_macs_cell, headline_macs, human_bytes
-from kreg.rendering.graph_view import GRAPH_STYLE, interactive_graph, layers_table, script_tag
+from kreg.rendering.formatting import (
+    counted_at,
+    dense_macs_cell,
+    headline_macs,
+    human_bytes,
+    human_count,
+    receptive_field_cell,
+)
+from kreg.rendering.graph_view import (
+    GRAPH_STYLE,
+    GraphDrawings,
+    diff_legend,
+    interactive_graph,
+    layers_table,
+    script_tag,
+)
 from kreg.rendering.html_parts import Cell, escape, html_table
 from kreg.rendering.review_content import ReviewContent
 from kreg.rendering.text import metric_value
@@ -134,7 +150,7 @@ def render_page(review: ReviewContent) -> str:
 CARD_CLASS = "kreg-card"
 """The class of the card's outer ``div``: every rule of its style is scoped under it."""
 
-FOLDED_IN_CARD = ("graph", "layers", "dense", "training")
+FOLDED_IN_CARD = ("layers", "dense", "training")
 """Sections a card shows folded (``<details>``): a notebook cell stays short until they are opened."""
 
 
@@ -142,8 +158,9 @@ def render_card(review: ReviewContent, sections: Sequence[str] | None = None) ->
     """Render a review as a card to show inside a notebook (``_repr_html_``).
 
     The page's header and sections in one ``div``, with the page's style
-    scoped to it (a notebook's own styles stay as they are); the long
-    sections are folded; no script, no ids.
+    scoped to it (a notebook's own styles stay as they are); the graph open
+    and explorable as on the page (its script sets up every card's graph
+    once; no ids, as a notebook may show many cards); the long tables folded.
 
     Args:
         review: ReviewContent. What to show.
@@ -155,13 +172,15 @@ def render_card(review: ReviewContent, sections: Sequence[str] | None = None) ->
     keys = sections or [key for key, _ in SECTIONS]
     if review.entry is None:  # a model from a notebook has no plugin; the header says where it came from
         keys = [key for key in keys if key != "plugin"]
-    shown = _rendered_sections(review, keys)
+    shown = _rendered_sections(review, keys, card=True)
     parts = [_card_section(key, body) for key, body in shown]
     footer = (
         f'<footer class="wrap">kreg {escape(__version__)}: <code>kreg review</code> writes this as a page.</footer>'
     )
-    style = f"<style>{scoped_style(STYLE, '.' + CARD_CLASS)}</style>"
-    return f'<div class="{CARD_CLASS}">{style}{_header(review)}<div class="wrap">{"".join(parts)}</div>{footer}</div>'
+    style = f"<style>{scoped_style(STYLE + GRAPH_STYLE, '.' + CARD_CLASS)}</style>"
+    script = script_tag() if review.graph is not None and any(key == "graph" for key, _ in shown) else ""
+    body = f'{style}{_header(review)}<div class="wrap">{"".join(parts)}</div>{footer}{script}'
+    return f'<div class="{CARD_CLASS}">{body}</div>'
 
 
 def scoped_style(style: str, scope: str) -> str:
@@ -183,10 +202,13 @@ def scoped_style(style: str, scope: str) -> str:
     return "\n".join(rules)
 
 
-def _rendered_sections(review: ReviewContent, keys: Sequence[str], interactive: bool = False) -> list[tuple[str, str]]:
+def _rendered_sections(
+    review: ReviewContent, keys: Sequence[str], interactive: bool = False, card: bool = False
+) -> list[tuple[str, str]]:
     """``(key, body)`` of each section in ``keys`` that this review has, in the page's order.
 
-    ``interactive`` (the page, not the card) draws the graph in the pan-and-zoom view and folds the layers table.
+    ``interactive`` (the page) draws the graph in the pan-and-zoom view and folds the layers table; ``card``
+    draws the same graph view without ids.
     """
     renderers: dict[str, Callable[[ReviewContent], str | None]] = {
         "summary": _summary,
@@ -202,6 +224,8 @@ def _rendered_sections(review: ReviewContent, keys: Sequence[str], interactive: 
     }
     if interactive:
         renderers.update(graph=_interactive_graph, layers=_foldable_layers)
+    elif card:
+        renderers.update(graph=lambda review: _interactive_graph(review, ids=False))
     wanted = set(keys)
     shown = []
     for key, _ in SECTIONS:
@@ -338,6 +362,8 @@ def _components(review: ReviewContent) -> str:
         cells += [f"{macs} ({label.removeprefix('MACs ')})", human_bytes(memory.parameter_bytes)]
         cells += [counted_at(component.compute)]
         cells += [_bytes(memory.activation_bytes_per_example), _bytes(memory.training_bytes)]
+        activations = component.compute.activation_count
+        cells += ["\u2014" if activations is None else human_count(activations)]
         notes = [note for note in (component.note, component.compute.note) if note]
         rows.append(([*cells, "; ".join(notes)], ""))
     columns = [
@@ -351,6 +377,7 @@ def _components(review: ReviewContent) -> str:
         "counted at",
         "activations per example",
         "training memory",
+        "activation count",
         "note",
     ]
     batch = "architecture's batch size" if review.entry is not None else "batch size given (batch_size=...)"
@@ -359,9 +386,10 @@ def _components(review: ReviewContent) -> str:
         'The component named "model" is the one trained; its training memory is estimated at the '
         f"{batch} (parameters, gradients, optimizer state and activations). MACs count every "
         "multiply-accumulate of matmuls, convolutions, attention products and recurrent steps "
-        "(FLOPs = 2 \u00d7 MACs).</p>"
+        "(FLOPs = 2 \u00d7 MACs); the activation count is their output elements per example, as fvcore and "
+        "timm count them.</p>"
     )
-    return note + html_table(columns, rows, numeric_columns={2, 3, 4, 5, 6, 8, 9}, code_columns={0})
+    return note + html_table(columns, rows, numeric_columns={2, 3, 4, 5, 6, 8, 9, 10}, code_columns={0})
 
 
 def _diff(review: ReviewContent) -> str | None:
@@ -380,22 +408,38 @@ def _graph(review: ReviewContent) -> str:
         (CUSTOM_COLOUR, "custom layer"),
         (OPERATION_COLOUR, "keras.ops call"),
     ]
+    if review.folded_graph is not None:
+        swatches.append((BLOCK_COLOUR, "repeated blocks, folded"))
     legend = "".join(
         f'<span class="swatch" style="background:{colour}"></span>{escape(label)}' for colour, label in swatches
     )
     note = (
         '<p class="note">The "model" component as kreg draws it (<code>kreg plot --expand-nested</code>): '
-        "nested models are opened into dashed clusters; Dense layers say what they thread over.</p>"
+        "nested models are opened into dashed clusters; Dense layers say what they thread over; repeated blocks "
+        "are folded into one node (click it, then <em>expand block</em>; <em>unfold blocks</em> draws every layer). "
+        "Drag to pan, the wheel to zoom; the map at the corner shows where you are.</p>"
     )
     return f'{note}<div class="figure">{review.graph}</div><p class="legend">{legend}</p>'
 
 
-def _interactive_graph(review: ReviewContent) -> str:
+def _interactive_graph(review: ReviewContent, ids: bool = True) -> str:
     static = _graph(review)
     if review.graph is None:
         return static
-    tools = interactive_graph(review.graph, review.report.model)
-    return static.replace(f'<div class="figure">{review.graph}</div>', tools, 1)
+    diff = _model_diff(review)
+    other = review.comparison.right.label if review.comparison is not None else "the other side"
+    drawings = GraphDrawings(review.graph, review.folded_graph, diff, other)
+    body = static.replace(
+        f'<div class="figure">{review.graph}</div>', interactive_graph(drawings, review.report.model, ids), 1
+    )
+    return body + (diff_legend(diff, other) if diff is not None else "")
+
+
+def _model_diff(review: ReviewContent) -> ComponentDiff | None:
+    """The model component's diff, when the review has one and the component is on both sides."""
+    if review.comparison is None:
+        return None
+    return next((c for c in review.comparison.components if c.name == "model" and c.left_class is not None), None)
 
 
 def _foldable_layers(review: ReviewContent) -> str:
@@ -411,16 +455,20 @@ def _foldable_layers(review: ReviewContent) -> str:
 def _layers(review: ReviewContent) -> str:
     parts = [
         '<p class="note">One row per traced layer call, also inside custom layers and nested models. '
-        "A row's MACs include the calls inside it.</p>"
+        "A row's MACs include the calls inside it; RF is its receptive field and effective stride "
+        "on a convolutional path (all: it mixes the whole input).</p>"
     ]
     for name, component in review.report.components.items():
         per_position = component.compute.per_position
+        fields = any(row.receptive_field is not None for row in component.layers)
         rows: list[tuple[Sequence[Cell], str]] = []
         for row in component.layers:
             macs = row.macs_per_position if per_position else row.macs
             cells = [row.path, row.layer_class, format_shape(row.input_shape), format_shape(row.output_shape)]
-            rows.append(([*cells, _n(row.params), "\u2014" if macs is None else _n(macs)], ""))
+            cells += [_n(row.params), "\u2014" if macs is None else _n(macs)]
+            rows.append(([*cells, *([receptive_field_cell(row.receptive_field)] if fields else [])], ""))
         columns = ["path", "class", "input", "output", "params", "MACs per position" if per_position else "MACs"]
+        columns += ["RF /stride"] if fields else []
         table = html_table(columns, rows, numeric_columns={4, 5}, code_columns={0, 2, 3})
         parts.append(_component_block(name, component, table, f"{len(rows):,} calls"))
     return "".join(parts)

@@ -16,11 +16,14 @@ from kreg.inspect_tools.layer_attributes import compact_attributes
 from kreg.inspect_tools.report_types import ComponentReport, LayerRow, MemoryReport, RepeatedBlock, Report
 from kreg.inspect_tools.shapes import format_shape
 from kreg.rendering.formatting import (
+    activation_line,
     counted_at,
     dense_macs_cell,
+    flops_line,
     human_bytes,
     human_count,
     macs_line,
+    receptive_field_cell,
     uncounted_line,
 )
 from kreg.terminal import Column
@@ -83,6 +86,10 @@ def compute_fields(component: ComponentReport) -> list[list[str]]:
         rows.append(["MACs by class", ", ".join(parts)])
     if compute.training_step_macs is not None and compute.backward_macs is not None:
         rows.append(["training step MACs", training_step_line(compute.training_step_macs, compute.backward_macs)])
+    if compute.count == "all":
+        rows.append(["FLOPs per example", flops_line(compute)])
+    if compute.activation_count:
+        rows.append(["activation count", activation_line(compute.activation_count)])
     if compute.uncounted:
         rows.append(["not counted (not MACs)", uncounted_line(compute)])
     rows += memory_fields(memory)
@@ -127,10 +134,13 @@ def layer_table(name: str, component: ComponentReport) -> Table:
     """One row per traced layer call: path, class, shapes, params, MACs (per position when sizes are unknown).
 
     Repeated blocks (``component.repeats``) are one row each, ``block x N``
-    with their summed params and MACs. The attributes column (``3x3/2 valid,
-    64``) is the first dropped when the table does not fit the width.
+    with their summed params and MACs. A model with convolutions has a
+    receptive-field column (``212 /32``: size and effective stride). The
+    attributes column (``3x3/2 valid, 64``) is the first dropped when the
+    table does not fit the width, the receptive field the next.
     """
     per_position = component.compute.per_position
+    fields = _has_receptive_fields(component)
     blocks = {block.first: block for block in component.repeats or ()}
     paths = [row.path for row in component.layers]
     rows = []
@@ -140,21 +150,38 @@ def layer_table(name: str, component: ComponentReport) -> Table:
         block = blocks.get(row.path)
         if block is not None:
             end = paths.index(block.last, index)
-            rows.append(_folded_row(block, row, component.layers[end]))
+            folded = _folded_row(block, row, component.layers[end])
+            field = [receptive_field_cell(component.layers[end].receptive_field)] if fields else []
+            rows.append([*folded[:-1], *field, folded[-1]])
             index = end + 1
             continue
         macs = row.macs_per_position if per_position else row.macs
-        cells = [row.path, row.layer_class, *shown_shapes(row)]
-        rows.append([*cells, f"{row.params:,}", _count(macs), compact_attributes(row.attributes)])
+        cells = [row.path, row.layer_class, *shown_shapes(row), f"{row.params:,}", _count(macs)]
+        field = [receptive_field_cell(row.receptive_field)] if fields else []
+        rows.append([*cells, *field, compact_attributes(row.attributes)])
         index += 1
     macs_header = "MACs per position" if per_position else "MACs"
     pinned = any(row.counted_input_shape is not None for row in component.layers)
     return Table(
         f"{name}: layers (traced calls, also inside custom layers)"
         + (f"; shapes as counted, {PINNED_MARK} a size the model leaves unknown" if pinned else ""),
-        ["path", "class", "input", "output", "params", macs_header, Column("attributes", optional=True)],
+        [
+            "path",
+            "class",
+            "input",
+            "output",
+            "params",
+            macs_header,
+            *([Column("RF /stride", optional=True)] if fields else []),
+            Column("attributes", optional=True),
+        ],
         rows,
     )
+
+
+def _has_receptive_fields(component: ComponentReport) -> bool:
+    """A model with convolutions or pooling: some row has a receptive field."""
+    return any(row.receptive_field is not None for row in component.layers)
 
 
 def shown_shapes(row: LayerRow) -> tuple[str, str]:

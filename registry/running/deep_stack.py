@@ -25,8 +25,11 @@ The thread is transparent to the caller:
 - Ctrl-C: SIGINT is handled by the main thread, waiting for the call; the
   ``KeyboardInterrupt`` it gets is raised inside the call's thread too, which
   stops at its next Python instruction (a running TensorFlow kernel finishes
-  first), and then in the caller. A second Ctrl-C while it stops leaves at
-  once: the thread is a daemon and does not keep the process alive.
+  first), and then in the caller. A thread that does not stop within
+  :data:`STOP_GRACE_SECONDS` (blocked in ``time.sleep``, a socket or native
+  code, where only the main thread is woken by a signal) is left behind: the
+  caller gets its ``KeyboardInterrupt`` then, and the thread, a daemon, ends
+  with the process. A second Ctrl-C while it stops leaves at once.
 
 A call made on the thread (a builder that inspects, nested runs) runs inline,
 and so does every call where no thread with such a stack can start (an
@@ -51,6 +54,9 @@ RECURSION_LIMIT = 200_000
 """Python frames allowed on that thread: a chain of layers tens of thousands long (about 5 KiB of stack a frame)."""
 
 T = TypeVar("T")
+
+STOP_GRACE_SECONDS = 5.0
+"""After Ctrl-C, how long the caller waits for the call's thread to stop before leaving it to end with the process."""
 
 _POLL_SECONDS = 0.5  # how long one wait for the thread lasts; Ctrl-C interrupts it at once on POSIX
 
@@ -129,15 +135,15 @@ def _start_thread(target: Callable[[], None]) -> threading.Thread | None:
 
 
 def _wait_for(thread: threading.Thread, done: threading.Event) -> None:
-    """Wait until ``thread`` sets ``done``; Ctrl-C while waiting is raised inside it too, then here once it stopped."""
+    """Wait until ``thread`` sets ``done``; Ctrl-C while waiting is raised inside it too, then here once it stopped
+    (or :data:`STOP_GRACE_SECONDS` later)."""
     # Not thread.join(): in Python 3.11 a join interrupted by Ctrl-C marks the thread stopped while it still runs.
     try:
         while not done.wait(_POLL_SECONDS):
             pass
     except KeyboardInterrupt:
         _raise_in(thread, KeyboardInterrupt)
-        while not done.wait(_POLL_SECONDS) and thread.is_alive():  # it may land after the call, in the thread's end
-            pass
+        done.wait(STOP_GRACE_SECONDS)  # the caller's Ctrl-C is never ignored: a thread blocked in C is left behind
         raise
 
 

@@ -28,6 +28,7 @@ def inspect_built(
     components: Mapping[str, Any] | None = None,
     input_shapes: Mapping[str, Any] | Any = None,
     batch_size: int | None = None,
+    count: str = "macs",
 ) -> Report:
     """The ``kreg inspect`` report of a built architecture.
 
@@ -46,6 +47,7 @@ def inspect_built(
             with one input; checked against the components' inputs here.
         batch_size: int or None. Estimate training memory at this batch size;
             None uses the architecture's.
+        count: str. ``"macs"``, or ``"all"`` for every operation's FLOPs too (``--count all``).
 
     Raises:
         KregUsageError: ``input_shapes`` names no input or contradicts the model.
@@ -54,7 +56,7 @@ def inspect_built(
     """
     components = built.components if components is None else components
     plan = shape_plan(built.name, components, input_shapes, batch_size, built)
-    return _report(built.name, built.hyperparameters, components, plan)
+    return _report(built.name, built.hyperparameters, components, plan, count)
 
 
 @on_deep_stack
@@ -64,6 +66,7 @@ def inspect_models(
     components: Mapping[str, Any],
     input_shapes: Mapping[str, Any] | Any = None,
     batch_size: int | None = None,
+    count: str = "macs",
 ) -> Report:
     """The ``kreg inspect`` report of models loaded from a file or given as they are.
 
@@ -74,6 +77,7 @@ def inspect_models(
         input_shapes: Mapping or sequence or None. As :func:`inspect_built`
             takes them; the only source of sizes the models leave unknown.
         batch_size: int or None. Estimate training memory of ``"model"`` at this batch size.
+        count: str. ``"macs"``, or ``"all"`` for every operation's FLOPs too (``--count all``).
 
     Raises:
         KregUsageError: ``input_shapes`` names no input or contradicts the model.
@@ -81,7 +85,7 @@ def inspect_models(
         ArchitectureFailure: the inspection raised (phase ``inspect``).
     """
     plan = shape_plan(name, components, input_shapes, batch_size)
-    return _report(name, hyperparameters, components, plan)
+    return _report(name, hyperparameters, components, plan, count)
 
 
 @on_deep_stack
@@ -163,12 +167,14 @@ def _failure_cause(error: KregError) -> str:
     return describe_exception(error)
 
 
-def _report(name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any], plan: ShapePlan) -> Report:
+def _report(
+    name: str, hyperparameters: Mapping[str, Any], components: Mapping[str, Any], plan: ShapePlan, count: str = "macs"
+) -> Report:
     """The report of ``components`` at the sizes ``plan`` decided (phase ``inspect``)."""
     from kreg.inspect_tools.report import architecture_report
 
     with in_phase(name, Phase.INSPECT, passes=(KregError,)):
-        return architecture_report(name, hyperparameters, components, plan)
+        return architecture_report(name, hyperparameters, components, plan, count)
 
 
 @on_deep_stack
@@ -204,20 +210,26 @@ def draw_graph(name: str, model: Any, options: Any, title: str) -> Any:
 
 
 @on_deep_stack
-def graph_svg(name: str, model: Any, title: str, expand_layers: bool = False) -> str:
-    """One model's graph, nested models expanded, as inline SVG (the review page's figure).
+def graph_svg(
+    name: str, model: Any, title: str, expand_layers: bool = False, component: Any = None
+) -> tuple[str, str | None]:
+    """One model's graph, nested models expanded, as inline SVG (the review page's figure), and folded.
 
     Args:
         name: str. The architecture (or file, or model) it belongs to, for failures.
         model: keras.Model. A component, built or loaded.
         title: str. The graph's label.
         expand_layers: bool. Also open custom layers into their traced inner layers.
+        component: ComponentReport or None. Its report: its repeated blocks are folded in a second drawing.
+
+    Returns:
+        tuple. The whole graph's SVG, and the folded graph's (None when nothing folds).
 
     Raises:
         KregError: pydot or Graphviz's ``dot`` is missing, or ``dot`` failed.
         ArchitectureFailure: drawing raised (phase ``plot``).
     """
-    from kreg.inspect_tools.review_figures import graph_svg as render_svg
+    from kreg.inspect_tools.review_figures import graph_svgs
 
     with in_phase(name, Phase.PLOT, passes=(KregError,)):
-        return render_svg(model, title, expand_layers=expand_layers)
+        return graph_svgs(model, title, expand_layers=expand_layers, component=component)

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kreg.catalogue import Catalogue
+from kreg.defaults import COUNTS
 from kreg.errors import KregUsageError
 from kreg.files import write_atomically
 from kreg.inspect_tools.report_types import Report
 from kreg.running.inspecting import draw_graph, inspect_built, inspect_models
 from kreg.running.keras_runtime import dtype_policy
 from kreg.workflows.subjects import OpenedSubject, Subject, open_subject
+
+if TYPE_CHECKING:
+    from kreg.inspect_tools.graph_folding import FoldOptions
 
 
 def inspect_subject(
@@ -30,6 +34,7 @@ def inspect_subject(
     dtype: str | None = None,
     *,
     opened: OpenedSubject | None = None,
+    count: str = "macs",
 ) -> Report:
     """The ``kreg inspect`` report of a subject (all components, or one).
 
@@ -47,13 +52,17 @@ def inspect_subject(
             a what-if of its memory; None builds with the current policy.
         opened: OpenedSubject or None. The subject already built or loaded
             (a review draws it too); None opens it here.
+        count: str. ``"macs"`` (the default), or ``"all"``: every operation's
+            FLOPs too, by operation type (``compute.flops``, ``compute.by_op``).
 
     Raises:
-        KregUsageError: a bad component or input shape, or ``dtype`` for a file
-            or a model (or, before this, name, preset or hyperparameter).
+        KregUsageError: a bad component, input shape or count, or ``dtype`` for a
+            file or a model (or, before this, name, preset or hyperparameter).
         ArchitectureFailure: building or inspecting failed.
         KregError: the file could not be loaded.
     """
+    if count not in COUNTS:
+        raise KregUsageError(f"count must be one of {', '.join(COUNTS)}, not {count!r}")
     if dtype is not None and subject.entry is None:
         raise KregUsageError(
             "--dtype applies to a registered architecture: a saved or given model keeps the dtypes it was built with"
@@ -63,11 +72,13 @@ def inspect_subject(
             opened = open_subject(subject, catalogue, dtype)
         components = opened.select(component)
         if opened.built is not None:
-            return inspect_built(opened.built, components, input_shapes, batch_size)
-        return inspect_models(subject.name, {}, components, input_shapes, batch_size)
+            return inspect_built(opened.built, components, input_shapes, batch_size, count)
+        return inspect_models(subject.name, {}, components, input_shapes, batch_size, count)
 
 
-def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options: Any) -> Any:
+def plot_subject(
+    subject: Subject, catalogue: Catalogue, component: str, options: Any, view: FoldOptions | None = None
+) -> Any:
     """The pydot graph of one component of a subject, titled ``NAME (COMPONENT)``.
 
     Args:
@@ -75,6 +86,9 @@ def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options
         catalogue: Catalogue. Where a file's custom layers are looked for.
         component: str. The component to draw (``"model"`` for a file or a model).
         options: GraphOptions. Nesting, direction, resolution.
+        view: FoldOptions or None. Fold repeated blocks, close clusters below a depth, show attributes
+            (:mod:`kreg.inspect_tools.graph_folding`); these read the component's inspection report,
+            which is made only when one of them is asked for. None draws every layer as it is.
 
     Raises:
         KregUsageError: no such component.
@@ -83,7 +97,13 @@ def plot_subject(subject: Subject, catalogue: Catalogue, component: str, options
     """
     opened = open_subject(subject, catalogue)
     model = opened.select(component)[component]
-    return draw_graph(subject.name, model, options, title=f"{subject.name} ({component})")
+    graph = draw_graph(subject.name, model, options, title=f"{subject.name} ({component})")
+    if view is None or not (view.fold or view.attributes or view.depth is not None):
+        return graph
+    from kreg.inspect_tools.graph_folding import reshape_graph
+
+    rows = inspect_subject(subject, catalogue, component, opened=opened).components[component]
+    return reshape_graph(graph, rows.layers, rows.repeats or (), view)
 
 
 def write_graph(graph: Any, path: str | Path) -> Path:

@@ -18,7 +18,7 @@ from kreg.inspect_tools.report_types import ComponentReport, JsonObject, ParamCo
 from kreg.workflows.subjects import Subject
 
 INSPECTION_SECTIONS = ("summary", "hyperparameters", "components", "layers", "dense")
-"""The sections of the review page an inspection's card shows (no graph, no training)."""
+"""The sections of the review page an inspection's card shows (no training; the graph of a model given in Python)."""
 
 
 class InspectionReport:
@@ -83,9 +83,12 @@ class InspectionReport:
         return f"<kreg InspectionReport {self.name}: {self.params.total:,} parameters, {macs}>"
 
     def _repr_html_(self) -> str:
-        """The review card of this inspection: summary, hyperparameters, components, layers, Dense calls."""
+        """The review card of this inspection: summary, hyperparameters, components, layers, Dense calls.
+
+        A model given in Python (``kreg.inspect(model)``) is drawn too: its graph, explorable as on the page.
+        """
         from kreg.rendering.review_page import render_card
-        from kreg.workflows.review import Review
+        from kreg.workflows.review import Review, add_graph
 
         subject = self.subject
         review = Review(
@@ -96,7 +99,10 @@ class InspectionReport:
             assignments=subject.assignments,
             source=None if subject.entry is not None else subject.describe(),
         )
-        return render_card(review, INSPECTION_SECTIONS)
+        if subject.model is None:
+            return render_card(review, INSPECTION_SECTIONS)
+        add_graph(review, subject.name, subject.model, expand_layers=False)
+        return render_card(review, (*INSPECTION_SECTIONS, "graph"))
 
 
 class ModelGraph:

@@ -48,6 +48,7 @@ class Review:
         source: str or None. What was reviewed when it is not an architecture
             (``saved model mlp.keras``, ``Keras model name (Functional)``).
         graph: str or None. The ``"model"`` component's graph as inline SVG.
+        folded_graph: str or None. The same with its repeated blocks folded (None when none fold).
         graph_problem: str or None. Why there is no graph.
         training: TrainingCurves or None. The smoke training, when one was asked for.
         training_error: ArchitectureFailure or None. Why the smoke training failed.
@@ -64,6 +65,7 @@ class Review:
     assignments: tuple[str, ...] = ()
     source: str | None = None
     graph: str | None = None
+    folded_graph: str | None = None
     graph_problem: str | None = None
     training: TrainingCurves | None = None
     training_error: ArchitectureFailure | None = None
@@ -211,7 +213,7 @@ def make_review(
         raise cause if isinstance(cause, KregUsageError) else result.failure  # a builder rejecting a value: exit 2
     assert result.report is not None and result.built is not None, "the pipeline reports unless it fails before"
     review = Review(entry, dict(result.hyperparameters), result.report, preset=preset, assignments=tuple(assignments))
-    _add_graph(review, result.built.name, result.built.model, options.expand_layers)
+    add_graph(review, result.built.name, result.built.model, options.expand_layers)
     if result.training is not None:
         training = result.training
         review.training = TrainingCurves(summary=training.to_json(), curves=log.curves, problem=training.trace.problem)
@@ -247,7 +249,7 @@ def review_subject(subject: Subject, catalogue: Catalogue, options: ReviewOption
     opened = open_subject(subject, catalogue)
     report = inspect_subject(subject, catalogue, None, options.input_shapes, options.batch_size, opened=opened)
     review = Review(None, {}, report, source=subject.describe())
-    _add_graph(review, subject.name, opened.components["model"], options.expand_layers)
+    add_graph(review, subject.name, opened.components["model"], options.expand_layers)
     return review
 
 
@@ -265,11 +267,14 @@ def require_trainable_subject(subject: Subject) -> None:
         raise KregUsageError(f"architecture {subject.name!r} has no data adapter, so --train-steps cannot train it")
 
 
-def _add_graph(review: Review, name: str, model: Any, expand_layers: bool) -> None:
+def add_graph(review: Review, name: str, model: Any, expand_layers: bool) -> None:
+    """Draw the model's graph onto ``review`` (whole and folded), or say in ``graph_problem`` why it is not drawn."""
     from kreg.running.inspecting import graph_svg
 
     try:
-        review.graph = graph_svg(name, model, f"{review.name} (model)", expand_layers=expand_layers)
+        review.graph, review.folded_graph = graph_svg(
+            name, model, f"{review.name} (model)", expand_layers=expand_layers, component=review.report.model
+        )
     except KregError as error:  # the tables still stand; the page says why there is no graph
         review.graph_problem = describe_exception(error.cause if isinstance(error, ArchitectureFailure) else error)
 

@@ -83,6 +83,8 @@ def test_the_generated_registration_is_valid_and_light(tmp_path, monkeypatch, kr
         sys.modules.pop("kreg_scaffold_light", None)
 
 
+# Slow: pip installs the generated package and runs its suite; the other tests here check what is generated.
+@pytest.mark.slow
 def test_the_generated_package_installs_and_passes_its_own_tests(tmp_path, kreg_cli):
     assert kreg_cli("new-plugin", "kreg-generated-net", "--directory", str(tmp_path)).exit_code == 0
     package = tmp_path / "kreg-generated-net"

@@ -26,3 +26,13 @@ def _load_toy_models() -> ModuleType:
 def toy() -> ModuleType:
     """The module of small test models (``toy.threaded_model()``, ``toy.seq2seq_transformer()``...)."""
     return _load_toy_models()
+
+
+@pytest.fixture(scope="session")
+def vgg16_component():
+    """``component_report`` of keras.applications.VGG16 at 224 x 224 with its classifier (built once: ~5 s)."""
+    import keras
+
+    from kreg.inspect_tools.report import component_report
+
+    return component_report(keras.applications.VGG16(weights=None))

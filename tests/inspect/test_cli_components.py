@@ -101,7 +101,7 @@ def test_plot_component_default_file_name(kreg, tmp_path, monkeypatch):
 def test_plot_transformer_expand_nested_and_layers_with_real_dot(kreg, tmp_path):
     target = tmp_path / "transformer.svg"
 
-    result = kreg("plot", "toy-transformer", "-o", str(target), "--expand-nested", "--expand-layers")
+    result = kreg("plot", "toy-transformer", "-o", str(target), "--expand-nested", "--expand-layers", "--no-fold")
 
     assert result.exit_code == 0, result.output
     svg = target.read_text()

@@ -34,6 +34,8 @@ def _assert_hand_count(model: dict, depth: int) -> None:
     assert {(row["params"], row["macs"]) for row in dense_rows} == {(DENSE_PARAMS, DENSE_MACS)}
 
 
+# Slow: 13 s; tests/reliability/test_deep_stack.py covers the deep stack in the default run.
+@pytest.mark.slow
 def test_a_chain_of_1500_layers_is_inspected_where_keras_alone_ends_in_recursion_error():
     # Without the deep stack the build fails: "build failed: RecursionError: maximum recursion depth exceeded".
     _assert_hand_count(_inspected(1500), 1500)
@@ -44,7 +46,8 @@ def test_a_chain_of_10000_layers_is_inspected_with_exact_params_and_macs_and_plo
     depth = 10_000
     _assert_hand_count(_inspected(depth), depth)
     dot = tmp_path / "deep.dot"
-    result = run_kreg("plot", "deep-chain", "--set", f"depth={depth}", "-o", str(dot), catalogue=deep_chain_catalogue())
+    args = ["plot", "deep-chain", "--set", f"depth={depth}", "--no-fold", "-o", str(dot)]  # every layer drawn
+    result = run_kreg(*args, catalogue=deep_chain_catalogue())
     assert result.exit_code == 0, result.output
     text = dot.read_text()
     assert text.count("</b> (Dense)") == depth

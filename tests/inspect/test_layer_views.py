@@ -64,6 +64,8 @@ def test_sort_and_top_list_the_costliest_calls_unfolded(resnet50_json):
     assert model["compute"] == resnet50_json["compute"]  # totals never change
 
 
+# Slow: a second ResNet50 inspection; folding itself is covered by the --depth 1 tests.
+@pytest.mark.slow
 def test_no_fold_shows_every_row_and_no_repeats():
     result = run_kreg("inspect", "resnet50", "--no-fold", env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output

@@ -3,8 +3,9 @@
 pip-installed into a temporary venv by the tests (never imported by the test
 process: some of its builders end the process that calls them). Environment
 variables steer it: ``FAULT_PID_DIR`` (the hanging builder writes its pid and
-its own child's there), ``FAULT_MARK_DIR`` (the slow trainer marks its first
-batch there), ``FAULT_SAVE_BLOCK`` (saving the blocking model waits forever
+its own child's there, and so does the escaping one, which then sleeps for an
+hour if ``FAULT_ESCAPE_HANG`` is set), ``FAULT_MARK_DIR`` (the slow trainer
+marks its first batch there), ``FAULT_SAVE_BLOCK`` (saving the blocking model waits forever
 once its temporary file exists). Keras is imported only by the builder
 module of the blocking model (``kreg_test_faults_saving``), as a real
 plugin's entry module must not import it.
@@ -42,6 +43,13 @@ def kreg_register_architectures(register):
             data_adapter="kreg_test_faults:data",
             sampler="kreg_test_faults:sample",
         ))
+    register(kreg.Architecture(
+        name="fault-hog",
+        summary="A builder that fills and holds memory, 64 MiB at a time (the weights are tiny)",
+        builder="kreg_test_faults:build_hog",
+        data_adapter="kreg_test_faults:data",
+        hyperparameters={"megabytes": 64},
+    ))
     register(kreg.Architecture(
         name="fault-escape",
         summary="A regressor whose builder leaves a helper process and a setsid daemon (double fork) behind",
@@ -153,7 +161,14 @@ def build_escape(units):
     if folder:
         with open(os.path.join(folder, "fault-escape.pids"), "w") as pids:
             pids.write(f"{os.getpid()} {helper.pid}\\n")
+    if os.environ.get("FAULT_ESCAPE_HANG"):
+        time.sleep(3600)
     return _regressor(units)
+
+
+def build_hog(megabytes):
+    held = [b"k" * (64 << 20) for _ in range(megabytes // 64)]  # written, so resident: no page is left untouched
+    return _regressor(len(held) % 4 + 1)
 
 
 class Abort(BaseException):

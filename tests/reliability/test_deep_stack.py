@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from kreg.running.deep_stack import RECURSION_LIMIT, run_with_deep_stack
+from kreg.running.deep_stack import RECURSION_LIMIT, STOP_GRACE_SECONDS, run_with_deep_stack
 
 
 def _depth_of(n: int) -> int:
@@ -89,6 +89,35 @@ def test_ctrl_c_stops_the_call_on_the_thread_and_raises_keyboard_interrupt_in_th
     assert "stopped inside" in out
     assert err.rstrip().endswith("KeyboardInterrupt")
     assert child.returncode != 0
+
+
+BLOCKED_SCRIPT = textwrap.dedent(
+    """
+    import time
+    from kreg.running.deep_stack import run_with_deep_stack
+
+    def blocked():
+        print("started", flush=True)
+        time.sleep(3600)  # one C call: a signal wakes only the main thread, never this one
+
+    run_with_deep_stack(blocked)
+    """
+)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process")
+def test_ctrl_c_during_a_call_blocked_in_c_leaves_it_behind_after_the_grace_period():
+    child = subprocess.Popen(
+        [sys.executable, "-c", BLOCKED_SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert child.stdout.readline() == "started\n"
+    time.sleep(0.2)
+    started = time.monotonic()
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=30)
+    assert err.rstrip().endswith("KeyboardInterrupt")
+    assert child.returncode != 0
+    assert time.monotonic() - started < STOP_GRACE_SECONDS + 10
 
 
 @pytest.mark.skipif(os.name != "posix", reason="an address-space limit on a child process")

@@ -194,6 +194,8 @@ def test_a_width_change_reports_changes_only(vit_report):
     )
 
 
+# Slow: tests/review/test_diff.py::test_the_same_configuration_is_identical checks the same on a smaller model.
+@pytest.mark.slow
 def test_the_same_configuration_is_identical(vit_report, saved_vit):
     _, again = saved_vit  # the same configuration, built again in a fresh session
     diff = _diff_json(vit_report(), again)

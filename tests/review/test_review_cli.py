@@ -130,6 +130,8 @@ def test_a_saved_model_is_counted_at_the_input_shape_given(kreg_cli, tmp_path):
     assert bad.exit_code == 2 and "picture" in bad.output
 
 
+# Slow: builds and counts two transformers; tests/review/test_review_diff.py covers --against on the page.
+@pytest.mark.slow
 def test_with_against_the_diff_compares_each_side_at_its_own_sizes(kreg_cli, tmp_path):
     page = tmp_path / "page.html"
     result = kreg_cli(

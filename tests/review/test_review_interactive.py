@@ -1,4 +1,5 @@
-"""The review page's interactive graph in a real browser, offline: search, click, the panel, zoom, folded blocks.
+"""The review page's interactive graph in a real browser, offline: search, click, the panel, zoom, folded blocks
+in the table and in the graph, the minimap, MAC colours, the diff on the graph, and the notebook card.
 
 Debian's chromium and chromedriver are driven through WebDriver
 (tests/support/webdriver.py) with the network cut; skipped where they are not installed.
@@ -10,6 +11,7 @@ import shutil
 
 import pytest
 
+from kreg.rendering.graph_view import DIFF_COLOURS
 from tests.support.webdriver import offline_chromium
 
 pytestmark = pytest.mark.skipif(
@@ -78,3 +80,109 @@ def test_colouring_by_mac_share_and_nothing_loaded(browser):
     browser.click(browser.find("#graph-colour"))
     assert browser.run(fill) == before
     assert browser.run("return performance.getEntriesByType('resource').length") == 0
+
+
+FOLDED = "var v = document.getElementById('graph-view'); return [v.dataset.folded, v.querySelectorAll('g.node').length]"
+
+
+def test_a_folded_block_in_the_graph_expands_and_collapses(browser, resnet50_page):
+    browser.open(resnet50_page.resolve().as_uri())
+    folded, count = browser.run(FOLDED)
+    assert folded == "true" and count < 20  # the stem, four stages folded, the head
+    browser.dispatch_click('g.node[data-name="conv4_block1..6"] text')
+    assert browser.text("#panel-name") == "conv4_block1..6"
+    assert browser.text('dd[data-field="class"]') == "block x 6"
+    assert browser.text('dd[data-field="params"]') == "7,129,088"
+    browser.click(browser.find("#graph-panel .graph-expand"))
+    folded, count = browser.run(FOLDED)
+    assert folded == "false" and count > 170  # every layer call of ResNet50
+    hits = browser.run("return Array.from(document.querySelectorAll('g.node.hit')).map(g => g.dataset.name)")
+    assert "conv4_block1_1_conv" in hits and "conv4_block6_out" in hits and "conv3_block4_out" not in hits
+    assert browser.text("#graph-fold") == "fold blocks"
+    browser.dispatch_click('g.node[data-name="conv4_block3_2_conv"] text')
+    browser.click(browser.find("#graph-panel .graph-collapse"))
+    assert browser.run(FOLDED)[0] == "true"
+    assert browser.text("#panel-name") == "conv4_block1..6"
+    assert browser.text("#graph-fold") == "unfold blocks"
+
+
+def test_the_minimap_shows_the_whole_graph_and_moves_the_view(browser, resnet50_page):
+    browser.open(resnet50_page.resolve().as_uri())
+    browser.click(browser.find("#graph-fold"))  # every layer: a graph taller than the view
+    painted = (
+        "var c = document.querySelector('.graph-minimap'); var d = c.getContext('2d')"
+        ".getImageData(0, 0, c.width, c.height).data; var n = 0;"
+        "for (var i = 3; i < d.length; i += 4) if (d[i]) n++; return [c.width, c.height, n]"
+    )
+    width, height, pixels = browser.run(painted)
+    assert height == 200 and 0 < width < 160 and pixels > 0.2 * width * height
+    browser.click(browser.find("#graph-zoom-in"))
+    browser.click(browser.find("#graph-zoom-in"))
+    top = "return document.querySelector('#graph-view svg').viewBox.baseVal.y"
+    before = browser.run(top)
+    browser.run(
+        "var c = document.querySelector('.graph-minimap'); var r = c.getBoundingClientRect();"
+        "c.dispatchEvent(new MouseEvent('click', {clientX: r.left + r.width / 2, clientY: r.bottom - 2}))"
+    )
+    assert browser.run(top) > before + 1000  # near the foot of a graph several thousand points tall
+    assert browser.run("return document.getElementById('graph-view').dataset.zoom") == "2.250"
+
+
+def test_the_diff_is_drawn_on_the_graph(vit_depth_review_page):
+    path, text = vit_depth_review_page
+    assert 'class="legend graph-diff-legend"' in text
+    with offline_chromium(shutil.which("chromium")) as browser:
+        browser.open(path.resolve().as_uri())
+        assert browser.run("return document.getElementById('graph-view').dataset.mode") == "diff"
+        fills = (
+            "return Array.from(document.querySelectorAll('#graph-view g.node polygon[fill]'))"
+            ".map(p => p.getAttribute('fill'))"
+        )
+        assert DIFF_COLOURS["changed"] in browser.run(fills)  # the folded transformer blocks: 4 here, 2 there
+        browser.click(browser.find("#graph-diff"))
+        assert not set(DIFF_COLOURS.values()) & set(browser.run(fills))
+        browser.click(browser.find("#graph-fold"))
+        browser.click(browser.find("#graph-diff"))
+        coloured = browser.run(
+            "return Array.from(document.querySelectorAll('#graph-view g.node')).filter(g => "
+            f"g.querySelector('polygon[fill=\"{DIFF_COLOURS['removed']}\"]')).map(g => g.dataset.name)"
+        )
+        assert "multi_head_attention_3" in coloured and "multi_head_attention" not in coloured
+        assert browser.run("return performance.getEntriesByType('resource').length") == 0
+
+
+def _stages_model():
+    """A small CNN with a numbered series of three blocks (``stage2_block1`` ...), as ResNet names its own."""
+    import keras
+
+    inputs = keras.Input((16, 16, 3), name="pixels")
+    x = keras.layers.Conv2D(8, 3, padding="same", name="stem_conv")(inputs)
+    for block in (1, 2, 3):
+        x = keras.layers.Conv2D(8, 3, padding="same", name=f"stage2_block{block}_conv")(x)
+        x = keras.layers.ReLU(name=f"stage2_block{block}_relu")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    return keras.Model(inputs, keras.layers.Dense(4, name="head")(x), name="stages")
+
+
+def test_the_notebook_card_shows_the_graph_explorable_and_worded_for_a_model(tmp_path):
+    import kreg
+
+    card = kreg.inspect(_stages_model())._repr_html_()
+    assert "kreg model inspection" in card and "model review" not in card.lower()
+    assert "<h2>Graph</h2>" in card and "<summary>Graph</summary>" not in card  # open, not folded away
+    assert "Plugin and source" not in card and "threaded Dense calls" not in card
+    assert "architecture's batch size" not in card and " id=" not in card
+    page = tmp_path / "notebook.html"
+    page.write_text(f"<!DOCTYPE html><html><body>{card}{card}</body></html>", encoding="utf-8")
+    with offline_chromium(shutil.which("chromium")) as browser:
+        browser.open(page.as_uri())
+        ready = (
+            "return Array.from(document.querySelectorAll('.graph-view'))"
+            ".map(v => [v.dataset.ready > 0, v.dataset.folded])"
+        )
+        assert browser.run(ready) == [[True, "true"], [True, "true"]]  # both cards, each set up once
+        second = ".kreg-card:nth-of-type(2) "
+        browser.type(browser.find(second + ".graph-search"), "stage2_block2_conv\ue007")
+        assert browser.text(second + ".graph-status") == "stage2_block2_conv"
+        assert browser.text(second + 'dd[data-field="attributes"]') == "3x3 same, 8"
+        assert browser.run("return document.querySelector('.kreg-card .graph-view').dataset.folded") == "true"

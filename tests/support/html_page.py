@@ -55,11 +55,11 @@ def read_page(text: str) -> PageReader:
 
 
 def without_own_scripts(text: str) -> str:
-    """The page without kreg's own two scripts (the graph view's code and its JSON rows): what is left
+    """The page without kreg's own scripts (the graph view's code, its JSON rows and diff): what is left
     must hold no ``<script`` at all, whatever text plugins put in it."""
     import re
 
     from kreg.rendering.graph_view import script_tag
 
     text = text.replace(script_tag(), "")
-    return re.sub(r'<script type="application/json" id="graph-rows">[^<]*</script>', "", text)
+    return re.sub(r'<script type="application/json" class="graph-(rows|diff-data)">[^<]*</script>', "", text)

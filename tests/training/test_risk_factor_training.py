@@ -28,6 +28,8 @@ def entry():
     return load_catalogue(entry_points=points).get("risk-factor-autoencoder")
 
 
+# Slow: a training process of its own; tests/training/test_train_command.py covers kreg train --json.
+@pytest.mark.slow
 def test_kreg_train_json_from_the_command_line():
     command = [sys.executable, "-m", "kreg", "train", "risk-factor-autoencoder", "--steps", "5", "--json"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)

@@ -16,6 +16,11 @@ The thread is transparent to the caller:
   generator, the functional-building scopes) per thread: the caller's is
   handed to the thread and what the thread leaves is handed back, so a model
   built on it is named as one built inline.
+- Keras's stack of name scopes is lexical: the thread starts with a copy of
+  the caller's and the caller keeps its own. (Keras pushes a scope before
+  TensorFlow checks its name, so a layer named with characters TensorFlow
+  refuses leaves its scope pushed after the error; without this, every later
+  model in the process would be built inside it.)
 - The caller's context variables (the phase running, :mod:`kreg.running.calls`)
   are the thread's, as a copy.
 - A TensorFlow distribution strategy whose scope the caller is in is entered
@@ -83,13 +88,14 @@ def run_with_deep_stack(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     outcome: dict[str, Any] = {}
     context = contextvars.copy_context()
     keras_state = _keras_state()
+    caller_scopes = _name_scopes(keras_state)
     done = threading.Event()
     strategy = _current_strategy()
 
     def target() -> None:
         _on_deep_stack.active = True
         try:
-            _set_keras_state(keras_state)
+            _set_keras_state(_with_name_scopes(keras_state, caller_scopes))
             with _strategy_scope(strategy):
                 outcome["value"] = context.run(fn, *args, **kwargs)
         except BaseException as error:  # noqa: BLE001 - handed to the caller, who raises it again
@@ -104,7 +110,7 @@ def run_with_deep_stack(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             _wait_for(thread, done)
     if thread is None:  # no room for such a stack (a low ulimit -v): run here, under Python's own ceiling
         return fn(*args, **kwargs)
-    _set_keras_state(outcome.get("keras_state", {}))
+    _set_keras_state(_with_name_scopes(outcome.get("keras_state", {}), caller_scopes))
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
@@ -176,6 +182,28 @@ def _set_keras_state(state: dict[str, dict[str, Any]]) -> None:
         if name in state:
             vars(tracker).clear()
             vars(tracker).update(state[name])
+
+
+_NAME_SCOPES = ("GLOBAL_STATE_TRACKER", "name_scope_stack")
+"""Where Keras keeps its stack of name scopes: (tracker, attribute)."""
+
+
+def _name_scopes(state: dict[str, dict[str, Any]]) -> list[Any] | None:
+    """A copy of the name-scope stack in ``state`` (None when it has none)."""
+    tracker, attribute = _NAME_SCOPES
+    scopes = state.get(tracker, {}).get(attribute)
+    return None if scopes is None else list(scopes)
+
+
+def _with_name_scopes(state: dict[str, dict[str, Any]], scopes: list[Any] | None) -> dict[str, dict[str, Any]]:
+    """``state`` with a fresh copy of ``scopes`` as its name-scope stack (left out when ``scopes`` is None)."""
+    tracker, attribute = _NAME_SCOPES
+    if tracker not in state:
+        return state
+    values = {key: value for key, value in state[tracker].items() if key != attribute}
+    if scopes is not None:
+        values[attribute] = list(scopes)
+    return {**state, tracker: values}
 
 
 def _keras_trackers() -> dict[str, Any]:

@@ -58,6 +58,20 @@ def test_keras_names_layers_on_the_thread_as_it_would_inline():
     assert [first.name, second.name, third.name] == ["dense", "dense_1", "dense_2"]
 
 
+def test_a_name_scope_the_call_leaves_pushed_does_not_outlive_it():
+    # Keras pushes a scope before TensorFlow checks its name: a layer named with an ESC (kreg review of such a
+    # model) left "evil\x1b[31mred..." pushed, and every model built afterwards in the process was named inside it.
+    import keras
+
+    def leaves_a_scope_pushed():
+        keras.name_scope("left_pushed").__enter__()
+
+    run_with_deep_stack(leaves_a_scope_pushed)
+    layer = keras.layers.Dense(1, name="after")
+    layer.build((None, 2))
+    assert layer.kernel.path == "after/kernel"
+
+
 CTRL_C_SCRIPT = textwrap.dedent(
     """
     import time

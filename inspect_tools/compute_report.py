@@ -163,6 +163,7 @@ class ComputeSummary:
     uncounted: Counter[tuple[str, str]] = field(default_factory=Counter)
     activation_count: int = 0
     no_rate: bool = False
+    saved_bytes: int = 0
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
@@ -184,6 +185,7 @@ class ComputeSummary:
             self.backward_counted = False
         else:
             self.backward_macs += traced.backward.total
+            self.saved_bytes += traced.backward.saved_bytes
         self.bounds |= traced.compute.bounds
         self.activation_count += traced.compute.activation_count
         for (kind, path), runs in traced.compute.uncounted.items():
@@ -206,6 +208,7 @@ class ComputeSummary:
         self.uncounted.update(other.uncounted)
         self.activation_count += other.activation_count
         self.no_rate = self.no_rate or other.no_rate
+        self.saved_bytes += other.saved_bytes
 
     @property
     def known(self) -> bool:
@@ -260,7 +263,9 @@ def memory_report(
             component that is not trained on its own.
     """
     activations = summary.activation_bytes if summary.known else None
+    saved = summary.saved_bytes if summary.backward is not None else None
     training = None
     if training_batch is not None and activations is not None:
-        training = training_estimate(model, activations, training_batch)
-    return MemoryReport(parameter_bytes_by_dtype(weights), activations, training)
+        # What a step keeps for its backward pass; the layer outputs where that was not counted.
+        training = training_estimate(model, activations if saved is None else saved, training_batch)
+    return MemoryReport(parameter_bytes_by_dtype(weights), activations, training, saved)

@@ -318,11 +318,15 @@ class MemoryReport:
         parameter_bytes_by_dtype: Mapping[str, int]. Bytes of distinct weights, by dtype name.
         activation_bytes_per_example: int or None. None when a size was unknown.
         training: TrainingEstimate or None. For the trained component, when its optimizer can be sized.
+        saved_bytes_per_example: int or None. Bytes per example of the forward
+            tensors the backward pass reads (what a training step keeps for it);
+            None when the backward pass was not counted.
     """
 
     parameter_bytes_by_dtype: Mapping[str, int]
     activation_bytes_per_example: int | None
     training: TrainingEstimate | None = None
+    saved_bytes_per_example: int | None = None
 
     @property
     def parameter_bytes(self) -> int:
@@ -342,6 +346,7 @@ class MemoryReport:
             "training_bytes": self.training_bytes,
             "parameter_bytes_by_dtype": dict(self.parameter_bytes_by_dtype),
             "training": None if self.training is None else self.training.to_json(),
+            "saved_bytes_per_example": self.saved_bytes_per_example,
         }
 
 

@@ -80,8 +80,24 @@ def test_training_estimate_adds_parameters_gradients_optimizer_and_batch_activat
     training = memory.training
     assert training.parameters == params and training.gradients == trainable
     assert 2 * trainable <= training.optimizer_state <= 2 * trainable + 16  # m and v, plus counters
-    assert training.activations == 16 * (8 + 3) * 4
+    # A step keeps what the backward pass reads: the frozen layer's output, which the trainable
+    # layer's weight gradient multiplies; the frozen layer's input and the model's output are not read.
+    assert memory.saved_bytes_per_example == 8 * 4
+    assert training.activations == 16 * 8 * 4
     assert memory.training_bytes == params + trainable + training.optimizer_state + training.activations
+
+
+def test_saved_bytes_are_the_tensors_the_gradients_read():
+    inputs = keras.Input((5,))
+    hidden = keras.layers.Dense(4, activation="relu")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(2)(hidden))
+    model.compile(optimizer="sgd", loss="mse")
+    memory = component_report(model, ShapePlan(batch_size=8), trained=True).memory
+    # The input (the first kernel's gradient), the ReLU's output (its own gradient and the second
+    # kernel's); not the first MatMul's product nor the model's output.
+    assert memory.saved_bytes_per_example == (5 + 4) * 4
+    assert memory.activation_bytes_per_example == (4 + 2) * 4
+    assert memory.training.activations == 8 * (5 + 4) * 4
 
 
 def test_components_that_are_not_trained_have_no_training_estimate(toy):

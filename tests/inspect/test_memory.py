@@ -41,6 +41,19 @@ def test_unbuilt_optimizer_state_matches_what_keras_allocates(make):
     assert estimate == sum(parameter_bytes_by_dtype(built.variables).values())
 
 
+def test_a_loop_keeps_what_it_accumulates_for_its_gradient_at_every_step():
+    from kreg.inspect_tools.backward import count_backward
+
+    def saved(steps):
+        inputs = keras.Input((steps, 5))
+        return count_backward(keras.Model(inputs, layers.LSTM(6)(inputs))).saved_bytes
+
+    one, two, three = saved(10), saved(20), saved(30)
+    # Each step pushes the same tensors (gates, states) for the gradient loop: linear in the steps,
+    # and more per step than the cell's two outputs (h and c, 6 floats each).
+    assert three - two == two - one > 10 * 2 * 6 * 4
+
+
 def test_parameter_bytes_follow_each_weights_dtype():
     inputs = keras.Input((4,))
     half = layers.Dense(3, dtype="float16", name="half")(inputs)

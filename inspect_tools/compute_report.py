@@ -164,6 +164,7 @@ class ComputeSummary:
     activation_count: int = 0
     no_rate: bool = False
     saved_bytes: int = 0
+    in_flight_bytes: int = 0
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
@@ -186,6 +187,7 @@ class ComputeSummary:
         else:
             self.backward_macs += traced.backward.total
             self.saved_bytes += traced.backward.saved_bytes
+            self.in_flight_bytes = max(self.in_flight_bytes, traced.backward.in_flight_bytes)
         self.bounds |= traced.compute.bounds
         self.activation_count += traced.compute.activation_count
         for (kind, path), runs in traced.compute.uncounted.items():
@@ -209,6 +211,7 @@ class ComputeSummary:
         self.activation_count += other.activation_count
         self.no_rate = self.no_rate or other.no_rate
         self.saved_bytes += other.saved_bytes
+        self.in_flight_bytes = max(self.in_flight_bytes, other.in_flight_bytes)
 
     @property
     def known(self) -> bool:
@@ -267,5 +270,6 @@ def memory_report(
     training = None
     if training_batch is not None and activations is not None:
         # What a step keeps for its backward pass; the layer outputs where that was not counted.
-        training = training_estimate(model, activations if saved is None else saved, training_batch)
+        kept, in_flight = (activations, 0) if saved is None else (saved, summary.in_flight_bytes)
+        training = training_estimate(model, kept, training_batch, in_flight)
     return MemoryReport(parameter_bytes_by_dtype(weights), activations, training, saved)

@@ -15,11 +15,12 @@ What torchinfo reports for PyTorch, for a Keras model:
   tensors it accumulates at every step;
 - training bytes: parameters + one gradient per trainable weight + the
   optimizer's state (Adam: two slots per trainable weight) + the saved bytes
-  (the layer outputs where the backward pass was not counted) times the
-  architecture's batch size.
+  (the layer outputs where the backward pass was not counted) and the
+  activation gradients of the widest gradient operation
+  (:func:`gradients_in_flight_bytes`), times the architecture's batch size.
 
-Left out (so the real peak can be higher): the gradients of the activations
-in flight during the backward pass (one layer's at a time), the input
+Left out (so the real peak can be higher): the loss of an architecture's
+own train step (the gradients are taken of the sum of the outputs), the input
 pipeline's batches, framework workspaces (oneDNN and cuDNN scratch, XLA
 buffers), allocator fragmentation, and copies a distribution strategy makes
 per device. docs/bench.md compares the estimate with TensorFlow's allocator
@@ -89,7 +90,9 @@ def activation_bytes(trace: Trace, repeats: Mapping[int, int]) -> int:
     return total
 
 
-def training_estimate(model: KerasModel, activations_per_example: int, batch_size: int) -> TrainingEstimate | None:
+def training_estimate(
+    model: KerasModel, activations_per_example: int, batch_size: int, in_flight_per_example: int = 0
+) -> TrainingEstimate | None:
     """Estimate the memory of training ``model`` with its optimizers.
 
     Args:
@@ -99,6 +102,7 @@ def training_estimate(model: KerasModel, activations_per_example: int, batch_siz
         activations_per_example: int. Bytes per example a step keeps for its
             backward pass (:func:`saved_tensor_bytes`, or :func:`activation_bytes`).
         batch_size: int. The batch size it trains with.
+        in_flight_per_example: int. From :func:`gradients_in_flight_bytes`.
 
     Returns:
         TrainingEstimate, or None when the model has no optimizer or one's state cannot be sized.
@@ -118,6 +122,7 @@ def training_estimate(model: KerasModel, activations_per_example: int, batch_siz
         gradients=trainable,
         optimizer_state=state,
         activations=activations_per_example * batch_size,
+        activation_gradients=in_flight_per_example * batch_size,
     )
 
 
@@ -199,6 +204,24 @@ def saved_tensor_bytes(trace: Trace, gradient_ops: Iterable[Any], scope: str) ->
                     continue
             total += _batch_bytes(tensor, trace.batch)
     return total
+
+
+def gradients_in_flight_bytes(gradient_ops: Iterable[Any], batch: int | None, scope: str) -> int:
+    """Bytes per example of the activation gradients alive at once at the backward pass's widest operation.
+
+    Each gradient operation holds the gradients it reads (made in ``scope``)
+    and the ones it makes: the largest such set is on top of the saved
+    tensors at that moment (a convolution's input gradient beside its output
+    gradient). Weight gradients do not grow with the batch and are counted
+    as ``gradients``.
+    """
+    largest = 0
+    for op in gradient_ops:
+        if op.type in SHAPE_ONLY:
+            continue
+        read = [tensor for tensor in op.inputs if tensor.op.name.startswith(f"{scope}/")]
+        largest = max(largest, sum(_batch_bytes(tensor, batch) for tensor in [*read, *op.outputs]))
+    return largest
 
 
 def _accumulated_bytes(loop: Any, batch: int | None) -> int:

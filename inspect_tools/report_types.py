@@ -284,7 +284,9 @@ class TrainingEstimate:
         parameters: int. All weights.
         gradients: int. One gradient per trainable weight.
         optimizer_state: int. The optimizer's slots and counters.
-        activations: int. Activations per example times the batch size.
+        activations: int. What a step keeps for its backward pass, per example, times the batch size.
+        activation_gradients: int. The activation gradients of the backward
+            pass's widest operation, per example, times the batch size.
     """
 
     batch_size: int
@@ -292,11 +294,12 @@ class TrainingEstimate:
     gradients: int
     optimizer_state: int
     activations: int
+    activation_gradients: int = 0
 
     @property
     def total(self) -> int:
         """The sum of the parts."""
-        return self.parameters + self.gradients + self.optimizer_state + self.activations
+        return self.parameters + self.gradients + self.optimizer_state + self.activations + self.activation_gradients
 
     def to_json(self) -> dict[str, int]:
         """The parts, the batch size and the total."""
@@ -307,6 +310,7 @@ class TrainingEstimate:
             "optimizer_state": self.optimizer_state,
             "activations": self.activations,
             "total": self.total,
+            "activation_gradients": self.activation_gradients,
         }
 
 

@@ -84,7 +84,9 @@ def test_inspect_json_compute_and_memory_match_a_hand_count(inspect_json):
     assert (
         memory["training_bytes"]
         == training["total"]
-        == sum(training[k] for k in ("parameters", "gradients", "optimizer_state", "activations"))
+        == sum(
+            training[k] for k in ("parameters", "gradients", "optimizer_state", "activations", "activation_gradients")
+        )
     )
 
 

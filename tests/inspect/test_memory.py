@@ -97,7 +97,11 @@ def test_training_estimate_adds_parameters_gradients_optimizer_and_batch_activat
     # layer's weight gradient multiplies; the frozen layer's input and the model's output are not read.
     assert memory.saved_bytes_per_example == 8 * 4
     assert training.activations == 16 * 8 * 4
-    assert memory.training_bytes == params + trainable + training.optimizer_state + training.activations
+    # The widest gradient operation holds the output's gradient (3 floats per example) and makes no
+    # activation gradient: the frozen layer needs none.
+    assert training.activation_gradients == 16 * 3 * 4
+    parts = training.optimizer_state + training.activations + training.activation_gradients
+    assert memory.training_bytes == params + trainable + parts
 
 
 def test_saved_bytes_are_the_tensors_the_gradients_read():
@@ -111,6 +115,8 @@ def test_saved_bytes_are_the_tensors_the_gradients_read():
     assert memory.saved_bytes_per_example == (5 + 4) * 4
     assert memory.activation_bytes_per_example == (4 + 2) * 4
     assert memory.training.activations == 8 * (5 + 4) * 4
+    # The ReLU's gradient reads the gradient of its output (4 floats) and makes its input's (4).
+    assert memory.training.activation_gradients == 8 * (4 + 4) * 4
 
 
 def test_components_that_are_not_trained_have_no_training_estimate(toy):

@@ -1,29 +1,33 @@
 """``kreg bench``'s measurements of one architecture, made in the process that runs them.
 
 Runs in a child process of its own (:mod:`kreg.running.workers`), one per
-architecture and batch size, so that the memory high-water mark is this
+architecture and batch size, so that the memory peaks are this
 measurement's alone. In order:
 
-1. the idle baseline: the process's resident high-water mark
-   (``getrusage(RUSAGE_SELF).ru_maxrss``) before anything is built (TensorFlow
-   is imported already: the child is forked from a server that imported it);
+1. the idle baseline: TensorFlow's allocator is asked for its statistics (on
+   CPU it counts only from then on) and the process's resident memory is
+   read (TensorFlow is imported and has run a one-weight model: the child is
+   forked from a server that imported it);
 2. the architecture is built with its defaults under the Keras dtype policy
    asked for (``mixed_float16`` computes in float16 and keeps float32
-   variables), and one batch of the asked size is taken from its data adapter;
+   variables), and one batch of the asked size is taken from its data
+   adapter; the adapter's data set is released, and both peaks start afresh
+   (the allocator's at its bytes in use, the resident high-water mark at the
+   resident memory of the moment);
 3. inference: ``predict_on_batch`` on that batch, :data:`WARMUP` times
    unmeasured (tracing, allocation), then ``repeats`` times timed;
 4. training: ``train_on_batch`` (the architecture's own train step, loss and
    optimizer), warmed up and timed the same way;
-5. the peak: the high-water mark now, less the baseline: the memory the
-   model, its optimizer state, the batch and the largest step needed above
-   an idle process (on CPU every tensor lives in resident memory);
+5. the peak: TensorFlow's allocator peak (``get_memory_info("CPU:0")``, or
+   ``"GPU:0"`` where there is a GPU, whose name is then the device): the
+   tensors alive at once, as the estimate counts them; beside it the
+   resident high-water mark above the baseline (everything the process held:
+   traced functions, glibc's cached free memory, oneDNN's caches). Where the
+   allocator counted nothing the resident peak stands for it;
 6. kreg's estimate at the same batch size and dtype (``kreg inspect``'s
    training memory of the built model: parameters, gradients, optimizer state,
-   activations), made after the peak was read so that tracing does not count.
-
-On a GPU, the peak is TensorFlow's allocator peak on the first GPU
-(``tf.config.experimental.get_memory_info("GPU:0")["peak"]``, its statistics
-reset before building) and the device is the GPU's name.
+   what the backward pass reads), made after the peaks were read so that
+   tracing does not count.
 
 A batch that does not fit fails with a cause naming out-of-memory: the
 child's data segment is limited to the memory available when it starts

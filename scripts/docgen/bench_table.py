@@ -141,7 +141,13 @@ def row_of(result: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def page(rows: list[dict[str, Any]], device: str, measured_on: str = "", command: str = "make bench-table") -> str:
+def page(
+    rows: list[dict[str, Any]],
+    device: str,
+    measured_on: str = "",
+    command: str = "make bench-table",
+    unmeasured: Sequence[str] = (),
+) -> str:
     """The Markdown page of the rows.
 
     Args:
@@ -149,6 +155,7 @@ def page(rows: list[dict[str, Any]], device: str, measured_on: str = "", command
         device: str. The machine the rows were measured on.
         measured_on: str. When (a date), shown with the machine.
         command: str. The command that measured them.
+        unmeasured: Sequence[str]. Architectures the run was stopped before (Ctrl-C).
     """
     pairs = [
         (float(row["inference_ms"]), float(row["keras_io_cpu_ms"]))
@@ -188,6 +195,7 @@ def page(rows: list[dict[str, Any]], device: str, measured_on: str = "", command
         ],
     )
     when = f" on {measured_on}" if measured_on else ""
+    stopped = f"The run was stopped before {len(unmeasured)} more: {', '.join(unmeasured)}.\n\n" if unmeasured else ""
     return (
         "# Bench table (generated)\n\n"
         f"`{command}`: `kreg bench NAME --batch-size {', '.join(map(str, batches))}` for each architecture "
@@ -195,12 +203,17 @@ def page(rows: list[dict[str, Any]], device: str, measured_on: str = "", command
         "as [kreg bench](../bench.md) measures them. "
         f"keras.io's CPU ms per inference step is from {KERAS_IO_SOURCE}: another machine and batch size, so "
         "only the orderings are compared. Spearman's rank correlation of our inference latency with "
-        f"keras.io's: **{agreement}**.\n\n{body}\n"
+        f"keras.io's: **{agreement}**.\n\n{stopped}{body}\n"
     )
 
 
 def write_table(
-    output: Path, rows: list[dict[str, Any]], device: str, measured_on: str = "", command: str = "make bench-table"
+    output: Path,
+    rows: list[dict[str, Any]],
+    device: str,
+    measured_on: str = "",
+    command: str = "make bench-table",
+    unmeasured: Sequence[str] = (),
 ) -> list[Path]:
     """Write the CSV and the page; return their paths."""
     from kreg.files import write_atomically
@@ -212,7 +225,7 @@ def write_table(
     output.mkdir(parents=True, exist_ok=True)
     written = [output / DATA, output / PAGE]
     write_atomically(written[0], data.getvalue())
-    write_atomically(written[1], page(rows, device, measured_on, command))
+    write_atomically(written[1], page(rows, device, measured_on, command, unmeasured))
     return written
 
 
@@ -252,7 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = [row_of(result.to_json()) for result in run.results]
     device = next((r.measurement.device for r in run.results if r.measurement is not None), "this machine")
     command = "python -m scripts.docgen.bench_table " + " ".join(argv if argv is not None else sys.argv[1:])
-    written = write_table(options.output, rows, device, datetime.date.today().isoformat(), command.strip())
+    measured = {row["architecture"] for row in rows}
+    unmeasured = [entry.name for entry in entries if entry.name not in measured]
+    today = datetime.date.today().isoformat()
+    written = write_table(options.output, rows, device, today, command.strip(), unmeasured)
     print(f"bench-table: wrote {', '.join(map(str, written))}", file=sys.stderr)
     return 130 if run.interrupted is not None else 0
 

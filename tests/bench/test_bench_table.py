@@ -49,6 +49,8 @@ def test_the_page_names_the_date_the_machine_and_the_correlation():
     text = page(rows, "a CPU (2 cores)", "2026-12-06", "make bench-table")
     # keras.io: mobilenet 22.6 < resnet50 58.2 < vgg16 69.5; ours swaps the last two: 1 - 6 * 2 / (3 * 8)
     assert "2026-12-06" in text and "a CPU (2 cores)" in text and "**0.50 over 3 architectures**" in text
+    assert "stopped" not in text
+    assert "The run was stopped before 1 more: vgg19." in page(rows, "a CPU", unmeasured=["vgg19"])
 
 
 def test_an_unknown_name_is_refused_before_measuring():

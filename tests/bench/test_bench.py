@@ -38,6 +38,7 @@ def test_figures_come_from_real_runs_at_each_batch_size(kreg_cli):
         memory = row["memory"]
         assert memory["peak_bytes"] > 0 and memory["estimate_bytes"] > 0
         assert memory["ratio"] == pytest.approx(memory["peak_bytes"] / memory["estimate_bytes"])
+        assert memory["peak_method"] in ("tensorflow-allocator", "resident") and memory["resident_peak_bytes"] > 0
         assert row["inference"]["examples_per_s"] == pytest.approx(row["batch_size"] / row["inference"]["latency_s"])
     # The estimate's activations grow with the batch; a batch of 256 is not timed as one of 4.
     assert large["memory"]["estimate_bytes"] > small["memory"]["estimate_bytes"]

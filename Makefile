@@ -81,8 +81,8 @@ docs: setup  ## regenerate docs/reference (committed), the command reference and
 model-table: setup  ## measure every built-in architecture into docs/reference/model-table.md and .csv (slow: ~20 min)
 	$(BIN)/python -m scripts.docgen.model_table --output docs/reference
 
-bench-table: setup  ## measure every built-in architecture (kreg bench, batch 32) into docs/reference/bench-table.md and .csv (slow)
-	$(BIN)/python -m scripts.docgen.bench_table --output docs/reference
+bench-table: setup  ## measure every built-in architecture (kreg bench, batch 32) into docs/reference/bench-table.md and .csv (slow; BENCH_TABLE_ARGS="--quick --keras-io" for a subset)
+	$(BIN)/python -m scripts.docgen.bench_table --output docs/reference $(BENCH_TABLE_ARGS)
 
 clean:  ## remove the virtual environment and build outputs
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache docs/generated

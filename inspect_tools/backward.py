@@ -39,6 +39,7 @@ from kreg.inspect_tools.compute import TRACE_BATCH
 from kreg.inspect_tools.compute import _iterations as loop_iterations
 from kreg.inspect_tools.keras_compat import CALL_TYPES, IF_TYPES, WHILE_TYPES, branch_graphs, called_graph, loop_body
 from kreg.inspect_tools.keras_types import KerasModel
+from kreg.inspect_tools.memory import gradients_in_flight_bytes, saved_tensor_bytes
 from kreg.inspect_tools.op_costs import FORMULAS, per_example
 from kreg.inspect_tools.op_owners import UNCOUNTED
 from kreg.inspect_tools.tracing import Trace, trace_model
@@ -100,12 +101,18 @@ class BackwardCompute:
         total_macs: list[int]. Per call index, with the calls inside it.
         paths: list[str]. Per call index, the call's path (as in the layer rows).
         notes: list[str]. What could not be counted.
+        saved_bytes: int. Bytes per example of the forward tensors the
+            gradient operations read (:func:`kreg.inspect_tools.memory.saved_tensor_bytes`).
+        in_flight_bytes: int. Bytes per example of the activation gradients of the widest
+            gradient operation (:func:`kreg.inspect_tools.memory.gradients_in_flight_bytes`).
     """
 
     self_macs: list[int]
     total_macs: list[int]
     paths: list[str]
     notes: list[str] = field(default_factory=list)
+    saved_bytes: int = 0
+    in_flight_bytes: int = 0
 
     @property
     def total(self) -> int:
@@ -145,15 +152,21 @@ def count_trace_backward(trace: Trace) -> BackwardCompute:
     unknown: Counter[str] = Counter()
     macs: Counter[int] = Counter()
     outputs = [tensor for tensor in trace.root.outputs if tensor.dtype.is_floating]
+    saved = in_flight = 0
     if trace.trainable_inputs and outputs:
         with trace.graph.as_default():
             loss = tf.add_n([tf.reduce_sum(tf.cast(tensor, "float32")) for tensor in outputs])
             gradients = tf.gradients(loss, trace.trainable_inputs, name=GRADIENT_SCOPE)
-        for op in _needed_gradient_ops(trace.graph, [g for g in gradients if g is not None]):
+        needed = _needed_gradient_ops(trace.graph, [g for g in gradients if g is not None])
+        for op in needed:
             owner = _owner(trace, op)
             if owner != UNCOUNTED:
                 _count_op(op, owner, 1, macs, unknown)
-    return _per_call(trace, macs, unknown)
+        saved = saved_tensor_bytes(trace, needed, GRADIENT_SCOPE)
+        in_flight = gradients_in_flight_bytes(needed, trace.batch, GRADIENT_SCOPE)
+    backward = _per_call(trace, macs, unknown)
+    backward.saved_bytes, backward.in_flight_bytes = saved, in_flight
+    return backward
 
 
 def _needed_gradient_ops(graph: Any, gradients: list[Any]) -> list[Any]:

@@ -178,6 +178,8 @@ class ComputeSummary:
     activation_count: int = 0
     no_rate: bool = False
     flops_by_op: Counter[str] = field(default_factory=Counter)
+    saved_bytes: int = 0
+    in_flight_bytes: int = 0
 
     def add(self, traced: TracedModel | None, prefix: str = "") -> None:
         """Add a traced model (None: one that could not be traced) under the path ``prefix``."""
@@ -199,6 +201,8 @@ class ComputeSummary:
             self.backward_counted = False
         else:
             self.backward_macs += traced.backward.total
+            self.saved_bytes += traced.backward.saved_bytes
+            self.in_flight_bytes = max(self.in_flight_bytes, traced.backward.in_flight_bytes)
         self.bounds |= traced.compute.bounds
         self.activation_count += traced.compute.activation_count
         self.flops_by_op.update(traced.compute.flops_by_op)
@@ -223,6 +227,8 @@ class ComputeSummary:
         self.activation_count += other.activation_count
         self.no_rate = self.no_rate or other.no_rate
         self.flops_by_op.update(other.flops_by_op)
+        self.saved_bytes += other.saved_bytes
+        self.in_flight_bytes = max(self.in_flight_bytes, other.in_flight_bytes)
 
     @property
     def known(self) -> bool:
@@ -284,7 +290,10 @@ def memory_report(
             component that is not trained on its own.
     """
     activations = summary.activation_bytes if summary.known else None
+    saved = summary.saved_bytes if summary.backward is not None else None
     training = None
     if training_batch is not None and activations is not None:
-        training = training_estimate(model, activations, training_batch)
-    return MemoryReport(parameter_bytes_by_dtype(weights), activations, training)
+        # What a step keeps for its backward pass; the layer outputs where that was not counted.
+        kept, in_flight = (activations, 0) if saved is None else (saved, summary.in_flight_bytes)
+        training = training_estimate(model, kept, training_batch, in_flight)
+    return MemoryReport(parameter_bytes_by_dtype(weights), activations, training, saved)

@@ -300,7 +300,9 @@ class TrainingEstimate:
         parameters: int. All weights.
         gradients: int. One gradient per trainable weight.
         optimizer_state: int. The optimizer's slots and counters.
-        activations: int. Activations per example times the batch size.
+        activations: int. What a step keeps for its backward pass, per example, times the batch size.
+        activation_gradients: int. The activation gradients of the backward
+            pass's widest operation, per example, times the batch size.
     """
 
     batch_size: int
@@ -308,11 +310,12 @@ class TrainingEstimate:
     gradients: int
     optimizer_state: int
     activations: int
+    activation_gradients: int = 0
 
     @property
     def total(self) -> int:
         """The sum of the parts."""
-        return self.parameters + self.gradients + self.optimizer_state + self.activations
+        return self.parameters + self.gradients + self.optimizer_state + self.activations + self.activation_gradients
 
     def to_json(self) -> dict[str, int]:
         """The parts, the batch size and the total."""
@@ -323,6 +326,7 @@ class TrainingEstimate:
             "optimizer_state": self.optimizer_state,
             "activations": self.activations,
             "total": self.total,
+            "activation_gradients": self.activation_gradients,
         }
 
 
@@ -334,11 +338,15 @@ class MemoryReport:
         parameter_bytes_by_dtype: Mapping[str, int]. Bytes of distinct weights, by dtype name.
         activation_bytes_per_example: int or None. None when a size was unknown.
         training: TrainingEstimate or None. For the trained component, when its optimizer can be sized.
+        saved_bytes_per_example: int or None. Bytes per example of the forward
+            tensors the backward pass reads (what a training step keeps for it);
+            None when the backward pass was not counted.
     """
 
     parameter_bytes_by_dtype: Mapping[str, int]
     activation_bytes_per_example: int | None
     training: TrainingEstimate | None = None
+    saved_bytes_per_example: int | None = None
 
     @property
     def parameter_bytes(self) -> int:
@@ -358,6 +366,7 @@ class MemoryReport:
             "training_bytes": self.training_bytes,
             "parameter_bytes_by_dtype": dict(self.parameter_bytes_by_dtype),
             "training": None if self.training is None else self.training.to_json(),
+            "saved_bytes_per_example": self.saved_bytes_per_example,
         }
 
 

@@ -75,9 +75,9 @@ def bench_command(
     the latency of predict_on_batch and the time of a training step
     (train_on_batch: the architecture's own loss, train step and optimizer),
     median and spread over --repeats; MAC/s achieved from kreg's counts; and
-    the peak memory measured (CPU: the process's resident high-water mark
-    above its idle baseline) beside kreg's training-memory estimate at the same
-    batch size and dtype, with their ratio. Progress goes to stderr; --json
+    the peak memory measured (TensorFlow's allocator peak; the process's
+    resident high-water mark above its idle baseline beside it) next to kreg's
+    training-memory estimate at the same batch size and dtype, with their ratio. Progress goes to stderr; --json
     prints one object per architecture and batch size (docs/bench.md).
     Exit status: 0 all measured, 1 any failed (a batch that does not fit
     memory fails naming out-of-memory), 2 a usage error, 130 Ctrl-C.

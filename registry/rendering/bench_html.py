@@ -30,7 +30,7 @@ def bench_section_body(rows: Sequence[Mapping[str, Any]]) -> str | None:
     devices = sorted({str(row["device"]) for row in rows if row.get("device")})
     note = (
         f'<p class="note">From <code>kreg bench</code> on {escape(", ".join(devices) or "another machine")}: '
-        "medians after warm-up; the peak is the process's resident high-water mark above its idle baseline, "
+        "medians after warm-up; the peak is TensorFlow's allocator peak (the resident one where it counts nothing), "
         "beside kreg's estimate at the same batch size and dtype (docs/bench.md says why they differ).</p>"
     )
     return note + html_table(columns, table_rows, numeric_columns={0, 2, 3, 4, 5, 6, 7, 8})

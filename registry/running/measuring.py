@@ -1,29 +1,33 @@
 """``kreg bench``'s measurements of one architecture, made in the process that runs them.
 
 Runs in a child process of its own (:mod:`kreg.running.workers`), one per
-architecture and batch size, so that the memory high-water mark is this
+architecture and batch size, so that the memory peaks are this
 measurement's alone. In order:
 
-1. the idle baseline: the process's resident high-water mark
-   (``getrusage(RUSAGE_SELF).ru_maxrss``) before anything is built (TensorFlow
-   is imported already: the child is forked from a server that imported it);
+1. the idle baseline: TensorFlow's allocator is asked for its statistics (on
+   CPU it counts only from then on) and the process's resident memory is
+   read (TensorFlow is imported and has run a one-weight model: the child is
+   forked from a server that imported it);
 2. the architecture is built with its defaults under the Keras dtype policy
    asked for (``mixed_float16`` computes in float16 and keeps float32
-   variables), and one batch of the asked size is taken from its data adapter;
+   variables), and one batch of the asked size is taken from its data
+   adapter; the adapter's data set is released, and both peaks start afresh
+   (the allocator's at its bytes in use, the resident high-water mark at the
+   resident memory of the moment);
 3. inference: ``predict_on_batch`` on that batch, :data:`WARMUP` times
    unmeasured (tracing, allocation), then ``repeats`` times timed;
 4. training: ``train_on_batch`` (the architecture's own train step, loss and
    optimizer), warmed up and timed the same way;
-5. the peak: the high-water mark now, less the baseline: the memory the
-   model, its optimizer state, the batch and the largest step needed above
-   an idle process (on CPU every tensor lives in resident memory);
+5. the peak: TensorFlow's allocator peak (``get_memory_info("CPU:0")``, or
+   ``"GPU:0"`` where there is a GPU, whose name is then the device): the
+   tensors alive at once, as the estimate counts them; beside it the
+   resident high-water mark above the baseline (everything the process held:
+   traced functions, glibc's cached free memory, oneDNN's caches). Where the
+   allocator counted nothing the resident peak stands for it;
 6. kreg's estimate at the same batch size and dtype (``kreg inspect``'s
    training memory of the built model: parameters, gradients, optimizer state,
-   activations), made after the peak was read so that tracing does not count.
-
-On a GPU, the peak is TensorFlow's allocator peak on the first GPU
-(``tf.config.experimental.get_memory_info("GPU:0")["peak"]``, its statistics
-reset before building) and the device is the GPU's name.
+   what the backward pass reads), made after the peaks were read so that
+   tracing does not count.
 
 A batch that does not fit fails with a cause naming out-of-memory: the
 child's data segment is limited to the memory available when it starts
@@ -33,6 +37,7 @@ child's data segment is limited to the memory available when it starts
 
 from __future__ import annotations
 
+import gc
 import resource
 import statistics
 import time
@@ -59,6 +64,11 @@ DTYPES = DTYPE_POLICIES
 """The Keras dtype policies ``kreg bench --dtype`` accepts."""
 
 OUT_OF_MEMORY = "out of memory"
+
+ALLOCATOR = "tensorflow-allocator"
+"""``peak_method`` of a peak read from TensorFlow's allocator statistics (the tensors' bytes)."""
+RESIDENT = "resident"
+"""``peak_method`` of a peak read from the resident high-water mark (where the allocator keeps no statistics)."""
 
 
 @dataclass(frozen=True)
@@ -93,10 +103,14 @@ class Measurement:
         inference: Timing or None. ``predict_on_batch``; None for a model
             without its own ``call()`` (a VAE or GAN trained by its train step only).
         training: Timing. ``train_on_batch``.
-        peak_bytes: int. Resident high-water mark above the idle baseline.
+        peak_bytes: int. TensorFlow's allocator peak while the steps ran (the
+            resident peak where the allocator keeps no statistics).
         estimate_bytes: int or None. kreg's training-memory estimate (None when it cannot be made).
         macs: int or None. Forward MACs per example (``kreg inspect``'s).
         training_step_macs: int or None. Forward + backward MACs per example.
+        resident_peak_bytes: int. The process's resident high-water mark while
+            the steps ran, above the idle baseline (everything the process held).
+        peak_method: str. Where ``peak_bytes`` came from: :data:`ALLOCATOR` or :data:`RESIDENT`.
     """
 
     architecture: str
@@ -109,6 +123,8 @@ class Measurement:
     estimate_bytes: int | None
     macs: int | None
     training_step_macs: int | None
+    resident_peak_bytes: int = 0
+    peak_method: str = RESIDENT
 
 
 def measure(entry: Entry, batch_size: int, dtype: str = "float32", repeats: int = 5) -> Measurement:
@@ -121,12 +137,16 @@ def measure(entry: Entry, batch_size: int, dtype: str = "float32", repeats: int 
     require_keras()
     _warm_runtime()
     gpu = _gpu()
-    baseline = _resident_high_water()
+    allocator = "CPU:0" if gpu is None else "GPU:0"
+    counting = _count_allocations(allocator)  # before building: the weights are counted too
+    baseline = _resident_now()
     _limit_data_to_available_memory()
     try:
-        if gpu is not None:
-            _reset_gpu_peak()
         built, batch = _built_with_a_batch(entry, batch_size, dtype)
+        gc.collect()  # the adapter's data set, of which only the batch is kept
+        if counting:
+            _reset_allocator_peak(allocator)
+        high_water = _ResidentHighWater()
         with in_phase(entry.name, Phase.TRAIN, cause=_cause):
             inference = None
             if not is_container_model(built.model):
@@ -134,12 +154,29 @@ def measure(entry: Entry, batch_size: int, dtype: str = "float32", repeats: int 
             step = resolve_part(entry, "train_step")
             with installed_train_step(built.model, step, entry.name):
                 training = Timing.of(_timed(lambda: built.model.train_on_batch(*_arguments(batch)), repeats))
-        peak = _resident_high_water() - baseline if gpu is None else _gpu_peak()
+        resident = high_water.read() - baseline
+        # A peak of 0 is an allocator that counted nothing in this process (seen on CPU): not a measurement.
+        counted = _allocator_peak(allocator) if counting else 0
+        counting = counted > 0
+        peak = counted if counting else resident
     finally:
         _unlimit_data()
     estimate, macs, step_macs = _estimate(built, batch_size)
     device = cpu_name() if gpu is None else gpu
-    return Measurement(entry.name, batch_size, dtype, device, inference, training, peak, estimate, macs, step_macs)
+    return Measurement(
+        entry.name,
+        batch_size,
+        dtype,
+        device,
+        inference,
+        training,
+        peak,
+        estimate,
+        macs,
+        step_macs,
+        resident_peak_bytes=resident,
+        peak_method=ALLOCATOR if counting else RESIDENT,
+    )
 
 
 def _warm_runtime() -> None:
@@ -234,9 +271,39 @@ def _cause(error: BaseException) -> BaseException | str:
     return specific_cause(error)
 
 
-def _resident_high_water() -> int:
-    """This process's resident-memory high-water mark, in bytes (Linux reports kilobytes)."""
+def _resident_now() -> int:
+    """This process's resident memory now, in bytes (``VmRSS``; the high-water mark where it is missing)."""
+    return _meminfo_kib("/proc/self/status", "VmRSS:") or _rusage_high_water()
+
+
+def _rusage_high_water() -> int:
+    """This process's resident-memory high-water mark since it started, in bytes (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class _ResidentHighWater:
+    """The resident high-water mark from now on.
+
+    Linux resets ``VmHWM`` to the resident memory of the moment when ``5`` is
+    written to ``/proc/self/clear_refs``: so the mark counts what the model, its
+    batch and its steps hold, not the data set the adapter made and released
+    before (16 batches for the image adapters). Where the file cannot be
+    written, the mark since the process started (``ru_maxrss``) is read instead.
+    """
+
+    def __init__(self) -> None:
+        try:
+            with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+                clear.write("5")
+            self.reset = True
+        except OSError:
+            self.reset = False
+
+    def read(self) -> int:
+        """The high-water mark in bytes."""
+        if self.reset:
+            return _meminfo_kib("/proc/self/status", "VmHWM:") or _rusage_high_water()
+        return _rusage_high_water()
 
 
 _SAVED_DATA_LIMIT: list[tuple[int, int]] = []
@@ -292,17 +359,33 @@ def _gpu() -> str | None:
     return str(details.get("device_name", gpus[0].name))
 
 
-def _reset_gpu_peak() -> None:
+def _count_allocations(device: str) -> bool:
+    """Have TensorFlow's allocator of ``device`` keep statistics from now on; False where it keeps none.
+
+    On CPU the allocator counts only once its statistics have been asked for:
+    tensors allocated before (the weights) would be missing from the peak.
+    """
     import tensorflow as tf
 
-    tf.config.experimental.reset_memory_stats("GPU:0")
+    try:
+        tf.config.experimental.get_memory_info(device)
+    except (ValueError, RuntimeError, tf.errors.OpError):  # an allocator without statistics
+        return False
+    return True
 
 
-def _gpu_peak() -> int:
-    """TensorFlow's allocator peak on the first GPU since :func:`_reset_gpu_peak`, in bytes."""
+def _reset_allocator_peak(device: str) -> None:
+    """Make the allocator's peak its bytes in use now (the data set the adapter made is gone)."""
     import tensorflow as tf
 
-    return int(tf.config.experimental.get_memory_info("GPU:0")["peak"])
+    tf.config.experimental.reset_memory_stats(device)
+
+
+def _allocator_peak(device: str) -> int:
+    """TensorFlow's allocator peak on ``device`` since :func:`_reset_allocator_peak`, in bytes."""
+    import tensorflow as tf
+
+    return int(tf.config.experimental.get_memory_info(device)["peak"])
 
 
 def cpu_name() -> str:

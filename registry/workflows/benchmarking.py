@@ -87,6 +87,8 @@ def _measurement_json(measured: Measurement) -> dict[str, Any]:
             "peak_bytes": measured.peak_bytes,
             "estimate_bytes": estimate,
             "ratio": measured.peak_bytes / estimate if estimate else None,
+            "peak_method": measured.peak_method,
+            "resident_peak_bytes": measured.resident_peak_bytes,
         },
         "compute": {
             "macs": measured.macs,

@@ -11,13 +11,15 @@ Measuring every architecture takes long, so the table is not part of ``make
 docs``: ``make bench-table`` writes ``docs/reference/bench-table.csv`` (the data)
 and ``docs/reference/bench-table.md`` (the page).
 
-    python -m scripts.docgen.bench_table [--output docs/reference] [--only PATTERN]... [--repeats R]
+    python -m scripts.docgen.bench_table [--output docs/reference] [--only PATTERN]... [--names A,B]
+        [--keras-io] [--batch-size N] [--repeats R] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime
 import io
 import sys
 from collections.abc import Sequence
@@ -45,8 +47,35 @@ KERAS_IO_CPU_MS = {
     "inceptionresnetv2": 130.2,
     "mobilenet": 22.6,
     "mobilenetv2": 25.9,
+    "densenet121": 77.1,
+    "densenet169": 96.4,
+    "densenet201": 127.2,
+    "nasnetmobile": 27.0,
+    "nasnetlarge": 344.5,
+    "efficientnetb0": 46.0,
+    "efficientnetb1": 60.2,
+    "efficientnetb2": 80.8,
+    "efficientnetb3": 140.0,
+    "efficientnetb4": 308.3,
+    "efficientnetb5": 579.2,
+    "efficientnetb6": 958.1,
+    "efficientnetb7": 1578.9,
 }
-"""keras.io/api/applications: "Time (ms) per inference step (CPU)", batch 32 (the rows checked against the page)."""
+"""keras.io/api/applications, "Time (ms) per inference step (CPU)": every row with a CPU time.
+
+The page's source is keras-team/keras-io, templates/api/applications/index.md:
+"Time per inference step is the average of 30 batches and 10 repetitions",
+on an "AMD EPYC Processor (with IBPB) (92 core)", batch size 32. The
+EfficientNetV2, ConvNeXt and MobileNetV3 rows have no time ("-").
+"""
+
+KERAS_IO_SOURCE = (
+    "[keras.io/api/applications](https://keras.io/api/applications/) (source: keras-team/keras-io, "
+    "`templates/api/applications/index.md`): average of 30 batches and 10 repetitions, batch size 32, "
+    "AMD EPYC Processor (with IBPB) (92 core)"
+)
+QUICK_BATCH_SIZE = 4
+QUICK_REPEATS = 2
 
 COLUMNS = [
     "architecture",
@@ -112,8 +141,22 @@ def row_of(result: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def page(rows: list[dict[str, Any]], device: str) -> str:
-    """The Markdown page of the rows."""
+def page(
+    rows: list[dict[str, Any]],
+    device: str,
+    measured_on: str = "",
+    command: str = "make bench-table",
+    unmeasured: Sequence[str] = (),
+) -> str:
+    """The Markdown page of the rows.
+
+    Args:
+        rows: list[dict]. :func:`row_of`'s rows.
+        device: str. The machine the rows were measured on.
+        measured_on: str. When (a date), shown with the machine.
+        command: str. The command that measured them.
+        unmeasured: Sequence[str]. Architectures the run was stopped before (Ctrl-C).
+    """
     pairs = [
         (float(row["inference_ms"]), float(row["keras_io_cpu_ms"]))
         for row in rows
@@ -121,9 +164,11 @@ def page(rows: list[dict[str, Any]], device: str) -> str:
     ]
     rho = spearman(pairs)
     agreement = "n/a (fewer than 3 rows with both)" if rho is None else f"{rho:.2f} over {len(pairs)} architectures"
+    batches = sorted({int(row["batch_size"]) for row in rows})
     body = table(
         [
             "architecture",
+            "batch",
             "inference ms / batch",
             "examples/s",
             "training ms / step",
@@ -131,12 +176,13 @@ def page(rows: list[dict[str, Any]], device: str) -> str:
             "peak MB",
             "estimate MB",
             "peak / estimate",
-            "keras.io CPU ms",
+            "keras.io CPU ms (batch 32)",
         ],
         [
             [
                 row["architecture"],
-                row["inference_ms"] or "FAIL",
+                row["batch_size"],
+                row["inference_ms"] or ("FAIL: " + row["failure"] if row["failure"] else "-"),
                 row["inference_examples_per_s"],
                 row["training_ms"],
                 row["training_examples_per_s"],
@@ -148,16 +194,27 @@ def page(rows: list[dict[str, Any]], device: str) -> str:
             for row in rows
         ],
     )
+    when = f" on {measured_on}" if measured_on else ""
+    stopped = f"The run was stopped before {len(unmeasured)} more: {', '.join(unmeasured)}.\n\n" if unmeasured else ""
     return (
         "# Bench table (generated)\n\n"
-        f"`make bench-table`: `kreg bench NAME --batch-size {BATCH_SIZE}` for each built-in architecture on "
-        f"{device}, float32. Peak memory and the estimate are as [kreg bench](../bench.md) measures them. "
-        "keras.io's CPU ms per inference step (batch 32, their machine) is beside ours for the applications it "
-        f"times; Spearman's rank correlation of the two orderings: **{agreement}**.\n\n{body}\n"
+        f"`{command}`: `kreg bench NAME --batch-size {', '.join(map(str, batches))}` for each architecture "
+        f"below, measured{when} on {device}, float32, one process at a time. Peak memory and the estimate are "
+        "as [kreg bench](../bench.md) measures them. "
+        f"keras.io's CPU ms per inference step is from {KERAS_IO_SOURCE}: another machine and batch size, so "
+        "only the orderings are compared. Spearman's rank correlation of our inference latency with "
+        f"keras.io's: **{agreement}**.\n\n{stopped}{body}\n"
     )
 
 
-def write_table(output: Path, rows: list[dict[str, Any]], device: str) -> list[Path]:
+def write_table(
+    output: Path,
+    rows: list[dict[str, Any]],
+    device: str,
+    measured_on: str = "",
+    command: str = "make bench-table",
+    unmeasured: Sequence[str] = (),
+) -> list[Path]:
     """Write the CSV and the page; return their paths."""
     from kreg.files import write_atomically
 
@@ -168,35 +225,68 @@ def write_table(output: Path, rows: list[dict[str, Any]], device: str) -> list[P
     output.mkdir(parents=True, exist_ok=True)
     written = [output / DATA, output / PAGE]
     write_atomically(written[0], data.getvalue())
-    write_atomically(written[1], page(rows, device))
+    write_atomically(written[1], page(rows, device, measured_on, command, unmeasured))
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Measure every built-in architecture (or those matching --only) and write the table."""
+    """Measure the built-in architectures (every one, or those named) and write the table."""
     parser = argparse.ArgumentParser(prog="python -m scripts.docgen.bench_table", description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", type=Path, default=REFERENCE, help="folder for bench-table.md and bench-table.csv")
     parser.add_argument("--only", action="append", default=[], metavar="PATTERN", help="only these architectures")
+    parser.add_argument(
+        "--names", default="", metavar="A,B,...", help="only these architectures, comma-separated (exact names)"
+    )
+    parser.add_argument("--keras-io", action="store_true", help="only the architectures keras.io times on CPU")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="examples per batch (default 32)")
     parser.add_argument("--repeats", type=int, default=3, help="timed calls per measurement")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"batch {QUICK_BATCH_SIZE} and {QUICK_REPEATS} repeats: minutes instead of hours on a small CPU",
+    )
     options = parser.parse_args(argv)
+    if options.quick:
+        options.batch_size, options.repeats = QUICK_BATCH_SIZE, QUICK_REPEATS
+    if options.batch_size < 1 or options.repeats < 1:
+        parser.error("--batch-size and --repeats must be at least 1")
+    entries = _selected(options)
     from kreg.workflows.benchmarking import bench_all
-    from scripts.docgen.gallery import builtin_catalogue
 
-    entries = builtin_catalogue().select(options.only)
-    print(f"bench-table: measuring {len(entries)} architectures at batch {BATCH_SIZE}", file=sys.stderr)
+    print(f"bench-table: measuring {len(entries)} architectures at batch {options.batch_size}", file=sys.stderr)
     run = bench_all(
         entries,
-        [BATCH_SIZE],
+        [options.batch_size],
         repeats=options.repeats,
         on_result=lambda result: print(
-            f"  {result.architecture}: {'ok' if result.passed else 'FAIL'}", file=sys.stderr
+            f"  {result.architecture}: {'ok' if result.passed else 'FAIL'}", file=sys.stderr, flush=True
         ),
     )
     rows = [row_of(result.to_json()) for result in run.results]
     device = next((r.measurement.device for r in run.results if r.measurement is not None), "this machine")
-    written = write_table(options.output, rows, device)
+    command = "python -m scripts.docgen.bench_table " + " ".join(argv if argv is not None else sys.argv[1:])
+    measured = {row["architecture"] for row in rows}
+    unmeasured = [entry.name for entry in entries if entry.name not in measured]
+    today = datetime.date.today().isoformat()
+    written = write_table(options.output, rows, device, today, command.strip(), unmeasured)
     print(f"bench-table: wrote {', '.join(map(str, written))}", file=sys.stderr)
     return 130 if run.interrupted is not None else 0
+
+
+def _selected(options: argparse.Namespace) -> list[Any]:
+    """The catalogue entries the options name (every built-in architecture when none)."""
+    from scripts.docgen.gallery import builtin_catalogue
+
+    catalogue = builtin_catalogue()
+    names = [name.strip() for name in options.names.split(",") if name.strip()]
+    if options.keras_io:
+        names += [name for name in KERAS_IO_CPU_MS if name not in names]
+    if not names:
+        return list(catalogue.select(options.only))
+    unknown = [name for name in names if name not in catalogue]
+    if unknown:
+        raise SystemExit(f"bench-table: no architecture named {', '.join(unknown)}")
+    return [catalogue.get(name) for name in names]
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ def test_mixed_precision_halves_activations_and_keeps_float32_weights(kreg_cli):
     mixed = _memory(kreg_cli, "--dtype", "mixed_float16")
     assert mixed["activation_bytes_per_example"] * 2 == full["activation_bytes_per_example"]
     assert mixed["parameter_bytes_by_dtype"] == full["parameter_bytes_by_dtype"] == {"float32": full["parameter_bytes"]}
-    assert mixed["training"]["activations"] * 2 == full["training"]["activations"]
+    # What the backward pass reads is float16 too, but for a few float32 tensors the casts read.
+    assert 0.5 <= mixed["training"]["activations"] / full["training"]["activations"] <= 0.55
     # The policy is restored: the next build is float32 again.
     assert _memory(kreg_cli) == full
 

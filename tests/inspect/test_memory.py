@@ -41,6 +41,19 @@ def test_unbuilt_optimizer_state_matches_what_keras_allocates(make):
     assert estimate == sum(parameter_bytes_by_dtype(built.variables).values())
 
 
+def test_a_loop_keeps_what_it_accumulates_for_its_gradient_at_every_step():
+    from kreg.inspect_tools.backward import count_backward
+
+    def saved(steps):
+        inputs = keras.Input((steps, 5))
+        return count_backward(keras.Model(inputs, layers.LSTM(6)(inputs))).saved_bytes
+
+    one, two, three = saved(10), saved(20), saved(30)
+    # Each step pushes the same tensors (gates, states) for the gradient loop: linear in the steps,
+    # and more per step than the cell's two outputs (h and c, 6 floats each).
+    assert three - two == two - one > 10 * 2 * 6 * 4
+
+
 def test_parameter_bytes_follow_each_weights_dtype():
     inputs = keras.Input((4,))
     half = layers.Dense(3, dtype="float16", name="half")(inputs)
@@ -80,8 +93,30 @@ def test_training_estimate_adds_parameters_gradients_optimizer_and_batch_activat
     training = memory.training
     assert training.parameters == params and training.gradients == trainable
     assert 2 * trainable <= training.optimizer_state <= 2 * trainable + 16  # m and v, plus counters
-    assert training.activations == 16 * (8 + 3) * 4
-    assert memory.training_bytes == params + trainable + training.optimizer_state + training.activations
+    # A step keeps what the backward pass reads: the frozen layer's output, which the trainable
+    # layer's weight gradient multiplies; the frozen layer's input and the model's output are not read.
+    assert memory.saved_bytes_per_example == 8 * 4
+    assert training.activations == 16 * 8 * 4
+    # The widest gradient operation holds the output's gradient (3 floats per example) and makes no
+    # activation gradient: the frozen layer needs none.
+    assert training.activation_gradients == 16 * 3 * 4
+    parts = training.optimizer_state + training.activations + training.activation_gradients
+    assert memory.training_bytes == params + trainable + parts
+
+
+def test_saved_bytes_are_the_tensors_the_gradients_read():
+    inputs = keras.Input((5,))
+    hidden = keras.layers.Dense(4, activation="relu")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(2)(hidden))
+    model.compile(optimizer="sgd", loss="mse")
+    memory = component_report(model, ShapePlan(batch_size=8), trained=True).memory
+    # The input (the first kernel's gradient), the ReLU's output (its own gradient and the second
+    # kernel's); not the first MatMul's product nor the model's output.
+    assert memory.saved_bytes_per_example == (5 + 4) * 4
+    assert memory.activation_bytes_per_example == (4 + 2) * 4
+    assert memory.training.activations == 8 * (5 + 4) * 4
+    # The ReLU's gradient reads the gradient of its output (4 floats) and makes its input's (4).
+    assert memory.training.activation_gradients == 8 * (4 + 4) * 4
 
 
 def test_components_that_are_not_trained_have_no_training_estimate(toy):

@@ -92,17 +92,22 @@ CTRL_C_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process")
-def test_ctrl_c_stops_the_call_on_the_thread_and_raises_keyboard_interrupt_in_the_caller():
-    child = subprocess.Popen(
-        [sys.executable, "-c", CTRL_C_SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+def _interrupted(script: str) -> tuple[str, str, int, float]:
+    """Run ``script`` in a child, send it SIGINT once it printed "started": its stdout, stderr, status, seconds."""
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert child.stdout.readline() == "started\n"
     time.sleep(0.2)
+    started = time.monotonic()
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=30)
+    return out, err, child.returncode, time.monotonic() - started
+
+
+def test_ctrl_c_stops_the_call_on_the_thread_and_raises_keyboard_interrupt_in_the_caller():
+    out, err, status, _ = _interrupted(CTRL_C_SCRIPT)
     assert "stopped inside" in out
     assert err.rstrip().endswith("KeyboardInterrupt")
-    assert child.returncode != 0
+    assert status != 0
 
 
 BLOCKED_SCRIPT = textwrap.dedent(
@@ -121,17 +126,10 @@ BLOCKED_SCRIPT = textwrap.dedent(
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process")
 def test_ctrl_c_during_a_call_blocked_in_c_leaves_it_behind_after_the_grace_period():
-    child = subprocess.Popen(
-        [sys.executable, "-c", BLOCKED_SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    assert child.stdout.readline() == "started\n"
-    time.sleep(0.2)
-    started = time.monotonic()
-    child.send_signal(signal.SIGINT)
-    _, err = child.communicate(timeout=30)
+    _, err, status, seconds = _interrupted(BLOCKED_SCRIPT)
     assert err.rstrip().endswith("KeyboardInterrupt")
-    assert child.returncode != 0
-    assert time.monotonic() - started < STOP_GRACE_SECONDS + 10
+    assert status != 0
+    assert seconds < STOP_GRACE_SECONDS + 10
 
 
 @pytest.mark.skipif(os.name != "posix", reason="an address-space limit on a child process")

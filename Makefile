@@ -39,12 +39,12 @@ run: setup  ## list the architectures, describe one, plot it and smoke-train it
 # The docs build and the lint go first so that pytest's summary stays the last line CI reads.
 # The suite runs on TEST_WORKERS processes (pytest-xdist), a test file to each so that module fixtures are built
 # once: most tests wait on a kreg process or a TensorFlow trace on one core (1.2-1.35x faster on 2 cores, measured
-# side by side under the same load). TEST_WORKERS=0 runs it in this process.
+# side by side under the same load). TEST_WORKERS=0 runs it in this process. The 25 slowest are listed, to keep it fast.
 TEST_WORKERS ?= 2
 test: setup chromium  ## the docs build (make docs), the lint (make lint), then the default test suite (what CI runs)
 	@$(MAKE) --no-print-directory docs
 	@$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest -m "not slow" -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -m "not slow" -q -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 # ruff, then the type checker (python -m scripts.typecheck), then the layering: python -m scripts.layering
 # stages the installed layout in build/layering (every module under its real import

@@ -67,6 +67,8 @@ def test_the_notebook_card_draws_its_graph_at_the_counted_length():
     card = kreg.inspect(_sequence_model(), input_shapes={"tokens": [7]})._repr_html_()
     graph = re.search(r'<svg class="graph".*?</svg>', card, re.DOTALL).group(0)
     assert "(None, 7*, 5) \u2192 (None, 7*, 3)" in re.sub(r"<[^>]+>", "", graph) and "None, None" not in graph
+    layers = re.search(r"<summary>Layers</summary>.*?</section>", card, re.DOTALL).group(0)
+    assert '<td class="code">(None, 7*, 3)</td>' in layers and "None, None" not in layers  # as its graph
 
 
 def test_without_counted_sizes_the_nodes_keep_the_models_own_shapes(sequence):

@@ -16,7 +16,7 @@ calls, one node per layer, with named input and output nodes. Beyond what
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,9 +24,16 @@ from kreg.errors import KerasIncompatible
 from kreg.inspect_tools import keras_compat
 from kreg.inspect_tools.dataflow import TensorSources
 from kreg.inspect_tools.dense import dense_entry, is_dense, threading_phrase
-from kreg.inspect_tools.graph_labels import CUSTOM_COLOUR, OPERATION_COLOUR, cluster_label, io_label, layer_label
+from kreg.inspect_tools.graph_labels import (
+    CUSTOM_COLOUR,
+    OPERATION_COLOUR,
+    CountedShape,
+    cluster_label,
+    io_label,
+    layer_label,
+)
 from kreg.inspect_tools.params import is_container_model, submodels
-from kreg.inspect_tools.shapes import shape_of
+from kreg.inspect_tools.shapes import is_shape, shape_of
 from kreg.inspect_tools.tracing import Call, Trace, output_names, short_error, trace_call, trace_model
 
 
@@ -100,7 +107,12 @@ def _pick(groups: list[list[str]], index: int) -> list[str]:
     return groups[index] if 0 <= index < len(groups) else []
 
 
-def model_graph(model: Any, options: GraphOptions = GraphOptions(), title: str | None = None) -> Any:
+def model_graph(
+    model: Any,
+    options: GraphOptions = GraphOptions(),
+    title: str | None = None,
+    counted: Mapping[str, tuple[Any, Any]] | None = None,
+) -> Any:
     """Build the graph of a model.
 
     Args:
@@ -108,6 +120,10 @@ def model_graph(model: Any, options: GraphOptions = GraphOptions(), title: str |
             subclass without ``call()`` (drawn as its sub-models).
         options: GraphOptions. Nesting, direction and resolution.
         title: str or None. A label for the whole graph.
+        counted: Mapping or None. ``(input shape, output shape)`` by layer path where compute was counted at
+            concrete sizes (the report rows' ``counted_*_shape``,
+            :func:`~kreg.inspect_tools.graph_folding.counted_by_path`): those nodes show them, pinned sizes
+            marked ``*``. None: every node shows the model's own shapes.
 
     Returns:
         pydot.Dot. Nodes ``n0, n1, ...`` with HTML labels, clusters for opened
@@ -115,11 +131,11 @@ def model_graph(model: Any, options: GraphOptions = GraphOptions(), title: str |
     """
     if options.dense_notes is None:
         options = replace(options, dense_notes=len(model.layers) <= DENSE_NOTES_UP_TO)
-    builder = GraphBuilder(options, title)
+    builder = GraphBuilder(options, title, counted)
     if is_container_model(model):
         for sub in (layer for layer in submodels(model) if _is_model(layer)):
             cluster = builder.cluster(builder.dot, cluster_label(sub.name, type(sub).__name__))
-            builder.add_component(sub, cluster)
+            builder.add_component(sub, cluster, f"{sub.name}/")
     else:
         builder.add_component(model, builder.dot)
     return builder.dot
@@ -128,10 +144,15 @@ def model_graph(model: Any, options: GraphOptions = GraphOptions(), title: str |
 class GraphBuilder:
     """Adds nodes, clusters and edges to one pydot graph."""
 
-    def __init__(self, options: GraphOptions, title: str | None = None):
+    def __init__(
+        self, options: GraphOptions, title: str | None = None, counted: Mapping[str, tuple[Any, Any]] | None = None
+    ):
         import pydot
 
         self.options = options
+        self.counted = dict(counted or {})
+        self._outputs: dict[str, tuple[Any, Any]] = {}
+        """The own and counted output shape of each node drawn at counted sizes, for the output nodes it feeds."""
         self.dot = pydot.Dot(graph_type="digraph", rankdir=options.rankdir, dpi=str(options.dpi))
         self.dot.set_node_defaults(shape="plaintext", fontname="Helvetica", fontsize="11", margin="0")
         self.dot.set_graph_defaults(fontname="Helvetica", fontsize="12")
@@ -182,11 +203,11 @@ class GraphBuilder:
             self.dot.set("compound", "true")
             self.edge(sources, [border], lhead=box.cluster, style="dashed")
 
-    def add_component(self, model: Any, parent: Any) -> None:
-        """Draw a whole model with its named input and output nodes."""
+    def add_component(self, model: Any, parent: Any, prefix: str = "") -> None:
+        """Draw a whole model with its named input and output nodes (its layers' paths under ``prefix``)."""
         functional = keras_compat.functional_of(model)
         if functional is not None:
-            box = self.add_functional(functional, parent)
+            box = self.add_functional(functional, parent, prefix)
             outputs = functional.outputs
             names = output_names(functional.output, getattr(functional, "output_names", None))
         else:
@@ -199,17 +220,44 @@ class GraphBuilder:
                     parent, layer_label(model.name, type(model).__name__, [], [f"not traced: {short_error(error)}"])
                 )
                 return
-            box = self.add_traced_root(trace, parent)
+            box = self.add_traced_root(trace, parent, prefix)
             outputs, names = trace.root.outputs, trace.output_names
         for index, (name, tensor) in enumerate(zip(names, outputs)):
-            self.edge(box.exit(index), [self.node(parent, io_label("output", name, shape_of(tensor)))])
+            shape = self._output_shape(box.exit(index), index, shape_of(tensor))
+            self.edge(box.exit(index), [self.node(parent, io_label("output", name, shape))])
+
+    def _output_shape(self, sources: list[str], index: int, shape: Any) -> Any:
+        """An output node's shape: at the counted sizes of the one node that produces it, where it has them."""
+        own, counted = self._outputs.get(sources[0], (None, None)) if len(sources) == 1 else (None, None)
+        if counted is None:
+            return shape
+        if own == shape:
+            return CountedShape(shape, counted)
+        if not (isinstance(own, list) and isinstance(counted, list)) or is_shape(own):
+            return shape
+        return (
+            CountedShape(shape, counted[index])
+            if index < min(len(own), len(counted)) and own[index] == shape
+            else shape
+        )
+
+    def _at_counted(self, path: str, shapes: tuple[Any, Any]) -> tuple[Any, Any]:
+        """``(input, output)`` of the call at ``path`` at the sizes compute was counted at, where they were."""
+        counted = self.counted.get(path)
+        if counted is None:
+            return shapes
+        return CountedShape(shapes[0], counted[0]), CountedShape(shapes[1], counted[1])
 
     # Functional models: Keras's graph of layer calls.
 
-    def add_functional(self, model: Any, parent: Any) -> Box:
-        """Draw a functional model's layers into ``parent``; return its box."""
+    def add_functional(self, model: Any, parent: Any, prefix: str = "") -> Box:
+        """Draw a functional model's layers into ``parent`` (their paths under ``prefix``); return its box."""
         operations = keras_compat.operations(model)
-        boxes = {id(op): self.functional_layer(model, op, parent) for op in operations}
+        boxes: dict[int, Box] = {}
+        for op in operations:
+            if not _is_layer(op):
+                self._count_as_source(model, op, prefix, boxes)
+            boxes[id(op)] = self.functional_layer(model, op, parent, prefix)
         for op in operations:
             for node in keras_compat.graph_nodes(model, op):
                 for arg_index, tensor in enumerate(keras_compat.node_input_tensors(node)):
@@ -220,26 +268,65 @@ class GraphBuilder:
         exits = [boxes[id(source)].exit(index) for source, index in map(keras_compat.producer, model.outputs)]
         return Box(entries, exits)
 
-    def functional_layer(self, model: Any, op: Any, parent: Any) -> Box:
+    def functional_layer(self, model: Any, op: Any, parent: Any, prefix: str = "") -> Box:
         """The box of one layer of a functional model: a node, or a cluster when opened."""
         import keras
 
         if isinstance(op, keras.layers.InputLayer):
-            return Box.single(self.node(parent, io_label("input", op.name, shape_of(op.output))))
+            shape = self._input_shape(model, op, prefix)
+            node_id = self.node(parent, io_label("input", op.name, shape))
+            if isinstance(shape, CountedShape):
+                self._outputs[node_id] = shape
+            return Box.single(node_id)
         if self.options.expand_nested and keras_compat.functional_of(op) is not None:
             cluster = self.cluster(parent, cluster_label(op.name, type(op).__name__))
-            return _in_cluster(self.add_functional(keras_compat.functional_of(op), cluster), cluster)
+            inner = self.add_functional(keras_compat.functional_of(op), cluster, f"{prefix}{op.name}/")
+            return _in_cluster(inner, cluster)
         nodes = keras_compat.graph_nodes(model, op)
         notes = []
         if nodes and self._opens(op):
             try:
-                return self._traced_layer(op, nodes[0], parent)
+                return self._traced_layer(op, nodes[0], parent, prefix)
             except KerasIncompatible:
                 raise
             except Exception as error:  # noqa: BLE001 - plugin layers raise anything; drawn closed, with the reason
                 notes.append(f"not opened: {short_error(error)}")
-        shapes = _distinct([(_node_shape(n, "in"), _node_shape(n, "out")) for n in nodes])
+        paths = [prefix + op.name if index == 0 else f"{prefix}{op.name}#{index + 1}" for index in range(len(nodes))]
+        shapes = _distinct(
+            [self._at_counted(path, (_node_shape(n, "in"), _node_shape(n, "out"))) for path, n in zip(paths, nodes)]
+        )
         return Box.single(self._layer_node(parent, op, op.name, shapes, notes))
+
+    def _count_as_source(self, model: Any, op: Any, prefix: str, boxes: dict[int, Box]) -> None:
+        """A ``keras.ops`` call has no row: one that keeps the shape of its one input (the padding mask's
+        ``not_equal``) is drawn at the counted size of the node that feeds it."""
+        nodes = keras_compat.graph_nodes(model, op)
+        tensors = keras_compat.node_input_tensors(nodes[0]) if len(nodes) == 1 else []
+        if len(tensors) != 1 or prefix + op.name in self.counted:
+            return
+        source, index = keras_compat.producer(tensors[0])
+        feeding = boxes[id(source)].exit(index) if id(source) in boxes else []
+        own, counted = self._outputs.get(feeding[0], (None, None)) if len(feeding) == 1 else (None, None)
+        kept = own == shape_of(tensors[0]) == _node_shape(nodes[0], "in") == _node_shape(nodes[0], "out")
+        if counted is not None and kept:
+            self.counted[prefix + op.name] = (counted, counted)
+
+    def _input_shape(self, model: Any, op: Any, prefix: str) -> Any:
+        """A functional model's input at its counted size: its own row's, or, nested, the enclosing call's input."""
+        own = shape_of(op.output)
+        if prefix + op.name in self.counted:
+            return CountedShape(own, self.counted[prefix + op.name][1])
+        enclosing = self.counted.get(prefix.removesuffix("/")) if prefix else None
+        if enclosing is None:
+            return own
+        producers = [keras_compat.producer(tensor)[0] for tensor in model.inputs]
+        index = next((i for i, producer in enumerate(producers) if producer is op), None)
+        if index is None:
+            return own
+        if len(producers) == 1:
+            return CountedShape(own, enclosing[0])
+        several = isinstance(enclosing[0], list) and not is_shape(enclosing[0])
+        return CountedShape(own, enclosing[0][index]) if several and index < len(enclosing[0]) else own
 
     def _opens(self, layer: Any) -> bool:
         import keras
@@ -248,29 +335,31 @@ class GraphBuilder:
             return self.options.expand_nested
         return self.options.expand_layers and keras_compat.has_sublayers(layer)
 
-    def _traced_layer(self, layer: Any, node: Any, parent: Any) -> Box:
+    def _traced_layer(self, layer: Any, node: Any, parent: Any, prefix: str = "") -> Box:
         trace = trace_call(layer, *keras_compat.node_arguments(node))
         if not trace.root.children:
             raise ValueError("no layer calls inside")
         cluster = self.cluster(parent, cluster_label(layer.name, type(layer).__name__))
-        return _in_cluster(self.add_traced(trace, trace.root, cluster), cluster)
+        return _in_cluster(self.add_traced(trace, trace.root, cluster, f"{prefix}{layer.name}/"), cluster)
 
     # Traced calls: subclassed models and opened custom layers.
 
-    def add_traced_root(self, trace: Trace, parent: Any) -> Box:
+    def add_traced_root(self, trace: Trace, parent: Any, prefix: str = "") -> Box:
         """Draw a traced model with input nodes named after its inputs."""
-        box = self.add_traced(trace, trace.root, parent)
+        box = self.add_traced(trace, trace.root, parent, prefix)
         for index, (name, tensor) in enumerate(zip(trace.input_names, trace.root.inputs)):
-            self.edge([self.node(parent, io_label("input", name, shape_of(tensor)))], box.entry(index))
+            shape = self._at_counted(prefix + name, (shape_of(tensor), shape_of(tensor)))[1]
+            self.edge([self.node(parent, io_label("input", name, shape))], box.entry(index))
         return box
 
-    def add_traced(self, trace: Trace, call: Call, parent: Any) -> Box:
-        """Draw the calls made inside ``call`` into ``parent``, connected by the tensors between them."""
+    def add_traced(self, trace: Trace, call: Call, parent: Any, prefix: str = "") -> Box:
+        """Draw the calls made inside ``call`` into ``parent`` (their paths under ``prefix``), connected by the
+        tensors between them."""
         flow = TensorSources(call, trace.loop_of)
         entries: list[list[str]] = [[] for _ in call.inputs]
         boxes: dict[int, Box] = {}
         for child in trace.children(call):
-            boxes[child.index] = box = self.traced_child(trace, child, parent)
+            boxes[child.index] = box = self.traced_child(trace, child, parent, prefix)
             for arg_index, tensor in enumerate(child.inputs):
                 for kind, index, output_index in flow.sources(tensor):
                     if kind == "input":
@@ -284,13 +373,14 @@ class GraphBuilder:
         ]
         return Box(entries, exits)
 
-    def traced_child(self, trace: Trace, call: Call, parent: Any) -> Box:
+    def traced_child(self, trace: Trace, call: Call, parent: Any, prefix: str = "") -> Box:
         """The box of one traced call: a node, or a cluster of its own inner calls when opened."""
         if call.children and self._opens(call.layer):
             cluster = self.cluster(parent, cluster_label(call.layer.name, type(call.layer).__name__))
-            return _in_cluster(self.add_traced(trace, call, cluster), cluster)
+            return _in_cluster(self.add_traced(trace, call, cluster, prefix), cluster)
         name = call.path.rsplit("/", 1)[-1]
-        return Box.single(self._layer_node(parent, call.layer, name, [(call.input_shape, call.output_shape)]))
+        shapes = self._at_counted(prefix + call.path, (call.input_shape, call.output_shape))
+        return Box.single(self._layer_node(parent, call.layer, name, [shapes]))
 
     def _layer_node(
         self, parent: Any, layer: Any, name: str, shapes: list[tuple[Any, Any]], notes: Sequence[str] = ()
@@ -299,13 +389,26 @@ class GraphBuilder:
         if is_dense(layer) and self.options.dense_notes:
             for input_shape, output_shape in shapes:
                 call = Call(
-                    index=0, path=name, layer=layer, parent=None, input_shape=input_shape, output_shape=output_shape
+                    index=0,
+                    path=name,
+                    layer=layer,
+                    parent=None,
+                    input_shape=_sized(input_shape),
+                    output_shape=_sized(output_shape),
                 )
                 notes.append(threading_phrase(dense_entry(call)))
         class_name, colour = type(layer).__name__, CUSTOM_COLOUR if keras_compat.has_sublayers(layer) else None
         if not _is_layer(layer):  # a keras.ops call in a functional graph, e.g. the padding mask's not_equal
             class_name, colour = f"{class_name} op", OPERATION_COLOUR
-        return self.node(parent, layer_label(name, class_name, shapes, list(dict.fromkeys(notes)), colour))
+        node_id = self.node(parent, layer_label(name, class_name, shapes, list(dict.fromkeys(notes)), colour))
+        if len(shapes) == 1 and isinstance(shapes[0][1], CountedShape):
+            self._outputs[node_id] = shapes[0][1]
+        return node_id
+
+
+def _sized(shape: Any) -> Any:
+    """The shape a Dense note counts positions over: the counted one where there is one."""
+    return shape.counted if isinstance(shape, CountedShape) else shape
 
 
 def _in_cluster(box: Box, cluster: Any) -> Box:

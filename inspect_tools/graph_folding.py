@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kreg.inspect_tools.graph_labels import block_node_label, label_name, layer_label, with_line
+from kreg.inspect_tools.graph_labels import CountedShape, block_node_label, label_name, layer_label, with_line
 from kreg.inspect_tools.layer_attributes import compact_attributes
 from kreg.inspect_tools.report_types import LayerRow, RepeatedBlock
 
@@ -60,6 +60,28 @@ def reshape_graph(dot: Any, rows: Sequence[LayerRow], repeats: Sequence[Repeated
     return dot
 
 
+def counted_by_path(rows: Sequence[LayerRow]) -> dict[str, tuple[Any, Any]]:
+    """``(counted input shape, counted output shape)`` by path, for the rows that have them.
+
+    What :func:`~kreg.inspect_tools.graph.model_graph` takes as ``counted``: rows are matched to nodes by their
+    whole path, never by a layer's name alone.
+    """
+    return {
+        row.path: (row.counted_input_shape, row.counted_output_shape)
+        for row in rows
+        if row.counted_input_shape is not None or row.counted_output_shape is not None
+    }
+
+
+def row_shapes(row: LayerRow) -> tuple[Any, Any]:
+    """A row's ``(input, output)`` shapes as a node draws them: at the counted sizes where it has them."""
+    if row.counted_input_shape is None and row.counted_output_shape is None:
+        return row.input_shape, row.output_shape
+    return CountedShape(row.input_shape, row.counted_input_shape), CountedShape(
+        row.output_shape, row.counted_output_shape
+    )
+
+
 def fold_block(dot: Any, rows: Sequence[LayerRow], block: RepeatedBlock) -> str | None:
     """Fold the nodes of one repeated block into one "block x N" node; return its id (None if none was drawn).
 
@@ -84,7 +106,7 @@ def fold_block(dot: Any, rows: Sequence[LayerRow], block: RepeatedBlock) -> str 
         return None
     macs = "MACs not counted" if block.mac_count is None else f"{block.mac_count:,} MACs"
     label = block_node_label(
-        block.label, block.count, (span[0].input_shape, span[-1].output_shape), f"{block.params:,} params, {macs}"
+        block.label, block.count, (row_shapes(span[0])[0], row_shapes(span[-1])[1]), f"{block.params:,} params, {macs}"
     )
     node_id = _merge(dot, members, scope, label)
     for cluster in list(scope.get_subgraph_list()):
@@ -116,7 +138,7 @@ def _close_clusters(dot: Any, parent: Any, by_name: dict[str, LayerRow], depth: 
             continue
         name, class_name = _cluster_name(cluster)
         row = by_name.get(name)
-        shapes = [] if row is None else [(row.input_shape, row.output_shape)]
+        shapes = [] if row is None else [row_shapes(row)]
         _merge(dot, list(_nodes(cluster)), parent, layer_label(name, class_name, shapes))
         _drop_cluster(parent, cluster)
 

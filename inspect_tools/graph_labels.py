@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+from kreg.inspect_tools.counted_shapes import mark_pinned
 from kreg.inspect_tools.shapes import format_shape
 
 ARROW = "&#8594;"
@@ -24,6 +25,25 @@ BLOCK_COLOUR = "#f3e6b3"
 """The name row of a folded block ("block x N")."""
 
 
+class CountedShape(NamedTuple):
+    """A shape drawn at the size compute was counted at: ``(None, 20*)``, the ``*`` on each size ``own`` leaves unknown.
+
+    Attributes:
+        own: ShapeNest. The model's own shape (``(None, None)``).
+        counted: ShapeNest. The shape at the counted sizes (the report row's ``counted_*_shape``).
+    """
+
+    own: Any
+    counted: Any
+
+
+def shape_text(shape: Any) -> str:
+    """A node's shape as text: a :class:`CountedShape` marked as the layer rows mark it, any other as it is."""
+    if isinstance(shape, CountedShape):
+        return mark_pinned(shape.own, shape.counted)
+    return format_shape(shape)
+
+
 def layer_label(
     name: str, class_name: str, shapes: list[tuple[Any, Any]], notes: Sequence[str] = (), colour: str | None = None
 ) -> str:
@@ -33,7 +53,8 @@ def layer_label(
         name: str. The layer's name.
         class_name: str. Its class.
         shapes: list[tuple]. ``(input_shape, output_shape)`` of each distinct
-            call (a shared layer has several); a shape is ``None`` when unknown.
+            call (a shared layer has several); a shape is ``None`` when unknown, a
+            :class:`CountedShape` where compute was counted at concrete sizes.
         notes: list[str]. Lines in italics, e.g. ``applies kernel (20, 8) at each of 100 positions``.
         colour: str or None. Background of the name row (custom layers get their own).
 
@@ -41,7 +62,7 @@ def layer_label(
         str. An HTML-like label (``<...>``) for pydot.
     """
     rows = [_cell(f"<b>{_text(name)}</b> ({_text(class_name)})", colour or LAYER_COLOUR)]
-    rows += [_cell(f"{_text(format_shape(i))} {ARROW} {_text(format_shape(o))}") for i, o in shapes]
+    rows += [_cell(f"{_text(shape_text(i))} {ARROW} {_text(shape_text(o))}") for i, o in shapes]
     rows += [_cell(f"<i>{_text(note)}</i>") for note in notes]
     return _table(rows)
 
@@ -78,10 +99,10 @@ def io_label(kind: str, name: str, shape: Any) -> str:
     Args:
         kind: str. ``"input"`` or ``"output"``.
         name: str. The input's or output's name.
-        shape: Any. Its shape.
+        shape: Any. Its shape (a :class:`CountedShape` where compute was counted at concrete sizes).
     """
     colour = INPUT_COLOUR if kind == "input" else OUTPUT_COLOUR
-    return _table([_cell(f"{kind}: <b>{_text(name)}</b>", colour), _cell(_text(format_shape(shape)))])
+    return _table([_cell(f"{kind}: <b>{_text(name)}</b>", colour), _cell(_text(shape_text(shape)))])
 
 
 def cluster_label(name: str, class_name: str) -> str:

@@ -123,7 +123,8 @@ def graph_svgs(
         title: str. Shown at the top of the graph.
         expand_layers: bool. Also open custom layers into their traced inner layers.
         component: ComponentReport or None. The component's report, whose ``repeats`` say what to fold
-            (:mod:`kreg.inspect_tools.graph_folding`).
+            (:mod:`kreg.inspect_tools.graph_folding`) and whose rows' counted shapes the nodes show, pinned
+            sizes marked ``*`` (the layer table's mark).
 
     Returns:
         tuple. The whole graph, and the folded one (None when nothing folds).
@@ -132,11 +133,13 @@ def graph_svgs(
         KregError: pydot or Graphviz's ``dot`` is missing, or ``dot`` failed.
     """
     from kreg.inspect_tools.graph import GraphOptions, model_graph
-    from kreg.inspect_tools.graph_folding import fold_block
+    from kreg.inspect_tools.graph_folding import counted_by_path, fold_block
     from kreg.inspect_tools.plotting import render_graph, require_plot_tools
 
     require_plot_tools("graph.svg")
-    graph = model_graph(model, GraphOptions(expand_nested=True, expand_layers=expand_layers), title=title)
+    options = GraphOptions(expand_nested=True, expand_layers=expand_layers)
+    counted = counted_by_path(component.layers) if component is not None else None
+    graph = model_graph(model, options, title=title, counted=counted)
     whole = inline_svg(render_graph(graph, "svg").decode("utf-8"), "graph")
     if component is None or not component.repeats:
         return whole, None

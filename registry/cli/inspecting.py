@@ -177,6 +177,7 @@ def inspect_command(
     "closed into one node.",
 )
 @click.option("--no-fold", is_flag=True, help="Draw repeated blocks layer by layer, not as one 'block x N' node.")
+@input_shape_option
 @set_option
 @preset_option
 @import_option
@@ -192,6 +193,7 @@ def plot_command(
     attributes: bool,
     depth: int | None,
     no_fold: bool,
+    input_shapes: tuple[str, ...],
     assignments: tuple[str, ...],
     preset: str | None,
 ) -> None:
@@ -203,7 +205,9 @@ def plot_command(
     MACs, as `kreg inspect` folds them (--no-fold draws every layer; folding,
     --depth and --attributes read the inspection report, so they take as
     long as `kreg inspect` more). A Model subclass without call() (VAE, GAN) is drawn as one cluster
-    per sub-model. Needs pydot, and Graphviz's dot for png/svg/pdf. FILE.keras
+    per sub-model. Where compute is counted at concrete sizes (the data adapter's, or --input-shape), the
+    nodes show the shapes at those sizes, a size the model leaves unknown marked '*': (None, 20*).
+    Needs pydot, and Graphviz's dot for png/svg/pdf. FILE.keras
     is a saved model, loaded as `kreg inspect FILE.keras` loads it.
     """
     from kreg.files import check_destination
@@ -216,17 +220,19 @@ def plot_command(
     named, path = path, check_destination(path, "-o")  # absolute, before the plugins are imported
     from kreg.inspect_tools.graph import GraphOptions
     from kreg.inspect_tools.graph_folding import FoldOptions
+    from kreg.inspect_tools.input_shapes import parse_input_shapes
     from kreg.workflows.inspecting import plot_subject, write_graph
     from kreg.workflows.subjects import resolve_subject
 
     catalogue = get_session().catalogue
+    pinned = parse_input_shapes(input_shapes)
     subject = resolve_subject(catalogue, name, assignments, preset)
     opens = depth is not None and depth > 1  # --depth N opens what lies above N and closes what lies below
     options = GraphOptions(
         expand_nested=expand_nested or opens, expand_layers=expand_layers or opens, rankdir=rankdir.upper(), dpi=dpi
     )
     view = FoldOptions(fold=not no_fold, depth=depth, attributes=attributes)
-    graph = plot_subject(subject, catalogue, component, options, view)
+    graph = plot_subject(subject, catalogue, component, options, view, pinned)
     write_graph(graph, path)
     click.echo(f"wrote {named}")
 

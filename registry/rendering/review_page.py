@@ -48,6 +48,7 @@ from kreg.rendering.graph_view import (
 )
 from kreg.rendering.html_parts import Cell, escape, html_table
 from kreg.rendering.review_content import ReviewContent
+from kreg.rendering.tables import shown_shapes
 from kreg.rendering.text import metric_value
 from kreg.terminal import format_assignments
 
@@ -464,7 +465,7 @@ def _layers(review: ReviewContent) -> str:
         rows: list[tuple[Sequence[Cell], str]] = []
         for row in component.layers:
             macs = row.macs_per_position if per_position else row.macs
-            cells = [row.path, row.layer_class, format_shape(row.input_shape), format_shape(row.output_shape)]
+            cells = [row.path, row.layer_class, *shown_shapes(row)]  # at the counted sizes, as the graph's nodes
             cells += [_n(row.params), "\u2014" if macs is None else _n(macs)]
             rows.append(([*cells, *([receptive_field_cell(row.receptive_field)] if fields else [])], ""))
         columns = ["path", "class", "input", "output", "params", "MACs per position" if per_position else "MACs"]

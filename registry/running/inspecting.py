@@ -191,7 +191,7 @@ def count_built_params(built: BuiltArchitecture) -> dict[str, dict[str, int]]:
 
 
 @on_deep_stack
-def draw_graph(name: str, model: Any, options: Any, title: str) -> Any:
+def draw_graph(name: str, model: Any, options: Any, title: str, counted: Any = None) -> Any:
     """The pydot graph of one model (:func:`kreg.inspect_tools.graph.model_graph`).
 
     Args:
@@ -199,6 +199,7 @@ def draw_graph(name: str, model: Any, options: Any, title: str) -> Any:
         model: keras.Model. A component, built or loaded.
         options: GraphOptions. Nesting, direction, resolution.
         title: str. The graph's label.
+        counted: Mapping or None. Counted shapes by layer path, for the nodes to show them.
 
     Raises:
         ArchitectureFailure: drawing raised (phase ``plot``).
@@ -206,7 +207,7 @@ def draw_graph(name: str, model: Any, options: Any, title: str) -> Any:
     from kreg.inspect_tools.graph import model_graph
 
     with in_phase(name, Phase.PLOT, passes=(KregError,)):
-        return model_graph(model, options, title=title)
+        return model_graph(model, options, title=title, counted=counted)
 
 
 @on_deep_stack

@@ -77,9 +77,17 @@ def inspect_subject(
 
 
 def plot_subject(
-    subject: Subject, catalogue: Catalogue, component: str, options: Any, view: FoldOptions | None = None
+    subject: Subject,
+    catalogue: Catalogue,
+    component: str,
+    options: Any,
+    view: FoldOptions | None = None,
+    input_shapes: Mapping[str, Any] | None = None,
 ) -> Any:
     """The pydot graph of one component of a subject, titled ``NAME (COMPONENT)``.
+
+    Where the inspection report is made and counted compute at concrete sizes (the data adapter's, or
+    ``input_shapes``), the nodes show the shapes at those sizes, pinned sizes marked ``*``.
 
     Args:
         subject: Subject. From :func:`kreg.workflows.subjects.resolve_subject`.
@@ -89,6 +97,8 @@ def plot_subject(
         view: FoldOptions or None. Fold repeated blocks, close clusters below a depth, show attributes
             (:mod:`kreg.inspect_tools.graph_folding`); these read the component's inspection report,
             which is made only when one of them is asked for. None draws every layer as it is.
+        input_shapes: Mapping or None. Sizes to count compute at, by input name (``kreg plot --input-shape``);
+            the report is made for them.
 
     Raises:
         KregUsageError: no such component.
@@ -97,12 +107,16 @@ def plot_subject(
     """
     opened = open_subject(subject, catalogue)
     model = opened.select(component)[component]
-    graph = draw_graph(subject.name, model, options, title=f"{subject.name} ({component})")
-    if view is None or not (view.fold or view.attributes or view.depth is not None):
-        return graph
-    from kreg.inspect_tools.graph_folding import reshape_graph
+    title = f"{subject.name} ({component})"
+    reshaped = view is not None and (view.fold or view.attributes or view.depth is not None)
+    if not (reshaped or input_shapes):
+        return draw_graph(subject.name, model, options, title=title)
+    from kreg.inspect_tools.graph_folding import counted_by_path, reshape_graph
 
-    rows = inspect_subject(subject, catalogue, component, opened=opened).components[component]
+    rows = inspect_subject(subject, catalogue, component, input_shapes, opened=opened).components[component]
+    graph = draw_graph(subject.name, model, options, title=title, counted=counted_by_path(rows.layers))
+    if view is None or not reshaped:
+        return graph
     return reshape_graph(graph, rows.layers, rows.repeats or (), view)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,19 @@ from tests.support.plugin_packages import PluginEnvironment, make_plugin_environ
 # width, so the caller's COLUMNS must not reach them. Tests that need a width set it.
 for _variable in ("COLUMNS", "LINES"):
     os.environ.pop(_variable, None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the processes the tests start Python's own Ctrl-C, however pytest itself was started.
+
+    A shell runs a background job (``make test &``, an asynchronous list
+    without job control) with SIGINT ignored, and every process below it
+    inherits that: the tests that send Ctrl-C to kreg would wait for it in
+    vain. kreg keeps an inherited ignore, as a program should; the tests
+    model a user at a terminal.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture

@@ -14,18 +14,7 @@ import kreg
 from kreg.inspect_tools.graph import GraphOptions, model_graph
 from kreg.inspect_tools.graph_folding import FoldOptions, reshape_graph
 from kreg.inspect_tools.graph_labels import label_name
-
-
-def _stages_model():
-    import keras
-
-    inputs = keras.Input((16, 16, 3), name="pixels")
-    x = keras.layers.Conv2D(8, 3, padding="same", name="stem_conv")(inputs)
-    for block in (1, 2, 3):
-        x = keras.layers.Conv2D(8, 3, padding="same", name=f"stage2_block{block}_conv")(x)
-        x = keras.layers.ReLU(name=f"stage2_block{block}_relu")(x)
-    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
-    return keras.Model(inputs, keras.layers.Dense(4, name="head")(x), name="stages")
+from tests.support.small_models import stages_model
 
 
 def _nested_model():
@@ -42,7 +31,7 @@ def _nested_model():
 
 @pytest.fixture(scope="module")
 def stages():
-    model = _stages_model()
+    model = stages_model()
     return model, kreg.inspect(model).report.components["model"]
 
 
@@ -97,7 +86,7 @@ def test_a_nested_model_below_the_depth_is_one_node():
 
 def test_kreg_plot_folds_by_default_and_takes_no_fold_and_attributes(kreg_cli, tmp_path):
     saved = tmp_path / "stages.keras"
-    _stages_model().save(saved)
+    stages_model().save(saved)
     folded, unfolded = tmp_path / "folded.dot", tmp_path / "unfolded.dot"
     assert kreg_cli("plot", str(saved), "--attributes", "-o", str(folded)).exit_code == 0
     assert kreg_cli("plot", str(saved), "--no-fold", "-o", str(unfolded)).exit_code == 0

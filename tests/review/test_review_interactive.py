@@ -12,6 +12,7 @@ import shutil
 import pytest
 
 from kreg.rendering.graph_view import DIFF_COLOURS
+from tests.support.small_models import stages_model
 from tests.support.webdriver import offline_chromium
 
 pytestmark = pytest.mark.skipif(
@@ -151,23 +152,10 @@ def test_the_diff_is_drawn_on_the_graph(vit_depth_review_page):
         assert browser.run("return performance.getEntriesByType('resource').length") == 0
 
 
-def _stages_model():
-    """A small CNN with a numbered series of three blocks (``stage2_block1`` ...), as ResNet names its own."""
-    import keras
-
-    inputs = keras.Input((16, 16, 3), name="pixels")
-    x = keras.layers.Conv2D(8, 3, padding="same", name="stem_conv")(inputs)
-    for block in (1, 2, 3):
-        x = keras.layers.Conv2D(8, 3, padding="same", name=f"stage2_block{block}_conv")(x)
-        x = keras.layers.ReLU(name=f"stage2_block{block}_relu")(x)
-    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
-    return keras.Model(inputs, keras.layers.Dense(4, name="head")(x), name="stages")
-
-
 def test_the_notebook_card_shows_the_graph_explorable_and_worded_for_a_model(tmp_path):
     import kreg
 
-    card = kreg.inspect(_stages_model())._repr_html_()
+    card = kreg.inspect(stages_model())._repr_html_()
     assert "kreg model inspection" in card and "model review" not in card.lower()
     assert "<h2>Graph</h2>" in card and "<summary>Graph</summary>" not in card  # open, not folded away
     assert "Plugin and source" not in card and "threaded Dense calls" not in card

@@ -12,6 +12,7 @@ import pytest
 
 import kreg
 from tests.support.catalogues import catalogue_of
+from tests.support.small_models import regressor, regressor_data
 
 
 def _error(result) -> str:
@@ -47,21 +48,6 @@ def test_an_empty_npz_says_the_data_holds_no_examples(kreg_cli, tmp_path):
     )
 
 
-def _model():
-    import keras
-
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse")
-    return model
-
-
-def _data(hyperparameters, batch_size, source):
-    import tensorflow as tf
-
-    x = np.ones((16, 3), "float32")
-    return tf.data.Dataset.from_tensor_slices((x, x[:, :1])).batch(batch_size)
-
-
 def _no_metrics(model, batch):
     return {}
 
@@ -87,9 +73,13 @@ def _subclass():
 @pytest.fixture
 def steps() -> kreg.Catalogue:
     return catalogue_of(
-        kreg.Architecture(name="no-metrics", summary="s", builder=_model, data_adapter=_data, train_step=_no_metrics),
-        kreg.Architecture(name="text-metric", summary="s", builder=_model, data_adapter=_data, train_step=_text_metric),
-        kreg.Architecture(name="own-step-no-metrics", summary="s", builder=_subclass, data_adapter=_data),
+        kreg.Architecture(
+            name="no-metrics", summary="s", builder=regressor, data_adapter=regressor_data, train_step=_no_metrics
+        ),
+        kreg.Architecture(
+            name="text-metric", summary="s", builder=regressor, data_adapter=regressor_data, train_step=_text_metric
+        ),
+        kreg.Architecture(name="own-step-no-metrics", summary="s", builder=_subclass, data_adapter=regressor_data),
     )
 
 

@@ -16,6 +16,7 @@ import pytest
 import kreg
 from tests.support.catalogues import catalogue_of
 from tests.support.processes import wait_for
+from tests.support.small_models import regressor, regressor_data
 
 
 class Abort(BaseException):
@@ -30,22 +31,6 @@ def _raises_keyboard_interrupt(**hyperparameters):
     raise KeyboardInterrupt
 
 
-def _model():
-    import keras
-
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse")
-    return model
-
-
-def _data(hyperparameters, batch_size, source):
-    import numpy as np
-    import tensorflow as tf
-
-    x = np.ones((16, 3), "float32")
-    return tf.data.Dataset.from_tensor_slices((x, x[:, :1])).batch(batch_size)
-
-
 def _data_interrupts(hyperparameters, batch_size, source):
     raise KeyboardInterrupt("from the data adapter")
 
@@ -53,9 +38,9 @@ def _data_interrupts(hyperparameters, batch_size, source):
 @pytest.fixture
 def raising() -> kreg.Catalogue:
     return catalogue_of(
-        kreg.Architecture(name="aborts", summary="s", builder=_raises_base_exception, data_adapter=_data),
-        kreg.Architecture(name="ctrl-c", summary="s", builder=_raises_keyboard_interrupt, data_adapter=_data),
-        kreg.Architecture(name="ctrl-c-data", summary="s", builder=_model, data_adapter=_data_interrupts),
+        kreg.Architecture(name="aborts", summary="s", builder=_raises_base_exception, data_adapter=regressor_data),
+        kreg.Architecture(name="ctrl-c", summary="s", builder=_raises_keyboard_interrupt, data_adapter=regressor_data),
+        kreg.Architecture(name="ctrl-c-data", summary="s", builder=regressor, data_adapter=_data_interrupts),
         plugin="raising",
     )
 

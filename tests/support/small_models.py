@@ -14,3 +14,21 @@ def stages_model():
         x = keras.layers.ReLU(name=f"stage2_block{block}_relu")(x)
     x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     return keras.Model(inputs, keras.layers.Dense(4, name="head")(x), name="stages")
+
+
+def regressor():
+    """A one-Dense regressor on 3 features, compiled with SGD and mean squared error."""
+    import keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def regressor_data(hyperparameters, batch_size, source):
+    """A data adapter for :func:`regressor`: 16 examples of ones, in batches of ``batch_size``."""
+    import numpy as np
+    import tensorflow as tf
+
+    x = np.ones((16, 3), "float32")
+    return tf.data.Dataset.from_tensor_slices((x, x[:, :1])).batch(batch_size)

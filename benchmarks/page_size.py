@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.support
+
 GOAL_BYTES = 10 * 10**6
 PARTS = {  # part: the pattern of its text in the page
     "svg": r"<svg\b.*?</svg>",
@@ -40,41 +42,15 @@ def page_parts(html: str) -> dict[str, int]:
     return sizes
 
 
-def chain_catalogue(width: int = 2):
-    """A catalogue with ``deep-chain``: ``depth`` Dense layers of ``width`` units in a chain."""
-    import kreg
-
-    def deep_chain(depth: int = 10):
-        import keras
-
-        inputs = x = keras.Input((width,), name="features")
-        for _ in range(depth):
-            x = keras.layers.Dense(width)(x)
-        return keras.Model(inputs, x, name="deep_chain")
-
-    architecture = kreg.Architecture(
-        name="deep-chain", summary="A chain of Dense layers.", builder=deep_chain, hyperparameters={"depth": 10}
-    )
-    catalogue = kreg.Catalogue()
-
-    class Plugin:
-        @staticmethod
-        @kreg.hookimpl
-        def kreg_register_architectures(register):
-            register(architecture)
-
-    catalogue.add_plugin(Plugin, kreg.PluginRecord(name="deep"))
-    return catalogue
-
-
 def review_page(depth: int) -> str:
     """The review page of a ``depth``-layer chain, as ``kreg review`` writes it."""
     from kreg.testing_plugin import run_kreg
+    from tests.support.catalogues import deep_chain_catalogue  # the chain the deep-model tests review
 
     with tempfile.TemporaryDirectory() as folder:
         page = Path(folder) / "deep.html"
         result = run_kreg(
-            "review", "deep-chain", "--set", f"depth={depth}", "-o", str(page), catalogue=chain_catalogue()
+            "review", "deep-chain", "--set", f"depth={depth}", "-o", str(page), catalogue=deep_chain_catalogue()
         )
         if result.exit_code != 0:
             raise RuntimeError(result.output[-2000:])

@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, 
 GOAL_BYTES = 10 * 10**6
 PARTS = {  # part: the pattern of its text in the page
     "svg": r"<svg\b.*?</svg>",
-    "graph rows (JSON)": r'<script type="application/json" id="graph-rows">.*?</script>',
+    "graph rows (JSON)": r'<script type="application/json" class="graph-rows">.*?</script>',
     "layers table": r'<table class="layers">.*?</table>',
-    "dense table": r'<table class="dense">.*?</table>',
+    "dense table": r'<section id="dense">.*?</section>',
 }
 
 

@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kreg.inspect_tools.backward_replay import BackwardTotals, ReplayUnsupported, replay_backward
 from kreg.inspect_tools.compute import TRACE_BATCH
 from kreg.inspect_tools.compute import _iterations as loop_iterations
 from kreg.inspect_tools.keras_compat import CALL_TYPES, IF_TYPES, WHILE_TYPES, branch_graphs, called_graph, loop_body
@@ -141,32 +142,50 @@ def count_backward(model: KerasModel, input_shapes: Mapping[str, Any] | None = N
     return count_trace_backward(trace_model(model, batch=TRACE_BATCH, input_shapes=input_shapes))
 
 
-def count_trace_backward(trace: Trace) -> BackwardCompute:
-    """Add the gradient operations to ``trace``'s graph and count them by the call they differentiate.
+def count_trace_backward(trace: Trace, replay: bool = True) -> BackwardCompute:
+    """Count the gradient operations of ``trace``'s model by the call they differentiate.
 
-    The trace's graph gains the gradient operations: give it a trace no one
-    else reads the graph of.
+    Args:
+        trace: Trace. Its graph gains the loss (and, when the replay cannot
+            count it, the gradient operations): give it a trace no one else
+            reads the graph of.
+        replay: bool. Count each distinct operation's gradient once
+            (:mod:`kreg.inspect_tools.backward_replay`); False builds the whole
+            gradient graph with ``tf.gradients`` (the reference the replay is tested against).
     """
     import tensorflow as tf
 
-    unknown: Counter[str] = Counter()
-    macs: Counter[int] = Counter()
+    totals = BackwardTotals()
     outputs = [tensor for tensor in trace.root.outputs if tensor.dtype.is_floating]
-    saved = in_flight = 0
     if trace.trainable_inputs and outputs:
         with trace.graph.as_default():
             loss = tf.add_n([tf.reduce_sum(tf.cast(tensor, "float32")) for tensor in outputs])
-            gradients = tf.gradients(loss, trace.trainable_inputs, name=GRADIENT_SCOPE)
-        needed = _needed_gradient_ops(trace.graph, [g for g in gradients if g is not None])
-        for op in needed:
-            owner = _owner(trace, op)
-            if owner != UNCOUNTED:
-                _count_op(op, owner, 1, macs, unknown)
-        saved = saved_tensor_bytes(trace, needed, GRADIENT_SCOPE)
-        in_flight = gradients_in_flight_bytes(needed, trace.batch, GRADIENT_SCOPE)
-    backward = _per_call(trace, macs, unknown)
-    backward.saved_bytes, backward.in_flight_bytes = saved, in_flight
+        try:
+            if not replay:
+                raise ReplayUnsupported("asked for tf.gradients")
+            totals = replay_backward(trace, loss, GRADIENT_FORMULAS, GRADIENT_SCOPE)
+        except ReplayUnsupported:
+            totals = _graph_backward(trace, loss)
+    backward = _per_call(trace, totals.macs, totals.unknown)
+    backward.saved_bytes, backward.in_flight_bytes = totals.saved_bytes, totals.in_flight_bytes
     return backward
+
+
+def _graph_backward(trace: Trace, loss: Any) -> BackwardTotals:
+    """The backward figures read from the gradient graph ``tf.gradients`` builds."""
+    import tensorflow as tf
+
+    totals = BackwardTotals()
+    with trace.graph.as_default():
+        gradients = tf.gradients(loss, trace.trainable_inputs, name=GRADIENT_SCOPE)
+    needed = _needed_gradient_ops(trace.graph, [g for g in gradients if g is not None])
+    for op in needed:
+        owner = _owner(trace, op)
+        if owner != UNCOUNTED:
+            _count_op(op, owner, 1, totals.macs, totals.unknown)
+    totals.saved_bytes = saved_tensor_bytes(trace, needed, GRADIENT_SCOPE)
+    totals.in_flight_bytes = gradients_in_flight_bytes(needed, trace.batch, GRADIENT_SCOPE)
+    return totals
 
 
 def _needed_gradient_ops(graph: Any, gradients: list[Any]) -> list[Any]:

@@ -295,3 +295,69 @@ def called_graph(op: Any) -> Any:
     except (AttributeError, TypeError, ValueError):  # no function attribute (get_attr's ValueError), or not a name
         return None
     return getattr(function, "graph", None)
+
+
+# -- TensorFlow's gradient machinery, op by op -----------------------------------
+#
+# ``tf.gradients`` differentiates a whole graph at once. kreg's backward count
+# replays it one forward operation at a time (kreg.inspect_tools.backward_replay),
+# calling the same gradient functions with the same rules; TensorFlow has no
+# public API for a single operation's gradient function.
+
+
+def gradient_function(op: Any) -> Any:
+    """The gradient function ``tf.gradients`` would call for ``op`` (None: not differentiable).
+
+    Raises:
+        LookupError: no gradient is registered for the operation's type (``tf.gradients`` raises the same).
+    """
+    from tensorflow.python.framework import ops
+
+    return ops.get_gradient_function(op)
+
+
+def has_own_gradient(op: Any) -> bool:
+    """True when ``op`` carries a gradient of its own (``tf.custom_gradient``, a gradient override map)."""
+    if getattr(op, "_gradient_function", None) is not None:
+        return True
+    try:
+        op.get_attr("_gradient_op_type")
+    except ValueError:
+        return False
+    return True
+
+
+def is_backpropagatable(tensor: Any) -> bool:
+    """True for a tensor a gradient flows through (floating, complex, resource, variant), as tf.gradients decides."""
+    from tensorflow.python.ops import gradients_util
+
+    return bool(gradients_util.backprop_util.IsTrainable(tensor))
+
+
+def missing_gradient_zeros(op: Any, index: int) -> Any:
+    """The zeros ``tf.gradients`` gives output ``index`` of ``op`` when nothing downstream sends it a gradient.
+
+    None where ``tf.gradients`` gives none: an output no gradient flows through.
+    """
+    from tensorflow.python.ops import control_flow_state, default_gradient, gradients_util
+
+    output = op.outputs[index]
+    if not gradients_util.backprop_util.IsTrainable(output) or not default_gradient.supports_default_grad(output):
+        return None
+    return control_flow_state.ZerosLike(op, index)
+
+
+def call_gradient_function(scope: str, op: Any, function: Any, output_gradients: list[Any]) -> Any:
+    """Call ``function(op, *output_gradients)`` as ``tf.gradients`` does (inside an XLA scope when ``op`` has one)."""
+    from tensorflow.python.ops import gradients_util
+
+    return gradients_util._MaybeCompile(scope, op, None, lambda: function(op, *output_gradients))
+
+
+def copy_operation(graph: Any, op: Any, inputs: list[Any]) -> Any:
+    """A copy of ``op`` in ``graph`` reading ``inputs``: same type and attributes, colocation left out."""
+    attributes = {name: value for name, value in op.node_def.attr.items() if name != "_class"}
+    with graph.as_default():
+        return graph._create_op_internal(
+            op.type, inputs, dtypes=[tensor.dtype for tensor in op.outputs], attrs=attributes, name="forward"
+        )

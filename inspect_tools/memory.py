@@ -202,7 +202,7 @@ def saved_tensor_bytes(trace: Trace, gradient_ops: Iterable[Any], scope: str) ->
                     total += _accumulated_bytes(producer, trace.batch)
                 if tensor.dtype.name == "variant":
                     continue
-            total += _batch_bytes(tensor, trace.batch)
+            total += batch_bytes(tensor, trace.batch)
     return total
 
 
@@ -220,7 +220,7 @@ def gradients_in_flight_bytes(gradient_ops: Iterable[Any], batch: int | None, sc
         if op.type in SHAPE_ONLY:
             continue
         read = [tensor for tensor in op.inputs if tensor.op.name.startswith(f"{scope}/")]
-        largest = max(largest, sum(_batch_bytes(tensor, batch) for tensor in [*read, *op.outputs]))
+        largest = max(largest, sum(batch_bytes(tensor, batch) for tensor in [*read, *op.outputs]))
     return largest
 
 
@@ -232,10 +232,10 @@ def _accumulated_bytes(loop: Any, batch: int | None) -> int:
     if body is None:
         return 0
     pushed = [op.inputs[1] for op in body.get_operations() if op.type == "TensorListPushBack"]
-    return sum(_batch_bytes(tensor, batch) for tensor in pushed) * (loop_iterations(loop) or 1)
+    return sum(batch_bytes(tensor, batch) for tensor in pushed) * (loop_iterations(loop) or 1)
 
 
-def _batch_bytes(tensor: Any, batch: int | None) -> int:
+def batch_bytes(tensor: Any, batch: int | None) -> int:
     """Bytes per example of a tensor whose size grows with the batch; 0 for one that does not or is unknown."""
     if tensor.dtype.name in ("variant", "resource") or tensor.shape.rank is None or None in tensor.shape.as_list():
         return 0

@@ -49,6 +49,7 @@ from kreg.inspect_tools.keras_compat import (
     last_op_id,
     missing_gradient_zeros,
     op_id,
+    registered_gradient,
 )
 from kreg.inspect_tools.memory import SHAPE_ONLY, batch_bytes
 from kreg.inspect_tools.op_owners import UNCOUNTED
@@ -206,20 +207,19 @@ def _differentiate_all(
     received: Counter[TensorKey] = Counter({(id(loss.op), loss.value_index): 1})
     cache: dict[Signature, OpGradient] = {}
     gradients: dict[int, OpGradient] = {}
+    signatures = _Signatures()
     for op in reversed(order):
         present = tuple(received[(id(op), index)] > 0 for index in range(len(op.outputs)))
         if not any(present) or not op.inputs:
             continue
-        try:
-            function = gradient_function(op)
-        except LookupError as error:
-            raise ReplayUnsupported(str(error)) from error
-        if function is None:
+        attributes = op.node_def.attr
+        custom = has_own_gradient(op, attributes)
+        if not custom and signatures.gradient(op.type) is None:
             continue
-        if has_own_gradient(op):  # a closure over this very call's tensors: differentiated where it is
+        if custom:  # a closure over this very call's tensors: differentiated where it is
             gradient = _differentiate(op, present, formulas, batch, scope, in_place=True)
         else:
-            key = _signature(op, present)
+            key = signatures.of(op, attributes, present)
             if key not in cache:
                 cache[key] = _differentiate(op, present, formulas, batch, scope)
             gradient = cache[key]
@@ -230,18 +230,37 @@ def _differentiate_all(
     return gradients, received
 
 
-def _signature(op: Any, present: tuple[bool, ...]) -> Signature:
+class _Signatures:
     """What an operation's gradient function sees: everything but its name and where its inputs come from."""
-    import tensorflow as tf
 
-    definition = op.node_def
-    attributes = tuple(
-        sorted((name, value.SerializeToString(deterministic=True)) for name, value in definition.attr.items())
-    )
-    inputs = tuple(
-        (_tensor_signature(tensor), _constant_signature(tf.get_static_value(tensor))) for tensor in op.inputs
-    )
-    return op.type, attributes, inputs, tuple(_tensor_signature(tensor) for tensor in op.outputs), present
+    def __init__(self) -> None:
+        self._gradients: dict[str, Any] = {}
+        self._tensors: dict[TensorKey, Signature] = {}
+
+    def gradient(self, op_type: str) -> Any:
+        """The registered gradient function of a type (None: not differentiable), looked up once per type."""
+        if op_type not in self._gradients:
+            try:
+                self._gradients[op_type] = registered_gradient(op_type)
+            except LookupError as error:
+                raise ReplayUnsupported(str(error)) from error
+        return self._gradients[op_type]
+
+    def of(self, op: Any, attributes: Any, present: tuple[bool, ...]) -> Signature:
+        """The signature of ``op`` when the outputs ``present`` receive a gradient."""
+        described = tuple(
+            sorted((name, value.SerializeToString(deterministic=True)) for name, value in attributes.items())
+        )
+        inputs = tuple(self._input(tensor) for tensor in op.inputs)
+        return op.type, described, inputs, tuple(_tensor_signature(tensor) for tensor in op.outputs), present
+
+    def _input(self, tensor: Any) -> Signature:
+        import tensorflow as tf
+
+        key = (id(tensor.op), tensor.value_index)
+        if key not in self._tensors:
+            self._tensors[key] = (_tensor_signature(tensor), _constant_signature(tf.get_static_value(tensor)))
+        return self._tensors[key]
 
 
 def _tensor_signature(tensor: Any) -> Signature:

@@ -316,15 +316,25 @@ def gradient_function(op: Any) -> Any:
     return ops.get_gradient_function(op)
 
 
-def has_own_gradient(op: Any) -> bool:
-    """True when ``op`` carries a gradient of its own (``tf.custom_gradient``, a gradient override map)."""
-    if getattr(op, "_gradient_function", None) is not None:
-        return True
-    try:
-        op.get_attr("_gradient_op_type")
-    except ValueError:
-        return False
-    return True
+def has_own_gradient(op: Any, attributes: Any) -> bool:
+    """True when ``op`` carries a gradient of its own (``tf.custom_gradient``, a gradient override map).
+
+    ``attributes`` is ``op.node_def.attr`` (read once by the caller: reading it is not free).
+    """
+    return getattr(op, "_gradient_function", None) is not None or "_gradient_op_type" in attributes
+
+
+def registered_gradient(op_type: str) -> Any:
+    """The gradient function registered for an operation type (None: registered as not differentiable).
+
+    What ``gradient_function`` returns for an operation with inputs and no gradient of its own.
+
+    Raises:
+        LookupError: no gradient is registered for the type.
+    """
+    from tensorflow.python.framework import ops
+
+    return ops._gradient_registry.lookup(op_type)
 
 
 def is_backpropagatable(tensor: Any) -> bool:

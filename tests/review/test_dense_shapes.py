@@ -2,12 +2,14 @@
 
 The transformer leaves its sequence length unknown and is counted at the data
 adapter's 20 tokens: ``kreg inspect``'s Dense table, ``--json``'s ``dense``
-records and the review page's Dense section show that length (marked ``*`` in
-the tables, as the layer rows mark it), not the model's own ``(None, None, 256)``.
+records and the review page (its Dense and layers tables, its node panel) show
+that length (marked ``*`` in the tables, as the layer rows mark it), not the
+model's own ``(None, None, 256)``.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -59,13 +61,23 @@ def test_a_model_with_every_size_known_has_no_counted_dense_shapes():
     assert dense and not any("counted_input_shape" in entry for entry in dense)
 
 
+def _cells(page: str, section: str) -> list[str]:
+    """The texts of the table cells of one section of the page."""
+    found = re.search(rf'<section id="{section}">.*?</section>', page, re.DOTALL).group(0)
+    return [html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in re.findall(r"<td\b.*?</td>", found, re.DOTALL)]
+
+
 @pytest.mark.filterwarnings("ignore:Layer 'decoder' \\(of type Functional\\):UserWarning")
-def test_the_review_pages_dense_section_shows_the_counted_length(tmp_path):
+def test_the_review_page_shows_the_length_20_it_was_counted_at(tmp_path):
     path = tmp_path / "transformer.html"
     result = run_kreg("review", "transformer", "-o", str(path))
     assert result.exit_code == 0, result.output
-    section = re.search(r'<section id="dense">.*?</section>', path.read_text(encoding="utf-8"), re.DOTALL).group(0)
-    cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td\b.*?</td>", section, re.DOTALL)]
-    assert "(None, 20*, 256) \u2192 (None, 20*, 8, 256)" in cells
-    assert "applies kernel (256, 8, 256) at each of 20 positions" in cells
-    assert not [cell for cell in cells if "None, None" in cell or "?" in cell]
+    page = path.read_text(encoding="utf-8")
+    dense = _cells(page, "dense")
+    assert "(None, 20*, 256) \u2192 (None, 20*, 8, 256)" in dense
+    assert "applies kernel (256, 15000) at each of 20 positions" in dense  # next_token
+    assert not [cell for cell in dense if "None, None" in cell or "?" in cell]
+    layers = _cells(page, "layers")
+    assert "(None, 20*, 15000)" in layers and not [cell for cell in layers if "None, None" in cell]
+    rows = json.loads(re.search(r'class="graph-rows">(.*?)</script>', page, re.DOTALL).group(1))
+    assert rows["decoder/next_token"]["output"] == "(None, 20*, 15000)"  # the node panel's shapes

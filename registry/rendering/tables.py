@@ -235,4 +235,8 @@ def dense_table(name: str, component: ComponentReport) -> Table:
         for entry in component.dense
     ]
     columns = ["path", "input -> output", "params", "MACs", "what it does (MACs per example)"]
-    return Table(f"{name}: Dense layers and what they thread over", columns, rows)
+    pinned = any(entry.counted for entry in component.dense)
+    title = f"{name}: Dense layers and what they thread over"
+    return Table(
+        title + (f"; shapes as counted, {PINNED_MARK} a size the model leaves unknown" if pinned else ""), columns, rows
+    )

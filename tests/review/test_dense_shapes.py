@@ -24,7 +24,8 @@ QUERY = "transformer_encoder/attention/query"
 def test_kreg_inspect_dense_table_shows_the_counted_length():
     result = run_kreg("inspect", "transformer", "--component", "encoder", env={"COLUMNS": "240"})
     assert result.exit_code == 0, result.output
-    rows = {row[0]: row for row in table_rows(result.stdout, "encoder: Dense layers and what they thread over")}
+    title = "encoder: Dense layers and what they thread over; shapes as counted, * a size the model leaves unknown"
+    rows = {row[0]: row for row in table_rows(result.stdout, title)}
     assert rows[QUERY][1] == "(None, 20*, 256) -> (None, 20*, 8, 256)"
     assert rows[QUERY][4] == "applies kernel (256, 8, 256) at each of 20 positions"
     assert len(rows) == 6

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from kreg.inspect_tools.compute_report import TracedModel
 from kreg.inspect_tools.report_types import ShapeNest
 from kreg.inspect_tools.shapes import format_shape, is_shape
+from kreg.inspect_tools.tracing import Call, Trace
 
 PINNED_MARK = "*"
 """Follows a size the model leaves unknown and compute was counted at."""
@@ -26,14 +27,31 @@ def counted_shapes(traced: TracedModel | None) -> dict[str, tuple[ShapeNest, Sha
 
     Empty when compute was counted on the rows' own trace (every size known) or not at all.
     """
-    trace = None if traced is None else traced.compute_trace
-    if traced is None or trace is None or trace is traced.rows:
+    trace = _counted_trace(traced)
+    if trace is None:
         return {}
     shapes: dict[str, tuple[ShapeNest, ShapeNest]] = {
         name: (trace.shape(tensor), trace.shape(tensor)) for name, tensor in zip(trace.input_names, trace.root.inputs)
     }
-    shapes.update({call.path: (call.input_shape, call.output_shape) for call in trace.inner})
+    shapes.update({path: (call.input_shape, call.output_shape) for path, call in counted_calls(traced).items()})
     return shapes
+
+
+def counted_calls(traced: TracedModel | None) -> dict[str, Call]:
+    """Each layer call by path as it ran where compute was counted (the Dense table reads its shapes there).
+
+    Empty when compute was counted on the rows' own trace (every size known) or not at all.
+    """
+    trace = _counted_trace(traced)
+    return {} if trace is None else {call.path: call for call in trace.inner}
+
+
+def _counted_trace(traced: TracedModel | None) -> Trace | None:
+    """The trace compute was counted on, when it is not the rows' own."""
+    trace = None if traced is None else traced.compute_trace
+    if traced is None or trace is None or trace is traced.rows:
+        return None
+    return trace
 
 
 def mark_pinned(own: ShapeNest, counted: ShapeNest) -> str:

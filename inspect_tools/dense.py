@@ -10,6 +10,8 @@ output without meeting the kernel are the ones it threads over.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kreg.inspect_tools import keras_compat
 from kreg.inspect_tools.keras_types import KerasLayer
 from kreg.inspect_tools.params import count_variables
@@ -52,6 +54,21 @@ def dense_entry(call: Call) -> DenseEntry:
         threaded_over=threaded,
         params=count_variables(call.layer.weights),
         macs=macs,
+    )
+
+
+def with_counted_sizes(entry: DenseEntry, counted: Call | None) -> DenseEntry:
+    """``entry`` with the shapes and threaded sizes of the same call where compute was counted (``counted``, from
+    the compute's trace), when they differ from its own: ``(None, 20*, 256)`` where the model says
+    ``(None, None, 256)``, so the Dense table shows what its MACs were counted at, as the layer rows do."""
+    if counted is None or (counted.input_shape, counted.output_shape) == (entry.input_shape, entry.output_shape):
+        return entry
+    at_counted = dense_entry(counted)
+    return replace(
+        entry,
+        counted_input_shape=at_counted.input_shape,
+        counted_output_shape=at_counted.output_shape,
+        counted_threaded_over=at_counted.threaded_over,
     )
 
 

@@ -31,6 +31,7 @@ from kreg.inspect_tools.graph_labels import (
     cluster_label,
     io_label,
     layer_label,
+    path_class,
 )
 from kreg.inspect_tools.params import is_container_model, submodels
 from kreg.inspect_tools.shapes import is_shape, shape_of
@@ -162,13 +163,17 @@ class GraphBuilder:
         self._count = 0
         self._edges: set[tuple[str, str]] = set()
 
-    def node(self, parent: Any, label: str) -> str:
-        """Add a node with an HTML label to ``parent``; return its id."""
+    def node(self, parent: Any, label: str, path: str | None = None) -> str:
+        """Add a node with an HTML label to ``parent``; return its id. A layer's node carries its path as its
+        class (:func:`~kreg.inspect_tools.graph_labels.path_class`)."""
         import pydot
 
         node_id = f"n{self._count}"
         self._count += 1
-        parent.add_node(pydot.Node(node_id, label=label))
+        node = pydot.Node(node_id, label=label)
+        if path is not None:
+            node.set("class", path_class(path))
+        parent.add_node(node)
         return node_id
 
     def cluster(self, parent: Any, label: str) -> Any:
@@ -295,7 +300,7 @@ class GraphBuilder:
         shapes = _distinct(
             [self._at_counted(path, (_node_shape(n, "in"), _node_shape(n, "out"))) for path, n in zip(paths, nodes)]
         )
-        return Box.single(self._layer_node(parent, op, op.name, shapes, notes))
+        return Box.single(self._layer_node(parent, op, paths[0] if paths else prefix + op.name, shapes, notes))
 
     def _count_as_source(self, model: Any, op: Any, prefix: str, boxes: dict[int, Box]) -> None:
         """A ``keras.ops`` call has no row: one that keeps the shape of its one input (the padding mask's
@@ -378,13 +383,14 @@ class GraphBuilder:
         if call.children and self._opens(call.layer):
             cluster = self.cluster(parent, cluster_label(call.layer.name, type(call.layer).__name__))
             return _in_cluster(self.add_traced(trace, call, cluster, prefix), cluster)
-        name = call.path.rsplit("/", 1)[-1]
         shapes = self._at_counted(prefix + call.path, (call.input_shape, call.output_shape))
-        return Box.single(self._layer_node(parent, call.layer, name, [shapes]))
+        return Box.single(self._layer_node(parent, call.layer, prefix + call.path, [shapes]))
 
     def _layer_node(
-        self, parent: Any, layer: Any, name: str, shapes: list[tuple[Any, Any]], notes: Sequence[str] = ()
+        self, parent: Any, layer: Any, path: str, shapes: list[tuple[Any, Any]], notes: Sequence[str] = ()
     ) -> str:
+        """The node of the layer called at ``path``, labelled with its name (the path's last part)."""
+        name = path.rsplit("/", 1)[-1]
         notes = list(notes)
         if is_dense(layer) and self.options.dense_notes:
             for input_shape, output_shape in shapes:
@@ -400,7 +406,8 @@ class GraphBuilder:
         class_name, colour = type(layer).__name__, CUSTOM_COLOUR if keras_compat.has_sublayers(layer) else None
         if not _is_layer(layer):  # a keras.ops call in a functional graph, e.g. the padding mask's not_equal
             class_name, colour = f"{class_name} op", OPERATION_COLOUR
-        node_id = self.node(parent, layer_label(name, class_name, shapes, list(dict.fromkeys(notes)), colour))
+        label = layer_label(name, class_name, shapes, list(dict.fromkeys(notes)), colour)
+        node_id = self.node(parent, label, path)
         if len(shapes) == 1 and isinstance(shapes[0][1], CountedShape):
             self._outputs[node_id] = shapes[0][1]
         return node_id

@@ -4,7 +4,8 @@ closed into one node, and each layer's attributes on its node.
 The graph is :func:`kreg.inspect_tools.graph.model_graph`'s pydot graph; what
 to fold comes from the inspection report's rows and ``repeats`` (the blocks
 ``kreg inspect`` folds, :mod:`kreg.inspect_tools.folding`). A node is matched
-to its row by the name its label shows (:func:`~kreg.inspect_tools.graph_labels.label_name`).
+to its row by the path it carries (:func:`~kreg.inspect_tools.graph_labels.node_path`), never by the name
+its label shows alone: ``dense`` and ``inner/dense`` are two rows.
 Folding changes the graph in place: member nodes go, one node stands for
 them, and every edge that crossed the group's border now ends at that node.
 """
@@ -15,7 +16,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kreg.inspect_tools.graph_labels import CountedShape, block_node_label, label_name, layer_label, with_line
+from kreg.inspect_tools.graph_labels import (
+    CountedShape,
+    block_node_label,
+    label_name,
+    layer_label,
+    node_path,
+    path_class,
+    with_line,
+)
 from kreg.inspect_tools.layer_attributes import compact_attributes
 from kreg.inspect_tools.report_types import LayerRow, RepeatedBlock
 
@@ -44,15 +53,15 @@ def reshape_graph(dot: Any, rows: Sequence[LayerRow], repeats: Sequence[Repeated
         repeats: Sequence[RepeatedBlock]. Its repeated blocks (the report's ``repeats``).
         options: FoldOptions. Folding, depth and attributes.
     """
-    by_name = _rows_by_name(rows)
+    by_path = {row.path: row for row in rows}
     if options.attributes:
         for _, node in _nodes(dot):
-            row = by_name.get(label_name(node.get("label")) or "")
+            row = by_path.get(node_path(node) or "")
             text = compact_attributes(row.attributes) if row is not None else ""
             if text:
                 node.set("label", with_line(node.get("label"), text))
     if options.depth is not None:
-        _close_clusters(dot, dot, by_name, options.depth, 1)
+        _close_clusters(dot, dot, by_path, options.depth, 1)
     if options.fold:
         for block in repeats:
             if options.depth is None or block.first.count("/") < options.depth:
@@ -97,8 +106,9 @@ def fold_block(dot: Any, rows: Sequence[LayerRow], block: RepeatedBlock) -> str 
         return None
     span = rows[paths.index(block.first) : paths.index(block.last) + 1]
     depth = block.first.count("/")
-    names = {row.path.rsplit("/", 1)[-1] for row in span if row.path.count("/") == depth}
-    members = [(scope, node) for node in _own_nodes(scope) if label_name(node.get("label")) in names]
+    own = {row.path for row in span if row.path.count("/") == depth}
+    names = {path.rsplit("/", 1)[-1] for path in own}
+    members = [(scope, node) for node in _own_nodes(scope) if _stands_for(node, own)]
     for cluster in scope.get_subgraph_list():
         if _cluster_name(cluster)[0] in names:
             members += list(_nodes(cluster))
@@ -108,7 +118,7 @@ def fold_block(dot: Any, rows: Sequence[LayerRow], block: RepeatedBlock) -> str 
     label = block_node_label(
         block.label, block.count, (row_shapes(span[0])[0], row_shapes(span[-1])[1]), f"{block.params:,} params, {macs}"
     )
-    node_id = _merge(dot, members, scope, label)
+    node_id = _merge(dot, members, scope, label, block.label)
     for cluster in list(scope.get_subgraph_list()):
         if _cluster_name(cluster)[0] in names:
             _drop_cluster(scope, cluster)
@@ -130,16 +140,19 @@ def _scope(dot: Any, parents: list[str]) -> Any:
     return scope
 
 
-def _close_clusters(dot: Any, parent: Any, by_name: dict[str, LayerRow], depth: int, level: int) -> None:
-    """Replace each cluster at ``level`` > ``depth`` by one node labelled as its layer's row."""
+def _close_clusters(
+    dot: Any, parent: Any, by_path: dict[str, LayerRow], depth: int, level: int, prefix: str = ""
+) -> None:
+    """Replace each cluster at ``level`` > ``depth`` by one node labelled as its layer's row (the cluster's
+    path is ``prefix`` and its name)."""
     for cluster in list(parent.get_subgraph_list()):
-        if level < depth:
-            _close_clusters(dot, cluster, by_name, depth, level + 1)
-            continue
         name, class_name = _cluster_name(cluster)
-        row = by_name.get(name)
+        if level < depth:
+            _close_clusters(dot, cluster, by_path, depth, level + 1, f"{prefix}{name}/")
+            continue
+        row = by_path.get(prefix + name)
         shapes = [] if row is None else [row_shapes(row)]
-        _merge(dot, list(_nodes(cluster)), parent, layer_label(name, class_name, shapes))
+        _merge(dot, list(_nodes(cluster)), parent, layer_label(name, class_name, shapes), prefix + name)
         _drop_cluster(parent, cluster)
 
 
@@ -150,8 +163,9 @@ def _cluster_name(cluster: Any) -> tuple[str, str]:
     return (name, class_name.removesuffix(")")) if name else (text, "")
 
 
-def _merge(dot: Any, members: list[tuple[Any, Any]], parent: Any, label: str) -> str | None:
-    """Remove ``members`` (``(parent, node)`` pairs), add one node with ``label`` to ``parent``, re-route edges."""
+def _merge(dot: Any, members: list[tuple[Any, Any]], parent: Any, label: str, path: str) -> str | None:
+    """Remove ``members`` (``(parent, node)`` pairs), add one node with ``label`` standing for ``path`` (a layer's
+    or a folded block's) to ``parent``, re-route edges."""
     import pydot
 
     if not members:
@@ -160,7 +174,9 @@ def _merge(dot: Any, members: list[tuple[Any, Any]], parent: Any, label: str) ->
     node_id = f"{sorted(gone)[0]}_folded"
     for owner, node in members:
         owner.del_node(node.get_name())
-    parent.add_node(pydot.Node(node_id, label=label))
+    merged = pydot.Node(node_id, label=label)
+    merged.set("class", path_class(path))
+    parent.add_node(merged)
     edges = dot.get_edge_list()
     dot.obj_dict["edges"] = {}
     seen: set[tuple[str, str]] = set()
@@ -188,9 +204,10 @@ def _nodes(graph: Any) -> Iterator[tuple[Any, Any]]:
         yield from _nodes(cluster)
 
 
-def _rows_by_name(rows: Sequence[LayerRow]) -> dict[str, LayerRow]:
-    """Rows by the name a node shows (a path's last part; the first row of a name wins)."""
-    found: dict[str, LayerRow] = {}
-    for row in rows:
-        found.setdefault(row.path.rsplit("/", 1)[-1], row)
-    return found
+def _stands_for(node: Any, paths: set[str]) -> bool:
+    """Whether ``node`` is drawn for one of ``paths``: by the path it carries, else (a node drawn without one) by
+    the name its label shows."""
+    path = node_path(node)
+    if path is not None:
+        return path in paths
+    return label_name(node.get("label")) in {one.rsplit("/", 1)[-1] for one in paths}

@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
+from urllib.parse import quote, unquote
 
 from kreg.inspect_tools.counted_shapes import mark_pinned
 from kreg.inspect_tools.shapes import format_shape
@@ -77,6 +78,24 @@ def block_node_label(label: str, count: int, shapes: tuple[Any, Any], figures: s
         figures: str. Its summed params and MACs, as text.
     """
     return layer_label(label, f"block x {count}", [shapes], [figures], BLOCK_COLOUR)
+
+
+PATH_CLASS = "path:"
+"""How a node's SVG class names the layer path (or folded block) it stands for: ``class="node path:inner/dense"``."""
+
+
+def path_class(path: str) -> str:
+    """The Graphviz ``class`` of the node drawn for the call at ``path``: ``path:`` and the path, percent-encoded
+    but for ``/`` (one class token, whatever the layer's name holds). The review page's graph reads it back to
+    find the node's row by its whole path: two layers may share a name (``dense`` and ``inner/dense``)."""
+    return PATH_CLASS + quote(path, safe="/")
+
+
+def node_path(node: Any) -> str | None:
+    """The path a pydot node stands for (its :func:`path_class`); None for a node drawn without one."""
+    text = str(node.get("class") or "").strip('"')
+    token = next((part for part in text.split() if part.startswith(PATH_CLASS)), None)
+    return None if token is None else unquote(token.removeprefix(PATH_CLASS))
 
 
 _NAME = re.compile(r"<td[^>]*><b>(.*?)</b> \(")

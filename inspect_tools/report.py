@@ -23,8 +23,8 @@ from kreg.inspect_tools.compute_report import (
     trace_for_report,
 )
 from kreg.inspect_tools.connections import call_inputs
-from kreg.inspect_tools.counted_shapes import counted_shapes, shapes_if_different
-from kreg.inspect_tools.dense import dense_entry, is_dense
+from kreg.inspect_tools.counted_shapes import counted_calls, counted_shapes, shapes_if_different
+from kreg.inspect_tools.dense import dense_entry, is_dense, with_counted_sizes
 from kreg.inspect_tools.folding import repeated_blocks
 from kreg.inspect_tools.input_shapes import ShapePlan
 from kreg.inspect_tools.keras_types import KerasLayer, KerasModel, KerasVariable
@@ -143,7 +143,7 @@ class _Collected:
             traced = None
         else:
             self.layers.extend(layer_rows(traced.rows, prefix, traced))
-            self.dense.extend(dense_rows(traced.rows, prefix))
+            self.dense.extend(dense_rows(traced.rows, prefix, traced))
         summary.add(traced, prefix)
         return summary
 
@@ -232,9 +232,13 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
     return rows
 
 
-def dense_rows(trace: Trace, prefix: str = "") -> list[DenseEntry]:
-    """Every traced Dense and EinsumDense call, in call order, their paths under ``prefix``."""
-    entries = [dense_entry(call) for call in trace.inner if is_dense(call.layer)]
+def dense_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None) -> list[DenseEntry]:
+    """Every traced Dense and EinsumDense call, in call order, their paths under ``prefix``; with ``traced`` (the
+    model's compute), each also at the sizes its compute was counted at where they differ from its own."""
+    at_counted = counted_calls(traced)
+    entries = [
+        with_counted_sizes(dense_entry(call), at_counted.get(call.path)) for call in trace.inner if is_dense(call.layer)
+    ]
     return [replace(entry, path=prefix + entry.path) for entry in entries]
 
 

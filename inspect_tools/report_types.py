@@ -16,7 +16,7 @@ Keras: the module is safe to import from anywhere.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeAlias
 
 from kreg.inspect_tools.shapes import format_shape
@@ -169,6 +169,10 @@ class DenseEntry:
             list None when the input shape is unknown).
         params: int. The layer's parameters.
         macs: int or None. MACs per example; None when a threaded size is unknown.
+        counted_input_shape: ShapeNest. Its input shape where compute was counted at sizes the model leaves
+            unknown (None otherwise), as its layer row's.
+        counted_output_shape: ShapeNest. Its output shape there.
+        counted_threaded_over: list[int or None] or None. The sizes it threads over there.
     """
 
     path: str
@@ -178,10 +182,30 @@ class DenseEntry:
     threaded_over: list[int | None] | None
     params: int
     macs: int | None
+    counted_input_shape: ShapeNest = None
+    counted_output_shape: ShapeNest = None
+    counted_threaded_over: list[int | None] | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Whether compute was counted at sizes other than the model's own (the ``counted_*`` fields are set)."""
+        return self.counted_input_shape is not None or self.counted_output_shape is not None
+
+    def at_counted_sizes(self) -> DenseEntry:
+        """The entry as it was counted: its shapes and threaded sizes at the counted sizes, where there are some."""
+        if not self.counted:
+            return self
+        return replace(
+            self,
+            input_shape=self.counted_input_shape,
+            output_shape=self.counted_output_shape,
+            threaded_over=self.counted_threaded_over,
+        )
 
     def to_json(self) -> JsonObject:
-        """The ``dense`` record of DESIGN.md."""
-        return {
+        """The ``dense`` record of DESIGN.md; ``counted_input_shape``, ``counted_output_shape`` and
+        ``counted_threaded_over`` after it where compute was counted at other sizes."""
+        record: JsonObject = {
             "path": self.path,
             "input_shape": self.input_shape,
             "output_shape": self.output_shape,
@@ -190,6 +214,11 @@ class DenseEntry:
             "params": self.params,
             "macs": self.macs,
         }
+        if self.counted:
+            record["counted_input_shape"] = self.counted_input_shape
+            record["counted_output_shape"] = self.counted_output_shape
+            record["counted_threaded_over"] = self.counted_threaded_over
+        return record
 
 
 @dataclass(frozen=True)

@@ -24,11 +24,10 @@ _FILLED_THEN_FRAMED = re.compile(
 )
 _CLOSED_POLYGON = re.compile(r'(<polygon\b[^>]*?points="(-?[0-9.]+,-?[0-9.]+) [^"]*?) \2"')
 _ELEMENT_NAMING = re.compile(
-    r'(<g) id="(?:node|edge)[0-9]+"(?= class="(?:node|edge)">)|(?<=class="node">)<title>n[0-9]+</title>'
-    r'|(?<=class="edge">)<title>[^<]*</title>'
+    r'(<g) id="(?:node|edge)[0-9]+"( class="(?:node|edge)(?: [^"]*)?">)(?:<title>[^<]*</title>)?'
 )
 """The ids and titles Graphviz gives each node and edge (``node3``, ``n1->n2``): internal names, shown only as
-tooltips; the graph view finds a node by its class and its bold name."""
+tooltips; the graph view finds a node by its classes (``node path:inner/dense``) and its bold name."""
 _INITIAL_VALUES = re.compile(r' (?:text-anchor="start"|fill="black")(?=[ />])')
 """Attributes that only repeat SVG's initial value (no element of Graphviz's output sets another one above them)."""
 _BLACK_STROKE = re.compile(r'(<(?:polygon|path)\b[^>]*?) stroke="black"')
@@ -75,7 +74,7 @@ def compact_svg(svg: str) -> str:
     ``<svg>``, whence the texts inherit them (a text in another keeps its own).
     """
     svg = _INITIAL_VALUES.sub("", _BETWEEN_TAGS.sub("><", svg))
-    svg = _ELEMENT_NAMING.sub(lambda match: match.group(1) or "", svg)
+    svg = _ELEMENT_NAMING.sub(r"\1\2", svg)
     svg = _FILLED_THEN_FRAMED.sub(r'<polygon fill="\1" stroke="\3" points="\2"/>', svg)
     svg = _CLOSED_POLYGON.sub(r'\1"', svg)
     svg = _with_stroke_style(_BLACK_STROKE.sub(r"\1", svg))

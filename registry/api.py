@@ -124,6 +124,7 @@ def plot(
     fold: bool = True,
     depth: int | None = None,
     attributes: bool = False,
+    input_shapes: Mapping[str, Sequence[int]] | Sequence[int] | None = None,
     preset: str | None = None,
     catalogue: Catalogue | None = None,
     **hyperparameters: Any,
@@ -140,6 +141,12 @@ def plot(
         fold: bool. Draw repeated blocks as one "block x N" node (``--no-fold`` is False).
         depth: int or None. Open nested models and custom layers down to this depth; deeper ones are one node.
         attributes: bool. Show each layer's attributes on its node.
+        input_shapes: Mapping[str, Sequence[int]] or Sequence[int] or None.
+            Sizes for unknown input dimensions, as for :func:`inspect` (``kreg plot --input-shape``): the nodes
+            show their shapes at these sizes, each size the model leaves unknown marked ``*``
+            (``kreg.plot("transformer", input_shapes={"encoder_inputs": [40], "decoder_inputs": [40]})``);
+            an unbuilt model is built with the one shape given. Without it, an architecture's nodes show its
+            data adapter's sizes where the report counts at them.
         preset: str or None. Start an architecture from one of its presets.
         catalogue: Catalogue or None. As for :func:`inspect`.
         **hyperparameters: Any. Values for the architecture's hyperparameters.
@@ -149,7 +156,8 @@ def plot(
         ``to_dot()``; a notebook shows the SVG (needs Graphviz's ``dot``).
 
     Raises:
-        KregUsageError: as :func:`inspect`, or a bad ``rankdir`` or ``dpi``.
+        KregUsageError: as :func:`inspect` (a bad input shape among them), or a bad ``rankdir``, ``dpi`` or
+            ``depth``.
         ArchitectureFailure: building or drawing failed.
         KregError: the file could not be loaded.
     """
@@ -176,7 +184,8 @@ def plot(
         dpi=dpi,
     )
     view = FoldOptions(fold=fold, depth=depth, attributes=attributes)
-    return ModelGraph(plot_subject(subject, found, component, options, view), subject.name, component)
+    graph = plot_subject(subject, found, component, options, view, input_shapes=input_shapes)
+    return ModelGraph(graph, subject.name, component)
 
 
 def review(

@@ -2,10 +2,12 @@
 
 The layout is Graphviz's (the SVG ``kreg plot`` draws); the interaction is a
 small script written here, with no library: the page stays self-contained
-and loads nothing. The script reads each node's layer name from its label
-(the bold first line) and the figures of that layer from a JSON block of the
-component's rows: attributes, the shapes compute was counted at, params,
-MACs and their share, and the calls that feed it.
+and loads nothing. The script reads each node's layer path from its class
+(``node path:inner/dense``, :func:`~kreg.inspect_tools.graph_labels.path_class`;
+its name is the label's bold first line) and the figures of that layer from a
+JSON block of the component's rows, keyed by path (two layers may share a
+name: ``dense`` and ``inner/dense``): attributes, the shapes compute was
+counted at, params, MACs and their share, and the calls that feed it.
 """
 
 from __future__ import annotations
@@ -63,11 +65,17 @@ GRAPH_SCRIPT = r"""
       svg.querySelectorAll('g.node').forEach(function (g) {
         var bold = g.querySelector('text[font-weight="bold"]') || g.querySelector('text');
         var name = bold ? bold.textContent.trim() : '';
-        g.setAttribute('data-name', name); g.style.cursor = 'pointer';
-        nodes.push({g: g, name: name, row: rows[name]});
-        g.addEventListener('click', function (event) { event.stopPropagation(); show(name); });
+        var key = pathOf(g) || name;
+        g.setAttribute('data-name', name); g.setAttribute('data-path', key); g.style.cursor = 'pointer';
+        nodes.push({g: g, name: name, key: key, row: rows[key]});
+        g.addEventListener('click', function (event) { event.stopPropagation(); show(key); });
       });
       view.dataset.folded = state.folded; paint(); apply();
+    }
+    function pathOf(g) {
+      // The layer's (or folded block's) whole path, from its class "path:..." (percent-encoded, one token).
+      var token = (g.getAttribute('class') || '').split(' ').find(function (c) { return c.indexOf('path:') === 0; });
+      return token ? decodeURIComponent(token.slice(5)) : null;
     }
     function apply() {
       svg.setAttribute('viewBox', [box.x, box.y, box.w, box.h].join(' '));
@@ -89,7 +97,11 @@ GRAPH_SCRIPT = r"""
       centreAt(box.x + (r.left + r.width / 2 - s.left) / s.width * box.w,
                box.y + (r.top + r.height / 2 - s.top) / s.height * box.h, width);
     }
-    function node(name) { return nodes.find(function (n) { return n.name === name; }); }
+    function node(key) { return nodes.find(function (n) { return n.key === key; }); }
+    function inside(key, paths) {
+      // A member's own node, or a node drawn inside it (a nested model's layers).
+      return paths.some(function (p) { return key === p || key.indexOf(p + '/') === 0; });
+    }
     function swap(folded) {
       if (folded === state.folded || !whole) return;
       if (!state.wholeSvg) state.wholeSvg = document.importNode(whole.content.querySelector('svg'), true);
@@ -100,19 +112,19 @@ GRAPH_SCRIPT = r"""
     function expand(label) {
       var row = rows[label]; swap(false); show(label);
       var target = node(row.block.members[0]); if (target) centre(target.g, 900);
-      nodes.forEach(function (n) { n.g.classList.toggle('hit', row.block.members.indexOf(n.name) >= 0); });
+      nodes.forEach(function (n) { n.g.classList.toggle('hit', inside(n.key, row.block.members)); });
       status.textContent = label + ' expanded';
     }
     function collapse(label) {
       swap(true); var target = node(label); if (target) centre(target.g, 900);
       show(label); status.textContent = label + ' collapsed';
     }
-    function show(name) {
-      nodes.forEach(function (n) { n.g.classList.toggle('hit', n.name === name); });
-      var row = rows[name];
-      if (!row) { panel.innerHTML = '<p>' + escapeText(name) + ': no layer row</p>'; return; }
+    function show(key) {
+      nodes.forEach(function (n) { n.g.classList.toggle('hit', n.key === key); });
+      var row = rows[key];
+      if (!row) { panel.innerHTML = '<p>' + escapeText(key) + ': no layer row</p>'; return; }
       var html = '<h4 class="panel-name">' + escapeText(row.path) + '</h4>';
-      var block = row.block ? name : row.in_block;
+      var block = row.block ? key : row.in_block;
       if (row.block && state.folded) html += '<button type="button" class="graph-expand">expand block</button>';
       if (block && !state.folded && whole) html += '<button type="button" class="graph-collapse">collapse '
         + escapeText(block) + '</button>';
@@ -121,14 +133,14 @@ GRAPH_SCRIPT = r"""
         Object.keys(row.attributes).map(function (k) { return [k, JSON.stringify(row.attributes[k])]; })).concat([
         ['input', row.input], ['output', row.output], ['params', row.params], ['MACs', row.macs],
         ['share of MACs', row.macs_share], ['inputs', row.inputs.join(', ') || '-']]);
-      if (diff && diff.status[name]) items.push(['diff', diff.status[name]]);
+      if (diff && diff.status[key]) items.push(['diff', diff.status[key]]);
       items.forEach(function (item) {
         html += '<dt>' + escapeText(item[0]) + '</dt><dd data-field="' + escapeText(item[0]) + '">';
         html += escapeText(String(item[1])) + '</dd>';
       });
       panel.innerHTML = html + '</dl>';
       if (root.id) panel.querySelector('.panel-name').id = 'panel-name';  // the page's one graph
-      var open = panel.querySelector('.graph-expand'); if (open) open.onclick = function () { expand(name); };
+      var open = panel.querySelector('.graph-expand'); if (open) open.onclick = function () { expand(key); };
       var back = panel.querySelector('.graph-collapse'); if (back) back.onclick = function () { collapse(block); };
     }
     function escapeText(text) { var d = document.createElement('div'); d.textContent = text; return d.innerHTML; }
@@ -137,7 +149,7 @@ GRAPH_SCRIPT = r"""
         var share = n.row && n.row.macs_share ? Math.sqrt(n.row.macs_share) : 0;
         return 'rgb(255,' + Math.round(255 - 200 * share) + ',' + Math.round(255 - 230 * share) + ')';
       }
-      if (state.mode === 'diff' && diff.status[n.name]) return diff.colours[diff.status[n.name]];
+      if (state.mode === 'diff' && diff.status[n.key]) return diff.colours[diff.status[n.key]];
       return original;
     }
     function paint() {
@@ -195,14 +207,16 @@ GRAPH_SCRIPT = r"""
     function find() {
       var query = search.value.trim().toLowerCase(); if (!query) return;
       function match() {
-        return nodes.find(function (n) { return n.name.toLowerCase() === query; }) || nodes.find(function (n) {
-          return n.name.toLowerCase().indexOf(query) >= 0 || (n.row && n.row['class'].toLowerCase() === query);
+        return nodes.find(function (n) {
+          return n.name.toLowerCase() === query || n.key.toLowerCase() === query;
+        }) || nodes.find(function (n) {
+          return n.key.toLowerCase().indexOf(query) >= 0 || (n.row && n.row['class'].toLowerCase() === query);
         });
       }
       var found = match();
       if (!found && state.folded && whole) { swap(false); found = match(); }
       if (!found) { status.textContent = 'no match'; return; }
-      status.textContent = found.name; centre(found.g, 700); show(found.name);
+      status.textContent = found.name; centre(found.g, 700); show(found.key);
     }
     function act(name, action) { var b = q('.graph-' + name); if (b) b.onclick = action; }
     search.addEventListener('keydown', function (event) { if (event.key === 'Enter') find(); });
@@ -315,9 +329,9 @@ def diff_statuses(diff: ComponentDiff, component: ComponentReport) -> dict[str, 
     status: dict[str, JsonValue] = {}
     for change in diff.layers:
         if change.status in ("removed", "changed") and change.left is not None:
-            status.setdefault(change.left.path.rsplit("/", 1)[-1], change.status)
+            status.setdefault(change.left.path, change.status)
     for label, members in _block_members(component).items():
-        if any(status.get(name) for name in members):
+        if any(path == member or path.startswith(member + "/") for path in status for member in members):
             status[label] = "changed"
     return {"status": status, "colours": dict(DIFF_COLOURS)}
 
@@ -343,20 +357,18 @@ def _height_limit(svg: str) -> str:
 
 
 def node_rows(component: ComponentReport) -> dict[str, dict[str, JsonValue]]:
-    """What the panel shows, by the name a graph node carries (a row's last path part; the first row wins).
+    """What the panel shows, by the path a graph node carries (a row's whole path: ``dense`` and
+    ``inner/dense`` are two rows).
 
-    A folded block is there too, by its label (``conv2_block1..3``), with the names of its members; a member
+    A folded block is there too, by its label (``conv2_block1..3``), with the paths of its members; a member
     names the block it belongs to (``in_block``).
     """
     per_position = component.compute.per_position
     rows: dict[str, dict[str, JsonValue]] = {}
     for row in component.layers:
-        name = row.path.rsplit("/", 1)[-1]
-        if name in rows:
-            continue
         macs = row.macs_per_position if per_position else row.macs
         shown_input, shown_output = shown_shapes(row)
-        rows[name] = {
+        rows[row.path] = {
             "path": row.path,
             "class": row.layer_class,
             "attributes": dict(row.attributes),
@@ -369,9 +381,8 @@ def node_rows(component: ComponentReport) -> dict[str, dict[str, JsonValue]]:
             "inputs": list(row.inputs),
         }
     for block, (first, last, members) in _blocks(component).items():
-        for name in members:
-            if name in rows:
-                rows[name]["in_block"] = block.label
+        for inner in _span(component, block):  # its calls, and those inside them
+            rows[inner.path]["in_block"] = block.label
         shares = [row.macs_share for row in _span(component, block) if row.path.count("/") == first.path.count("/")]
         rows[block.label] = {
             "path": block.label,
@@ -399,12 +410,12 @@ def _span(component: ComponentReport, block: RepeatedBlock) -> list[LayerRow]:
 
 
 def _blocks(component: ComponentReport) -> dict[RepeatedBlock, tuple[LayerRow, LayerRow, list[str]]]:
-    """Each repeated block's first and last row and the names of the nodes it folds (its top-level calls)."""
+    """Each repeated block's first and last row and the paths of the nodes it folds (its top-level calls)."""
     found = {}
     for block in component.repeats or ():
         span = _span(component, block)
         depth = block.first.count("/")
-        members = [row.path.rsplit("/", 1)[-1] for row in span if row.path.count("/") == depth]
+        members = [row.path for row in span if row.path.count("/") == depth]
         found[block] = (span[0], span[-1], list(dict.fromkeys(members)))
     return found
 

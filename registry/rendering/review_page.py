@@ -48,7 +48,7 @@ from kreg.rendering.graph_view import (
 )
 from kreg.rendering.html_parts import Cell, escape, html_table
 from kreg.rendering.review_content import ReviewContent
-from kreg.rendering.tables import shown_shapes
+from kreg.rendering.tables import dense_shapes, shown_shapes
 from kreg.rendering.text import metric_value
 from kreg.terminal import format_assignments
 
@@ -488,12 +488,12 @@ def _dense(review: ReviewContent) -> str:
             (
                 [
                     _run_path(entry, last, count),
-                    f"{format_shape(entry.input_shape)} \u2192 {format_shape(entry.output_shape)}",
+                    " \u2192 ".join(dense_shapes(entry)),
                     format_shape(entry.kernel_shape),
-                    _threaded(entry.threaded_over),
+                    _threaded(entry.at_counted_sizes().threaded_over),
                     _n(entry.params),
                     dense_macs_cell(entry, component),
-                    threading_phrase(entry),
+                    threading_phrase(entry.at_counted_sizes()),
                 ],
                 "threaded" if entry.threaded_over else "",
             )

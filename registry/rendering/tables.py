@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from kreg.inspect_tools.counted_shapes import PINNED_MARK, mark_pinned
 from kreg.inspect_tools.dense import threading_phrase
 from kreg.inspect_tools.layer_attributes import compact_attributes
-from kreg.inspect_tools.report_types import ComponentReport, LayerRow, MemoryReport, RepeatedBlock, Report
+from kreg.inspect_tools.report_types import (
+    ComponentReport,
+    DenseEntry,
+    LayerRow,
+    MemoryReport,
+    RepeatedBlock,
+    Report,
+)
 from kreg.inspect_tools.shapes import format_shape
 from kreg.rendering.formatting import (
     activation_line,
@@ -194,6 +201,16 @@ def shown_shapes(row: LayerRow) -> tuple[str, str]:
     )
 
 
+def dense_shapes(entry: DenseEntry) -> tuple[str, str]:
+    """A Dense call's input and output shapes as :func:`shown_shapes` shows a row's: at the counted sizes, marked."""
+    if not entry.counted:
+        return format_shape(entry.input_shape), format_shape(entry.output_shape)
+    return (
+        mark_pinned(entry.input_shape, entry.counted_input_shape),
+        mark_pinned(entry.output_shape, entry.counted_output_shape),
+    )
+
+
 def _folded_row(block: RepeatedBlock, first: LayerRow, last: LayerRow) -> list[str]:
     """The row of a repeated block: ``conv2_block1..3 | block x 3 | ...`` with its summed figures."""
     cells = [block.label, f"block x {block.count}", shown_shapes(first)[0], shown_shapes(last)[1]]
@@ -205,16 +222,21 @@ def _count(value: int | None) -> str:
 
 
 def dense_table(name: str, component: ComponentReport) -> Table:
-    """Every Dense call: shapes, params, MACs and what it threads over."""
+    """Every Dense call: shapes (at the sizes compute was counted at, as the layer rows), params, MACs and what it
+    threads over."""
     rows = [
         [
             entry.path,
-            f"{format_shape(entry.input_shape)} -> {format_shape(entry.output_shape)}",
+            " -> ".join(dense_shapes(entry)),
             f"{entry.params:,}",
             dense_macs_cell(entry, component),
-            threading_phrase(entry),
+            threading_phrase(entry.at_counted_sizes()),
         ]
         for entry in component.dense
     ]
     columns = ["path", "input -> output", "params", "MACs", "what it does (MACs per example)"]
-    return Table(f"{name}: Dense layers and what they thread over", columns, rows)
+    pinned = any(entry.counted for entry in component.dense)
+    title = f"{name}: Dense layers and what they thread over"
+    return Table(
+        title + (f"; shapes as counted, {PINNED_MARK} a size the model leaves unknown" if pinned else ""), columns, rows
+    )

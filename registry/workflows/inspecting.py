@@ -82,7 +82,7 @@ def plot_subject(
     component: str,
     options: Any,
     view: FoldOptions | None = None,
-    input_shapes: Mapping[str, Any] | None = None,
+    input_shapes: Mapping[str, Any] | Any = None,
 ) -> Any:
     """The pydot graph of one component of a subject, titled ``NAME (COMPONENT)``.
 
@@ -97,8 +97,8 @@ def plot_subject(
         view: FoldOptions or None. Fold repeated blocks, close clusters below a depth, show attributes
             (:mod:`kreg.inspect_tools.graph_folding`); these read the component's inspection report,
             which is made only when one of them is asked for. None draws every layer as it is.
-        input_shapes: Mapping or None. Sizes to count compute at, by input name (``kreg plot --input-shape``);
-            the report is made for them.
+        input_shapes: Mapping or sequence or None. Sizes to count compute at, by input name (``kreg plot
+            --input-shape``), or one shape for a model with one input (``kreg.plot``); the report is made for them.
 
     Raises:
         KregUsageError: no such component.

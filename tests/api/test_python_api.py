@@ -163,6 +163,31 @@ def test_plot_draws_what_the_command_draws(kreg_cli, tmp_path):
     assert written.read_bytes().startswith(b"\x89PNG")
 
 
+def test_plot_draws_the_nodes_at_the_input_shapes_given_as_kreg_plot_input_shape_does(kreg_cli, tmp_path):
+    import keras
+
+    inputs = keras.Input((None, 8), name="tokens")
+    model = keras.Model(inputs, keras.layers.Dense(4, name="project")(inputs))
+    for shapes in [(5, 8), {"tokens": [5, 8]}]:
+        dot = kreg.plot(model, input_shapes=shapes).to_dot()
+        assert "(None, 5*, 8) &#8594; (None, 5*, 4)" in dot, shapes
+    assert "5*" not in kreg.plot(model).to_dot()
+    lengths = {"encoder_inputs": [7], "decoder_inputs": [7]}
+    command = tmp_path / "command.dot"
+    args = ["--input-shape", "encoder_inputs=7", "--input-shape", "decoder_inputs=7", "--preset", "smoke"]
+    assert kreg_cli("plot", "transformer", *args, "-o", str(command)).exit_code == 0
+    graph = kreg.plot("transformer", preset="smoke", input_shapes=lengths)
+    assert graph.to_dot() == command.read_text() and "(None, 7*)" in graph.to_dot()
+
+
+def test_plot_builds_an_unbuilt_model_from_the_input_shape():
+    import keras
+
+    model = keras.Sequential([keras.layers.Dense(4, name="a"), keras.layers.Dense(2, name="b")])  # no Input
+    dot = kreg.plot(model, input_shapes=(20,)).to_dot()
+    assert "(None, 20) &#8594; (None, 4)" in dot and model.built
+
+
 def test_review_of_an_architecture_holds_the_inspection_and_writes_the_page(kreg_cli, tmp_path):
     review = kreg.review(RISK, train_steps=2)
     data = review.to_json()
@@ -228,6 +253,17 @@ def test_the_card_of_a_cnn_has_no_threaded_dense_tile():
             "sizes must be positive integers",
         ),
         (lambda: kreg.plot(RISK, rankdir="RL"), kreg.KregUsageError, "rankdir must be 'TB' or 'LR'"),
+        (lambda: kreg.plot(RISK, input_shapes=(3,)), kreg.KregUsageError, "give a shape per input name"),
+        (
+            lambda: kreg.plot(RISK, input_shapes={"input_beta": [0, 20]}),
+            kreg.KregUsageError,
+            "sizes must be positive integers",
+        ),
+        (
+            lambda: kreg.plot("transformer", preset="smoke", input_shapes={"no_such_input": [4]}),
+            kreg.KregUsageError,
+            "no_such_input",
+        ),
         (
             lambda: kreg.review(_risk_model(), train_steps=3),
             kreg.KregUsageError,

@@ -13,8 +13,8 @@ import pytest
 import kreg
 from kreg.inspect_tools.graph import GraphOptions, model_graph
 from kreg.inspect_tools.graph_folding import FoldOptions, reshape_graph
-from kreg.inspect_tools.graph_labels import label_name
-from tests.support.small_models import stages_model
+from kreg.inspect_tools.graph_labels import label_name, node_path
+from tests.support.small_models import shadowed_dense_model, stages_model
 
 
 def _nested_model():
@@ -71,6 +71,16 @@ def test_no_fold_and_attributes(stages):
     assert len(_names(dot)) == 9 and "stage2_block2_relu" in _names(dot)
     stem = next(node for node in dot.get_node_list() if label_name(node.get("label")) == "stem_conv")
     assert "<i>3x3 same, 8</i>" in stem.get("label")
+
+
+def test_attributes_go_to_the_node_of_their_own_path_where_two_layers_share_a_name():
+    model = shadowed_dense_model()
+    component = kreg.inspect(model).report.components["model"]
+    dot = model_graph(model, GraphOptions(expand_nested=True))
+    dot = reshape_graph(dot, component.layers, (), FoldOptions(fold=False, attributes=True))
+    labels = {node_path(node): node.get("label") for node in _all_nodes(dot) if label_name(node.get("label"))}
+    assert set(labels) == {"dense", "inner/dense"}
+    assert "<i>8</i>" in labels["dense"] and "<i>3</i>" in labels["inner/dense"]  # units: 8 outside, 3 inside
 
 
 def test_a_nested_model_below_the_depth_is_one_node():

@@ -12,7 +12,7 @@ import shutil
 import pytest
 
 from kreg.rendering.graph_view import DIFF_COLOURS
-from tests.support.small_models import stages_model
+from tests.support.small_models import shadowed_dense_model, stages_model
 from tests.support.webdriver import offline_chromium
 
 pytestmark = pytest.mark.skipif(
@@ -174,3 +174,31 @@ def test_the_notebook_card_shows_the_graph_explorable_and_worded_for_a_model(tmp
         assert browser.text(second + ".graph-status") == "stage2_block2_conv"
         assert browser.text(second + 'dd[data-field="attributes"]') == "3x3 same, 8"
         assert browser.run("return document.querySelector('.kreg-card .graph-view').dataset.folded") == "true"
+
+
+CLICK_NTH_DENSE = (
+    "document.querySelectorAll('#graph-view g.node[data-name=\"dense\"]')[arguments[0]].querySelector('text')"
+    ".dispatchEvent(new MouseEvent('click', {bubbles: true}))"
+)
+
+
+def test_two_layers_of_one_name_each_show_their_own_row(tmp_path):
+    import kreg
+
+    review = kreg.review(shadowed_dense_model())
+    rows = {row["path"]: row for row in review.to_json()["inspection"]["components"]["model"]["layers"]}
+    assert rows["dense"]["params"] != rows["inner/dense"]["params"]
+    page = review.save(tmp_path / "shadowed.html")
+    with offline_chromium(shutil.which("chromium")) as browser:
+        browser.open(page.resolve().as_uri())
+        assert browser.run("return document.querySelectorAll('#graph-view g.node[data-name=\"dense\"]').length") == 2
+        shown = {}
+        for index in (0, 1):
+            browser.run(CLICK_NTH_DENSE, index)
+            shown[browser.text("#panel-name")] = (
+                browser.text('dd[data-field="params"]'),
+                browser.text('dd[data-field="MACs"]'),
+            )
+        assert shown == {
+            path: (f"{rows[path]['params']:,}", f"{rows[path]['macs']:,}") for path in rows if path.endswith("dense")
+        }

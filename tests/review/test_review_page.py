@@ -115,7 +115,8 @@ def test_graph_is_inline_svg_of_kreg_graph(risk_review_page):
     text = risk_review_page[1]
     graph = re.search(r'<section id="graph">.*?</section>', text, re.DOTALL).group(0)
     assert graph.count('<svg class="graph"') == 1
-    assert graph.count('class="node"') == 8  # two inputs, five layers, one output
+    assert len(re.findall(r'class="node[ "]', graph)) == 8  # two inputs, five layers, one output
+    assert graph.count('class="node path:') == 5  # each layer's node carries its path, for the node panel
     for colour in (INPUT_COLOUR, LAYER_COLOUR, OUTPUT_COLOUR):
         assert f'fill="{colour}"' in graph
     assert "applies kernel (20, 8) at each of 100 positions" in graph

@@ -32,3 +32,14 @@ def regressor_data(hyperparameters, batch_size, source):
 
     x = np.ones((16, 3), "float32")
     return tf.data.Dataset.from_tensor_slices((x, x[:, :1])).batch(batch_size)
+
+
+def shadowed_dense_model():
+    """A layer ``dense`` (4 -> 8) and a nested model ``inner`` holding its own ``dense`` (8 -> 3): two layers whose
+    paths end in the same name, ``dense`` and ``inner/dense``."""
+    import keras
+
+    features = keras.Input((4,), name="features")
+    hidden = keras.layers.Dense(8, name="dense")(features)
+    inner = keras.Sequential([keras.Input((8,)), keras.layers.Dense(3, name="dense")], name="inner")
+    return keras.Model(features, inner(hidden), name="outer")

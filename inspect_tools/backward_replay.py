@@ -217,11 +217,11 @@ def _differentiate_all(
         if not custom and signatures.gradient(op.type) is None:
             continue
         if custom:  # a closure over this very call's tensors: differentiated where it is
-            gradient = _differentiate(op, present, formulas, batch, scope, in_place=True)
+            gradient = _differentiated(op, present, formulas, batch, scope, in_place=True)
         else:
             key = signatures.of(op, attributes, present)
             if key not in cache:
-                cache[key] = _differentiate(op, present, formulas, batch, scope)
+                cache[key] = _differentiated(op, present, formulas, batch, scope)
             gradient = cache[key]
         gradients[id(op)] = gradient
         for tensor, source in zip(op.inputs, gradient.input_gradients):
@@ -274,6 +274,23 @@ def _constant_signature(value: Any) -> Signature | None:
     return str(value.dtype), value.shape, value.tobytes()
 
 
+def _differentiated(
+    op: Any,
+    present: tuple[bool, ...],
+    formulas: dict[str, Callable[[Any], int | None]],
+    batch: int | None,
+    scope: str,
+    in_place: bool = False,
+) -> OpGradient:
+    """:func:`_differentiate`, any failure a reason to let ``tf.gradients`` itself decide (it may raise the same)."""
+    try:
+        return _differentiate(op, present, formulas, batch, scope, in_place)
+    except ReplayUnsupported:
+        raise
+    except Exception as error:
+        raise ReplayUnsupported(f"{op.type}: {type(error).__name__}: {error}") from error
+
+
 def _differentiate(
     op: Any,
     present: tuple[bool, ...],
@@ -298,7 +315,8 @@ def _differentiate(
             for tensor, given in zip(op.outputs, present)
         ]
         first_created = last_op_id(graph) + 1
-        with tf.name_scope(scope):
+        # In place, a scope of its own: should the replay give up, tf.gradients still names its operations `scope/`.
+        with tf.name_scope(f"{scope}_replay" if in_place else scope):
             output_gradients = [
                 gradient if gradient is not None else missing_gradient_zeros(target, index)
                 for index, gradient in enumerate(received)

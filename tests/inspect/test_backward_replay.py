@@ -95,7 +95,17 @@ REPLAYED = {
     "shared and frozen": _shared_and_frozen,
     "custom gradient": _custom_gradient,
 }
+
+
+def _custom_gradient_then_sparse() -> keras.Model:
+    """The custom gradient is differentiated in place before the replay meets the embedding and gives up."""
+    inputs = keras.Input((7,), dtype="int32")
+    x = layers.GlobalAveragePooling1D()(layers.Embedding(20, 4)(inputs))
+    return keras.Model(inputs, layers.Dense(1)(ScaledTanh()(layers.Dense(4)(x))))
+
+
 LEFT_TO_TF_GRADIENTS = {
+    "custom gradient, then an embedding": _custom_gradient_then_sparse,
     "lstm": lambda: keras.Sequential([keras.Input((5, 3)), layers.LSTM(4), layers.Dense(2)]),
     "embedding": lambda: keras.Sequential(
         [keras.Input((7,), dtype="int32"), layers.Embedding(20, 4), layers.GlobalAveragePooling1D(), layers.Dense(2)]

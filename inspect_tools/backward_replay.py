@@ -56,6 +56,8 @@ from kreg.inspect_tools.op_owners import UNCOUNTED
 from kreg.inspect_tools.tracing import Trace
 
 NESTING_TYPES = WHILE_TYPES | IF_TYPES | CALL_TYPES
+SPARSE_GRADIENT_TYPES = frozenset({"Gather", "GatherV2", "ResourceGather"})
+"""Operations whose gradient is ``IndexedSlices`` (an ``Embedding``'s lookup): left to ``tf.gradients`` at once."""
 TensorKey = tuple[int, int]
 Signature = tuple[Any, ...]
 """A tensor of the traced graph: ``(id of its operation, output index)``."""
@@ -190,7 +192,7 @@ def _between(trace: Trace, loss: Any) -> list[Any]:
             pending.extend(tensor.op for tensor in op.inputs)
     order = [op for op in trace.graph.get_operations() if id(op) in between]
     for op in order:
-        if op.type in NESTING_TYPES or op.graph._is_function(op.type):
+        if op.type in NESTING_TYPES or op.type in SPARSE_GRADIENT_TYPES or op.graph._is_function(op.type):
             raise ReplayUnsupported(op.type)
     return order
 

@@ -40,12 +40,9 @@ def catalogue() -> kreg.Catalogue:
 @pytest.fixture
 def builtin_catalogue() -> kreg.Catalogue:
     """The catalogue of kreg's built-in plugins only (third-party plugins ignored)."""
-    from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
+    from tests.support.catalogues import builtin_catalogue as load_builtins
 
-    points = [
-        ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION
-    ]
-    return kreg.load_catalogue(entry_points=points)
+    return load_builtins()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from keras import layers
 from kreg.inspect_tools.backward import count_trace_backward
 from kreg.inspect_tools.compute import TRACE_BATCH
 from kreg.inspect_tools.tracing import trace_model
+from tests.support.catalogues import builtin_catalogue
 
 
 def _figures(model, replay: bool, input_shapes=None):
@@ -176,3 +177,27 @@ def test_the_replay_equals_tf_gradients_on_applications(application, size):
     replayed, _ = _figures(model, replay=True)
     reference, _ = _figures(model, replay=False)
     assert replayed == reference
+
+
+BUILTINS = builtin_catalogue()  # loading plugins imports no TensorFlow: cheap at collection
+
+
+def _seed_architectures() -> list[str]:
+    """The built-in architectures that are not keras.applications (the seeds' plugins)."""
+    return [name for name in BUILTINS.names() if BUILTINS.get(name).plugin.name != "applications"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _seed_architectures())
+def test_the_replay_equals_tf_gradients_on_the_seed_architectures(name):
+    from kreg.hyperparameters import resolve_hyperparameters
+    from kreg.running.building import build
+
+    entry = BUILTINS.get(name)
+    built = build(entry, resolve_hyperparameters(entry, (), "smoke" if "smoke" in entry.architecture.presets else None))
+    for component, model in built.components.items():
+        try:
+            trace_model(model, batch=TRACE_BATCH)
+        except Exception:  # noqa: BLE001 - a GAN's or VAE's "model" has no call of its own; its parts are compared
+            continue
+        assert _figures(model, replay=True)[0] == _figures(model, replay=False)[0], component

@@ -7,18 +7,9 @@ import subprocess
 
 import pytest
 
-import kreg
-from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
+from tests.support.catalogues import builtin_catalogue
 
-
-def _builtin_catalogue() -> kreg.Catalogue:
-    points = [
-        ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION
-    ]
-    return kreg.load_catalogue(entry_points=points)
-
-
-CATALOGUE = _builtin_catalogue()  # loading plugins imports no TensorFlow: cheap at collection
+CATALOGUE = builtin_catalogue()  # loading plugins imports no TensorFlow: cheap at collection
 
 
 def _preset(name: str) -> list[str]:

@@ -44,3 +44,13 @@ def deep_chain_catalogue() -> kreg.Catalogue:
         hyperparameters={"depth": 10, "width": DEEP_CHAIN_WIDTH},
     )
     return catalogue_of(architecture, plugin="deep")
+
+
+def builtin_catalogue() -> kreg.Catalogue:
+    """The catalogue of kreg's built-in plugins only (third-party plugins in the environment ignored)."""
+    from kreg.loading import BUILTIN_DISTRIBUTION, discover_entry_points
+
+    points = [
+        ep for ep in discover_entry_points() if ep.dist is not None and ep.dist.metadata["Name"] == BUILTIN_DISTRIBUTION
+    ]
+    return kreg.load_catalogue(entry_points=points)

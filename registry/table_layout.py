@@ -14,7 +14,10 @@ compares every character.
 
 It handles text whose characters are each one cell wide (:func:`is_simple`);
 a table with any other cell (wide or combining characters, line separators)
-is left to rich, whose grapheme rules this module does not repeat.
+is left to rich, whose grapheme rules this module does not repeat. Drawing
+a table of ASCII text imports no part of rich (its box and style codes are
+:class:`HeavyHead` and :data:`STYLE_CODES`): ``kreg list`` does not pay for
+importing it.
 """
 
 from __future__ import annotations
@@ -251,10 +254,8 @@ def draw_table(
     body, plain text, is written to the console's file in one piece.
     ``width`` lays the columns out for a narrower table than the console.
     """
-    from rich import box
-
     widths = column_widths(columns, rows, width or out.width)
-    frame = box.HEAVY_HEAD.substitute(out.options, safe=out.safe_box)
+    frame = _frame(out)
     header: list[tuple[str, list[tuple[int, int, str]]]] = [(frame.get_top(widths), [])]
     for line in zip(*row_lines([column.header for column in columns], columns, widths, bottom=True)):
         text, bold = frame.head_left, []
@@ -263,7 +264,7 @@ def draw_table(
             text += cell + (frame.head_vertical if index < len(line) - 1 else frame.head_right)
         header.append((text, bold))
     header.append((frame.get_row(widths, "head", edge=True), []))
-    _print_styled(out, header)
+    draw_lines(out, header)
     # rich crops each line at the console's width: its widths can overshoot the width by a column or two.
     crop = out.width
     inner = [width - 2 * PADDING for width in widths]
@@ -290,7 +291,7 @@ def draw_table(
 
 def draw_blocks(out: Any, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Print each row as a block (:func:`block_lines`) on the rich console ``out``."""
-    _print_styled(
+    draw_lines(
         out,
         [
             (line, [(start, end, style)])
@@ -300,7 +301,7 @@ def draw_blocks(out: Any, headers: Sequence[str], rows: Sequence[Sequence[str]])
     )
 
 
-def _print_styled(out: Any, lines: list[tuple[str, list[tuple[int, int, str]]]]) -> None:
+def draw_lines(out: Any, lines: list[tuple[str, list[tuple[int, int, str]]]]) -> None:
     """Write lines cut at the console's width; styled only where the console shows styles (a terminal)."""
     width = out.width
     if out.legacy_windows:  # styles through the Windows console API: leave them to rich
@@ -314,7 +315,7 @@ def _print_styled(out: Any, lines: list[tuple[str, list[tuple[int, int, str]]]])
                 text.stylize(style, offset + start, offset + min(end, width))
         out.print(text, end="", soft_wrap=True)
         return
-    codes = {} if out.color_system is None else {"bold": _ansi("bold"), "dim": _ansi("dim")}
+    codes = {} if out.color_system is None else STYLE_CODES
     written = []
     for line, spans in lines:
         line = line[:width]
@@ -327,10 +328,46 @@ def _print_styled(out: Any, lines: list[tuple[str, list[tuple[int, int, str]]]])
     out.file.write("".join(written))
 
 
-def _ansi(style: str) -> tuple[str, str]:
-    """The escape sequences rich writes before and after text in ``style`` (on any colour system)."""
-    from rich.color import ColorSystem
-    from rich.style import Style
+class HeavyHead:
+    """rich's ``box.HEAVY_HEAD`` as text: a heavy frame around the header, light lines around the body.
 
-    before, after = Style.parse(style).render("\0", color_system=ColorSystem.STANDARD).split("\0")
-    return before, after
+    What ``draw_table`` needs of rich's ``Box``, so that a table is drawn without importing rich
+    (``tests/foundation/test_render.py`` checks each line against rich's box).
+    """
+
+    top_left, top, top_divider, top_right = "┏━┳┓"
+    head_left, head_vertical, head_right = "┃┃┃"
+    head_row_left, head_row_horizontal, head_row_cross, head_row_right = "┡━╇┩"
+    mid_left, mid_vertical, mid_right = "│││"
+    foot_left, foot_vertical, foot_right = "│││"
+    bottom_left, bottom, bottom_divider, bottom_right = "└─┴┘"
+
+    def get_top(self, widths: Sequence[int]) -> str:
+        """The line above the header."""
+        return self.top_left + self.top_divider.join(self.top * width for width in widths) + self.top_right
+
+    def get_row(self, widths: Sequence[int], level: str = "head", *, edge: bool = True) -> str:
+        """The line under the header (rich's ``get_row(widths, "head", edge=True)``, the only one drawn here)."""
+        inner = self.head_row_cross.join(self.head_row_horizontal * width for width in widths)
+        return self.head_row_left + inner + self.head_row_right
+
+    def get_bottom(self, widths: Sequence[int]) -> str:
+        """The line under the last row."""
+        return self.bottom_left + self.bottom_divider.join(self.bottom * width for width in widths) + self.bottom_right
+
+
+def _frame(out: Any) -> Any:
+    """The box to draw with: :class:`HeavyHead`, or rich's substitute where rich draws another one.
+
+    rich swaps the box on a legacy Windows console and for a stream whose encoding is not UTF
+    (ASCII lines): those consoles are rich's own, and rich is imported for them.
+    """
+    if not out.legacy_windows and out.encoding.startswith("utf"):
+        return HeavyHead()
+    from rich import box
+
+    return box.HEAVY_HEAD.substitute(out.options, safe=out.safe_box)
+
+
+STYLE_CODES = {"bold": ("\x1b[1m", "\x1b[0m"), "dim": ("\x1b[2m", "\x1b[0m")}
+"""The escape sequences rich writes before and after text in each style, on every colour system."""

@@ -103,22 +103,35 @@ def print_table(
         err: bool. Print on stderr.
         out: rich.console.Console or None. Print there instead (e.g. :func:`text_console`).
     """
-    from rich.markup import escape
-
-    out = out or console(err=err)
+    out = out or plain_console(err=err) or console(err=err)
     specs = [_column(spec, index) for index, spec in enumerate(columns)]
     cells = [["" if cell is None else printable(cell, one_line=True) for cell in row] for row in rows]
     if title:
         # Printed above the table rather than as its title, which rich wraps to the table's width.
-        out.print(escape(printable(title, one_line=True)), style="bold")
+        _print_title(out, printable(title, one_line=True))
     minimum = [_min_width(spec, [row[i] for row in cells]) for i, spec in enumerate(specs)]
     keep = _fitting_columns(specs, minimum, out.width, cells)
     if keep is None:
         _print_blocks(out, specs, cells)
         return
     shown, kept = [specs[i] for i in keep], [[row[i] for i in keep] for row in cells]
-    draw = _draw_table if _all_simple(shown, kept) else _print_rich_table
-    draw(out, shown, kept, [minimum[i] for i in keep])
+    if _all_simple(shown, kept):
+        _draw_table(out, shown, kept, [minimum[i] for i in keep])
+    else:
+        _print_rich_table(_rich(out), shown, kept, [minimum[i] for i in keep])
+
+
+def _print_title(out: Any, title: str) -> None:
+    """The title in bold on its own line; drawn without rich when it is one line of one-cell characters."""
+    from kreg.table_layout import draw_lines, is_simple
+
+    # ':' is left to rich, which reads ":name:" as an emoji code even in escaped text.
+    if isinstance(out, PlainConsole) and ":" not in title and is_simple(title) and len(title) <= out.width:
+        draw_lines(out, [(title, [(0, len(title), "bold")])])
+        return
+    from rich.markup import escape
+
+    _rich(out).print(escape(title), style="bold")
 
 
 def _column(spec: str | Column, index: int) -> Column:
@@ -238,7 +251,7 @@ def _print_blocks(out: Any, specs: list[Column], rows: list[list[str]]) -> None:
     if out.width >= MIN_BLOCK_WIDTH and _all_simple(specs, rows):
         draw_blocks(out, [spec.header for spec in specs], rows)
     else:
-        _print_rich_blocks(out, specs, rows)
+        _print_rich_blocks(_rich(out), specs, rows)
 
 
 def _print_rich_blocks(out: Any, specs: list[Column], rows: list[list[str]]) -> None:
@@ -272,6 +285,94 @@ def console(err: bool = False) -> Any:
     # so a row stays on one line; COLUMNS still wins when set.
     width = None if _is_terminal(stream) or "COLUMNS" in os.environ else PIPED_WIDTH
     return Console(file=stream, width=width, highlight=False)
+
+
+@dataclass(frozen=True)
+class PlainConsole:
+    """What :mod:`kreg.table_layout` needs of a rich Console, decided as rich decides, without importing rich.
+
+    Made by :func:`plain_console` for the tables ``kreg`` prints (importing
+    rich's console takes about 25 ms, a sixth of ``kreg list``); a table rich
+    must draw (wide characters) is handed to :func:`console` for the same stream.
+
+    Attributes:
+        file: TextIO. Where the table goes.
+        width: int. The console's width, as rich's ``Console.width`` would be.
+        color_system: str or None. ``"standard"`` when rich would write styles (a terminal), else None.
+        err: bool. The stream is stderr.
+    """
+
+    file: Any
+    width: int
+    color_system: str | None
+    err: bool = False
+    legacy_windows = False
+    encoding = "utf-8"
+
+
+def plain_console(err: bool = False, environ: Mapping[str, str] = os.environ) -> PlainConsole | None:
+    """The :class:`PlainConsole` of :func:`console` (stdout, or stderr), or None where only rich can tell.
+
+    Where rich's console behaves in ways not repeated here (a Windows console,
+    Jupyter or IDLE, an encoding that is not UTF, a width of 0) the answer is
+    None and the caller uses :func:`console`. ``tests/foundation/test_render.py``
+    compares the width and the styling with rich's over the environment
+    variables rich reads.
+    """
+    stream = sys.stderr if err else sys.stdout
+    encoding = (getattr(stream, "encoding", "utf-8") or "utf-8").lower()
+    if sys.platform == "win32" or not encoding.startswith("utf") or _rich_special_environment(stream):
+        return None
+    terminal = _rich_is_terminal(stream, environ)
+    dumb = terminal and environ.get("TERM", "").lower() in ("dumb", "unknown")
+    width = _rich_width(stream, environ, dumb)
+    if width < 1:
+        return None
+    return PlainConsole(stream, width, "standard" if terminal and not dumb else None, err)
+
+
+def _rich_special_environment(stream: Any) -> bool:
+    """Jupyter (``get_ipython`` defined) or IDLE, where rich's console decides otherwise."""
+    import builtins
+
+    stdin_module = getattr(sys.stdin, "__module__", "") or ""
+    return hasattr(builtins, "get_ipython") or stdin_module.startswith("idlelib") or stream is None
+
+
+def _rich_is_terminal(stream: Any, environ: Mapping[str, str]) -> bool:
+    """rich's ``Console.is_terminal``: TTY_COMPATIBLE, then FORCE_COLOR, then ``isatty()``."""
+    compatible = environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force_color = environ.get("FORCE_COLOR")
+    if force_color is not None:
+        return force_color != ""
+    return _is_terminal(stream)
+
+
+def _rich_width(stream: Any, environ: Mapping[str, str], dumb: bool) -> int:
+    """rich's ``Console.width`` for the console :func:`console` makes."""
+    columns, lines = environ.get("COLUMNS"), environ.get("LINES")
+    given = None if _is_terminal(stream) or "COLUMNS" in environ else PIPED_WIDTH
+    if given is None and columns is not None and columns.isdigit():
+        given = int(columns)
+    if given is not None and (not dumb or (lines is not None and lines.isdigit())):
+        return given
+    if dumb:
+        return 80
+    measured = None
+    for descriptor in (0, 1, 2):
+        try:
+            measured = os.get_terminal_size(descriptor).columns
+            break
+        except (AttributeError, ValueError, OSError):  # not a terminal
+            continue
+    return measured or 80
+
+
+def _rich(out: Any) -> Any:
+    """``out`` as a rich Console: a :class:`PlainConsole` becomes :func:`console` for its stream."""
+    return console(err=out.err) if isinstance(out, PlainConsole) else out
 
 
 def text_console() -> Any:

@@ -109,16 +109,26 @@ def print_table(
     if title:
         # Printed above the table rather than as its title, which rich wraps to the table's width.
         _print_title(out, printable(title, one_line=True))
-    minimum = [_min_width(spec, [row[i] for row in cells]) for i, spec in enumerate(specs)]
-    keep = _fitting_columns(specs, minimum, out.width, cells)
+    by_column = [[row[i] for row in cells] for i in range(len(specs))]
+    minimum = [_min_width(spec, values) for spec, values in zip(specs, by_column)]
+    extents = [_simple_extent(spec.header, values) for spec, values in zip(specs, by_column)]
+    keep = _fitting_columns(specs, minimum, out.width, cells, extents)
     if keep is None:
-        _print_blocks(out, specs, cells)
+        _print_blocks(out, specs, cells, simple=None not in extents)
         return
     shown, kept = [specs[i] for i in keep], [[row[i] for i in keep] for row in cells]
-    if _all_simple(shown, kept):
-        _draw_table(out, shown, kept, [minimum[i] for i in keep])
+    if all(extents[i] is not None for i in keep):
+        _draw_table(out, shown, kept, [minimum[i] for i in keep], [extents[i] for i in keep])
     else:
         _print_rich_table(_rich(out), shown, kept, [minimum[i] for i in keep])
+
+
+def _simple_extent(header: str, values: list[str]) -> tuple[int, int] | None:
+    """A column's :func:`kreg.table_layout.text_extent`, or None when rich must draw its text (wide characters)."""
+    from kreg.table_layout import is_simple, text_extent
+
+    texts = [header, *values]
+    return text_extent(texts) if is_simple("".join(texts)) else None
 
 
 def _print_title(out: Any, title: str) -> None:
@@ -141,19 +151,24 @@ def _column(spec: str | Column, index: int) -> Column:
 
 
 def _fitting_columns(
-    specs: list[Column], minimum: list[int], width: int, cells: list[list[str]] | None = None
+    specs: list[Column],
+    minimum: list[int],
+    width: int,
+    cells: list[list[str]] | None = None,
+    extents: list[tuple[int, int] | None] | None = None,
 ) -> list[int] | None:
     """Indices of the columns to show so that no word is split, or None when even the required ones do not fit.
 
     ``minimum`` is each column's narrowest text (:func:`_min_width`). With ``cells`` (simple text), an
     optional column is also dropped where rich's layout would draw the table wider than ``width``: it
     shrinks the widest columns first, then gives each column its minimum back, which can overflow (the
-    console then cuts the table's right edge off).
+    console then cuts the table's right edge off). ``extents`` are the columns' :func:`_simple_extent`,
+    measured once by the caller.
     """
     shown = list(range(len(specs)))
     optional = [i for i in reversed(shown) if specs[i].optional]
     while sum(minimum[i] + _CELL_PADDING for i in shown) + 1 > width or (
-        optional and cells is not None and _laid_width(specs, minimum, cells, shown, width) > width
+        optional and cells is not None and _laid_width(specs, minimum, cells, shown, width, extents) > width
     ):
         if not optional:
             return None
@@ -161,15 +176,30 @@ def _fitting_columns(
     return shown
 
 
-def _laid_width(specs: list[Column], minimum: list[int], cells: list[list[str]], shown: list[int], width: int) -> int:
+def _laid_width(
+    specs: list[Column],
+    minimum: list[int],
+    cells: list[list[str]],
+    shown: list[int],
+    width: int,
+    extents: list[tuple[int, int] | None] | None = None,
+) -> int:
     """How wide the table of the ``shown`` columns is drawn at best (borders included); 0 when not simple text."""
-    kept = [[row[i] for i in shown] for row in cells]
-    if not _all_simple([specs[i] for i in shown], kept):
+    if extents is None:
+        extents = [_simple_extent(spec.header, [row[i] for row in cells]) for i, spec in enumerate(specs)]
+    if any(extents[i] is None for i in shown):
         return 0
-    return _layout([specs[i] for i in shown], [minimum[i] for i in shown], kept, width)[1]
+    known = [extents[i] for i in shown]  # with every extent known, the layout reads no cell
+    return _layout([specs[i] for i in shown], [minimum[i] for i in shown], [], width, known)[1]
 
 
-def _layout(specs: list[Column], minimum: list[int], rows: list[list[str]], width: int) -> tuple[int, int]:
+def _layout(
+    specs: list[Column],
+    minimum: list[int],
+    rows: list[list[str]],
+    width: int,
+    extents: list[tuple[int, int] | None] | None = None,
+) -> tuple[int, int]:
     """``(target, drawn)``: the width to lay the table out for, and how wide it is then drawn.
 
     rich's layout gives each column its minimum back after shrinking them, which can overshoot the console
@@ -177,7 +207,10 @@ def _layout(specs: list[Column], minimum: list[int], rows: list[list[str]], widt
     """
     from kreg.table_layout import LaidColumn, column_widths
 
-    columns = [LaidColumn(s.header, s.wrap, s.numeric, least) for s, least in zip(specs, minimum)]
+    known = extents or [None] * len(specs)
+    columns = [
+        LaidColumn(s.header, s.wrap, s.numeric, least, extent) for s, least, extent in zip(specs, minimum, known)
+    ]
     target = width
     drawn = sum(column_widths(columns, rows, target)) + len(columns) + 1
     for _ in range(8):
@@ -191,6 +224,9 @@ def _layout(specs: list[Column], minimum: list[int], rows: list[list[str]], widt
 def _min_width(spec: Column, values: list[str]) -> int:
     """The narrowest a column's text may be: its longest cell, or its longest word when it wraps."""
     texts = [spec.header, *values]
+    joined = " ".join(texts)
+    if joined.isascii():  # one cell a character: measured in one pass
+        return max(map(len, texts)) if not spec.wrap else max(map(len, joined.split()), default=0) or 1
     if not spec.wrap:
         return max(map(_cell_length, texts))
     longest = 0
@@ -236,19 +272,28 @@ def _all_simple(specs: list[Column], rows: list[list[str]]) -> bool:
     return is_simple("".join(spec.header for spec in specs) + "".join("".join(row) for row in rows))
 
 
-def _draw_table(out: Any, specs: list[Column], rows: list[list[str]], minimum: list[int]) -> None:
+def _draw_table(
+    out: Any,
+    specs: list[Column],
+    rows: list[list[str]],
+    minimum: list[int],
+    extents: list[tuple[int, int] | None] | None = None,
+) -> None:
     """The table :func:`_print_rich_table` draws, drawn by :mod:`kreg.table_layout` (cells of one-cell characters)."""
     from kreg.table_layout import LaidColumn, draw_table
 
-    columns = [LaidColumn(s.header, s.wrap, s.numeric, width) for s, width in zip(specs, minimum)]
-    draw_table(out, columns, rows, _layout(specs, minimum, rows, out.width)[0])
+    known = extents or [None] * len(specs)
+    columns = [LaidColumn(s.header, s.wrap, s.numeric, width, e) for s, width, e in zip(specs, minimum, known)]
+    draw_table(out, columns, rows, _layout(specs, minimum, rows, out.width, extents)[0])
 
 
-def _print_blocks(out: Any, specs: list[Column], rows: list[list[str]]) -> None:
+def _print_blocks(out: Any, specs: list[Column], rows: list[list[str]], *, simple: bool | None = None) -> None:
     """One block per row: the first cell in bold, the others as ``header: value`` lines, wrapped."""
     from kreg.table_layout import MIN_BLOCK_WIDTH, draw_blocks
 
-    if out.width >= MIN_BLOCK_WIDTH and _all_simple(specs, rows):
+    if simple is None:
+        simple = _all_simple(specs, rows)
+    if out.width >= MIN_BLOCK_WIDTH and simple:
         draw_blocks(out, [spec.header for spec in specs], rows)
     else:
         _print_rich_blocks(_rich(out), specs, rows)

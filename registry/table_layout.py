@@ -179,6 +179,36 @@ def _divide(text: str, width: int) -> list[tuple[int, str]]:
     Returns:
         list[tuple[int, str]]. Each line with the offset in ``text`` where it starts.
     """
+    breaks = _single_spaced_breaks(text, width)
+    if breaks is None:
+        breaks = _breaks(text, width)
+    bounds = [0, *breaks, len(text)]
+    return [(begin, _strip_end(text[begin:end], width)) for begin, end in pairwise(bounds)]
+
+
+def _single_spaced_breaks(text: str, width: int) -> list[int] | None:
+    """:func:`_breaks` for the usual cell, words of printable ASCII one space apart, without a regular expression.
+
+    None for any other text, or a word longer than a line (folded by :func:`_breaks`).
+    """
+    if not (text.isascii() and text.isprintable()) or "  " in text or text[:1] == " " or text[-1:] == " ":
+        return None
+    breaks = []
+    offset = start = 0
+    for length in map(len, text.split(" ")):
+        if width - offset >= length:
+            offset += length + 1
+        elif length > width:
+            return None
+        else:  # a word that does not fit starts the next line (never the first word: it would fit alone)
+            breaks.append(start)
+            offset = length + 1
+        start += length + 1
+    return breaks
+
+
+def _breaks(text: str, width: int) -> list[int]:
+    """Where rich's ``divide_line`` starts each line after the first: a word that does not fit moves down."""
     breaks = []
     offset = 0
     for match in _WORD.finditer(text):
@@ -198,8 +228,7 @@ def _divide(text: str, width: int) -> list[tuple[int, str]]:
         elif offset and start:
             breaks.append(start)
             offset = len(word)
-    bounds = [0, *breaks, len(text)]
-    return [(begin, _strip_end(text[begin:end], width)) for begin, end in pairwise(bounds)]
+    return breaks
 
 
 def _strip_end(line: str, width: int) -> str:

@@ -105,7 +105,7 @@ def print_table(
     """
     out = out or plain_console(err=err) or console(err=err)
     specs = [_column(spec, index) for index, spec in enumerate(columns)]
-    cells = [["" if cell is None else printable(cell, one_line=True) for cell in row] for row in rows]
+    cells = [_printable_cells(row) for row in rows]
     if title:
         # Printed above the table rather than as its title, which rich wraps to the table's width.
         _print_title(out, printable(title, one_line=True))
@@ -121,6 +121,18 @@ def print_table(
         _draw_table(out, shown, kept, [minimum[i] for i in keep], [extents[i] for i in keep])
     else:
         _print_rich_table(_rich(out), shown, kept, [minimum[i] for i in keep])
+
+
+def _printable_cells(row: Sequence[Any]) -> list[str]:
+    """A row's cells as :func:`printable` one-line text (``None`` empty); a row of plain ASCII is checked at once.
+
+    Only cells of type ``str`` itself are taken as they are: a subclass (a ``str`` enum) is shown as ``str()`` shows it.
+    """
+    if set(map(type, row)) <= {str}:
+        joined = "".join(row)
+        if joined.isascii() and joined.isprintable():
+            return list(row)
+    return ["" if cell is None else printable(cell, one_line=True) for cell in row]
 
 
 def _simple_extent(header: str, values: list[str]) -> tuple[int, int] | None:

@@ -231,3 +231,14 @@ def test_titles_and_blocks_the_plain_console_cannot_draw_go_to_rich(monkeypatch)
         assert drawn[: len(drawn) // 2] == drawn[len(drawn) // 2 :] and "模型" in drawn
         stream.seek(0)
         stream.truncate()
+
+
+def test_single_spaced_text_wraps_as_the_general_rule_does():
+    # The usual cell (words one space apart) is wrapped without the regular expression: the same line breaks.
+    rng = random.Random(2)
+    words = ["a", "bb", "risk-factor-autoencoder", "x" * 30, "1,234", "quick"]
+    for _ in range(20_000):
+        text, width = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12))), rng.randint(1, 60)
+        fast = table_layout._single_spaced_breaks(text, width)
+        assert fast is None or fast == table_layout._breaks(text, width), (text, width)
+    assert table_layout._single_spaced_breaks("two  spaces", 5) is None

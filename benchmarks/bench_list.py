@@ -15,6 +15,7 @@ best of 20 fresh processes, wall and CPU, are reported against that goal.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -37,9 +38,14 @@ def table_of_builtins(runs: int = TABLE_RUNS) -> dict:
     script = Path(sys.executable).with_name("kreg")
     command = [str(script), "list"] if script.exists() else [sys.executable, "-m", "kreg", "list"]
     run_command(command, env=BYTECODE)  # writes any missing .pyc
+    load_before = os.getloadavg()[0]
     samples = [run_command(command, env=BYTECODE) for _ in range(runs)]
+    low, high = sorted((load_before, os.getloadavg()[0]))
     best_wall, best_cpu = min(s.wall for s in samples), min(s.cpu for s in samples)
-    case = f"kreg list (table) of the built-ins: median of {runs} (best {best_wall:.3f} s wall, {best_cpu:.3f} s CPU)"
+    case = (
+        f"kreg list (table) of the built-ins: median of {runs} (best {best_wall:.3f} s wall, {best_cpu:.3f} s CPU; "
+        f"load average {low:.1f} to {high:.1f})"
+    )
     row = figure("list", case, "kreg list", samples)
     row.update(
         goal_seconds=TABLE_GOAL_SECONDS,

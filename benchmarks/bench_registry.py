@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import io
 import math
+import os
 import sys
 import tempfile
 import time
@@ -97,6 +98,7 @@ def collect(runs: int, architecture_counts: tuple[int, ...] = ARCHITECTURE_COUNT
         for count in architecture_counts:
             python = str(make_registry(Path(work) / f"venv-{count}", count))
             for label, arguments in (("kreg list", ["list"]), ("kreg list --json", ["list", "--json"])):
+                load_before = os.getloadavg()[0]
                 samples = alternate(
                     lambda python=python, arguments=arguments: run_command(
                         [python, "-m", "kreg", *arguments], env=BYTECODE
@@ -110,6 +112,7 @@ def collect(runs: int, architecture_counts: tuple[int, ...] = ARCHITECTURE_COUNT
                 row["architectures"] = count
                 row["cpu_ratio"] = row["kreg"]["cpu"] / row["keras"]["cpu"]
                 row["wall_ratio"] = row["kreg"]["wall"] / row["keras"]["wall"]
+                row["load_average"] = sorted((load_before, os.getloadavg()[0]))  # the machine's other work
                 if label == "kreg list":
                     row["table_us_per_row"] = table_seconds_per_row(count) * 1e6
                 results.append(row)

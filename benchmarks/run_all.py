@@ -218,6 +218,12 @@ def _registry_section(rows: list[dict]) -> list[str]:
         + ", ".join(f"{row['table_us_per_row']:.1f} us at {row['architectures']:,}" for row in tables)
         + "."
     )
+    loads = [value for row in listed for value in row.get("load_average", [])]
+    if loads:
+        lines.append(
+            f"- Load average (1 minute) during these runs: {min(loads):.1f} to {max(loads):.1f} (the benchmark "
+            "adds about 1; above that, other work shared the machine: compare the CPU figures)."
+        )
     lines.append(
         "- CPU ratio kreg/Keras of `kreg list` (goal at 5,000: <= 0.1): "
         + ", ".join(f"{row['cpu_ratio']:.3f} at {row['architectures']:,}" for row in tables)

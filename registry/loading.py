@@ -214,6 +214,8 @@ def scan_entry_points(group: str, paths: Sequence[Any] | None = None) -> list[Fo
         an egg on the path, a name known only from its metadata, a line it
         would reject): the caller asks it then.
     """
+    if sys.version_info < (3, 11):  # read as the 3.11 to 3.13 importlib.metadata reads (earlier 3.10s differed)
+        return None
     if any(
         getattr(finder, "find_distributions", None) is not None for finder in sys.meta_path if finder is not PathFinder
     ):

@@ -96,8 +96,10 @@ def _scanned_view(group, paths):
 
 
 @SCANNED
-def test_the_scan_finds_what_importlib_metadata_finds(tmp_path):
+def test_the_scan_finds_what_importlib_metadata_finds(tmp_path, monkeypatch):
     first, second = tmp_path / "first", tmp_path / "second"
+    (tmp_path / "working").mkdir()
+    monkeypatch.chdir(tmp_path / "working")  # "" on the path is the working folder
     _dist_info(first, "alpha-1.0.dist-info", "# a comment\n[kreg]\n one = alpha.plugin \n[other]\nx = y:z\n")
     _dist_info(first, "Beta_Thing-2.0.dist-info", "[kreg]\nbeta = beta.plugin:hooks\n\nbeta-two=beta.two\n")
     _dist_info(first, "gamma.egg-info", "stray = line.before.sections\n[kreg]\ngamma = gamma\n")

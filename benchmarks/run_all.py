@@ -56,9 +56,7 @@ def run(groups: list[str], quick: bool) -> dict:
 
 def plot_list_scaling(rows: list[dict], path: Path) -> Path | None:
     """Draw kreg list's wall time against the number of plugins, with import keras for scale."""
-    points = sorted(
-        (row["plugins"], row["kreg"]["wall"], row["keras"]["wall"]) for row in rows if row["group"] == "list"
-    )
+    points = sorted((row["plugins"], row["kreg"]["wall"], row["keras"]["wall"]) for row in rows if "plugins" in row)
     if len(points) < 2:
         return None
     import matplotlib
@@ -112,8 +110,8 @@ def markdown(results: dict) -> str:
             "| --- | --- | ---: | ---: | --- | --- |",
         ]
         lines += [
-            f"| {r['group']} | {r['case']} | {r['kreg']['wall']:.1f} | {r['kreg']['cpu']:.1f} "
-            f"| <= {r['goal_seconds']:.0f} s | {'yes' if r['met'] else 'NO'} |"
+            f"| {r['group']} | {r['case']} | {r['kreg']['wall']:.{_places(r)}f} | {r['kreg']['cpu']:.{_places(r)}f} "
+            f"| <= {r['goal_seconds']:g} s | {'yes' if r['met'] else 'NO'} |"
             for r in alone
         ]
     if cluster:
@@ -151,9 +149,14 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _places(row: dict) -> int:
+    """Decimals for a kreg-alone row: three under a second's goal (kreg list's table), else one."""
+    return 3 if row["goal_seconds"] < 1 else 1
+
+
 def _comparison_line(row: dict) -> str:
     measure = row["measure"]
-    unit = "s" if measure == "wall" else " steps/s"
+    unit = {"wall": "s", "cpu": "s CPU"}.get(measure, " steps/s")
 
     def value(side: str) -> str:
         return f"{row[side][measure]:.3g}{unit}"
@@ -189,7 +192,7 @@ def _cluster_line(row: dict) -> str:
 
 
 def _list_growth(rows: list[dict]) -> str:
-    points = sorted((row["plugins"], row["kreg"]["wall"]) for row in rows if row["group"] == "list")
+    points = sorted((row["plugins"], row["kreg"]["wall"]) for row in rows if "plugins" in row)
     if len(points) < 2:
         return ""
     (first_count, first_time), (last_count, last_time) = points[0], points[-1]
@@ -207,17 +210,29 @@ def _registry_section(rows: list[dict]) -> list[str]:
         return []
     lines = ["", "## kreg list and the registry's size", ""]
     for label in ("kreg list", "kreg list --json"):
-        exponent = growth_exponent(listed, label)
-        if exponent is not None:
-            lines.append(f"- `{label}`: wall time grows as architectures^{exponent:.2f}.")
+        cpu, wall = growth_exponent(listed, label, "cpu"), growth_exponent(listed, label)
+        if cpu is not None and wall is not None:
+            lines.append(f"- `{label}`: CPU time grows as architectures^{cpu:.2f}, wall time as ^{wall:.2f}.")
     lines.append(
         "- The table's own cost per row (`print_table` into a string, CPU): "
         + ", ".join(f"{row['table_us_per_row']:.1f} us at {row['architectures']:,}" for row in tables)
         + "."
     )
+    loads = [value for row in listed for value in row.get("load_average", [])]
+    if loads:
+        lines.append(
+            f"- Load average (1 minute) during these runs: {min(loads):.1f} to {max(loads):.1f} (the benchmark "
+            "adds about 1; above that, other work shared the machine: compare the CPU figures)."
+        )
     lines.append(
-        "- CPU ratio kreg/Keras of `kreg list`: "
+        "- CPU ratio kreg/Keras of `kreg list` (goal at 5,000: <= 0.1): "
         + ", ".join(f"{row['cpu_ratio']:.3f} at {row['architectures']:,}" for row in tables)
+        + "; of `kreg list --json`: "
+        + ", ".join(
+            f"{row['cpu_ratio']:.3f} at {row['architectures']:,}"
+            for row in listed
+            if row["kreg_label"] == "kreg list --json"
+        )
         + "."
     )
     return lines

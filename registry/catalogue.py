@@ -159,10 +159,13 @@ class Catalogue:
             list[Entry]. Sorted by name.
         """
         patterns, tags, excluded = list(patterns), set(tags), set(exclude_tags)
+        entries = [self._entries[name] for name in sorted(self._entries)]
+        if not patterns and not tags and not excluded:  # `kreg list`: every entry, without a test per entry
+            return entries
         return [
             entry
-            for name, entry in sorted(self._entries.items())
-            if (not patterns or any(fnmatch.fnmatchcase(name, p) for p in patterns))
+            for entry in entries
+            if (not patterns or any(fnmatch.fnmatchcase(entry.name, p) for p in patterns))
             and tags <= set(entry.architecture.tags)
             and not excluded & set(entry.architecture.tags)
         ]

@@ -14,11 +14,15 @@ compares every character.
 
 It handles text whose characters are each one cell wide (:func:`is_simple`);
 a table with any other cell (wide or combining characters, line separators)
-is left to rich, whose grapheme rules this module does not repeat.
+is left to rich, whose grapheme rules this module does not repeat. Drawing
+a table of ASCII text imports no part of rich (its box and style codes are
+:class:`HeavyHead` and :data:`STYLE_CODES`): ``kreg list`` does not pay for
+importing it.
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,12 +45,15 @@ class LaidColumn:
         wrap: bool. Cells may wrap at spaces; False keeps each on one line.
         numeric: bool. Right-justified.
         min_width: int. The narrowest the text may be (rich's ``min_width``).
+        extent: tuple[int, int] or None. Its :func:`text_extent`, when the caller
+            measured it already (a table laid out several times measures once).
     """
 
     header: str
     wrap: bool
     numeric: bool
     min_width: int
+    extent: tuple[int, int] | None = None
 
 
 def is_simple(text: str) -> bool:
@@ -67,8 +74,10 @@ def column_widths(columns: Sequence[LaidColumn], rows: Sequence[Sequence[str]], 
         width: int. The console's width; borders take ``len(columns) + 1``.
     """
     available = width - (len(columns) + 1)
-    texts = [[column.header, *(row[index] for row in rows)] for index, column in enumerate(columns)]
-    extents = [_text_extent(cells) for cells in texts]
+    extents = [
+        column.extent or text_extent([column.header, *(row[index] for row in rows)])
+        for index, column in enumerate(columns)
+    ]
     widths = [_column_extent(extent, column, available)[1] or 1 for extent, column in zip(extents, columns)]
     if sum(widths) > available:
         widths = _collapse(widths, [column.wrap for column in columns], available)
@@ -78,13 +87,16 @@ def column_widths(columns: Sequence[LaidColumn], rows: Sequence[Sequence[str]], 
     return widths
 
 
-def _text_extent(cells: Sequence[str]) -> tuple[int, int]:
-    """The longest word and the longest text of a column's cells (header included), unpadded."""
-    longest_word = longest_text = 0
-    for text in cells:
-        longest_text = max(longest_text, len(text))
-        words = text.split()
-        longest_word = max(longest_word, max(map(len, words)) if words else len(text))
+def text_extent(cells: Sequence[str]) -> tuple[int, int]:
+    """The longest word and the longest text of a column's cells (header included), unpadded.
+
+    A cell of spaces only is one word as long as the cell (rich measures it so). The words are
+    split once from all the cells joined, which takes a few milliseconds for 20,000 cells.
+    """
+    longest_text = max(map(len, cells), default=0)
+    longest_word = max(map(len, " ".join(cells).split()), default=0)
+    if longest_word < longest_text and any(map(str.isspace, cells)):
+        longest_word = max(longest_word, *(len(text) for text in cells if text.isspace()))
     return longest_word, longest_text
 
 
@@ -167,6 +179,36 @@ def _divide(text: str, width: int) -> list[tuple[int, str]]:
     Returns:
         list[tuple[int, str]]. Each line with the offset in ``text`` where it starts.
     """
+    breaks = _single_spaced_breaks(text, width)
+    if breaks is None:
+        breaks = _breaks(text, width)
+    bounds = [0, *breaks, len(text)]
+    return [(begin, _strip_end(text[begin:end], width)) for begin, end in pairwise(bounds)]
+
+
+def _single_spaced_breaks(text: str, width: int) -> list[int] | None:
+    """:func:`_breaks` for the usual cell, words of printable ASCII one space apart, without a regular expression.
+
+    None for any other text, or a word longer than a line (folded by :func:`_breaks`).
+    """
+    if not (text.isascii() and text.isprintable()) or "  " in text or text[:1] == " " or text[-1:] == " ":
+        return None
+    breaks = []
+    offset = start = 0
+    for length in map(len, text.split(" ")):
+        if width - offset >= length:
+            offset += length + 1
+        elif length > width:
+            return None
+        else:  # a word that does not fit starts the next line (never the first word: it would fit alone)
+            breaks.append(start)
+            offset = length + 1
+        start += length + 1
+    return breaks
+
+
+def _breaks(text: str, width: int) -> list[int]:
+    """Where rich's ``divide_line`` starts each line after the first: a word that does not fit moves down."""
     breaks = []
     offset = 0
     for match in _WORD.finditer(text):
@@ -186,8 +228,7 @@ def _divide(text: str, width: int) -> list[tuple[int, str]]:
         elif offset and start:
             breaks.append(start)
             offset = len(word)
-    bounds = [0, *breaks, len(text)]
-    return [(begin, _strip_end(text[begin:end], width)) for begin, end in pairwise(bounds)]
+    return breaks
 
 
 def _strip_end(line: str, width: int) -> str:
@@ -251,10 +292,8 @@ def draw_table(
     body, plain text, is written to the console's file in one piece.
     ``width`` lays the columns out for a narrower table than the console.
     """
-    from rich import box
-
     widths = column_widths(columns, rows, width or out.width)
-    frame = box.HEAVY_HEAD.substitute(out.options, safe=out.safe_box)
+    frame = _frame(out)
     header: list[tuple[str, list[tuple[int, int, str]]]] = [(frame.get_top(widths), [])]
     for line in zip(*row_lines([column.header for column in columns], columns, widths, bottom=True)):
         text, bold = frame.head_left, []
@@ -263,34 +302,42 @@ def draw_table(
             text += cell + (frame.head_vertical if index < len(line) - 1 else frame.head_right)
         header.append((text, bold))
     header.append((frame.get_row(widths, "head", edge=True), []))
-    _print_styled(out, header)
+    draw_lines(out, header)
     # rich crops each line at the console's width: its widths can overshoot the width by a column or two.
-    crop = out.width
+    crop = out.width if sum(widths) + len(widths) + 1 > out.width else None
     inner = [width - 2 * PADDING for width in widths]
-    pad = " " * PADDING
+    numeric = [column.numeric for column in columns]
+    edges = [
+        (frame.mid_left, frame.mid_vertical, frame.mid_right),
+        (frame.foot_left, frame.foot_vertical, frame.foot_right),
+    ]
+    # A row of one line each cell (the usual one) is one str.format: what cell_lines does, inline.
+    one_line = [_row_format(*edge, inner, numeric) for edge in edges] if min(inner, default=1) > 0 else None
+    last, strip = len(rows) - 1, any(numeric)
     body = []
     for index, row in enumerate(rows):
-        left, vertical, right = (
-            (frame.foot_left, frame.foot_vertical, frame.foot_right)
-            if index == len(rows) - 1
-            else (frame.mid_left, frame.mid_vertical, frame.mid_right)
-        )
-        if all(len(text) <= room for text, room in zip(row, inner)):  # one line: what cell_lines does, inline
-            cells = [
-                f"{pad}{text.rstrip():>{room}}{pad}" if column.numeric else f"{pad}{text:<{room}}{pad}"
-                for text, room, column in zip(row, inner, columns)
-            ]
-            body.append(f"{left}{vertical.join(cells)}{right}"[:crop] + "\n")
+        if one_line is not None and all(map(operator.le, map(len, row), inner)):
+            texts = [text.rstrip() if flush else text for text, flush in zip(row, numeric)] if strip else row
+            body.append(one_line[index == last].format(*texts)[:crop])
             continue
-        lines = zip(*row_lines(row, columns, widths, bottom=False))
-        body.extend(f"{left}{vertical.join(line)}{right}"[:crop] + "\n" for line in lines)
-    body.append(frame.get_bottom(widths)[:crop] + "\n")
-    out.file.write("".join(body))
+        left, vertical, right = edges[index == last]
+        body.extend(
+            f"{left}{vertical.join(line)}{right}"[:crop] for line in zip(*row_lines(row, columns, widths, bottom=False))
+        )
+    body.append(frame.get_bottom(widths)[:crop])
+    out.file.write("\n".join(body) + "\n")
+
+
+def _row_format(left: str, vertical: str, right: str, inner: Sequence[int], numeric: Sequence[bool]) -> str:
+    """A ``str.format`` template for a row whose cells each fit on one line (padded, left or right justified)."""
+    pad = " " * PADDING
+    cells = [f"{pad}{{:{'>' if flush else '<'}{room}}}{pad}" for room, flush in zip(inner, numeric)]
+    return left + vertical.join(cells) + right
 
 
 def draw_blocks(out: Any, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Print each row as a block (:func:`block_lines`) on the rich console ``out``."""
-    _print_styled(
+    draw_lines(
         out,
         [
             (line, [(start, end, style)])
@@ -300,7 +347,7 @@ def draw_blocks(out: Any, headers: Sequence[str], rows: Sequence[Sequence[str]])
     )
 
 
-def _print_styled(out: Any, lines: list[tuple[str, list[tuple[int, int, str]]]]) -> None:
+def draw_lines(out: Any, lines: list[tuple[str, list[tuple[int, int, str]]]]) -> None:
     """Write lines cut at the console's width; styled only where the console shows styles (a terminal)."""
     width = out.width
     if out.legacy_windows:  # styles through the Windows console API: leave them to rich
@@ -314,7 +361,7 @@ def _print_styled(out: Any, lines: list[tuple[str, list[tuple[int, int, str]]]])
                 text.stylize(style, offset + start, offset + min(end, width))
         out.print(text, end="", soft_wrap=True)
         return
-    codes = {} if out.color_system is None else {"bold": _ansi("bold"), "dim": _ansi("dim")}
+    codes = {} if out.color_system is None else STYLE_CODES
     written = []
     for line, spans in lines:
         line = line[:width]
@@ -327,10 +374,46 @@ def _print_styled(out: Any, lines: list[tuple[str, list[tuple[int, int, str]]]])
     out.file.write("".join(written))
 
 
-def _ansi(style: str) -> tuple[str, str]:
-    """The escape sequences rich writes before and after text in ``style`` (on any colour system)."""
-    from rich.color import ColorSystem
-    from rich.style import Style
+class HeavyHead:
+    """rich's ``box.HEAVY_HEAD`` as text: a heavy frame around the header, light lines around the body.
 
-    before, after = Style.parse(style).render("\0", color_system=ColorSystem.STANDARD).split("\0")
-    return before, after
+    What ``draw_table`` needs of rich's ``Box``, so that a table is drawn without importing rich
+    (``tests/foundation/test_render.py`` checks each line against rich's box).
+    """
+
+    top_left, top, top_divider, top_right = "┏━┳┓"
+    head_left, head_vertical, head_right = "┃┃┃"
+    head_row_left, head_row_horizontal, head_row_cross, head_row_right = "┡━╇┩"
+    mid_left, mid_vertical, mid_right = "│││"
+    foot_left, foot_vertical, foot_right = "│││"
+    bottom_left, bottom, bottom_divider, bottom_right = "└─┴┘"
+
+    def get_top(self, widths: Sequence[int]) -> str:
+        """The line above the header."""
+        return self.top_left + self.top_divider.join(self.top * width for width in widths) + self.top_right
+
+    def get_row(self, widths: Sequence[int], level: str = "head", *, edge: bool = True) -> str:
+        """The line under the header (rich's ``get_row(widths, "head", edge=True)``, the only one drawn here)."""
+        inner = self.head_row_cross.join(self.head_row_horizontal * width for width in widths)
+        return self.head_row_left + inner + self.head_row_right
+
+    def get_bottom(self, widths: Sequence[int]) -> str:
+        """The line under the last row."""
+        return self.bottom_left + self.bottom_divider.join(self.bottom * width for width in widths) + self.bottom_right
+
+
+def _frame(out: Any) -> Any:
+    """The box to draw with: :class:`HeavyHead`, or rich's substitute where rich draws another one.
+
+    rich swaps the box on a legacy Windows console and for a stream whose encoding is not UTF
+    (ASCII lines): those consoles are rich's own, and rich is imported for them.
+    """
+    if not out.legacy_windows and out.encoding.startswith("utf"):
+        return HeavyHead()
+    from rich import box
+
+    return box.HEAVY_HEAD.substitute(out.options, safe=out.safe_box)
+
+
+STYLE_CODES = {"bold": ("\x1b[1m", "\x1b[0m"), "dim": ("\x1b[2m", "\x1b[0m")}
+"""The escape sequences rich writes before and after text in each style, on every colour system."""

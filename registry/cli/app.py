@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 import traceback
+from importlib import import_module
 from typing import Any
 
 import click
@@ -48,6 +49,39 @@ class KregGroup(click.Group):
 
     owns_the_process = False
     """Whether this run is the ``kreg`` command's own process (not click's test runner in a test's process)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.command_modules: dict[str, str] = {}
+        """The module of each command not imported yet (``kreg.cli.COMMAND_MODULES``)."""
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> dict[str, click.Command]:  # type: ignore[override]
+        """Every command, all their modules imported (``kreg --help``; a command runs with only its own)."""
+        for name in list(self.command_modules):
+            self._import_command(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command ``cmd_name``, its module imported now: ``kreg list`` imports no other command's module."""
+        self._import_command(cmd_name)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, sorted, without importing their modules."""
+        return sorted({*self._commands, *self.command_modules})
+
+    def _import_command(self, name: str) -> None:
+        module = self.command_modules.get(name)
+        if module is None:
+            return
+        self.command_modules = {key: value for key, value in self.command_modules.items() if value != module}
+        for command in import_module(module).COMMANDS:
+            self._commands[command.name] = command
 
     def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
         """Run kreg; a closed stdout or stderr (``kreg list >&-``) discards output instead of failing.

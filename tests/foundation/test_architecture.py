@@ -32,6 +32,8 @@ def test_a_well_formed_architecture_has_no_problems():
         ({"train_step": 42}, "train_step must be a 'module:attr' string or a callable, not int"),
         ({"hyperparameters": {"units": object()}}, "hyperparameter 'units' default"),
         ({"hyperparameters": {"rate": float("nan")}}, "is not JSON-serialisable"),
+        ({"hyperparameters": {"rate": -float("inf")}}, "is not JSON-serialisable"),
+        ({"hyperparameters": {"rates": [0.1, float("nan")]}}, "is not JSON-serialisable"),
         ({"hyperparameters": {"not an identifier": 1}}, "must be a Python identifier"),
         ({"presets": {"smoke": {"layers": 2}}}, "preset 'smoke' sets unknown hyperparameters ['layers']"),
         ({"components": ("encoder",)}, "components must include 'model'"),

@@ -41,3 +41,14 @@ def test_step_and_time_limit_defaults_come_from_one_constant_each():
     assert PipelineOptions().steps == SMOKE_STEPS
     assert _option("check", "timeout").default == CHECK_TIMEOUT == _default(check_all, "timeout")
     assert _default(run_isolated, "timeout") == CHECK_TIMEOUT
+
+
+def test_each_command_module_declares_its_commands():
+    # kreg.cli imports a command's module when the command runs: COMMAND_MODULES names them beforehand.
+    from importlib import import_module
+
+    from kreg.cli import COMMAND_MODULES
+
+    for module, names in COMMAND_MODULES.items():
+        assert tuple(command.name for command in import_module(module).COMMANDS) == names, module
+    assert sorted(main.commands) == sorted(name for names in COMMAND_MODULES.values() for name in names)

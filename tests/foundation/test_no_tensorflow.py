@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -64,3 +65,19 @@ def test_the_python_api_loads_no_workflow_until_called():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-500:]
     assert result.stdout.strip() == "[]"
+
+
+def test_the_list_command_imports_only_what_it_draws_with():
+    # kreg list (the table and --json) is light: no rich (the table is drawn by kreg.table_layout), no
+    # importlib.metadata (entry points read by kreg.loading.scan_entry_points), no other command's module.
+    code = (
+        "import sys; from kreg.cli import main; main(['list'], standalone_mode=False); "
+        "main(['list', '--json'], standalone_mode=False); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich' or m == 'importlib.metadata' "
+        "or m.startswith('kreg.cli.') and m not in ('kreg.cli.app', 'kreg.cli.listing', 'kreg.cli.options', "
+        "'kreg.cli.session', 'kreg.cli.working_child')), file=sys.stderr)"
+    )
+    piped = {**os.environ, "COLUMNS": "120"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=piped)
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stderr.strip().splitlines()[-1] == "[]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import sys
 import time
 
 import pytest
@@ -146,3 +147,98 @@ def test_twenty_thousand_rows_take_a_fraction_of_a_second():
     assert time.process_time() - start < 2.0
     lines = out.file.getvalue().splitlines()
     assert len(lines) == 20_004 and lines[-2].startswith("│ arch-19999 ")
+
+
+# The console kreg prints tables on without importing rich -----------------------------------
+
+ENVIRONMENTS = [
+    {},
+    {"COLUMNS": "77"},
+    {"COLUMNS": "0"},
+    {"COLUMNS": "wide"},
+    {"COLUMNS": "90", "LINES": "30"},
+    {"FORCE_COLOR": "1"},
+    {"FORCE_COLOR": ""},
+    {"TTY_COMPATIBLE": "1", "COLUMNS": "64"},
+    {"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"},
+    {"TERM": "dumb", "FORCE_COLOR": "1"},
+    {"TERM": "dumb", "FORCE_COLOR": "1", "COLUMNS": "70"},
+    {"TERM": "dumb", "FORCE_COLOR": "1", "COLUMNS": "70", "LINES": "20"},
+    {"TERM": "xterm-256color", "TTY_COMPATIBLE": "1", "NO_COLOR": "1"},
+]
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+@pytest.mark.parametrize("environ", ENVIRONMENTS)
+@pytest.mark.parametrize("tty", [False, True])
+def test_the_plain_console_is_as_wide_and_as_styled_as_riches(monkeypatch, environ, tty):
+    # kreg.terminal.plain_console repeats rich's decisions (width, styles) for the console kreg prints on.
+    stream = _Stream(tty)
+    monkeypatch.setattr(sys, "stdout", stream)
+    for name in ("COLUMNS", "LINES", "FORCE_COLOR", "TTY_COMPATIBLE", "TERM", "NO_COLOR", "COLORTERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    by_rich = terminal.console()
+    plain = terminal.plain_console()
+    if plain is None:  # left to rich: a width of 0
+        assert by_rich.width < 1
+        return
+    assert (plain.width, plain.color_system is None) == (by_rich.width, by_rich.color_system is None)
+    print_table("a title", COLUMNS, ROWS, out=plain)
+    print_table("a title", COLUMNS, ROWS, out=by_rich)
+    drawn = stream.getvalue()
+    half = len(drawn) // 2
+    assert drawn[:half] == drawn[half:]
+
+
+def test_the_box_and_styles_are_riches():
+    from rich import box
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    frame, widths = table_layout.HeavyHead(), [3, 1, 7]
+    assert frame.get_top(widths) == box.HEAVY_HEAD.get_top(widths)
+    assert frame.get_row(widths, "head", edge=True) == box.HEAVY_HEAD.get_row(widths, "head", edge=True)
+    assert frame.get_bottom(widths) == box.HEAVY_HEAD.get_bottom(widths)
+    for name in ("head_left", "head_vertical", "head_right", "mid_left", "mid_vertical", "mid_right"):
+        assert getattr(frame, name) == getattr(box.HEAVY_HEAD, name)
+    for name in ("foot_left", "foot_vertical", "foot_right"):
+        assert getattr(frame, name) == getattr(box.HEAVY_HEAD, name)
+    for style, codes in table_layout.STYLE_CODES.items():
+        for system in ColorSystem:
+            assert Style.parse(style).render("\0", color_system=system).split("\0") == list(codes)
+
+
+def test_titles_and_blocks_the_plain_console_cannot_draw_go_to_rich(monkeypatch):
+    stream = _Stream(False)
+    monkeypatch.setattr(sys, "stdout", stream)
+    monkeypatch.setenv("COLUMNS", "40")
+    for title in ("warnings", "a: title with :smile: codes", "模型 title"):
+        print_table(
+            title, COLUMNS, [("模型", "一个很小的模型 with words", "plugin", "tags")], out=terminal.plain_console()
+        )
+        print_table(title, COLUMNS, [("模型", "一个很小的模型 with words", "plugin", "tags")], out=terminal.console())
+        drawn = stream.getvalue()
+        assert drawn[: len(drawn) // 2] == drawn[len(drawn) // 2 :] and "模型" in drawn
+        stream.seek(0)
+        stream.truncate()
+
+
+def test_single_spaced_text_wraps_as_the_general_rule_does():
+    # The usual cell (words one space apart) is wrapped without the regular expression: the same line breaks.
+    rng = random.Random(2)
+    words = ["a", "bb", "risk-factor-autoencoder", "x" * 30, "1,234", "quick"]
+    for _ in range(20_000):
+        text, width = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12))), rng.randint(1, 60)
+        fast = table_layout._single_spaced_breaks(text, width)
+        assert fast is None or fast == table_layout._breaks(text, width), (text, width)
+    assert table_layout._single_spaced_breaks("two  spaces", 5) is None

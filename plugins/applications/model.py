@@ -66,9 +66,10 @@ def build_application(
             ``classes`` replace ``classes``.
 
     Returns:
-        keras.Model. Compiled with the optimizer (already built, so ``fit``
-        traces its train step once), sparse categorical cross-entropy and
-        accuracy, for inputs (None, image_size, image_size, 3).
+        keras.Model. Compiled with the optimizer (built by ``kreg train``
+        before ``fit``: :func:`kreg.running.train_loop.build_optimizer`),
+        sparse categorical cross-entropy and accuracy, for inputs
+        (None, image_size, image_size, 3).
 
     Raises:
         HyperparameterError: a value the model cannot take; the message names
@@ -90,9 +91,6 @@ def build_application(
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=[keras.metrics.SparseCategoricalAccuracy(name="accuracy")],
     )
-    # Built now, the optimizer's variables exist before fit's first step: otherwise
-    # tf.function traces the whole train step twice (once to create them).
-    model.optimizer.build(model.trainable_variables)
     return model
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from kreg.inspect_tools.keras_compat import (
@@ -219,11 +220,11 @@ def _differentiate_all(
         if not custom and signatures.gradient(op.type) is None:
             continue
         if custom:  # a closure over this very call's tensors: differentiated where it is
-            gradient = _differentiated(op, present, formulas, batch, scope, in_place=True)
+            gradient = _guarded(partial(_differentiate, op, present, formulas, batch, scope, in_place=True), op)
         else:
             key = signatures.of(op, attributes, present)
             if key not in cache:
-                cache[key] = _differentiated(op, present, formulas, batch, scope)
+                cache[key] = _guarded(partial(_differentiate, op, present, formulas, batch, scope), op)
             gradient = cache[key]
         gradients[id(op)] = gradient
         for tensor, source in zip(op.inputs, gradient.input_gradients):
@@ -276,20 +277,13 @@ def _constant_signature(value: Any) -> Signature | None:
     return str(value.dtype), value.shape, value.tobytes()
 
 
-def _differentiated(
-    op: Any,
-    present: tuple[bool, ...],
-    formulas: dict[str, Callable[[Any], int | None]],
-    batch: int | None,
-    scope: str,
-    in_place: bool = False,
-) -> OpGradient:
-    """:func:`_differentiate`, any failure a reason to let ``tf.gradients`` itself decide (it may raise the same)."""
+def _guarded(differentiate: Callable[[], OpGradient], op: Any) -> OpGradient:
+    """``differentiate()``, any failure a reason to let ``tf.gradients`` itself decide (it may raise the same)."""
     try:
-        return _differentiate(op, present, formulas, batch, scope, in_place)
+        return differentiate()
     except ReplayUnsupported:
         raise
-    except Exception as error:
+    except Exception as error:  # a gradient function off its graph may raise anything: kept as the cause
         raise ReplayUnsupported(f"{op.type}: {type(error).__name__}: {error}") from error
 
 

@@ -8,7 +8,8 @@ per call, uncounted operations, saved and in-flight bytes) is compared with
 the reference read from the graph ``tf.gradients`` builds, on models that
 exercise each of ``tf.gradients``'s rules: shared weights and tensors (several
 gradients summed by one ``AddN``), frozen layers (pruned gradients), custom
-gradients (differentiated in place), attention (``Einsum``, softmax, masks),
+gradients (differentiated in place), attention (``Einsum``, softmax, masks), ``tf.stop_gradient``,
+an integer output, mixed precision,
 normalisation, and what the replay leaves to ``tf.gradients`` (loops, sparse
 gradients of an embedding, XLA-compiled grouped convolutions).
 """
@@ -90,7 +91,45 @@ def _custom_gradient() -> keras.Model:
     return keras.Model(inputs, layers.Dense(1)(x))
 
 
+class StopAndScale(layers.Layer):
+    """Half its output carries no gradient (``tf.stop_gradient``)."""
+
+    def call(self, x):
+        return tf.stop_gradient(x) + 2.0 * x
+
+
+class Argmax(layers.Layer):
+    """An integer output: no gradient flows through it."""
+
+    def call(self, x):
+        return tf.argmax(x, axis=-1)
+
+
+def _stopped_and_integer() -> keras.Model:
+    inputs = keras.Input((6,))
+    hidden = StopAndScale()(layers.Dense(5)(inputs))
+    return keras.Model(inputs, [layers.Dense(3)(hidden), Argmax()(hidden)])
+
+
+def _mixed_precision() -> keras.Model:
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        return keras.Sequential(
+            [
+                keras.Input((6,)),
+                layers.Dense(5, activation="gelu"),
+                layers.LayerNormalization(),
+                layers.Dense(3, dtype="float32"),
+            ]
+        )
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+
+
 REPLAYED = {
+    "stop_gradient and an integer output": _stopped_and_integer,
+    "mixed precision": _mixed_precision,
     "attention": lambda: _attention_stack(2),
     "cnn": _cnn,
     "shared and frozen": _shared_and_frozen,
@@ -124,7 +163,7 @@ def test_the_replay_gives_every_figure_tf_gradients_gives(name):
     assert sum(replayed[1]) > 0
 
 
-@pytest.mark.parametrize("name", ["attention", "cnn", "shared and frozen"])
+@pytest.mark.parametrize("name", ["attention", "cnn", "shared and frozen", "mixed precision"])
 def test_the_replay_builds_no_gradient_graph(name):
     """Only the loss (and a custom gradient's operations: the swish of "cnn") join the traced graph."""
     _, replay_added = _figures(REPLAYED[name](), replay=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from kreg.inspect_tools.counted_shapes import PINNED_MARK, mark_pinned
 from kreg.inspect_tools.diff import ArchitectureDiff, ComponentDiff, RowChange, ValueChange
 from kreg.inspect_tools.diff_groups import Group
 from kreg.inspect_tools.report_types import DenseEntry, JsonValue, LayerRow, ParamCounts
@@ -135,8 +136,16 @@ def layer_table(component: ComponentDiff) -> Table:
 
 
 def dense_table(component: ComponentDiff) -> Table:
-    """Every Dense call added, removed or changed: threading, kernel, MACs and parameters."""
+    """Every Dense call added, removed or changed: threading, kernel, MACs and parameters.
+
+    Sizes and MACs are those compute was counted at, as in ``kreg inspect``'s
+    Dense table: a size the model leaves unknown shows the counted size
+    marked ``*``, and a Dense call with no MACs of its own at unknown sizes
+    shows its layer row's count.
+    """
     rows = []
+    left_rows = {change.left.path: change.left for change in component.layers if change.left is not None}
+    right_rows = {change.right.path: change.right for change in component.layers if change.right is not None}
     for change in component.dense_differences:
         old, new = change.left, change.right
         status = change.status
@@ -148,12 +157,18 @@ def dense_table(component: ComponentDiff) -> Table:
                 threading,
                 pair(status, _threaded(old), _threaded(new)),
                 pair(status, _kernel(old), _kernel(new)),
-                pair(status, _macs(old), _macs(new)),
+                pair(status, _macs(old, left_rows), _macs(new, right_rows)),
                 pair(status, _params(old), _params(new)),
             ]
         )
     columns = ["group", "path", "threading", "threaded over", "kernel", "MACs", "params"]
-    return Table(f"{component.name}: Dense calls added, removed or changed", columns, rows)
+    pinned = any(
+        entry is not None and entry.counted for change in component.dense for entry in (change.left, change.right)
+    )
+    title = f"{component.name}: Dense calls added, removed or changed"
+    return Table(
+        title + (f"; sizes as counted, {PINNED_MARK} a size the model leaves unknown" if pinned else ""), columns, rows
+    )
 
 
 def row_path(change: RowChange[LayerRow] | RowChange[DenseEntry]) -> str:
@@ -171,9 +186,15 @@ def what_changed(change: RowChange[LayerRow]) -> str:
         return ""
     parts = []
     if "input_shape" in change.fields:
-        parts.append(f"input {format_shape(old.input_shape)} -> {format_shape(new.input_shape)}")
+        parts.append(
+            f"input {_counted(old.input_shape, old.counted_input_shape)} -> "
+            f"{_counted(new.input_shape, new.counted_input_shape)}"
+        )
     if "output_shape" in change.fields:
-        parts.append(f"output {format_shape(old.output_shape)} -> {format_shape(new.output_shape)}")
+        parts.append(
+            f"output {_counted(old.output_shape, old.counted_output_shape)} -> "
+            f"{_counted(new.output_shape, new.counted_output_shape)}"
+        )
     if "params" in change.fields:
         parts.append(f"params {number(old.params)} -> {number(new.params)}")
     if "macs" in change.fields:
@@ -218,8 +239,14 @@ def _params(entry: DenseEntry | None) -> str:
     return "" if entry is None else f"{entry.params:,}"
 
 
-def _macs(entry: DenseEntry | None) -> str:
-    return "" if entry is None else number(entry.macs)
+def _macs(entry: DenseEntry | None, rows: dict[str, LayerRow]) -> str:
+    """The Dense call's MACs; where it has none at unknown sizes, its layer row's at the counted ones."""
+    if entry is None:
+        return ""
+    row = rows.get(entry.path)
+    if entry.macs is None and row is not None and row.macs is not None:
+        return number(row.macs)
+    return number(entry.macs)
 
 
 def _kernel(entry: DenseEntry | None) -> str:
@@ -229,7 +256,21 @@ def _kernel(entry: DenseEntry | None) -> str:
 def _threaded(entry: DenseEntry | None) -> str:
     if entry is None:
         return ""
-    threaded = entry.threaded_over
-    if threaded is None:
+    own, counted = entry.threaded_over, entry.at_counted_sizes().threaded_over
+    if counted is None:
         return "?"
-    return "[" + ", ".join("?" if size is None else str(size) for size in threaded) + "]" if threaded else "nothing"
+    if not counted:
+        return "nothing"
+    sizes = [_size(mine, theirs) for mine, theirs in zip(own or [None] * len(counted), counted)]
+    return "[" + ", ".join(sizes) + "]"
+
+
+def _size(own: int | None, counted: int | None) -> str:
+    if counted is None:
+        return "?"
+    return f"{counted}{PINNED_MARK}" if own is None else str(counted)
+
+
+def _counted(own: object, counted: object) -> str:
+    """A row's shape as counted (sizes the model leaves unknown marked), else its own."""
+    return format_shape(own) if counted is None else mark_pinned(own, counted)

@@ -188,3 +188,17 @@ def test_text_tables_follow_the_components():
         "model: layer calls that differ",
     ]
     assert diff.components[0].params_delta == ParamCounts(total=10, trainable=10, non_trainable=0)
+
+
+def test_sizes_the_model_leaves_unknown_show_as_counted_never_as_a_question_mark(kreg_cli):
+    """The transformer's encoder and decoder take any length; their MACs were counted at the smoke preset's 10."""
+    args = ["diff", "transformer", "--preset", "smoke", "--against", "--preset", "smoke", "--set", "latent_dim=128"]
+    result = kreg_cli(*args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Dense calls added, removed or changed; sizes as counted, * a size the model leaves unknown" in out
+    dense_rows = [line for line in out.splitlines() if "dense_proj/dense_1" in line and "[" in line]
+    assert dense_rows, out
+    assert all("[10*]" in line and "20,480 -> 40,960" in line and "?" not in line for line in dense_rows)
+    assert "output (None, 10*, 64) -> (None, 10*, 128)" in out
+    assert "(None, None, 64)" not in out

@@ -13,7 +13,7 @@ import json
 from kreg.inspect_tools.counted_shapes import PINNED_MARK, mark_pinned
 from kreg.inspect_tools.diff import ArchitectureDiff, ComponentDiff, RowChange, ValueChange
 from kreg.inspect_tools.diff_groups import Group
-from kreg.inspect_tools.report_types import DenseEntry, JsonValue, LayerRow, ParamCounts
+from kreg.inspect_tools.report_types import DenseEntry, JsonValue, LayerRow, ParamCounts, ShapeNest
 from kreg.inspect_tools.shapes import format_shape
 from kreg.rendering.formatting import number, signed_or_blank
 from kreg.rendering.tables import Table
@@ -271,6 +271,6 @@ def _size(own: int | None, counted: int | None) -> str:
     return f"{counted}{PINNED_MARK}" if own is None else str(counted)
 
 
-def _counted(own: object, counted: object) -> str:
+def _counted(own: ShapeNest, counted: ShapeNest) -> str:
     """A row's shape as counted (sizes the model leaves unknown marked), else its own."""
     return format_shape(own) if counted is None else mark_pinned(own, counted)

@@ -33,7 +33,7 @@ rewrite the forward graph), custom gradients, sparse gradients (``IndexedSlices`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -47,6 +47,7 @@ from kreg.inspect_tools.keras_compat import (
     gradient_function,
     has_own_gradient,
     is_backpropagatable,
+    is_function_call,
     last_op_id,
     missing_gradient_zeros,
     op_id,
@@ -60,8 +61,9 @@ NESTING_TYPES = WHILE_TYPES | IF_TYPES | CALL_TYPES
 SPARSE_GRADIENT_TYPES = frozenset({"Gather", "GatherV2", "ResourceGather"})
 """Operations whose gradient is ``IndexedSlices`` (an ``Embedding``'s lookup): left to ``tf.gradients`` at once."""
 TensorKey = tuple[int, int]
-Signature = tuple[Any, ...]
 """A tensor of the traced graph: ``(id of its operation, output index)``."""
+Signature = tuple[Any, ...]
+"""What a gradient function sees of an operation (:class:`_Signatures`): equal signatures, equal gradients."""
 
 
 class ReplayUnsupported(Exception):
@@ -173,17 +175,12 @@ def replay_backward(
 
 
 def _between(trace: Trace, loss: Any) -> list[Any]:
-    """The operations on a path of gradient-carrying tensors from a trainable weight to ``loss``, in graph order."""
-    reached: set[int] = set()
-    pending = [tensor.op for tensor in trace.trainable_inputs]
-    while pending:
-        op = pending.pop()
-        if id(op) in reached:
-            continue
-        reached.add(id(op))
-        for output in op.outputs:
-            if is_backpropagatable(output):
-                pending.extend(output.consumers())
+    """The operations on a path of gradient-carrying tensors from a trainable weight to ``loss``, in graph order.
+
+    Raises:
+        ReplayUnsupported: one of them is a loop, a conditional, a function call or a gather.
+    """
+    reached = _reached_from(tensor.op for tensor in trace.trainable_inputs)
     between: set[int] = set()
     pending = [loss.op]
     while pending:
@@ -193,9 +190,24 @@ def _between(trace: Trace, loss: Any) -> list[Any]:
             pending.extend(tensor.op for tensor in op.inputs)
     order = [op for op in trace.graph.get_operations() if id(op) in between]
     for op in order:
-        if op.type in NESTING_TYPES or op.type in SPARSE_GRADIENT_TYPES or op.graph._is_function(op.type):
+        if op.type in NESTING_TYPES or op.type in SPARSE_GRADIENT_TYPES or is_function_call(op):
             raise ReplayUnsupported(op.type)
     return order
+
+
+def _reached_from(sources: Iterable[Any]) -> set[int]:
+    """The ids of the operations ``sources`` reach through tensors a gradient flows through (``sources`` too)."""
+    reached: set[int] = set()
+    pending = list(sources)
+    while pending:
+        op = pending.pop()
+        if id(op) in reached:
+            continue
+        reached.add(id(op))
+        for output in op.outputs:
+            if is_backpropagatable(output):
+                pending.extend(output.consumers())
+    return reached
 
 
 def _differentiate_all(

@@ -337,6 +337,11 @@ def registered_gradient(op_type: str) -> Any:
     return ops._gradient_registry.lookup(op_type)
 
 
+def is_function_call(op: Any) -> bool:
+    """True when ``op``'s type names a function of its graph (a call ``tf.gradients`` differentiates symbolically)."""
+    return bool(op.graph._is_function(op.type))
+
+
 def is_backpropagatable(tensor: Any) -> bool:
     """True for a tensor a gradient flows through (floating, complex, resource, variant), as tf.gradients decides."""
     from tensorflow.python.ops import gradients_util

@@ -123,3 +123,37 @@ def test_variables_checked_sees_each_weight_before_it_is_allocated_and_can_stop_
     ]
     keras.layers.Dense(2).build((None, 3))  # no longer checked once the block ended
     assert len(seen) == 3
+
+
+def test_the_gradient_internals_answer_for_a_matmul_and_a_custom_gradient():
+    """What the backward replay (kreg.inspect_tools.backward_replay) reads of TensorFlow's gradient machinery."""
+    import tensorflow as tf
+
+    @tf.custom_gradient
+    def doubled(x):
+        return 2.0 * x, lambda upstream: 2.0 * upstream
+
+    with keras_compat.scratch_graph("compat") as graph:
+        a = tf.compat.v1.placeholder("float32", (3, 4))
+        b = tf.compat.v1.placeholder("float32", (4, 5))
+        product = tf.matmul(a, b)
+        custom = doubled(product)
+        indices = tf.argmax(product, axis=-1)
+    matmul, identity = product.op, custom.op
+    assert not keras_compat.has_own_gradient(matmul, matmul.node_def.attr)
+    assert keras_compat.has_own_gradient(identity, identity.node_def.attr)
+    assert keras_compat.registered_gradient("MatMul") is keras_compat.gradient_function(matmul)
+    assert keras_compat.registered_gradient("Shape") is None  # registered as not differentiable
+    assert keras_compat.is_backpropagatable(product) and not keras_compat.is_backpropagatable(indices)
+    assert not keras_compat.is_function_call(matmul)
+    assert keras_compat.missing_gradient_zeros(indices.op, 0) is None
+    with graph.as_default():
+        assert keras_compat.missing_gradient_zeros(matmul, 0).shape == (3, 5)
+    copy_graph = tf.__internal__.FuncGraph("copy")
+    with copy_graph.as_default():
+        stand_ins = [tf.compat.v1.placeholder("float32", (3, 4)), tf.compat.v1.placeholder("float32", (4, 5))]
+        copy = keras_compat.copy_operation(copy_graph, matmul, stand_ins)
+        upstream = tf.compat.v1.placeholder("float32", (3, 5))
+        gradients = keras_compat.call_gradient_function("g", copy, keras_compat.gradient_function(copy), [upstream])
+    assert copy.type == "MatMul" and copy.outputs[0].shape == (3, 5)
+    assert [tuple(gradient.shape) for gradient in gradients] == [(3, 4), (4, 5)]

@@ -55,7 +55,7 @@ from kreg.running.building import build_fresh
 from kreg.running.calls import in_phase, resolve_part
 from kreg.running.data import make_dataset
 from kreg.running.keras_runtime import require_keras
-from kreg.running.train_loop import installed_train_step
+from kreg.running.train_loop import build_optimizer, installed_train_step
 
 WARMUP = 2
 """Unmeasured calls before the timed ones: the first traces and compiles, the second settles allocations."""
@@ -143,6 +143,7 @@ def measure(entry: Entry, batch_size: int, dtype: str = "float32", repeats: int 
     _limit_data_to_available_memory()
     try:
         built, batch = _built_with_a_batch(entry, batch_size, dtype)
+        build_optimizer(built.model)  # its slots are the step's, and the step is traced once
         gc.collect()  # the adapter's data set, of which only the batch is kept
         if counting:
             _reset_allocator_peak(allocator)

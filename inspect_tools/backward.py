@@ -160,15 +160,18 @@ def count_trace_backward(trace: Trace, replay: bool = True) -> BackwardCompute:
     if trace.trainable_inputs and outputs:
         with trace.graph.as_default():
             loss = tf.add_n([tf.reduce_sum(tf.cast(tensor, "float32")) for tensor in outputs])
-        try:
-            if not replay:
-                raise ReplayUnsupported("asked for tf.gradients")
-            totals = replay_backward(trace, loss, GRADIENT_FORMULAS, GRADIENT_SCOPE)
-        except ReplayUnsupported:
-            totals = _graph_backward(trace, loss)
+        totals = (_replayed(trace, loss) if replay else None) or _graph_backward(trace, loss)
     backward = _per_call(trace, totals.macs, totals.unknown)
     backward.saved_bytes, backward.in_flight_bytes = totals.saved_bytes, totals.in_flight_bytes
     return backward
+
+
+def _replayed(trace: Trace, loss: Any) -> BackwardTotals | None:
+    """The backward figures replayed one distinct operation at a time; None where only ``tf.gradients`` can tell."""
+    try:
+        return replay_backward(trace, loss, GRADIENT_FORMULAS, GRADIENT_SCOPE)
+    except ReplayUnsupported:
+        return None
 
 
 def _graph_backward(trace: Trace, loss: Any) -> BackwardTotals:

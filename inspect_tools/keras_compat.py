@@ -354,10 +354,10 @@ def missing_gradient_zeros(op: Any, index: int) -> Any:
 
     None where ``tf.gradients`` gives none: an output no gradient flows through.
     """
-    from tensorflow.python.ops import control_flow_state, default_gradient, gradients_util
+    from tensorflow.python.ops import control_flow_state, default_gradient
 
     output = op.outputs[index]
-    if not gradients_util.backprop_util.IsTrainable(output) or not default_gradient.supports_default_grad(output):
+    if not is_backpropagatable(output) or not default_gradient.supports_default_grad(output):
         return None
     return control_flow_state.ZerosLike(op, index)
 

@@ -63,7 +63,7 @@ def _marked(own: object, counted: object) -> str:
     if is_shape(own) and is_shape(counted) and isinstance(own, list) and isinstance(counted, list):
         if len(own) != len(counted):
             return format_shape(counted)
-        sizes = [_size(mine, theirs) for mine, theirs in zip(own, counted)]
+        sizes = [pinned_size(mine, theirs) for mine, theirs in zip(own, counted)]
         return "(" + ", ".join(sizes) + ("," if len(sizes) == 1 else "") + ")"
     if isinstance(own, Mapping) and isinstance(counted, Mapping):
         return "{" + ", ".join(f"{key}: {_marked(own.get(key), item)}" for key, item in counted.items()) + "}"
@@ -72,7 +72,8 @@ def _marked(own: object, counted: object) -> str:
     return format_shape(counted)
 
 
-def _size(own: int | None, counted: int | None) -> str:
+def pinned_size(own: int | None, counted: int | None) -> str:
+    """One counted size as text, marked when the model's own size is unknown (``20*``); ``None`` when unknown."""
     if counted is None:
         return "None"
     return f"{counted}{PINNED_MARK}" if own is None else str(counted)

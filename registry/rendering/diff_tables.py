@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from kreg.inspect_tools.counted_shapes import PINNED_MARK, mark_pinned
+from kreg.inspect_tools.counted_shapes import PINNED_MARK, mark_pinned, pinned_size
 from kreg.inspect_tools.diff import ArchitectureDiff, ComponentDiff, RowChange, ValueChange
 from kreg.inspect_tools.diff_groups import Group
 from kreg.inspect_tools.report_types import DenseEntry, JsonValue, LayerRow, ParamCounts, ShapeNest
@@ -261,14 +261,11 @@ def _threaded(entry: DenseEntry | None) -> str:
         return "?"
     if not counted:
         return "nothing"
-    sizes = [_size(mine, theirs) for mine, theirs in zip(own or [None] * len(counted), counted)]
+    sizes = [
+        "?" if theirs is None else pinned_size(mine, theirs)
+        for mine, theirs in zip(own or [None] * len(counted), counted)
+    ]
     return "[" + ", ".join(sizes) + "]"
-
-
-def _size(own: int | None, counted: int | None) -> str:
-    if counted is None:
-        return "?"
-    return f"{counted}{PINNED_MARK}" if own is None else str(counted)
 
 
 def _counted(own: ShapeNest, counted: ShapeNest) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 LayerCall = Callable[..., Any]
@@ -376,3 +377,119 @@ def copy_operation(graph: Any, op: Any, inputs: list[Any]) -> Any:
         return graph._create_op_internal(
             op.type, inputs, dtypes=[tensor.dtype for tensor in op.outputs], attrs=attributes, name="forward"
         )
+
+
+# -- Copying a repeated layer call's operations (kreg.inspect_tools.call_copies) --
+#
+# Keras has no public view of the state a layer call depends on beyond its
+# arguments (the training flag and autocast of the enclosing calls, masks
+# attached to tensors, losses a call adds), and TensorFlow none of a graph's
+# operations by creation number.
+
+
+def layers_within(layer: Any) -> list[Any]:
+    """``layer`` and every layer inside it, in Keras's own (deterministic) tracking order."""
+    return list(layer._flatten_layers(include_self=True, recursive=True))
+
+
+def keras_mask(tensor: Any) -> Any:
+    """The Keras mask attached to ``tensor`` (what ``Layer.__call__`` passes on as ``mask``), or None."""
+    from keras.src.backend.common.masking import get_keras_mask
+
+    return get_keras_mask(tensor)
+
+
+def call_state() -> tuple:
+    """What an enclosing call decides for the layers it calls: context arguments (``training``...) and autocast.
+
+    ``Layer.__call__`` takes a layer's ``training`` from the outermost call
+    when none is passed, and casts inputs under the enclosing autocast scope.
+    """
+    from keras.src.backend.common import global_state
+
+    context = global_state.get_global_attribute("current_call_ctx")
+    arguments = {} if context is None else {k: v for k, v in vars(context).items() if k != "entry_layer"}
+    autocast = global_state.get_global_attribute("autocast_scope")
+    return tuple(sorted((k, repr(v)) for k, v in arguments.items())), getattr(autocast, "dtype", None)
+
+
+def losses_added() -> int:
+    """How many losses the enclosing ``StatelessScope`` has collected (``add_loss`` inside a traced call)."""
+    from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+    scope = get_stateless_scope()
+    return len(scope.losses) if scope is not None and getattr(scope, "collect_losses", False) else 0
+
+
+def stateless_values(weights: list[Any]) -> tuple:
+    """Identities of the values the enclosing ``StatelessScope`` holds for ``weights`` (an assignment changes one)."""
+    from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+    scope = get_stateless_scope()
+    if scope is None:
+        return ()
+    return tuple(id(scope.state_mapping.get(id(weight))) for weight in weights)
+
+
+def operations_after(graph: Any, version: int) -> list[Any]:
+    """The operations of ``graph`` created after :func:`last_op_id` returned ``version``, in creation order."""
+    by_id = graph._nodes_by_id
+    return [by_id[number] for number in range(version + 1, last_op_id(graph) + 1)]
+
+
+@dataclass(frozen=True)
+class OperationRecipe:
+    """What it takes to make an operation again: its type, how its inputs group into lists, its attributes."""
+
+    type: str
+    groups: tuple[int | None, ...]
+    attributes: tuple[tuple[str, bytes], ...]
+    device: str
+
+
+def operation_recipe(op: Any) -> OperationRecipe:
+    """The recipe of ``op`` (attributes serialized once, colocation left out), for :func:`make_operation`."""
+    from tensorflow.python.framework import ops as tf_ops
+
+    node_def = op.node_def
+    grouped = tf_ops._reconstruct_sequence_inputs(op.graph.op_def_for_type(op.type), list(op.inputs), node_def.attr)
+    return OperationRecipe(
+        type=op.type,
+        groups=tuple(len(group) if isinstance(group, (list, tuple)) else None for group in grouped),
+        attributes=tuple(
+            (name, value.SerializeToString()) for name, value in node_def.attr.items() if name != "_class"
+        ),
+        device=node_def.device,
+    )
+
+
+def make_operation(graph: Any, recipe: OperationRecipe, name: str, inputs: list[Any], controls: list[Any]) -> Any:
+    """A new operation of ``graph`` made from ``recipe``, reading ``inputs`` (flat) after ``controls``.
+
+    Stands in for a public "make this operation again elsewhere": what
+    ``tf.__internal__.create_c_op`` does, without rebuilding and re-parsing a
+    NodeDef each time (several times faster than TensorFlow's Python op
+    wrappers, and unlike ``tf.graph_util.import_graph_def`` not proportional
+    to the size of the graph).
+    """
+    from tensorflow.python.client import pywrap_tf_session as c_api
+
+    with graph._c_graph.get() as c_graph:
+        description = c_api.TF_NewOperation(c_graph, recipe.type, name)
+    if recipe.device:
+        c_api.TF_SetDevice(description, recipe.device)
+    position = 0
+    for size in recipe.groups:
+        if size is None:
+            c_api.TF_AddInput(description, inputs[position]._as_tf_output())
+            position += 1
+        else:
+            c_api.TF_AddInputList(
+                description, [tensor._as_tf_output() for tensor in inputs[position : position + size]]
+            )
+            position += size
+    for control in controls:
+        c_api.TF_AddControlInput(description, control._c_op)
+    for key, blob in recipe.attributes:
+        c_api.TF_SetAttrValueProto(description, key, blob)
+    return graph._create_op_from_tf_operation(c_api.TF_FinishOperation(description), compute_device=False)

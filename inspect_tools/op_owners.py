@@ -44,6 +44,30 @@ class OpOwners:
                 owners.append(owner)
         self._current = owner
 
+    def claim(self, graph: Any, owned: list[tuple[int, int | None]]) -> None:
+        """Give operations just made at once (a copied call) their owners: ``owned`` lists (creation number, owner).
+
+        The numbers must be the latest of ``graph``; operations made after
+        them belong to the current call again.
+        """
+        if id(graph) not in self._graphs:
+            self._graphs[id(graph)] = (graph, [0], [self._current])
+        _, versions, owners = self._graphs[id(graph)]
+        for number, owner in sorted(owned, key=lambda pair: pair[0]):
+            if owners[-1] == owner and versions[-1] < number:
+                continue
+            if versions[-1] == number - 1:
+                owners[-1] = owner
+            else:
+                versions.append(number - 1)
+                owners.append(owner)
+        latest = last_op_id(graph)
+        if versions[-1] == latest:
+            owners[-1] = self._current
+        elif owners[-1] != self._current:
+            versions.append(latest)
+            owners.append(self._current)
+
     def owner(self, op: Any) -> int | None:
         """The index of the call that created ``op``; None outside any call or in a graph never seen."""
         entry = self._graphs.get(id(op.graph))

@@ -19,6 +19,7 @@ from typing import Any
 
 from kreg.errors import KerasIncompatible
 from kreg.inspect_tools import keras_compat
+from kreg.inspect_tools.call_copies import CallCopies, Copy
 from kreg.inspect_tools.keras_compat import WHILE_TYPES, loop_body
 from kreg.inspect_tools.op_owners import OpOwners
 from kreg.inspect_tools.shapes import shape_of, without_batch
@@ -130,19 +131,27 @@ def _while_loops(graph: Any) -> dict[int, Any]:
 
 
 class _Recorder:
-    """Wraps ``Layer.__call__`` while active and records each call."""
+    """Wraps ``Layer.__call__`` while active and records each call (copying repeated ones, when ``copies`` is given)."""
 
-    def __init__(self, batch: int | None = None) -> None:
+    def __init__(self, batch: int | None = None, copies: CallCopies | None = None) -> None:
         self.calls: list[Call] = []
         self.owners = OpOwners()
         self._batch = batch
         self._stack: list[Call] = []
+        self._copies = copies
 
     def active(self) -> contextlib.AbstractContextManager:
         recorder = self
 
         def wrap(original: Any) -> Any:
             def recording_call(layer: Any, *args: Any, **kwargs: Any) -> Any:
+                copies = recorder._copies
+                signature = None if copies is None else copies.signature(layer, args, kwargs)
+                if signature is not None and not copies.is_new(signature):
+                    copied = copies.copy(signature, layer, args, kwargs)
+                    if copied is not None:
+                        return recorder._add_copy(copied)
+                watch = copies.watch(layer) if signature is not None and copies.is_new(signature) else None
                 call = recorder._open(layer, args, kwargs)
                 try:
                     outputs = original(layer, *args, **kwargs)
@@ -150,11 +159,42 @@ class _Recorder:
                     recorder._close()
                 call.outputs = _flat_tensors(outputs)
                 call.output_shape = without_batch(shape_of(outputs), recorder._batch)
+                if watch is not None:
+                    made = (outputs, recorder.calls[call.index :], recorder.owners.owner)
+                    copies.remember(signature, watch, layer, args, kwargs, made)
                 return outputs
 
             return recording_call
 
         return keras_compat.layer_calls_wrapped(wrap)
+
+    def _add_copy(self, copied: Copy) -> Any:
+        """Record a copied call and the calls inside it; its operations get their owners."""
+        import tensorflow as tf
+
+        graph = tf.compat.v1.get_default_graph()
+        first = len(self.calls)
+        enclosing = self._stack[-1].index if self._stack else None
+        for parent, layer, inputs, outputs, input_shape, output_shape in copied.calls:
+            index = len(self.calls)
+            parent_index = enclosing if parent is None else first + parent
+            self.calls.append(
+                Call(
+                    index=index,
+                    path="",
+                    layer=layer,
+                    parent=parent_index,
+                    inputs=inputs,
+                    outputs=outputs,
+                    input_shape=input_shape,
+                    output_shape=output_shape,
+                    graph=graph,
+                )
+            )
+            if parent_index is not None:
+                self.calls[parent_index].children.append(index)
+        self.owners.claim(graph, [(number, first + owner) for number, owner in copied.owned])
+        return copied.outputs
 
     def _open(self, layer: Any, args: tuple, kwargs: dict) -> Call:
         import tensorflow as tf
@@ -230,7 +270,9 @@ def _name_paths(calls: list[Call]) -> None:
         call.path = path if seen[path] == 1 else f"{path}#{seen[path]}"
 
 
-def trace_model(model: Any, *, batch: int | None = None, input_shapes: Mapping[str, Any] | None = None) -> Trace:
+def trace_model(
+    model: Any, *, batch: int | None = None, input_shapes: Mapping[str, Any] | None = None, copy_repeats: bool = True
+) -> Trace:
     """Call a model once on placeholders and record every layer call.
 
     Args:
@@ -239,6 +281,7 @@ def trace_model(model: Any, *, batch: int | None = None, input_shapes: Mapping[s
         batch: int or None. Batch size of the placeholders; None leaves it unknown.
         input_shapes: Mapping[str, list] or None. Shapes (batch axis included,
             as ``None``) for inputs by name, replacing the model's own.
+        copy_repeats: bool. Copy repeated calls (see :func:`trace_call`).
 
     Returns:
         Trace. The calls, with shapes; unknown sizes (the batch) stay ``None``.
@@ -247,7 +290,9 @@ def trace_model(model: Any, *, batch: int | None = None, input_shapes: Mapping[s
         ValueError: the model's input shapes are unknown (a subclassed model
             that was never built or called).
     """
-    return trace_call(model, (model_input_specs(model),), {}, batch=batch, input_shapes=input_shapes)
+    return trace_call(
+        model, (model_input_specs(model),), {}, batch=batch, input_shapes=input_shapes, copy_repeats=copy_repeats
+    )
 
 
 def trace_call(
@@ -257,6 +302,7 @@ def trace_call(
     *,
     batch: int | None = None,
     input_shapes: Mapping[str, Any] | None = None,
+    copy_repeats: bool = True,
 ) -> Trace:
     """Call ``layer(*args, **kwargs)`` on placeholders and record every layer call.
 
@@ -267,6 +313,9 @@ def trace_call(
         kwargs: dict. Keyword arguments, converted the same way.
         batch: int or None. Batch size of the placeholders whose batch axis is unknown.
         input_shapes: Mapping[str, list] or None. Shapes for placeholders by input name.
+        copy_repeats: bool. Copy the operations of a call that repeats an
+            earlier one (:mod:`kreg.inspect_tools.call_copies`) instead of
+            calling Keras again; the trace is the same but for operation names.
 
     Returns:
         Trace. ``root.inputs`` lists the placeholders in the order the
@@ -278,7 +327,6 @@ def trace_call(
     """
     import keras
 
-    recorder = _Recorder(batch)
     shapes = dict(input_shapes or {})
     trainable: list = []
     # Keras's warnings here (a mask "destroyed", ...) repeat what building the model said.
@@ -286,7 +334,12 @@ def trace_call(
         warnings.simplefilter("ignore")
         names: list[str] = []
         args, kwargs = keras.tree.map_structure(lambda x: _placeholder(x, names, batch, shapes), (args, kwargs))
-        with keras.StatelessScope(_weight_placeholders(layer, trainable), collect_losses=True), recorder.active():
+        weights = _weight_placeholders(layer, trainable)
+        copies = (
+            CallCopies(graph, {id(weight): placeholder for weight, placeholder in weights}) if copy_repeats else None
+        )
+        recorder = _Recorder(batch, copies)
+        with keras.StatelessScope(weights, collect_losses=True), recorder.active():
             outputs = layer(*args, **kwargs)
     if not recorder.calls:
         raise KerasIncompatible(

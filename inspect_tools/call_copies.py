@@ -72,6 +72,21 @@ class CopiedOperation:
     inputs: list[Ref]
     controls: list[int]
     owner: int
+    shapes: list[Any]
+    refined: list[int] | None = None
+
+    def settle(self, op: Any) -> None:
+        """Give a copy's outputs the static shapes the template's had.
+
+        Python code may refine a shape after making an operation
+        (``set_shape``), which TensorFlow's own shape inference does not
+        repeat. Which outputs need it is found on the first copy: the inputs'
+        shapes, and so what inference gives, are the same for every copy.
+        """
+        if self.refined is None:
+            self.refined = [index for index, tensor in enumerate(op.outputs) if tensor.shape != self.shapes[index]]
+        for index in self.refined:
+            op.outputs[index].set_shape(self.shapes[index])
 
 
 @dataclass
@@ -183,15 +198,13 @@ class CallCopies:
         scope = self._graph.unique_name(SCOPE)
         try:
             for operation in template.operations:
-                ops.append(
-                    keras_compat.make_operation(
-                        self._graph,
-                        operation.recipe,
-                        f"{scope}/{operation.name}",
-                        [resolve(ref) for ref in operation.inputs],
-                        [ops[position] for position in operation.controls],
-                    )
+                inputs_of = [resolve(ref) for ref in operation.inputs]
+                controls = [ops[position] for position in operation.controls]
+                op = keras_compat.make_operation(
+                    self._graph, operation.recipe, f"{scope}/{operation.name}", inputs_of, controls
                 )
+                operation.settle(op)
+                ops.append(op)
         except Exception as error:
             raise KerasIncompatible(f"copying a repeated {type(layer).__name__} call failed: {error}") from error
 
@@ -262,6 +275,7 @@ def _copied_operation(op: Any, owner: int, positions: dict[int, int], ref: Any) 
         inputs=[ref(tensor) for tensor in op.inputs],
         controls=[positions[id(control)] for control in op.control_inputs],
         owner=owner,
+        shapes=[tensor.shape for tensor in op.outputs],
     )
 
 

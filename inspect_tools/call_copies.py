@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +39,10 @@ EXCLUDED_CLASSES = frozenset({"Lambda", "TFSMLayer", "JaxLayer", "FlaxLayer"})
 """Keras layers running code their configuration does not describe."""
 
 SCOPE = "kreg_repeat"
+
+CallSignature = tuple[Any, ...]
+"""What determines the operations of a call (:meth:`CallCopies.signature`)."""
+TensorKey = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -105,17 +109,38 @@ class Copy:
     """A copied call: its outputs, its calls (parent, layer, inputs, outputs, shapes), its operations' owners."""
 
     outputs: Any
-    calls: list[tuple[int | None, Any, list, list, Any, Any]]
+    calls: list[tuple[int | None, Any, list[Any], list[Any], Any, Any]]
     owned: list[tuple[int, int]]
 
 
 @dataclass
-class Watch:
-    """What is noted just before a template's call, to tell afterwards what it did."""
+class Pending:
+    """The first call of its kind, being made: :meth:`remember` keeps it as the template once it returns.
 
+    Holds what was noted just before the call (the graph's latest operation,
+    the losses collected, the values held for the layer's weights), to tell
+    afterwards what the call did.
+    """
+
+    copies: CallCopies
+    signature: CallSignature
+    layer: Any
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
     version: int
     losses: int
-    values: tuple
+    values: tuple[int, ...]
+
+    def remember(self, outputs: Any, calls: list[Any], owner: Callable[[Any], int | None]) -> None:
+        """Keep the call just made as its kind's template (or note that its kind is never copied).
+
+        Args:
+            outputs: Any. What the call returned.
+            calls: list[Call]. Its call records: itself first, then the calls
+                made inside it (:class:`kreg.inspect_tools.tracing.Call`).
+            owner: Callable. The index of the call that made an operation.
+        """
+        self.copies._remember(self, outputs, calls, owner)
 
 
 class _Uncopyable(Exception):
@@ -133,9 +158,24 @@ class CallCopies:
     def __init__(self, graph: Any, placeholders: Mapping[int, Any]) -> None:
         self._graph = graph
         self._placeholders = placeholders
-        self._templates: dict[tuple, Template | None] = {}
+        self._templates: dict[CallSignature, Template | None] = {}
 
-    def signature(self, layer: Any, args: tuple, kwargs: dict) -> tuple | None:
+    def begin(self, layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Copy | Pending | None:
+        """Before ``layer(*args, **kwargs)``: its copy if one can be made; the first of its kind; or None (make it).
+
+        Raises:
+            KerasIncompatible: TensorFlow refused to make an operation it made once.
+        """
+        signature = self.signature(layer, args, kwargs)
+        if signature is None:
+            return None
+        if signature not in self._templates:
+            values = keras_compat.stateless_values(layer.weights)
+            version, losses = last_op_id(self._graph), keras_compat.losses_added()
+            return Pending(self, signature, layer, args, kwargs, version, losses, values)
+        return self._copy(signature, layer, args, kwargs)
+
+    def signature(self, layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CallSignature | None:
         """What determines the operations ``layer(*args, **kwargs)`` makes, or None when it cannot be copied."""
         import tensorflow as tf
 
@@ -151,34 +191,14 @@ class CallCopies:
             return None
         return type(layer), config, tuple(id(p) for p in placeholders), arguments, keras_compat.call_state()
 
-    def is_new(self, signature: tuple) -> bool:
-        """True when no call of this signature was made yet (the next one becomes its template)."""
-        return signature not in self._templates
-
-    def watch(self, layer: Any) -> Watch:
-        """Note the graph, losses and weight values before a template's call."""
-        return Watch(last_op_id(self._graph), keras_compat.losses_added(), keras_compat.stateless_values(layer.weights))
-
-    def remember(self, signature: tuple, watch: Watch, layer: Any, args: tuple, kwargs: dict, made: Any) -> None:
-        """Keep the call just made as the template of its signature (or note that it cannot be copied).
-
-        Args:
-            made: tuple. ``(outputs, calls, owner)``: what the call returned,
-                its call records (itself first, then the calls inside it, as
-                :class:`kreg.inspect_tools.tracing.Call`), and a function
-                giving the index of the call that made an operation.
-        """
+    def _remember(self, pending: Pending, outputs: Any, calls: list[Any], owner: Callable[[Any], int | None]) -> None:
         try:
-            self._templates[signature] = self._template(watch, layer, args, kwargs, made)
+            self._templates[pending.signature] = self._template(pending, outputs, calls, owner)
         except _Uncopyable:
-            self._templates[signature] = None
+            self._templates[pending.signature] = None
 
-    def copy(self, signature: tuple, layer: Any, args: tuple, kwargs: dict) -> Copy | None:
-        """The call copied from its template; None when there is none (the call must be made).
-
-        Raises:
-            KerasIncompatible: TensorFlow failed halfway through adding the operations.
-        """
+    def _copy(self, signature: CallSignature, layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Copy | None:
+        """The call copied from its template; None when its kind is never copied (the call must be made)."""
         template = self._templates.get(signature)
         if template is None:
             return None
@@ -224,13 +244,19 @@ class CallCopies:
         owned = [(op_id(op), operation.owner) for op, operation in zip(ops, template.operations)]
         return Copy(outputs=keras.tree.map_structure(resolve, template.outputs), calls=calls, owned=owned)
 
-    def _template(self, watch: Watch, layer: Any, args: tuple, kwargs: dict, made: Any) -> Template:
-        outputs, calls, owner = made
-        if keras_compat.losses_added() != watch.losses or keras_compat.stateless_values(layer.weights) != watch.values:
+    def _template(
+        self, pending: Pending, outputs: Any, calls: list[Any], owner: Callable[[Any], int | None]
+    ) -> Template:
+        layer = pending.layer
+        if (
+            keras_compat.losses_added() != pending.losses
+            or keras_compat.stateless_values(layer.weights) != pending.values
+        ):
             raise _Uncopyable
-        ops = keras_compat.operations_after(self._graph, watch.version)
+        ops = keras_compat.operations_after(self._graph, pending.version)
         positions = {id(op): position for position, op in enumerate(ops)}
-        inputs = {_key(tensor): position for position, tensor in enumerate(_distinct_tensors((args, kwargs)))}
+        arguments = _distinct_tensors((pending.args, pending.kwargs))
+        inputs = {_key(tensor): position for position, tensor in enumerate(arguments)}
         own = {_key(self._placeholders[id(weight)]) for weight in layer.weights}
         kept: dict[str, Any] = {}
 
@@ -245,7 +271,7 @@ class CallCopies:
             raise _Uncopyable
 
         first = calls[0].index
-        operations = [_copied_operation(op, owner(op) - first, positions, ref) for op in ops]
+        operations = [_copied_operation(op, _relative(owner(op), first), positions, ref) for op in ops]
         if any(not 0 <= operation.owner < len(calls) for operation in operations):
             raise _Uncopyable
         return Template(
@@ -255,6 +281,10 @@ class CallCopies:
             layer_types=[type(each) for each in keras_compat.layers_within(layer)],
             outputs=_output_refs(outputs, ref),
         )
+
+
+def _relative(owner: int | None, first: int) -> int:
+    return -1 if owner is None else owner - first
 
 
 def _copied_operation(op: Any, owner: int, positions: dict[int, int], ref: Any) -> CopiedOperation:
@@ -335,12 +365,12 @@ def _config_text(layer: Any) -> str | None:
     return json.dumps(config, sort_keys=True, default=repr)
 
 
-def _argument_signature(args: tuple, kwargs: dict) -> str | None:
+def _argument_signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
     """The arguments, each tensor as (shape, dtype, which distinct tensor); None for a masked or eager tensor."""
     import keras
     import tensorflow as tf
 
-    seen: dict[tuple, int] = {}
+    seen: dict[TensorKey, int] = {}
     refused = False
 
     def describe(item: Any) -> Any:
@@ -356,18 +386,18 @@ def _argument_signature(args: tuple, kwargs: dict) -> str | None:
     return None if refused else text
 
 
-def _distinct_tensors(structure: Any) -> list:
+def _distinct_tensors(structure: Any) -> list[Any]:
     """The tensors of ``structure`` in flattened order, each once."""
     import keras
     import tensorflow as tf
 
-    distinct: dict[tuple, Any] = {}
+    distinct: dict[TensorKey, Any] = {}
     for item in keras.tree.flatten(structure):
         if tf.is_tensor(item):
             distinct.setdefault(_key(item), item)
     return list(distinct.values())
 
 
-def _key(tensor: Any) -> tuple[int, int]:
+def _key(tensor: Any) -> TensorKey:
     """A graph tensor's identity: its operation and output index (two Python objects may stand for one tensor)."""
     return id(tensor.op), tensor.value_index

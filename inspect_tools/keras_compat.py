@@ -399,7 +399,7 @@ def keras_mask(tensor: Any) -> Any:
     return get_keras_mask(tensor)
 
 
-def call_state() -> tuple:
+def call_state() -> tuple[Any, ...]:
     """What an enclosing call decides for the layers it calls: context arguments (``training``...) and autocast.
 
     ``Layer.__call__`` takes a layer's ``training`` from the outermost call
@@ -421,7 +421,7 @@ def losses_added() -> int:
     return len(scope.losses) if scope is not None and getattr(scope, "collect_losses", False) else 0
 
 
-def stateless_values(weights: list[Any]) -> tuple:
+def stateless_values(weights: list[Any]) -> tuple[int, ...]:
     """Identities of the values the enclosing ``StatelessScope`` holds for ``weights`` (an assignment changes one)."""
     from keras.src.backend.common.stateless_scope import get_stateless_scope
 

@@ -145,13 +145,9 @@ class _Recorder:
 
         def wrap(original: Any) -> Any:
             def recording_call(layer: Any, *args: Any, **kwargs: Any) -> Any:
-                copies = recorder._copies
-                signature = None if copies is None else copies.signature(layer, args, kwargs)
-                if signature is not None and not copies.is_new(signature):
-                    copied = copies.copy(signature, layer, args, kwargs)
-                    if copied is not None:
-                        return recorder._add_copy(copied)
-                watch = copies.watch(layer) if signature is not None and copies.is_new(signature) else None
+                begun = None if recorder._copies is None else recorder._copies.begin(layer, args, kwargs)
+                if isinstance(begun, Copy):
+                    return recorder._add_copy(begun)
                 call = recorder._open(layer, args, kwargs)
                 try:
                     outputs = original(layer, *args, **kwargs)
@@ -159,9 +155,8 @@ class _Recorder:
                     recorder._close()
                 call.outputs = _flat_tensors(outputs)
                 call.output_shape = without_batch(shape_of(outputs), recorder._batch)
-                if watch is not None:
-                    made = (outputs, recorder.calls[call.index :], recorder.owners.owner)
-                    copies.remember(signature, watch, layer, args, kwargs, made)
+                if begun is not None:
+                    begun.remember(outputs, recorder.calls[call.index :], recorder.owners.owner)
                 return outputs
 
             return recording_call

@@ -52,6 +52,7 @@ from kreg.inspect_tools.keras_compat import (
     missing_gradient_zeros,
     op_id,
     registered_gradient,
+    static_value,
 )
 from kreg.inspect_tools.memory import SHAPE_ONLY, batch_bytes
 from kreg.inspect_tools.op_owners import UNCOUNTED
@@ -266,15 +267,14 @@ class _Signatures:
         described = tuple(
             sorted((name, value.SerializeToString(deterministic=True)) for name, value in attributes.items())
         )
-        inputs = tuple(self._input(tensor) for tensor in op.inputs)
-        return op.type, described, inputs, tuple(_tensor_signature(tensor) for tensor in op.outputs), present
+        inputs = tuple(self._tensor(tensor) for tensor in op.inputs)
+        return op.type, described, inputs, tuple(self._tensor(tensor)[0] for tensor in op.outputs), present
 
-    def _input(self, tensor: Any) -> Signature:
-        import tensorflow as tf
-
+    def _tensor(self, tensor: Any) -> Signature:
+        """A tensor's dtype and shape, and its value where TensorFlow knows it (looked up once per tensor)."""
         key = (id(tensor.op), tensor.value_index)
         if key not in self._tensors:
-            self._tensors[key] = (_tensor_signature(tensor), _constant_signature(tf.get_static_value(tensor)))
+            self._tensors[key] = (_tensor_signature(tensor), _constant_signature(static_value(tensor)))
         return self._tensors[key]
 
 
@@ -364,7 +364,7 @@ def _stand_in(tensor: Any) -> Any:
     """A constant where TensorFlow knows the tensor's value (gradient functions read it), else a placeholder."""
     import tensorflow as tf
 
-    value = tf.get_static_value(tensor)
+    value = static_value(tensor)
     if value is not None:
         return tf.constant(value, dtype=tensor.dtype)
     return tf.compat.v1.placeholder(tensor.dtype, tensor.shape)

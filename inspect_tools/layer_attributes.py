@@ -11,6 +11,7 @@ writes them as the ``kreg inspect`` column: ``3x3/2 same, 64, relu``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -73,6 +74,7 @@ def layer_attributes(layer: KerasLayer) -> dict[str, JsonValue]:
     return {key: json_value(value) for key, value in config.items() if key not in _BASE_FIELDS and _is_scalar(value)}
 
 
+@functools.cache
 def _family_fields(cls: type) -> tuple[str, ...] | None:
     """The fields of the nearest class in ``cls``'s ancestry that is a Keras family; None when none is."""
     for ancestor in cls.__mro__:

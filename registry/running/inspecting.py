@@ -15,6 +15,7 @@ from kreg.errors import ArchitectureFailure, KregError, KregUsageError, describe
 from kreg.phases import Phase
 from kreg.running.building import BuiltArchitecture
 from kreg.running.calls import in_phase
+from kreg.running.collection import existing_objects_frozen
 from kreg.running.deep_stack import on_deep_stack
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def _report(
     """The report of ``components`` at the sizes ``plan`` decided (phase ``inspect``)."""
     from kreg.inspect_tools.report import architecture_report
 
-    with in_phase(name, Phase.INSPECT, passes=(KregError,)):
+    with in_phase(name, Phase.INSPECT, passes=(KregError,)), existing_objects_frozen():
         return architecture_report(name, hyperparameters, components, plan, count)
 
 

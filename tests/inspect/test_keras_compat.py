@@ -157,3 +157,49 @@ def test_the_gradient_internals_answer_for_a_matmul_and_a_custom_gradient():
         gradients = keras_compat.call_gradient_function("g", copy, keras_compat.gradient_function(copy), [upstream])
     assert copy.type == "MatMul" and copy.outputs[0].shape == (3, 5)
     assert [tuple(gradient.shape) for gradient in gradients] == [(3, 4), (4, 5)]
+
+
+def test_static_value_types_are_the_ones_tensorflow_evaluates():
+    """``static_value`` skips every other type: a TensorFlow that evaluates more of them must fail here."""
+    import inspect
+    import re
+
+    import tensorflow as tf
+    from tensorflow.python.framework import tensor_util
+
+    source = inspect.getsource(tensor_util._ConstantValue)
+    named = set(re.findall(r'op\.type == "(\w+)"', source))
+    for group in re.findall(r"op\.type in \(([^)]*)\)", source):
+        named |= set(re.findall(r'"(\w+)"', group))
+    assert named == keras_compat.STATIC_VALUE_TYPES
+    with keras_compat.scratch_graph("static"):
+        a = tf.compat.v1.placeholder("float32", (2, 3))
+        assert list(keras_compat.static_value(tf.shape(a))) == [2, 3]
+        assert keras_compat.static_value(tf.matmul(a, tf.ones((3, 1)))) is None
+
+
+def test_the_call_copy_internals_answer_for_a_known_model():
+    """What copying a repeated call (kreg.inspect_tools.call_copies) reads of Keras and makes in TensorFlow."""
+    import tensorflow as tf
+
+    block = known_model().get_layer("block")
+    assert [layer.name for layer in keras_compat.layers_within(block)] == ["block", "first", "second"]
+    assert keras_compat.call_state() == ((), None)  # outside any call: nothing decided
+    assert keras_compat.losses_added() == 0 and keras_compat.stateless_values(block.weights) == ()
+    with keras_compat.scratch_graph("copies") as graph:
+        x = tf.compat.v1.placeholder("float32", (None, 4))
+        keras.src.backend.set_keras_mask(x, tf.ones((2,), "bool"))
+        assert keras_compat.keras_mask(x) is not None
+        version = keras_compat.last_op_id(graph)
+        product = tf.concat([tf.matmul(x, tf.ones((4, 3))), tf.zeros((1, 3))], axis=0)
+        made = keras_compat.operations_after(graph, version)
+        assert made == [op for op in graph.get_operations() if keras_compat.op_id(op) > version]
+        assert made[-1] is product.op and [op.type for op in made][:2] == ["Const", "MatMul"]
+        recipe = keras_compat.operation_recipe(product.op)
+        assert recipe.type == "ConcatV2" and recipe.groups == (2, None)
+        again = keras_compat.make_operation(graph, recipe, "again", list(product.op.inputs), [])
+    assert again.type == "ConcatV2" and again.outputs[0].shape.as_list() == [None, 3]
+    assert [tensor.op for tensor in again.inputs] == [tensor.op for tensor in product.op.inputs]
+    with keras.StatelessScope(collect_losses=True) as scope:
+        scope.add_loss(1.0)
+        assert keras_compat.losses_added() == 1

@@ -159,6 +159,8 @@ class CallCopies:
         self._graph = graph
         self._placeholders = placeholders
         self._templates: dict[CallSignature, Template | None] = {}
+        self.configs: dict[int, Mapping[str, Any]] = {}
+        """The configuration of each layer read here, by ``id`` of the layer (reports need not ask Keras again)."""
 
     def begin(self, layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Copy | Pending | None:
         """Before ``layer(*args, **kwargs)``: its copy if one can be made; the first of its kind; or None (make it).
@@ -186,10 +188,20 @@ class CallCopies:
             return None
         placeholders = [self._placeholders.get(id(weight)) for weight in layer.weights]
         arguments = _argument_signature(args, kwargs)
-        config = _config_text(layer)
+        config = self._config(layer)
         if any(p is None for p in placeholders) or arguments is None or config is None:
             return None
-        return type(layer), config, tuple(id(p) for p in placeholders), arguments, keras_compat.call_state()
+        identity = tuple(id(p) for p in placeholders)
+        return type(layer), _config_text(config), identity, arguments, keras_compat.call_state()
+
+    def _config(self, layer: Any) -> Mapping[str, Any] | None:
+        """``layer.get_config()``, kept in :attr:`configs`; None when Keras cannot give it (never copied)."""
+        try:
+            config = layer.get_config()
+        except Exception:  # noqa: BLE001 - a layer that cannot describe itself is simply not copied
+            return None
+        self.configs[id(layer)] = config
+        return config
 
     def _remember(self, pending: Pending, outputs: Any, calls: list[Any], owner: Callable[[Any], int | None]) -> None:
         try:
@@ -355,14 +367,9 @@ def _is_plain_keras_layer(layer: Any) -> bool:
     )
 
 
-def _config_text(layer: Any) -> str | None:
-    """The layer's configuration without its name, as text; None when Keras cannot give it."""
-    try:
-        config = dict(layer.get_config())
-    except Exception:  # noqa: BLE001 - a layer that cannot describe itself is simply not copied
-        return None
-    config.pop("name", None)
-    return json.dumps(config, sort_keys=True, default=repr)
+def _config_text(config: Mapping[str, Any]) -> str:
+    """A layer's configuration without its name, as text."""
+    return json.dumps({key: value for key, value in config.items() if key != "name"}, sort_keys=True, default=repr)
 
 
 def _argument_signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:

@@ -56,8 +56,10 @@ _BASE_FIELDS = frozenset({"name", "trainable", "dtype", "autocast", "activity_re
 """Config fields of every Keras layer: never a custom layer's attributes."""
 
 
-def layer_attributes(layer: KerasLayer) -> dict[str, JsonValue]:
+def layer_attributes(layer: KerasLayer, config: Mapping[str, object] | None = None) -> dict[str, JsonValue]:
     """The config fields that define what ``layer`` computes, in JSON values (tuples become lists).
+
+    ``config`` is ``layer.get_config()`` where the caller has it already.
 
     A Keras layer of a family in :data:`FAMILY_FIELDS` keeps those fields; a
     layer from outside Keras keeps the scalars (numbers, strings, booleans and
@@ -68,7 +70,7 @@ def layer_attributes(layer: KerasLayer) -> dict[str, JsonValue]:
     custom = fields is None and not type(layer).__module__.startswith("keras")
     if fields is None and not custom:
         return {}
-    config = _config(layer)
+    config = _config(layer) if config is None else config
     if fields is not None:
         return {key: json_value(config[key]) for key in fields if key in config}
     return {key: json_value(value) for key, value in config.items() if key not in _BASE_FIELDS and _is_scalar(value)}

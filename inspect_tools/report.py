@@ -222,7 +222,7 @@ def layer_rows(trace: Trace, prefix: str = "", traced: TracedModel | None = None
                 per_position=per_position,
                 backward_mac_count=backward.get(call.path),
                 receptive_field=field_json(fields.get(call.path)),
-                attributes=layer_attributes(call.layer),
+                attributes=layer_attributes(call.layer, trace.configs.get(id(call.layer))),
                 inputs=tuple(prefix + path for path in feeds.get(call.index, ())),
                 trainable=bool(call.layer.trainable),
                 counted_input_shape=counted_input,

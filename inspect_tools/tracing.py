@@ -81,6 +81,8 @@ class Trace:
         trainable_inputs: list. The placeholders standing for the traced
             model's trainable weights (what a training step differentiates);
             a frozen weight never shares one with a trainable weight.
+        configs: Mapping[int, Mapping]. ``get_config()`` of the layers whose
+            configuration tracing read (by ``id`` of the layer), for reports to reuse.
     """
 
     calls: list[Call]
@@ -90,6 +92,7 @@ class Trace:
     batch: int | None = None
     owners: OpOwners | None = None
     trainable_inputs: list = field(default_factory=list)
+    configs: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     _loops: dict[int, Any] | None = field(default=None, init=False, repr=False)
 
     def shape(self, tensor: Any) -> Any:
@@ -349,6 +352,7 @@ def trace_call(
         batch=batch,
         owners=recorder.owners,
         trainable_inputs=trainable,
+        configs={} if copies is None else copies.configs,
     )
 
 

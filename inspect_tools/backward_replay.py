@@ -33,7 +33,7 @@ rewrite the forward graph), custom gradients, sparse gradients (``IndexedSlices`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -171,7 +171,7 @@ def replay_backward(
         ReplayUnsupported: the graph needs ``tf.gradients`` itself.
     """
     order = _between(trace, loss)
-    gradients, received = _differentiate_all(order, loss, formulas, trace.batch, scope)
+    gradients, received = _differentiate_all(order, loss, formulas, trace.batch, scope, trace.kinds)
     return _count_needed(trace, order, gradients, received)
 
 
@@ -212,9 +212,17 @@ def _reached_from(sources: Iterable[Any]) -> set[int]:
 
 
 def _differentiate_all(
-    order: list[Any], loss: Any, formulas: dict[str, Callable[[Any], int | None]], batch: int | None, scope: str
+    order: list[Any],
+    loss: Any,
+    formulas: dict[str, Callable[[Any], int | None]],
+    batch: int | None,
+    scope: str,
+    kinds: Mapping[int, Hashable],
 ) -> tuple[dict[int, OpGradient], Counter[TensorKey]]:
     """From the loss back: each operation's gradient, given which of its outputs receive one.
+
+    Operations of one kind (``Trace.kinds``: made by repeated calls) share a
+    gradient without their signatures being read.
 
     Returns:
         The gradient of each differentiated operation (by the id of the
@@ -228,14 +236,12 @@ def _differentiate_all(
         present = tuple(received[(id(op), index)] > 0 for index in range(len(op.outputs)))
         if not any(present) or not op.inputs:
             continue
-        attributes = op.node_def.attr
-        custom = has_own_gradient(op, attributes)
-        if not custom and signatures.gradient(op.type) is None:
+        key = signatures.key(op, kinds.get(id(op)), present)
+        if key is _NOT_DIFFERENTIABLE:
             continue
-        if custom:  # a closure over this very call's tensors: differentiated where it is
+        if key is _CUSTOM:  # a closure over this very call's tensors: differentiated where it is
             gradient = _guarded(partial(_differentiate, op, present, formulas, batch, scope, in_place=True), op)
         else:
-            key = signatures.of(op, attributes, present)
             if key not in cache:
                 cache[key] = _guarded(partial(_differentiate, op, present, formulas, batch, scope), op)
             gradient = cache[key]
@@ -244,6 +250,12 @@ def _differentiate_all(
             if source is not None:
                 received[(id(tensor.op), tensor.value_index)] += 1
     return gradients, received
+
+
+_CUSTOM = object()
+"""An operation with a gradient of its own, differentiated where it is."""
+_NOT_DIFFERENTIABLE = object()
+"""An operation TensorFlow registers as not differentiable."""
 
 
 class _Signatures:
@@ -261,6 +273,17 @@ class _Signatures:
             except LookupError as error:
                 raise ReplayUnsupported(str(error)) from error
         return self._gradients[op_type]
+
+    def key(self, op: Any, kind: Hashable | None, present: tuple[bool, ...]) -> Signature | object:
+        """What caches the gradient of ``op``; :data:`_CUSTOM` or :data:`_NOT_DIFFERENTIABLE` when it has none."""
+        if kind is not None:  # never a custom gradient (repeated calls that make one are not copied)
+            return _NOT_DIFFERENTIABLE if self.gradient(op.type) is None else ("kind", kind, present)
+        attributes = op.node_def.attr
+        if has_own_gradient(op, attributes):
+            return _CUSTOM
+        if self.gradient(op.type) is None:
+            return _NOT_DIFFERENTIABLE
+        return self.of(op, attributes, present)
 
     def of(self, op: Any, attributes: Any, present: tuple[bool, ...]) -> Signature:
         """The signature of ``op`` when the outputs ``present`` receive a gradient."""

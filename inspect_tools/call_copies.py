@@ -102,6 +102,7 @@ class Template:
     calls: list[InnerCall]
     layer_types: list[type]
     outputs: Any
+    number: int | None = None
 
 
 @dataclass
@@ -161,6 +162,11 @@ class CallCopies:
         self._templates: dict[CallSignature, Template | None] = {}
         self.configs: dict[int, Mapping[str, Any]] = {}
         """The configuration of each layer read here, by ``id`` of the layer (reports need not ask Keras again)."""
+        self.kinds: dict[int, tuple[int, int]] = {}
+        """By ``id`` of an operation of a template or a copy: (template, position in it). Operations of one kind
+        have the same type, attributes, input and output dtypes and shapes, and the same values where TensorFlow
+        knows them (a call whose inputs have known values marks none)."""
+        self._numbered: list[Template] = []
 
     def begin(self, layer: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Copy | Pending | None:
         """Before ``layer(*args, **kwargs)``: its copy if one can be made; the first of its kind; or None (make it).
@@ -254,6 +260,8 @@ class CallCopies:
             for inner in template.calls
         ]
         owned = [(op_id(op), operation.owner) for op, operation in zip(ops, template.operations)]
+        if template.number is not None and not _any_static(inputs):
+            self._mark_kinds(template.number, ops)
         return Copy(outputs=keras.tree.map_structure(resolve, template.outputs), calls=calls, owned=owned)
 
     def _template(
@@ -286,13 +294,22 @@ class CallCopies:
         operations = [_copied_operation(op, _relative(owner(op), first), positions, ref) for op in ops]
         if any(not 0 <= operation.owner < len(calls) for operation in operations):
             raise _Uncopyable
-        return Template(
+        template = Template(
             operations=operations,
             kept=kept,
             calls=_inner_calls(calls, layer, ref, self._graph),
             layer_types=[type(each) for each in keras_compat.layers_within(layer)],
             outputs=_output_refs(outputs, ref),
         )
+        if not _any_static(arguments):
+            template.number = len(self._numbered)
+            self._numbered.append(template)
+            self._mark_kinds(template.number, ops)
+        return template
+
+    def _mark_kinds(self, number: int, ops: list[Any]) -> None:
+        for position, op in enumerate(ops):
+            self.kinds[id(op)] = (number, position)
 
 
 def _relative(owner: int | None, first: int) -> int:
@@ -391,6 +408,11 @@ def _argument_signature(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | 
 
     text = repr(keras.tree.map_structure(describe, (args, kwargs)))
     return None if refused else text
+
+
+def _any_static(tensors: list[Any]) -> bool:
+    """True when TensorFlow knows the value of one of ``tensors`` (operations reading them may fold it in)."""
+    return any(keras_compat.static_value(tensor) is not None for tensor in tensors)
 
 
 def _distinct_tensors(structure: Any) -> list[Any]:

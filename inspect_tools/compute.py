@@ -22,6 +22,7 @@ also where a reshape merged the batch with other axes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,6 +158,7 @@ def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
     """
     tally = _Tally(repeats={id(graph): repeats})
     owners = trace.owners if trace.owners is not None and trace.owners.knows(graph) else None
+    costs: dict[Hashable, _OpCost] = {}  # by kind (Trace.kinds): operations of repeated calls priced once
     for op in graph.get_operations():
         kind = op.type
         if kind not in FORMULAS and kind not in NESTING_TYPES and is_free(kind):
@@ -168,19 +170,38 @@ def _count_graph(trace: Trace, graph: Any, repeats: int, owner: int) -> _Tally:
         if kind in NESTING_TYPES:
             tally.add(_count_nested(trace, op, repeats, made_by))
             continue
-        tally.flops[kind] += per_example(op_flops(op), trace.batch) * repeats  # per op: weight-only ones stay whole
+        same = trace.kinds.get(id(op))
+        cost = costs.get(same) if same is not None else None
+        if cost is None:
+            cost = _op_cost(op)
+            if same is not None:
+                costs[same] = cost
+        tally.flops[kind] += per_example(cost.flops, trace.batch) * repeats  # per op: weight-only ones stay whole
         if kind not in FORMULAS:
             tally.skipped[kind, made_by] += repeats
             continue
-        macs = op_macs(op)
+        macs = cost.macs
         if macs is None:
             tally.unknown[kind] += 1
         elif macs:
             tally.macs[made_by] += macs * repeats
-            tally.activations += output_elements(op) * repeats
+            tally.activations += cost.elements * repeats
             if grows_with_batch(macs, trace.batch):
                 tally.batch_grown[made_by] += per_example(macs * repeats, trace.batch)
     return tally
+
+
+@dataclass(frozen=True)
+class _OpCost:
+    flops: int
+    macs: int | None
+    elements: int
+
+
+def _op_cost(op: Any) -> _OpCost:
+    """An operation's FLOPs, MACs (None: no formula, or not countable) and output elements (when it has MACs)."""
+    macs = op_macs(op) if op.type in FORMULAS else None
+    return _OpCost(op_flops(op), macs, output_elements(op) if macs else 0)
 
 
 def _count_nested(trace: Trace, op: Any, repeats: int, owner: int) -> _Tally:

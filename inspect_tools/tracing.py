@@ -83,6 +83,10 @@ class Trace:
             a frozen weight never shares one with a trainable weight.
         configs: Mapping[int, Mapping]. ``get_config()`` of the layers whose
             configuration tracing read (by ``id`` of the layer), for reports to reuse.
+        kinds: Mapping[int, tuple]. For operations made by a repeated call or
+            its first call (by ``id`` of the operation): operations of one kind
+            are alike in all that a figure reads (see ``CallCopies.kinds``), so
+            a figure may be worked out once per kind.
     """
 
     calls: list[Call]
@@ -93,6 +97,7 @@ class Trace:
     owners: OpOwners | None = None
     trainable_inputs: list = field(default_factory=list)
     configs: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    kinds: Mapping[int, tuple[int, int]] = field(default_factory=dict)
     _loops: dict[int, Any] | None = field(default=None, init=False, repr=False)
 
     def shape(self, tensor: Any) -> Any:
@@ -353,6 +358,7 @@ def trace_call(
         owners=recorder.owners,
         trainable_inputs=trainable,
         configs={} if copies is None else copies.configs,
+        kinds={} if copies is None else copies.kinds,
     )
 
 

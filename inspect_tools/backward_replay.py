@@ -252,9 +252,9 @@ def _differentiate_all(
     return gradients, received
 
 
-_CUSTOM = object()
+_CUSTOM: tuple[str] = ("custom gradient",)
 """An operation with a gradient of its own, differentiated where it is."""
-_NOT_DIFFERENTIABLE = object()
+_NOT_DIFFERENTIABLE: tuple[str] = ("not differentiable",)
 """An operation TensorFlow registers as not differentiable."""
 
 
@@ -274,7 +274,7 @@ class _Signatures:
                 raise ReplayUnsupported(str(error)) from error
         return self._gradients[op_type]
 
-    def key(self, op: Any, kind: Hashable | None, present: tuple[bool, ...]) -> Signature | object:
+    def key(self, op: Any, kind: Hashable | None, present: tuple[bool, ...]) -> Signature:
         """What caches the gradient of ``op``; :data:`_CUSTOM` or :data:`_NOT_DIFFERENTIABLE` when it has none."""
         if kind is not None:  # never a custom gradient (repeated calls that make one are not copied)
             return _NOT_DIFFERENTIABLE if self.gradient(op.type) is None else ("kind", kind, present)

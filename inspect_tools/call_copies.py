@@ -203,7 +203,7 @@ class CallCopies:
     def _config(self, layer: Any) -> Mapping[str, Any] | None:
         """``layer.get_config()``, kept in :attr:`configs`; None when Keras cannot give it (never copied)."""
         try:
-            config = layer.get_config()
+            config: Mapping[str, Any] = layer.get_config()
         except Exception:  # noqa: BLE001 - a layer that cannot describe itself is simply not copied
             return None
         self.configs[id(layer)] = config

@@ -11,7 +11,6 @@ writes them as the ``kreg inspect`` column: ``3x3/2 same, 64, relu``.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -76,9 +75,17 @@ def layer_attributes(layer: KerasLayer, config: Mapping[str, object] | None = No
     return {key: json_value(value) for key, value in config.items() if key not in _BASE_FIELDS and _is_scalar(value)}
 
 
-@functools.cache
+_FAMILIES: dict[type, tuple[str, ...] | None] = {}
+
+
 def _family_fields(cls: type) -> tuple[str, ...] | None:
     """The fields of the nearest class in ``cls``'s ancestry that is a Keras family; None when none is."""
+    if cls not in _FAMILIES:
+        _FAMILIES[cls] = _nearest_family(cls)
+    return _FAMILIES[cls]
+
+
+def _nearest_family(cls: type) -> tuple[str, ...] | None:
     for ancestor in cls.__mro__:
         if not ancestor.__module__.startswith("keras"):
             continue

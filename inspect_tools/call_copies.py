@@ -4,11 +4,12 @@ A model of a hundred identical blocks calls layers of the same class and
 configuration, on inputs of the same shapes and with weights of the same
 shapes, a hundred times, and Keras and TensorFlow build the same operations a
 hundred times: most of a trace's time. Here the first call of each kind is
-made as usual and kept as a template (its operations as a GraphDef, the calls
-made inside it, which call made each operation). Each later call of the same
-kind is a copy: TensorFlow's C++ importer adds the template's operations wired
-to the later call's own inputs, and the calls inside it are recorded again
-with the later layer's own sublayers. The trace's graph is then the one a full
+made as usual and kept as a template (its operations' recipes and inputs, the
+calls made inside it, which call made each operation). Each later call of the
+same kind is a copy: the template's operations are made again through
+TensorFlow's C API (:func:`kreg.inspect_tools.keras_compat.make_operation`),
+wired to the later call's own inputs, and the calls inside it are recorded
+again with the later layer's own sublayers. The trace's graph is then the one a full
 trace makes: the same operations with the same shapes, inputs and owners,
 only named differently (``kreg_repeat/...``).
 
@@ -52,7 +53,7 @@ class Ref:
     kind: str  # "op", "input" or "kept"
     position: int = 0
     index: int = 0
-    name: str = ""
+    tensor: Any = None  # a kept weight placeholder (the same in every copy)
 
 
 @dataclass
@@ -98,7 +99,6 @@ class Template:
     """The first call of a kind, as what a copy needs."""
 
     operations: list[CopiedOperation]
-    kept: dict[str, Any]
     calls: list[InnerCall]
     layer_types: list[type]
     outputs: Any
@@ -231,7 +231,7 @@ class CallCopies:
                 return ref
             if ref.kind == "op":
                 return ops[ref.position].outputs[ref.index]
-            return inputs[ref.position] if ref.kind == "input" else template.kept[ref.name]
+            return inputs[ref.position] if ref.kind == "input" else ref.tensor
 
         scope = self._graph.unique_name(SCOPE)
         try:
@@ -278,7 +278,6 @@ class CallCopies:
         arguments = _distinct_tensors((pending.args, pending.kwargs))
         inputs = {_key(tensor): position for position, tensor in enumerate(arguments)}
         own = {_key(self._placeholders[id(weight)]) for weight in layer.weights}
-        kept: dict[str, Any] = {}
 
         def ref(tensor: Any) -> Ref:
             if id(tensor.op) in positions:
@@ -286,8 +285,7 @@ class CallCopies:
             if _key(tensor) in inputs:
                 return Ref("input", inputs[_key(tensor)])
             if _key(tensor) in own:
-                kept[tensor.name] = tensor
-                return Ref("kept", name=tensor.name)
+                return Ref("kept", tensor=tensor)
             raise _Uncopyable
 
         first = calls[0].index
@@ -296,7 +294,6 @@ class CallCopies:
             raise _Uncopyable
         template = Template(
             operations=operations,
-            kept=kept,
             calls=_inner_calls(calls, layer, ref, self._graph),
             layer_types=[type(each) for each in keras_compat.layers_within(layer)],
             outputs=_output_refs(outputs, ref),

@@ -390,11 +390,7 @@ def call_gradient_function(scope: str, op: Any, function: Any, output_gradients:
 
 def copy_operation(graph: Any, op: Any, inputs: list[Any]) -> Any:
     """A copy of ``op`` in ``graph`` reading ``inputs``: same type and attributes, colocation left out."""
-    attributes = {name: value for name, value in op.node_def.attr.items() if name != "_class"}
-    with graph.as_default():
-        return graph._create_op_internal(
-            op.type, inputs, dtypes=[tensor.dtype for tensor in op.outputs], attrs=attributes, name="forward"
-        )
+    return make_operation(graph, operation_recipe(op), graph.unique_name("forward"), inputs, [])
 
 
 # -- Copying a repeated layer call's operations (kreg.inspect_tools.call_copies) --

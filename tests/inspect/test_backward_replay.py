@@ -24,7 +24,12 @@ from keras import layers
 from kreg.inspect_tools.backward import count_trace_backward
 from kreg.inspect_tools.compute import TRACE_BATCH
 from kreg.inspect_tools.tracing import trace_model
-from tests.support.catalogues import builtin_catalogue
+from tests.support.reference_models import (
+    SEED_ARCHITECTURES,
+    SMALL_APPLICATIONS,
+    small_application,
+    traceable_seed_components,
+)
 
 
 def _figures(model, replay: bool, input_shapes=None):
@@ -195,48 +200,16 @@ def test_repeated_blocks_are_differentiated_once_each():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "application, size",
-    [
-        ("ResNet50", 64),
-        ("MobileNetV2", 64),
-        ("MobileNetV3Small", 64),
-        ("EfficientNetB0", 64),
-        ("EfficientNetV2B0", 64),
-        ("ConvNeXtTiny", 64),
-        ("DenseNet121", 64),
-        ("InceptionV3", 96),
-        ("Xception", 71),
-        ("NASNetMobile", 64),
-    ],
-)
+@pytest.mark.parametrize("application, size", SMALL_APPLICATIONS)
 def test_the_replay_equals_tf_gradients_on_applications(application, size):
-    build = getattr(keras.applications, application)
-    model = build(weights=None, input_shape=(size, size, 3))
+    model = small_application(application, size)
     replayed, _ = _figures(model, replay=True)
     reference, _ = _figures(model, replay=False)
     assert replayed == reference
 
 
-BUILTINS = builtin_catalogue()  # loading plugins imports no TensorFlow: cheap at collection
-
-
-def _seed_architectures() -> list[str]:
-    """The built-in architectures that are not keras.applications (the seeds' plugins)."""
-    return [name for name in BUILTINS.names() if BUILTINS.get(name).plugin.name != "applications"]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", _seed_architectures())
+@pytest.mark.parametrize("name", SEED_ARCHITECTURES)
 def test_the_replay_equals_tf_gradients_on_the_seed_architectures(name):
-    from kreg.hyperparameters import resolve_hyperparameters
-    from kreg.running.building import build
-
-    entry = BUILTINS.get(name)
-    built = build(entry, resolve_hyperparameters(entry, (), "smoke" if "smoke" in entry.architecture.presets else None))
-    for component, model in built.components.items():
-        try:
-            trace_model(model, batch=TRACE_BATCH)
-        except Exception:  # noqa: BLE001 - a GAN's or VAE's "model" has no call of its own; its parts are compared
-            continue
+    for component, model in traceable_seed_components(name):
         assert _figures(model, replay=True)[0] == _figures(model, replay=False)[0], component

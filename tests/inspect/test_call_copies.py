@@ -20,7 +20,12 @@ from kreg.inspect_tools.call_copies import SCOPE
 from kreg.inspect_tools.compute import TRACE_BATCH, count_macs
 from kreg.inspect_tools.tracing import trace_model
 from tests.inspect.toy_models import custom_layer_model, nested_model, seq2seq_transformer
-from tests.support.catalogues import builtin_catalogue
+from tests.support.reference_models import (
+    SEED_ARCHITECTURES,
+    SMALL_APPLICATIONS,
+    small_application,
+    traceable_seed_components,
+)
 
 
 def _attention_stack(blocks: int = 4) -> keras.Model:
@@ -194,40 +199,14 @@ def test_calls_that_could_differ_are_made_not_copied():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "application, size",
-    [
-        ("ResNet50", 64),
-        ("MobileNetV3Small", 64),
-        ("EfficientNetB0", 64),
-        ("EfficientNetV2B0", 64),
-        ("ConvNeXtTiny", 64),
-        ("DenseNet121", 64),
-        ("InceptionV3", 96),
-        ("NASNetMobile", 64),
-    ],
-)
+@pytest.mark.parametrize("application, size", SMALL_APPLICATIONS)
 def test_copies_equal_keras_on_applications(application, size):
-    model = getattr(keras.applications, application)(weights=None, input_shape=(size, size, 3))
-    _assert_same_traces(model, figures=False)  # the figures: test_backward_replay's slow tests, on the same models
-
-
-BUILTINS = builtin_catalogue()  # loading plugins imports no TensorFlow: cheap at collection
+    # the figures: test_backward_replay's slow tests, on the same models
+    _assert_same_traces(small_application(application, size), figures=False)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name", [name for name in BUILTINS.names() if BUILTINS.get(name).plugin.name != "applications"]
-)
+@pytest.mark.parametrize("name", SEED_ARCHITECTURES)
 def test_copies_equal_keras_on_the_seed_architectures(name):
-    from kreg.hyperparameters import resolve_hyperparameters
-    from kreg.running.building import build
-
-    entry = BUILTINS.get(name)
-    built = build(entry, resolve_hyperparameters(entry, (), "smoke" if "smoke" in entry.architecture.presets else None))
-    for model in built.components.values():
-        try:
-            trace_model(model, batch=TRACE_BATCH, copy_repeats=False)
-        except Exception:  # noqa: BLE001 - a GAN's or VAE's "model" has no call of its own; its parts are compared
-            continue
+    for _, model in traceable_seed_components(name):
         _assert_same_traces(model)
